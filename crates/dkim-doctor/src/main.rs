@@ -1,0 +1,2 @@
+//! `dkim-doctor`: the command-line tool.
+fn main() {}

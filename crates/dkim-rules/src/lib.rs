@@ -1,0 +1,1 @@
+//! Pure DKIM diagnosis (no I/O).

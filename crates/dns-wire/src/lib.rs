@@ -1,0 +1,36 @@
+//! `dns-wire`: a DNS message codec, transport and iterative resolver.
+//!
+//! - [`Message`] and friends model a DNS message (RFC 1035, EDNS0 from RFC 6891).
+//! - [`Message::from_bytes`] is a hand-written `nom` parser that never panics and never trusts a
+//!   length, count or compression pointer from the wire; [`Message::to_bytes`] encodes with
+//!   bounded name compression.
+//!
+//! ```
+//! use dns_wire::{Message, Name, RData, Record, RecordType};
+//! // Build a query, then a response to it, and read the response back from the wire.
+//! let name: Name = "abc._domainkey.example.com".parse().unwrap();
+//! let query = Message::query(7, name.clone(), RecordType::CNAME);
+//! let mut response = query.clone();
+//! response.header.response = true;
+//! response.header.authoritative = true;
+//! let target: Name = "abc.dkim.amazonses.com".parse().unwrap();
+//! response.answers.push(Record::new(name, 1800, RData::Cname(target.clone())));
+//! let parsed = Message::from_bytes(&response.to_bytes()).unwrap();
+//! assert_eq!(parsed.answers[0].data, RData::Cname(target));
+//! ```
+
+#![warn(missing_docs)]
+
+mod encode;
+mod error;
+mod message;
+mod name;
+mod parse;
+mod rdata;
+mod types;
+
+pub use error::{ParseError, ParseErrorKind};
+pub use message::{Edns, EdnsOption, Header, Message, Question, Record};
+pub use name::{Labels, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
+pub use rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
+pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};

@@ -1,0 +1,236 @@
+//! The message model (RFC 1035 §4.1): header, question and three record sections, with EDNS0
+//! (RFC 6891) lifted out of the additional section into [`Edns`].
+
+use crate::name::Name;
+use crate::rdata::RData;
+use crate::types::{Class, Opcode, Rcode, RecordType};
+
+/// The fixed 12-octet header, flags unpacked. Section counts are not stored: they are the
+/// lengths of the [`Message`] sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Header {
+    /// Query identifier, copied into the response.
+    pub id: u16,
+    /// QR: this is a response.
+    pub response: bool,
+    /// Kind of query.
+    pub opcode: Opcode,
+    /// AA: the answer comes from an authoritative server for the name.
+    pub authoritative: bool,
+    /// TC: the message was truncated to fit the transport.
+    pub truncated: bool,
+    /// RD: recursion desired.
+    pub recursion_desired: bool,
+    /// RA: recursion available.
+    pub recursion_available: bool,
+    /// Z: the reserved bit; must be zero, kept so odd servers can be reported.
+    pub z: bool,
+    /// AD: authentic data (RFC 4035 §3.2.3).
+    pub authentic_data: bool,
+    /// CD: checking disabled (RFC 4035 §3.2.2).
+    pub checking_disabled: bool,
+    /// The low 4 bits of the response code; see [`Message::rcode`] for the full value.
+    pub rcode_low: u8,
+}
+
+impl Default for Opcode {
+    fn default() -> Self {
+        Opcode::QUERY
+    }
+}
+
+/// A question: the name, type and class asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Question {
+    /// The name asked about.
+    pub name: Name,
+    /// The type asked for.
+    pub qtype: RecordType,
+    /// The class, almost always IN.
+    pub qclass: Class,
+}
+
+impl Question {
+    /// An IN-class question.
+    pub fn new(name: Name, qtype: RecordType) -> Self {
+        Question {
+            name,
+            qtype,
+            qclass: Class::IN,
+        }
+    }
+}
+
+/// A resource record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Record {
+    /// Owner name.
+    pub name: Name,
+    /// Class, almost always IN.
+    pub class: Class,
+    /// Time to live in seconds.
+    pub ttl: u32,
+    /// The typed data; its variant gives the record type.
+    pub data: RData,
+}
+
+impl Record {
+    /// An IN-class record.
+    pub fn new(name: Name, ttl: u32, data: RData) -> Self {
+        Record {
+            name,
+            class: Class::IN,
+            ttl,
+            data,
+        }
+    }
+
+    /// The record type, taken from the data.
+    pub fn rtype(&self) -> RecordType {
+        self.data.rtype()
+    }
+}
+
+/// One EDNS0 option (RFC 6891 §6.1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EdnsOption {
+    /// Name server identifier (RFC 5001), code 3.
+    Nsid(Vec<u8>),
+    /// DNS cookie (RFC 7873), code 10: 8-octet client cookie and optional 8-32 octet server
+    /// cookie.
+    Cookie {
+        /// Client cookie, 8 octets.
+        client: [u8; 8],
+        /// Server cookie, empty or 8 to 32 octets.
+        server: Vec<u8>,
+    },
+    /// Extended DNS error (RFC 8914), code 15.
+    ExtendedError {
+        /// The info-code (for example 22 "No Reachable Authority").
+        info_code: u16,
+        /// Optional UTF-8 explanation from the server.
+        extra_text: String,
+    },
+    /// Padding (RFC 7830), code 12: the number of octets.
+    Padding(u16),
+    /// Any other option, kept as raw bytes.
+    Unknown {
+        /// Option code.
+        code: u16,
+        /// Option data.
+        data: Vec<u8>,
+    },
+}
+
+/// The EDNS0 pseudo-record (OPT, RFC 6891 §6.1): lifted out of the additional section.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Edns {
+    /// Largest UDP payload the sender can reassemble (the OPT class field).
+    pub udp_payload_size: u16,
+    /// Upper 8 bits of the 12-bit extended response code.
+    pub extended_rcode: u8,
+    /// EDNS version; only 0 is defined.
+    pub version: u8,
+    /// DO: DNSSEC records wanted (RFC 3225).
+    pub dnssec_ok: bool,
+    /// The other 15 flag bits, kept so they round-trip (must be zero).
+    pub other_flags: u16,
+    /// Options, in wire order.
+    pub options: Vec<EdnsOption>,
+}
+
+impl Default for Edns {
+    /// Version 0, 1232-octet payload (the DNS flag day 2020 value), no flags, no options.
+    fn default() -> Self {
+        Edns {
+            udp_payload_size: 1232,
+            extended_rcode: 0,
+            version: 0,
+            dnssec_ok: false,
+            other_flags: 0,
+            options: Vec::new(),
+        }
+    }
+}
+
+/// A whole DNS message.
+///
+/// ```
+/// use dns_wire::{Message, Name, RecordType};
+/// let name: Name = "s1._domainkey.example.com".parse().unwrap();
+/// let query = Message::query(0x1234, name.clone(), RecordType::TXT);
+/// let bytes = query.to_bytes();
+/// let parsed = Message::from_bytes(&bytes).unwrap();
+/// assert_eq!(parsed, query);
+/// assert_eq!(parsed.questions[0].name, name);
+/// assert_eq!(parsed.edns.unwrap().udp_payload_size, 1232);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Message {
+    /// Header flags and ID.
+    pub header: Header,
+    /// Question section.
+    pub questions: Vec<Question>,
+    /// Answer section.
+    pub answers: Vec<Record>,
+    /// Authority section.
+    pub authority: Vec<Record>,
+    /// Additional section, without the OPT record.
+    pub additional: Vec<Record>,
+    /// The OPT record, if present.
+    pub edns: Option<Edns>,
+}
+
+impl Message {
+    /// A non-recursive query (RD clear, as an iterative resolver sends) with EDNS0 and a
+    /// 1232-octet payload size.
+    pub fn query(id: u16, name: Name, qtype: RecordType) -> Message {
+        Message {
+            header: Header {
+                id,
+                ..Header::default()
+            },
+            questions: vec![Question::new(name, qtype)],
+            edns: Some(Edns::default()),
+            ..Message::default()
+        }
+    }
+
+    /// The full response code: header bits plus the OPT extension.
+    pub fn rcode(&self) -> Rcode {
+        let high = self.edns.as_ref().map_or(0, |e| e.extended_rcode as u16);
+        Rcode((high << 4) | (self.header.rcode_low & 0x0f) as u16)
+    }
+
+    /// Sets the full response code, creating an OPT record if the code needs more than 4 bits.
+    pub fn set_rcode(&mut self, rcode: Rcode) {
+        self.header.rcode_low = (rcode.0 & 0x0f) as u8;
+        let high = (rcode.0 >> 4) as u8;
+        if high != 0 {
+            self.edns.get_or_insert_with(Edns::default).extended_rcode = high;
+        } else if let Some(edns) = &mut self.edns {
+            edns.extended_rcode = 0;
+        }
+    }
+
+    /// Parses a message from its wire form. See [`crate::ParseError`] for what is rejected.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Message, crate::ParseError> {
+        crate::parse::parse_message(bytes)
+    }
+
+    /// Encodes the message with name compression where the RFCs allow it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512);
+        crate::encode::encode_message(self, &mut out);
+        out
+    }
+
+    /// Every record of the three record sections, in wire order (the OPT record excluded).
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.answers
+            .iter()
+            .chain(&self.authority)
+            .chain(&self.additional)
+    }
+}
