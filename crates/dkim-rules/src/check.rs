@@ -1,0 +1,229 @@
+//! What the user asked to check ([`Check`]) and the Amazon SES DKIM zone table.
+
+use dns_wire::Name;
+use serde::{Deserialize, Serialize};
+
+use crate::serde_dns;
+
+/// The DKIM zone used by every SES region not listed in [`SES_REGIONAL_DKIM_ZONES`].
+pub const SES_DEFAULT_DKIM_ZONE: &str = "dkim.amazonses.com";
+
+/// When [`SES_REGIONAL_DKIM_ZONES`] was compiled, from public copies of the AWS General
+/// Reference "DKIM domains" table
+/// (<https://docs.aws.amazon.com/general/latest/gr/ses.html#ses_dkim_domains>).
+pub const SES_REGION_TABLE_DATE: &str = "2026-11-26";
+
+/// Regions whose Easy DKIM CNAMEs point to `<token>.dkim.<region>.amazonses.com` instead of
+/// `<token>.dkim.amazonses.com`. The list grows as AWS adds regions: update it here (and the
+/// date above); nothing else in the crate names a region.
+pub const SES_REGIONAL_DKIM_ZONES: &[(&str, &str)] = &[
+    ("af-south-1", "dkim.af-south-1.amazonses.com"),
+    ("ap-northeast-3", "dkim.ap-northeast-3.amazonses.com"),
+    ("ap-south-2", "dkim.ap-south-2.amazonses.com"),
+    ("ap-southeast-3", "dkim.ap-southeast-3.amazonses.com"),
+    ("ap-southeast-5", "dkim.ap-southeast-5.amazonses.com"),
+    ("ca-west-1", "dkim.ca-west-1.amazonses.com"),
+    ("eu-central-2", "dkim.eu-central-2.amazonses.com"),
+    ("eu-south-1", "dkim.eu-south-1.amazonses.com"),
+    ("il-central-1", "dkim.il-central-1.amazonses.com"),
+    ("me-central-1", "dkim.me-central-1.amazonses.com"),
+    ("us-gov-east-1", "dkim.us-gov-east-1.amazonses.com"),
+];
+
+/// The SES DKIM zone for a region name (case-insensitive): the regional zone from
+/// [`SES_REGIONAL_DKIM_ZONES`], else [`SES_DEFAULT_DKIM_ZONE`].
+pub fn ses_dkim_zone_for_region(region: &str) -> Name {
+    let region = region.trim();
+    let zone = SES_REGIONAL_DKIM_ZONES
+        .iter()
+        .find(|(r, _)| r.eq_ignore_ascii_case(region))
+        .map_or(SES_DEFAULT_DKIM_ZONE, |(_, zone)| zone);
+    parse_static(zone)
+}
+
+/// If `zone` is an SES DKIM zone, the region it belongs to: `Some(None)` for the default zone
+/// (shared by most regions), `Some(Some(region))` for a regional one, `None` otherwise.
+pub fn ses_region_of_zone(zone: &Name) -> Option<Option<&'static str>> {
+    if *zone == parse_static(SES_DEFAULT_DKIM_ZONE) {
+        return Some(None);
+    }
+    SES_REGIONAL_DKIM_ZONES
+        .iter()
+        .find(|(_, z)| *zone == parse_static(z))
+        .map(|(r, _)| Some(*r))
+}
+
+/// Whether `zone` looks like an SES DKIM zone (`dkim.amazonses.com` or `dkim.<x>.amazonses.com`),
+/// including regional zones newer than the table.
+pub fn is_ses_dkim_zone(zone: &Name) -> bool {
+    let amazonses = parse_static("amazonses.com");
+    let Some(prefix) = zone.strip_suffix(&amazonses) else {
+        return false;
+    };
+    let labels: Vec<&[u8]> = prefix.labels().collect();
+    matches!(labels.as_slice(), [dkim] | [dkim, _] if dkim.eq_ignore_ascii_case(b"dkim"))
+}
+
+/// Parses a name from a constant of this crate; the constants are valid by construction.
+pub(crate) fn parse_static(text: &str) -> Name {
+    match text.parse() {
+        Ok(name) => name,
+        // Only reachable if a constant in this crate is edited into an invalid name; the
+        // unit tests parse every constant, so this cannot ship.
+        Err(e) => panic!("invalid built-in name {text:?}: {e}"),
+    }
+}
+
+/// The SOA that SES reports having seen, from `VerificationInfo.SOARecord` of
+/// `aws sesv2 get-email-identity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SoaSeen {
+    /// `PrimaryNameServer`: the SOA MNAME.
+    #[serde(with = "serde_dns::name")]
+    pub primary_name_server: Name,
+    /// `AdminEmail`, as SES printed it (an address or an RNAME).
+    pub admin_email: Option<String>,
+    /// `SerialNumber`.
+    pub serial: Option<u32>,
+}
+
+/// What SES itself says about the identity (`DkimAttributes.Status`, `VerificationInfo.ErrorType`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SesStatus {
+    /// `DkimAttributes.Status`: `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE`, `NOT_STARTED`.
+    pub dkim_status: Option<String>,
+    /// `VerificationInfo.ErrorType`: `HOST_NOT_FOUND`, `TYPE_NOT_FOUND`, `INVALID_VALUE`, ...
+    pub error_type: Option<String>,
+}
+
+/// What the user asked to check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// Amazon SES Easy DKIM: one CNAME `<token>._domainkey.<domain>` → `<token>.<zone>` per token.
+    Ses {
+        /// The identity's domain, in A-labels.
+        #[serde(with = "serde_dns::name")]
+        domain: Name,
+        /// The DKIM tokens (normally 3), as single labels.
+        tokens: Vec<String>,
+        /// `DkimAttributes.SigningHostedZone`; wins over `region` when given.
+        #[serde(default, with = "serde_dns::opt_name")]
+        signing_zone: Option<Name>,
+        /// The SES region (`eu-west-1`...), used to pick the DKIM zone when `signing_zone` is unknown.
+        #[serde(default)]
+        region: Option<String>,
+        /// Name servers the user expects to hold the records (for example the Route 53 hosted
+        /// zone's servers), to tell "records in the wrong hosted zone" apart.
+        #[serde(default, with = "serde_dns::names")]
+        expect_ns: Vec<Name>,
+        /// The SOA SES saw, from the identity JSON.
+        #[serde(default)]
+        ses_soa: Option<SoaSeen>,
+        /// SES's own status and error type, from the identity JSON.
+        #[serde(default)]
+        ses_status: Option<SesStatus>,
+    },
+    /// Any DKIM selector: `<selector>._domainkey.<domain>` holding a key TXT, directly or
+    /// through CNAMEs.
+    Selector {
+        /// The signing domain, in A-labels.
+        #[serde(with = "serde_dns::name")]
+        domain: Name,
+        /// The selectors (`google`, `selector1`, `s1`...); a selector may contain dots.
+        selectors: Vec<String>,
+        /// Name servers the user expects to hold the records.
+        #[serde(default, with = "serde_dns::names")]
+        expect_ns: Vec<Name>,
+    },
+}
+
+impl Check {
+    /// The domain being checked.
+    pub fn domain(&self) -> &Name {
+        match self {
+            Check::Ses { domain, .. } | Check::Selector { domain, .. } => domain,
+        }
+    }
+
+    /// The name servers the user named (`--expect-ns`).
+    pub fn expect_ns(&self) -> &[Name] {
+        match self {
+            Check::Ses { expect_ns, .. } | Check::Selector { expect_ns, .. } => expect_ns,
+        }
+    }
+
+    /// For an SES check, the DKIM zone the CNAMEs must point into: `signing_zone` if given,
+    /// else the zone of `region` from the table, else `dkim.amazonses.com`. `None` for selector checks.
+    pub fn ses_zone(&self) -> Option<Name> {
+        match self {
+            Check::Ses {
+                signing_zone: Some(zone),
+                ..
+            } => Some(zone.clone()),
+            Check::Ses {
+                region: Some(region),
+                ..
+            } => Some(ses_dkim_zone_for_region(region)),
+            Check::Ses { .. } => Some(parse_static(SES_DEFAULT_DKIM_ZONE)),
+            Check::Selector { .. } => None,
+        }
+    }
+
+    /// The selectors (SES tokens are selectors too), in the order given.
+    pub fn selectors(&self) -> &[String] {
+        match self {
+            Check::Ses { tokens, .. } => tokens,
+            Check::Selector { selectors, .. } => selectors,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_zone_parses_and_maps_back() {
+        for (region, zone) in SES_REGIONAL_DKIM_ZONES {
+            let name = parse_static(zone);
+            assert_eq!(ses_dkim_zone_for_region(region), name);
+            assert_eq!(ses_region_of_zone(&name), Some(Some(*region)));
+            assert!(is_ses_dkim_zone(&name));
+            assert_eq!(*zone, format!("dkim.{region}.amazonses.com"));
+        }
+        assert_eq!(SES_REGIONAL_DKIM_ZONES.len(), 11);
+    }
+
+    #[test]
+    fn other_regions_use_the_default_zone() {
+        let default = parse_static(SES_DEFAULT_DKIM_ZONE);
+        assert_eq!(ses_dkim_zone_for_region("eu-west-1"), default);
+        assert_eq!(ses_dkim_zone_for_region(" US-EAST-1 "), default);
+        assert_eq!(
+            ses_dkim_zone_for_region("EU-SOUTH-1"),
+            parse_static("dkim.eu-south-1.amazonses.com")
+        );
+        assert_eq!(ses_region_of_zone(&default), Some(None));
+        assert!(!is_ses_dkim_zone(&parse_static("dkim.example.com")));
+        assert!(!is_ses_dkim_zone(&parse_static("amazonses.com")));
+        assert!(!is_ses_dkim_zone(&parse_static("a.b.dkim.amazonses.com")));
+    }
+
+    #[test]
+    fn signing_zone_wins_over_region() {
+        let check = Check::Ses {
+            domain: parse_static("example.com"),
+            tokens: vec![],
+            signing_zone: Some(parse_static("dkim.af-south-1.amazonses.com")),
+            region: Some("eu-west-1".into()),
+            expect_ns: vec![],
+            ses_soa: None,
+            ses_status: None,
+        };
+        assert_eq!(
+            check.ses_zone(),
+            Some(parse_static("dkim.af-south-1.amazonses.com"))
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! What the CLI saw, handed to [`crate::diagnose`]: plain data, serde both ways, so tests can
+//! keep observations as JSON fixtures.
+//!
+//! The CLI fills it from its resolver: [`Delegation`] from the walk to the zone that holds the
+//! names, one [`ProbeObservation`] per probe that goes to that zone's servers (with one
+//! [`ServerAnswer`] per server and address asked), and one [`TargetResolution`] per CNAME
+//! target resolved through its own zone.
+
+use std::net::IpAddr;
+
+use dns_wire::{Name, RData, Rcode, Record, RecordType};
+use serde::{Deserialize, Serialize};
+
+use crate::serde_dns;
+
+/// Everything observed for one [`crate::Check`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Observations {
+    /// The delegation of the zone that holds the DKIM names.
+    pub delegation: Delegation,
+    /// Answers to the probes sent to that zone's servers (and to the user's `--expect-ns`).
+    #[serde(default)]
+    pub probes: Vec<ProbeObservation>,
+    /// Resolutions of TXT at CNAME targets (and at the expected SES targets), each through
+    /// the target's own zone.
+    #[serde(default)]
+    pub targets: Vec<TargetResolution>,
+}
+
+/// Delegation facts for the zone that holds the DKIM names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Delegation {
+    /// The zone apex, if the walk found it.
+    #[serde(default, with = "serde_dns::opt_name")]
+    pub zone: Option<Name>,
+    /// The NS set in the parent's referral.
+    #[serde(default, with = "serde_dns::names")]
+    pub parent_ns: Vec<Name>,
+    /// The NS set at the child's apex (as the child's servers answer it).
+    #[serde(default, with = "serde_dns::names")]
+    pub child_ns: Vec<Name>,
+    /// Every server asked, one entry per name and address.
+    #[serde(default)]
+    pub servers: Vec<ServerInfo>,
+    /// The zone's SOA as its servers answered (from any one of them), for the negative
+    /// caching hint and the comparison with what SES saw.
+    #[serde(default)]
+    pub soa: Option<ZoneSoa>,
+    /// Servers the resolver found lame during the walk, with the reason.
+    #[serde(default)]
+    pub lame: Vec<LameServer>,
+}
+
+/// The zone's SOA record and its TTL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneSoa {
+    /// SOA MNAME.
+    #[serde(with = "serde_dns::name")]
+    pub mname: Name,
+    /// SOA RNAME.
+    #[serde(with = "serde_dns::name")]
+    pub rname: Name,
+    /// Serial.
+    pub serial: u32,
+    /// SOA MINIMUM (negative-caching TTL, RFC 2308).
+    pub minimum: u32,
+    /// TTL of the SOA record itself.
+    pub ttl: u32,
+}
+
+/// One authoritative server (one address of one NS name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// The NS host name.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The address asked.
+    pub address: IpAddr,
+    /// Listed in the parent's NS set.
+    #[serde(default)]
+    pub in_parent: bool,
+    /// Listed in the child's apex NS set.
+    #[serde(default)]
+    pub in_child: bool,
+    /// Named by the user (`--expect-ns`).
+    #[serde(default)]
+    pub user_named: bool,
+    /// The SOA serial this server answered, if it did.
+    #[serde(default)]
+    pub soa_serial: Option<u32>,
+}
+
+impl ServerInfo {
+    /// Whether the domain is delegated to this server (parent or child NS set). Servers the
+    /// user named that are in neither set are not.
+    pub fn is_delegated(&self) -> bool {
+        self.in_parent || self.in_child
+    }
+
+    /// The reference used in reports: `ns1.example.net. (192.0.2.1)`.
+    pub fn reference(&self) -> ServerRef {
+        ServerRef {
+            name: self.name.clone(),
+            address: self.address,
+        }
+    }
+}
+
+/// A server named by its NS host and the address asked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ServerRef {
+    /// The NS host name.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The address asked.
+    pub address: IpAddr,
+}
+
+impl std::fmt::Display for ServerRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.address)
+    }
+}
+
+/// A server the resolver gave up on during the walk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LameServer {
+    /// The NS host name.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The address, if one was known.
+    #[serde(default)]
+    pub address: Option<IpAddr>,
+    /// Why: "timeout", "REFUSED", "SERVFAIL", "answer without AA", "no address"...
+    pub reason: String,
+}
+
+/// The answers to one probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeObservation {
+    /// The name asked.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The type asked.
+    #[serde(with = "serde_dns::rtype")]
+    pub rtype: RecordType,
+    /// One entry per server asked.
+    pub answers: Vec<ServerAnswer>,
+}
+
+/// What one server did with one probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerAnswer {
+    /// Who answered.
+    pub server: ServerRef,
+    /// The response, or why there was none.
+    pub outcome: Outcome,
+}
+
+/// A response or its absence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server answered.
+    Response(Response),
+    /// No usable answer.
+    Error {
+        /// What went wrong.
+        error: QueryError,
+        /// Details (for example the OS error text).
+        #[serde(default)]
+        message: String,
+    },
+}
+
+/// The parts of a DNS response the rules look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// The response code.
+    #[serde(with = "serde_dns::rcode")]
+    pub rcode: Rcode,
+    /// The AA flag.
+    pub authoritative: bool,
+    /// Answer section.
+    #[serde(default)]
+    pub answer: Vec<ObservedRecord>,
+    /// Authority section.
+    #[serde(default)]
+    pub authority: Vec<ObservedRecord>,
+}
+
+/// Why a query got no usable answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryError {
+    /// Nothing came back in time (after retries).
+    Timeout,
+    /// The network refused (ICMP unreachable, connection refused or reset).
+    Network,
+    /// Something came back that could not be parsed.
+    Malformed,
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            QueryError::Timeout => "timeout",
+            QueryError::Network => "network error",
+            QueryError::Malformed => "malformed response",
+        })
+    }
+}
+
+/// A resource record as the rules need it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ObservedRecord {
+    /// Owner name.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// TTL in seconds.
+    pub ttl: u32,
+    /// The data.
+    pub data: ObservedData,
+}
+
+/// Record data the rules distinguish; everything else is [`ObservedData::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value")]
+pub enum ObservedData {
+    /// A CNAME and its target.
+    #[serde(rename = "CNAME", with = "serde_dns::name")]
+    Cname(Name),
+    /// TXT character-strings, kept apart.
+    #[serde(rename = "TXT", with = "serde_dns::txt_strings")]
+    Txt(Vec<Vec<u8>>),
+    /// An IPv4 address.
+    #[serde(rename = "A")]
+    A(std::net::Ipv4Addr),
+    /// An IPv6 address.
+    #[serde(rename = "AAAA")]
+    Aaaa(std::net::Ipv6Addr),
+    /// A name server.
+    #[serde(rename = "NS", with = "serde_dns::name")]
+    Ns(Name),
+    /// A SOA record.
+    #[serde(rename = "SOA")]
+    Soa {
+        /// MNAME.
+        #[serde(with = "serde_dns::name")]
+        mname: Name,
+        /// RNAME.
+        #[serde(with = "serde_dns::name")]
+        rname: Name,
+        /// Serial.
+        serial: u32,
+        /// MINIMUM.
+        minimum: u32,
+    },
+    /// A DNAME and its target.
+    #[serde(rename = "DNAME", with = "serde_dns::name")]
+    Dname(Name),
+    /// Any other type: its mnemonic only.
+    #[serde(rename = "OTHER", with = "serde_dns::rtype")]
+    Other(RecordType),
+}
+
+impl ObservedData {
+    /// The record type.
+    pub fn rtype(&self) -> RecordType {
+        match self {
+            ObservedData::Cname(_) => RecordType::CNAME,
+            ObservedData::Txt(_) => RecordType::TXT,
+            ObservedData::A(_) => RecordType::A,
+            ObservedData::Aaaa(_) => RecordType::AAAA,
+            ObservedData::Ns(_) => RecordType::NS,
+            ObservedData::Soa { .. } => RecordType::SOA,
+            ObservedData::Dname(_) => RecordType::DNAME,
+            ObservedData::Other(t) => *t,
+        }
+    }
+
+    /// Presentation text, as `dig` shows it (`CNAME x.dkim.amazonses.com.`, `TXT "p=..."`).
+    pub fn presentation(&self) -> String {
+        match self {
+            ObservedData::Cname(n) => format!("CNAME {n}"),
+            ObservedData::Txt(strings) => {
+                let parts: Vec<String> = strings
+                    .iter()
+                    .map(|s| format!("\"{}\"", serde_dns::escape_bytes(s).replace('"', "\\\"")))
+                    .collect();
+                format!("TXT {}", parts.join(" "))
+            }
+            ObservedData::A(a) => format!("A {a}"),
+            ObservedData::Aaaa(a) => format!("AAAA {a}"),
+            ObservedData::Ns(n) => format!("NS {n}"),
+            ObservedData::Soa {
+                mname,
+                rname,
+                serial,
+                minimum,
+            } => format!("SOA {mname} {rname} {serial} ... {minimum}"),
+            ObservedData::Dname(n) => format!("DNAME {n}"),
+            ObservedData::Other(t) => format!("{t} (data not shown)"),
+        }
+    }
+}
+
+impl From<&Record> for ObservedRecord {
+    fn from(record: &Record) -> Self {
+        let data = match &record.data {
+            RData::Cname(n) => ObservedData::Cname(n.clone()),
+            RData::Txt(t) => ObservedData::Txt(t.strings.clone()),
+            RData::A(a) => ObservedData::A(*a),
+            RData::Aaaa(a) => ObservedData::Aaaa(*a),
+            RData::Ns(n) => ObservedData::Ns(n.clone()),
+            RData::Dname(n) => ObservedData::Dname(n.clone()),
+            RData::Soa(soa) => ObservedData::Soa {
+                mname: soa.mname.clone(),
+                rname: soa.rname.clone(),
+                serial: soa.serial,
+                minimum: soa.minimum,
+            },
+            other => ObservedData::Other(other.rtype()),
+        };
+        ObservedRecord {
+            name: record.name.clone(),
+            ttl: record.ttl,
+            data,
+        }
+    }
+}
+
+/// The TXT lookup of a CNAME target (or an expected SES target), resolved through the
+/// target's own authoritative servers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetResolution {
+    /// The name looked up.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The result.
+    pub outcome: TargetOutcome,
+}
+
+/// How a target lookup ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TargetOutcome {
+    /// An authoritative answer at the end of the CNAME chain.
+    Answer {
+        /// The final response code (NOERROR or NXDOMAIN).
+        #[serde(with = "serde_dns::rcode")]
+        rcode: Rcode,
+        /// Every record of the answer, CNAME hops included, in chain order.
+        #[serde(default)]
+        records: Vec<ObservedRecord>,
+    },
+    /// The lookup failed (every server timed out or refused, a loop, a budget ran out).
+    Failed {
+        /// One sentence saying why.
+        error: String,
+    },
+}
