@@ -21,16 +21,22 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
+mod display;
 mod encode;
 mod error;
 mod message;
 mod name;
-mod parse;
+pub mod parse;
 mod rdata;
 mod types;
 
-pub use error::{ParseError, ParseErrorKind};
+pub use display::extended_error_name;
+pub use encode::MAX_COMPRESSION_TARGETS;
+pub use error::{EncodeError, ParseError, ParseErrorKind};
 pub use message::{Edns, EdnsOption, Header, Message, Question, Record};
 pub use name::{Labels, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
+pub use parse::MAX_POINTER_HOPS;
 pub use rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};

@@ -214,16 +214,42 @@ impl Message {
         }
     }
 
-    /// Parses a message from its wire form. See [`crate::ParseError`] for what is rejected.
+    /// Parses a message from its wire form; the message must fill `bytes` exactly (trailing
+    /// bytes are an error, [`ParseErrorKind::TrailingBytes`](crate::ParseErrorKind)). See the
+    /// [`parse`](crate::parse) module for everything that is refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Message, crate::ParseError> {
         crate::parse::parse_message(bytes)
     }
 
+    /// Parses a message at the start of `bytes` and returns it with its length, leaving any
+    /// bytes after it alone (for a transport that pads, or to report the excess).
+    pub fn from_bytes_prefix(bytes: &[u8]) -> Result<(Message, usize), crate::ParseError> {
+        crate::parse::parse_message_prefix(bytes)
+    }
+
     /// Encodes the message with name compression where the RFCs allow it.
+    ///
+    /// Never fails and never panics. A model that cannot be written faithfully (see
+    /// [`EncodeError`](crate::EncodeError)) is written best-effort: a TXT string over 255
+    /// octets is split into 255-octet strings (the concatenation is kept), any other over-long
+    /// field, rdata, option or section is truncated to its maximum. Use
+    /// [`try_to_bytes`](Message::try_to_bytes) to be told instead.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(512);
-        crate::encode::encode_message(self, &mut out);
-        out
+        match crate::encode::encode_message::<crate::encode::Lenient>(self) {
+            Ok(bytes) => bytes,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Encodes the message, refusing a model that cannot be written faithfully: a TXT
+    /// string, CAA tag, NSEC3 salt or hash over 255 octets, rdata or an option over 65535
+    /// octets, a section over 65535 entries, or a message over 65535 octets.
+    ///
+    /// Data that is well-formed but would read back as a different variant is written as
+    /// given (an [`RData::Unknown`] carrying a modelled type, an EDNS cookie of odd length):
+    /// that is how tests craft unusual messages.
+    pub fn try_to_bytes(&self) -> Result<Vec<u8>, crate::EncodeError> {
+        crate::encode::encode_message::<crate::encode::Strict>(self)
     }
 
     /// Every record of the three record sections, in wire order (the OPT record excluded).

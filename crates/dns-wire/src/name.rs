@@ -90,6 +90,15 @@ impl Name {
         Ok(name)
     }
 
+    /// A name from wire bytes (without the root label) already checked by the parser:
+    /// labels of 1 to 63 octets, at most 254 octets in all.
+    pub(crate) fn from_wire_trusted(wire: &[u8]) -> Self {
+        debug_assert!(wire.len() < MAX_NAME_LEN);
+        Name {
+            wire: wire.to_vec(),
+        }
+    }
+
     /// Appends a label at the least specific end (used while decoding, most specific first).
     pub(crate) fn push_label(&mut self, label: &[u8]) -> Result<(), NameError> {
         if label.is_empty() {

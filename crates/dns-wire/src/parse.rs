@@ -1,8 +1,774 @@
-//! PLACEHOLDER: replaced by the codec work (issue 2).
-use crate::{Message, ParseError, ParseErrorKind};
-pub(crate) fn parse_message(_bytes: &[u8]) -> Result<Message, ParseError> {
-    Err(ParseError {
-        kind: ParseErrorKind::Truncated,
-        offset: 0,
+//! The wire-format parser, written by hand on top of `nom` 8.
+//!
+//! Every parser here is a `nom` parser over [`Wire`], a cursor that remembers the whole message
+//! (compression pointers may point anywhere before the name) and the absolute offset (so every
+//! [`ParseError`] says at which byte the problem is). [`ParseError`] implements
+//! [`nom::error::ParseError`], so these parsers compose with `nom`'s combinators.
+//!
+//! What the parser refuses, and why:
+//! - compression pointers must point strictly before the start of the label run that contains
+//!   them, and a name may follow at most [`MAX_POINTER_HOPS`] of them: no loops, no quadratic
+//!   walks, and names are decoded by a loop, never by recursion;
+//! - labels of the reserved types `01` and `10`, names over 255 octets;
+//! - record data whose type consumed fewer or more octets than rdlength says;
+//! - a second OPT record, an OPT record not owned by the root or outside the additional section;
+//! - bytes after the last section ([`Message::from_bytes`]); use [`Message::from_bytes_prefix`]
+//!   to accept them and learn where the message ended.
+//!
+//! Compressed names are decompressed in the record data of the RFC 1035 types (NS, CNAME, PTR,
+//! SOA, MX), which RFC 3597 §4 says receivers MUST do, and are also tolerated in SRV (RFC 3597 §4
+//! says SHOULD, because RFC 2052 mandated compression), DNAME (RFC 6672 §2.5 says to decompress
+//! on receipt) and the RRSIG signer and NSEC next name (RFC 4034 forbids senders to compress
+//! them; accepting them costs nothing and the encoder writes them back uncompressed). Record data
+//! of any other type is never interpreted, so a pointer inside it is kept as opaque bytes,
+//! which is why RFC 3597 forbids compression there.
+//!
+//! Section counts from the header are never trusted for allocation: vectors are reserved for
+//! at most as many entries as the remaining bytes could hold.
+
+use std::iter::{Copied, Enumerate};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::slice::Iter;
+
+use nom::{IResult, Needed};
+
+use crate::error::{ParseError, ParseErrorKind};
+use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
+use crate::name::Name;
+use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
+use crate::types::{Class, Opcode, RecordType};
+
+/// Most compression pointers a single name may follow. A name has at most 127 labels, so a
+/// well-formed name never needs more than 127 hops; the limit bounds work even though the
+/// strictly-backwards rule alone already rules out loops.
+pub const MAX_POINTER_HOPS: usize = 127;
+
+/// Smallest record on the wire: root owner (1) + type, class, TTL, rdlength (10).
+const MIN_RECORD_LEN: usize = 11;
+/// Smallest question on the wire: root name (1) + type, class (4).
+const MIN_QUESTION_LEN: usize = 5;
+
+/// A position in a DNS message: the whole message (for compression pointers) and the window
+/// `[pos, end)` still to be read. It implements [`nom::Input`], so `nom`'s byte-level
+/// combinators work on it, and its [`offset`](Wire::offset) is absolute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire<'a> {
+    msg: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+/// Result type of the parsers in this module.
+pub type WireResult<'a, T> = IResult<Wire<'a>, T, ParseError>;
+
+impl<'a> Wire<'a> {
+    /// A cursor at the start of `msg`.
+    pub fn new(msg: &'a [u8]) -> Self {
+        Wire {
+            msg,
+            pos: 0,
+            end: msg.len(),
+        }
+    }
+
+    /// Absolute offset of the cursor from the start of the message.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes still to be read in this window.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        &self.msg[self.pos..self.end]
+    }
+
+    /// The whole message this cursor reads from.
+    pub fn message(&self) -> &'a [u8] {
+        self.msg
+    }
+
+    fn remaining(&self) -> usize {
+        self.end - self.pos
+    }
+
+    fn error<T>(&self, kind: ParseErrorKind) -> WireResult<'a, T> {
+        Err(nom::Err::Error(ParseError::new(kind, self.pos)))
+    }
+
+    #[inline]
+    fn advance(self, n: usize) -> Wire<'a> {
+        Wire {
+            pos: self.pos + n,
+            ..self
+        }
+    }
+}
+
+impl<'a> nom::Input for Wire<'a> {
+    type Item = u8;
+    type Iter = Copied<Iter<'a, u8>>;
+    type IterIndices = Enumerate<Copied<Iter<'a, u8>>>;
+
+    fn input_len(&self) -> usize {
+        self.remaining()
+    }
+
+    fn take(&self, index: usize) -> Self {
+        assert!(index <= self.remaining(), "take beyond the window");
+        Wire {
+            end: self.pos + index,
+            ..*self
+        }
+    }
+
+    fn take_from(&self, index: usize) -> Self {
+        assert!(index <= self.remaining(), "take_from beyond the window");
+        self.advance(index)
+    }
+
+    fn take_split(&self, index: usize) -> (Self, Self) {
+        (self.take_from(index), self.take(index))
+    }
+
+    fn position<P>(&self, predicate: P) -> Option<usize>
+    where
+        P: Fn(u8) -> bool,
+    {
+        self.as_bytes().iter().position(|&b| predicate(b))
+    }
+
+    fn iter_elements(&self) -> Self::Iter {
+        self.as_bytes().iter().copied()
+    }
+
+    fn iter_indices(&self) -> Self::IterIndices {
+        self.iter_elements().enumerate()
+    }
+
+    fn slice_index(&self, count: usize) -> Result<usize, Needed> {
+        if self.remaining() >= count {
+            Ok(count)
+        } else {
+            Err(Needed::new(count - self.remaining()))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Primitives. Hand-rolled instead of `nom::number::complete::be_u16` because they sit in the
+// innermost loop; they behave exactly like their nom counterparts (an `Error` on short input).
+
+#[inline]
+fn take_array<const N: usize>(input: Wire<'_>) -> WireResult<'_, [u8; N]> {
+    match input.as_bytes().first_chunk::<N>() {
+        Some(bytes) => Ok((input.advance(N), *bytes)),
+        None => input.error(ParseErrorKind::Truncated),
+    }
+}
+
+/// One octet.
+#[inline]
+pub fn u8_(input: Wire<'_>) -> WireResult<'_, u8> {
+    take_array::<1>(input).map(|(i, b)| (i, b[0]))
+}
+
+/// A big-endian 16-bit integer.
+#[inline]
+pub fn u16_(input: Wire<'_>) -> WireResult<'_, u16> {
+    take_array::<2>(input).map(|(i, b)| (i, u16::from_be_bytes(b)))
+}
+
+/// A big-endian 32-bit integer.
+#[inline]
+pub fn u32_(input: Wire<'_>) -> WireResult<'_, u32> {
+    take_array::<4>(input).map(|(i, b)| (i, u32::from_be_bytes(b)))
+}
+
+/// `n` octets.
+#[inline]
+pub fn bytes(n: usize) -> impl Fn(Wire<'_>) -> WireResult<'_, &[u8]> {
+    move |input: Wire<'_>| {
+        if input.remaining() < n {
+            return input.error(ParseErrorKind::Truncated);
+        }
+        let slice = &input.msg[input.pos..input.pos + n];
+        Ok((input.advance(n), slice))
+    }
+}
+
+/// The rest of the window.
+#[inline]
+fn rest(input: Wire<'_>) -> WireResult<'_, &[u8]> {
+    Ok((input.advance(input.remaining()), input.as_bytes()))
+}
+
+/// A length-prefixed string: one length octet, then that many octets (RFC 1035
+/// `<character-string>`, also the NSEC3 salt and hash).
+#[inline]
+pub fn character_string(input: Wire<'_>) -> WireResult<'_, &[u8]> {
+    let (input, len) = u8_(input)?;
+    bytes(len as usize)(input)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/// A domain name, following compression pointers (strictly backwards, at most
+/// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
+pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
+    let msg = input.msg;
+    let mut buf = [0u8; 256];
+    let mut len = 0usize; // octets in buf: labels with their length bytes, root not included
+    let mut pos = input.pos;
+    let mut limit = input.end; // first run is bound by the window, followed runs by the message
+    let mut segment_start = input.pos;
+    let mut after: Option<usize> = None; // where the cursor continues, once a pointer is seen
+    let mut hops = 0usize;
+    loop {
+        let Some(&byte) = msg[..limit].get(pos) else {
+            return Err(nom::Err::Error(ParseError::new(
+                ParseErrorKind::Truncated,
+                pos.min(limit),
+            )));
+        };
+        match byte {
+            0 => {
+                let next = after.unwrap_or(pos + 1);
+                let name = Name::from_wire_trusted(&buf[..len]);
+                return Ok((Wire { pos: next, ..input }, name));
+            }
+            1..=63 => {
+                let label_len = byte as usize;
+                let end = pos + 1 + label_len;
+                if end > limit {
+                    return Err(nom::Err::Error(ParseError::new(
+                        ParseErrorKind::Truncated,
+                        limit,
+                    )));
+                }
+                // len + label + final root octet must fit in 255.
+                if len + 1 + label_len + 1 > crate::MAX_NAME_LEN {
+                    return Err(nom::Err::Error(ParseError::new(
+                        ParseErrorKind::NameTooLong,
+                        pos,
+                    )));
+                }
+                buf[len..len + 1 + label_len].copy_from_slice(&msg[pos..end]);
+                len += 1 + label_len;
+                pos = end;
+            }
+            0xC0..=0xFF => {
+                let Some(&low) = msg[..limit].get(pos + 1) else {
+                    return Err(nom::Err::Error(ParseError::new(
+                        ParseErrorKind::Truncated,
+                        limit,
+                    )));
+                };
+                let target = (u16::from(byte & 0x3F) << 8) | u16::from(low);
+                let t = target as usize;
+                if t >= segment_start {
+                    let kind = if t <= pos {
+                        ParseErrorKind::PointerLoop { target }
+                    } else {
+                        ParseErrorKind::PointerForward { target }
+                    };
+                    return Err(nom::Err::Error(ParseError::new(kind, pos)));
+                }
+                hops += 1;
+                if hops > MAX_POINTER_HOPS {
+                    return Err(nom::Err::Error(ParseError::new(
+                        ParseErrorKind::TooManyPointers,
+                        pos,
+                    )));
+                }
+                if after.is_none() {
+                    after = Some(pos + 2);
+                }
+                segment_start = t;
+                pos = t;
+                limit = msg.len();
+            }
+            _ => {
+                return Err(nom::Err::Error(ParseError::new(
+                    ParseErrorKind::BadLabelType { byte },
+                    pos,
+                )))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header, question, record
+
+/// The 12-octet header and the four section counts (QD, AN, NS, AR).
+pub fn header(input: Wire<'_>) -> WireResult<'_, (Header, [u16; 4])> {
+    let (input, b) = take_array::<12>(input)?;
+    let flags = u16::from_be_bytes([b[2], b[3]]);
+    let header = Header {
+        id: u16::from_be_bytes([b[0], b[1]]),
+        response: flags & 0x8000 != 0,
+        opcode: Opcode(((flags >> 11) & 0x0F) as u8),
+        authoritative: flags & 0x0400 != 0,
+        truncated: flags & 0x0200 != 0,
+        recursion_desired: flags & 0x0100 != 0,
+        recursion_available: flags & 0x0080 != 0,
+        z: flags & 0x0040 != 0,
+        authentic_data: flags & 0x0020 != 0,
+        checking_disabled: flags & 0x0010 != 0,
+        rcode_low: (flags & 0x0F) as u8,
+    };
+    let counts = [
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]),
+        u16::from_be_bytes([b[8], b[9]]),
+        u16::from_be_bytes([b[10], b[11]]),
+    ];
+    Ok((input, (header, counts)))
+}
+
+/// One question.
+pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
+    let (input, name) = name(input)?;
+    let (input, t) = take_array::<4>(input)?;
+    Ok((
+        input,
+        Question {
+            name,
+            qtype: RecordType(u16::from_be_bytes([t[0], t[1]])),
+            qclass: Class(u16::from_be_bytes([t[2], t[3]])),
+        },
+    ))
+}
+
+/// A record as it appears on the wire, before OPT is told apart from the others.
+#[derive(Debug)]
+enum RawRecord {
+    Record(Record),
+    Opt(Edns),
+}
+
+/// One resource record. OPT records are returned as [`Edns`] so the caller can lift them.
+fn raw_record(input: Wire<'_>) -> WireResult<'_, RawRecord> {
+    let owner_at = input.pos;
+    let (input, owner) = name(input)?;
+    let (input, f) = take_array::<10>(input)?;
+    let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
+    let class = u16::from_be_bytes([f[2], f[3]]);
+    let ttl = u32::from_be_bytes([f[4], f[5], f[6], f[7]]);
+    let rdlength = u16::from_be_bytes([f[8], f[9]]) as usize;
+    if input.remaining() < rdlength {
+        return input.error(ParseErrorKind::Truncated);
+    }
+    let rdata_window = Wire {
+        end: input.pos + rdlength,
+        ..input
+    };
+    let after = input.advance(rdlength);
+    if rtype == RecordType::OPT {
+        if !owner.is_root() {
+            return Err(nom::Err::Error(ParseError::new(
+                ParseErrorKind::OptNotRoot,
+                owner_at,
+            )));
+        }
+        let edns = edns(rdata_window, class, ttl)?;
+        return Ok((after, RawRecord::Opt(edns)));
+    }
+    let data = rdata(rdata_window, rtype)?;
+    Ok((
+        after,
+        RawRecord::Record(Record {
+            name: owner,
+            class: Class(class),
+            ttl,
+            data,
+        }),
+    ))
+}
+
+/// One resource record of the answer or authority section (OPT is refused there).
+pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
+    let at = input.pos;
+    match raw_record(input)? {
+        (input, RawRecord::Record(record)) => Ok((input, record)),
+        (_, RawRecord::Opt(_)) => Err(nom::Err::Error(ParseError::new(
+            ParseErrorKind::OptOutsideAdditional,
+            at,
+        ))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record data
+
+/// Runs `f` over the whole rdata window and checks it consumed exactly the window.
+#[inline]
+fn exact<'a, T>(
+    window: Wire<'a>,
+    rtype: RecordType,
+    f: impl FnOnce(Wire<'a>) -> WireResult<'a, T>,
+) -> Result<T, nom::Err<ParseError>> {
+    match f(window) {
+        Ok((rest, value)) => {
+            if rest.remaining() != 0 {
+                return Err(nom::Err::Error(ParseError::new(
+                    ParseErrorKind::RdataUnderrun {
+                        rtype,
+                        unused: rest.remaining() as u16,
+                    },
+                    rest.pos,
+                )));
+            }
+            Ok(value)
+        }
+        // Running out of the window is rdlength being too small for the type's fields.
+        Err(nom::Err::Error(e)) if e.kind == ParseErrorKind::Truncated => Err(nom::Err::Error(
+            ParseError::new(ParseErrorKind::RdataOverrun { rtype }, e.offset),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The record data of type `rtype`; the window must be exactly the rdata.
+pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<ParseError>> {
+    match rtype {
+        RecordType::A => exact(window, rtype, |i| {
+            take_array::<4>(i).map(|(i, b)| (i, RData::A(Ipv4Addr::from(b))))
+        }),
+        RecordType::AAAA => exact(window, rtype, |i| {
+            take_array::<16>(i).map(|(i, b)| (i, RData::Aaaa(Ipv6Addr::from(b))))
+        }),
+        RecordType::NS => exact(window, rtype, |i| name(i).map(|(i, n)| (i, RData::Ns(n)))),
+        RecordType::CNAME => exact(window, rtype, |i| {
+            name(i).map(|(i, n)| (i, RData::Cname(n)))
+        }),
+        RecordType::DNAME => exact(window, rtype, |i| {
+            name(i).map(|(i, n)| (i, RData::Dname(n)))
+        }),
+        RecordType::PTR => exact(window, rtype, |i| name(i).map(|(i, n)| (i, RData::Ptr(n)))),
+        RecordType::SOA => exact(window, rtype, soa),
+        RecordType::MX => exact(window, rtype, |i| {
+            let (i, preference) = u16_(i)?;
+            let (i, exchange) = name(i)?;
+            Ok((
+                i,
+                RData::Mx(Mx {
+                    preference,
+                    exchange,
+                }),
+            ))
+        }),
+        RecordType::TXT => exact(window, rtype, txt),
+        RecordType::SRV => exact(window, rtype, |i| {
+            let (i, f) = take_array::<6>(i)?;
+            let (i, target) = name(i)?;
+            Ok((
+                i,
+                RData::Srv(Srv {
+                    priority: u16::from_be_bytes([f[0], f[1]]),
+                    weight: u16::from_be_bytes([f[2], f[3]]),
+                    port: u16::from_be_bytes([f[4], f[5]]),
+                    target,
+                }),
+            ))
+        }),
+        RecordType::CAA => exact(window, rtype, |i| {
+            let (i, flags) = u8_(i)?;
+            let (i, tag) = character_string(i)?;
+            let (i, value) = rest(i)?;
+            Ok((
+                i,
+                RData::Caa(Caa {
+                    flags,
+                    tag: tag.to_vec(),
+                    value: value.to_vec(),
+                }),
+            ))
+        }),
+        RecordType::DS => exact(window, rtype, |i| {
+            let (i, f) = take_array::<4>(i)?;
+            let (i, digest) = rest(i)?;
+            Ok((
+                i,
+                RData::Ds(Ds {
+                    key_tag: u16::from_be_bytes([f[0], f[1]]),
+                    algorithm: f[2],
+                    digest_type: f[3],
+                    digest: digest.to_vec(),
+                }),
+            ))
+        }),
+        RecordType::DNSKEY => exact(window, rtype, |i| {
+            let (i, f) = take_array::<4>(i)?;
+            let (i, key) = rest(i)?;
+            Ok((
+                i,
+                RData::Dnskey(Dnskey {
+                    flags: u16::from_be_bytes([f[0], f[1]]),
+                    protocol: f[2],
+                    algorithm: f[3],
+                    public_key: key.to_vec(),
+                }),
+            ))
+        }),
+        RecordType::RRSIG => exact(window, rtype, rrsig),
+        RecordType::NSEC => exact(window, rtype, |i| {
+            let (i, next) = name(i)?;
+            let (i, types) = type_bitmap(i)?;
+            Ok((i, RData::Nsec(Nsec { next, types })))
+        }),
+        RecordType::NSEC3 => exact(window, rtype, nsec3),
+        _ => Ok(RData::Unknown {
+            rtype,
+            data: window.as_bytes().to_vec(),
+        }),
+    }
+}
+
+fn soa(i: Wire<'_>) -> WireResult<'_, RData> {
+    let (i, mname) = name(i)?;
+    let (i, rname) = name(i)?;
+    let (i, f) = take_array::<20>(i)?;
+    let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
+    Ok((
+        i,
+        RData::Soa(Soa {
+            mname,
+            rname,
+            serial: word(0),
+            refresh: word(4),
+            retry: word(8),
+            expire: word(12),
+            minimum: word(16),
+        }),
+    ))
+}
+
+fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
+    // Usually one or two strings; a DKIM key of 2048 bits takes two.
+    let mut strings = Vec::with_capacity(2);
+    while i.remaining() > 0 {
+        let (next, s) = character_string(i)?;
+        strings.push(s.to_vec());
+        i = next;
+    }
+    Ok((i, RData::Txt(Txt { strings })))
+}
+
+fn rrsig(i: Wire<'_>) -> WireResult<'_, RData> {
+    let (i, f) = take_array::<18>(i)?;
+    let (i, signer) = name(i)?;
+    let (i, signature) = rest(i)?;
+    let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
+    Ok((
+        i,
+        RData::Rrsig(Rrsig {
+            type_covered: RecordType(u16::from_be_bytes([f[0], f[1]])),
+            algorithm: f[2],
+            labels: f[3],
+            original_ttl: word(4),
+            expiration: word(8),
+            inception: word(12),
+            key_tag: u16::from_be_bytes([f[16], f[17]]),
+            signer,
+            signature: signature.to_vec(),
+        }),
+    ))
+}
+
+fn nsec3(i: Wire<'_>) -> WireResult<'_, RData> {
+    let (i, f) = take_array::<4>(i)?;
+    let (i, salt) = character_string(i)?;
+    let (i, next) = character_string(i)?;
+    let (i, types) = type_bitmap(i)?;
+    Ok((
+        i,
+        RData::Nsec3(Nsec3 {
+            hash_algorithm: f[0],
+            flags: f[1],
+            iterations: u16::from_be_bytes([f[2], f[3]]),
+            salt: salt.to_vec(),
+            next_hashed_owner: next.to_vec(),
+            types,
+        }),
+    ))
+}
+
+/// An NSEC/NSEC3 type bitmap (RFC 4034 §4.1.2) filling the rest of the window: windows in
+/// increasing order, each 1 to 32 octets. Trailing zero octets in a window are tolerated.
+pub fn type_bitmap(mut i: Wire<'_>) -> WireResult<'_, Vec<RecordType>> {
+    let mut types = Vec::new();
+    let mut last_window: Option<u8> = None;
+    while i.remaining() > 0 {
+        let at = i.pos;
+        let (next, hdr) = take_array::<2>(i)?;
+        let (window, len) = (hdr[0], hdr[1] as usize);
+        if len == 0 || len > 32 || last_window.is_some_and(|w| w >= window) {
+            return Err(nom::Err::Error(ParseError::new(
+                ParseErrorKind::BadTypeBitmap,
+                at,
+            )));
+        }
+        last_window = Some(window);
+        let (next, bits) = bytes(len)(next)?;
+        for (k, &octet) in bits.iter().enumerate() {
+            let mut octet = octet;
+            while octet != 0 {
+                let bit = octet.leading_zeros() as u16;
+                octet &= !(0x80 >> bit);
+                types.push(RecordType((u16::from(window) << 8) | (k as u16 * 8 + bit)));
+            }
+        }
+        i = next;
+    }
+    Ok((i, types))
+}
+
+/// The OPT record's data and its class and TTL fields (RFC 6891 §6.1.2-6.1.3).
+fn edns(window: Wire<'_>, class: u16, ttl: u32) -> Result<Edns, nom::Err<ParseError>> {
+    let options = exact(window, RecordType::OPT, edns_options)?;
+    Ok(Edns {
+        udp_payload_size: class,
+        extended_rcode: (ttl >> 24) as u8,
+        version: (ttl >> 16) as u8,
+        dnssec_ok: ttl & 0x8000 != 0,
+        other_flags: (ttl & 0x7FFF) as u16,
+        options,
     })
 }
+
+/// The options filling an OPT record's data: code, length, data, repeated.
+pub fn edns_options(mut i: Wire<'_>) -> WireResult<'_, Vec<EdnsOption>> {
+    let mut options = Vec::new();
+    while i.remaining() > 0 {
+        let (next, code) = u16_(i)?;
+        let (next, data) = nom::multi::length_data(u16_).parse_complete(next)?;
+        options.push(edns_option(code, data.as_bytes()));
+        i = next;
+    }
+    Ok((i, options))
+}
+
+/// One EDNS option. Options whose data does not have the shape their RFC gives are kept as
+/// [`EdnsOption::Unknown`] so the bytes survive and a trace can show them.
+fn edns_option(code: u16, data: &[u8]) -> EdnsOption {
+    match code {
+        3 => EdnsOption::Nsid(data.to_vec()),
+        10 if data.len() == 8 || (16..=40).contains(&data.len()) => {
+            let (client, server) = data.split_at(8);
+            let mut c = [0u8; 8];
+            c.copy_from_slice(client);
+            EdnsOption::Cookie {
+                client: c,
+                server: server.to_vec(),
+            }
+        }
+        12 if data.iter().all(|&b| b == 0) => EdnsOption::Padding(data.len() as u16),
+        15 if data.len() >= 2 => match std::str::from_utf8(&data[2..]) {
+            Ok(text) => EdnsOption::ExtendedError {
+                info_code: u16::from_be_bytes([data[0], data[1]]),
+                extra_text: text.to_string(),
+            },
+            Err(_) => EdnsOption::Unknown {
+                code,
+                data: data.to_vec(),
+            },
+        },
+        _ => EdnsOption::Unknown {
+            code,
+            data: data.to_vec(),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message
+
+/// How many entries to reserve for a section that claims `count` entries of at least
+/// `min_len` octets each, given what is left of the message.
+#[inline]
+fn capacity(count: u16, remaining: usize, min_len: usize) -> usize {
+    (count as usize).min(remaining / min_len)
+}
+
+/// A whole message; the cursor ends after the last record of the additional section.
+pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
+    let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
+
+    let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
+    for _ in 0..qd {
+        let (next, q) = question(i)?;
+        questions.push(q);
+        i = next;
+    }
+    let mut sections: [Vec<Record>; 2] = [Vec::new(), Vec::new()];
+    for (section, count) in sections.iter_mut().zip([an, ns]) {
+        section.reserve_exact(capacity(count, i.remaining(), MIN_RECORD_LEN));
+        for _ in 0..count {
+            let (next, r) = record(i)?;
+            section.push(r);
+            i = next;
+        }
+    }
+    let mut additional = Vec::with_capacity(capacity(ar, i.remaining(), MIN_RECORD_LEN));
+    let mut edns: Option<Edns> = None;
+    for _ in 0..ar {
+        let at = i.pos;
+        let (next, r) = raw_record(i)?;
+        match r {
+            RawRecord::Record(r) => additional.push(r),
+            RawRecord::Opt(e) => {
+                if edns.is_some() {
+                    return Err(nom::Err::Error(ParseError::new(
+                        ParseErrorKind::DuplicateOpt,
+                        at,
+                    )));
+                }
+                edns = Some(e);
+            }
+        }
+        i = next;
+    }
+    let [answers, authority] = sections;
+    Ok((
+        i,
+        Message {
+            header,
+            questions,
+            answers,
+            authority,
+            additional,
+            edns,
+        },
+    ))
+}
+
+fn flatten(e: nom::Err<ParseError>) -> ParseError {
+    match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => e,
+        // Only streaming parsers report Incomplete; none is used, but map it faithfully.
+        nom::Err::Incomplete(_) => ParseError::new(ParseErrorKind::Truncated, 0),
+    }
+}
+
+/// Parses a message that may be followed by other bytes; returns it and its length.
+pub(crate) fn parse_message_prefix(bytes: &[u8]) -> Result<(Message, usize), ParseError> {
+    let (rest, message) = message(Wire::new(bytes)).map_err(flatten)?;
+    Ok((message, rest.pos))
+}
+
+/// Parses a message that must fill `bytes` exactly.
+pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
+    let (message, used) = parse_message_prefix(bytes)?;
+    if used != bytes.len() {
+        return Err(ParseError::new(
+            ParseErrorKind::TrailingBytes {
+                count: bytes.len() - used,
+            },
+            used,
+        ));
+    }
+    Ok(message)
+}
+
+use nom::Parser as _;
