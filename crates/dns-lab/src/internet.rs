@@ -1,0 +1,676 @@
+//! The project's miniature internet on 127.53.0.0/16: root, TLDs, name-server host zones, an
+//! SES-like DKIM hierarchy, mail-provider zones and one customer domain per failure (see
+//! [`crate::scenarios`]).
+//!
+//! Address plan (every server listens on the same port: 53 in the BIND lab, any port in
+//! process):
+//!
+//! | addresses | host names | zones |
+//! |---|---|---|
+//! | 127.53.0.1-2 | `a/b.root.lab-servers.net` | `.` |
+//! | 127.53.1.1-2 / .3-4 / .5-6 | `a/b.{com,net,org}.lab-servers.net` | `com.`, `net.`, `org.` |
+//! | 127.53.2.1-2 | `ns1/ns2.lab-servers.net` | `lab-servers.net.` (all `*.lab-servers.net` hosts) |
+//! | 127.53.3.1-2 | `ns1/ns2.amazonses.com` | `amazonses.com.` |
+//! | 127.53.3.3-4 | `ns-dkim1/2.amazonses.com` | `dkim.amazonses.com.` |
+//! | 127.53.3.5-6 | `ns-dkim-region1/2.amazonses.com` | `dkim.eu-central-2.amazonses.com.`, `dkim.af-south-1.amazonses.com.` |
+//! | 127.53.4.1-2 / .3-4 / .5-6 | `ns1/ns2.{sendgrid.net,onmicrosoft.com,brevo.com}` | those zones |
+//! | 127.53.10.1-2 | `ns1/ns2.dnshost.com` | `dnshost.com.` and most customer domains |
+//! | 127.53.11.1-2 | `ns-1/ns-2.awsdns-lab.net` | `awsdns-lab.net.`, the undelegated copy of `moved-to-route53.com.` |
+//! | 127.53.12.1 | `lame.lab-servers.net` | none: answers REFUSED (lame) |
+//! | 127.53.12.2-3 | `void1/void2.lab-servers.net` | none: nothing listens (unreachable) |
+//! | 127.53.13.1-2 | `ns1/ns2.managed-dkim.net` | `managed-dkim.net.`, `_domainkey.dkim-zone-cut.com.` |
+
+use std::net::Ipv4Addr;
+
+use crate::build::{name, ZoneBuilder};
+use crate::keys;
+use crate::network::{Behaviour, HostedZone, Network, Server, Zone};
+use crate::scenarios::*;
+
+const fn ip(c: u8, d: u8) -> Ipv4Addr {
+    Ipv4Addr::new(127, 53, c, d)
+}
+
+/// Every server of the miniature internet: host name, address, behaviour.
+const SERVERS: &[(&str, Ipv4Addr)] = &[
+    ("a.root.lab-servers.net", ip(0, 1)),
+    ("b.root.lab-servers.net", ip(0, 2)),
+    ("a.com.lab-servers.net", ip(1, 1)),
+    ("b.com.lab-servers.net", ip(1, 2)),
+    ("a.net.lab-servers.net", ip(1, 3)),
+    ("b.net.lab-servers.net", ip(1, 4)),
+    ("a.org.lab-servers.net", ip(1, 5)),
+    ("b.org.lab-servers.net", ip(1, 6)),
+    ("ns1.lab-servers.net", ip(2, 1)),
+    ("ns2.lab-servers.net", ip(2, 2)),
+    ("ns1.amazonses.com", ip(3, 1)),
+    ("ns2.amazonses.com", ip(3, 2)),
+    ("ns-dkim1.amazonses.com", ip(3, 3)),
+    ("ns-dkim2.amazonses.com", ip(3, 4)),
+    ("ns-dkim-region1.amazonses.com", ip(3, 5)),
+    ("ns-dkim-region2.amazonses.com", ip(3, 6)),
+    ("ns1.sendgrid.net", ip(4, 1)),
+    ("ns2.sendgrid.net", ip(4, 2)),
+    ("ns1.onmicrosoft.com", ip(4, 3)),
+    ("ns2.onmicrosoft.com", ip(4, 4)),
+    ("ns1.brevo.com", ip(4, 5)),
+    ("ns2.brevo.com", ip(4, 6)),
+    ("ns1.dnshost.com", ip(10, 1)),
+    ("ns2.dnshost.com", ip(10, 2)),
+    ("ns-1.awsdns-lab.net", ip(11, 1)),
+    ("ns-2.awsdns-lab.net", ip(11, 2)),
+    ("lame.lab-servers.net", ip(12, 1)),
+    ("void1.lab-servers.net", ip(12, 2)),
+    ("void2.lab-servers.net", ip(12, 3)),
+    ("ns1.managed-dkim.net", ip(13, 1)),
+    ("ns2.managed-dkim.net", ip(13, 2)),
+];
+
+/// The address of a host of [`SERVERS`].
+fn addr_of(host: &str) -> Ipv4Addr {
+    SERVERS
+        .iter()
+        .find(|(h, _)| *h == host)
+        .map(|(_, a)| *a)
+        .unwrap_or_else(|| panic!("lab description: {host} is not a server"))
+}
+
+fn behaviour_of(addr: Ipv4Addr) -> Behaviour {
+    match addr {
+        a if a == ip(12, 1) => Behaviour::Refuse,
+        a if a == ip(12, 2) || a == ip(12, 3) => Behaviour::Unreachable,
+        _ => Behaviour::Authoritative,
+    }
+}
+
+const TLD_HOSTS: &[(&str, [&str; 2])] = &[
+    ("com", ["a.com.lab-servers.net", "b.com.lab-servers.net"]),
+    ("net", ["a.net.lab-servers.net", "b.net.lab-servers.net"]),
+    ("org", ["a.org.lab-servers.net", "b.org.lab-servers.net"]),
+];
+
+const DNSHOST: [&str; 2] = ["ns1.dnshost.com", "ns2.dnshost.com"];
+
+/// The domains delegated to dnshost.com's two servers with identical data on both.
+const DNSHOST_DOMAINS: &[&str] = &[
+    SES_HEALTHY,
+    SES_MISSING,
+    SES_PARTIAL,
+    SES_DUPLICATED,
+    SES_UNDERSCORE,
+    SES_TXT_INSTEAD,
+    SES_FLATTENED,
+    SES_ORIGIN_APPENDED,
+    SES_SWAPPED,
+    SES_OTHER_REGION,
+    SES_REGIONAL,
+    SES_UNRESOLVABLE,
+    MOVED_TO_ROUTE53,
+    GLUELESS,
+    DKIM_ZONE_CUT,
+    WILDCARD,
+    SELECTOR_HEALTHY,
+    KEY_SPLIT,
+    KEY_ED25519,
+    KEY_MALFORMED,
+    KEY_REVOKED,
+    KEY_WEAK_512,
+    KEY_WEAK_768,
+    KEY_RSA_1024,
+    KEY_TESTING,
+    KEY_SHA1,
+    KEY_MULTIPLE,
+    SENDGRID_CUSTOMER,
+    M365_CUSTOMER,
+    BREVO_CUSTOMER,
+];
+
+/// How each customer domain is delegated from its TLD: (domain, NS hosts in the parent).
+fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut list: Vec<(&str, Vec<&str>)> = DNSHOST_DOMAINS
+        .iter()
+        .map(|d| (*d, DNSHOST.to_vec()))
+        .collect();
+    list.push((SES_INCONSISTENT, DNSHOST.to_vec()));
+    list.push((NS_MISMATCH, DNSHOST.to_vec()));
+    list.push((LAME, vec!["ns1.dnshost.com", "lame.lab-servers.net"]));
+    list.push((
+        UNREACHABLE,
+        vec!["void1.lab-servers.net", "void2.lab-servers.net"],
+    ));
+    list.push(("dnshost.com", DNSHOST.to_vec()));
+    list.push((
+        "lab-servers.net",
+        vec!["ns1.lab-servers.net", "ns2.lab-servers.net"],
+    ));
+    list.push((
+        "amazonses.com",
+        vec!["ns1.amazonses.com", "ns2.amazonses.com"],
+    ));
+    list.push(("sendgrid.net", vec!["ns1.sendgrid.net", "ns2.sendgrid.net"]));
+    list.push((
+        "onmicrosoft.com",
+        vec!["ns1.onmicrosoft.com", "ns2.onmicrosoft.com"],
+    ));
+    list.push(("brevo.com", vec!["ns1.brevo.com", "ns2.brevo.com"]));
+    list.push(("awsdns-lab.net", ROUTE53_NS.to_vec()));
+    list.push((
+        "managed-dkim.net",
+        vec!["ns1.managed-dkim.net", "ns2.managed-dkim.net"],
+    ));
+    list
+}
+
+fn tld_of(domain: &str) -> &str {
+    domain.rsplit('.').next().unwrap_or(domain)
+}
+
+/// Adds the addresses of `hosts` to a zone builder when they lie below `origin` (glue).
+fn with_glue(mut zone: ZoneBuilder, origin: &str, hosts: &[&str]) -> ZoneBuilder {
+    let origin = name(origin);
+    for host in hosts {
+        if name(host).is_subdomain_of(&origin) {
+            zone = zone.a(host, addr_of(host));
+        }
+    }
+    zone
+}
+
+fn root_zone() -> Zone {
+    let roots = ["a.root.lab-servers.net", "b.root.lab-servers.net"];
+    let mut zone = ZoneBuilder::new(".", &roots);
+    zone = with_glue(zone, ".", &roots);
+    for (tld, hosts) in TLD_HOSTS {
+        for host in hosts {
+            zone = zone.ns(tld, host);
+        }
+        zone = with_glue(zone, ".", hosts);
+    }
+    zone.build()
+}
+
+fn tld_zone(tld: &str, hosts: &[&str; 2]) -> Zone {
+    let mut zone = ZoneBuilder::new(tld, hosts);
+    zone = with_glue(zone, tld, hosts);
+    let mut glued: Vec<&str> = Vec::new();
+    for (domain, ns) in delegations() {
+        if tld_of(domain) != tld {
+            continue;
+        }
+        for host in &ns {
+            zone = zone.ns(domain, host);
+            if !glued.contains(host) && name(host).is_subdomain_of(&name(tld)) {
+                zone = zone.a(host, addr_of(host));
+                glued.push(host);
+            }
+        }
+    }
+    zone.build()
+}
+
+fn lab_servers_zone() -> Zone {
+    let mut zone = ZoneBuilder::new(
+        "lab-servers.net",
+        &["ns1.lab-servers.net", "ns2.lab-servers.net"],
+    );
+    for (host, addr) in SERVERS {
+        if host.ends_with(".lab-servers.net") {
+            zone = zone.a(host, *addr);
+        }
+    }
+    zone.build()
+}
+
+fn host_zone(origin: &str, hosts: &[&str]) -> Zone {
+    let mut zone = ZoneBuilder::new(origin, hosts);
+    for (host, addr) in SERVERS {
+        if name(host).is_subdomain_of(&name(origin)) {
+            zone = zone.a(host, *addr);
+        }
+    }
+    zone.a(&format!("www.{origin}"), Ipv4Addr::new(192, 0, 2, 80))
+        .build()
+}
+
+fn amazonses_zone() -> Zone {
+    let mut zone = ZoneBuilder::new("amazonses.com", &["ns1.amazonses.com", "ns2.amazonses.com"]);
+    for (host, addr) in SERVERS {
+        if host.ends_with(".amazonses.com") {
+            zone = zone.a(host, *addr);
+        }
+    }
+    for host in ["ns-dkim1.amazonses.com", "ns-dkim2.amazonses.com"] {
+        zone = zone.ns(SES_DKIM_ZONE, host);
+    }
+    for regional in [SES_REGIONAL_DKIM_ZONE, SES_OTHER_REGIONAL_DKIM_ZONE] {
+        for host in [
+            "ns-dkim-region1.amazonses.com",
+            "ns-dkim-region2.amazonses.com",
+        ] {
+            zone = zone.ns(regional, host);
+        }
+    }
+    zone.build()
+}
+
+/// An SES DKIM zone: the first token's target holds the key (`p=` only, as SES publishes it),
+/// the others `""`, the state SES keeps them in between rotations.
+fn ses_dkim_zone(origin: &str, hosts: &[&str], tokens: &[&str; 3], key: &str) -> Zone {
+    let mut zone = ZoneBuilder::new(origin, hosts);
+    for (i, token) in tokens.iter().enumerate() {
+        let owner = format!("{token}.{origin}");
+        zone = if i == 0 {
+            zone.txt_long(&owner, &format!("p={key}"))
+        } else {
+            zone.txt(&owner, &[""])
+        };
+    }
+    zone.build()
+}
+
+fn dkim_rsa(key: &str) -> String {
+    format!("v=DKIM1; k=rsa; p={key}")
+}
+
+fn sendgrid_zone() -> Zone {
+    let mut zone = ZoneBuilder::new("sendgrid.net", &["ns1.sendgrid.net", "ns2.sendgrid.net"]);
+    zone = with_glue(
+        zone,
+        "sendgrid.net",
+        &["ns1.sendgrid.net", "ns2.sendgrid.net"],
+    );
+    for selector in SENDGRID_SELECTORS {
+        zone = zone.txt_long(
+            &format!("{selector}.domainkey.u4821907.wl117.sendgrid.net"),
+            &format!("k=rsa; t=s; p={}", keys::RSA_2048),
+        );
+    }
+    zone.build()
+}
+
+fn m365_target(selector: &str) -> String {
+    format!("{selector}-m365-customer-com._domainkey.m365customer.onmicrosoft.com")
+}
+
+fn onmicrosoft_zone() -> Zone {
+    let hosts = ["ns1.onmicrosoft.com", "ns2.onmicrosoft.com"];
+    let mut zone = with_glue(
+        ZoneBuilder::new("onmicrosoft.com", &hosts),
+        "onmicrosoft.com",
+        &hosts,
+    );
+    for selector in M365_SELECTORS {
+        zone = zone.txt_long(&m365_target(selector), &dkim_rsa(keys::RSA_2048));
+    }
+    zone.build()
+}
+
+fn brevo_zone() -> Zone {
+    let hosts = ["ns1.brevo.com", "ns2.brevo.com"];
+    let mut zone = with_glue(ZoneBuilder::new("brevo.com", &hosts), "brevo.com", &hosts);
+    for (i, selector) in BREVO_SELECTORS.iter().enumerate() {
+        let hop1 = format!("b{}.brevo-customer-com.dkim.brevo.com", i + 1);
+        let hop2 = format!("{selector}{}.dkim.brevo.com", 12 + i);
+        zone = zone
+            .cname(&hop1, &hop2)
+            .txt_long(&hop2, &dkim_rsa(keys::RSA_2048));
+    }
+    zone.build()
+}
+
+fn dk(selector: &str, domain: &str) -> String {
+    format!("{selector}._domainkey.{domain}")
+}
+
+/// The three correct SES CNAMEs of `domain` for `tokens` into `zone`.
+fn ses_cnames(mut zone: ZoneBuilder, domain: &str, tokens: &[&str], ses_zone: &str) -> ZoneBuilder {
+    for token in tokens {
+        zone = zone.cname(&dk(token, domain), &format!("{token}.{ses_zone}"));
+    }
+    zone
+}
+
+/// A customer zone at `domain` with the given apex NS set, filled by `fill`.
+fn customer(domain: &str, ns: &[&str], fill: impl FnOnce(ZoneBuilder) -> ZoneBuilder) -> Zone {
+    let zone = ZoneBuilder::new(domain, ns)
+        .a(domain, Ipv4Addr::new(192, 0, 2, 10))
+        .txt(domain, &["v=spf1 include:amazonses.com ~all"]);
+    fill(zone).build()
+}
+
+/// The zones of the customer domains served identically by both dnshost.com servers.
+fn dnshost_customer_zones() -> Vec<Zone> {
+    let t = SES_TOKENS;
+    let sel = SELECTOR_MAIL;
+    let ses_target = |token: &str| format!("{token}.{SES_DKIM_ZONE}");
+    DNSHOST_DOMAINS
+        .iter()
+        .map(|&domain| {
+            customer(domain, &DNSHOST, |z| match domain {
+                SES_HEALTHY | GLUELESS => ses_cnames(z, domain, &t, SES_DKIM_ZONE),
+                SES_MISSING | MOVED_TO_ROUTE53 => z,
+                SES_PARTIAL => ses_cnames(z, domain, &t[..1], SES_DKIM_ZONE),
+                SES_DUPLICATED => t.iter().fold(z, |z, token| {
+                    z.cname(
+                        &format!("{}.{domain}", dk(token, domain)),
+                        &ses_target(token),
+                    )
+                }),
+                SES_UNDERSCORE => t.iter().fold(z, |z, token| {
+                    z.cname(&format!("{token}.domainkey.{domain}"), &ses_target(token))
+                }),
+                SES_TXT_INSTEAD => t.iter().fold(z, |z, token| {
+                    z.txt(&dk(token, domain), &[&ses_target(token)])
+                }),
+                SES_FLATTENED => t.iter().enumerate().fold(z, |z, (i, token)| {
+                    z.a(&dk(token, domain), Ipv4Addr::new(192, 0, 2, 21 + i as u8))
+                }),
+                SES_ORIGIN_APPENDED => t.iter().fold(z, |z, token| {
+                    z.cname(
+                        &dk(token, domain),
+                        &format!("{}.{domain}", ses_target(token)),
+                    )
+                }),
+                SES_SWAPPED => z
+                    .cname(&dk(t[0], domain), &ses_target(t[1]))
+                    .cname(&dk(t[1], domain), &ses_target(t[0]))
+                    .cname(&dk(t[2], domain), &ses_target(t[2])),
+                SES_OTHER_REGION => ses_cnames(z, domain, &t, SES_REGIONAL_DKIM_ZONE),
+                SES_REGIONAL => ses_cnames(z, domain, &REGIONAL_TOKENS, SES_REGIONAL_DKIM_ZONE),
+                SES_UNRESOLVABLE => ses_cnames(z, domain, &UNKNOWN_TOKENS, SES_DKIM_ZONE),
+                DKIM_ZONE_CUT => z
+                    .ns(&format!("_domainkey.{domain}"), "ns1.managed-dkim.net")
+                    .ns(&format!("_domainkey.{domain}"), "ns2.managed-dkim.net"),
+                WILDCARD => z.txt_long(&dk("*", domain), &dkim_rsa(keys::RSA_2048)),
+                SELECTOR_HEALTHY => {
+                    z.txt_long(&dk(SELECTOR_GOOGLE, domain), &dkim_rsa(keys::RSA_2048))
+                }
+                KEY_SPLIT => {
+                    let (head, tail) = keys::RSA_2048.split_at(100);
+                    z.txt(
+                        &dk(sel, domain),
+                        &["v=DKIM1; k=rsa; ", &format!("p={head}"), tail],
+                    )
+                }
+                KEY_ED25519 => z.txt(
+                    &dk(sel, domain),
+                    &[&format!("v=DKIM1; k=ed25519; p={}", keys::ED25519)],
+                ),
+                KEY_MALFORMED => z.txt(
+                    &dk(sel, domain),
+                    &["v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GN!!not*base64**"],
+                ),
+                KEY_REVOKED => z.txt(&dk(sel, domain), &["v=DKIM1; k=rsa; p="]),
+                KEY_WEAK_512 => z.txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_512)]),
+                KEY_WEAK_768 => z.txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_768)]),
+                KEY_RSA_1024 => z.txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_1024)]),
+                KEY_TESTING => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("v=DKIM1; k=rsa; t=y; p={}", keys::RSA_2048),
+                ),
+                KEY_SHA1 => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("v=DKIM1; k=rsa; h=sha1; p={}", keys::RSA_2048),
+                ),
+                KEY_MULTIPLE => z
+                    .txt_long(&dk(sel, domain), &dkim_rsa(keys::RSA_2048))
+                    .txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_1024)]),
+                SENDGRID_CUSTOMER => SENDGRID_SELECTORS.iter().fold(z, |z, s| {
+                    z.cname(
+                        &dk(s, domain),
+                        &format!("{s}.domainkey.u4821907.wl117.sendgrid.net"),
+                    )
+                }),
+                M365_CUSTOMER => M365_SELECTORS
+                    .iter()
+                    .fold(z, |z, s| z.cname(&dk(s, domain), &m365_target(s))),
+                BREVO_CUSTOMER => BREVO_SELECTORS.iter().enumerate().fold(z, |z, (i, s)| {
+                    z.cname(
+                        &dk(s, domain),
+                        &format!("b{}.brevo-customer-com.dkim.brevo.com", i + 1),
+                    )
+                }),
+                other => panic!("lab description: no content for {other}"),
+            })
+        })
+        .collect()
+}
+
+/// The miniature internet: every zone, every server, the two roots.
+pub fn miniature_internet() -> Network {
+    let servers = SERVERS
+        .iter()
+        .map(|(host, addr)| Server {
+            host: name(host),
+            addr: *addr,
+            behaviour: behaviour_of(*addr),
+        })
+        .collect();
+    let mut zones: Vec<HostedZone> = Vec::new();
+    let mut host = |zone: Zone, hosts: &[&str]| {
+        zones.push(HostedZone {
+            zone,
+            servers: hosts.iter().map(|h| addr_of(h)).collect(),
+        })
+    };
+
+    host(
+        root_zone(),
+        &["a.root.lab-servers.net", "b.root.lab-servers.net"],
+    );
+    for (tld, hosts) in TLD_HOSTS {
+        host(tld_zone(tld, hosts), hosts);
+    }
+    host(
+        lab_servers_zone(),
+        &["ns1.lab-servers.net", "ns2.lab-servers.net"],
+    );
+    host(
+        amazonses_zone(),
+        &["ns1.amazonses.com", "ns2.amazonses.com"],
+    );
+    let dkim_hosts = ["ns-dkim1.amazonses.com", "ns-dkim2.amazonses.com"];
+    host(
+        ses_dkim_zone(SES_DKIM_ZONE, &dkim_hosts, &SES_TOKENS, keys::SES_2048),
+        &dkim_hosts,
+    );
+    let region_hosts = [
+        "ns-dkim-region1.amazonses.com",
+        "ns-dkim-region2.amazonses.com",
+    ];
+    host(
+        ses_dkim_zone(
+            SES_REGIONAL_DKIM_ZONE,
+            &region_hosts,
+            &REGIONAL_TOKENS,
+            keys::RSA_2048,
+        ),
+        &region_hosts,
+    );
+    host(
+        ZoneBuilder::new(SES_OTHER_REGIONAL_DKIM_ZONE, &region_hosts).build(),
+        &region_hosts,
+    );
+    host(sendgrid_zone(), &["ns1.sendgrid.net", "ns2.sendgrid.net"]);
+    host(
+        onmicrosoft_zone(),
+        &["ns1.onmicrosoft.com", "ns2.onmicrosoft.com"],
+    );
+    host(brevo_zone(), &["ns1.brevo.com", "ns2.brevo.com"]);
+    host(host_zone("dnshost.com", &DNSHOST), &DNSHOST);
+    host(host_zone("awsdns-lab.net", &ROUTE53_NS), &ROUTE53_NS);
+    let managed = ["ns1.managed-dkim.net", "ns2.managed-dkim.net"];
+    host(host_zone("managed-dkim.net", &managed), &managed);
+
+    for zone in dnshost_customer_zones() {
+        host(zone, &DNSHOST);
+    }
+    // Servers inconsistent: ns1 has the newer serial with the records, ns2 the older without.
+    host(
+        customer(SES_INCONSISTENT, &DNSHOST, |z| {
+            ses_cnames(z, SES_INCONSISTENT, &SES_TOKENS, SES_DKIM_ZONE).serial(2026112602)
+        }),
+        &["ns1.dnshost.com"],
+    );
+    host(
+        customer(SES_INCONSISTENT, &DNSHOST, |z| z),
+        &["ns2.dnshost.com"],
+    );
+    // Parent lists ns1+ns2, the apex only ns1 (ns2 still serves it, as after a half-done move).
+    host(
+        customer(NS_MISMATCH, &["ns1.dnshost.com"], |z| {
+            ses_cnames(z, NS_MISMATCH, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &DNSHOST,
+    );
+    // Lame: the parent also names lame.lab-servers.net, which refuses.
+    host(
+        customer(LAME, &["ns1.dnshost.com", "lame.lab-servers.net"], |z| {
+            ses_cnames(z, LAME, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &["ns1.dnshost.com"],
+    );
+    // Unreachable: the zone exists only on addresses where nothing listens.
+    host(
+        customer(
+            UNREACHABLE,
+            &["void1.lab-servers.net", "void2.lab-servers.net"],
+            |z| ses_cnames(z, UNREACHABLE, &SES_TOKENS, SES_DKIM_ZONE),
+        ),
+        &["void1.lab-servers.net", "void2.lab-servers.net"],
+    );
+    // Moved to Route 53 but never re-delegated: the records live only on the awsdns-lab servers.
+    host(
+        customer(MOVED_TO_ROUTE53, &ROUTE53_NS, |z| {
+            ses_cnames(z, MOVED_TO_ROUTE53, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &ROUTE53_NS,
+    );
+    // The `_domainkey` zone cut of dkim-zone-cut.com.
+    host(
+        ZoneBuilder::new(&format!("_domainkey.{DKIM_ZONE_CUT}"), &managed)
+            .txt_long(&dk(SELECTOR_MAIL, DKIM_ZONE_CUT), &dkim_rsa(keys::RSA_2048))
+            .build(),
+        &managed,
+    );
+
+    Network {
+        servers,
+        zones,
+        roots: vec![ip(0, 1), ip(0, 2)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::answer;
+    use dns_wire::{Message, RData, Rcode, RecordType};
+
+    #[test]
+    fn miniature_internet_is_valid() {
+        let net = miniature_internet();
+        net.validate().unwrap();
+        // Every scenario domain is delegated from its TLD.
+        for s in SCENARIOS {
+            let tld = name(tld_of(s.domain));
+            let tld_zone = &net
+                .zones
+                .iter()
+                .find(|h| h.zone.origin == tld)
+                .unwrap()
+                .zone;
+            assert!(
+                tld_zone.delegations().contains(&name(s.domain)),
+                "{} is not delegated",
+                s.domain
+            );
+        }
+    }
+
+    #[test]
+    fn every_ns_host_has_an_address_somewhere() {
+        let net = miniature_internet();
+        for hosted in &net.zones {
+            for record in &hosted.zone.records {
+                if let RData::Ns(host) = &record.data {
+                    assert!(
+                        net.servers.iter().any(|s| &s.host == host),
+                        "{host} (NS of {}) is not a server",
+                        record.name
+                    );
+                }
+            }
+        }
+    }
+
+    /// Walks from the root through the model, without sockets, as a resolver would.
+    fn walk(net: &Network, qname: &str, qtype: RecordType) -> Message {
+        let query = Message::query(1, name(qname), qtype);
+        let mut server = net.roots[0];
+        for _ in 0..10 {
+            let response = answer(&net.zones_of(server), &query);
+            if response.header.authoritative || response.rcode() != Rcode::NOERROR {
+                return response;
+            }
+            let glue = response.additional.iter().find_map(|r| match r.data {
+                RData::A(a)
+                    if net.server(a).map(|s| &s.behaviour) == Some(&Behaviour::Authoritative) =>
+                {
+                    Some(a)
+                }
+                _ => None,
+            });
+            let Some(next) = glue else { return response };
+            server = next;
+        }
+        panic!("walk for {qname} did not end");
+    }
+
+    #[test]
+    fn ses_key_reachable_from_the_root() {
+        let net = miniature_internet();
+        let r = walk(
+            &net,
+            &format!("{}.{SES_DKIM_ZONE}", SES_TOKENS[0]),
+            RecordType::TXT,
+        );
+        assert!(r.header.authoritative);
+        let RData::Txt(txt) = &r.answers[0].data else {
+            panic!("not TXT")
+        };
+        assert_eq!(txt.strings.len(), 2);
+        assert!(txt.concatenated().starts_with(b"p=MIIB"));
+        let r = walk(
+            &net,
+            &format!("{}.{SES_DKIM_ZONE}", SES_TOKENS[1]),
+            RecordType::TXT,
+        );
+        assert_eq!(
+            r.answers[0].data,
+            RData::Txt(dns_wire::Txt {
+                strings: vec![Vec::new()]
+            })
+        );
+        let r = walk(&net, &dk(SES_TOKENS[0], SES_HEALTHY), RecordType::CNAME);
+        assert!(r.header.authoritative);
+        assert_eq!(
+            r.answers[0].data,
+            RData::Cname(name(&format!("{}.{SES_DKIM_ZONE}", SES_TOKENS[0])))
+        );
+    }
+
+    #[test]
+    fn inconsistent_servers_disagree() {
+        let net = miniature_internet();
+        let query = Message::query(
+            1,
+            name(&dk(SES_TOKENS[0], SES_INCONSISTENT)),
+            RecordType::CNAME,
+        );
+        let a = answer(&net.zones_of(addr_of("ns1.dnshost.com")), &query);
+        let b = answer(&net.zones_of(addr_of("ns2.dnshost.com")), &query);
+        assert_eq!(a.answers.len(), 1);
+        assert_eq!(b.rcode(), Rcode::NXDOMAIN);
+    }
+}

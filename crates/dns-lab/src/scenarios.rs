@@ -1,0 +1,538 @@
+//! The domains of the miniature internet and what each one must make the tool find.
+//!
+//! Every broken domain reproduces one failure; [`SCENARIOS`] lists them with the finding codes
+//! (from the rules issue) a correct diagnosis must yield, so the CLI's `demo` and the tests read
+//! the same table. One line per domain:
+//!
+//! | domain | what is there | check | expected |
+//! |---|---|---|---|
+//! | `ses-healthy.com` | the three SES CNAMEs, correct | SES [`SES_TOKENS`] | pass (`trailing-dot` info at most) |
+//! | `ses-missing.com` | zone exists, no DKIM records | SES [`SES_TOKENS`] | `record-missing` |
+//! | `ses-partial.com` | only the first token's CNAME | SES [`SES_TOKENS`] | `records-partial` |
+//! | `ses-duplicated.com` | CNAMEs at `<token>._domainkey.ses-duplicated.com.ses-duplicated.com` | SES | `domain-duplicated` |
+//! | `ses-underscore.com` | CNAMEs at `<token>.domainkey.ses-underscore.com` | SES | `underscore-stripped` |
+//! | `ses-txt-instead.com` | TXT holding the target text instead of CNAMEs | SES | `wrong-record-type` |
+//! | `ses-flattened.com` | A records (a flattened/proxied CNAME) instead of CNAMEs | SES | `wrong-record-type` |
+//! | `ses-origin-appended.com` | targets `<token>.dkim.amazonses.com.ses-origin-appended.com` | SES | `target-origin-appended` |
+//! | `ses-swapped.com` | token 1 and token 2 point at each other's target | SES | `target-mismatch` (swapped) |
+//! | `ses-other-region.com` | targets in `dkim.eu-central-2.amazonses.com`, identity in the default region | SES | `target-mismatch` (region) |
+//! | `ses-regional.com` | correct CNAMEs into `dkim.eu-central-2.amazonses.com` | SES [`REGIONAL_TOKENS`], region eu-central-2 | pass |
+//! | `ses-unresolvable.com` | CNAMEs to SES targets that do not exist | SES [`UNKNOWN_TOKENS`] | `target-unresolvable` |
+//! | `ses-inconsistent.com` | ns1 serves serial 2 with the CNAMEs, ns2 serial 1 without | SES | `servers-inconsistent` |
+//! | `lame-ses.com` | second NS answers REFUSED (BIND view without the zone) | SES | `lame-delegation` |
+//! | `unreachable-dns.com` | both NS addresses have nothing listening | SES | `zone-unreachable` (verdict incomplete) |
+//! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` |
+//! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
+//! | `glueless.org` | healthy SES, NS names in another TLD so `org.` has no glue | SES | pass |
+//! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
+//! | `wildcard-dkim.com` | `*._domainkey.wildcard-dkim.com` TXT key | selector `mail` | `wildcard-answer` |
+//! | `selector-healthy.org` | `google._domainkey` TXT, 2048-bit key in 255-octet strings | selector `google` | pass |
+//! | `key-split.org` | 2048-bit key split at odd places into three strings | selector `mail` | pass |
+//! | `key-ed25519.org` | `k=ed25519` key | selector `mail` | pass |
+//! | `key-malformed.org` | `p=` is not base64 | selector `mail` | `key-malformed` |
+//! | `key-revoked.org` | `p=` empty | selector `mail` | `key-revoked` |
+//! | `key-weak512.org` | 512-bit RSA | selector `mail` | `key-weak` (error) |
+//! | `key-weak768.org` | 768-bit RSA | selector `mail` | `key-weak` (error) |
+//! | `key-rsa1024.org` | 1024-bit RSA | selector `mail` | `key-weak` (warning) |
+//! | `key-testing.org` | `t=y` | selector `mail` | `key-testing` |
+//! | `key-sha1.org` | `h=sha1` | selector `mail` | `key-sha1-only` |
+//! | `key-multiple.org` | two TXT records at the selector | selector `mail` | `key-multiple-records` |
+//! | `sendgrid-customer.com` | `s1`/`s2` CNAMEs to sendgrid.net | selectors `s1`, `s2` | pass |
+//! | `m365-customer.com` | `selector1`/`selector2` CNAMEs to onmicrosoft.com | selectors `selector1`, `selector2` | pass |
+//! | `brevo-customer.com` | `brevo1`/`brevo2` CNAMEs, two hops inside brevo.com | selectors `brevo1`, `brevo2` | pass |
+
+/// The three SES Easy DKIM tokens of the default-region identities; the key is on the first
+/// token's target, the other two hold `""` as during SES key rotation.
+pub const SES_TOKENS: [&str; 3] = [
+    "n56x5bckwiqdkdxo4moiiwuzdvrjf2y4",
+    "pjd46owojfcgd6zuqpdy2jlmvxm6o6wl",
+    "7mtg3eyyesizo5ptpm673olnvilr4u2g",
+];
+
+/// The tokens of the eu-central-2 identity (targets in `dkim.eu-central-2.amazonses.com`).
+pub const REGIONAL_TOKENS: [&str; 3] = [
+    "apfyxqmq6vklwfdy3b356jznxdpq2bub",
+    "vqfydcczc6ixgz2ad22ndzqsmiytn6h6",
+    "o2cysinzt5wp43ip6lgx7oilruevkfsz",
+];
+
+/// Tokens with no target in any SES zone (`ses-unresolvable.com` points at them).
+pub const UNKNOWN_TOKENS: [&str; 3] = [
+    "zegdgxbx3tzimhe5yrlwtlaigevtrcbi",
+    "qqjz64z4zhxcfpm6ukewwj7l5vzdw73n",
+    "wpkcfygxlnivgivcvxhouuashaix5xqk",
+];
+
+/// The default SES DKIM zone.
+pub const SES_DKIM_ZONE: &str = "dkim.amazonses.com";
+/// The region used for regional-zone scenarios.
+pub const SES_REGION: &str = "eu-central-2";
+/// Its DKIM zone.
+pub const SES_REGIONAL_DKIM_ZONE: &str = "dkim.eu-central-2.amazonses.com";
+/// A second regional zone, present and empty (so a target there is NXDOMAIN, not a lame zone).
+pub const SES_OTHER_REGIONAL_DKIM_ZONE: &str = "dkim.af-south-1.amazonses.com";
+
+/// The selector used by the key scenarios, the wildcard and the `_domainkey` zone cut.
+pub const SELECTOR_MAIL: &str = "mail";
+/// Google Workspace's default selector.
+pub const SELECTOR_GOOGLE: &str = "google";
+/// SendGrid's selectors.
+pub const SENDGRID_SELECTORS: [&str; 2] = ["s1", "s2"];
+/// Microsoft 365's selectors.
+pub const M365_SELECTORS: [&str; 2] = ["selector1", "selector2"];
+/// Brevo's selectors.
+pub const BREVO_SELECTORS: [&str; 2] = ["brevo1", "brevo2"];
+
+/// The Route 53-like servers that hold `moved-to-route53.com`'s records without being
+/// delegated to (pass them as `--expect-ns`).
+pub const ROUTE53_NS: [&str; 2] = ["ns-1.awsdns-lab.net", "ns-2.awsdns-lab.net"];
+
+/// Healthy SES identity.
+pub const SES_HEALTHY: &str = "ses-healthy.com";
+/// No DKIM records at all.
+pub const SES_MISSING: &str = "ses-missing.com";
+/// Only the first token's record.
+pub const SES_PARTIAL: &str = "ses-partial.com";
+/// The DNS host appended the domain to the record names.
+pub const SES_DUPLICATED: &str = "ses-duplicated.com";
+/// `_domainkey` lost its underscore.
+pub const SES_UNDERSCORE: &str = "ses-underscore.com";
+/// TXT records instead of CNAMEs.
+pub const SES_TXT_INSTEAD: &str = "ses-txt-instead.com";
+/// A records (flattened CNAMEs) instead of CNAMEs.
+pub const SES_FLATTENED: &str = "ses-flattened.com";
+/// Targets written without their final dot in a zone file.
+pub const SES_ORIGIN_APPENDED: &str = "ses-origin-appended.com";
+/// Tokens 1 and 2 swapped.
+pub const SES_SWAPPED: &str = "ses-swapped.com";
+/// Targets in another region's SES zone.
+pub const SES_OTHER_REGION: &str = "ses-other-region.com";
+/// Healthy identity in eu-central-2.
+pub const SES_REGIONAL: &str = "ses-regional.com";
+/// Targets that do not exist.
+pub const SES_UNRESOLVABLE: &str = "ses-unresolvable.com";
+/// Two servers with different serials and data.
+pub const SES_INCONSISTENT: &str = "ses-inconsistent.com";
+/// One delegated server answers REFUSED.
+pub const LAME: &str = "lame-ses.com";
+/// No delegated server answers.
+pub const UNREACHABLE: &str = "unreachable-dns.com";
+/// Parent and child NS sets differ.
+pub const NS_MISMATCH: &str = "ns-mismatch.net";
+/// Records only on undelegated Route 53-like servers.
+pub const MOVED_TO_ROUTE53: &str = "moved-to-route53.com";
+/// Glueless delegation (healthy).
+pub const GLUELESS: &str = "glueless.org";
+/// `_domainkey` is its own zone, delegated elsewhere (healthy).
+pub const DKIM_ZONE_CUT: &str = "dkim-zone-cut.com";
+/// A wildcard answers every selector.
+pub const WILDCARD: &str = "wildcard-dkim.com";
+/// Healthy Google-style selector.
+pub const SELECTOR_HEALTHY: &str = "selector-healthy.org";
+/// Key split into odd-sized strings (healthy).
+pub const KEY_SPLIT: &str = "key-split.org";
+/// Ed25519 key (healthy).
+pub const KEY_ED25519: &str = "key-ed25519.org";
+/// `p=` not base64.
+pub const KEY_MALFORMED: &str = "key-malformed.org";
+/// Empty `p=`.
+pub const KEY_REVOKED: &str = "key-revoked.org";
+/// 512-bit RSA.
+pub const KEY_WEAK_512: &str = "key-weak512.org";
+/// 768-bit RSA.
+pub const KEY_WEAK_768: &str = "key-weak768.org";
+/// 1024-bit RSA.
+pub const KEY_RSA_1024: &str = "key-rsa1024.org";
+/// `t=y`.
+pub const KEY_TESTING: &str = "key-testing.org";
+/// `h=sha1`.
+pub const KEY_SHA1: &str = "key-sha1.org";
+/// Two TXT records at one selector.
+pub const KEY_MULTIPLE: &str = "key-multiple.org";
+/// SendGrid customer (healthy).
+pub const SENDGRID_CUSTOMER: &str = "sendgrid-customer.com";
+/// Microsoft 365 customer (healthy).
+pub const M365_CUSTOMER: &str = "m365-customer.com";
+/// Brevo customer (healthy).
+pub const BREVO_CUSTOMER: &str = "brevo-customer.com";
+
+/// What the tool is asked to check for a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// `dkim-doctor ses <domain> --token ... [--region ...] [--expect-ns ...]`.
+    Ses {
+        /// The identity's tokens.
+        tokens: [&'static str; 3],
+        /// The SES region, when not a default-zone region.
+        region: Option<&'static str>,
+        /// Name servers the user expects the records on.
+        expect_ns: &'static [&'static str],
+    },
+    /// `dkim-doctor selector <domain> <selector>...`.
+    Selectors(&'static [&'static str]),
+}
+
+/// The verdict a correct diagnosis gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every expected record resolves correctly on every server.
+    Pass,
+    /// At least one finding of severity error.
+    Fail,
+    /// No authoritative server answered.
+    Incomplete,
+}
+
+/// One demo/test scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// Short identifier (`dkim-doctor demo <id>`).
+    pub id: &'static str,
+    /// The domain checked.
+    pub domain: &'static str,
+    /// What is checked.
+    pub check: Check,
+    /// The expected verdict.
+    pub verdict: Verdict,
+    /// The finding codes that must appear (others, of severity info, may too).
+    pub findings: &'static [&'static str],
+    /// What is broken, in one line.
+    pub summary: &'static str,
+}
+
+const fn ses(tokens: [&'static str; 3]) -> Check {
+    Check::Ses {
+        tokens,
+        region: None,
+        expect_ns: &[],
+    }
+}
+
+/// Every scenario, healthy ones first.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        id: "ses-healthy",
+        domain: SES_HEALTHY,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "three correct SES CNAMEs; one target holds the key, two hold \"\" (rotation)",
+    },
+    Scenario {
+        id: "ses-regional",
+        domain: SES_REGIONAL,
+        check: Check::Ses {
+            tokens: REGIONAL_TOKENS,
+            region: Some(SES_REGION),
+            expect_ns: &[],
+        },
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "correct CNAMEs into the eu-central-2 DKIM zone",
+    },
+    Scenario {
+        id: "glueless",
+        domain: GLUELESS,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, delegated to name servers in another TLD (no glue)",
+    },
+    Scenario {
+        id: "dkim-zone-cut",
+        domain: DKIM_ZONE_CUT,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "_domainkey is a zone of its own on other servers; the key is there",
+    },
+    Scenario {
+        id: "selector-healthy",
+        domain: SELECTOR_HEALTHY,
+        check: Check::Selectors(&[SELECTOR_GOOGLE]),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "2048-bit key in 255-octet strings at google._domainkey",
+    },
+    Scenario {
+        id: "key-split",
+        domain: KEY_SPLIT,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "2048-bit key split at odd places into three strings",
+    },
+    Scenario {
+        id: "key-ed25519",
+        domain: KEY_ED25519,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "Ed25519 key (k=ed25519)",
+    },
+    Scenario {
+        id: "sendgrid",
+        domain: SENDGRID_CUSTOMER,
+        check: Check::Selectors(&SENDGRID_SELECTORS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "s1/s2 CNAMEs into sendgrid.net",
+    },
+    Scenario {
+        id: "m365",
+        domain: M365_CUSTOMER,
+        check: Check::Selectors(&M365_SELECTORS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "selector1/selector2 CNAMEs into onmicrosoft.com",
+    },
+    Scenario {
+        id: "brevo",
+        domain: BREVO_CUSTOMER,
+        check: Check::Selectors(&BREVO_SELECTORS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "brevo1/brevo2 CNAMEs, two hops inside brevo.com",
+    },
+    Scenario {
+        id: "ses-missing",
+        domain: SES_MISSING,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["record-missing"],
+        summary: "no DKIM records at all",
+    },
+    Scenario {
+        id: "ses-partial",
+        domain: SES_PARTIAL,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["records-partial"],
+        summary: "only the first of the three CNAMEs",
+    },
+    Scenario {
+        id: "ses-duplicated",
+        domain: SES_DUPLICATED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["domain-duplicated"],
+        summary: "the DNS host appended the domain: <token>._domainkey.ses-duplicated.com.ses-duplicated.com",
+    },
+    Scenario {
+        id: "ses-underscore",
+        domain: SES_UNDERSCORE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["underscore-stripped"],
+        summary: "records at <token>.domainkey.ses-underscore.com",
+    },
+    Scenario {
+        id: "ses-txt-instead",
+        domain: SES_TXT_INSTEAD,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["wrong-record-type"],
+        summary: "TXT records holding the target text instead of CNAMEs",
+    },
+    Scenario {
+        id: "ses-flattened",
+        domain: SES_FLATTENED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["wrong-record-type"],
+        summary: "A records (a flattened or proxied CNAME) instead of CNAMEs",
+    },
+    Scenario {
+        id: "ses-origin-appended",
+        domain: SES_ORIGIN_APPENDED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["target-origin-appended"],
+        summary: "targets written without a final dot: <token>.dkim.amazonses.com.ses-origin-appended.com",
+    },
+    Scenario {
+        id: "ses-swapped",
+        domain: SES_SWAPPED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["target-mismatch"],
+        summary: "tokens 1 and 2 point at each other's target",
+    },
+    Scenario {
+        id: "ses-other-region",
+        domain: SES_OTHER_REGION,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["target-mismatch"],
+        summary: "targets in dkim.eu-central-2.amazonses.com for a default-region identity",
+    },
+    Scenario {
+        id: "ses-unresolvable",
+        domain: SES_UNRESOLVABLE,
+        check: ses(UNKNOWN_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["target-unresolvable"],
+        summary: "CNAMEs to SES targets that do not exist",
+    },
+    Scenario {
+        id: "ses-inconsistent",
+        domain: SES_INCONSISTENT,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["servers-inconsistent"],
+        summary: "ns1 serves serial 2026112602 with the CNAMEs, ns2 serial 2026112601 without",
+    },
+    Scenario {
+        id: "lame",
+        domain: LAME,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["lame-delegation"],
+        summary: "one of the two delegated servers answers REFUSED",
+    },
+    Scenario {
+        id: "unreachable",
+        domain: UNREACHABLE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Incomplete,
+        findings: &["zone-unreachable"],
+        summary: "nothing listens on either delegated server's address",
+    },
+    Scenario {
+        id: "ns-mismatch",
+        domain: NS_MISMATCH,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["delegation-mismatch"],
+        summary: "the parent lists ns1 and ns2, the zone's apex lists only ns1",
+    },
+    Scenario {
+        id: "moved-to-route53",
+        domain: MOVED_TO_ROUTE53,
+        check: Check::Ses {
+            tokens: SES_TOKENS,
+            region: None,
+            expect_ns: &ROUTE53_NS,
+        },
+        verdict: Verdict::Fail,
+        findings: &["delegation-mismatch"],
+        summary: "records only on the Route 53-like servers, which the domain is not delegated to",
+    },
+    Scenario {
+        id: "moved-to-route53-no-expect",
+        domain: MOVED_TO_ROUTE53,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["record-missing"],
+        summary: "the same, checked without --expect-ns: the delegated servers have nothing",
+    },
+    Scenario {
+        id: "wildcard",
+        domain: WILDCARD,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["wildcard-answer"],
+        summary: "*._domainkey answers for any selector",
+    },
+    Scenario {
+        id: "key-malformed",
+        domain: KEY_MALFORMED,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-malformed"],
+        summary: "p= is not base64",
+    },
+    Scenario {
+        id: "key-revoked",
+        domain: KEY_REVOKED,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-revoked"],
+        summary: "p= is empty (revoked key)",
+    },
+    Scenario {
+        id: "key-weak512",
+        domain: KEY_WEAK_512,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-weak"],
+        summary: "512-bit RSA key",
+    },
+    Scenario {
+        id: "key-weak768",
+        domain: KEY_WEAK_768,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-weak"],
+        summary: "768-bit RSA key",
+    },
+    Scenario {
+        id: "key-rsa1024",
+        domain: KEY_RSA_1024,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-weak"],
+        summary: "1024-bit RSA key (a warning, not an error)",
+    },
+    Scenario {
+        id: "key-testing",
+        domain: KEY_TESTING,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-testing"],
+        summary: "t=y: receivers treat signatures as a test",
+    },
+    Scenario {
+        id: "key-sha1",
+        domain: KEY_SHA1,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-sha1-only"],
+        summary: "h=sha1: only SHA-1 signatures, which RFC 8301 forbids verifiers to accept",
+    },
+    Scenario {
+        id: "key-multiple",
+        domain: KEY_MULTIPLE,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-multiple-records"],
+        summary: "two TXT records at one selector",
+    },
+];
+
+/// The scenario with this id.
+pub fn scenario(id: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_look_like_ses_tokens() {
+        for token in SES_TOKENS
+            .iter()
+            .chain(&REGIONAL_TOKENS)
+            .chain(&UNKNOWN_TOKENS)
+        {
+            assert_eq!(token.len(), 32, "{token}");
+            assert!(
+                token
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)),
+                "{token}"
+            );
+        }
+    }
+
+    #[test]
+    fn scenario_ids_are_unique() {
+        let mut ids: Vec<&str> = SCENARIOS.iter().map(|s| s.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), SCENARIOS.len());
+        assert!(scenario("ses-healthy").is_some());
+        assert!(scenario("nope").is_none());
+    }
+}
