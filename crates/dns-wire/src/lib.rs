@@ -30,6 +30,8 @@ mod message;
 mod name;
 pub mod parse;
 mod rdata;
+pub mod resolver;
+pub mod transport;
 mod types;
 
 pub use display::extended_error_name;

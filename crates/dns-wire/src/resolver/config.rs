@@ -1,0 +1,96 @@
+//! Resolver configuration and the work budget.
+
+use std::time::Duration;
+
+use super::hints::RootHints;
+use crate::transport::TransportConfig;
+
+/// Bounds on the work of one lookup, so a misconfigured or hostile hierarchy cannot make the
+/// resolver loop or flood (RFC 1034 §5.3.3: "bound the amount of work ... even if someone has
+/// incorrectly configured some data").
+///
+/// The defaults are Unbound's: `MAX_GLOBAL_QUOTA` 200 queries, `MAX_REFERRAL_COUNT` 130,
+/// `max-query-restarts` 11 CNAME hops, `MAX_TARGET_COUNT` 64 name server address lookups. The
+/// depth limits are ours: a descent passes fewer cuts than a name has labels (at most 127),
+/// and real glueless chains are one or two deep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// Queries sent per lookup, name server address lookups included.
+    pub max_queries: u32,
+    /// Referrals followed per lookup.
+    pub max_referrals: u32,
+    /// CNAME records followed per lookup.
+    pub max_cname_hops: u32,
+    /// Glueless name server address lookups (each A or AAAA counts once) per lookup.
+    pub max_ns_address_lookups: u32,
+    /// Zone cuts followed in one descent from the starting zone to the name.
+    pub max_delegation_depth: u32,
+    /// Nesting of glueless lookups: a name server whose address needs a name server whose
+    /// address needs ...
+    pub max_glueless_nesting: u32,
+    /// Wall time per lookup.
+    pub max_time: Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_queries: 200,
+            max_referrals: 130,
+            max_cname_hops: 11,
+            max_ns_address_lookups: 64,
+            max_delegation_depth: 32,
+            max_glueless_nesting: 6,
+            max_time: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Everything a [`super::Resolver`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolverConfig {
+    /// Where walks start: the IANA root servers, or addresses the caller gives.
+    pub roots: RootHints,
+    /// The port every server is asked on: 53, or a lab's unprivileged port.
+    pub port: u16,
+    /// Timeouts, retries, EDNS.
+    pub transport: TransportConfig,
+    /// Ask IPv4 addresses.
+    pub ipv4: bool,
+    /// Ask IPv6 addresses.
+    pub ipv6: bool,
+    /// Work bounds per lookup.
+    pub budget: Budget,
+    /// Share zone cuts and server addresses between lookups (turn off to measure the cache).
+    pub cache: bool,
+    /// How many glueless name server hosts one zone may be resolving at once.
+    pub ns_lookup_parallelism: usize,
+}
+
+impl Default for ResolverConfig {
+    /// IANA roots on port 53, IPv4 and IPv6, default transport and budget, cache on.
+    fn default() -> Self {
+        ResolverConfig {
+            roots: RootHints::iana(),
+            port: 53,
+            transport: TransportConfig::default(),
+            ipv4: true,
+            ipv6: true,
+            budget: Budget::default(),
+            cache: true,
+            ns_lookup_parallelism: 2,
+        }
+    }
+}
+
+impl ResolverConfig {
+    /// A configuration for a lab: walks start at `roots` (addresses only), every server is
+    /// asked on `port`.
+    pub fn lab(roots: impl IntoIterator<Item = std::net::IpAddr>, port: u16) -> Self {
+        ResolverConfig {
+            roots: RootHints::from_addresses(roots),
+            port,
+            ..ResolverConfig::default()
+        }
+    }
+}

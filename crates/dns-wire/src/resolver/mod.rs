@@ -1,0 +1,232 @@
+//! The iterative resolver: walks from the root (or given roots) down the delegations to the
+//! servers that hold a name, asking them itself, never a recursive resolver.
+//!
+//! - [`Resolver::lookup`]: the final answer for a name and type, CNAMEs followed across zones,
+//!   with the chain and the full [`Trace`].
+//! - [`Resolver::survey`]: the zone holding a name, every authoritative server of that zone
+//!   asked the question, the parent's and the child's NS sets and each server's SOA. To ask
+//!   several names of one zone without walking again, use [`Resolver::locate`] +
+//!   [`Resolver::survey_zone`] once, then [`Resolver::ask_all`] per name.
+//!
+//! The walk itself is the sans-I/O [`Walk`]; this module drives it with tokio, sending the
+//! independent queries it asks for concurrently. A [`Resolver`] is cheap to clone and shares
+//! its [`DelegationCache`] and counters between clones and concurrent lookups.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
+//! use dns_wire::RecordType;
+//! // A lab whose root server listens on 127.53.0.1 port 5353.
+//! let resolver = Resolver::new(ResolverConfig::lab(["127.53.0.1".parse().unwrap()], 5353));
+//! let name = "s1._domainkey.example.com".parse().unwrap();
+//! let lookup = resolver.lookup(&name, RecordType::TXT).await;
+//! if let Outcome::Answer(records) = &lookup.outcome {
+//!     println!("{} records after {} CNAMEs", records.len(), lookup.chain.len());
+//! }
+//! for query in lookup.trace.queries() {
+//!     println!("{} {} -> {}", query.server, query.question.name, query.classification);
+//! }
+//! # }
+//! ```
+
+mod cache;
+mod classify;
+mod config;
+mod hints;
+mod survey;
+mod trace;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::task::JoinSet;
+
+pub use cache::{CacheStats, Delegation, DelegationCache};
+pub use classify::{classify, Analysis, Classification, LameReason, Referral, ThrowawayReason};
+pub use config::{Budget, ResolverConfig};
+pub use hints::{RootHints, IANA_ROOT_SERVERS};
+pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
+pub use trace::{
+    BudgetLimit, DiscardReason, Discarded, QueryPurpose, QueryRecord, Section, ServerAddr, Trace,
+    TraceStep, WalkEvent,
+};
+pub use walk::{
+    CnameStep, Outcome, PendingQuery, QueryToken, ResolveError, Walk, WalkOptions, WalkResult,
+    WalkStats, WalkStep,
+};
+
+use crate::transport::{self, Exchange, QueryError};
+use crate::{Name, RecordType};
+
+/// Run-wide counters of a [`Resolver`] and its clones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResolverStats {
+    /// Walks run (lookups, locates and name server address lookups of surveys).
+    pub walks: u64,
+    /// Queries sent, survey queries included.
+    pub queries: u64,
+    /// The delegation cache's counters (all zero when the cache is off).
+    pub cache: CacheStats,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: ResolverConfig,
+    cache: Arc<DelegationCache>,
+    walks: AtomicU64,
+    queries: AtomicU64,
+}
+
+/// An iterative resolver. Cheap to clone; clones share the delegation cache and counters.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    shared: Arc<Shared>,
+}
+
+impl Resolver {
+    /// A resolver with an empty cache.
+    pub fn new(config: ResolverConfig) -> Resolver {
+        Resolver {
+            shared: Arc::new(Shared {
+                config,
+                cache: Arc::new(DelegationCache::new()),
+                walks: AtomicU64::new(0),
+                queries: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ResolverConfig {
+        &self.shared.config
+    }
+
+    /// Counters since the resolver was made.
+    pub fn stats(&self) -> ResolverStats {
+        ResolverStats {
+            walks: self.shared.walks.load(Ordering::Relaxed),
+            queries: self.shared.queries.load(Ordering::Relaxed),
+            cache: if self.shared.config.cache {
+                self.shared.cache.stats()
+            } else {
+                CacheStats::default()
+            },
+        }
+    }
+
+    /// The shared delegation cache (a fresh one per walk is used when the cache is off).
+    pub fn cache(&self) -> &Arc<DelegationCache> {
+        &self.shared.cache
+    }
+
+    /// Options for a walk under this configuration.
+    pub fn walk_options(&self, follow_cnames: bool) -> WalkOptions {
+        let config = &self.shared.config;
+        WalkOptions {
+            budget: config.budget.clone(),
+            roots: config.roots.clone(),
+            port: config.port,
+            ipv4: config.ipv4,
+            ipv6: config.ipv6,
+            follow_cnames,
+            ns_lookup_parallelism: config.ns_lookup_parallelism,
+        }
+    }
+
+    fn walk_cache(&self) -> Arc<DelegationCache> {
+        if self.shared.config.cache {
+            Arc::clone(&self.shared.cache)
+        } else {
+            Arc::new(DelegationCache::new())
+        }
+    }
+
+    /// Resolves `name`/`rtype` from the authoritative servers, following CNAMEs.
+    pub async fn lookup(&self, name: &Name, rtype: RecordType) -> WalkResult {
+        let question = crate::Question::new(name.clone(), rtype);
+        let walk = Walk::new(
+            question,
+            self.walk_options(true),
+            self.walk_cache(),
+            Instant::now(),
+        );
+        self.run(walk).await
+    }
+
+    /// Walks to the zone that holds `name` and stops at the first authoritative response
+    /// there, whatever it is (CNAMEs are not followed). [`WalkResult::zone`] is that zone; if
+    /// no server of it answered, the deepest zone reached.
+    pub async fn locate(&self, name: &Name, rtype: RecordType) -> WalkResult {
+        let question = crate::Question::new(name.clone(), rtype);
+        let walk = Walk::new(
+            question,
+            self.walk_options(false),
+            self.walk_cache(),
+            Instant::now(),
+        );
+        self.run(walk).await
+    }
+
+    /// Drives any walk to its end, running the queries it asks for concurrently.
+    pub async fn run(&self, mut walk: Walk) -> WalkResult {
+        self.shared.walks.fetch_add(1, Ordering::Relaxed);
+        let mut running: JoinSet<(QueryToken, Result<Exchange, QueryError>)> = JoinSet::new();
+        let mut tokens: HashMap<tokio::task::Id, (QueryToken, std::net::SocketAddr)> =
+            HashMap::new();
+        loop {
+            match walk.poll(Instant::now()) {
+                WalkStep::Done => break,
+                WalkStep::Send(queries) => {
+                    for query in queries {
+                        self.shared.queries.fetch_add(1, Ordering::Relaxed);
+                        let transport = self.shared.config.transport.clone();
+                        let (token, address) = (query.token, query.address);
+                        let handle = running.spawn(async move {
+                            let result =
+                                transport::query(query.address, &query.question, &transport).await;
+                            (query.token, result)
+                        });
+                        tokens.insert(handle.id(), (token, address));
+                    }
+                }
+                WalkStep::Wait => {}
+            }
+            let deadline = tokio::time::Instant::from_std(walk.deadline());
+            tokio::select! {
+                joined = running.join_next_with_id(), if !running.is_empty() => {
+                    match joined {
+                        Some(Ok((id, (token, result)))) => {
+                            tokens.remove(&id);
+                            walk.receive(token, result, Instant::now());
+                        }
+                        Some(Err(error)) => {
+                            // The query task panicked or was cancelled: report it as an I/O
+                            // failure so the walk moves on to another server.
+                            if let Some((token, server)) = tokens.remove(&error.id()) {
+                                let failure = QueryError::Io {
+                                    server,
+                                    protocol: transport::Protocol::Udp,
+                                    operation: "querying",
+                                    kind: std::io::ErrorKind::Other,
+                                    message: error.to_string(),
+                                };
+                                walk.receive(token, Err(failure), Instant::now());
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+        // Queries the walk no longer needs are cancelled.
+        running.abort_all();
+        walk.into_result()
+    }
+}

@@ -1,0 +1,441 @@
+//! Surveys: every authoritative server of a zone, asked directly.
+//!
+//! A caching resolver shows one server's view; a diagnosis needs all of them, because a record
+//! missing on one of four servers fails one verification in four. [`Resolver::survey_zone`]
+//! finds every server of a zone (the parent's NS set and the child's apex NS set, every
+//! address of every name), asks each for the zone's SOA and NS, and marks the lame ones;
+//! [`Resolver::ask_all`] then asks all of them one question, concurrently.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+
+use tokio::task::JoinSet;
+
+use super::cache::Delegation;
+use super::classify::{classify, Classification};
+use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
+use super::walk::{Outcome, WalkResult};
+use super::Resolver;
+use crate::transport::{self, QueryError};
+use crate::{Name, Question, RData, RecordType};
+
+/// A zone's NS set as one side states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsSet {
+    /// Name server host names, in response order.
+    pub names: Vec<Name>,
+    /// The smallest TTL of the NS records.
+    pub ttl: u32,
+}
+
+impl NsSet {
+    /// Whether both sets hold the same names, order and case ignored.
+    pub fn same_names(&self, other: &NsSet) -> bool {
+        self.names.len() == other.names.len() && self.names.iter().all(|n| other.names.contains(n))
+    }
+}
+
+/// One address of one authoritative server, and what it says about the zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneServer {
+    /// The server.
+    pub server: ServerAddr,
+    /// Its name is in the parent's NS set (addresses given as roots count as in it).
+    pub in_parent: bool,
+    /// Its name is in the child's apex NS set, as any server of the zone gave it.
+    pub in_child: bool,
+    /// Its answer to `<zone> SOA`.
+    pub soa: QueryRecord,
+    /// Its answer to `<zone> NS`.
+    pub apex_ns: QueryRecord,
+}
+
+impl ZoneServer {
+    /// The SOA serial this server has, if it answered the SOA query authoritatively.
+    pub fn serial(&self) -> Option<u32> {
+        if self.soa.classification != Classification::Answer {
+            return None;
+        }
+        let exchange = self.soa.result.as_ref().ok()?;
+        exchange
+            .response
+            .answers
+            .iter()
+            .find_map(|r| match &r.data {
+                RData::Soa(soa) if r.name == self.soa.question.name => Some(soa.serial),
+                _ => None,
+            })
+    }
+
+    /// The apex NS set this server gives, if it answered the NS query authoritatively.
+    pub fn child_ns(&self) -> Option<NsSet> {
+        ns_set(&self.apex_ns)
+    }
+
+    /// Why the server is lame for the zone, if it is: its SOA query was not answered
+    /// authoritatively (timeout, REFUSED, SERVFAIL, no AA, a referral...).
+    pub fn lame(&self) -> Option<&Classification> {
+        match self.soa.classification {
+            Classification::Answer => None,
+            ref other => Some(other),
+        }
+    }
+}
+
+fn ns_set(record: &QueryRecord) -> Option<NsSet> {
+    if record.classification != Classification::Answer {
+        return None;
+    }
+    let exchange = record.result.as_ref().ok()?;
+    let mut set = NsSet {
+        names: Vec::new(),
+        ttl: u32::MAX,
+    };
+    for r in &exchange.response.answers {
+        if let RData::Ns(host) = &r.data {
+            if r.name == record.question.name && !set.names.contains(host) {
+                set.names.push(host.clone());
+                set.ttl = set.ttl.min(r.ttl);
+            }
+        }
+    }
+    (!set.names.is_empty()).then_some(set)
+}
+
+/// Every server of a zone and what each says about the zone itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSurvey {
+    /// The zone.
+    pub zone: Name,
+    /// The delegation as the walk found it (parent NS set, glue, referring server).
+    pub delegation: Delegation,
+    /// The parent's NS set with its TTL; `None` when the zone is where the walk started (the
+    /// root, or the caller's roots).
+    pub parent_ns: Option<NsSet>,
+    /// The apex NS set from the first server that answered it authoritatively.
+    pub child_ns: Option<NsSet>,
+    /// Every address of every server name (parent's and child's), asked.
+    pub servers: Vec<ZoneServer>,
+    /// Server names whose address could not be found, with the reason.
+    pub unresolved: Vec<(Name, String)>,
+    /// The address lookups done for the survey.
+    pub trace: Trace,
+}
+
+impl ZoneSurvey {
+    /// Servers that are lame for the zone.
+    pub fn lame_servers(&self) -> impl Iterator<Item = &ZoneServer> {
+        self.servers.iter().filter(|s| s.lame().is_some())
+    }
+
+    /// Every server address of the zone.
+    pub fn server_addresses(&self) -> Vec<ServerAddr> {
+        self.servers.iter().map(|s| s.server.clone()).collect()
+    }
+}
+
+/// A name located and asked of every server of its zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    /// The question.
+    pub question: Question,
+    /// The walk that found the zone (its trace shows the path from the root).
+    pub located: WalkResult,
+    /// The zone and its servers.
+    pub zone: ZoneSurvey,
+    /// Each server's answer to the question, in the order of [`ZoneSurvey::servers`].
+    pub answers: Vec<QueryRecord>,
+}
+
+impl Resolver {
+    /// Locates the zone holding `name`, surveys it and asks every server of it the question.
+    pub async fn survey(&self, name: &Name, rtype: RecordType) -> Survey {
+        let located = self.locate(name, rtype).await;
+        let zone = self.survey_zone(&located.zone).await;
+        let answers = self.ask_all(&zone, name, rtype).await;
+        Survey {
+            question: Question::new(name.clone(), rtype),
+            located,
+            zone,
+            answers,
+        }
+    }
+
+    /// Finds every server of the delegated zone and asks each for the zone's SOA and NS.
+    pub async fn survey_zone(&self, delegation: &Delegation) -> ZoneSurvey {
+        let zone = delegation.zone.clone();
+        let mut trace = Trace::default();
+        let mut unresolved = Vec::new();
+        let mut servers: Vec<ServerAddr> = Vec::new();
+        let config = self.config();
+        let enabled = |ip: &IpAddr| match ip {
+            IpAddr::V4(_) => config.ipv4,
+            IpAddr::V6(_) => config.ipv6,
+        };
+        for glue in delegation.glue.iter().filter(|g| enabled(&g.ip)) {
+            if !servers.contains(glue) {
+                servers.push(glue.clone());
+            }
+        }
+        let glueless: Vec<Name> = delegation
+            .ns
+            .iter()
+            .filter(|ns| !delegation.glue.iter().any(|g| g.name.as_ref() == Some(*ns)))
+            .cloned()
+            .collect();
+        self.resolve_hosts(&glueless, &mut servers, &mut unresolved, &mut trace)
+            .await;
+
+        let mut surveyed = self.ask_apex(&zone, &servers, delegation).await;
+        // The child may list servers the parent does not: find and ask those too.
+        let mut child: Option<NsSet> = None;
+        let mut child_names: Vec<Name> = Vec::new();
+        for server in &surveyed {
+            if let Some(set) = server.child_ns() {
+                for name in &set.names {
+                    if !child_names.contains(name) {
+                        child_names.push(name.clone());
+                    }
+                }
+                child.get_or_insert(set);
+            }
+        }
+        let extra: Vec<Name> = child_names
+            .iter()
+            .filter(|n| !delegation.ns.contains(n))
+            .filter(|n| !servers.iter().any(|s| s.name.as_ref() == Some(*n)))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            let mut more = Vec::new();
+            self.resolve_hosts(&extra, &mut more, &mut unresolved, &mut trace)
+                .await;
+            more.retain(|s| !servers.iter().any(|known| known.ip == s.ip));
+            surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
+        }
+        for server in &mut surveyed {
+            server.in_child = server
+                .server
+                .name
+                .as_ref()
+                .is_some_and(|n| child_names.contains(n));
+        }
+        ZoneSurvey {
+            parent_ns: delegation.parent.as_ref().map(|_| NsSet {
+                names: delegation.ns.clone(),
+                ttl: delegation.ttl,
+            }),
+            zone,
+            delegation: delegation.clone(),
+            child_ns: child,
+            servers: surveyed,
+            unresolved,
+            trace,
+        }
+    }
+
+    /// Asks every server of a surveyed zone `name`/`rtype`, concurrently. A name below a
+    /// further zone cut gets referrals (classified as such), which tells the caller to
+    /// survey that zone instead.
+    pub async fn ask_all(
+        &self,
+        zone: &ZoneSurvey,
+        name: &Name,
+        rtype: RecordType,
+    ) -> Vec<QueryRecord> {
+        let question = Question::new(name.clone(), rtype);
+        self.ask_servers(
+            &zone.zone,
+            &zone.server_addresses(),
+            &question,
+            QueryPurpose::Survey,
+        )
+        .await
+    }
+
+    /// Asks each of `servers` the question about `zone`, concurrently, in the given order.
+    pub async fn ask_servers(
+        &self,
+        zone: &Name,
+        servers: &[ServerAddr],
+        question: &Question,
+        purpose: QueryPurpose,
+    ) -> Vec<QueryRecord> {
+        let mut running = JoinSet::new();
+        let mut indexes = std::collections::HashMap::new();
+        for (index, server) in servers.iter().enumerate() {
+            let address = SocketAddr::new(server.ip, self.config().port);
+            let transport = self.config().transport.clone();
+            let question = question.clone();
+            self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            let handle = running.spawn(async move {
+                (
+                    index,
+                    transport::query(address, &question, &transport).await,
+                )
+            });
+            indexes.insert(handle.id(), index);
+        }
+        let mut results: Vec<Option<QueryRecord>> = vec![None; servers.len()];
+        while let Some(joined) = running.join_next_with_id().await {
+            let (index, result) = match joined {
+                Ok((_, outcome)) => outcome,
+                Err(error) => {
+                    // The query task panicked: keep one record per server all the same.
+                    let Some(&index) = indexes.get(&error.id()) else {
+                        continue;
+                    };
+                    let failure = QueryError::Io {
+                        server: SocketAddr::new(servers[index].ip, self.config().port),
+                        protocol: transport::Protocol::Udp,
+                        operation: "querying",
+                        kind: std::io::ErrorKind::Other,
+                        message: error.to_string(),
+                    };
+                    (index, Err(failure))
+                }
+            };
+            let (classification, discarded) = match &result {
+                Ok(exchange) => {
+                    let analysis = classify(question, zone, &exchange.response);
+                    (analysis.classification, analysis.discarded)
+                }
+                Err(error) => (Classification::of_error(error), Vec::new()),
+            };
+            results[index] = Some(QueryRecord {
+                zone: zone.clone(),
+                server: servers[index].clone(),
+                address: SocketAddr::new(servers[index].ip, self.config().port),
+                question: question.clone(),
+                purpose: purpose.clone(),
+                result,
+                classification,
+                discarded,
+            });
+        }
+        results.into_iter().flatten().collect()
+    }
+
+    async fn ask_apex(
+        &self,
+        zone: &Name,
+        servers: &[ServerAddr],
+        delegation: &Delegation,
+    ) -> Vec<ZoneServer> {
+        let soa_question = Question::new(zone.clone(), RecordType::SOA);
+        let ns_question = Question::new(zone.clone(), RecordType::NS);
+        let (soas, nss) = tokio::join!(
+            self.ask_servers(zone, servers, &soa_question, QueryPurpose::ZoneApex),
+            self.ask_servers(zone, servers, &ns_question, QueryPurpose::ZoneApex),
+        );
+        soas.into_iter()
+            .zip(nss)
+            .map(|(soa, apex_ns)| ZoneServer {
+                in_parent: match &soa.server.name {
+                    Some(name) => delegation.ns.contains(name),
+                    None => delegation.glue.contains(&soa.server),
+                },
+                in_child: false,
+                server: soa.server.clone(),
+                soa,
+                apex_ns,
+            })
+            .collect()
+    }
+
+    /// Finds the addresses of name server hosts (cache first, then concurrent lookups).
+    async fn resolve_hosts(
+        &self,
+        hosts: &[Name],
+        servers: &mut Vec<ServerAddr>,
+        unresolved: &mut Vec<(Name, String)>,
+        trace: &mut Trace,
+    ) {
+        let config = self.config();
+        let mut types = Vec::new();
+        if config.ipv4 {
+            types.push(RecordType::A);
+        }
+        if config.ipv6 {
+            types.push(RecordType::AAAA);
+        }
+        let mut running = JoinSet::new();
+        for (index, host) in hosts.iter().enumerate() {
+            if config.cache {
+                if let Some(ips) = self.cache().addresses(host) {
+                    let found: Vec<IpAddr> = ips
+                        .into_iter()
+                        .filter(|ip| match ip {
+                            IpAddr::V4(_) => config.ipv4,
+                            IpAddr::V6(_) => config.ipv6,
+                        })
+                        .collect();
+                    if !found.is_empty() {
+                        for ip in found {
+                            push_unique(servers, ServerAddr::new(Some(host.clone()), ip));
+                        }
+                        continue;
+                    }
+                }
+            }
+            for rtype in &types {
+                let resolver = self.clone();
+                let (host, rtype) = (host.clone(), *rtype);
+                running.spawn(async move { (index, resolver.lookup(&host, rtype).await) });
+            }
+        }
+        let mut results: Vec<(usize, WalkResult)> = Vec::new();
+        while let Some(joined) = running.join_next().await {
+            if let Ok(result) = joined {
+                results.push(result);
+            }
+        }
+        results.sort_by_key(|(index, result)| (*index, result.question.qtype));
+        let mut failures: Vec<(usize, String)> = Vec::new();
+        let mut found_any = vec![false; hosts.len()];
+        for (index, result) in results {
+            trace.extend(result.trace.clone());
+            match &result.outcome {
+                Outcome::Answer(records) => {
+                    for record in records {
+                        let ip = match record.data {
+                            RData::A(ip) => IpAddr::V4(ip),
+                            RData::Aaaa(ip) => IpAddr::V6(ip),
+                            _ => continue,
+                        };
+                        found_any[index] = true;
+                        self.cache().add_addresses(&hosts[index], &[ip]);
+                        push_unique(servers, ServerAddr::new(Some(hosts[index].clone()), ip));
+                    }
+                }
+                Outcome::NxDomain { .. } => {
+                    failures.push((index, "the name does not exist".into()))
+                }
+                Outcome::NoData { .. } | Outcome::Alias => {}
+                Outcome::Failed(error) => failures.push((index, error.to_string())),
+            }
+        }
+        for (index, host) in hosts.iter().enumerate() {
+            let cached = servers.iter().any(|s| s.name.as_ref() == Some(host));
+            if !found_any[index] && !cached {
+                let reasons: Vec<String> = failures
+                    .iter()
+                    .filter(|(i, _)| *i == index)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                let reason = if reasons.is_empty() {
+                    "no address records".to_string()
+                } else {
+                    reasons.join("; ")
+                };
+                unresolved.push((host.clone(), reason));
+            }
+        }
+    }
+}
+
+fn push_unique(servers: &mut Vec<ServerAddr>, server: ServerAddr) {
+    if !servers.iter().any(|s| s.ip == server.ip) {
+        servers.push(server);
+    }
+}

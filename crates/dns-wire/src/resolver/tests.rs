@@ -1,0 +1,984 @@
+//! The walk driven by scripted servers: no sockets, no clock.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::transport::{Exchange, Protocol, QueryError};
+use crate::{Message, Question, RData, Rcode, Record, RecordType, Soa};
+
+fn n(s: &str) -> Name {
+    s.parse().unwrap()
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn rr(name: &str, data: RData) -> Record {
+    Record::new(n(name), 3600, data)
+}
+
+fn a(name: &str, addr: &str) -> Record {
+    let IpAddr::V4(v4) = ip(addr) else { panic!() };
+    rr(name, RData::A(v4))
+}
+
+fn ns(name: &str, host: &str) -> Record {
+    rr(name, RData::Ns(n(host)))
+}
+
+fn cname(name: &str, target: &str) -> Record {
+    rr(name, RData::Cname(n(target)))
+}
+
+fn soa(zone: &str) -> Record {
+    rr(
+        zone,
+        RData::Soa(Soa {
+            mname: n("ns.invalid"),
+            rname: n("hostmaster.invalid"),
+            serial: 7,
+            refresh: 1,
+            retry: 1,
+            expire: 1,
+            minimum: 300,
+        }),
+    )
+}
+
+fn reply_to(q: &Question) -> Message {
+    let mut m = Message::query(0, q.name.clone(), q.qtype);
+    m.header.response = true;
+    m.edns = None;
+    m
+}
+
+/// A simple authoritative server for one zone: referrals at child NS owners (with whatever
+/// address records of the NS hosts the zone holds as glue), exact answers, CNAMEs, NODATA and
+/// NXDOMAIN with the SOA.
+#[derive(Clone)]
+struct Zone {
+    apex: Name,
+    records: Vec<Record>,
+}
+
+impl Zone {
+    fn new(apex: &str, records: Vec<Record>) -> Zone {
+        Zone {
+            apex: n(apex),
+            records,
+        }
+    }
+
+    fn answer(&self, q: &Question) -> Message {
+        let mut m = reply_to(q);
+        if !q.name.is_subdomain_of(&self.apex) {
+            m.set_rcode(Rcode::REFUSED);
+            return m;
+        }
+        // Deepest cut between the apex and the name.
+        let cut = self
+            .records
+            .iter()
+            .filter(|r| r.rtype() == RecordType::NS && r.name != self.apex)
+            .filter(|r| q.name.is_subdomain_of(&r.name))
+            .map(|r| r.name.clone())
+            .max_by_key(|c| c.label_count());
+        if let Some(cut) = cut {
+            for r in self
+                .records
+                .iter()
+                .filter(|r| r.name == cut && r.rtype() == RecordType::NS)
+            {
+                m.authority.push(r.clone());
+                let RData::Ns(host) = &r.data else { continue };
+                for g in self.records.iter().filter(|g| g.name == *host) {
+                    if matches!(g.data, RData::A(_) | RData::Aaaa(_)) {
+                        m.additional.push(g.clone());
+                    }
+                }
+            }
+            return m;
+        }
+        m.header.authoritative = true;
+        let at_name: Vec<&Record> = self.records.iter().filter(|r| r.name == q.name).collect();
+        let exact: Vec<Record> = at_name
+            .iter()
+            .filter(|r| r.rtype() == q.qtype)
+            .map(|r| (*r).clone())
+            .collect();
+        if !exact.is_empty() {
+            m.answers = exact;
+            return m;
+        }
+        if let Some(c) = at_name.iter().find(|r| r.rtype() == RecordType::CNAME) {
+            m.answers.push((*c).clone());
+            return m;
+        }
+        m.authority.push(soa(&self.apex.to_string()));
+        let exists = self.records.iter().any(|r| r.name.is_subdomain_of(&q.name));
+        if !exists {
+            m.set_rcode(Rcode::NXDOMAIN);
+        }
+        m
+    }
+}
+
+type Script = Box<dyn Fn(&Question) -> Option<Message>>;
+
+/// Scripted servers by address; `None` from a script is a timeout.
+#[derive(Default)]
+struct Sim {
+    servers: HashMap<IpAddr, Script>,
+    asked: Vec<(IpAddr, Question)>,
+    largest_batch: usize,
+}
+
+impl Sim {
+    fn zone(&mut self, addr: &str, zone: Zone) {
+        self.servers
+            .insert(ip(addr), Box::new(move |q| Some(zone.answer(q))));
+    }
+
+    fn script(&mut self, addr: &str, f: impl Fn(&Question) -> Option<Message> + 'static) {
+        self.servers.insert(ip(addr), Box::new(f));
+    }
+
+    fn respond(&mut self, q: &PendingQuery) -> Result<Exchange, QueryError> {
+        self.asked.push((q.server.ip, q.question.clone()));
+        let message = self.servers.get(&q.server.ip).and_then(|s| s(&q.question));
+        match message {
+            Some(response) => Ok(Exchange {
+                server: q.address,
+                response,
+                size: 100,
+                protocol: Protocol::Udp,
+                rtt: Duration::from_millis(1),
+                elapsed: Duration::from_millis(1),
+                udp_attempts: 1,
+                edns_fallback: false,
+                truncated_udp: false,
+                dropped_datagrams: 0,
+            }),
+            None => Err(QueryError::Timeout {
+                server: q.address,
+                protocol: Protocol::Udp,
+                attempts: 2,
+                waited: Duration::from_secs(3),
+            }),
+        }
+    }
+
+    fn run(&mut self, mut walk: Walk) -> WalkResult {
+        let now = Instant::now();
+        for _ in 0..10_000 {
+            match walk.poll(now) {
+                WalkStep::Done => return walk.into_result(),
+                WalkStep::Send(queries) => {
+                    self.largest_batch = self.largest_batch.max(queries.len());
+                    for q in queries {
+                        let result = self.respond(&q);
+                        walk.receive(q.token, result, now);
+                    }
+                }
+                WalkStep::Wait => panic!("scripted responses are immediate; nothing to wait for"),
+            }
+        }
+        panic!("the walk did not end within 10000 steps");
+    }
+
+    fn asked_server(&self, addr: &str) -> usize {
+        self.asked.iter().filter(|(i, _)| *i == ip(addr)).count()
+    }
+}
+
+fn options() -> WalkOptions {
+    WalkOptions {
+        roots: RootHints::from_addresses([ip("10.0.0.1")]),
+        ipv6: false,
+        ..WalkOptions::default()
+    }
+}
+
+fn walk(name: &str, rtype: RecordType, cache: &Arc<DelegationCache>) -> Walk {
+    walk_with(name, rtype, cache, options())
+}
+
+fn walk_with(
+    name: &str,
+    rtype: RecordType,
+    cache: &Arc<DelegationCache>,
+    options: WalkOptions,
+) -> Walk {
+    Walk::new(
+        Question::new(n(name), rtype),
+        options,
+        Arc::clone(cache),
+        Instant::now(),
+    )
+}
+
+/// root (10.0.0.1) -> com (10.0.0.2) -> example.com (10.0.0.3, 10.0.0.4).
+fn basic_hierarchy(sim: &mut Sim, example: Vec<Record>) {
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![ns("com", "a.gtld.com"), a("a.gtld.com", "10.0.0.2")],
+        ),
+    );
+    sim.zone(
+        "10.0.0.2",
+        Zone::new(
+            "com",
+            vec![
+                ns("example.com", "ns1.example.com"),
+                ns("example.com", "ns2.example.com"),
+                a("ns1.example.com", "10.0.0.3"),
+                a("ns2.example.com", "10.0.0.4"),
+            ],
+        ),
+    );
+    let zone = Zone::new("example.com", example);
+    sim.zone("10.0.0.3", zone.clone());
+    sim.zone("10.0.0.4", zone);
+}
+
+fn answers(result: &WalkResult) -> Vec<Record> {
+    match &result.outcome {
+        Outcome::Answer(records) => records.clone(),
+        other => panic!("expected an answer, got {other:?}"),
+    }
+}
+
+#[test]
+fn follows_referrals_from_the_root_and_caches_the_cuts() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.80")]);
+    assert_eq!(result.stats.queries, 3);
+    assert_eq!(result.stats.referrals, 2);
+    assert_eq!(result.zone.zone, n("example.com"));
+    assert_eq!(result.zone.parent, Some(n("com")));
+    assert_eq!(
+        result.zone.ns,
+        vec![n("ns1.example.com"), n("ns2.example.com")]
+    );
+    let zones: Vec<Name> = result.trace.queries().map(|q| q.zone.clone()).collect();
+    assert_eq!(zones, vec![Name::root(), n("com"), n("example.com")]);
+    assert_eq!(
+        result.trace.queries().last().unwrap().classification,
+        Classification::Answer
+    );
+
+    // A second name of the zone starts at the cached cut: one query.
+    let again = sim.run(walk("mail.example.com", RecordType::TXT, &cache));
+    assert!(matches!(again.outcome, Outcome::NxDomain { soa: Some(_) }));
+    assert_eq!(again.stats.queries, 1);
+    assert_eq!(again.stats.cache_hits, 1);
+    assert!(again
+        .trace
+        .events()
+        .any(|e| matches!(e, WalkEvent::CacheHit { .. })));
+}
+
+#[test]
+fn nodata_and_nxdomain_are_told_apart() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
+    let cache = Arc::new(DelegationCache::new());
+    let nodata = sim.run(walk("www.example.com", RecordType::TXT, &cache));
+    assert!(
+        matches!(nodata.outcome, Outcome::NoData { soa: Some(_) }),
+        "{:?}",
+        nodata.outcome
+    );
+    let nx = sim.run(walk("nope.example.com", RecordType::TXT, &cache));
+    assert!(
+        matches!(nx.outcome, Outcome::NxDomain { soa: Some(_) }),
+        "{:?}",
+        nx.outcome
+    );
+}
+
+#[test]
+fn glueless_delegation_is_resolved_with_sub_walks() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![
+                ns("com", "a.gtld.com"),
+                a("a.gtld.com", "10.0.0.2"),
+                ns("net", "a.gtld.net"),
+                a("a.gtld.net", "10.0.0.5"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.2",
+        Zone::new(
+            "com",
+            vec![
+                ns("example.com", "ns1.dns-host.net"),
+                ns("example.com", "ns2.dns-host.net"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.5",
+        Zone::new(
+            "net",
+            vec![
+                ns("dns-host.net", "ns.dns-host.net"),
+                a("ns.dns-host.net", "10.0.0.6"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.6",
+        Zone::new(
+            "dns-host.net",
+            vec![
+                a("ns1.dns-host.net", "10.0.0.7"),
+                a("ns2.dns-host.net", "10.0.0.8"),
+            ],
+        ),
+    );
+    let example = Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]);
+    sim.zone("10.0.0.7", example.clone());
+    sim.zone("10.0.0.8", example);
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
+    assert_eq!(result.stats.ns_address_lookups, 2);
+    // Both NS hosts are looked up at once: their first queries leave together.
+    assert!(
+        sim.largest_batch >= 2,
+        "largest batch {}",
+        sim.largest_batch
+    );
+    assert!(result.trace.queries().any(|q| q.purpose
+        == QueryPurpose::NsAddress {
+            ns: n("ns1.dns-host.net")
+        }));
+    assert_eq!(
+        cache.addresses(&n("ns1.dns-host.net")),
+        Some(vec![ip("10.0.0.7")])
+    );
+    // The answer came from a server found by the sub-walk.
+    assert_eq!(
+        result.answered_by.as_ref().unwrap().name,
+        Some(n("ns1.dns-host.net"))
+    );
+}
+
+#[test]
+fn lame_servers_are_recorded_and_skipped() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![ns("com", "a.gtld.com"), a("a.gtld.com", "10.0.0.2")],
+        ),
+    );
+    let mut com = vec![];
+    for (host, addr) in [
+        ("ns1.example.com", "10.0.0.11"),
+        ("ns2.example.com", "10.0.0.12"),
+        ("ns3.example.com", "10.0.0.13"),
+        ("ns4.example.com", "10.0.0.14"),
+        ("ns5.example.com", "10.0.0.15"),
+        ("ns6.example.com", "10.0.0.16"),
+    ] {
+        com.push(ns("example.com", host));
+        com.push(a(host, addr));
+    }
+    sim.zone("10.0.0.2", Zone::new("com", com));
+    // ns1 times out, ns2 refuses, ns3 fails, ns4 answers without AA, ns5 refers upward.
+    sim.script("10.0.0.11", |_| None);
+    sim.script("10.0.0.12", |q| {
+        let mut m = reply_to(q);
+        m.set_rcode(Rcode::REFUSED);
+        Some(m)
+    });
+    sim.script("10.0.0.13", |q| {
+        let mut m = reply_to(q);
+        m.set_rcode(Rcode::SERVFAIL);
+        Some(m)
+    });
+    sim.script("10.0.0.14", |q| {
+        let mut m = reply_to(q);
+        m.answers.push(a("www.example.com", "203.0.113.66"));
+        Some(m)
+    });
+    sim.script("10.0.0.15", |q| {
+        let mut m = reply_to(q);
+        m.authority.push(ns("com", "a.gtld.com"));
+        m.authority.push(ns(".", "root.invalid"));
+        Some(m)
+    });
+    sim.zone(
+        "10.0.0.16",
+        Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]),
+    );
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
+    let classes: Vec<Classification> = result
+        .trace
+        .queries()
+        .filter(|q| q.zone == n("example.com"))
+        .map(|q| q.classification.clone())
+        .collect();
+    assert_eq!(
+        classes,
+        vec![
+            Classification::Lame(LameReason::NoResponse),
+            Classification::Lame(LameReason::Refused),
+            Classification::Lame(LameReason::ServFail),
+            Classification::Lame(LameReason::NotAuthoritative),
+            Classification::Lame(LameReason::UpwardReferral { zone: n("com") }),
+            Classification::Answer,
+        ]
+    );
+}
+
+#[test]
+fn a_zone_with_only_lame_servers_fails_with_the_zone_named() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![]);
+    sim.script("10.0.0.3", |_| None);
+    sim.script("10.0.0.4", |q| {
+        let mut m = reply_to(q);
+        m.set_rcode(Rcode::REFUSED);
+        Some(m)
+    });
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(
+        result.outcome,
+        Outcome::Failed(ResolveError::ZoneExhausted {
+            zone: n("example.com"),
+            name: n("www.example.com"),
+            asked: 2
+        })
+    );
+    assert_eq!(result.zone.zone, n("example.com"));
+    assert!(result
+        .trace
+        .events()
+        .any(|e| matches!(e, WalkEvent::ZoneExhausted { .. })));
+}
+
+#[test]
+fn referrals_in_circles_are_lame_and_end() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![]);
+    // example.com refers to sub.example.com, whose server refers back to example.com.
+    sim.zone(
+        "10.0.0.3",
+        Zone::new(
+            "example.com",
+            vec![
+                ns("sub.example.com", "ns.sub.example.com"),
+                a("ns.sub.example.com", "10.0.0.9"),
+            ],
+        ),
+    );
+    sim.script("10.0.0.4", |_| None);
+    sim.script("10.0.0.9", |q| {
+        let mut m = reply_to(q);
+        m.authority.push(ns("example.com", "ns1.example.com"));
+        m.additional.push(a("ns1.example.com", "10.0.0.3"));
+        Some(m)
+    });
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.sub.example.com", RecordType::A, &cache));
+    assert!(matches!(
+        result.outcome,
+        Outcome::Failed(ResolveError::ZoneExhausted { ref zone, .. }) if *zone == n("sub.example.com")
+    ));
+    let last = result.trace.queries().last().unwrap();
+    assert_eq!(
+        last.classification,
+        Classification::Lame(LameReason::UpwardReferral {
+            zone: n("example.com")
+        })
+    );
+    // The upward referral's records are outside sub.example.com and are noted as discarded.
+    assert!(!last.discarded.is_empty());
+    assert_eq!(sim.asked_server("10.0.0.9"), 1);
+}
+
+#[test]
+fn cname_chains_are_followed_across_zones_from_each_zones_servers() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![
+                ns("com", "a.gtld.com"),
+                a("a.gtld.com", "10.0.0.2"),
+                ns("net", "a.gtld.net"),
+                a("a.gtld.net", "10.0.0.5"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.2",
+        Zone::new(
+            "com",
+            vec![
+                ns("example.com", "ns.example.com"),
+                a("ns.example.com", "10.0.0.3"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.5",
+        Zone::new(
+            "net",
+            vec![ns("cdn.net", "ns.cdn.net"), a("ns.cdn.net", "10.0.0.6")],
+        ),
+    );
+    sim.zone(
+        "10.0.0.3",
+        Zone::new(
+            "example.com",
+            vec![cname("tok._domainkey.example.com", "tok.dkim.cdn.net")],
+        ),
+    );
+    let txt = rr(
+        "tok.dkim.cdn.net",
+        RData::Txt(crate::Txt {
+            strings: vec![b"v=DKIM1; p=AAAA".to_vec()],
+        }),
+    );
+    sim.zone("10.0.0.6", Zone::new("cdn.net", vec![txt.clone()]));
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("tok._domainkey.example.com", RecordType::TXT, &cache));
+    assert_eq!(answers(&result), vec![txt]);
+    assert_eq!(result.final_name, n("tok.dkim.cdn.net"));
+    assert_eq!(result.chain.len(), 1);
+    assert_eq!(result.chain[0].zone, n("example.com"));
+    assert_eq!(result.chain[0].server.ip, ip("10.0.0.3"));
+    assert_eq!(result.zone.zone, n("cdn.net"));
+    assert_eq!(result.answered_by.as_ref().unwrap().ip, ip("10.0.0.6"));
+
+    // Without following, the walk stops at the zone holding the alias.
+    let located = sim.run(walk_with(
+        "tok._domainkey.example.com",
+        RecordType::TXT,
+        &cache,
+        WalkOptions {
+            follow_cnames: false,
+            ..options()
+        },
+    ));
+    assert_eq!(located.outcome, Outcome::Alias);
+    assert_eq!(located.zone.zone, n("example.com"));
+    assert_eq!(located.chain.len(), 1);
+}
+
+#[test]
+fn cname_loops_across_zones_are_detected() {
+    let mut sim = Sim::default();
+    basic_hierarchy(
+        &mut sim,
+        vec![
+            cname("a.example.com", "b.example.com"),
+            cname("b.example.com", "c.example.com"),
+            cname("c.example.com", "a.example.com"),
+        ],
+    );
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("a.example.com", RecordType::TXT, &cache));
+    assert_eq!(
+        result.outcome,
+        Outcome::Failed(ResolveError::CnameLoop {
+            name: n("a.example.com")
+        })
+    );
+    assert!(result
+        .trace
+        .events()
+        .any(|e| matches!(e, WalkEvent::CnameLoop { .. })));
+}
+
+#[test]
+fn over_long_cname_chains_exhaust_the_budget() {
+    let mut sim = Sim::default();
+    let chain: Vec<Record> = (0..20)
+        .map(|i| {
+            cname(
+                &format!("c{i}.example.com"),
+                &format!("c{}.example.com", i + 1),
+            )
+        })
+        .collect();
+    basic_hierarchy(&mut sim, chain);
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("c0.example.com", RecordType::A, &cache));
+    assert_eq!(
+        result.outcome,
+        Outcome::Failed(ResolveError::BudgetExhausted {
+            limit: BudgetLimit::CnameHops,
+            name: n("c11.example.com")
+        })
+    );
+    assert_eq!(result.stats.cname_hops, 11);
+}
+
+#[test]
+fn the_query_budget_bounds_a_walk() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
+    let cache = Arc::new(DelegationCache::new());
+    let mut opts = options();
+    opts.budget.max_queries = 2;
+    let result = sim.run(walk_with("www.example.com", RecordType::A, &cache, opts));
+    assert!(matches!(
+        result.outcome,
+        Outcome::Failed(ResolveError::BudgetExhausted {
+            limit: BudgetLimit::Queries,
+            ..
+        })
+    ));
+    assert_eq!(sim.asked.len(), 2);
+
+    let mut opts = options();
+    opts.budget.max_referrals = 1;
+    let result = sim.run(walk_with(
+        "www.example.com",
+        RecordType::A,
+        &Arc::new(DelegationCache::new()),
+        opts,
+    ));
+    assert!(matches!(
+        result.outcome,
+        Outcome::Failed(ResolveError::BudgetExhausted {
+            limit: BudgetLimit::Referrals,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn out_of_bailiwick_glue_is_ignored_and_the_host_resolved_itself() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![
+                ns("com", "a.gtld.com"),
+                a("a.gtld.com", "10.0.0.2"),
+                ns("org", "a.gtld.org"),
+                a("a.gtld.org", "10.0.0.5"),
+            ],
+        ),
+    );
+    // The com server offers glue for a host in org: it has no authority over that name.
+    sim.script("10.0.0.2", |q| {
+        let mut m = reply_to(q);
+        m.authority.push(ns("example.com", "ns.hoster.org"));
+        m.additional.push(a("ns.hoster.org", "10.6.6.6"));
+        m.additional.push(a("www.bank.org", "10.6.6.7"));
+        Some(m)
+    });
+    sim.zone(
+        "10.0.0.5",
+        Zone::new(
+            "org",
+            vec![
+                ns("hoster.org", "ns.hoster.org"),
+                a("ns.hoster.org", "10.0.0.7"),
+            ],
+        ),
+    );
+    sim.zone(
+        "10.0.0.7",
+        Zone::new("hoster.org", vec![a("ns.hoster.org", "10.0.0.7")]),
+    );
+    sim.zone(
+        "10.0.0.8",
+        Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]),
+    );
+    // hoster.org's server also serves example.com.
+    let hoster = Zone::new("hoster.org", vec![a("ns.hoster.org", "10.0.0.7")]);
+    let example = Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]);
+    sim.script("10.0.0.7", move |q| {
+        Some(if q.name.is_subdomain_of(&n("example.com")) {
+            example.answer(q)
+        } else {
+            hoster.answer(q)
+        })
+    });
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
+    assert_eq!(
+        sim.asked_server("10.6.6.6"),
+        0,
+        "poisoned glue must not be used"
+    );
+    let referral = result.trace.queries().find(|q| q.zone == n("com")).unwrap();
+    let reasons: Vec<DiscardReason> = referral.discarded.iter().map(|d| d.reason).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            DiscardReason::GlueOutOfBailiwick,
+            DiscardReason::OutOfBailiwick
+        ]
+    );
+    assert_eq!(
+        cache.addresses(&n("ns.hoster.org")),
+        Some(vec![ip("10.0.0.7")])
+    );
+}
+
+#[test]
+fn a_glueless_cycle_is_detected_instead_of_looping() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![ns("com", "a.gtld.com"), a("a.gtld.com", "10.0.0.2")],
+        ),
+    );
+    // example.com's only server is inside example.com, and the parent gives no glue.
+    sim.script("10.0.0.2", |q| {
+        let mut m = reply_to(q);
+        m.authority.push(ns("example.com", "ns.example.com"));
+        Some(m)
+    });
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert!(matches!(
+        result.outcome,
+        Outcome::Failed(ResolveError::ZoneExhausted { asked: 0, .. })
+    ));
+    assert!(result
+        .trace
+        .events()
+        .any(|e| matches!(e, WalkEvent::GluelessCycle { ns, .. } if *ns == n("ns.example.com"))));
+    assert_eq!(sim.asked.len(), 2);
+}
+
+#[test]
+fn mutually_glueless_zones_end_within_budget() {
+    // a.com is served by ns.b.com and b.com by ns.a.com, both without glue.
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![ns("com", "a.gtld.com"), a("a.gtld.com", "10.0.0.2")],
+        ),
+    );
+    sim.zone(
+        "10.0.0.2",
+        Zone::new(
+            "com",
+            vec![ns("a.com", "ns.b.com"), ns("b.com", "ns.a.com")],
+        ),
+    );
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.a.com", RecordType::A, &cache));
+    assert!(
+        matches!(result.outcome, Outcome::Failed(_)),
+        "{:?}",
+        result.outcome
+    );
+    assert!(result
+        .trace
+        .events()
+        .any(|e| matches!(e, WalkEvent::GluelessCycle { .. })));
+    assert!(sim.asked.len() <= 10, "{} queries", sim.asked.len());
+}
+
+#[test]
+fn the_deadline_ends_a_walk() {
+    let cache = Arc::new(DelegationCache::new());
+    let start = Instant::now();
+    let mut w = Walk::new(
+        Question::new(n("www.example.com"), RecordType::A),
+        options(),
+        cache,
+        start,
+    );
+    let WalkStep::Send(first) = w.poll(start) else {
+        panic!("expected a query");
+    };
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].address, SocketAddr::new(ip("10.0.0.1"), 53));
+    assert_eq!(w.poll(start), WalkStep::Wait);
+    assert_eq!(w.poll(start + Duration::from_secs(61)), WalkStep::Done);
+    let result = w.into_result();
+    assert!(matches!(
+        result.outcome,
+        Outcome::Failed(ResolveError::BudgetExhausted {
+            limit: BudgetLimit::Time,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn the_lab_port_is_used_for_every_server() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk_with(
+        "www.example.com",
+        RecordType::A,
+        &cache,
+        WalkOptions {
+            port: 5300,
+            ..options()
+        },
+    ));
+    assert!(result.trace.queries().all(|q| q.address.port() == 5300));
+    assert_eq!(result.trace.queries().count(), 3);
+}
+
+mod classification {
+    use super::*;
+
+    fn q(name: &str, t: RecordType) -> Question {
+        Question::new(n(name), t)
+    }
+
+    #[test]
+    fn answers_need_the_aa_bit() {
+        let question = q("www.example.com", RecordType::A);
+        let mut m = reply_to(&question);
+        m.answers.push(a("www.example.com", "192.0.2.1"));
+        let zone = n("example.com");
+        assert_eq!(
+            classify(&question, &zone, &m).classification,
+            Classification::Lame(LameReason::NotAuthoritative)
+        );
+        m.header.authoritative = true;
+        assert_eq!(
+            classify(&question, &zone, &m).classification,
+            Classification::Answer
+        );
+    }
+
+    #[test]
+    fn out_of_zone_answers_are_discarded() {
+        let question = q("www.example.com", RecordType::A);
+        let mut m = reply_to(&question);
+        m.header.authoritative = true;
+        m.answers.push(cname("www.example.com", "web.example.net"));
+        m.answers.push(a("web.example.net", "203.0.113.1"));
+        let analysis = classify(&question, &n("example.com"), &m);
+        assert_eq!(
+            analysis.classification,
+            Classification::Cname {
+                target: n("web.example.net")
+            }
+        );
+        assert!(analysis.answers.is_empty());
+        assert_eq!(analysis.discarded.len(), 1);
+        assert_eq!(analysis.discarded[0].reason, DiscardReason::OutOfBailiwick);
+        assert_eq!(analysis.discarded[0].section, Section::Answer);
+    }
+
+    #[test]
+    fn an_in_zone_chain_and_its_answer_come_together() {
+        let question = q("www.example.com", RecordType::A);
+        let mut m = reply_to(&question);
+        m.header.authoritative = true;
+        m.answers.push(cname("www.example.com", "web.example.com"));
+        m.answers.push(a("web.example.com", "192.0.2.9"));
+        let analysis = classify(&question, &n("example.com"), &m);
+        assert_eq!(analysis.classification, Classification::Answer);
+        assert_eq!(analysis.chain.len(), 1);
+        assert_eq!(analysis.answers, vec![a("web.example.com", "192.0.2.9")]);
+    }
+
+    #[test]
+    fn sideways_and_self_referrals_are_lame() {
+        let question = q("www.example.com", RecordType::A);
+        let mut m = reply_to(&question);
+        m.authority.push(ns("example.org", "ns.example.org"));
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::Lame(LameReason::SidewaysReferral {
+                zone: n("example.org")
+            })
+        );
+        let mut m = reply_to(&question);
+        m.authority.push(ns("example.com", "ns.example.com"));
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::Lame(LameReason::SelfReferral)
+        );
+        // With AA, the apex NS in the authority section is just a NODATA decoration.
+        m.header.authoritative = true;
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::NoData
+        );
+    }
+
+    #[test]
+    fn nodata_without_soa_is_tolerated_and_rcodes_sorted() {
+        let question = q("www.example.com", RecordType::TXT);
+        let mut m = reply_to(&question);
+        m.header.authoritative = true;
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::NoData
+        );
+        m.set_rcode(Rcode::FORMERR);
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::Throwaway(ThrowawayReason::Rcode(Rcode::FORMERR))
+        );
+        m.set_rcode(Rcode::NXDOMAIN);
+        m.header.authoritative = false;
+        assert_eq!(
+            classify(&question, &n("example.com"), &m).classification,
+            Classification::Lame(LameReason::NotAuthoritative)
+        );
+    }
+
+    #[test]
+    fn referral_glue_is_limited_to_the_referring_zone() {
+        let question = q("www.example.com", RecordType::A);
+        let mut m = reply_to(&question);
+        m.authority.push(ns("example.com", "ns1.example.com"));
+        m.authority.push(ns("example.com", "ns2.elsewhere.net"));
+        m.additional.push(a("ns1.example.com", "192.0.2.53"));
+        m.additional.push(a("ns2.elsewhere.net", "198.51.100.53"));
+        let analysis = classify(&question, &n("com"), &m);
+        let referral = analysis.referral.unwrap();
+        assert_eq!(referral.zone, n("example.com"));
+        assert_eq!(
+            referral.ns,
+            vec![n("ns1.example.com"), n("ns2.elsewhere.net")]
+        );
+        assert_eq!(
+            referral.glue,
+            vec![(n("ns1.example.com"), ip("192.0.2.53"))]
+        );
+        assert_eq!(referral.ttl, 3600);
+        assert_eq!(
+            analysis.discarded[0].reason,
+            DiscardReason::GlueOutOfBailiwick
+        );
+    }
+}

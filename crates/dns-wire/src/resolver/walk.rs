@@ -1,0 +1,898 @@
+//! The iterative walk as a sans-I/O state machine.
+//!
+//! A [`Walk`] never touches a socket or a clock. [`Walk::poll`] says which queries to send
+//! (several at once when they are independent), [`Walk::receive`] takes each result, and when
+//! [`Walk::poll`] returns [`WalkStep::Done`], [`Walk::into_result`] gives the outcome with the
+//! trace. The driver in [`super::Resolver`] owns the sockets; tests feed scripted responses.
+//!
+//! The walk is a set of tasks in an arena, not a call stack: the lookup itself is task 0, and a
+//! delegation whose name servers came without glue spawns tasks for their addresses (A and/or
+//! AAAA), whose results are fed back to the waiting task. A task that follows a CNAME restarts
+//! at the target from the closest known zone cut. Nothing recurses on the native stack, and
+//! every step is charged to the [`Budget`].
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::cache::{Delegation, DelegationCache};
+use super::classify::{classify, Classification, ThrowawayReason};
+use super::config::Budget;
+use super::hints::RootHints;
+use super::trace::{BudgetLimit, QueryPurpose, QueryRecord, ServerAddr, Trace, WalkEvent};
+use crate::transport::{Exchange, QueryError};
+use crate::{Name, Question, RData, Record, RecordType};
+
+/// What a [`Walk`] needs besides the question.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Work bounds.
+    pub budget: Budget,
+    /// Where to start when the cache knows no closer zone.
+    pub roots: RootHints,
+    /// The port servers are asked on (recorded in the trace; the driver sends there).
+    pub port: u16,
+    /// Use IPv4 server addresses.
+    pub ipv4: bool,
+    /// Use IPv6 server addresses.
+    pub ipv6: bool,
+    /// Follow CNAMEs to their targets; when off, the walk stops at the zone that holds the
+    /// name, whatever it holds.
+    pub follow_cnames: bool,
+    /// How many glueless name server hosts one task resolves at once.
+    pub ns_lookup_parallelism: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            budget: Budget::default(),
+            roots: RootHints::default(),
+            port: 53,
+            ipv4: true,
+            ipv6: true,
+            follow_cnames: true,
+            ns_lookup_parallelism: 2,
+        }
+    }
+}
+
+/// Identifies a query handed out by [`Walk::poll`], to hand its result back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QueryToken(pub u64);
+
+/// A query the walk wants sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingQuery {
+    /// Give this back with the result.
+    pub token: QueryToken,
+    /// The server to ask.
+    pub server: ServerAddr,
+    /// Address and port to send to.
+    pub address: SocketAddr,
+    /// The question.
+    pub question: Question,
+    /// The zone the server is asked about.
+    pub zone: Name,
+    /// Why.
+    pub purpose: QueryPurpose,
+}
+
+/// What the driver should do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalkStep {
+    /// Send these queries (independent of each other), then feed each result back.
+    Send(Vec<PendingQuery>),
+    /// Nothing new to send: wait for results of queries already sent (or the deadline).
+    Wait,
+    /// The walk is over; call [`Walk::into_result`].
+    Done,
+}
+
+/// A CNAME followed, and who said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CnameStep {
+    /// The CNAME record.
+    pub record: Record,
+    /// The zone whose server gave it.
+    pub zone: Name,
+    /// That server.
+    pub server: ServerAddr,
+}
+
+/// Why a lookup ended without an authoritative result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// Every known server of a zone was asked and none gave a usable answer.
+    #[error("no server of zone {zone} gave a usable answer for {name} ({asked} asked)")]
+    ZoneExhausted {
+        /// The zone.
+        zone: Name,
+        /// The name being looked up.
+        name: Name,
+        /// How many server addresses were asked.
+        asked: usize,
+    },
+    /// A budget ran out.
+    #[error("the budget of {limit} ran out while resolving {name}")]
+    BudgetExhausted {
+        /// Which budget.
+        limit: BudgetLimit,
+        /// The name being looked up.
+        name: Name,
+    },
+    /// A CNAME chain came back to a name already in it.
+    #[error("CNAME loop: {name} appears twice in the chain")]
+    CnameLoop {
+        /// The repeated name.
+        name: Name,
+    },
+    /// A sub-lookup was abandoned because the lookup that needed it ended.
+    #[error("abandoned: the lookup that needed it ended first")]
+    Abandoned,
+}
+
+/// How a lookup ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Authoritative records of the type asked, at the end of the CNAME chain.
+    Answer(Vec<Record>),
+    /// The name is a CNAME and the walk was told not to follow it (the chain holds it).
+    Alias,
+    /// The final name does not exist.
+    NxDomain {
+        /// The SOA from the authority section, if given.
+        soa: Option<Record>,
+    },
+    /// The final name exists but has no records of the type asked.
+    NoData {
+        /// The SOA from the authority section, if given.
+        soa: Option<Record>,
+    },
+    /// No authoritative result.
+    Failed(ResolveError),
+}
+
+/// Work done by a walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WalkStats {
+    /// Queries sent.
+    pub queries: u32,
+    /// Referrals followed.
+    pub referrals: u32,
+    /// CNAMEs followed.
+    pub cname_hops: u32,
+    /// Glueless name server address lookups started.
+    pub ns_address_lookups: u32,
+    /// Times a cached zone cut was used instead of starting from the root.
+    pub cache_hits: u32,
+}
+
+/// The result of a walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkResult {
+    /// The question first asked.
+    pub question: Question,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The name the outcome is about (the last CNAME target, or the name asked).
+    pub final_name: Name,
+    /// The CNAMEs followed, in order.
+    pub chain: Vec<CnameStep>,
+    /// The zone whose server gave the outcome; on failure, the deepest zone reached.
+    pub zone: Delegation,
+    /// The server that gave the outcome.
+    pub answered_by: Option<ServerAddr>,
+    /// Everything that was asked and decided.
+    pub trace: Trace,
+    /// Work done.
+    pub stats: WalkStats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TaskPurpose {
+    Lookup,
+    NsAddress { parent: usize, ns: Name },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TaskEnd {
+    Answer(Vec<Record>),
+    Alias,
+    NxDomain(Option<Record>),
+    NoData(Option<Record>),
+    Failed(ResolveError),
+}
+
+/// A name server host whose address sub-lookups are running.
+#[derive(Debug, Clone, Default)]
+struct NsLookup {
+    running: u8,
+    found: bool,
+    reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    server: ServerAddr,
+    tried: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Task {
+    purpose: TaskPurpose,
+    nesting: u32,
+    question: Question,
+    cut: Delegation,
+    descent: u32,
+    candidates: Vec<Candidate>,
+    unresolved: Vec<Name>,
+    ns_lookups: HashMap<Name, NsLookup>,
+    children: Vec<usize>,
+    waiting: Option<u64>,
+    chain: Vec<CnameStep>,
+    seen: HashSet<Name>,
+    answered_by: Option<ServerAddr>,
+    end: Option<TaskEnd>,
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    task: usize,
+    query: PendingQuery,
+}
+
+/// A lookup in progress. See the module documentation.
+#[derive(Debug)]
+pub struct Walk {
+    options: WalkOptions,
+    cache: Arc<DelegationCache>,
+    question: Question,
+    tasks: Vec<Task>,
+    in_flight: HashMap<u64, InFlight>,
+    next_token: u64,
+    stats: WalkStats,
+    trace: Trace,
+    deadline: Instant,
+}
+
+impl Walk {
+    /// Starts a lookup of `question` at `now`, from the closest zone cut in `cache` or the
+    /// root hints. The walk adds what it learns to `cache`.
+    pub fn new(
+        question: Question,
+        options: WalkOptions,
+        cache: Arc<DelegationCache>,
+        now: Instant,
+    ) -> Walk {
+        let deadline = now + options.budget.max_time;
+        let mut walk = Walk {
+            options,
+            cache,
+            question: question.clone(),
+            tasks: Vec::new(),
+            in_flight: HashMap::new(),
+            next_token: 0,
+            stats: WalkStats::default(),
+            trace: Trace::default(),
+            deadline,
+        };
+        walk.spawn(TaskPurpose::Lookup, 0, question);
+        walk
+    }
+
+    /// When the walk gives up if it is still running ([`Budget::max_time`] after the start).
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the lookup has ended.
+    pub fn is_done(&self) -> bool {
+        self.tasks[0].end.is_some()
+    }
+
+    /// The queries still awaited.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Advances the walk to `now` and says what to do next.
+    pub fn poll(&mut self, now: Instant) -> WalkStep {
+        if self.is_done() {
+            return WalkStep::Done;
+        }
+        if now >= self.deadline {
+            self.exhausted(0, BudgetLimit::Time);
+            return WalkStep::Done;
+        }
+        let mut sends = Vec::new();
+        // Each pass advances every running task; a pass that changes nothing ends the loop.
+        // Every change sends a query, spawns a task or ends one, all bounded by the budget.
+        loop {
+            let mut changed = false;
+            for id in 0..self.tasks.len() {
+                changed |= self.advance(id, &mut sends);
+            }
+            if !changed || self.is_done() {
+                break;
+            }
+        }
+        if self.is_done() {
+            WalkStep::Done
+        } else if !sends.is_empty() {
+            WalkStep::Send(sends)
+        } else if self.in_flight.is_empty() {
+            // Cannot happen: a running task with nothing to wait for ends itself. Ending the
+            // walk here keeps a driver from waiting forever if that reasoning is ever wrong.
+            let name = self.tasks[0].question.name.clone();
+            let zone = self.tasks[0].cut.zone.clone();
+            self.finish(
+                0,
+                TaskEnd::Failed(ResolveError::ZoneExhausted {
+                    zone,
+                    name,
+                    asked: 0,
+                }),
+            );
+            WalkStep::Done
+        } else {
+            WalkStep::Wait
+        }
+    }
+
+    /// Takes the result of a query handed out by [`Walk::poll`]. Unknown tokens are ignored.
+    pub fn receive(
+        &mut self,
+        token: QueryToken,
+        result: Result<Exchange, QueryError>,
+        now: Instant,
+    ) {
+        let _ = now;
+        let Some(InFlight { task: id, query }) = self.in_flight.remove(&token.0) else {
+            return;
+        };
+        if self.tasks[id].waiting == Some(token.0) {
+            self.tasks[id].waiting = None;
+        }
+        let zone = query.zone.clone();
+        let (classification, analysis) = match &result {
+            Ok(exchange) => {
+                let analysis = classify(&query.question, &zone, &exchange.response);
+                (analysis.classification.clone(), Some(analysis))
+            }
+            Err(error) => (Classification::of_error(error), None),
+        };
+        let task_running = self.tasks[id].end.is_none();
+        let record = QueryRecord {
+            zone,
+            server: query.server.clone(),
+            address: query.address,
+            question: query.question.clone(),
+            purpose: query.purpose.clone(),
+            result,
+            classification: if task_running {
+                classification.clone()
+            } else {
+                Classification::Throwaway(ThrowawayReason::Late)
+            },
+            discarded: analysis
+                .as_ref()
+                .map(|a| a.discarded.clone())
+                .unwrap_or_default(),
+        };
+        self.trace.query(record);
+        let (true, Some(analysis)) = (task_running, analysis) else {
+            return;
+        };
+        for dname in &analysis.dnames {
+            if let RData::Dname(target) = &dname.data {
+                self.trace.event(WalkEvent::Dname {
+                    owner: dname.name.clone(),
+                    target: target.clone(),
+                });
+            }
+        }
+        match classification {
+            Classification::Answer => {
+                if self.follow_chain(id, &analysis.chain, &query) {
+                    self.tasks[id].answered_by = Some(query.server.clone());
+                    self.finish(id, TaskEnd::Answer(analysis.answers));
+                }
+            }
+            Classification::Cname { target } => {
+                if !self.follow_chain(id, &analysis.chain, &query) {
+                    return;
+                }
+                self.tasks[id].answered_by = Some(query.server.clone());
+                let is_lookup = self.tasks[id].purpose == TaskPurpose::Lookup;
+                if is_lookup && !self.options.follow_cnames {
+                    self.finish(id, TaskEnd::Alias);
+                } else {
+                    self.restart(id, target);
+                }
+            }
+            Classification::NxDomain => {
+                self.tasks[id].answered_by = Some(query.server.clone());
+                self.finish(id, TaskEnd::NxDomain(analysis.soa));
+            }
+            Classification::NoData => {
+                self.tasks[id].answered_by = Some(query.server.clone());
+                self.finish(id, TaskEnd::NoData(analysis.soa));
+            }
+            Classification::Referral { .. } => {
+                if let Some(referral) = analysis.referral {
+                    self.follow_referral(id, referral, query.server);
+                }
+            }
+            Classification::Lame(_) | Classification::Throwaway(_) => {
+                // The next poll asks the next server.
+            }
+        }
+    }
+
+    /// Ends the walk and returns what it found.
+    pub fn into_result(mut self) -> WalkResult {
+        if self.tasks[0].end.is_none() {
+            self.exhausted(0, BudgetLimit::Time);
+        }
+        let task = self.tasks.swap_remove(0);
+        let outcome = match task.end {
+            Some(TaskEnd::Answer(records)) => Outcome::Answer(records),
+            Some(TaskEnd::Alias) => Outcome::Alias,
+            Some(TaskEnd::NxDomain(soa)) => Outcome::NxDomain { soa },
+            Some(TaskEnd::NoData(soa)) => Outcome::NoData { soa },
+            Some(TaskEnd::Failed(error)) => Outcome::Failed(error),
+            None => Outcome::Failed(ResolveError::Abandoned),
+        };
+        WalkResult {
+            question: self.question,
+            outcome,
+            final_name: task.question.name,
+            chain: task.chain,
+            zone: task.cut,
+            answered_by: task.answered_by,
+            trace: self.trace,
+            stats: self.stats,
+        }
+    }
+
+    // ---- tasks -------------------------------------------------------------------------
+
+    fn spawn(&mut self, purpose: TaskPurpose, nesting: u32, question: Question) -> usize {
+        let id = self.tasks.len();
+        let root = self.root_delegation();
+        self.tasks.push(Task {
+            purpose,
+            nesting,
+            seen: HashSet::from([question.name.clone()]),
+            question,
+            cut: root,
+            descent: 0,
+            candidates: Vec::new(),
+            unresolved: Vec::new(),
+            ns_lookups: HashMap::new(),
+            children: Vec::new(),
+            waiting: None,
+            chain: Vec::new(),
+            answered_by: None,
+            end: None,
+        });
+        let start = self.start_cut(id);
+        self.enter(id, start);
+        id
+    }
+
+    fn root_delegation(&self) -> Delegation {
+        let mut ns: Vec<Name> = Vec::new();
+        for server in &self.options.roots.servers {
+            if let Some(name) = &server.name {
+                if !ns.contains(name) {
+                    ns.push(name.clone());
+                }
+            }
+        }
+        Delegation {
+            zone: Name::root(),
+            parent: None,
+            ns,
+            ttl: 0,
+            glue: self.options.roots.servers.clone(),
+            referred_by: None,
+        }
+    }
+
+    /// The closest cached cut above the task's name, or the root.
+    fn start_cut(&mut self, id: usize) -> Delegation {
+        let name = self.tasks[id].question.name.clone();
+        match self.cache.closest(&name) {
+            Some(cut) => {
+                self.stats.cache_hits += 1;
+                self.trace.event(WalkEvent::CacheHit {
+                    name,
+                    zone: cut.zone.clone(),
+                });
+                cut
+            }
+            None => self.root_delegation(),
+        }
+    }
+
+    fn family_enabled(&self, ip: &IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(_) => self.options.ipv4,
+            IpAddr::V6(_) => self.options.ipv6,
+        }
+    }
+
+    /// Makes `cut` the task's current zone: glue and cached addresses become candidates, the
+    /// other NS names wait for address lookups.
+    fn enter(&mut self, id: usize, cut: Delegation) {
+        self.abandon_children(id);
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let add = |server: ServerAddr, list: &mut Vec<Candidate>| {
+            if !list.iter().any(|c| c.server.ip == server.ip) {
+                list.push(Candidate {
+                    server,
+                    tried: false,
+                });
+            }
+        };
+        for server in cut.glue.iter().filter(|s| self.family_enabled(&s.ip)) {
+            add(server.clone(), &mut candidates);
+        }
+        let mut unresolved = Vec::new();
+        for ns in &cut.ns {
+            if cut.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
+                continue;
+            }
+            match self.cache.addresses(ns) {
+                Some(ips) => {
+                    for ip in ips.into_iter().filter(|ip| self.family_enabled(ip)) {
+                        add(ServerAddr::new(Some(ns.clone()), ip), &mut candidates);
+                    }
+                }
+                None => unresolved.push(ns.clone()),
+            }
+        }
+        let task = &mut self.tasks[id];
+        task.cut = cut;
+        task.candidates = candidates;
+        task.unresolved = unresolved;
+        task.ns_lookups.clear();
+        task.waiting = None;
+    }
+
+    /// One step of one task; true if anything changed.
+    fn advance(&mut self, id: usize, sends: &mut Vec<PendingQuery>) -> bool {
+        let task = &self.tasks[id];
+        if task.end.is_some() || task.waiting.is_some() {
+            return false;
+        }
+        if let Some(index) = task.candidates.iter().position(|c| !c.tried) {
+            if self.stats.queries >= self.options.budget.max_queries {
+                self.exhausted(id, BudgetLimit::Queries);
+                return true;
+            }
+            let task = &mut self.tasks[id];
+            task.candidates[index].tried = true;
+            let server = task.candidates[index].server.clone();
+            let token = self.next_token;
+            self.next_token += 1;
+            let query = PendingQuery {
+                token: QueryToken(token),
+                address: SocketAddr::new(server.ip, self.options.port),
+                server,
+                question: task.question.clone(),
+                zone: task.cut.zone.clone(),
+                purpose: match &task.purpose {
+                    TaskPurpose::Lookup => QueryPurpose::Lookup,
+                    TaskPurpose::NsAddress { ns, .. } => QueryPurpose::NsAddress { ns: ns.clone() },
+                },
+            };
+            task.waiting = Some(token);
+            self.stats.queries += 1;
+            self.in_flight.insert(
+                token,
+                InFlight {
+                    task: id,
+                    query: query.clone(),
+                },
+            );
+            sends.push(query);
+            return true;
+        }
+        if self.start_ns_lookups(id) {
+            return true;
+        }
+        if !self.tasks[id].ns_lookups.is_empty() {
+            return false;
+        }
+        let task = &self.tasks[id];
+        let (zone, name, asked) = (
+            task.cut.zone.clone(),
+            task.question.name.clone(),
+            task.candidates.len(),
+        );
+        self.trace.event(WalkEvent::ZoneExhausted {
+            zone: zone.clone(),
+            name: name.clone(),
+        });
+        self.finish(
+            id,
+            TaskEnd::Failed(ResolveError::ZoneExhausted { zone, name, asked }),
+        );
+        true
+    }
+
+    /// Starts address lookups for unresolved NS names, up to the parallelism; true if any
+    /// started or if addresses were found meanwhile.
+    fn start_ns_lookups(&mut self, id: usize) -> bool {
+        let mut changed = false;
+        while self.tasks[id].ns_lookups.len() < self.options.ns_lookup_parallelism.max(1) {
+            let task = &mut self.tasks[id];
+            if task.unresolved.is_empty() {
+                break;
+            }
+            let ns = task.unresolved.remove(0);
+            let zone = task.cut.zone.clone();
+            let nesting = task.nesting + 1;
+            changed = true;
+            // Another task may have found it since the zone was entered.
+            if let Some(ips) = self.cache.addresses(&ns) {
+                let servers: Vec<ServerAddr> = ips
+                    .into_iter()
+                    .filter(|ip| self.family_enabled(ip))
+                    .map(|ip| ServerAddr::new(Some(ns.clone()), ip))
+                    .collect();
+                self.add_candidates(id, servers);
+                continue;
+            }
+            if ns.is_subdomain_of(&zone) || self.needed_by_ancestor(id, &ns) {
+                self.trace.event(WalkEvent::GluelessCycle { zone, ns });
+                continue;
+            }
+            if nesting > self.options.budget.max_glueless_nesting {
+                self.trace.event(WalkEvent::BudgetExhausted {
+                    limit: BudgetLimit::GluelessNesting,
+                });
+                self.trace.event(WalkEvent::NsAddressFailed {
+                    zone,
+                    ns,
+                    reason: "too many nested glueless delegations".to_string(),
+                });
+                continue;
+            }
+            let mut types = Vec::new();
+            if self.options.ipv4 {
+                types.push(RecordType::A);
+            }
+            if self.options.ipv6 {
+                types.push(RecordType::AAAA);
+            }
+            let mut lookup = NsLookup::default();
+            for rtype in types {
+                if self.stats.ns_address_lookups >= self.options.budget.max_ns_address_lookups {
+                    self.trace.event(WalkEvent::BudgetExhausted {
+                        limit: BudgetLimit::NsAddressLookups,
+                    });
+                    break;
+                }
+                self.stats.ns_address_lookups += 1;
+                let purpose = TaskPurpose::NsAddress {
+                    parent: id,
+                    ns: ns.clone(),
+                };
+                let child = self.spawn(purpose, nesting, Question::new(ns.clone(), rtype));
+                self.tasks[id].children.push(child);
+                lookup.running += 1;
+            }
+            if lookup.running == 0 {
+                self.trace.event(WalkEvent::NsAddressFailed {
+                    zone,
+                    ns,
+                    reason: "the budget of name server address lookups ran out".to_string(),
+                });
+                continue;
+            }
+            self.trace.event(WalkEvent::NsAddressLookup {
+                zone,
+                ns: ns.clone(),
+            });
+            self.tasks[id].ns_lookups.insert(ns, lookup);
+        }
+        changed
+    }
+
+    /// Whether `ns` is the name being looked up by `id` or a task it serves (a glueless cycle).
+    fn needed_by_ancestor(&self, id: usize, ns: &Name) -> bool {
+        let mut current = Some(id);
+        while let Some(t) = current {
+            let task = &self.tasks[t];
+            if task.question.name == *ns || task.seen.contains(ns) {
+                return true;
+            }
+            current = match &task.purpose {
+                TaskPurpose::NsAddress { parent, .. } => Some(*parent),
+                TaskPurpose::Lookup => None,
+            };
+        }
+        false
+    }
+
+    fn add_candidates(&mut self, id: usize, servers: Vec<ServerAddr>) {
+        let task = &mut self.tasks[id];
+        for server in servers {
+            if !task.candidates.iter().any(|c| c.server.ip == server.ip) {
+                task.candidates.push(Candidate {
+                    server,
+                    tried: false,
+                });
+            }
+        }
+    }
+
+    /// Records the CNAMEs of one response; false if the task ended (loop or budget).
+    fn follow_chain(&mut self, id: usize, chain: &[Record], query: &PendingQuery) -> bool {
+        for record in chain {
+            let RData::Cname(target) = &record.data else {
+                continue;
+            };
+            if self.stats.cname_hops >= self.options.budget.max_cname_hops {
+                self.exhausted(id, BudgetLimit::CnameHops);
+                return false;
+            }
+            self.stats.cname_hops += 1;
+            self.trace.event(WalkEvent::Cname {
+                owner: record.name.clone(),
+                target: target.clone(),
+            });
+            let task = &mut self.tasks[id];
+            task.chain.push(CnameStep {
+                record: record.clone(),
+                zone: query.zone.clone(),
+                server: query.server.clone(),
+            });
+            if !task.seen.insert(target.clone()) {
+                let name = target.clone();
+                self.trace
+                    .event(WalkEvent::CnameLoop { name: name.clone() });
+                self.finish(id, TaskEnd::Failed(ResolveError::CnameLoop { name }));
+                return false;
+            }
+            task.question.name = target.clone();
+        }
+        true
+    }
+
+    /// Continues the task at a CNAME target, from the closest known cut.
+    fn restart(&mut self, id: usize, target: Name) {
+        self.tasks[id].question.name = target;
+        self.tasks[id].descent = 0;
+        let start = self.start_cut(id);
+        self.enter(id, start);
+    }
+
+    fn follow_referral(
+        &mut self,
+        id: usize,
+        referral: super::classify::Referral,
+        server: ServerAddr,
+    ) {
+        if self.stats.referrals >= self.options.budget.max_referrals {
+            self.exhausted(id, BudgetLimit::Referrals);
+            return;
+        }
+        if self.tasks[id].descent >= self.options.budget.max_delegation_depth {
+            self.exhausted(id, BudgetLimit::DelegationDepth);
+            return;
+        }
+        self.stats.referrals += 1;
+        let from = self.tasks[id].cut.zone.clone();
+        let glue: Vec<ServerAddr> = referral
+            .glue
+            .iter()
+            .map(|(name, ip)| ServerAddr::new(Some(name.clone()), *ip))
+            .collect();
+        self.trace.event(WalkEvent::Referral {
+            from: from.clone(),
+            to: referral.zone.clone(),
+            ns: referral.ns.clone(),
+            glue: glue.len(),
+        });
+        let delegation = Delegation {
+            zone: referral.zone,
+            parent: Some(from),
+            ns: referral.ns,
+            ttl: referral.ttl,
+            glue,
+            referred_by: Some(server),
+        };
+        self.cache.insert(delegation.clone());
+        self.tasks[id].descent += 1;
+        self.enter(id, delegation);
+    }
+
+    fn exhausted(&mut self, id: usize, limit: BudgetLimit) {
+        self.trace.event(WalkEvent::BudgetExhausted { limit });
+        let name = self.tasks[id].question.name.clone();
+        self.finish(
+            id,
+            TaskEnd::Failed(ResolveError::BudgetExhausted { limit, name }),
+        );
+    }
+
+    /// Ends every running sub-lookup of `id` (their late responses are recorded as such).
+    fn abandon_children(&mut self, id: usize) {
+        let mut stack = std::mem::take(&mut self.tasks[id].children);
+        while let Some(child) = stack.pop() {
+            let task = &mut self.tasks[child];
+            if task.end.is_none() {
+                task.end = Some(TaskEnd::Failed(ResolveError::Abandoned));
+                stack.append(&mut task.children);
+            }
+        }
+        self.tasks[id].ns_lookups.clear();
+    }
+
+    fn finish(&mut self, id: usize, end: TaskEnd) {
+        if self.tasks[id].end.is_some() {
+            return;
+        }
+        self.abandon_children(id);
+        let TaskPurpose::NsAddress { parent, ns } = self.tasks[id].purpose.clone() else {
+            self.tasks[id].end = Some(end);
+            return;
+        };
+        let ips: Vec<IpAddr> = match &end {
+            TaskEnd::Answer(records) => records
+                .iter()
+                .filter_map(|r| match r.data {
+                    RData::A(ip) => Some(IpAddr::V4(ip)),
+                    RData::Aaaa(ip) => Some(IpAddr::V6(ip)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let reason = match &end {
+            TaskEnd::Answer(_) | TaskEnd::Alias => "no address records".to_string(),
+            TaskEnd::NxDomain(_) => "the name does not exist".to_string(),
+            TaskEnd::NoData(_) => "no address records".to_string(),
+            TaskEnd::Failed(error) => error.to_string(),
+        };
+        self.tasks[id].end = Some(end);
+        self.cache.add_addresses(&ns, &ips);
+        if self.tasks[parent].end.is_some() {
+            return;
+        }
+        self.tasks[parent].children.retain(|c| *c != id);
+        let servers: Vec<ServerAddr> = ips
+            .iter()
+            .filter(|ip| self.family_enabled(ip))
+            .map(|ip| ServerAddr::new(Some(ns.clone()), *ip))
+            .collect();
+        let zone = self.tasks[parent].cut.zone.clone();
+        let Some(lookup) = self.tasks[parent].ns_lookups.get_mut(&ns) else {
+            return; // The parent moved to another zone meanwhile.
+        };
+        lookup.running = lookup.running.saturating_sub(1);
+        lookup.found |= !servers.is_empty();
+        lookup.reasons.push(reason);
+        if lookup.running == 0 {
+            let lookup = self.tasks[parent]
+                .ns_lookups
+                .remove(&ns)
+                .unwrap_or_default();
+            if !lookup.found {
+                self.trace.event(WalkEvent::NsAddressFailed {
+                    zone,
+                    ns,
+                    reason: lookup.reasons.join("; "),
+                });
+            }
+        }
+        self.add_candidates(parent, servers);
+    }
+}

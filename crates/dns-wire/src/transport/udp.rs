@@ -1,0 +1,115 @@
+//! One UDP exchange with retries: fresh socket (random source port) and random ID per attempt.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+
+use super::{build_query, header_matches, question_matches, Protocol, QueryError, TransportConfig};
+use crate::{Message, Question};
+
+/// Largest datagram we read; anything the kernel delivers fits.
+const RECEIVE_BUFFER: usize = 65535;
+
+/// A matching datagram.
+pub(super) struct Reply {
+    pub(super) message: Message,
+    pub(super) size: usize,
+    pub(super) rtt: Duration,
+    pub(super) attempts: u32,
+    pub(super) dropped: u32,
+}
+
+/// No usable datagram: the error, and the counts so far.
+pub(super) struct Failure {
+    pub(super) error: QueryError,
+    pub(super) attempts: u32,
+    pub(super) dropped: u32,
+}
+
+/// Sends the query up to `1 + udp_retries` times and returns the first matching datagram.
+pub(super) async fn exchange(
+    server: SocketAddr,
+    question: &Question,
+    use_edns: bool,
+    config: &TransportConfig,
+) -> Result<Reply, Failure> {
+    let mut attempts = 0;
+    let mut dropped = 0;
+    let mut buffer = vec![0u8; RECEIVE_BUFFER];
+    let started = Instant::now();
+    let fail = |error, attempts, dropped| Failure {
+        error,
+        attempts,
+        dropped,
+    };
+    for _ in 0..=config.udp_retries {
+        let query = build_query(question, use_edns, config);
+        let id = query.header.id;
+        // A new socket bound to port 0 per attempt: the kernel picks a fresh random port.
+        let local: SocketAddr = if server.is_ipv4() {
+            (Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let socket = UdpSocket::bind(local).await.map_err(|e| {
+            let error = QueryError::io(server, Protocol::Udp, "opening a socket for", &e);
+            fail(error, attempts, dropped)
+        })?;
+        socket
+            .send_to(&query.to_bytes(), server)
+            .await
+            .map_err(|e| {
+                let error = QueryError::io(server, Protocol::Udp, "sending to", &e);
+                fail(error, attempts, dropped)
+            })?;
+        attempts += 1;
+        let sent = Instant::now();
+        let deadline = tokio::time::Instant::from_std(sent + config.timeout);
+        loop {
+            let received = tokio::time::timeout_at(deadline, socket.recv_from(&mut buffer)).await;
+            let (len, from) = match received {
+                Err(_elapsed) => break,
+                Ok(Err(e)) => {
+                    let error = QueryError::io(server, Protocol::Udp, "receiving from", &e);
+                    return Err(fail(error, attempts, dropped));
+                }
+                Ok(Ok(got)) => got,
+            };
+            let datagram = &buffer[..len];
+            if from != server || header_matches(datagram, id).is_err() {
+                dropped += 1;
+                continue;
+            }
+            let message = match Message::from_bytes(datagram) {
+                Ok(message) => message,
+                Err(error) => {
+                    let error = QueryError::Malformed {
+                        server,
+                        protocol: Protocol::Udp,
+                        error,
+                    };
+                    return Err(fail(error, attempts, dropped));
+                }
+            };
+            if question_matches(&message, question).is_err() {
+                dropped += 1;
+                continue;
+            }
+            return Ok(Reply {
+                message,
+                size: len,
+                rtt: sent.elapsed(),
+                attempts,
+                dropped,
+            });
+        }
+    }
+    let error = QueryError::Timeout {
+        server,
+        protocol: Protocol::Udp,
+        attempts,
+        waited: started.elapsed(),
+    };
+    Err(fail(error, attempts, dropped))
+}
