@@ -223,3 +223,6 @@ fn question_matches(message: &Message, question: &Question) -> Result<(), Mismat
         _ => Err(Mismatch::Question),
     }
 }
+
+#[cfg(test)]
+mod tests;
