@@ -1,13 +1,91 @@
-//! Developer commands: `cargo xtask <lab|fuzz|bench> ...`.
+//! Developer commands: `cargo xtask <lab|fuzz|bench|corpus> ...`.
 
-use std::process::ExitCode;
+mod bench;
+mod fuzz;
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  corpus                       rewrite benches/data/*.bin from benches/src/generate.rs
+  fuzz TARGET --seconds N [-- LIBFUZZER_ARGS...]
+                               build fuzz/ TARGET with libFuzzer on the STABLE toolchain and run it
+                               N seconds (targets: parse_message, roundtrip, preserve_rdata).
+                               Seeds: benches/data and crates/dns-wire/tests/data; the growing
+                               corpus is fuzz/corpus/TARGET, crashes go to fuzz/artifacts/TARGET.
+                               How: cargo builds fuzz/ in release with the stable codegen flags
+                               -Cpasses=sancov-module and -Cllvm-args=-sanitizer-coverage-*
+                               (the same instrumentation cargo-fuzz asks for, minus the
+                               nightly-only AddressSanitizer, which safe Rust does not need) and
+                               --cfg fuzzing; libfuzzer-sys links libFuzzer and provides main.
+                               Extra libFuzzer flags go after `--` (default -max_len=8192).
+  fuzz-replay TARGET FILE...   run a built fuzz target once on the given inputs (reproduce a crash)
+  bench [--quick] [-- CRITERION_ARGS...]
+                               run the criterion benches (parse and encode; dns-wire, hickory-proto
+                               and domain on the same bytes) and print a side-by-side table:
+                               median ns per message per library, ratios and geometric means.
+                               --quick: 1 s warm-up, 2 s measurement per benchmark.
+  bench-table                  print the table from the last bench run (target/criterion)
+";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
+    let rest = &args[args.len().min(1)..];
+    let result = match args.first().map(String::as_str) {
+        Some("corpus") => corpus(),
+        Some("fuzz") => fuzz::run(rest),
+        Some("fuzz-replay") => fuzz::replay(rest),
+        Some("bench") => bench::run(rest),
+        Some("bench-table") => bench::table(),
         _ => {
-            eprintln!("usage: cargo xtask <lab up|lab down|fuzz TARGET --seconds N|bench>");
-            ExitCode::from(2)
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command from the workspace root, failing with its description if it fails.
+fn run_command(command: &mut Command) -> Result<(), String> {
+    command.current_dir(root());
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed with {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn corpus() -> Result<(), String> {
+    run_command(
+        cargo()
+            .args(["test", "-p", "dns-wire-benches", "--test", "corpus", "--"])
+            .arg("corpus_files_are_what_the_generator_makes")
+            .env("DNS_WIRE_WRITE_CORPUS", "1"),
+    )?;
+    println!("rewrote benches/data/*.bin; describe any new file in benches/data/README.md");
+    Ok(())
 }
