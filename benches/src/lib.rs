@@ -2,6 +2,7 @@
 //! field" visitor per library (dns-wire, hickory-proto, domain) so the three parsers are measured
 //! doing the same work. See `BENCHMARKS.md` at the repository root.
 
+pub mod encode;
 pub mod generate;
 pub mod visit;
 
