@@ -3,7 +3,7 @@
 //!
 //! Regenerate the files with `cargo xtask corpus` (sets `DNS_WIRE_WRITE_CORPUS=1`).
 
-use dns_wire_benches::visit::{domain_visit, hickory_visit};
+use dns_wire_benches::visit::{dns_wire_visit, domain_visit, hickory_visit};
 use dns_wire_benches::{corpus, data_dir, generate};
 
 #[test]
@@ -88,5 +88,14 @@ fn hickory_and_domain_encoders_keep_the_content() {
             by_hickory.len(),
             by_domain.len()
         );
+    }
+}
+#[test]
+fn dns_wire_reads_the_same_content_as_hickory_and_domain() {
+    for fixture in corpus() {
+        let ours = dns_wire_visit::visit(&fixture.bytes)
+            .unwrap_or_else(|e| panic!("{}: dns-wire rejects it: {e}", fixture.name));
+        let hickory = hickory_visit::visit(&fixture.bytes).unwrap();
+        assert_eq!(ours, hickory, "{}: dns-wire vs hickory", fixture.name);
     }
 }
