@@ -299,3 +299,28 @@ async fn concurrent_lookups_share_one_resolver() {
         );
     }
 }
+
+#[tokio::test]
+async fn surveying_more_names_of_a_zone_reuses_the_zone_survey() {
+    let (_lab, resolver) = start().await;
+    let mut costs = Vec::new();
+    for token in SES_TOKENS {
+        let before = resolver.stats().queries;
+        let survey = tokio::time::timeout(
+            BOUND,
+            resolver.survey(&token_name(token, SES_HEALTHY), RecordType::CNAME),
+        )
+        .await
+        .unwrap();
+        assert_eq!(survey.zone.zone, n(SES_HEALTHY));
+        assert_eq!(survey.zone.servers.len(), 2);
+        assert_eq!(survey.answers.len(), 2);
+        assert!(survey
+            .answers
+            .iter()
+            .all(|a| a.classification == Classification::Answer));
+        costs.push(resolver.stats().queries - before);
+    }
+    // First: root, com, the zone (3) + SOA and NS from both servers (4) + the question (2).
+    assert_eq!(costs, vec![9, 3, 3]);
+}

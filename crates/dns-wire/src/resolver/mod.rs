@@ -79,6 +79,8 @@ pub struct ResolverStats {
 struct Shared {
     config: ResolverConfig,
     cache: Arc<DelegationCache>,
+    /// Zone surveys of this run, reused by [`Resolver::survey`] when the cache is on.
+    zone_surveys: std::sync::Mutex<HashMap<Name, ZoneSurvey>>,
     walks: AtomicU64,
     queries: AtomicU64,
 }
@@ -96,6 +98,7 @@ impl Resolver {
             shared: Arc::new(Shared {
                 config,
                 cache: Arc::new(DelegationCache::new()),
+                zone_surveys: std::sync::Mutex::new(HashMap::new()),
                 walks: AtomicU64::new(0),
                 queries: AtomicU64::new(0),
             }),

@@ -149,9 +149,24 @@ pub struct Survey {
 
 impl Resolver {
     /// Locates the zone holding `name`, surveys it and asks every server of it the question.
+    ///
+    /// With the cache on, a zone is surveyed once per run: surveying ten names of one zone
+    /// costs one zone survey, ten short walks (from the cached zone cut) and ten rounds of
+    /// questions to the zone's servers.
     pub async fn survey(&self, name: &Name, rtype: RecordType) -> Survey {
         let located = self.locate(name, rtype).await;
-        let zone = self.survey_zone(&located.zone).await;
+        let zone = match self.cached_zone_survey(&located.zone) {
+            Some(zone) => zone,
+            None => {
+                let zone = self.survey_zone(&located.zone).await;
+                if self.config().cache {
+                    self.zone_surveys()
+                        .entry(zone.zone.clone())
+                        .or_insert_with(|| zone.clone());
+                }
+                zone
+            }
+        };
         let answers = self.ask_all(&zone, name, rtype).await;
         Survey {
             question: Question::new(name.clone(), rtype),
@@ -161,7 +176,34 @@ impl Resolver {
         }
     }
 
-    /// Finds every server of the delegated zone and asks each for the zone's SOA and NS.
+    fn zone_surveys(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Name, ZoneSurvey>> {
+        // Each update is one insert, so a poisoned lock still holds consistent data.
+        self.shared
+            .zone_surveys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The survey of this zone made earlier in the run, if the cache is on and the delegation
+    /// is the same.
+    fn cached_zone_survey(&self, delegation: &Delegation) -> Option<ZoneSurvey> {
+        if !self.config().cache {
+            return None;
+        }
+        self.zone_surveys()
+            .get(&delegation.zone)
+            .filter(|z| {
+                let known = &z.delegation.ns;
+                known.len() == delegation.ns.len()
+                    && delegation.ns.iter().all(|n| known.contains(n))
+            })
+            .cloned()
+    }
+
+    /// Finds every server of the delegated zone and asks each for the zone's SOA and NS
+    /// (always anew; [`Resolver::survey`] reuses the run's earlier surveys).
     pub async fn survey_zone(&self, delegation: &Delegation) -> ZoneSurvey {
         let zone = delegation.zone.clone();
         let mut trace = Trace::default();

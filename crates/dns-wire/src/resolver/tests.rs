@@ -506,7 +506,11 @@ fn referrals_in_circles_are_lame_and_end() {
         result.outcome,
         Outcome::Failed(ResolveError::ZoneExhausted { ref zone, .. }) if *zone == n("sub.example.com")
     ));
-    let last = result.trace.queries().last().unwrap();
+    let last = result
+        .trace
+        .queries()
+        .find(|q| q.server.ip == ip("10.0.0.9"))
+        .unwrap();
     assert_eq!(
         last.classification,
         Classification::Lame(LameReason::UpwardReferral {
@@ -516,6 +520,13 @@ fn referrals_in_circles_are_lame_and_end() {
     // The upward referral's records are outside sub.example.com and are noted as discarded.
     assert!(!last.discarded.is_empty());
     assert_eq!(sim.asked_server("10.0.0.9"), 1);
+    // After sub.example.com failed, example.com's other server was asked (it is silent).
+    assert!(result.trace.events().any(|e| matches!(
+        e,
+        WalkEvent::Backtrack { from, to } if *from == n("sub.example.com") && *to == n("example.com")
+    )));
+    assert_eq!(sim.asked_server("10.0.0.4"), 1);
+    assert_eq!(result.zone.zone, n("sub.example.com"));
 }
 
 #[test]
@@ -981,4 +992,85 @@ mod classification {
             DiscardReason::GlueOutOfBailiwick
         );
     }
+}
+
+#[test]
+fn a_bogus_referral_from_one_server_is_backed_out_of() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![]);
+    // ns1 delegates _domainkey.example.com to a dead server; ns2 holds the record.
+    sim.script("10.0.0.3", |q| {
+        let mut m = reply_to(q);
+        m.authority
+            .push(ns("_domainkey.example.com", "ns.dk.example.com"));
+        m.additional.push(a("ns.dk.example.com", "10.0.0.66"));
+        Some(m)
+    });
+    sim.script("10.0.0.66", |_| None);
+    sim.zone(
+        "10.0.0.4",
+        Zone::new(
+            "example.com",
+            vec![cname("tok._domainkey.example.com", "tok.dkim.example.net")],
+        ),
+    );
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk_with(
+        "tok._domainkey.example.com",
+        RecordType::CNAME,
+        &cache,
+        options(),
+    ));
+    assert_eq!(
+        answers(&result),
+        vec![cname("tok._domainkey.example.com", "tok.dkim.example.net")]
+    );
+    assert_eq!(result.answered_by.unwrap().ip, ip("10.0.0.4"));
+    assert!(result.trace.events().any(|e| matches!(
+        e,
+        WalkEvent::Backtrack { from, .. } if *from == n("_domainkey.example.com")
+    )));
+    // The referring server is not asked again.
+    assert_eq!(sim.asked_server("10.0.0.3"), 1);
+}
+
+#[test]
+fn a_dead_zone_confirmed_by_another_parent_server_fails_at_once() {
+    let mut sim = Sim::default();
+    sim.zone(
+        "10.0.0.1",
+        Zone::new(
+            ".",
+            vec![
+                ns("com", "a.gtld.com"),
+                ns("com", "b.gtld.com"),
+                a("a.gtld.com", "10.0.0.2"),
+                a("b.gtld.com", "10.0.0.22"),
+            ],
+        ),
+    );
+    let com = Zone::new(
+        "com",
+        vec![
+            ns("example.com", "ns1.example.com"),
+            a("ns1.example.com", "10.0.0.3"),
+        ],
+    );
+    sim.zone("10.0.0.2", com.clone());
+    sim.zone("10.0.0.22", com);
+    sim.script("10.0.0.3", |_| None);
+    let cache = Arc::new(DelegationCache::new());
+    let result = sim.run(walk("www.example.com", RecordType::A, &cache));
+    assert_eq!(
+        result.outcome,
+        Outcome::Failed(ResolveError::ZoneExhausted {
+            zone: n("example.com"),
+            name: n("www.example.com"),
+            asked: 1
+        })
+    );
+    assert_eq!(result.zone.zone, n("example.com"));
+    // root, a.gtld, ns1 (silent), then b.gtld repeats the delegation: done.
+    assert_eq!(sim.asked.len(), 4);
+    assert_eq!(sim.asked_server("10.0.0.3"), 1);
 }

@@ -233,6 +233,14 @@ pub enum WalkEvent {
         /// Which one.
         limit: BudgetLimit,
     },
+    /// A zone failed after a referral, so the walk went back to the parent zone to ask its
+    /// other servers (the referral itself may have been the fault).
+    Backtrack {
+        /// The zone that failed.
+        from: Name,
+        /// The parent zone asked again.
+        to: Name,
+    },
     /// Every server of a zone was tried without a usable answer.
     ZoneExhausted {
         /// The zone.

@@ -24,6 +24,9 @@ use super::trace::{BudgetLimit, QueryPurpose, QueryRecord, ServerAddr, Trace, Wa
 use crate::transport::{Exchange, QueryError};
 use crate::{Name, Question, RData, Record, RecordType};
 
+/// How many times one task may go back to a parent zone after a child zone failed.
+const MAX_BACKTRACKS: u32 = 2;
+
 /// What a [`Walk`] needs besides the question.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -236,6 +239,13 @@ struct Task {
     seen: HashSet<Name>,
     answered_by: Option<ServerAddr>,
     end: Option<TaskEnd>,
+    /// Zones whose servers all failed, with the NS set they were entered with.
+    failed_zones: HashMap<Name, Vec<Name>>,
+    /// The first (deepest) failure, reported if backtracking does not help.
+    first_failure: Option<ResolveError>,
+    /// The zone of that failure.
+    failed_cut: Option<Delegation>,
+    backtracks: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -349,7 +359,6 @@ impl Walk {
         result: Result<Exchange, QueryError>,
         now: Instant,
     ) {
-        let _ = now;
         let Some(InFlight { task: id, query }) = self.in_flight.remove(&token.0) else {
             return;
         };
@@ -386,6 +395,10 @@ impl Walk {
         let (true, Some(analysis)) = (task_running, analysis) else {
             return;
         };
+        if now >= self.deadline {
+            self.exhausted(0, BudgetLimit::Time);
+            return;
+        }
         for dname in &analysis.dnames {
             if let RData::Dname(target) = &dname.data {
                 self.trace.event(WalkEvent::Dname {
@@ -446,12 +459,17 @@ impl Walk {
             Some(TaskEnd::Failed(error)) => Outcome::Failed(error),
             None => Outcome::Failed(ResolveError::Abandoned),
         };
+        // A failure is reported at the deepest zone that failed, even if the walk went back.
+        let zone = match (&outcome, task.failed_cut) {
+            (Outcome::Failed(_), Some(failed)) => failed,
+            _ => task.cut,
+        };
         WalkResult {
             question: self.question,
             outcome,
             final_name: task.question.name,
             chain: task.chain,
-            zone: task.cut,
+            zone,
             answered_by: task.answered_by,
             trace: self.trace,
             stats: self.stats,
@@ -478,6 +496,10 @@ impl Walk {
             chain: Vec::new(),
             answered_by: None,
             end: None,
+            failed_zones: HashMap::new(),
+            first_failure: None,
+            failed_cut: None,
+            backtracks: 0,
         });
         let start = self.start_cut(id);
         self.enter(id, start);
@@ -609,7 +631,17 @@ impl Walk {
         if !self.tasks[id].ns_lookups.is_empty() {
             return false;
         }
-        let task = &self.tasks[id];
+        self.zone_exhausted(id);
+        true
+    }
+
+    /// Every server of the task's zone failed. If the zone was entered by a referral, the
+    /// referral may have been the bad part (a lame parent server delegating to nowhere), so the
+    /// walk goes back to the parent zone once, skipping the server that referred; otherwise, or
+    /// if the parent's other servers repeat the same delegation, the task fails naming the
+    /// deepest zone that failed.
+    fn zone_exhausted(&mut self, id: usize) {
+        let task = &mut self.tasks[id];
         let (zone, name, asked) = (
             task.cut.zone.clone(),
             task.question.name.clone(),
@@ -619,11 +651,48 @@ impl Walk {
             zone: zone.clone(),
             name: name.clone(),
         });
-        self.finish(
-            id,
-            TaskEnd::Failed(ResolveError::ZoneExhausted { zone, name, asked }),
-        );
-        true
+        let task = &mut self.tasks[id];
+        let failure = task
+            .first_failure
+            .get_or_insert(ResolveError::ZoneExhausted {
+                zone: zone.clone(),
+                name,
+                asked,
+            })
+            .clone();
+        if task.failed_cut.is_none() {
+            task.failed_cut = Some(task.cut.clone());
+        }
+        task.failed_zones.insert(zone.clone(), task.cut.ns.clone());
+        let referred_by = task.cut.referred_by.clone();
+        let parent = match &task.cut.parent {
+            Some(parent) if task.backtracks < MAX_BACKTRACKS => Some(parent.clone()),
+            _ => None,
+        };
+        let parent_cut = parent.and_then(|p| {
+            if p.is_root() {
+                Some(self.root_delegation())
+            } else {
+                self.cache.delegation(&p)
+            }
+        });
+        let Some(parent_cut) = parent_cut else {
+            self.finish(id, TaskEnd::Failed(failure));
+            return;
+        };
+        self.tasks[id].backtracks += 1;
+        self.trace.event(WalkEvent::Backtrack {
+            from: zone,
+            to: parent_cut.zone.clone(),
+        });
+        self.enter(id, parent_cut);
+        if let Some(referrer) = referred_by {
+            for candidate in &mut self.tasks[id].candidates {
+                if candidate.server.ip == referrer.ip {
+                    candidate.tried = true;
+                }
+            }
+        }
     }
 
     /// Starts address lookups for unresolved NS names, up to the parallelism; true if any
@@ -787,6 +856,24 @@ impl Walk {
         if self.tasks[id].descent >= self.options.budget.max_delegation_depth {
             self.exhausted(id, BudgetLimit::DelegationDepth);
             return;
+        }
+        if let Some(failed_ns) = self.tasks[id].failed_zones.get(&referral.zone) {
+            let same = failed_ns.len() == referral.ns.len()
+                && referral.ns.iter().all(|n| failed_ns.contains(n));
+            if same {
+                // Another parent server confirms the delegation that already failed.
+                let failure =
+                    self.tasks[id]
+                        .first_failure
+                        .clone()
+                        .unwrap_or(ResolveError::ZoneExhausted {
+                            zone: referral.zone,
+                            name: self.tasks[id].question.name.clone(),
+                            asked: 0,
+                        });
+                self.finish(id, TaskEnd::Failed(failure));
+                return;
+            }
         }
         self.stats.referrals += 1;
         let from = self.tasks[id].cut.zone.clone();
