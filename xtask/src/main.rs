@@ -2,6 +2,7 @@
 
 mod bench;
 mod fuzz;
+mod lab;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -10,6 +11,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  lab up|down|status           the BIND lab: install bind9 if missing, add 127.53.x.y to lo, start
+                               one named on port 53 from dns-lab's description (target/lab/), wait
+                               until every server answers; down stops it and removes the addresses
   corpus                       rewrite benches/data/*.bin from benches/src/generate.rs
   fuzz TARGET --seconds N [-- LIBFUZZER_ARGS...]
                                build fuzz/ TARGET with libFuzzer on the STABLE toolchain and run it
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = &args[args.len().min(1)..];
     let result = match args.first().map(String::as_str) {
+        Some("lab") => lab::run(rest),
         Some("corpus") => corpus(),
         Some("fuzz") => fuzz::run(rest),
         Some("fuzz-replay") => fuzz::replay(rest),

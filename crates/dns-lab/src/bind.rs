@@ -12,7 +12,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use crate::network::{Behaviour, Network};
-use crate::zonefile::{render_zone, RenderError};
+use crate::zonefile::render_zone;
 
 /// The lab directory, relative to the workspace root.
 pub const LAB_DIR: &str = "target/lab";
@@ -39,9 +39,6 @@ pub struct BindLab {
 /// Why the network cannot be served by BIND.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BindError {
-    /// A zone holds a record the renderer does not know.
-    #[error(transparent)]
-    Render(#[from] RenderError),
     /// A server's behaviour is one only the in-process server has.
     #[error("server {addr} behaves as {behaviour:?}, which BIND cannot reproduce")]
     Unsupported {
@@ -92,7 +89,7 @@ pub fn render(network: &Network, dir: &Path, port: u16) -> Result<BindLab, BindE
                     zone.origin,
                     path.display()
                 ));
-                zone_files.push((path, render_zone(zone)?));
+                zone_files.push((path, render_zone(zone)));
             }
         }
         views.push_str("};\n\n");

@@ -308,9 +308,9 @@ fn onmicrosoft_zone() -> Zone {
 fn brevo_zone() -> Zone {
     let hosts = ["ns1.brevo.com", "ns2.brevo.com"];
     let mut zone = with_glue(ZoneBuilder::new("brevo.com", &hosts), "brevo.com", &hosts);
-    for (i, selector) in BREVO_SELECTORS.iter().enumerate() {
+    for i in 0..BREVO_SELECTORS.len() {
         let hop1 = format!("b{}.brevo-customer-com.dkim.brevo.com", i + 1);
-        let hop2 = format!("{selector}{}.dkim.brevo.com", 12 + i);
+        let hop2 = format!("brevo{}.dkim.brevo.com", 12 + i);
         zone = zone
             .cname(&hop1, &hop2)
             .txt_long(&hop2, &dkim_rsa(keys::RSA_2048));
@@ -386,7 +386,7 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                     z.txt_long(&dk(SELECTOR_GOOGLE, domain), &dkim_rsa(keys::RSA_2048))
                 }
                 KEY_SPLIT => {
-                    let (head, tail) = keys::RSA_2048.split_at(100);
+                    let (head, tail) = keys::RSA_2048.split_at(150);
                     z.txt(
                         &dk(sel, domain),
                         &["v=DKIM1; k=rsa; ", &format!("p={head}"), tail],

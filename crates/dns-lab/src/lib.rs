@@ -37,6 +37,7 @@ pub mod authority;
 pub mod bind;
 pub mod build;
 pub mod demo;
+pub mod fixtures;
 pub mod internet;
 pub mod keys;
 pub mod network;

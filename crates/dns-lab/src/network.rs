@@ -200,6 +200,16 @@ pub enum NetworkError {
         /// The zone.
         zone: Name,
     },
+    /// A TXT character-string is longer than 255 octets (it could not be encoded).
+    #[error("TXT record {owner} in zone {zone} has a {len}-octet string; the limit is 255")]
+    TxtStringTooLong {
+        /// The zone.
+        zone: Name,
+        /// The record's owner.
+        owner: Name,
+        /// The string's length.
+        len: usize,
+    },
     /// Two servers share an address.
     #[error("address {addr} is given to two servers")]
     DuplicateAddress {
@@ -271,6 +281,17 @@ impl Network {
                     zone: zone.origin.clone(),
                     owner: r.name.clone(),
                 });
+            }
+            for record in &zone.records {
+                if let RData::Txt(txt) = &record.data {
+                    if let Some(long) = txt.strings.iter().find(|s| s.len() > 255) {
+                        return Err(NetworkError::TxtStringTooLong {
+                            zone: zone.origin.clone(),
+                            owner: record.name.clone(),
+                            len: long.len(),
+                        });
+                    }
+                }
             }
             for addr in &hosted.servers {
                 if self.server(*addr).is_none() {

@@ -27,7 +27,7 @@
 //! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
 //! | `wildcard-dkim.com` | `*._domainkey.wildcard-dkim.com` TXT key | selector `mail` | `wildcard-answer` |
 //! | `selector-healthy.org` | `google._domainkey` TXT, 2048-bit key in 255-octet strings | selector `google` | pass |
-//! | `key-split.org` | 2048-bit key split at odd places into three strings | selector `mail` | pass |
+//! | `key-split.org` | 2048-bit key split at odd places into three strings (all under 255 octets) | selector `mail` | pass |
 //! | `key-ed25519.org` | `k=ed25519` key | selector `mail` | pass |
 //! | `key-malformed.org` | `p=` is not base64 | selector `mail` | `key-malformed` |
 //! | `key-revoked.org` | `p=` empty | selector `mail` | `key-revoked` |
@@ -260,7 +260,7 @@ pub const SCENARIOS: &[Scenario] = &[
         check: Check::Selectors(&[SELECTOR_MAIL]),
         verdict: Verdict::Pass,
         findings: &[],
-        summary: "2048-bit key split at odd places into three strings",
+        summary: "2048-bit key split at odd places into three strings (all under 255 octets)",
     },
     Scenario {
         id: "key-ed25519",
