@@ -4,7 +4,11 @@
 //! - The zone is the closest enclosing one the server holds; none gives REFUSED (what BIND
 //!   does for a zone it does not serve with recursion off).
 //! - A name at or below a delegation point gets a referral: the NS set in the authority
-//!   section, glue (A/AAAA the zone holds for the NS names) in the additional section, AA clear.
+//!   section, glue in the additional section, AA clear. Glue is the address records the zone
+//!   holds for the NS names at or below one of its delegation points (sibling glue included);
+//!   addresses that are the zone's own authoritative data are not added, and positive answers
+//!   carry no extra sections: minimal responses, exactly as the BIND lab's
+//!   `minimal-responses yes` gives them, so the two can be compared record for record.
 //!   A DS query at the cut is answered by the parent, as RFC 4035 §3.1.4.1 requires.
 //! - CNAMEs are followed inside the zone (bounded), the chain is returned in the answer section.
 //! - Names that do not exist get NXDOMAIN, names without the type get NODATA, both with the
@@ -88,12 +92,15 @@ fn name_exists(zone: &Zone, name: &Name) -> bool {
     zone.records.iter().any(|r| r.name.is_subdomain_of(name))
 }
 
-/// The address records the zone holds for `hosts` (glue and in-zone addresses).
-fn addresses_for(zone: &Zone, hosts: &[Name]) -> Vec<Record> {
+/// The glue the zone holds for `hosts`: address records at or below one of its delegation
+/// points.
+fn glue_for(zone: &Zone, hosts: &[Name]) -> Vec<Record> {
     zone.records
         .iter()
         .filter(|r| {
-            matches!(r.rtype(), RecordType::A | RecordType::AAAA) && hosts.contains(&r.name)
+            matches!(r.rtype(), RecordType::A | RecordType::AAAA)
+                && hosts.contains(&r.name)
+                && delegation_cut(zone, &r.name).is_some()
         })
         .cloned()
         .collect()
@@ -137,7 +144,7 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
                     .filter(|r| r.rtype() == RecordType::NS)
                     .cloned()
                     .collect();
-                let glue = addresses_for(zone, &ns_hosts(&ns));
+                let glue = glue_for(zone, &ns_hosts(&ns));
                 push_unique(&mut response.authority, ns);
                 push_unique(&mut response.additional, glue);
                 // AA stays set only if part of the answer came from this zone (a CNAME chain
@@ -170,10 +177,6 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
             .cloned()
             .collect();
         if !matching.is_empty() {
-            if qtype == RecordType::NS && name == zone.origin {
-                let glue = addresses_for(zone, &ns_hosts(&matching));
-                push_unique(&mut response.additional, glue);
-            }
             push_unique(&mut response.answers, matching);
             return;
         }
@@ -255,18 +258,29 @@ mod tests {
     }
 
     #[test]
-    fn authoritative_answer_and_apex_ns_with_addresses() {
+    fn authoritative_answers_are_minimal() {
         let z = zone();
         let r = ask(&z, "host.example.com", RecordType::A);
         assert!(r.header.response && r.header.authoritative);
         assert_eq!(r.header.id, 42);
         assert_eq!(r.rcode(), Rcode::NOERROR);
         assert_eq!(r.answers.len(), 1);
+        assert!(r.authority.is_empty() && r.additional.is_empty());
         let r = ask(&z, "example.com", RecordType::NS);
         assert_eq!(r.answers.len(), 2);
-        // Only ns1 is in the zone; ns2.host.net has no address here.
-        assert_eq!(r.additional.len(), 1);
-        assert_eq!(r.additional[0].name, n("ns1.example.com"));
+        assert!(r.additional.is_empty());
+    }
+
+    #[test]
+    fn referrals_carry_glue_but_not_authoritative_addresses() {
+        // ns1.example.com is the zone's own data, not glue: a referral to it carries no address.
+        let z = ZoneBuilder::new("example.com", &["ns1.example.com"])
+            .a("ns1.example.com", Ipv4Addr::new(127, 53, 9, 1))
+            .ns("child.example.com", "ns1.example.com")
+            .build();
+        let r = ask(&z, "x.child.example.com", RecordType::TXT);
+        assert_eq!(r.authority.len(), 1);
+        assert!(r.additional.is_empty());
     }
 
     #[test]

@@ -613,14 +613,17 @@ mod tests {
             if response.header.authoritative || response.rcode() != Rcode::NOERROR {
                 return response;
             }
+            // Glue when there is some; otherwise the NS host's address from the server list
+            // (a resolver would look it up; this walk only needs to get there).
             let glue = response.additional.iter().find_map(|r| match r.data {
-                RData::A(a)
-                    if net.server(a).map(|s| &s.behaviour) == Some(&Behaviour::Authoritative) =>
-                {
-                    Some(a)
-                }
+                RData::A(a) => Some(a),
                 _ => None,
             });
+            let by_host = response.authority.iter().find_map(|r| match &r.data {
+                RData::Ns(host) => net.servers.iter().find(|s| &s.host == host).map(|s| s.addr),
+                _ => None,
+            });
+            let glue = glue.or(by_host);
             let Some(next) = glue else { return response };
             server = next;
         }
