@@ -7,7 +7,6 @@ mod lab_support;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use dns_lab::authority;
 use dns_lab::bind::parse_query_log_line;
 use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::{self, SCENARIOS};
@@ -24,35 +23,7 @@ async fn every_zone_copy_answers_as_the_model_says() {
     tokio::time::timeout(TEST_TIMEOUT, async {
         require_bind_lab().await;
         let network = miniature_internet();
-        let mut failures = Vec::new();
-        let mut asked = 0;
-        for server in network
-            .servers
-            .iter()
-            .filter(|s| s.behaviour == Behaviour::Authoritative)
-        {
-            let zones = network.zones_of(server.addr);
-            let mut tasks = tokio::task::JoinSet::new();
-            for zone in &zones {
-                for (name, qtype) in questions_for(zone) {
-                    let expected =
-                        authority::answer(&zones, &Message::query(0, name.clone(), qtype));
-                    let addr = at53(server.addr);
-                    tasks.spawn(async move {
-                        let got = ask(addr, &name, qtype).await;
-                        (name, qtype, expected, got)
-                    });
-                }
-            }
-            while let Some(joined) = tasks.join_next().await {
-                let (name, qtype, expected, got) = joined.expect("query task");
-                asked += 1;
-                let outcome = got.and_then(|got| same_answer(&expected, &got));
-                if let Err(why) = outcome {
-                    failures.push(format!("{} {name} {qtype}: {why}", server.addr));
-                }
-            }
-        }
+        let (failures, asked) = compare_with_model(model_questions(&network, at53)).await;
         assert!(asked > 500, "only {asked} questions asked");
         assert!(
             failures.is_empty(),

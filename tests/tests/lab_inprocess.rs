@@ -9,7 +9,6 @@ use std::time::Duration;
 use dns_lab::internet::miniature_internet;
 use dns_lab::probe::{self, TcpReply};
 use dns_lab::scenarios;
-use dns_lab::{authority, Behaviour};
 use dns_wire::{Message, Name, Rcode, RecordType};
 use lab_support::*;
 
@@ -26,34 +25,8 @@ async fn demo_servers_answer_as_the_model_says() {
             ]
         );
         let network = miniature_internet();
-        let mut failures = Vec::new();
-        let mut asked = 0;
-        for server in network
-            .servers
-            .iter()
-            .filter(|s| s.behaviour == Behaviour::Authoritative)
-        {
-            let zones = network.zones_of(server.addr);
-            let mut tasks = tokio::task::JoinSet::new();
-            for zone in &zones {
-                for (name, qtype) in questions_for(zone) {
-                    let expected =
-                        authority::answer(&zones, &Message::query(0, name.clone(), qtype));
-                    let addr = lab.addr(server.addr);
-                    tasks.spawn(async move {
-                        let got = ask(addr, &name, qtype).await;
-                        (name, qtype, expected, got)
-                    });
-                }
-            }
-            while let Some(joined) = tasks.join_next().await {
-                let (name, qtype, expected, got) = joined.expect("query task");
-                asked += 1;
-                if let Err(why) = got.and_then(|got| same_answer(&expected, &got)) {
-                    failures.push(format!("{} {name} {qtype}: {why}", server.addr));
-                }
-            }
-        }
+        let (failures, asked) =
+            compare_with_model(model_questions(&network, |ip| lab.addr(ip))).await;
         assert!(asked > 500, "only {asked} questions asked");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         lab.shutdown().await;

@@ -46,7 +46,7 @@ fn lab_dir() -> PathBuf {
     workspace_root().join(LAB_DIR)
 }
 
-fn run(cmd: &mut Command) -> Result<String> {
+fn exec(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
     let output = cmd
         .stdin(Stdio::null())
@@ -76,7 +76,7 @@ fn ensure_packages() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask lab: installing bind9 and bind9-dnsutils with apt-get");
-    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    exec(Command::new("apt-get").arg("update").arg("-q"))?;
     // Debian would start its own named (all addresses, port 53) on install; a policy-rc.d that
     // answers 101 ("action forbidden") stops that, as in Docker images. Only ours is removed.
     let policy = Path::new("/usr/sbin/policy-rc.d");
@@ -84,12 +84,14 @@ fn ensure_packages() -> Result<()> {
     if ours {
         fs::write(policy, "#!/bin/sh\nexit 101\n")
             .map_err(|e| format!("cannot write {}: {e}", policy.display()))?;
-        run(Command::new("chmod").arg("755").arg(policy))?;
+        exec(Command::new("chmod").arg("755").arg(policy))?;
     }
-    let installed = run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(["bind9", "bind9-dnsutils"])
-        .env("DEBIAN_FRONTEND", "noninteractive"));
+    let installed = exec(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(["bind9", "bind9-dnsutils"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    );
     if ours {
         let _ = fs::remove_file(policy);
     }
@@ -97,7 +99,7 @@ fn ensure_packages() -> Result<()> {
 }
 
 fn lo_addresses() -> Result<Vec<Ipv4Addr>> {
-    let out = run(Command::new("ip").args(["-4", "-o", "addr", "show", "dev", "lo"]))?;
+    let out = exec(Command::new("ip").args(["-4", "-o", "addr", "show", "dev", "lo"]))?;
     Ok(out
         .split_whitespace()
         .filter_map(|w| w.split_once('/').and_then(|(a, _)| a.parse().ok()))
@@ -107,7 +109,7 @@ fn lo_addresses() -> Result<Vec<Ipv4Addr>> {
 fn add_addresses(addrs: &[Ipv4Addr]) -> Result<()> {
     let present = lo_addresses()?;
     for addr in addrs.iter().filter(|a| !present.contains(a)) {
-        run(Command::new("ip").args(["addr", "add", &format!("{addr}/32"), "dev", "lo"]))?;
+        exec(Command::new("ip").args(["addr", "add", &format!("{addr}/32"), "dev", "lo"]))?;
     }
     Ok(())
 }
@@ -115,7 +117,7 @@ fn add_addresses(addrs: &[Ipv4Addr]) -> Result<()> {
 fn remove_addresses(addrs: &[Ipv4Addr]) -> Result<()> {
     let present = lo_addresses()?;
     for addr in addrs.iter().filter(|a| present.contains(a)) {
-        run(Command::new("ip").args(["addr", "del", &format!("{addr}/32"), "dev", "lo"]))?;
+        exec(Command::new("ip").args(["addr", "del", &format!("{addr}/32"), "dev", "lo"]))?;
     }
     Ok(())
 }
@@ -224,8 +226,8 @@ fn up() -> Result<()> {
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     write_files(&lab)?;
     let conf = dir.join(CONF_FILE);
-    run(Command::new("named-checkconf").arg("-z").arg(&conf))?;
-    run(Command::new("named").arg("-c").arg(&conf))
+    exec(Command::new("named-checkconf").arg("-z").arg(&conf))?;
+    exec(Command::new("named").arg("-c").arg(&conf))
         .map_err(|e| format!("{e}\nsee {}", dir.join(NAMED_LOG).display()))?;
     let started = Instant::now();
     loop {
@@ -253,7 +255,7 @@ fn up() -> Result<()> {
 
 fn down() -> Result<()> {
     if let Some(pid) = running_pid() {
-        run(Command::new("kill").arg("-TERM").arg(pid.to_string()))?;
+        exec(Command::new("kill").arg("-TERM").arg(pid.to_string()))?;
         let started = Instant::now();
         while Path::new(&format!("/proc/{pid}")).exists() {
             if started.elapsed() > STOP_TIMEOUT {

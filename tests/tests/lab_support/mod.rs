@@ -52,43 +52,119 @@ pub async fn require_bind_lab() {
     );
 }
 
+/// How many questions the model-comparison tests keep in flight at once (a UDP socket's
+/// receive buffer holds a few hundred small datagrams; a loaded CI machine must not drop any).
+pub const IN_FLIGHT: usize = 16;
+
 /// Asks `server` for `name`/`qtype` over UDP (EDNS, RD clear), retrying over TCP when the
-/// answer is truncated; checks the ID. One UDP try and at most one TCP try, each bounded.
+/// answer is truncated; checks the source and the ID. At most two UDP tries (a datagram can be
+/// lost on a loaded machine) and one TCP try, each bounded by [`EXCHANGE_TIMEOUT`].
 pub async fn ask(server: SocketAddr, name: &Name, qtype: RecordType) -> Result<Message, String> {
+    let mut last_error = String::new();
+    for _ in 0..2 {
+        match ask_once(server, name, qtype).await {
+            Err(AskError::Timeout(why)) => last_error = why,
+            Err(AskError::Other(why)) => return Err(why),
+            Ok(message) => return Ok(message),
+        }
+    }
+    Err(last_error)
+}
+
+enum AskError {
+    Timeout(String),
+    Other(String),
+}
+
+async fn ask_once(server: SocketAddr, name: &Name, qtype: RecordType) -> Result<Message, AskError> {
+    let other = |e: String| AskError::Other(e);
     let id: u16 = rand_id();
     let query = Message::query(id, name.clone(), qtype).to_bytes();
-    let datagram = probe::udp(server, &query, EXCHANGE_TIMEOUT)
-        .await
-        .map_err(|e| e.to_string())?;
+    let datagram = match probe::udp(server, &query, EXCHANGE_TIMEOUT).await {
+        Ok(d) => d,
+        Err(e @ probe::ProbeError::Timeout { .. }) => return Err(AskError::Timeout(e.to_string())),
+        Err(e) => return Err(other(e.to_string())),
+    };
     if datagram.from != server {
-        return Err(format!(
+        return Err(other(format!(
             "answer came from {} instead of {server}",
             datagram.from
-        ));
+        )));
     }
-    let message = Message::from_bytes(&datagram.bytes).map_err(|e| e.to_string())?;
+    let message = Message::from_bytes(&datagram.bytes).map_err(|e| other(e.to_string()))?;
     if message.header.id != id {
-        return Err(format!(
+        return Err(other(format!(
             "answer has ID {} instead of {id}",
             message.header.id
-        ));
+        )));
     }
     if !message.header.truncated {
         return Ok(message);
     }
     match probe::tcp(server, &query, EXCHANGE_TIMEOUT)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| other(e.to_string()))?
     {
-        TcpReply::Message(bytes) => Message::from_bytes(&bytes).map_err(|e| e.to_string()),
+        TcpReply::Message(bytes) => Message::from_bytes(&bytes).map_err(|e| other(e.to_string())),
         TcpReply::Cut {
             announced,
             received,
-        } => Err(format!(
+        } => Err(other(format!(
             "TCP stream cut after {} of {announced} octets",
             received.len()
-        )),
+        ))),
     }
+}
+
+/// Asks every question (server, name, type) with at most [`IN_FLIGHT`] in flight, and checks
+/// each answer against the model's: the failures, one line each, and how many were asked.
+pub async fn compare_with_model(
+    questions: Vec<(SocketAddr, Name, RecordType, Message)>,
+) -> (Vec<String>, usize) {
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
+    let asked = questions.len();
+    for (server, name, qtype, expected) in questions {
+        let permits = std::sync::Arc::clone(&permits);
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("semaphore open");
+            let got = ask(server, &name, qtype).await;
+            got.and_then(|got| same_answer(&expected, &got))
+                .map_err(|why| format!("{server} {name} {qtype}: {why}"))
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(line) = joined.expect("query task") {
+            failures.push(line);
+        }
+    }
+    failures.sort();
+    (failures, asked)
+}
+
+/// Every question of [`questions_for`] for every zone copy of every authoritative server, with
+/// the model's answer; `addr` maps a server address to where to ask it.
+pub fn model_questions(
+    network: &dns_lab::Network,
+    addr: impl Fn(Ipv4Addr) -> SocketAddr,
+) -> Vec<(SocketAddr, Name, RecordType, Message)> {
+    let mut all = Vec::new();
+    for server in network
+        .servers
+        .iter()
+        .filter(|s| s.behaviour == dns_lab::Behaviour::Authoritative)
+    {
+        let zones = network.zones_of(server.addr);
+        for zone in &zones {
+            for (name, qtype) in questions_for(zone) {
+                let expected =
+                    dns_lab::authority::answer(&zones, &Message::query(0, name.clone(), qtype));
+                all.push((addr(server.addr), name, qtype, expected));
+            }
+        }
+    }
+    all
 }
 
 fn rand_id() -> u16 {
