@@ -128,7 +128,7 @@ finding_codes! {
     DelegationMismatch = "delegation-mismatch", Error, Some(HostNotFound),
         "The parent's and the zone's NS sets differ, or the records are only on servers the domain is not delegated to, or SES saw another zone's SOA.";
     /// The authoritative servers disagree.
-    ServersInconsistent = "servers-inconsistent", Error, Some(DnsServerError),
+    ServersInconsistent = "servers-inconsistent", Error, None,
         "The authoritative servers give different answers for the same question.";
     /// A delegated server does not answer authoritatively.
     LameDelegation = "lame-delegation", Error, Some(DnsServerError),

@@ -230,9 +230,15 @@ fn add_wildcard_probes(list: &mut ProbeList, domain: &Name) {
         .filter_map(|p| p.name.parent())
         .filter(|parent| parent.is_subdomain_of(domain))
         .collect();
+    let key_parent = domain.prepend(b"_domainkey").ok();
     for parent in parents {
         if let Ok(name) = parent.prepend(WILDCARD_PROBE_LABEL.as_bytes()) {
-            list.push(name, RecordType::TXT, ProbePurpose::WildcardCheck);
+            list.push(name.clone(), RecordType::TXT, ProbePurpose::WildcardCheck);
+            // At the selectors' own depth, also catch an address wildcard (it would pass
+            // for a proxied or flattened record).
+            if Some(&parent) == key_parent.as_ref() {
+                list.push(name, RecordType::A, ProbePurpose::WildcardCheck);
+            }
         }
     }
 }

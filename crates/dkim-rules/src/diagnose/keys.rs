@@ -1,0 +1,282 @@
+//! Reading the key at the end of a record's chain, and the key findings.
+
+use dns_wire::{Name, Rcode};
+
+use crate::finding::{Finding, FindingCode, SesErrorType, Severity};
+use crate::keyrecord::{parse_key_record, KeyRecord, KeyRecordError, PublicKey};
+use crate::observe::{Observations, ObservedData, ServerRef, TargetOutcome};
+use crate::report::KeySummary;
+
+/// What sits where a key should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyState {
+    /// The target was not looked up.
+    NotResolved,
+    /// The lookup failed.
+    LookupFailed(String),
+    /// NXDOMAIN.
+    NoSuchName,
+    /// The name exists but holds no TXT.
+    NoTxt,
+    /// One TXT RR whose text is empty or blank (SES's rotation placeholder).
+    Empty,
+    /// Several TXT RRs.
+    Multiple(usize),
+    /// One TXT RR that is not a usable key record.
+    Invalid(KeyRecordError),
+    /// A key record (possibly revoked).
+    Parsed(KeyRecord),
+}
+
+impl KeyState {
+    /// The key of one TXT RRset.
+    pub fn from_txt(rrs: &[Vec<Vec<u8>>]) -> KeyState {
+        match rrs {
+            [] => KeyState::NoTxt,
+            [single] => {
+                let text = single.concat();
+                if text.iter().all(|b| b.is_ascii_whitespace()) {
+                    KeyState::Empty
+                } else {
+                    match parse_key_record(&text) {
+                        Ok(record) => KeyState::Parsed(record),
+                        Err(e) => KeyState::Invalid(e),
+                    }
+                }
+            }
+            several => KeyState::Multiple(several.len()),
+        }
+    }
+
+    /// The key at a CNAME target, from the target resolutions.
+    pub fn at_target(observations: &Observations, target: &Name) -> (KeyState, Name) {
+        let Some(resolution) = observations.targets.iter().find(|t| t.name == *target) else {
+            return (KeyState::NotResolved, target.clone());
+        };
+        match &resolution.outcome {
+            TargetOutcome::Failed { error } => {
+                (KeyState::LookupFailed(error.clone()), target.clone())
+            }
+            TargetOutcome::Answer { rcode, records } => {
+                let mut current = target.clone();
+                for _ in 0..=records.len() {
+                    let next = records.iter().find_map(|r| match &r.data {
+                        ObservedData::Cname(t) if r.name == current => Some(t.clone()),
+                        _ => None,
+                    });
+                    match next {
+                        Some(t) => current = t,
+                        None => break,
+                    }
+                }
+                let txt: Vec<Vec<Vec<u8>>> = records
+                    .iter()
+                    .filter(|r| r.name == current)
+                    .filter_map(|r| match &r.data {
+                        ObservedData::Txt(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if txt.is_empty() && *rcode == Rcode::NXDOMAIN {
+                    return (KeyState::NoSuchName, current);
+                }
+                if txt.is_empty() && *rcode != Rcode::NOERROR {
+                    return (KeyState::LookupFailed(format!("answered {rcode}")), current);
+                }
+                (KeyState::from_txt(&txt), current)
+            }
+        }
+    }
+
+    /// A key a verifier can use: parsed, not revoked, RSA at least 1024 bits, not SHA-1 only.
+    pub fn is_usable(&self) -> bool {
+        match self {
+            KeyState::Parsed(record) => {
+                !record.is_sha1_only()
+                    && match record.key {
+                        PublicKey::Revoked => false,
+                        PublicKey::Rsa { bits } => bits >= 1024,
+                        PublicKey::Ed25519 => true,
+                    }
+            }
+            _ => false,
+        }
+    }
+
+    /// Empty TXT or empty `p=`: SES's placeholder on the inactive selectors.
+    pub fn is_empty_key(&self) -> bool {
+        matches!(self, KeyState::Empty)
+            || matches!(self, KeyState::Parsed(r) if r.key == PublicKey::Revoked)
+    }
+
+    /// Whether the chain leads to no TXT at all.
+    pub fn is_dead_end(&self) -> bool {
+        matches!(
+            self,
+            KeyState::LookupFailed(_) | KeyState::NoSuchName | KeyState::NoTxt
+        )
+    }
+
+    /// In words, for summaries.
+    pub fn describe(&self) -> String {
+        match self {
+            KeyState::NotResolved => "not looked up".into(),
+            KeyState::LookupFailed(e) => format!("the lookup failed ({e})"),
+            KeyState::NoSuchName => "the name does not exist (NXDOMAIN)".into(),
+            KeyState::NoTxt => "the name has no TXT record".into(),
+            KeyState::Empty => "an empty TXT record".into(),
+            KeyState::Multiple(n) => format!("{n} TXT records"),
+            KeyState::Invalid(e) => format!("an unusable key record: {e}"),
+            KeyState::Parsed(r) => match r.key {
+                PublicKey::Revoked => "an empty (revoked) key".into(),
+                PublicKey::Rsa { bits } => format!("a {bits}-bit RSA key"),
+                PublicKey::Ed25519 => "an Ed25519 key".into(),
+            },
+        }
+    }
+
+    /// The summary for the report, if a TXT was read.
+    pub fn summary(&self, at: &Name) -> Option<KeySummary> {
+        match self {
+            KeyState::Empty => Some(KeySummary {
+                at: at.clone(),
+                algorithm: "rsa".into(),
+                bits: None,
+                empty: true,
+                flags: vec![],
+            }),
+            KeyState::Parsed(r) => Some(KeySummary {
+                at: at.clone(),
+                algorithm: r.key_type.as_str().into(),
+                bits: r.bits(),
+                empty: r.key == PublicKey::Revoked,
+                flags: r.flags.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Where a key was read and who showed it, for the key findings.
+pub(crate) struct KeyContext<'a> {
+    /// The record the key belongs to.
+    pub record: &'a Name,
+    /// Where the TXT was read.
+    pub at: &'a Name,
+    /// The servers that showed it (empty for a target resolved through its own zone).
+    pub servers: Vec<ServerRef>,
+    /// Whether an empty key is SES's normal rotation state (another SES target has the key).
+    pub ses_rotation_ok: bool,
+    /// Whether this is an SES target (the fix is then at SES, not in the user's DNS).
+    pub ses_target: bool,
+}
+
+/// Findings about a key (malformed, revoked, weak, testing, SHA-1 only, several records).
+pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec<Finding>) {
+    let at = ctx.at;
+    let record = ctx.record;
+    let finding = |code: FindingCode, severity: Severity, summary: String, fix: String| Finding {
+        code,
+        severity,
+        name: at.clone(),
+        servers: ctx.servers.clone(),
+        summary,
+        fix,
+        ses_error_type: code.ses_error_type(),
+    };
+    let where_ = if at == record {
+        format!("{at}")
+    } else {
+        format!("{at} (the target of {record})")
+    };
+    let republish = if ctx.ses_target {
+        "This key is published by Amazon SES, not in your DNS: if it persists, contact AWS support or re-create the identity's DKIM settings.".to_string()
+    } else {
+        format!(
+            "Replace the TXT record at {at} with exactly one record holding the key your email provider gives you (it starts with v=DKIM1; and has no quotes or line breaks)."
+        )
+    };
+    match state {
+        KeyState::Multiple(n) => out.push(finding(
+            FindingCode::KeyMultipleRecords,
+            Severity::Error,
+            format!("There are {n} separate TXT records at {where_}, so receivers may pick any of them and DKIM checks fail at random."),
+            format!("Delete the extra TXT records at {at} so that exactly one remains; if a long key was split into several records, put it back into one record (one record may hold several strings)."),
+        )),
+        KeyState::Invalid(e) => {
+            let fix = match e {
+                KeyRecordError::PrivateKey => format!("Delete the TXT record at {at} now, generate a new key pair at your email provider, and publish only the new public key."),
+                KeyRecordError::PemHeader => format!("Edit the TXT record at {at}: keep only the base64 text between the -----BEGIN and -----END lines, as p=<that text>."),
+                KeyRecordError::Quotes { .. } => format!("Edit the TXT record at {at} and remove the quote characters from the value; the DNS host adds its own quotes."),
+                _ => republish,
+            };
+            out.push(finding(
+                FindingCode::KeyMalformed,
+                Severity::Error,
+                format!("The DKIM key record at {where_} cannot be used: {e}."),
+                fix,
+            ));
+        }
+        KeyState::Parsed(r) => {
+            if r.key == PublicKey::Revoked && !ctx.ses_rotation_ok {
+                let summary = if ctx.ses_target {
+                    format!("The key at {where_} is empty (p= with no key), and no other SES target holds a key, so nothing can verify the mail.")
+                } else {
+                    format!("The key at {where_} is empty (p= with no key), which tells receivers the key was revoked.")
+                };
+                out.push(finding(FindingCode::KeyRevoked, Severity::Error, summary, republish.clone()));
+            }
+            if let PublicKey::Rsa { bits } = r.key {
+                if bits < 1024 {
+                    out.push(finding(
+                        FindingCode::KeyWeak,
+                        Severity::Error,
+                        format!("The RSA key at {where_} is only {bits} bits long; receivers must reject keys under 1024 bits (RFC 8301)."),
+                        "Generate a new 2048-bit key at your email provider and publish it in place of this one.".into(),
+                    ));
+                } else if bits == 1024 {
+                    let fix = if ctx.ses_target {
+                        "Switch the identity to 2048-bit keys: aws sesv2 put-email-identity-dkim-signing-attributes --email-identity <your domain> --signing-attributes-origin AWS_SES --signing-attributes NextSigningKeyLength=RSA_2048_BIT".to_string()
+                    } else {
+                        "Ask your email provider for a 2048-bit key and publish it when convenient.".to_string()
+                    };
+                    out.push(finding(
+                        FindingCode::KeyWeak,
+                        Severity::Warning,
+                        format!("The RSA key at {where_} is 1024 bits long: accepted today, but 2048 bits is the recommended size."),
+                        fix,
+                    ));
+                }
+            }
+            if r.is_testing() {
+                out.push(finding(
+                    FindingCode::KeyTesting,
+                    Severity::Warning,
+                    format!("The key record at {where_} has t=y (testing mode), so receivers treat your signed mail as if it were unsigned."),
+                    format!("When DKIM works, edit the TXT record at {at} and remove the t=y tag (or the y flag from t=)."),
+                ));
+            }
+            if r.is_sha1_only() {
+                out.push(finding(
+                    FindingCode::KeySha1Only,
+                    Severity::Error,
+                    format!("The key record at {where_} allows only SHA-1 signatures (h=sha1), which receivers must no longer accept (RFC 8301)."),
+                    format!("Edit the TXT record at {at}: remove the h= tag (or set h=sha256), and have your provider sign with rsa-sha256."),
+                ));
+            }
+        }
+        KeyState::NotResolved
+        | KeyState::LookupFailed(_)
+        | KeyState::NoSuchName
+        | KeyState::NoTxt
+        | KeyState::Empty => {}
+    }
+}
+
+/// The SES error type for a key problem found at an SES target.
+pub(crate) fn ses_error_for(state: &KeyState) -> Option<SesErrorType> {
+    match state {
+        KeyState::LookupFailed(_) => Some(SesErrorType::DnsServerError),
+        _ => Some(SesErrorType::InvalidValue),
+    }
+}

@@ -1,0 +1,471 @@
+//! The verdict: from a [`Check`] and its [`Observations`] to a [`Report`].
+
+mod keys;
+mod records;
+mod view;
+
+use std::collections::BTreeSet;
+
+use dns_wire::Name;
+
+use crate::check::Check;
+use crate::finding::{Finding, FindingCode, Severity};
+use crate::observe::{Observations, ServerRef};
+use crate::report::{NegativeCaching, RecordStatus, Report, Verdict};
+
+use records::RecordAnalysis;
+use view::{classify, Lookup, ServerSets, ServerState};
+
+/// Diagnoses a check from what the servers answered.
+///
+/// The verdict is [`Verdict::Incomplete`] when no server the domain is delegated to gave an
+/// authoritative answer (with a `zone-unreachable` finding), [`Verdict::Fail`] when any
+/// finding has severity error or any expected record is not correct on every server that
+/// answered, and [`Verdict::Pass`] otherwise. Findings come errors first.
+pub fn diagnose(check: &Check, observations: &Observations) -> Report {
+    let ctx = Ctx::new(check, observations);
+    let mut findings = Vec::new();
+    let analyses: Vec<RecordAnalysis> = check
+        .selectors()
+        .iter()
+        .filter_map(|selector| RecordAnalysis::new(&ctx, selector))
+        .collect();
+
+    if !ctx.zone_answered() {
+        findings.push(ctx.zone_unreachable());
+        let records = analyses.iter().map(|a| a.report(&ctx)).collect();
+        return Report {
+            domain: ctx.domain.clone(),
+            verdict: Verdict::Incomplete,
+            records,
+            findings,
+            negative_caching: negative_caching(observations),
+        };
+    }
+
+    for analysis in &analyses {
+        analysis.findings(&ctx, &mut findings);
+    }
+    records::cross_record_findings(&ctx, &analyses, &mut findings);
+    ctx.lame_findings(&mut findings);
+    ctx.delegation_findings(&analyses, &mut findings);
+
+    if !check_is_ses(check) {
+        for f in &mut findings {
+            f.ses_error_type = None;
+        }
+    }
+    for f in &mut findings {
+        f.summary = tidy(&f.summary);
+        f.fix = tidy(&f.fix);
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let records: Vec<_> = analyses.iter().map(|a| a.report(&ctx)).collect();
+    let failed = findings.iter().any(|f| f.severity == Severity::Error)
+        || records.iter().any(|r| r.status != RecordStatus::Ok)
+        || records.is_empty();
+    Report {
+        domain: ctx.domain.clone(),
+        verdict: if failed { Verdict::Fail } else { Verdict::Pass },
+        records,
+        findings,
+        negative_caching: negative_caching(observations),
+    }
+}
+
+fn check_is_ses(check: &Check) -> bool {
+    matches!(check, Check::Ses { .. })
+}
+
+/// The negative-caching hint from the zone's SOA (RFC 2308 §5).
+pub fn negative_caching(observations: &Observations) -> Option<NegativeCaching> {
+    let soa = observations.delegation.soa.as_ref()?;
+    let seconds = soa.minimum.min(soa.ttl);
+    Some(NegativeCaching {
+        seconds,
+        soa_minimum: soa.minimum,
+        soa_ttl: soa.ttl,
+        hint: format!(
+            "If anything looked up a record before you created it, resolvers may keep the answer \"does not exist\" for up to {} after the record appears (the zone's SOA minimum is {} s and its TTL {} s).",
+            human_duration(seconds),
+            soa.minimum,
+            soa.ttl
+        ),
+    })
+}
+
+/// Drops the final dot of a domain name where punctuation follows it in a sentence
+/// (`example.com.:` → `example.com:`, `example.com..` → `example.com.`). Names inside quotes
+/// keep their dot: those are values to type.
+pub(crate) fn tidy(sentence: &str) -> String {
+    let chars: Vec<char> = sentence.chars().collect();
+    let mut out = String::with_capacity(sentence.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let after_name = i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '-');
+        let before_punct = matches!(chars.get(i + 1), Some(',' | ';' | ':' | ')' | '.'));
+        if c == '.' && after_name && before_punct {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `90` → `1 min 30 s`, `7200` → `2 h`.
+pub(crate) fn human_duration(seconds: u32) -> String {
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s} s"));
+    }
+    parts.join(" ")
+}
+
+/// Shared state of one diagnosis.
+pub(crate) struct Ctx<'a> {
+    pub check: &'a Check,
+    pub observations: &'a Observations,
+    pub lookup: Lookup<'a>,
+    pub sets: ServerSets,
+    pub domain: Name,
+    /// The zone holding the names (the domain when the walk did not say).
+    pub zone: Name,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(check: &'a Check, observations: &'a Observations) -> Self {
+        let lookup = Lookup::new(observations);
+        let sets = ServerSets::new(observations, &lookup);
+        let domain = check.domain().clone();
+        let zone = observations
+            .delegation
+            .zone
+            .clone()
+            .filter(|z| domain.is_subdomain_of(z))
+            .unwrap_or_else(|| domain.clone());
+        Ctx {
+            check,
+            observations,
+            lookup,
+            sets,
+            domain,
+            zone,
+        }
+    }
+
+    pub fn is_ses(&self) -> bool {
+        check_is_ses(self.check)
+    }
+
+    /// `name` relative to the zone, as typed into a DNS host's form.
+    pub fn relative(&self, name: &Name) -> String {
+        match name.strip_suffix(&self.zone) {
+            Some(prefix) if !prefix.is_root() => prefix.to_string_relative(),
+            _ => name.to_string(),
+        }
+    }
+
+    /// Whether any delegated server answered any probe authoritatively.
+    fn zone_answered(&self) -> bool {
+        self.observations
+            .probes
+            .iter()
+            .flat_map(|p| &p.answers)
+            .filter(|a| self.sets.delegated.contains(&a.server))
+            .any(|a| classify(&a.outcome).is_ok())
+    }
+
+    fn zone_unreachable(&self) -> Finding {
+        let mut servers = self.sets.delegated.clone();
+        let who = if servers.is_empty() && self.observations.delegation.lame.is_empty() {
+            "no name server could be found for it".to_string()
+        } else {
+            let mut reasons: Vec<String> = servers
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{s}: {}",
+                        self.first_failure(s).unwrap_or_else(|| "no answer".into())
+                    )
+                })
+                .collect();
+            for lame in &self.observations.delegation.lame {
+                if let Some(address) = lame.address {
+                    let server = ServerRef {
+                        name: lame.name.clone(),
+                        address,
+                    };
+                    if servers.contains(&server) {
+                        continue;
+                    }
+                    servers.push(server);
+                }
+                reasons.push(format!("{}: {}", lame.name, lame.reason));
+            }
+            reasons.join("; ")
+        };
+        Finding {
+            code: FindingCode::ZoneUnreachable,
+            severity: Severity::Error,
+            name: self.zone.clone(),
+            servers,
+            summary: format!(
+                "No authoritative name server of {} answered ({who}), so nothing can be checked yet; receivers and SES cannot read the records either.",
+                self.zone
+            ),
+            fix: format!(
+                "Check at your registrar that {} is delegated to the name servers of your DNS host, and that those servers are up; then run the check again.",
+                self.zone
+            ),
+            ses_error_type: FindingCode::ZoneUnreachable.ses_error_type(),
+        }
+    }
+
+    /// The first reason a server failed a probe, if it did.
+    fn first_failure(&self, server: &ServerRef) -> Option<String> {
+        self.observations
+            .probes
+            .iter()
+            .flat_map(|p| p.answers.iter().map(move |a| (p, a)))
+            .filter(|(_, a)| a.server == *server)
+            .find_map(|(p, a)| match classify(&a.outcome) {
+                Err(state) => Some(format!("{} for {} {}", state.describe(), p.name, p.rtype)),
+                Ok(_) => None,
+            })
+    }
+
+    fn lame_findings(&self, out: &mut Vec<Finding>) {
+        let total = self.sets.delegated.len();
+        let mut reported = BTreeSet::new();
+        for server in &self.sets.delegated {
+            let Some(reason) = self.first_failure(server) else {
+                continue;
+            };
+            reported.insert(server.name.clone());
+            out.push(self.lame_finding(vec![server.clone()], &server.to_string(), &reason, total));
+        }
+        for lame in &self.observations.delegation.lame {
+            if reported.contains(&lame.name) {
+                continue;
+            }
+            reported.insert(lame.name.clone());
+            let servers = lame
+                .address
+                .map(|address| {
+                    vec![ServerRef {
+                        name: lame.name.clone(),
+                        address,
+                    }]
+                })
+                .unwrap_or_default();
+            let label = servers
+                .first()
+                .map_or_else(|| lame.name.to_string(), ToString::to_string);
+            out.push(self.lame_finding(servers, &label, &lame.reason, total));
+        }
+    }
+
+    fn lame_finding(
+        &self,
+        servers: Vec<ServerRef>,
+        label: &str,
+        reason: &str,
+        total: usize,
+    ) -> Finding {
+        let share = if total > 1 {
+            format!(" Resolvers that pick this server (one of {total}) get no answer, so DKIM checks fail now and then.")
+        } else {
+            String::new()
+        };
+        Finding {
+            code: FindingCode::LameDelegation,
+            severity: Severity::Error,
+            name: self.zone.clone(),
+            servers,
+            summary: format!(
+                "The name server {label}, which {} is delegated to, does not answer for it properly ({reason}).{share}",
+                self.zone
+            ),
+            fix: format!(
+                "Make {label} serve {zone} again, or remove it: at your registrar and in the zone's NS records, list only the name servers your DNS host gives you for {zone}.",
+                zone = self.zone
+            ),
+            ses_error_type: FindingCode::LameDelegation.ses_error_type(),
+        }
+    }
+
+    fn delegation_findings(&self, analyses: &[RecordAnalysis], out: &mut Vec<Finding>) {
+        let delegation = &self.observations.delegation;
+        let parent: BTreeSet<Name> = delegation
+            .parent_ns
+            .iter()
+            .map(Name::to_lowercase)
+            .collect();
+        let child: BTreeSet<Name> = delegation.child_ns.iter().map(Name::to_lowercase).collect();
+        if !parent.is_empty() && !child.is_empty() && parent != child {
+            let list = |set: &BTreeSet<&Name>| {
+                set.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let only_parent: BTreeSet<&Name> = parent.difference(&child).collect();
+            let only_child: BTreeSet<&Name> = child.difference(&parent).collect();
+            let mut diff = Vec::new();
+            if !only_parent.is_empty() {
+                diff.push(format!("only at the registrar: {}", list(&only_parent)));
+            }
+            if !only_child.is_empty() {
+                diff.push(format!("only in the zone: {}", list(&only_child)));
+            }
+            out.push(Finding {
+                code: FindingCode::DelegationMismatch,
+                severity: Severity::Warning,
+                name: self.zone.clone(),
+                servers: vec![],
+                summary: format!(
+                    "The name servers your registrar lists for {} are not the ones the zone itself lists ({}).",
+                    self.zone,
+                    diff.join("; ")
+                ),
+                fix: format!(
+                    "Make both lists the same: at your registrar set the name servers of {} to exactly those of the DNS host that holds your records, and make the zone's NS records list the same servers.",
+                    self.zone
+                ),
+                ses_error_type: None,
+            });
+        }
+
+        // Records that exist only on servers the user named, not on the delegated ones.
+        let misplaced: Vec<&RecordAnalysis> = analyses
+            .iter()
+            .filter(|a| a.only_on_user_servers())
+            .collect();
+        if !misplaced.is_empty() {
+            let names: Vec<String> = misplaced.iter().map(|a| a.name.to_string()).collect();
+            let user: Vec<String> = self
+                .sets
+                .user_only
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect();
+            let delegated: BTreeSet<String> = self
+                .sets
+                .delegated
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect();
+            let servers: Vec<ServerRef> = self.sets.user_only.clone();
+            out.push(Finding {
+                code: FindingCode::DelegationMismatch,
+                severity: Severity::Error,
+                name: self.zone.clone(),
+                servers,
+                summary: format!(
+                    "{} exist on the name servers you named ({}), but {} is delegated to other servers ({}), and everyone (SES included) asks those.",
+                    names.join(", "),
+                    dedup(&user).join(", "),
+                    self.zone,
+                    delegated.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+                fix: format!(
+                    "Either, at your registrar, change the name servers of {} to {} (the zone you edited), or create the same records at the DNS host the domain is delegated to now.",
+                    self.zone,
+                    dedup(&user).join(", ")
+                ),
+                ses_error_type: Some(crate::finding::SesErrorType::HostNotFound),
+            });
+        }
+
+        if let (
+            Check::Ses {
+                ses_soa: Some(seen),
+                ..
+            },
+            Some(soa),
+        ) = (self.check, &delegation.soa)
+        {
+            if seen.primary_name_server != soa.mname {
+                out.push(Finding {
+                    code: FindingCode::DelegationMismatch,
+                    severity: Severity::Error,
+                    name: self.zone.clone(),
+                    servers: vec![],
+                    summary: format!(
+                        "SES last read a zone whose primary name server is {}, but the zone {} is delegated to has primary server {}: SES looked at a different copy of your zone (or the delegation changed since).",
+                        seen.primary_name_server, self.zone, soa.mname
+                    ),
+                    fix: format!(
+                        "Make sure the records are in the zone served by {} (the delegated one); if you just changed name servers, wait for SES's next check (up to 72 hours) or re-verify the identity.",
+                        soa.mname
+                    ),
+                    ses_error_type: Some(crate::finding::SesErrorType::HostNotFound),
+                });
+            }
+        }
+    }
+
+    /// SOA serials per delegated server, for inconsistency reports.
+    pub fn serials(&self) -> String {
+        let serials: Vec<String> = self
+            .observations
+            .delegation
+            .servers
+            .iter()
+            .filter(|s| self.sets.delegated.contains(&s.reference()))
+            .filter_map(|s| s.soa_serial.map(|serial| format!("{} {serial}", s.name)))
+            .collect();
+        serials.join(", ")
+    }
+
+    /// One server's view of a name.
+    pub fn state(
+        &self,
+        name: &Name,
+        types: &[dns_wire::RecordType],
+        server: &ServerRef,
+    ) -> ServerState {
+        self.lookup.state(name, types, server)
+    }
+}
+
+fn dedup(list: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    list.iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_lose_dots_only_before_punctuation() {
+        assert_eq!(tidy("at example.com.."), "at example.com.");
+        assert_eq!(
+            tidy("at example.com.: x (a.b.), \"c.d.\""),
+            "at example.com: x (a.b), \"c.d.\""
+        );
+        assert_eq!(
+            tidy("to a.b. instead of c. Done."),
+            "to a.b. instead of c. Done."
+        );
+        assert_eq!(tidy("(RFC 8301)."), "(RFC 8301).");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(0), "0 s");
+        assert_eq!(human_duration(90), "1 min 30 s");
+        assert_eq!(human_duration(7200), "2 h");
+        assert_eq!(human_duration(86_461), "24 h 1 min 1 s");
+    }
+}

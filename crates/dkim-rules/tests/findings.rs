@@ -1,0 +1,878 @@
+//! Table-driven tests: one scenario per finding code (and combinations), each a set of
+//! simulated zones turned into observations, then diagnosed. The exact set of finding codes
+//! and the verdict are checked, so an extra or a missing finding fails the test.
+//!
+//! Each scenario is also written to tests/fixtures/<name>.json (check, observations and the
+//! expected result) when UPDATE_FIXTURES=1; `fixtures_replay` re-diagnoses every committed
+//! fixture from its JSON.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use dkim_rules::{
+    diagnose, Check, FindingCode, Observations, RecordStatus, Report, Severity, SoaSeen, Verdict,
+};
+use serde::{Deserialize, Serialize};
+
+struct Case {
+    name: &'static str,
+    check: Check,
+    world: World,
+    verdict: Verdict,
+    codes: &'static [&'static str],
+    also: fn(&Report),
+}
+
+fn nothing(_: &Report) {}
+
+/// An SES check with some optional fields set.
+fn ses_edit(
+    tokens: &[&str],
+    edit: impl FnOnce(
+        &mut Option<dns_wire::Name>,
+        &mut Option<String>,
+        &mut Vec<dns_wire::Name>,
+        &mut Option<SoaSeen>,
+    ),
+) -> Check {
+    let mut check = ses_check(tokens);
+    if let Check::Ses {
+        signing_zone,
+        region,
+        expect_ns,
+        ses_soa,
+        ..
+    } = &mut check
+    {
+        edit(signing_zone, region, expect_ns, ses_soa);
+    }
+    check
+}
+
+fn ses_world(zone: Zone) -> World {
+    World::new(two_servers(zone), vec![default_ses()])
+}
+
+fn selector_world(zone: Zone, others: Vec<Zone>) -> World {
+    World::new(two_servers(zone), others)
+}
+
+fn codes_of(report: &Report) -> BTreeSet<String> {
+    report
+        .findings
+        .iter()
+        .map(|f| f.code.as_str().to_string())
+        .collect()
+}
+
+fn finding<'a>(report: &'a Report, code: &str) -> &'a dkim_rules::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", report.findings))
+}
+
+fn server_names(f: &dkim_rules::Finding) -> Vec<String> {
+    f.servers.iter().map(|s| s.name.to_string()).collect()
+}
+
+fn google_zone(value: &[&str]) -> Zone {
+    Zone::new("example.com").txt("google._domainkey.example.com", value)
+}
+
+fn rsa(bits: u32) -> String {
+    key(&format!("rsa-{bits}.spki.b64"))
+}
+
+fn cases() -> Vec<Case> {
+    let t1_name = format!("{T1}._domainkey.example.com");
+    let t1_target = format!("{T1}.dkim.amazonses.com");
+    let t2_name = format!("{T2}._domainkey.example.com");
+    let t2_target = format!("{T2}.dkim.amazonses.com");
+    let t3_name = format!("{T3}._domainkey.example.com");
+    let t3_target = format!("{T3}.dkim.amazonses.com");
+    let all = &[T1, T2, T3];
+    let only_t2_t3 = || {
+        Zone::new("example.com")
+            .cname(&t2_name, &t2_target)
+            .cname(&t3_name, &t3_target)
+    };
+    let p2048 = format!("v=DKIM1; k=rsa; p={}", rsa(2048));
+    let p2048 = Box::leak(p2048.into_boxed_str());
+
+    vec![
+        Case {
+            name: "ses-pass",
+            check: ses_check(all),
+            world: ses_world(good_ses_zone()),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| {
+                assert!(r.records.iter().all(|x| x.status == RecordStatus::Ok));
+                let keys: Vec<_> = r.records.iter().filter_map(|x| x.key.as_ref()).collect();
+                assert_eq!(keys.len(), 3);
+                assert_eq!(keys.iter().filter(|k| k.bits == Some(2048)).count(), 1);
+                assert_eq!(keys.iter().filter(|k| k.empty).count(), 2);
+                assert_eq!(r.negative_caching.as_ref().unwrap().seconds, 300);
+            },
+        },
+        Case {
+            name: "ses-record-missing",
+            check: ses_check(all),
+            world: ses_world(Zone::new("example.com").a("www.example.com", "192.0.2.80")),
+            verdict: Verdict::Fail,
+            codes: &["record-missing"],
+            also: |r| {
+                assert_eq!(
+                    r.findings
+                        .iter()
+                        .filter(|f| f.code == FindingCode::RecordMissing)
+                        .count(),
+                    3
+                );
+                let f = finding(r, "record-missing");
+                assert_eq!(f.ses_error_type.unwrap().as_str(), "HOST_NOT_FOUND");
+                assert!(f.fix.contains("create a CNAME record"), "{}", f.fix);
+                assert!(r.records.iter().all(|x| x.status == RecordStatus::Missing));
+            },
+        },
+        Case {
+            name: "ses-records-partial",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3()),
+            verdict: Verdict::Fail,
+            codes: &["record-missing", "records-partial", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "records-partial");
+                assert!(f.summary.starts_with("2 of the 3"), "{}", f.summary);
+                assert!(f.summary.contains(T1), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "ses-domain-duplicated",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3().cname(&format!("{t1_name}.example.com"), &t1_target)),
+            verdict: Verdict::Fail,
+            codes: &["domain-duplicated", "records-partial", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "domain-duplicated");
+                let relative = format!("\"{T1}._domainkey\"");
+                let absolute = format!("\"{T1}._domainkey.example.com.\"");
+                assert!(f.fix.contains(&relative), "{}", f.fix);
+                assert!(f.fix.contains(&absolute), "{}", f.fix);
+                assert_eq!(f.servers.len(), 2);
+            },
+        },
+        Case {
+            name: "ses-doubled-on-one-server-missing-on-other",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(
+                            only_t2_t3().cname(&format!("{t1_name}.example.com"), &t1_target),
+                        ),
+                    ),
+                    server(
+                        "ns2.example.net",
+                        "198.51.100.2",
+                        Behaviour::Serves(only_t2_t3()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &[
+                "domain-duplicated",
+                "record-missing",
+                "records-partial",
+                "trailing-dot",
+            ],
+            also: |r| {
+                assert_eq!(
+                    server_names(finding(r, "domain-duplicated")),
+                    ["ns1.example.com."]
+                );
+                assert_eq!(
+                    server_names(finding(r, "record-missing")),
+                    ["ns2.example.net."]
+                );
+            },
+        },
+        Case {
+            name: "ses-underscore-stripped",
+            check: ses_check(all),
+            world: ses_world(
+                Zone::new("example.com")
+                    .cname(&format!("{T1}.domainkey.example.com"), &t1_target)
+                    .cname(&format!("{T2}-domainkey.example.com"), &t2_target)
+                    .cname(&format!("{T3}_domainkey.example.com"), &t3_target),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["underscore-stripped"],
+            also: |r| {
+                let all: Vec<_> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == FindingCode::UnderscoreStripped)
+                    .collect();
+                assert_eq!(all.len(), 3);
+                assert!(all.iter().any(|f| f.summary.contains("underscore")));
+                assert!(all.iter().any(|f| f.summary.contains("-domainkey")));
+                assert!(all.iter().any(|f| f.summary.contains("dot before")));
+            },
+        },
+        Case {
+            name: "ses-wrong-type-txt",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3().txt(&t1_name, &[&t1_target])),
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "wrong-record-type"],
+            also: |r| {
+                let f = finding(r, "wrong-record-type");
+                assert_eq!(f.ses_error_type.unwrap().as_str(), "TYPE_NOT_FOUND");
+                assert!(f.summary.contains("TXT"), "{}", f.summary);
+                assert_eq!(r.records[0].status, RecordStatus::WrongType);
+            },
+        },
+        Case {
+            name: "ses-wrong-type-proxied",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3().a(&t1_name, "104.16.1.1")),
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "wrong-record-type"],
+            also: |r| {
+                let f = finding(r, "wrong-record-type");
+                assert!(f.summary.contains("proxied"), "{}", f.summary);
+                assert!(f.fix.contains("DNS only"), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "ses-target-origin-appended",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3().cname(&t1_name, &format!("{t1_target}.example.com"))),
+            verdict: Verdict::Fail,
+            codes: &["target-origin-appended", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "target-origin-appended");
+                assert!(
+                    f.fix.contains(&format!("\"{T1}.dkim.amazonses.com.\"")),
+                    "{}",
+                    f.fix
+                );
+                assert_eq!(f.ses_error_type.unwrap().as_str(), "INVALID_VALUE");
+            },
+        },
+        Case {
+            name: "ses-swapped-tokens-plus-one-missing",
+            check: ses_check(all),
+            world: World::new(
+                two_servers(
+                    Zone::new("example.com")
+                        .cname(&t1_name, &t2_target)
+                        .cname(&t2_name, &t1_target),
+                ),
+                vec![ses_zone("dkim.amazonses.com", T1, &[T2, T3])],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["record-missing", "records-partial", "target-mismatch"],
+            also: |r| {
+                let swapped: Vec<_> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == FindingCode::TargetMismatch)
+                    .collect();
+                assert_eq!(swapped.len(), 2);
+                assert!(swapped.iter().all(|f| f.summary.contains("swapped")));
+                assert!(finding(r, "record-missing")
+                    .name
+                    .to_string()
+                    .starts_with(T3));
+            },
+        },
+        Case {
+            name: "ses-target-mismatch-region",
+            check: ses_edit(all, |_, region, _, _| *region = Some("eu-south-1".into())),
+            world: ses_world(good_ses_zone()),
+            verdict: Verdict::Fail,
+            codes: &["target-mismatch"],
+            also: |r| {
+                let f = finding(r, "target-mismatch");
+                assert!(f.summary.contains("region eu-south-1"), "{}", f.summary);
+                assert!(f.summary.contains("another SES region"), "{}", f.summary);
+                assert!(
+                    f.fix.contains("dkim.eu-south-1.amazonses.com."),
+                    "{}",
+                    f.fix
+                );
+            },
+        },
+        Case {
+            name: "ses-target-unresolvable",
+            check: ses_check(all),
+            world: World::new(
+                two_servers(good_ses_zone()),
+                vec![Zone::new("amazonses.com")
+                    .txt(&format!("{T1}.dkim.amazonses.com"), &[""])
+                    .txt(&format!("{T2}.dkim.amazonses.com"), &[""])],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["target-unresolvable", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "target-unresolvable");
+                assert_eq!(f.severity, Severity::Error);
+                assert!(f.summary.contains("NXDOMAIN"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "ses-rotation-empty-targets-are-fine",
+            check: ses_check(all),
+            world: ses_world(good_ses_zone()),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| assert!(!codes_of(r).contains("key-revoked")),
+        },
+        Case {
+            name: "ses-regional-signing-zone-pass",
+            check: ses_edit(all, |zone, region, _, _| {
+                *zone = Some(n("dkim.eu-south-1.amazonses.com"));
+                *region = Some("us-east-1".into());
+            }),
+            world: World::new(
+                two_servers(
+                    Zone::new("example.com")
+                        .cname(&t1_name, &format!("{T1}.dkim.eu-south-1.amazonses.com"))
+                        .cname(&t2_name, &format!("{T2}.dkim.eu-south-1.amazonses.com"))
+                        .cname(&t3_name, &format!("{T3}.dkim.eu-south-1.amazonses.com")),
+                ),
+                vec![ses_zone("dkim.eu-south-1.amazonses.com", T2, &[T1, T3])],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "delegation-mismatch-parent-child",
+            check: ses_check(all),
+            world: World {
+                parent_ns: Some(vec![n("ns1.example.com"), n("ns2.example.net")]),
+                child_ns: Some(vec![n("ns1.example.com"), n("ns3.example.org")]),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["delegation-mismatch", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "delegation-mismatch");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(f.summary.contains("ns2.example.net"), "{}", f.summary);
+                assert!(f.summary.contains("ns3.example.org"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "delegation-mismatch-records-on-other-hosted-zone",
+            check: ses_edit(all, |_, _, ns, _| *ns = vec![n("ns-1.awsdns-01.org")]),
+            world: {
+                let mut servers =
+                    two_servers(Zone::new("example.com").a("www.example.com", "192.0.2.80"));
+                let mut r53 = server(
+                    "ns-1.awsdns-01.org",
+                    "203.0.113.53",
+                    Behaviour::Serves(good_ses_zone()),
+                );
+                r53.info.in_parent = false;
+                r53.info.in_child = false;
+                r53.info.user_named = true;
+                servers.push(r53);
+                World::new(servers, vec![default_ses()])
+            },
+            verdict: Verdict::Fail,
+            codes: &["delegation-mismatch", "record-missing"],
+            also: |r| {
+                let f = finding(r, "delegation-mismatch");
+                assert_eq!(f.severity, Severity::Error);
+                assert_eq!(server_names(f), ["ns-1.awsdns-01.org."]);
+                assert!(f.fix.contains("registrar"), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "delegation-mismatch-ses-saw-other-soa",
+            check: ses_edit(all, |_, _, _, soa| {
+                *soa = Some(SoaSeen {
+                    primary_name_server: n("ns-99.awsdns-99.org"),
+                    admin_email: Some("awsdns-hostmaster.amazon.com".into()),
+                    serial: Some(1),
+                })
+            }),
+            world: ses_world(good_ses_zone()),
+            verdict: Verdict::Fail,
+            codes: &["delegation-mismatch", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "delegation-mismatch");
+                assert!(f.summary.contains("ns-99.awsdns-99.org"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "servers-inconsistent",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone().serial(2024020202)),
+                    ),
+                    server(
+                        "ns2.example.net",
+                        "198.51.100.2",
+                        Behaviour::Serves(only_t2_t3()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["servers-inconsistent", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "servers-inconsistent");
+                assert!(f.summary.contains("2024020202"), "{}", f.summary);
+                assert!(f.summary.contains("2024010101"), "{}", f.summary);
+                assert!(f.summary.contains("NXDOMAIN"), "{}", f.summary);
+                assert_eq!(r.records[0].status, RecordStatus::Inconsistent);
+            },
+        },
+        Case {
+            name: "lame-delegation-timeout",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                    server("ns2.example.net", "198.51.100.2", Behaviour::Timeout),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["lame-delegation", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "lame-delegation");
+                assert_eq!(server_names(f), ["ns2.example.net."]);
+                assert!(f.summary.contains("timeout"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "lame-delegation-refused-and-no-aa",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                    server("ns2.example.net", "198.51.100.2", Behaviour::Refused),
+                    server(
+                        "ns3.example.org",
+                        "203.0.113.3",
+                        Behaviour::NotAuthoritative(good_ses_zone()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["lame-delegation", "trailing-dot"],
+            also: |r| {
+                let lame: Vec<_> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == FindingCode::LameDelegation)
+                    .collect();
+                assert_eq!(lame.len(), 2);
+                assert!(lame.iter().any(|f| f.summary.contains("REFUSED")));
+                assert!(lame.iter().any(|f| f.summary.contains("AA flag")));
+            },
+        },
+        Case {
+            name: "zone-unreachable",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server("ns1.example.com", "192.0.2.1", Behaviour::Timeout),
+                    server("ns2.example.net", "198.51.100.2", Behaviour::Refused),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Incomplete,
+            codes: &["zone-unreachable"],
+            also: |r| {
+                assert!(r
+                    .records
+                    .iter()
+                    .all(|x| x.status == RecordStatus::Unreachable));
+                let f = finding(r, "zone-unreachable");
+                assert_eq!(f.servers.len(), 2);
+                assert_eq!(f.ses_error_type.unwrap().as_str(), "DNS_SERVER_ERROR");
+            },
+        },
+        Case {
+            name: "wildcard-answer",
+            check: ses_check(all),
+            world: ses_world(
+                Zone::new("example.com").cname("*._domainkey.example.com", "bounce.example.net"),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["record-missing", "wildcard-answer"],
+            also: |r| {
+                let f = finding(r, "wildcard-answer");
+                assert_eq!(f.severity, Severity::Error);
+                assert!(
+                    f.summary.contains("(*._domainkey.example.com)"),
+                    "{}",
+                    f.summary
+                );
+                assert!(r.records[0].servers[0].value.contains("wildcard"));
+            },
+        },
+        Case {
+            name: "wildcard-answer-with-a-usable-key",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                Zone::new("example.com").txt("*._domainkey.example.com", &[p2048]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["wildcard-answer"],
+            also: |r| assert_eq!(finding(r, "wildcard-answer").severity, Severity::Warning),
+        },
+        Case {
+            name: "selector-google-pass",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&[&p2048[..255], &p2048[255..]]), vec![]),
+            verdict: Verdict::Pass,
+            codes: &[],
+            also: |r| {
+                assert_eq!(r.records[0].provider.as_deref(), Some("Google Workspace"));
+                assert_eq!(r.records[0].key.as_ref().unwrap().bits, Some(2048));
+                assert!(r.findings.iter().all(|f| f.ses_error_type.is_none()));
+            },
+        },
+        Case {
+            name: "key-malformed-quotes",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&["\"v=DKIM1; k=rsa; p=MIIBIjAN\""]), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["key-malformed"],
+            also: |r| {
+                let f = finding(r, "key-malformed");
+                assert!(f.summary.contains("quote"), "{}", f.summary);
+                assert!(f.fix.contains("remove the quote"), "{}", f.fix);
+                assert_eq!(r.records[0].status, RecordStatus::WrongValue);
+            },
+        },
+        Case {
+            name: "key-malformed-truncated",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&[&p2048[..133]]), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["key-malformed"],
+            also: nothing,
+        },
+        Case {
+            name: "key-revoked",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&["v=DKIM1; k=rsa; p="]), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["key-revoked"],
+            also: nothing,
+        },
+        Case {
+            name: "key-weak-768",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&[&format!("v=DKIM1; p={}", rsa(768))]), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["key-weak"],
+            also: |r| {
+                let f = finding(r, "key-weak");
+                assert_eq!(f.severity, Severity::Error);
+                assert!(f.summary.contains("768"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "key-weak-1024-is-a-warning",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&[&format!("v=DKIM1; p={}", rsa(1024))]), vec![]),
+            verdict: Verdict::Pass,
+            codes: &["key-weak"],
+            also: |r| assert_eq!(finding(r, "key-weak").severity, Severity::Warning),
+        },
+        Case {
+            name: "key-testing",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("v=DKIM1; t=y; p={}", rsa(2048))]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["key-testing"],
+            also: nothing,
+        },
+        Case {
+            name: "key-sha1-only",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("v=DKIM1; h=sha1; p={}", rsa(2048))]),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["key-sha1-only"],
+            also: nothing,
+        },
+        Case {
+            name: "key-multiple-records",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("v=DKIM1; p={}", rsa(2048))]).txt(
+                    "google._domainkey.example.com",
+                    &[&format!("v=DKIM1; p={}", rsa(1024))],
+                ),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["key-multiple-records"],
+            also: nothing,
+        },
+        Case {
+            name: "selector-ed25519-pass",
+            check: selector_check(&["ed"]),
+            world: selector_world(
+                Zone::new("example.com").txt(
+                    "ed._domainkey.example.com",
+                    &[&format!("v=DKIM1; k=ed25519; p={}", key("ed25519.raw.b64"))],
+                ),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &[],
+            also: |r| assert_eq!(r.records[0].key.as_ref().unwrap().algorithm, "ed25519"),
+        },
+        Case {
+            name: "selector-mailchimp-cname-pass",
+            check: selector_check(&["k2", "k3"]),
+            world: selector_world(
+                Zone::new("example.com")
+                    .cname("k2._domainkey.example.com", "dkim2.mcsv.net")
+                    .cname("k3._domainkey.example.com", "dkim3.mcsv.net"),
+                vec![Zone::new("mcsv.net")
+                    .txt("dkim2.mcsv.net", &[p2048])
+                    .txt("dkim3.mcsv.net", &[p2048])],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| assert_eq!(r.records[0].provider.as_deref(), Some("Mailchimp")),
+        },
+        Case {
+            name: "selector-mailchimp-swapped",
+            check: selector_check(&["k2", "k3"]),
+            world: selector_world(
+                Zone::new("example.com")
+                    .cname("k2._domainkey.example.com", "dkim3.mcsv.net")
+                    .cname("k3._domainkey.example.com", "dkim2.mcsv.net"),
+                vec![Zone::new("mcsv.net")
+                    .txt("dkim2.mcsv.net", &[p2048])
+                    .txt("dkim3.mcsv.net", &[p2048])],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["target-mismatch"],
+            also: |r| {
+                let f = finding(r, "target-mismatch");
+                assert!(f.summary.contains("swapped"), "{}", f.summary);
+                assert!(f.fix.contains("dkim"), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "selector-brevo-two-hop-chain-pass",
+            check: selector_check(&["brevo1"]),
+            world: selector_world(
+                Zone::new("example.com").cname(
+                    "brevo1._domainkey.example.com",
+                    "b1.example-com.dkim.brevo.com",
+                ),
+                vec![Zone::new("brevo.com")
+                    .cname("b1.example-com.dkim.brevo.com", "brevo17.dkim.brevo.com")
+                    .txt("brevo17.dkim.brevo.com", &[p2048])],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| {
+                assert_eq!(
+                    r.records[0].key.as_ref().unwrap().at.to_string(),
+                    "brevo17.dkim.brevo.com."
+                )
+            },
+        },
+        Case {
+            name: "selector-microsoft-new-form-pass",
+            check: selector_check(&["selector1"]),
+            world: selector_world(
+                Zone::new("example.com").cname(
+                    "selector1._domainkey.example.com",
+                    "selector1-example-com._domainkey.contoso.r-v1.dkim.mail.microsoft",
+                ),
+                vec![Zone::new("dkim.mail.microsoft").txt(
+                    "selector1-example-com._domainkey.contoso.r-v1.dkim.mail.microsoft",
+                    &[p2048],
+                )],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "selector-target-unresolvable",
+            check: selector_check(&["k2"]),
+            world: selector_world(
+                Zone::new("example.com").cname("k2._domainkey.example.com", "dkim2.mcsv.net"),
+                vec![Zone::new("mcsv.net").a("www.mcsv.net", "192.0.2.9")],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["target-unresolvable"],
+            also: |r| {
+                let f = finding(r, "target-unresolvable");
+                assert!(f.summary.contains("NXDOMAIN"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "selector-target-origin-appended",
+            check: selector_check(&["s1"]),
+            world: selector_world(
+                Zone::new("example.com").cname(
+                    "s1._domainkey.example.com",
+                    "s1.domainkey.u123.wl045.sendgrid.net.example.com",
+                ),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["target-origin-appended"],
+            also: |r| {
+                let f = finding(r, "target-origin-appended");
+                assert!(
+                    f.fix.contains("\"s1.domainkey.u123.wl045.sendgrid.net.\""),
+                    "{}",
+                    f.fix
+                );
+            },
+        },
+        Case {
+            name: "selector-wrong-type-proxied",
+            check: selector_check(&["s1"]),
+            world: selector_world(
+                Zone::new("example.com").a("s1._domainkey.example.com", "104.16.2.2"),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["wrong-record-type"],
+            also: nothing,
+        },
+        Case {
+            name: "selector-record-missing",
+            check: selector_check(&["google"]),
+            world: selector_world(Zone::new("example.com"), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["record-missing"],
+            also: |r| {
+                let f = finding(r, "record-missing");
+                assert!(f.fix.contains("Google Workspace"), "{}", f.fix);
+                assert!(f.ses_error_type.is_none());
+            },
+        },
+    ]
+}
+
+#[derive(Serialize, Deserialize)]
+struct Fixture {
+    check: Check,
+    observations: Observations,
+    verdict: Verdict,
+    codes: Vec<String>,
+}
+
+fn fixture_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[test]
+fn every_scenario_gives_exactly_its_findings() {
+    let mut failures = Vec::new();
+    let mut covered = BTreeSet::new();
+    for case in cases() {
+        let observations = case.world.observe(&case.check);
+        let report = diagnose(&case.check, &observations);
+        let got = codes_of(&report);
+        let want: BTreeSet<String> = case.codes.iter().map(|s| s.to_string()).collect();
+        if got != want || report.verdict != case.verdict {
+            failures.push(format!(
+                "{}: verdict {:?} (want {:?}), codes {:?} (want {:?})\n{:#?}",
+                case.name, report.verdict, case.verdict, got, want, report.findings
+            ));
+            continue;
+        }
+        (case.also)(&report);
+        covered.extend(got);
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            let fixture = Fixture {
+                check: case.check.clone(),
+                observations,
+                verdict: case.verdict,
+                codes: case.codes.iter().map(|s| s.to_string()).collect(),
+            };
+            std::fs::create_dir_all(fixture_dir()).unwrap();
+            std::fs::write(
+                fixture_dir().join(format!("{}.json", case.name)),
+                serde_json::to_string_pretty(&fixture).unwrap() + "\n",
+            )
+            .unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let all: BTreeSet<String> = FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let missing: Vec<_> = all.difference(&covered).collect();
+    assert!(missing.is_empty(), "no scenario produces {missing:?}");
+}
+
+#[test]
+fn fixtures_replay() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(fixture_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let fixture: Fixture =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let report = diagnose(&fixture.check, &fixture.observations);
+        let want: BTreeSet<String> = fixture.codes.iter().cloned().collect();
+        assert_eq!(codes_of(&report), want, "{}", path.display());
+        assert_eq!(report.verdict, fixture.verdict, "{}", path.display());
+        // The report serialises, and the observations survive a JSON round trip unchanged.
+        serde_json::to_string(&report).unwrap();
+        let again: Observations =
+            serde_json::from_str(&serde_json::to_string(&fixture.observations).unwrap()).unwrap();
+        assert_eq!(again, fixture.observations);
+        count += 1;
+    }
+    assert!(
+        count >= 30,
+        "only {count} fixtures in {}",
+        fixture_dir().display()
+    );
+}
