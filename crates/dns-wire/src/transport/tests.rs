@@ -387,3 +387,40 @@ async fn a_closed_port_gives_a_bounded_error() {
     );
     serve.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_tcp_reset_is_an_io_error_naming_the_server() {
+    let (udp, tcp, addr) = udp_and_tcp().await;
+    let serve = tokio::spawn(async move {
+        let (query, from) = receive(&udp).await;
+        let mut truncated = query.clone();
+        truncated.header.response = true;
+        truncated.header.truncated = true;
+        udp.send_to(&truncated.to_bytes(), from).await.unwrap();
+        let (mut stream, _) = tcp.accept().await.unwrap();
+        let _ = read_tcp_query(&mut stream).await;
+        // Linger 0: closing sends RST instead of FIN.
+        stream.set_zero_linger().unwrap();
+        drop(stream);
+    });
+    let err = tokio::time::timeout(BOUND, query(addr, &question(), &fast()))
+        .await
+        .unwrap()
+        .unwrap_err();
+    match &err {
+        QueryError::Io {
+            server,
+            protocol: Protocol::Tcp,
+            kind,
+            ..
+        } => {
+            assert_eq!(*server, addr);
+            assert_eq!(*kind, std::io::ErrorKind::ConnectionReset);
+        }
+        other => panic!("expected a reset, got {other:?}"),
+    }
+    assert!(err
+        .to_string()
+        .starts_with(&format!("reading from {addr} over TCP failed")));
+    serve.await.unwrap();
+}
