@@ -114,7 +114,9 @@ pub enum Check {
         #[serde(default)]
         region: Option<String>,
         /// Name servers the user expects to hold the records (for example the Route 53 hosted
-        /// zone's servers), to tell "records in the wrong hosted zone" apart.
+        /// zone's servers), to tell "records in the wrong hosted zone" apart. The CLI asks
+        /// them the same probes and lists them in [`crate::Delegation::servers`] with
+        /// `user_named` set.
         #[serde(default, with = "serde_dns::names")]
         expect_ns: Vec<Name>,
         /// The SOA SES saw, from the identity JSON.

@@ -108,16 +108,16 @@ finding_codes! {
         "Some of the expected records exist, others do not.";
     /// The record was created with the domain appended twice.
     DomainDuplicated = "domain-duplicated", Error, Some(HostNotFound),
-        "The record exists at <expected name>.<domain>: the DNS host appended the domain to a name that already had it.";
+        "The record exists at `<expected name>.<domain>`: the DNS host appended the domain to a name that already had it.";
     /// `_domainkey` lost its underscore or its dot.
     UnderscoreStripped = "underscore-stripped", Error, Some(HostNotFound),
-        "The record exists where \"_domainkey\" lost its underscore or its dot.";
+        "The record exists where `_domainkey` lost its underscore or its dot (`.domainkey`, `-domainkey`, `_domainkey` without the dot before it).";
     /// The name holds another type than the expected one.
     WrongRecordType = "wrong-record-type", Error, Some(TypeNotFound),
         "The name holds TXT, A or AAAA (a proxied or flattened CNAME) instead of the expected record.";
     /// The CNAME value got the zone appended (no final dot in a zone file).
     TargetOriginAppended = "target-origin-appended", Error, Some(InvalidValue),
-        "The CNAME points to <expected target>.<domain>: the value was written without its final dot.";
+        "The CNAME points to `<expected target>.<domain>`: the value was written without its final dot.";
     /// The CNAME points somewhere else.
     TargetMismatch = "target-mismatch", Error, Some(InvalidValue),
         "The CNAME points somewhere else (another token's target, another SES region, another provider's name).";
@@ -138,19 +138,19 @@ finding_codes! {
         "The answer is synthesised by a wildcard record: a made-up selector at the same depth gets the same answer.";
     /// The key record cannot be parsed.
     KeyMalformed = "key-malformed", Error, Some(InvalidValue),
-        "The DKIM key record cannot be parsed (tag syntax, v=, k=, base64, quotes, PEM text, a private key).";
+        "The DKIM key record cannot be parsed (tag syntax, `v=`, `k=`, base64, quotes, PEM text, a private key).";
     /// The key is revoked (empty p=).
     KeyRevoked = "key-revoked", Error, Some(InvalidValue),
-        "The DKIM key record has an empty p=, which means the key is revoked.";
+        "The DKIM key record has an empty `p=`, which means the key is revoked.";
     /// The RSA key is too short.
     KeyWeak = "key-weak", Error, Some(InvalidValue),
         "The RSA key is shorter than 1024 bits (error) or exactly 1024 bits (warning).";
     /// t=y is set.
     KeyTesting = "key-testing", Warning, None,
-        "The key record has t=y (testing): receivers treat signed mail as unsigned.";
+        "The key record has `t=y` (testing): receivers treat signed mail as unsigned.";
     /// h= allows only SHA-1.
     KeySha1Only = "key-sha1-only", Error, Some(InvalidValue),
-        "The key record allows only SHA-1 (h=sha1), which RFC 8301 forbids.";
+        "The key record allows only SHA-1 (`h=sha1`), which RFC 8301 forbids.";
     /// Several TXT records at one selector.
     KeyMultipleRecords = "key-multiple-records", Error, Some(InvalidValue),
         "Several TXT records sit at one selector; RFC 6376 leaves the result undefined.";
@@ -160,6 +160,42 @@ finding_codes! {
     /// A final dot in a target is correct.
     TrailingDot = "trailing-dot", Info, None,
         "A target shown with a final dot is correct: it is how DNS writes a complete name.";
+}
+
+impl FindingCode {
+    /// The Markdown table of every code (code, severity, SES error type, meaning), as
+    /// FINDINGS.md and the README show it; a test keeps FINDINGS.md equal to this.
+    pub fn markdown_table() -> String {
+        let mut out =
+            String::from("| Code | Severity | SES `ErrorType` | Meaning |\n|---|---|---|---|\n");
+        for code in FindingCode::ALL {
+            let severity = match code {
+                FindingCode::KeyWeak => "error (< 1024 bits), warning (1024)".to_string(),
+                FindingCode::DelegationMismatch => {
+                    "error (records elsewhere, SOA seen by SES), warning (NS sets differ)"
+                        .to_string()
+                }
+                FindingCode::WildcardAnswer => {
+                    "error (wrong answer), warning (the wildcard's answer is usable)".to_string()
+                }
+                FindingCode::TargetUnresolvable => {
+                    "error (no key at all), warning (SES: another target has the key)".to_string()
+                }
+                other => other.default_severity().as_str().to_string(),
+            };
+            let ses = code
+                .ses_error_type()
+                .map_or("-".to_string(), |e| format!("`{}`", e.as_str()));
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                code.as_str(),
+                severity,
+                ses,
+                code.description()
+            ));
+        }
+        out
+    }
 }
 
 impl std::fmt::Display for FindingCode {
@@ -191,6 +227,26 @@ pub struct Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_md_is_up_to_date() {
+        let doc = include_str!("../FINDINGS.md");
+        let start = doc.find("-->\n").expect("table start marker") + 4;
+        let end = doc
+            .find("<!-- END FINDINGS TABLE -->")
+            .expect("table end marker");
+        assert_eq!(
+            &doc[start..end],
+            FindingCode::markdown_table(),
+            "FINDINGS.md is stale: regenerate the table with `cargo run -p dkim-rules --example findings_table`"
+        );
+        for code in FindingCode::ALL {
+            assert!(
+                doc.contains(&format!("### `{code}`")),
+                "FINDINGS.md has no section for {code}"
+            );
+        }
+    }
 
     #[test]
     fn codes_round_trip_and_are_unique() {

@@ -4,13 +4,63 @@
 //! 1. build a [`Check`]: by hand ([`parse_domain`], [`normalize_token`], [`parse_selector`]) or
 //!    from SES output ([`check_from_identity_json`], [`check_from_records_csv`]);
 //! 2. ask every [`Probe`] of [`probes`] (the expected names, and the mistaken variants that
-//!    reveal what went wrong) of every authoritative server, and record the answers as
-//!    [`Observations`];
-//! 3. ask the [`follow_up_probes`] (keys at the CNAME targets found) and add them;
-//! 4. hand both to `diagnose`, which returns a [`Report`]: a verdict, one [`RecordReport`]
-//!    per expected record and a list of [`Finding`]s with stable [`FindingCode`]s.
+//!    reveal what went wrong) of every authoritative server of the zone, and of the servers
+//!    the user named (`--expect-ns`, marked [`ServerInfo::user_named`]); record the answers
+//!    as [`Observations`]; probes with [`Probe::resolves_through_target_zone`] are resolved
+//!    through their own zone into [`Observations::targets`] instead;
+//! 3. ask the [`follow_up_probes`] (keys at the CNAME targets found, names with the zone
+//!    appended) the same way, until it returns nothing new;
+//! 4. hand both to [`diagnose`], which returns a [`Report`]: a [`Verdict`], one
+//!    [`RecordReport`] per expected record and a list of [`Finding`]s with stable
+//!    [`FindingCode`]s (documented in FINDINGS.md). For `--watch`, [`diff_reports`] says what
+//!    changed between two runs and [`watch_hint`] how long negative caching may hide a fix.
 //!
-//! Everything is plain data with serde, so observations can be kept as JSON fixtures.
+//! Everything is plain data with serde, so observations can be kept as JSON fixtures
+//! (tests/fixtures/ holds one per scenario).
+//!
+//! ```
+//! use dkim_rules::*;
+//! use dns_wire::{Rcode, RecordType};
+//!
+//! let domain = parse_domain("Example.COM.").unwrap();
+//! let check = Check::Selector {
+//!     domain: domain.clone(),
+//!     selectors: vec![parse_selector("google").unwrap()],
+//!     expect_ns: vec![],
+//! };
+//! let asked = probes(&check);
+//! assert!(asked.iter().any(|p| p.purpose == ProbePurpose::Expected
+//!     && p.rtype == RecordType::TXT
+//!     && p.name.to_string() == "google._domainkey.example.com."));
+//!
+//! // One server answered the TXT question with an empty key (revoked).
+//! let server = ServerRef { name: "ns1.example.net".parse().unwrap(), address: "192.0.2.53".parse().unwrap() };
+//! let name = expected_name("google", &domain).unwrap();
+//! let observations = Observations {
+//!     probes: vec![ProbeObservation {
+//!         name: name.clone(),
+//!         rtype: RecordType::TXT,
+//!         answers: vec![ServerAnswer {
+//!             server,
+//!             outcome: Outcome::Response(Response {
+//!                 rcode: Rcode::NOERROR,
+//!                 authoritative: true,
+//!                 answer: vec![ObservedRecord {
+//!                     name,
+//!                     ttl: 300,
+//!                     data: ObservedData::Txt(vec![b"v=DKIM1; p=".to_vec()]),
+//!                 }],
+//!                 authority: vec![],
+//!             }),
+//!         }],
+//!     }],
+//!     ..Observations::default()
+//! };
+//! let report = diagnose(&check, &observations);
+//! assert_eq!(report.verdict, Verdict::Fail);
+//! assert_eq!(report.findings[0].code, FindingCode::KeyRevoked);
+//! assert_eq!(report.findings[0].code.as_str(), "key-revoked");
+//! ```
 
 mod check;
 mod diagnose;
@@ -22,6 +72,7 @@ mod probe;
 mod providers;
 mod report;
 pub mod serde_dns;
+mod watch;
 
 pub use check::{
     is_ses_dkim_zone, ses_dkim_zone_for_region, ses_region_of_zone, Check, SesStatus, SoaSeen,
@@ -52,3 +103,4 @@ pub use providers::{
 pub use report::{
     KeySummary, NegativeCaching, RecordReport, RecordStatus, Report, ServerValue, Verdict,
 };
+pub use watch::{diff_reports, watch_hint, Change};

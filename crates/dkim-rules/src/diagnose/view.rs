@@ -168,12 +168,11 @@ impl<'a> Lookup<'a> {
                     continue;
                 }
             };
-            if response.rcode == Rcode::NXDOMAIN {
-                main_state.get_or_insert(ServerState::Missing { nxdomain: true });
-                continue;
-            }
+            // With a CNAME chain, the rcode speaks of the chain's last name (RFC 6604), so the
+            // answer is read even under NXDOMAIN.
             merge_answer(&mut found, name, &response.answer);
-            main_state.get_or_insert(ServerState::Missing { nxdomain: false });
+            let nxdomain = response.rcode == Rcode::NXDOMAIN && response.answer.is_empty();
+            main_state.get_or_insert(ServerState::Missing { nxdomain });
         }
         let has_data = found.cname.is_some() || !found.txt.is_empty() || !found.other.is_empty();
         if has_data {

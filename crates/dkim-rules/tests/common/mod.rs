@@ -118,13 +118,9 @@ impl Zone {
         let mut current = qname.clone();
         for _ in 0..8 {
             let Some(data) = self.data_at(&current) else {
-                let rcode = if answer.is_empty() {
-                    Rcode::NXDOMAIN
-                } else {
-                    Rcode::NOERROR
-                };
+                // RFC 6604: the rcode speaks of the last name of the chain.
                 return Response {
-                    rcode,
+                    rcode: Rcode::NXDOMAIN,
                     authoritative: true,
                     answer,
                     authority: vec![self.soa_record()],
