@@ -102,10 +102,10 @@ use SesErrorType::*;
 finding_codes! {
     /// No record at the expected name on any authoritative server.
     RecordMissing = "record-missing", Error, Some(HostNotFound),
-        "No record at the expected name on any authoritative server (NXDOMAIN or NODATA).";
+        "No record at the expected name on any authoritative server (NXDOMAIN or NODATA), and none of the expected records exists.";
     /// Some expected records exist, others do not.
     RecordsPartial = "records-partial", Error, Some(HostNotFound),
-        "Some of the expected records exist, others do not.";
+        "Some of the expected records exist, others do not (the missing ones are listed).";
     /// The record was created with the domain appended twice.
     DomainDuplicated = "domain-duplicated", Error, Some(HostNotFound),
         "The record exists at `<expected name>.<domain>`: the DNS host appended the domain to a name that already had it.";
@@ -174,9 +174,6 @@ impl FindingCode {
                 FindingCode::DelegationMismatch => {
                     "error (records elsewhere, SOA seen by SES), warning (NS sets differ)"
                         .to_string()
-                }
-                FindingCode::WildcardAnswer => {
-                    "error (wrong answer), warning (the wildcard's answer is usable)".to_string()
                 }
                 FindingCode::TargetUnresolvable => {
                     "error (no key at all), warning (SES: another target has the key)".to_string()

@@ -144,9 +144,12 @@ fn cases() -> Vec<Case> {
             check: ses_check(all),
             world: ses_world(only_t2_t3()),
             verdict: Verdict::Fail,
-            codes: &["record-missing", "records-partial", "trailing-dot"],
+            codes: &["records-partial", "trailing-dot"],
             also: |r| {
                 let f = finding(r, "records-partial");
+                let value = format!("\"{T1}.dkim.amazonses.com.\"");
+                assert!(f.fix.contains(&value), "{}", f.fix);
+                assert_eq!(f.servers.len(), 2);
                 assert!(f.summary.starts_with("2 of the 3"), "{}", f.summary);
                 assert!(f.summary.contains(T1), "{}", f.summary);
             },
@@ -156,7 +159,7 @@ fn cases() -> Vec<Case> {
             check: ses_check(all),
             world: ses_world(only_t2_t3().cname(&format!("{t1_name}.example.com"), &t1_target)),
             verdict: Verdict::Fail,
-            codes: &["domain-duplicated", "records-partial", "trailing-dot"],
+            codes: &["domain-duplicated", "trailing-dot"],
             also: |r| {
                 let f = finding(r, "domain-duplicated");
                 let relative = format!("\"{T1}._domainkey\"");
@@ -187,21 +190,15 @@ fn cases() -> Vec<Case> {
                 vec![default_ses()],
             ),
             verdict: Verdict::Fail,
-            codes: &[
-                "domain-duplicated",
-                "record-missing",
-                "records-partial",
-                "trailing-dot",
-            ],
+            codes: &["domain-duplicated", "records-partial", "trailing-dot"],
             also: |r| {
                 assert_eq!(
                     server_names(finding(r, "domain-duplicated")),
                     ["ns1.example.com."]
                 );
-                assert_eq!(
-                    server_names(finding(r, "record-missing")),
-                    ["ns2.example.net."]
-                );
+                let partial = finding(r, "records-partial");
+                assert_eq!(server_names(partial), ["ns2.example.net."]);
+                assert!(partial.summary.contains(T1), "{}", partial.summary);
             },
         },
         Case {
@@ -280,7 +277,7 @@ fn cases() -> Vec<Case> {
                 vec![ses_zone("dkim.amazonses.com", T1, &[T2, T3])],
             ),
             verdict: Verdict::Fail,
-            codes: &["record-missing", "records-partial", "target-mismatch"],
+            codes: &["records-partial", "target-mismatch"],
             also: |r| {
                 let swapped: Vec<_> = r
                     .findings
@@ -289,10 +286,9 @@ fn cases() -> Vec<Case> {
                     .collect();
                 assert_eq!(swapped.len(), 2);
                 assert!(swapped.iter().all(|f| f.summary.contains("swapped")));
-                assert!(finding(r, "record-missing")
-                    .name
-                    .to_string()
-                    .starts_with(T3));
+                let partial = finding(r, "records-partial");
+                assert!(partial.summary.contains(T3), "{}", partial.summary);
+                assert!(!partial.summary.contains(T1), "{}", partial.summary);
             },
         },
         Case {
@@ -391,7 +387,7 @@ fn cases() -> Vec<Case> {
                 World::new(servers, vec![default_ses()])
             },
             verdict: Verdict::Fail,
-            codes: &["delegation-mismatch", "record-missing"],
+            codes: &["delegation-mismatch"],
             also: |r| {
                 let f = finding(r, "delegation-mismatch");
                 assert_eq!(f.severity, Severity::Error);
@@ -527,7 +523,7 @@ fn cases() -> Vec<Case> {
                 Zone::new("example.com").cname("*._domainkey.example.com", "bounce.example.net"),
             ),
             verdict: Verdict::Fail,
-            codes: &["record-missing", "wildcard-answer"],
+            codes: &["wildcard-answer"],
             also: |r| {
                 let f = finding(r, "wildcard-answer");
                 assert_eq!(f.severity, Severity::Error);
@@ -546,9 +542,14 @@ fn cases() -> Vec<Case> {
                 Zone::new("example.com").txt("*._domainkey.example.com", &[p2048]),
                 vec![],
             ),
-            verdict: Verdict::Pass,
+            verdict: Verdict::Fail,
             codes: &["wildcard-answer"],
-            also: |r| assert_eq!(finding(r, "wildcard-answer").severity, Severity::Warning),
+            also: |r| {
+                let f = finding(r, "wildcard-answer");
+                assert_eq!(f.severity, Severity::Error);
+                assert!(f.fix.contains("\"google._domainkey\""), "{}", f.fix);
+                assert_eq!(r.records[0].status, RecordStatus::Missing);
+            },
         },
         Case {
             name: "selector-google-pass",
@@ -780,6 +781,106 @@ fn cases() -> Vec<Case> {
             also: nothing,
         },
         Case {
+            name: "ses-subdomain-doubled-by-zone",
+            check: Check::Ses {
+                domain: n("mail.example.com"),
+                tokens: vec![T1.into()],
+                signing_zone: None,
+                region: None,
+                expect_ns: vec![],
+                ses_soa: None,
+                ses_status: None,
+            },
+            world: ses_world(Zone::new("example.com").cname(
+                &format!("{T1}._domainkey.mail.example.com.example.com"),
+                &t1_target,
+            )),
+            verdict: Verdict::Fail,
+            codes: &["domain-duplicated"],
+            also: |r| {
+                let f = finding(r, "domain-duplicated");
+                let relative = format!("\"{T1}._domainkey.mail\"");
+                assert!(f.fix.contains(&relative), "{}", f.fix);
+                assert!(f.summary.contains("added example.com"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "ses-key-1024-is-a-warning",
+            check: ses_check(all),
+            world: World::new(
+                two_servers(good_ses_zone()),
+                vec![Zone::new("amazonses.com")
+                    .txt(&t1_target, &[&format!("p={}", rsa(1024))])
+                    .txt(&t2_target, &[""])
+                    .txt(&t3_target, &[""])],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["key-weak", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "key-weak");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(
+                    f.fix.contains("NextSigningKeyLength=RSA_2048_BIT"),
+                    "{}",
+                    f.fix
+                );
+            },
+        },
+        Case {
+            name: "selector-in-zone-cname-chain-pass",
+            check: selector_check(&["mail"]),
+            world: selector_world(
+                Zone::new("example.com")
+                    .cname("mail._domainkey.example.com", "keys.example.com")
+                    .txt("keys.example.com", &[p2048]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| {
+                assert_eq!(
+                    r.records[0].key.as_ref().unwrap().at.to_string(),
+                    "keys.example.com."
+                )
+            },
+        },
+        Case {
+            name: "selector-zone-cut-at-domainkey-pass",
+            check: selector_check(&["mail"]),
+            world: selector_world(
+                Zone::new("_domainkey.example.com").txt("mail._domainkey.example.com", &[p2048]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &[],
+            also: nothing,
+        },
+        Case {
+            name: "selector-microsoft-swapped",
+            check: selector_check(&["selector1"]),
+            world: selector_world(
+                Zone::new("example.com").cname(
+                    "selector1._domainkey.example.com",
+                    "selector2-example-com._domainkey.contoso.onmicrosoft.com",
+                ),
+                vec![Zone::new("onmicrosoft.com").txt(
+                    "selector2-example-com._domainkey.contoso.onmicrosoft.com",
+                    &[p2048],
+                )],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["target-mismatch"],
+            also: |r| {
+                let f = finding(r, "target-mismatch");
+                assert!(f.summary.contains("swapped"), "{}", f.summary);
+                assert!(
+                    f.fix.contains("selector1-example-com._domainkey"),
+                    "{}",
+                    f.fix
+                );
+            },
+        },
+        Case {
             name: "selector-record-missing",
             check: selector_check(&["google"]),
             world: selector_world(Zone::new("example.com"), vec![]),
@@ -875,4 +976,46 @@ fn fixtures_replay() {
         "only {count} fixtures in {}",
         fixture_dir().display()
     );
+}
+
+#[test]
+fn an_unresolved_target_is_reported_not_passed() {
+    let check = selector_check(&["k2"]);
+    let world = selector_world(
+        Zone::new("example.com").cname("k2._domainkey.example.com", "dkim2.mcsv.net"),
+        vec![Zone::new("mcsv.net").txt("dkim2.mcsv.net", &["p="])],
+    );
+    let mut observations = world.observe(&check);
+    observations.targets.clear();
+    let report = diagnose(&check, &observations);
+    assert_eq!(report.verdict, Verdict::Fail);
+    let f = finding(&report, "target-unresolvable");
+    assert!(f.summary.contains("not looked up"), "{}", f.summary);
+}
+
+#[test]
+fn lame_servers_from_the_walk_are_reported_even_without_an_address() {
+    let check = ses_check(&[T1, T2, T3]);
+    let mut observations = ses_world(good_ses_zone()).observe(&check);
+    observations.delegation.lame.push(dkim_rules::LameServer {
+        name: n("ns3.example.org"),
+        address: None,
+        reason: "no address for the name server".into(),
+    });
+    let report = diagnose(&check, &observations);
+    assert_eq!(report.verdict, Verdict::Fail);
+    let f = finding(&report, "lame-delegation");
+    assert!(f.servers.is_empty());
+    assert!(f.summary.contains("ns3.example.org"), "{}", f.summary);
+    assert!(f.summary.contains("no address"), "{}", f.summary);
+}
+
+#[test]
+fn observations_without_role_flags_still_count_servers_as_delegated() {
+    let check = ses_check(&[T1, T2, T3]);
+    let mut observations = ses_world(good_ses_zone()).observe(&check);
+    observations.delegation.servers.clear();
+    let report = diagnose(&check, &observations);
+    assert_eq!(report.verdict, Verdict::Pass);
+    assert_eq!(report.records[0].servers.len(), 2);
 }

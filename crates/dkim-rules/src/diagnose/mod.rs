@@ -171,11 +171,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether a probe's name lies in the zone the servers are authoritative for: a server
+    /// that refuses a name outside its zone (the apex above a `_domainkey` zone cut) is not lame.
+    fn in_served_zone(&self, name: &Name) -> bool {
+        self.observations
+            .delegation
+            .zone
+            .as_ref()
+            .is_none_or(|zone| name.is_subdomain_of(zone))
+    }
+
     /// Whether any delegated server answered any probe authoritatively.
     fn zone_answered(&self) -> bool {
         self.observations
             .probes
             .iter()
+            .filter(|p| self.in_served_zone(&p.name))
             .flat_map(|p| &p.answers)
             .filter(|a| self.sets.delegated.contains(&a.server))
             .any(|a| classify(&a.outcome).is_ok())
@@ -232,6 +243,7 @@ impl<'a> Ctx<'a> {
         self.observations
             .probes
             .iter()
+            .filter(|p| self.in_served_zone(&p.name))
             .flat_map(|p| p.answers.iter().map(move |a| (p, a)))
             .filter(|(_, a)| a.server == *server)
             .find_map(|(p, a)| match classify(&a.outcome) {

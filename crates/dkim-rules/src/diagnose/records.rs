@@ -42,6 +42,14 @@ struct ServerEntry {
     key: Option<(KeyState, Name)>,
 }
 
+/// Where a missing record was found instead.
+#[derive(Default)]
+struct Whereabouts {
+    doubled: BTreeMap<Name, Vec<ServerRef>>,
+    mangled: BTreeMap<Name, (&'static str, Vec<ServerRef>)>,
+    unexplained: Vec<ServerRef>,
+}
+
 /// The analysis of one expected record.
 pub(crate) struct RecordAnalysis {
     pub selector: String,
@@ -119,9 +127,10 @@ impl RecordAnalysis {
             _ => false,
         };
         let (judgement, key) = self.judge(ctx, &state);
-        // A wildcard's answer that happens to be right still counts as right (it is what
-        // receivers get); a wrong one means the record itself is missing.
-        let judgement = if wildcard && judgement != Judgement::Correct {
+        // A wildcard's answer means the record itself does not exist, even when the
+        // synthesised key happens to parse: it is not the key the provider signs with for
+        // this selector, except by luck.
+        let judgement = if wildcard {
             Judgement::Missing
         } else {
             judgement
@@ -321,71 +330,59 @@ impl RecordAnalysis {
             .name
             .parent()
             .map_or_else(|| ctx.domain.to_string(), |p| p.to_string());
-        let correct = entry.judgement == Judgement::Correct;
-        let mut finding = self.finding(
+        let what = if self.expected_target.is_some() {
+            "token"
+        } else {
+            "selector"
+        };
+        out.push(self.finding(
             FindingCode::WildcardAnswer,
             servers,
-            if correct {
-                format!(
-                    "The answer for {} ({}) is the same as for a made-up name next to it, so it may come from a wildcard record (*.{parent}) rather than from a record of its own.",
-                    self.name,
-                    entry.state.describe()
-                )
-            } else {
-                format!(
-                    "The answer for {} ({}) comes from a wildcard record (*.{parent}): a made-up name ({WILDCARD_PROBE_LABEL}.{parent}) gets the same answer, so the record itself does not exist.",
-                    self.name,
-                    entry.state.describe()
-                )
-            },
             format!(
-                "Create the record at {} itself (a real record takes precedence over the wildcard); consider removing the wildcard *.{parent} if nothing needs it.",
-                ctx.relative(&self.name)
+                "The answer for {} ({}) comes from a wildcard record (*.{parent}): a made-up name ({WILDCARD_PROBE_LABEL}.{parent}) gets the same answer, so the record itself does not exist and receivers get whatever the wildcard holds, not the record meant for this {what}.",
+                self.name,
+                entry.state.describe(),
             ),
-        );
-        if correct {
-            finding.severity = Severity::Warning;
-        }
-        out.push(finding);
+            format!(
+                "{} (a real record takes precedence over the wildcard); consider removing the wildcard *.{parent} if nothing needs it.",
+                self.create_fix(ctx).trim_end_matches('.')
+            ),
+        ));
     }
 
-    fn missing_findings(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        let missing: Vec<&ServerEntry> = self
-            .entries
-            .iter()
-            .filter(|e| e.judgement == Judgement::Missing)
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
+    /// Where the record went for the servers that lack it: names with the domain doubled,
+    /// mangled `_domainkey` names, and the servers where nothing explains the absence (a
+    /// wildcard's answer counts as explained: `wildcard-answer` reports it).
+    fn whereabouts(&self, ctx: &Ctx<'_>) -> Whereabouts {
         let token_hint = self
             .expected_target
             .as_ref()
             .map(|_| self.selector.as_str());
-        let mut doubled: BTreeMap<Name, Vec<ServerRef>> = BTreeMap::new();
-        let mut mangled: BTreeMap<Name, (&'static str, Vec<ServerRef>)> = BTreeMap::new();
-        let mut unexplained = Vec::new();
+        let mut found = Whereabouts::default();
         let doubled_names: Vec<Name> = [&ctx.domain, &ctx.zone]
             .iter()
             .filter_map(|suffix| self.name.clone().append(suffix).ok())
             .collect();
         let variants = underscore_variants(&self.selector, &ctx.domain, ctx.check);
-        for entry in &missing {
+        for entry in self
+            .entries
+            .iter()
+            .filter(|e| e.judgement == Judgement::Missing)
+        {
             let hit = |name: &Name| variant_exists(ctx, name, &entry.server, token_hint);
-            let mut explained = false;
-            for name in &doubled_names {
-                if hit(name) {
-                    doubled
-                        .entry(name.clone())
-                        .or_default()
-                        .push(entry.server.clone());
-                    explained = true;
-                    break;
-                }
+            let mut explained = entry.wildcard;
+            if let Some(name) = doubled_names.iter().find(|name| hit(name)) {
+                found
+                    .doubled
+                    .entry(name.clone())
+                    .or_default()
+                    .push(entry.server.clone());
+                explained = true;
             }
             for variant in &variants {
                 if hit(&variant.name) {
-                    mangled
+                    found
+                        .mangled
                         .entry(variant.name.clone())
                         .or_insert((variant.description, vec![]))
                         .1
@@ -394,11 +391,26 @@ impl RecordAnalysis {
                 }
             }
             if !explained {
-                unexplained.push(entry.server.clone());
+                found.unexplained.push(entry.server.clone());
             }
         }
+        found
+    }
+
+    /// The servers to name in `record-missing` or `records-partial`: every server that
+    /// answered lacks the record, and nothing else explains it on these.
+    pub fn missing_on(&self, ctx: &Ctx<'_>) -> Vec<ServerRef> {
+        let all_missing = self.answered().all(|e| e.judgement == Judgement::Missing);
+        if !all_missing || self.only_on_user_servers() {
+            return vec![];
+        }
+        self.whereabouts(ctx).unexplained
+    }
+
+    fn missing_findings(&self, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let found = self.whereabouts(ctx);
         let relative = ctx.relative(&self.name);
-        for (wrong, servers) in doubled {
+        for (wrong, servers) in found.doubled {
             out.push(self.finding(
                 FindingCode::DomainDuplicated,
                 servers,
@@ -412,7 +424,7 @@ impl RecordAnalysis {
                 ),
             ));
         }
-        for (wrong, (description, servers)) in mangled {
+        for (wrong, (description, servers)) in found.mangled {
             out.push(self.finding(
                 FindingCode::UnderscoreStripped,
                 servers,
@@ -425,22 +437,23 @@ impl RecordAnalysis {
                 ),
             ));
         }
-        let all_missing = self.answered().all(|e| e.judgement == Judgement::Missing);
-        if all_missing && !unexplained.is_empty() {
-            out.push(self.finding(
-                FindingCode::RecordMissing,
-                unexplained,
-                format!(
-                    "There is no record at {}: the name servers answer that it does not exist.",
-                    self.name
-                ),
-                self.create_fix(ctx),
-            ));
-        }
+    }
+
+    /// `record-missing` for this record (when no expected record exists at all).
+    pub fn record_missing(&self, ctx: &Ctx<'_>, servers: Vec<ServerRef>) -> Finding {
+        self.finding(
+            FindingCode::RecordMissing,
+            servers,
+            format!(
+                "There is no record at {}: the name servers answer that it does not exist.",
+                self.name
+            ),
+            self.create_fix(ctx),
+        )
     }
 
     /// "Create a CNAME/TXT record named ... with value ...".
-    fn create_fix(&self, ctx: &Ctx<'_>) -> String {
+    pub fn create_fix(&self, ctx: &Ctx<'_>) -> String {
         let relative = ctx.relative(&self.name);
         if let Some(target) = &self.expected_target {
             return format!(
@@ -766,23 +779,37 @@ pub(crate) fn cross_record_findings(
     out: &mut Vec<Finding>,
 ) {
     let existing = analyses.iter().filter(|a| a.exists()).count();
-    if analyses.len() > 1 && existing > 0 && existing < analyses.len() {
-        let missing: Vec<String> = analyses
-            .iter()
-            .filter(|a| !a.exists())
-            .map(|a| a.name.to_string())
-            .collect();
+    let missing: Vec<(&RecordAnalysis, Vec<ServerRef>)> = analyses
+        .iter()
+        .map(|a| (a, a.missing_on(ctx)))
+        .filter(|(_, servers)| !servers.is_empty())
+        .collect();
+    if existing == 0 {
+        for (a, servers) in missing {
+            out.push(a.record_missing(ctx, servers));
+        }
+    } else if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|(a, _)| a.name.to_string()).collect();
+        let mut servers: Vec<ServerRef> = Vec::new();
+        for (_, list) in &missing {
+            for s in list {
+                if !servers.contains(s) {
+                    servers.push(s.clone());
+                }
+            }
+        }
+        let fixes: Vec<String> = missing.iter().map(|(a, _)| a.create_fix(ctx)).collect();
         out.push(Finding {
             code: FindingCode::RecordsPartial,
             severity: Severity::Error,
             name: ctx.domain.clone(),
-            servers: vec![],
+            servers,
             summary: format!(
                 "{existing} of the {} expected records exist; missing: {}.",
                 analyses.len(),
-                missing.join(", ")
+                names.join(", ")
             ),
-            fix: "Create the missing records exactly like the ones that exist (see the findings for each name).".into(),
+            fix: fixes.join(" "),
             ses_error_type: FindingCode::RecordsPartial.ses_error_type(),
         });
     }
