@@ -178,7 +178,7 @@ impl<'a> Ctx<'a> {
             .delegation
             .zone
             .as_ref()
-            .is_none_or(|zone| name.is_subdomain_of(zone))
+            .map_or(true, |zone| name.is_subdomain_of(zone))
     }
 
     /// Whether any delegated server answered any probe authoritatively.
