@@ -294,7 +294,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "ses-target-mismatch-region",
             check: ses_edit(all, |_, region, _, _| *region = Some("eu-south-1".into())),
-            world: ses_world(good_ses_zone()),
+            world: World::new(
+                two_servers(good_ses_zone()),
+                vec![
+                    default_ses(),
+                    ses_zone("dkim.eu-south-1.amazonses.com", T1, &[T2, T3]),
+                ],
+            ),
             verdict: Verdict::Fail,
             codes: &["target-mismatch"],
             also: |r| {
@@ -791,10 +797,13 @@ fn cases() -> Vec<Case> {
                 ses_soa: None,
                 ses_status: None,
             },
-            world: ses_world(Zone::new("example.com").cname(
-                &format!("{T1}._domainkey.mail.example.com.example.com"),
-                &t1_target,
-            )),
+            world: World::new(
+                two_servers(Zone::new("example.com").cname(
+                    &format!("{T1}._domainkey.mail.example.com.example.com"),
+                    &t1_target,
+                )),
+                vec![ses_zone("dkim.amazonses.com", T1, &[])],
+            ),
             verdict: Verdict::Fail,
             codes: &["domain-duplicated"],
             also: |r| {

@@ -94,14 +94,10 @@ impl RecordAnalysis {
             .iter()
             .map(|s| analysis.entry(ctx, s))
             .collect();
+        // SES's side is judged whatever the CNAMEs say: at least one of the identity's
+        // targets must hold the key (a swapped CNAME is its own finding).
         if let Some(target) = &analysis.expected_target {
-            if analysis
-                .entries
-                .iter()
-                .any(|e| e.judgement == Judgement::Correct)
-            {
-                analysis.ses_key = Some(KeyState::at_target(ctx.observations, target));
-            }
+            analysis.ses_key = Some(KeyState::at_target(ctx.observations, target));
         }
         Some(analysis)
     }
@@ -870,7 +866,7 @@ fn ses_key_rule(ctx: &Ctx<'_>, analyses: &[RecordAnalysis], out: &mut Vec<Findin
             name: ctx.domain.clone(),
             servers: vec![],
             summary: format!(
-                "None of the SES targets holds a DKIM key ({}), so SES cannot verify the domain even though the CNAMEs point to the right place.",
+                "None of this identity's SES targets holds a DKIM key ({}), so SES cannot sign or verify with these tokens, whatever the CNAMEs say.",
                 detail.join("; ")
             ),
             fix: format!(
@@ -892,8 +888,8 @@ fn ses_key_rule(ctx: &Ctx<'_>, analyses: &[RecordAnalysis], out: &mut Vec<Findin
                     name: a.name.clone(),
                     servers: vec![],
                     summary: format!(
-                        "{} points to {at}, where {}; another token's target holds the key, so SES works, but this token may not be this identity's.",
-                        a.name,
+                        "The SES target of the token {} ({at}) has {}; another token's target holds the key, so SES can still sign, but this token may not belong to this identity.",
+                        a.selector,
                         state.describe()
                     ),
                     fix: format!(

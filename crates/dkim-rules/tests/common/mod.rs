@@ -385,7 +385,7 @@ pub fn ses_zone(zone: &str, active: &str, others: &[&str]) -> Zone {
     let p = key("rsa-2048.spki.b64");
     let (a, b) = p.split_at(200);
     let first = format!("p={a}");
-    let mut z = Zone::new("amazonses.com").txt(&format!("{active}.{zone}"), &[&first, b]);
+    let mut z = Zone::new(zone).txt(&format!("{active}.{zone}"), &[&first, b]);
     for t in others {
         z = z.txt(&format!("{t}.{zone}"), &[""]);
     }
