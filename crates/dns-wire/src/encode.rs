@@ -117,6 +117,8 @@ struct Encoder<'a, M> {
     mode: PhantomData<M>,
     targets: HashMap<u64, Target<'a>, BuildHasherDefault<PassThrough>>,
     target_names: usize,
+    /// Per-name scratch: each label's start and the hash of the suffix it begins.
+    scratch: Vec<(usize, u64)>,
 }
 
 impl<'a, M: Mode> Encoder<'a, M> {
@@ -141,60 +143,53 @@ impl<'a, M: Mode> Encoder<'a, M> {
             self.out.push(0);
             return;
         }
-        // Label starts (a name has at most 127 labels) and the hash of each suffix, computed
-        // from the root up so the whole name is hashed once.
-        let mut starts = [0u8; 128];
-        let mut count = 0;
+        // Label starts and the hash of each suffix, computed from the root up so the whole
+        // name is hashed once. The scratch vector is reused from name to name.
+        let mut labels = std::mem::take(&mut self.scratch);
+        labels.clear();
         let mut pos = 0;
-        while pos < wire.len() && count < starts.len() {
-            starts[count] = pos as u8;
-            count += 1;
-            pos += 1 + wire[pos] as usize;
+        while pos < wire.len() {
+            labels.push((pos, 0u64));
+            pos += 1 + usize::from(wire[pos]);
         }
-        let mut hashes = [0u64; 128];
         let mut h = 0x9e37_79b9_7f4a_7c15u64;
         let mut end = wire.len();
-        for k in (0..count).rev() {
-            let start = starts[k] as usize;
-            h = mix(h, &wire[start..end]);
-            hashes[k] = h;
-            end = start;
+        for (start, hash) in labels.iter_mut().rev() {
+            h = mix(h, &wire[*start..end]);
+            *hash = h;
+            end = *start;
         }
         let base = self.out.len();
-        let mut found = None;
-        for k in 0..count {
-            if let Some(t) = self.targets.get(&hashes[k]) {
-                if t.suffix == &wire[starts[k] as usize..] {
-                    found = Some((k, t.offset));
-                    break;
-                }
-            }
-        }
+        let found = labels.iter().enumerate().find_map(|(k, &(start, hash))| {
+            let t = self.targets.get(&hash)?;
+            (t.suffix == &wire[start..]).then_some((k, t.offset))
+        });
         let written = match found {
             Some((k, offset)) => {
-                self.out.extend_from_slice(&wire[..starts[k] as usize]);
+                self.out.extend_from_slice(&wire[..labels[k].0]);
                 self.u16(0xC000 | offset);
                 k
             }
             None => {
                 self.out.extend_from_slice(wire);
                 self.out.push(0);
-                count
+                labels.len()
             }
         };
         if self.target_names < MAX_COMPRESSION_TARGETS && written > 0 {
             self.target_names += 1;
-            for k in 0..written {
-                let offset = base + starts[k] as usize;
+            for &(start, hash) in &labels[..written] {
+                let offset = base + start;
                 if offset > MAX_POINTER_OFFSET {
                     break;
                 }
-                self.targets.entry(hashes[k]).or_insert(Target {
+                self.targets.entry(hash).or_insert(Target {
                     offset: offset as u16,
-                    suffix: &wire[starts[k] as usize..],
+                    suffix: &wire[start..],
                 });
             }
         }
+        self.scratch = labels;
     }
 
     fn header(&mut self, h: &Header, counts: [u16; 4]) {
@@ -476,6 +471,7 @@ pub(crate) fn encode_message<M: Mode>(msg: &Message) -> Result<Vec<u8>, M::Error
         mode: PhantomData,
         targets: HashMap::default(),
         target_names: 0,
+        scratch: Vec::with_capacity(16),
     };
     enc.header(&msg.header, counts);
     for q in msg.questions.iter().take(counts[0].into()) {

@@ -28,6 +28,7 @@ mod encode;
 mod error;
 mod message;
 mod name;
+mod namebuf;
 pub mod parse;
 mod rdata;
 pub mod resolver;

@@ -6,6 +6,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
+use crate::namebuf::NameBuf;
+
 /// Longest name on the wire, root label included (RFC 1035 §2.3.4).
 pub const MAX_NAME_LEN: usize = 255;
 /// Longest label (RFC 1035 §2.3.4).
@@ -52,13 +54,15 @@ pub enum NameError {
 #[derive(Clone)]
 pub struct Name {
     /// Uncompressed wire form without the final root label: `len label len label ...`.
-    wire: Vec<u8>,
+    wire: NameBuf,
 }
 
 impl Name {
     /// The root name `.`.
     pub fn root() -> Self {
-        Name { wire: Vec::new() }
+        Name {
+            wire: NameBuf::EMPTY,
+        }
     }
 
     /// Builds a name from labels given most specific first (`["www", "example", "com"]`).
@@ -90,12 +94,12 @@ impl Name {
         Ok(name)
     }
 
-    /// A name from wire bytes (without the root label) already checked by the parser:
-    /// labels of 1 to 63 octets, at most 254 octets in all.
-    pub(crate) fn from_wire_trusted(wire: &[u8]) -> Self {
-        debug_assert!(wire.len() < MAX_NAME_LEN);
+    /// The name the parser decoded into the first `len` octets of `buf` (without the root
+    /// label; labels of 1 to 63 octets, at most 254 octets in all).
+    pub(crate) fn from_decode_buffer<const N: usize>(buf: &[u8; N], len: usize) -> Self {
+        debug_assert!(len < MAX_NAME_LEN);
         Name {
-            wire: wire.to_vec(),
+            wire: NameBuf::from_prefix(buf, len),
         }
     }
 
@@ -114,8 +118,7 @@ impl Name {
         if len > MAX_NAME_LEN {
             return Err(NameError::NameTooLong { len });
         }
-        self.wire.push(label.len() as u8);
-        self.wire.extend_from_slice(label);
+        self.wire = self.wire.concat(&[&[label.len() as u8], label]);
         Ok(())
     }
 
@@ -151,7 +154,7 @@ impl Name {
         }
         let first = self.wire[0] as usize;
         Some(Name {
-            wire: self.wire[1 + first..].to_vec(),
+            wire: NameBuf::from_slice(&self.wire[1 + first..]),
         })
     }
 
@@ -172,7 +175,7 @@ impl Name {
         if len > MAX_NAME_LEN {
             return Err(NameError::NameTooLong { len });
         }
-        self.wire.extend_from_slice(&suffix.wire);
+        self.wire = self.wire.concat(&[&suffix.wire]);
         Ok(self)
     }
 
@@ -193,7 +196,7 @@ impl Name {
     /// The same name in ASCII lower case.
     pub fn to_lowercase(&self) -> Name {
         Name {
-            wire: self.wire.to_ascii_lowercase(),
+            wire: NameBuf::from_slice(&self.wire.to_ascii_lowercase()),
         }
     }
 
@@ -203,7 +206,7 @@ impl Name {
             return None;
         }
         Some(Name {
-            wire: self.wire[..self.wire.len() - zone.wire.len()].to_vec(),
+            wire: NameBuf::from_slice(&self.wire[..self.wire.len() - zone.wire.len()]),
         })
     }
 
@@ -244,7 +247,7 @@ impl Eq for Name {}
 
 impl Hash for Name {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in &self.wire {
+        for b in self.wire.iter() {
             state.write_u8(b.to_ascii_lowercase());
         }
         state.write_usize(self.wire.len());

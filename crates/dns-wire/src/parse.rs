@@ -212,12 +212,50 @@ pub fn character_string(input: Wire<'_>) -> WireResult<'_, &[u8]> {
 // ---------------------------------------------------------------------------------------------
 // Names
 
+/// Labels are copied in fixed 64-octet blocks (a few vector moves instead of a `memcpy`
+/// call), so a decode buffer has this much slack after the name's capacity.
+const BLOCK: usize = 64;
+/// Decode buffer for names that fit inline in [`Name`] (the common case).
+const SMALL_BUF: usize = crate::namebuf::INLINE_CAP + BLOCK;
+/// Decode buffer for any name: 254 octets without the root label.
+const LARGE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
+
 /// A domain name, following compression pointers (strictly backwards, at most
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
+#[inline]
 pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
+    // Try a small buffer first; only a name too long to be stored inline pays for the large one.
+    let mut small = [0u8; SMALL_BUF];
+    if let Some((len, next)) = decode_name(input, &mut small)? {
+        return Ok((
+            Wire { pos: next, ..input },
+            Name::from_decode_buffer(&small, len),
+        ));
+    }
+    let mut large = [0u8; LARGE_BUF];
+    match decode_name(input, &mut large)? {
+        Some((len, next)) => Ok((
+            Wire { pos: next, ..input },
+            Name::from_decode_buffer(&large, len),
+        )),
+        // The large buffer holds any legal name; decode_name reports longer ones as an error.
+        None => input.error(ParseErrorKind::NameTooLong),
+    }
+}
+
+/// Decodes the name at `input` into `buf` (labels with their length octets, no root label).
+/// Returns its length and the offset after it, or `None` if it needs more than `N - BLOCK`
+/// octets of `buf` but is otherwise valid so far (the caller retries with a larger buffer).
+/// A name over 255 octets is an error whatever the buffer.
+#[inline(always)]
+fn decode_name<const N: usize>(
+    input: Wire<'_>,
+    buf: &mut [u8; N],
+) -> Result<Option<(usize, usize)>, nom::Err<ParseError>> {
+    let capacity = N - BLOCK;
+    let fail = |kind, at| Err(nom::Err::Error(ParseError::new(kind, at)));
     let msg = input.msg;
-    let mut buf = [0u8; 256];
-    let mut len = 0usize; // octets in buf: labels with their length bytes, root not included
+    let mut len = 0usize; // octets in buf
     let mut pos = input.pos;
     let mut limit = input.end; // first run is bound by the window, followed runs by the message
     let mut segment_start = input.pos;
@@ -225,60 +263,51 @@ pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
     let mut hops = 0usize;
     loop {
         let Some(&byte) = msg[..limit].get(pos) else {
-            return Err(nom::Err::Error(ParseError::new(
-                ParseErrorKind::Truncated,
-                pos.min(limit),
-            )));
+            return fail(ParseErrorKind::Truncated, pos.min(limit));
         };
         match byte {
-            0 => {
-                let next = after.unwrap_or(pos + 1);
-                let name = Name::from_wire_trusted(&buf[..len]);
-                return Ok((Wire { pos: next, ..input }, name));
-            }
+            0 => return Ok(Some((len, after.unwrap_or(pos + 1)))),
             1..=63 => {
-                let label_len = byte as usize;
+                let label_len = usize::from(byte);
                 let end = pos + 1 + label_len;
                 if end > limit {
-                    return Err(nom::Err::Error(ParseError::new(
-                        ParseErrorKind::Truncated,
-                        limit,
-                    )));
+                    return fail(ParseErrorKind::Truncated, limit);
                 }
                 // len + label + final root octet must fit in 255.
                 if len + 1 + label_len + 1 > crate::MAX_NAME_LEN {
-                    return Err(nom::Err::Error(ParseError::new(
-                        ParseErrorKind::NameTooLong,
-                        pos,
-                    )));
+                    return fail(ParseErrorKind::NameTooLong, pos);
                 }
-                buf[len..len + 1 + label_len].copy_from_slice(&msg[pos..end]);
+                if len + 1 + label_len > capacity {
+                    return Ok(None);
+                }
+                let dst = buf
+                    .get_mut(len..)
+                    .and_then(|b| b.first_chunk_mut::<BLOCK>());
+                let src = msg.get(pos..).and_then(|m| m.first_chunk::<BLOCK>());
+                match (dst, src) {
+                    (Some(dst), Some(src)) => *dst = *src,
+                    _ => buf[len..len + 1 + label_len].copy_from_slice(&msg[pos..end]),
+                }
                 len += 1 + label_len;
                 pos = end;
             }
             0xC0..=0xFF => {
                 let Some(&low) = msg[..limit].get(pos + 1) else {
-                    return Err(nom::Err::Error(ParseError::new(
-                        ParseErrorKind::Truncated,
-                        limit,
-                    )));
+                    return fail(ParseErrorKind::Truncated, limit);
                 };
                 let target = (u16::from(byte & 0x3F) << 8) | u16::from(low);
-                let t = target as usize;
+                let t = usize::from(target);
                 if t >= segment_start {
                     let kind = if t <= pos {
                         ParseErrorKind::PointerLoop { target }
                     } else {
                         ParseErrorKind::PointerForward { target }
                     };
-                    return Err(nom::Err::Error(ParseError::new(kind, pos)));
+                    return fail(kind, pos);
                 }
                 hops += 1;
                 if hops > MAX_POINTER_HOPS {
-                    return Err(nom::Err::Error(ParseError::new(
-                        ParseErrorKind::TooManyPointers,
-                        pos,
-                    )));
+                    return fail(ParseErrorKind::TooManyPointers, pos);
                 }
                 if after.is_none() {
                     after = Some(pos + 2);
@@ -287,12 +316,7 @@ pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
                 pos = t;
                 limit = msg.len();
             }
-            _ => {
-                return Err(nom::Err::Error(ParseError::new(
-                    ParseErrorKind::BadLabelType { byte },
-                    pos,
-                )))
-            }
+            _ => return fail(ParseErrorKind::BadLabelType { byte }, pos),
         }
     }
 }
@@ -340,15 +364,18 @@ pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
     ))
 }
 
-/// A record as it appears on the wire, before OPT is told apart from the others.
-#[derive(Debug)]
-enum RawRecord {
-    Record(Record),
-    Opt(Edns),
+/// Where a parsed record goes: the section being read, and for the additional section the
+/// slot OPT is lifted into (`None` elsewhere, where OPT is refused).
+struct Sink<'s> {
+    records: &'s mut Vec<Record>,
+    edns: Option<&'s mut Option<Edns>>,
 }
 
-/// One resource record. OPT records are returned as [`Edns`] so the caller can lift them.
-fn raw_record(input: Wire<'_>) -> WireResult<'_, RawRecord> {
+/// Parses one resource record and pushes it into `sink`. Records are large (two names for a
+/// SOA), so they are built where they are stored rather than returned through the layers of
+/// `Result`s.
+#[inline(always)]
+fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom::Err<ParseError>> {
     let owner_at = input.pos;
     let (input, owner) = name(input)?;
     let (input, f) = take_array::<10>(input)?;
@@ -357,7 +384,10 @@ fn raw_record(input: Wire<'_>) -> WireResult<'_, RawRecord> {
     let ttl = u32::from_be_bytes([f[4], f[5], f[6], f[7]]);
     let rdlength = u16::from_be_bytes([f[8], f[9]]) as usize;
     if input.remaining() < rdlength {
-        return input.error(ParseErrorKind::Truncated);
+        return Err(nom::Err::Error(ParseError::new(
+            ParseErrorKind::Truncated,
+            input.pos,
+        )));
     }
     let rdata_window = Wire {
         end: input.pos + rdlength,
@@ -365,33 +395,43 @@ fn raw_record(input: Wire<'_>) -> WireResult<'_, RawRecord> {
     };
     let after = input.advance(rdlength);
     if rtype == RecordType::OPT {
+        let fail = |kind| Err(nom::Err::Error(ParseError::new(kind, owner_at)));
+        let Some(slot) = sink.edns.as_deref_mut() else {
+            return fail(ParseErrorKind::OptOutsideAdditional);
+        };
         if !owner.is_root() {
-            return Err(nom::Err::Error(ParseError::new(
-                ParseErrorKind::OptNotRoot,
-                owner_at,
-            )));
+            return fail(ParseErrorKind::OptNotRoot);
         }
-        let edns = edns(rdata_window, class, ttl)?;
-        return Ok((after, RawRecord::Opt(edns)));
+        if slot.is_some() {
+            return fail(ParseErrorKind::DuplicateOpt);
+        }
+        *slot = Some(edns(rdata_window, class, ttl)?);
+        return Ok(after);
     }
     let data = rdata(rdata_window, rtype)?;
-    Ok((
-        after,
-        RawRecord::Record(Record {
-            name: owner,
-            class: Class(class),
-            ttl,
-            data,
-        }),
-    ))
+    sink.records.push(Record {
+        name: owner,
+        class: Class(class),
+        ttl,
+        data,
+    });
+    Ok(after)
 }
 
-/// One resource record of the answer or authority section (OPT is refused there).
+/// One resource record of the answer or authority section (OPT is refused: it belongs in
+/// the additional section, where [`message`] lifts it into [`Message::edns`]).
 pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
     let at = input.pos;
-    match raw_record(input)? {
-        (input, RawRecord::Record(record)) => Ok((input, record)),
-        (_, RawRecord::Opt(_)) => Err(nom::Err::Error(ParseError::new(
+    let mut records = Vec::with_capacity(1);
+    let mut sink = Sink {
+        records: &mut records,
+        edns: None,
+    };
+    let rest = record_into(input, &mut sink)?;
+    match records.pop() {
+        Some(record) => Ok((rest, record)),
+        // record_into either pushes a record or fails for OPT; keep a typed error regardless.
+        None => Err(nom::Err::Error(ParseError::new(
             ParseErrorKind::OptOutsideAdditional,
             at,
         ))),
@@ -701,35 +741,31 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
         questions.push(q);
         i = next;
     }
-    let mut sections: [Vec<Record>; 2] = [Vec::new(), Vec::new()];
-    for (section, count) in sections.iter_mut().zip([an, ns]) {
-        section.reserve_exact(capacity(count, i.remaining(), MIN_RECORD_LEN));
-        for _ in 0..count {
-            let (next, r) = record(i)?;
-            section.push(r);
-            i = next;
-        }
+    let mut answers = Vec::with_capacity(capacity(an, i.remaining(), MIN_RECORD_LEN));
+    let mut sink = Sink {
+        records: &mut answers,
+        edns: None,
+    };
+    for _ in 0..an {
+        i = record_into(i, &mut sink)?;
+    }
+    let mut authority = Vec::with_capacity(capacity(ns, i.remaining(), MIN_RECORD_LEN));
+    let mut sink = Sink {
+        records: &mut authority,
+        edns: None,
+    };
+    for _ in 0..ns {
+        i = record_into(i, &mut sink)?;
     }
     let mut additional = Vec::with_capacity(capacity(ar, i.remaining(), MIN_RECORD_LEN));
     let mut edns: Option<Edns> = None;
+    let mut sink = Sink {
+        records: &mut additional,
+        edns: Some(&mut edns),
+    };
     for _ in 0..ar {
-        let at = i.pos;
-        let (next, r) = raw_record(i)?;
-        match r {
-            RawRecord::Record(r) => additional.push(r),
-            RawRecord::Opt(e) => {
-                if edns.is_some() {
-                    return Err(nom::Err::Error(ParseError::new(
-                        ParseErrorKind::DuplicateOpt,
-                        at,
-                    )));
-                }
-                edns = Some(e);
-            }
-        }
-        i = next;
+        i = record_into(i, &mut sink)?;
     }
-    let [answers, authority] = sections;
     Ok((
         i,
         Message {

@@ -1,0 +1,107 @@
+//! Storage for a name's wire form: inline up to [`INLINE_CAP`] octets, on the heap beyond.
+//!
+//! Nearly every name seen in practice (host names, DKIM selectors, even SES tokens under
+//! `dkim.amazonses.com`) fits inline, so parsing a message allocates nothing per name. The
+//! type is 64 octets, so a record with two names (SOA) stays small.
+
+use std::ops::Deref;
+
+/// Octets stored without allocating.
+pub(crate) const INLINE_CAP: usize = 62;
+
+#[derive(Clone)]
+pub(crate) enum NameBuf {
+    Inline { len: u8, bytes: [u8; INLINE_CAP] },
+    Heap(Box<[u8]>),
+}
+
+impl NameBuf {
+    pub(crate) const EMPTY: NameBuf = NameBuf::Inline {
+        len: 0,
+        bytes: [0; INLINE_CAP],
+    };
+
+    #[inline]
+    pub(crate) fn from_slice(data: &[u8]) -> Self {
+        if data.len() <= INLINE_CAP {
+            let mut bytes = [0u8; INLINE_CAP];
+            bytes[..data.len()].copy_from_slice(data);
+            NameBuf::Inline {
+                len: data.len() as u8,
+                bytes,
+            }
+        } else {
+            NameBuf::Heap(data.into())
+        }
+    }
+
+    /// The first `len` octets of `buf`; copies a fixed-size block when the name fits inline
+    /// (the octets after `len` are never read).
+    #[inline]
+    pub(crate) fn from_prefix<const N: usize>(buf: &[u8; N], len: usize) -> Self {
+        match buf.first_chunk::<INLINE_CAP>() {
+            Some(block) if len <= INLINE_CAP => NameBuf::Inline {
+                len: len as u8,
+                bytes: *block,
+            },
+            _ => NameBuf::Heap(buf[..len.min(N)].into()),
+        }
+    }
+
+    /// `self` followed by `parts`, in one buffer.
+    pub(crate) fn concat(&self, parts: &[&[u8]]) -> Self {
+        let total = self.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+        if total <= INLINE_CAP {
+            let mut bytes = [0u8; INLINE_CAP];
+            let mut at = self.len();
+            bytes[..at].copy_from_slice(self);
+            for p in parts {
+                bytes[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+            NameBuf::Inline {
+                len: total as u8,
+                bytes,
+            }
+        } else {
+            let mut v = Vec::with_capacity(total);
+            v.extend_from_slice(self);
+            for p in parts {
+                v.extend_from_slice(p);
+            }
+            NameBuf::Heap(v.into_boxed_slice())
+        }
+    }
+}
+
+impl Deref for NameBuf {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            NameBuf::Inline { len, bytes } => &bytes[..usize::from(*len).min(INLINE_CAP)],
+            NameBuf::Heap(b) => b,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_up_to_the_cap_then_heap() {
+        assert_eq!(std::mem::size_of::<NameBuf>(), 64);
+        let small = NameBuf::from_slice(&[1; INLINE_CAP]);
+        assert!(matches!(small, NameBuf::Inline { .. }));
+        assert_eq!(&*small, &[1; INLINE_CAP][..]);
+        let big = small.concat(&[&[2], &[3, 4]]);
+        assert!(matches!(big, NameBuf::Heap(_)));
+        assert_eq!(big.len(), INLINE_CAP + 3);
+        assert_eq!(&big[INLINE_CAP..], &[2, 3, 4]);
+        let back = NameBuf::from_slice(&big[..10]);
+        assert!(matches!(back, NameBuf::Inline { len: 10, .. }));
+        assert!(NameBuf::EMPTY.is_empty());
+    }
+}
