@@ -197,6 +197,64 @@ impl Message {
         }
     }
 
+    /// A non-recursive query without EDNS, for servers that answer FORMERR to an OPT record
+    /// (RFC 6891 §7 fallback).
+    pub fn query_without_edns(id: u16, name: Name, qtype: RecordType) -> Message {
+        Message {
+            edns: None,
+            ..Message::query(id, name, qtype)
+        }
+    }
+
+    /// Sets or clears the DO bit (RFC 3225), adding a default OPT record if there is none
+    /// and the bit is to be set.
+    ///
+    /// ```
+    /// use dns_wire::{Message, RecordType};
+    /// let mut q = Message::query(1, "example.com".parse().unwrap(), RecordType::DNSKEY);
+    /// q.set_dnssec_ok(true);
+    /// assert!(Message::from_bytes(&q.to_bytes()).unwrap().edns.unwrap().dnssec_ok);
+    /// ```
+    pub fn set_dnssec_ok(&mut self, dnssec_ok: bool) {
+        match &mut self.edns {
+            Some(edns) => edns.dnssec_ok = dnssec_ok,
+            None if dnssec_ok => {
+                self.edns = Some(Edns {
+                    dnssec_ok,
+                    ..Edns::default()
+                })
+            }
+            None => {}
+        }
+    }
+
+    /// Whether the DO bit is set.
+    pub fn dnssec_ok(&self) -> bool {
+        self.edns.as_ref().is_some_and(|e| e.dnssec_ok)
+    }
+
+    /// An empty response to this message, as a server starts one: same ID, opcode, RD and
+    /// CD bits and questions, QR set, and an OPT record (payload 1232, DO echoed, no options)
+    /// if the query had one.
+    pub fn response(&self) -> Message {
+        Message {
+            header: Header {
+                id: self.header.id,
+                response: true,
+                opcode: self.header.opcode,
+                recursion_desired: self.header.recursion_desired,
+                checking_disabled: self.header.checking_disabled,
+                ..Header::default()
+            },
+            questions: self.questions.clone(),
+            edns: self.edns.as_ref().map(|e| Edns {
+                dnssec_ok: e.dnssec_ok,
+                ..Edns::default()
+            }),
+            ..Message::default()
+        }
+    }
+
     /// The full response code: header bits plus the OPT extension.
     pub fn rcode(&self) -> Rcode {
         let high = self.edns.as_ref().map_or(0, |e| e.extended_rcode as u16);

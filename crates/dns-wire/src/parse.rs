@@ -808,3 +808,66 @@ pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
 }
 
 use nom::Parser as _;
+
+#[cfg(test)]
+mod tests {
+    use nom::{Input as _, Parser as _};
+
+    use super::*;
+
+    #[test]
+    fn parsers_compose_with_nom_combinators() {
+        let query = Message::query_without_edns(5, "a.example".parse().unwrap(), RecordType::MX);
+        let mut two = query.clone();
+        two.questions
+            .push(Question::new("b.a.example".parse().unwrap(), RecordType::A));
+        let bytes = two.to_bytes();
+        let after_header = Wire::new(&bytes).take_from(12);
+        let (rest, questions) = nom::multi::count(question, 2).parse(after_header).unwrap();
+        assert_eq!(questions, two.questions);
+        // The second name is a label plus a pointer back to the first.
+        assert_eq!(rest.offset(), 12 + 11 + 4 + 4 + 4);
+        // A combinator failing for lack of input reports a typed error at the right byte.
+        let e = nom::multi::count(question, 3)
+            .parse(after_header)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            nom::Err::Error(ParseError::new(ParseErrorKind::Truncated, rest.offset()))
+        );
+    }
+
+    #[test]
+    fn long_names_decode_through_the_large_buffer() {
+        // 3 * 64 + 62 = 254 octets without the root: too long for inline storage.
+        let label = [b'x'; 63];
+        let name = Name::from_labels([&label[..], &label, &label, &label[..61]]).unwrap();
+        let msg = Message::query(1, name.clone(), RecordType::A);
+        let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
+        assert_eq!(parsed.questions[0].name, name);
+        assert_eq!(parsed.questions[0].name.wire_len(), 255);
+    }
+
+    #[test]
+    fn names_in_rdata_stay_inside_the_rdata_window() {
+        // A CNAME whose rdlength (3) cuts its target "ab." (4 octets) short.
+        let mut m = vec![
+            0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 3,
+        ];
+        m.extend_from_slice(&[2, b'a', b'b', 0]);
+        let e = Message::from_bytes(&m).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::RdataOverrun {
+                rtype: RecordType::CNAME
+            }
+        );
+    }
+
+    #[test]
+    fn section_reservations_are_bounded_by_the_bytes_left() {
+        assert_eq!(capacity(65535, 0, MIN_RECORD_LEN), 0);
+        assert_eq!(capacity(65535, 110, MIN_RECORD_LEN), 10);
+        assert_eq!(capacity(3, 1000, MIN_QUESTION_LEN), 3);
+    }
+}
