@@ -1,13 +1,19 @@
 //! Storage for a name's wire form: inline up to [`INLINE_CAP`] octets, on the heap beyond.
 //!
-//! Nearly every name seen in practice (host names, DKIM selectors, even SES tokens under
-//! `dkim.amazonses.com`) fits inline, so parsing a message allocates nothing per name. The
-//! type is 64 octets, so a record with two names (SOA) stays small.
+//! Host names, name servers, mail exchangers and most DKIM selectors (`s1._domainkey.` plus
+//! a short domain) fit inline, so parsing a message allocates nothing for them. The type is
+//! 32 octets, like the `Vec` it replaces, so records stay small and types that hold several
+//! names (errors, checks in other crates) do not grow. Measured on this machine (instruction
+//! counts under callgrind, parse + visit): a 62-octet inline capacity (64-octet type) saves
+//! the allocation for 32-character SES tokens under `._domainkey.` (about 25% fewer
+//! instructions on an SES answer and 40% on a message of 240 long owners), but doubles the
+//! size of every type that holds names, which trips clippy's size lints in other crates;
+//! raising [`INLINE_CAP`] is the one change needed to trade the other way.
 
 use std::ops::Deref;
 
 /// Octets stored without allocating.
-pub(crate) const INLINE_CAP: usize = 62;
+pub(crate) const INLINE_CAP: usize = 30;
 
 #[derive(Clone)]
 pub(crate) enum NameBuf {
@@ -92,7 +98,7 @@ mod tests {
 
     #[test]
     fn inline_up_to_the_cap_then_heap() {
-        assert_eq!(std::mem::size_of::<NameBuf>(), 64);
+        assert_eq!(std::mem::size_of::<NameBuf>(), INLINE_CAP + 2);
         let small = NameBuf::from_slice(&[1; INLINE_CAP]);
         assert!(matches!(small, NameBuf::Inline { .. }));
         assert_eq!(&*small, &[1; INLINE_CAP][..]);

@@ -224,49 +224,106 @@ const LARGE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
 #[inline]
 pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
-    // Try a small buffer first; only a name too long to be stored inline pays for the large one.
+    // Decode into a small buffer; a name too long to be stored inline moves what it has to a
+    // large buffer and carries on from where it stopped.
+    let mut state = NameCursor::new(input);
     let mut small = [0u8; SMALL_BUF];
-    if let Some((len, next)) = decode_name(input, &mut small)? {
+    if decode_name(input.msg, &mut small, &mut state)? {
         return Ok((
-            Wire { pos: next, ..input },
-            Name::from_decode_buffer(&small, len),
+            Wire {
+                pos: state.next(),
+                ..input
+            },
+            Name::from_decode_buffer(&small, state.len),
         ));
     }
     let mut large = [0u8; LARGE_BUF];
-    match decode_name(input, &mut large)? {
-        Some((len, next)) => Ok((
-            Wire { pos: next, ..input },
-            Name::from_decode_buffer(&large, len),
-        )),
-        // The large buffer holds any legal name; decode_name reports longer ones as an error.
-        None => input.error(ParseErrorKind::NameTooLong),
+    large[..state.len].copy_from_slice(&small[..state.len]);
+    if decode_name(input.msg, &mut large, &mut state)? {
+        return Ok((
+            Wire {
+                pos: state.next(),
+                ..input
+            },
+            Name::from_decode_buffer(&large, state.len),
+        ));
+    }
+    // The large buffer holds any legal name and decode_name refuses longer ones, so this is
+    // not reached; answer with the error that describes it anyway.
+    input.error(ParseErrorKind::NameTooLong)
+}
+
+/// Where the decoding of a name stands.
+#[derive(Clone, Copy)]
+struct NameCursor {
+    /// Octets decoded so far.
+    len: usize,
+    /// Next octet to read.
+    pos: usize,
+    /// End of the current run: the window for the first, the message for followed ones.
+    limit: usize,
+    /// Start of the current run of labels; a pointer must target an offset before it.
+    segment_start: usize,
+    /// Where the cursor continues once a pointer is seen.
+    after: Option<usize>,
+    /// Pointers followed.
+    hops: usize,
+}
+
+impl NameCursor {
+    fn new(input: Wire<'_>) -> Self {
+        NameCursor {
+            len: 0,
+            pos: input.pos,
+            limit: input.end,
+            segment_start: input.pos,
+            after: None,
+            hops: 0,
+        }
+    }
+
+    /// Offset after the name, once decoded (`pos` is then at its root label).
+    fn next(&self) -> usize {
+        self.after.unwrap_or(self.pos + 1)
     }
 }
 
-/// Decodes the name at `input` into `buf` (labels with their length octets, no root label).
-/// Returns its length and the offset after it, or `None` if it needs more than `N - BLOCK`
-/// octets of `buf` but is otherwise valid so far (the caller retries with a larger buffer).
-/// A name over 255 octets is an error whatever the buffer.
+/// Decodes the name at `state` into `buf` (labels with their length octets, no root label).
+/// Returns `true` once the root label is reached, or `false` when the next label would need
+/// more than `N - BLOCK` octets of `buf` (the caller moves to a larger buffer and calls again
+/// with the same state). A name over 255 octets is an error whatever the buffer.
 #[inline(always)]
 fn decode_name<const N: usize>(
-    input: Wire<'_>,
+    msg: &[u8],
     buf: &mut [u8; N],
-) -> Result<Option<(usize, usize)>, nom::Err<ParseError>> {
+    state: &mut NameCursor,
+) -> Result<bool, nom::Err<ParseError>> {
     let capacity = N - BLOCK;
     let fail = |kind, at| Err(nom::Err::Error(ParseError::new(kind, at)));
-    let msg = input.msg;
-    let mut len = 0usize; // octets in buf
-    let mut pos = input.pos;
-    let mut limit = input.end; // first run is bound by the window, followed runs by the message
-    let mut segment_start = input.pos;
-    let mut after: Option<usize> = None; // where the cursor continues, once a pointer is seen
-    let mut hops = 0usize;
+    let NameCursor {
+        mut len,
+        mut pos,
+        mut limit,
+        mut segment_start,
+        mut after,
+        mut hops,
+    } = *state;
     loop {
         let Some(&byte) = msg[..limit].get(pos) else {
             return fail(ParseErrorKind::Truncated, pos.min(limit));
         };
         match byte {
-            0 => return Ok(Some((len, after.unwrap_or(pos + 1)))),
+            0 => {
+                *state = NameCursor {
+                    len,
+                    pos,
+                    limit,
+                    segment_start,
+                    after,
+                    hops,
+                };
+                return Ok(true);
+            }
             1..=63 => {
                 let label_len = usize::from(byte);
                 let end = pos + 1 + label_len;
@@ -278,7 +335,15 @@ fn decode_name<const N: usize>(
                     return fail(ParseErrorKind::NameTooLong, pos);
                 }
                 if len + 1 + label_len > capacity {
-                    return Ok(None);
+                    *state = NameCursor {
+                        len,
+                        pos,
+                        limit,
+                        segment_start,
+                        after,
+                        hops,
+                    };
+                    return Ok(false);
                 }
                 let dst = buf
                     .get_mut(len..)
