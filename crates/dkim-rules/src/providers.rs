@@ -33,10 +33,11 @@ impl SelectorPattern {
         match self {
             SelectorPattern::Exact(s) => s.eq_ignore_ascii_case(selector),
             SelectorPattern::PostmarkTimestamp => {
-                let lower = selector.to_ascii_lowercase();
-                lower.len() == 16
-                    && lower.ends_with("pm")
-                    && lower[..14].bytes().all(|b| b.is_ascii_digit())
+                // Bytes, not a str slice: a non-ASCII selector must not split a character.
+                let bytes = selector.as_bytes();
+                bytes.len() == 16
+                    && bytes[14..].eq_ignore_ascii_case(b"pm")
+                    && bytes[..14].iter().all(u8::is_ascii_digit)
             }
         }
     }
@@ -346,6 +347,9 @@ mod tests {
             "Postmark"
         );
         assert!(provider_for_selector("2013103115522pm").is_none());
+        assert!(provider_for_selector("20131031155228PM").is_some());
+        // 16 bytes with a multi-byte character across byte 14: no panic, no match.
+        assert!(provider_for_selector("1234567890123é4").is_none());
         assert_eq!(
             provider_for_selector("google").unwrap().published_as,
             PublishedAs::Txt
