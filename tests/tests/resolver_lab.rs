@@ -324,3 +324,46 @@ async fn surveying_more_names_of_a_zone_reuses_the_zone_survey() {
     // First: root, com, the zone (3) + SOA and NS from both servers (4) + the question (2).
     assert_eq!(costs, vec![9, 3, 3]);
 }
+
+#[tokio::test]
+async fn concurrent_lookups_share_the_descent_through_root_and_tld() {
+    let (_lab, resolver) = start().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in SES_TOKENS {
+        let resolver = resolver.clone();
+        tasks.spawn(async move {
+            resolver
+                .lookup(&token_name(token, SES_HEALTHY), RecordType::TXT)
+                .await
+        });
+    }
+    let results = tokio::time::timeout(BOUND, async {
+        let mut all = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            all.push(done.unwrap());
+        }
+        all
+    })
+    .await
+    .unwrap();
+    let asked = |zone: &Name| {
+        results
+            .iter()
+            .flat_map(|r| r.trace.queries())
+            .filter(|q| q.zone == *zone)
+            .count()
+    };
+    for result in &results {
+        assert!(
+            matches!(result.outcome, Outcome::Answer(_)),
+            "{:?}",
+            result.outcome
+        );
+    }
+    // One walk asked the root and com; the others waited for its referrals.
+    assert_eq!(asked(&Name::root()), 1);
+    // com: once towards ses-healthy.com, once towards amazonses.com (the CNAME targets).
+    assert_eq!(asked(&n("com")), 2);
+    // Below the TLD, the lookups go in parallel: one question each per zone.
+    assert_eq!(asked(&n(SES_HEALTHY)), 3);
+}

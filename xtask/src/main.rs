@@ -3,6 +3,7 @@
 mod bench;
 mod fuzz;
 mod lab;
+mod resolver_bench;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -33,6 +34,12 @@ commands:
                                median ns per message per library, ratios and geometric means.
                                --quick: 1 s warm-up, 2 s measurement per benchmark.
   bench-table                  print the table from the last bench run (target/criterion)
+  bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]
+                               resolve a fixed set of lab DKIM names cold, from the BIND lab's
+                               roots (run `lab up` first): our resolver with the cache on and
+                               off, sequential and concurrent, behind a relay adding MS (20) per
+                               round trip, and Unbound as a cold-cache recursive resolver;
+                               prints queries and wall time as a Markdown table
 ";
 
 fn main() -> ExitCode {
@@ -45,6 +52,7 @@ fn main() -> ExitCode {
         Some("fuzz-replay") => fuzz::replay(rest),
         Some("bench") => bench::run(rest),
         Some("bench-table") => bench::table(),
+        Some("bench-resolver") => resolver_bench::run(rest),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

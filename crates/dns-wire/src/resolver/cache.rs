@@ -48,10 +48,20 @@ struct Entries {
     addresses: HashMap<Name, Vec<IpAddr>>,
 }
 
+/// A descent in progress: a zone, and the label below it that the descent is heading for.
+type DescentKey = (Name, Vec<u8>);
+
 /// Zone cuts and server addresses, safe to share between threads.
+///
+/// It also coordinates concurrent walks (without any I/O): a walk about to ask the root or a
+/// top-level domain's servers about a name *claims* that step (zone and next label), and other
+/// walks heading the same way wait for the referral instead of asking the same servers the
+/// same thing (see [`super::Walk`]).
 #[derive(Debug, Default)]
 pub struct DelegationCache {
     entries: Mutex<Entries>,
+    descents: Mutex<HashMap<DescentKey, u64>>,
+    changed: tokio::sync::Notify,
     zone_hits: AtomicU64,
     address_hits: AtomicU64,
 }
@@ -130,6 +140,34 @@ impl DelegationCache {
                 known.push(*ip);
             }
         }
+    }
+
+    /// Claims the descent from `zone` towards `label` for walk `walk`; false if another walk
+    /// holds it.
+    pub(crate) fn claim_descent(&self, zone: &Name, label: &[u8], walk: u64) -> bool {
+        let mut descents = self.descents.lock().unwrap_or_else(|e| e.into_inner());
+        let owner = descents
+            .entry((zone.to_lowercase(), label.to_ascii_lowercase()))
+            .or_insert(walk);
+        *owner == walk
+    }
+
+    /// Ends a claim of walk `walk` and wakes the walks waiting for news.
+    pub(crate) fn release_descent(&self, zone: &Name, label: &[u8], walk: u64) {
+        let key = (zone.to_lowercase(), label.to_ascii_lowercase());
+        let mut descents = self.descents.lock().unwrap_or_else(|e| e.into_inner());
+        if descents.get(&key) == Some(&walk) {
+            descents.remove(&key);
+        }
+        drop(descents);
+        self.changed.notify_waiters();
+    }
+
+    /// Completes when a claimed descent ends (the cache may then hold a closer zone cut).
+    /// Create it, call [`tokio::sync::futures::Notified::enable`], then poll the walk, so no
+    /// wake-up is missed.
+    pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.changed.notified()
     }
 
     /// Sizes and hit counters.

@@ -45,6 +45,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
 pub use cache::{CacheStats, Delegation, DelegationCache};
@@ -69,8 +70,12 @@ use crate::{Name, RecordType};
 pub struct ResolverStats {
     /// Walks run (lookups, locates and name server address lookups of surveys).
     pub walks: u64,
-    /// Queries sent, survey queries included.
+    /// Queries sent (each counted once, whatever retries, EDNS fallback or TCP it took),
+    /// survey queries included.
     pub queries: u64,
+    /// Queries not sent because the same question to the same server was already in flight
+    /// for another lookup; they share its response.
+    pub coalesced: u64,
     /// The delegation cache's counters (all zero when the cache is off).
     pub cache: CacheStats,
 }
@@ -83,7 +88,16 @@ struct Shared {
     zone_surveys: std::sync::Mutex<HashMap<Name, ZoneSurvey>>,
     walks: AtomicU64,
     queries: AtomicU64,
+    coalesced: AtomicU64,
+    /// Queries in flight, so concurrent lookups asking the same server the same question at
+    /// the same time share one exchange.
+    in_flight: std::sync::Mutex<HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>>,
 }
+
+type QueryResult = Result<Exchange, QueryError>;
+
+/// Server and question, the name in lower case (servers answer names case-insensitively).
+type InFlightKey = (std::net::SocketAddr, Name, RecordType, crate::Class);
 
 /// An iterative resolver. Cheap to clone; clones share the delegation cache and counters.
 #[derive(Debug, Clone)]
@@ -101,6 +115,8 @@ impl Resolver {
                 zone_surveys: std::sync::Mutex::new(HashMap::new()),
                 walks: AtomicU64::new(0),
                 queries: AtomicU64::new(0),
+                coalesced: AtomicU64::new(0),
+                in_flight: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -115,6 +131,7 @@ impl Resolver {
         ResolverStats {
             walks: self.shared.walks.load(Ordering::Relaxed),
             queries: self.shared.queries.load(Ordering::Relaxed),
+            coalesced: self.shared.coalesced.load(Ordering::Relaxed),
             cache: if self.shared.config.cache {
                 self.shared.cache.stats()
             } else {
@@ -139,6 +156,10 @@ impl Resolver {
             ipv6: config.ipv6,
             follow_cnames,
             ns_lookup_parallelism: config.ns_lookup_parallelism,
+            // Only walks that share the cache can share descents.
+            share_descents: config.cache,
+            // About one exchange with one server, retries included.
+            max_descent_wait: config.transport.timeout * (config.transport.udp_retries + 1),
         }
     }
 
@@ -176,23 +197,72 @@ impl Resolver {
         self.run(walk).await
     }
 
+    /// Sends one query, or joins the identical one another lookup has in flight.
+    pub(crate) async fn exchange(
+        &self,
+        address: std::net::SocketAddr,
+        question: &crate::Question,
+    ) -> QueryResult {
+        let key = (
+            address,
+            question.name.to_lowercase(),
+            question.qtype,
+            question.qclass,
+        );
+        let cell = {
+            let mut in_flight = self.in_flight();
+            Arc::clone(in_flight.entry(key.clone()).or_default())
+        };
+        let sent = std::sync::atomic::AtomicBool::new(false);
+        let result = cell
+            .get_or_init(|| async {
+                sent.store(true, Ordering::Relaxed);
+                self.shared.queries.fetch_add(1, Ordering::Relaxed);
+                transport::query(address, question, &self.shared.config.transport).await
+            })
+            .await
+            .clone();
+        if !sent.load(Ordering::Relaxed) {
+            self.shared.coalesced.fetch_add(1, Ordering::Relaxed);
+        }
+        // Later questions are asked afresh: only simultaneous ones share.
+        let mut in_flight = self.in_flight();
+        if in_flight.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            in_flight.remove(&key);
+        }
+        result
+    }
+
+    fn in_flight(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>> {
+        // Each update is one insert or remove, so a poisoned lock still holds consistent data.
+        self.shared
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Drives any walk to its end, running the queries it asks for concurrently.
     pub async fn run(&self, mut walk: Walk) -> WalkResult {
         self.shared.walks.fetch_add(1, Ordering::Relaxed);
         let mut running: JoinSet<(QueryToken, Result<Exchange, QueryError>)> = JoinSet::new();
         let mut tokens: HashMap<tokio::task::Id, (QueryToken, std::net::SocketAddr)> =
             HashMap::new();
+        let cache = walk.cache();
         loop {
+            // Armed before the walk is polled, so a descent that ends in between still wakes us.
+            let changed = cache.changed();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
             match walk.poll(Instant::now()) {
                 WalkStep::Done => break,
                 WalkStep::Send(queries) => {
                     for query in queries {
-                        self.shared.queries.fetch_add(1, Ordering::Relaxed);
-                        let transport = self.shared.config.transport.clone();
+                        let resolver = self.clone();
                         let (token, address) = (query.token, query.address);
                         let handle = running.spawn(async move {
-                            let result =
-                                transport::query(query.address, &query.question, &transport).await;
+                            let result = resolver.exchange(query.address, &query.question).await;
                             (query.token, result)
                         });
                         tokens.insert(handle.id(), (token, address));
@@ -200,8 +270,12 @@ impl Resolver {
                 }
                 WalkStep::Wait => {}
             }
-            let deadline = tokio::time::Instant::from_std(walk.deadline());
+            let wakeup = walk
+                .next_wakeup()
+                .map_or(walk.deadline(), |w| w.min(walk.deadline()));
+            let deadline = tokio::time::Instant::from_std(wakeup);
             tokio::select! {
+                _ = &mut changed => {}
                 joined = running.join_next_with_id(), if !running.is_empty() => {
                     match joined {
                         Some(Ok((id, (token, result)))) => {

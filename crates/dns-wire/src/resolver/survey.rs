@@ -7,7 +7,6 @@
 //! [`Resolver::ask_all`] then asks all of them one question, concurrently.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::Ordering;
 
 use tokio::task::JoinSet;
 
@@ -307,15 +306,10 @@ impl Resolver {
         let mut indexes = std::collections::HashMap::new();
         for (index, server) in servers.iter().enumerate() {
             let address = SocketAddr::new(server.ip, self.config().port);
-            let transport = self.config().transport.clone();
             let question = question.clone();
-            self.shared.queries.fetch_add(1, Ordering::Relaxed);
-            let handle = running.spawn(async move {
-                (
-                    index,
-                    transport::query(address, &question, &transport).await,
-                )
-            });
+            let resolver = self.clone();
+            let handle =
+                running.spawn(async move { (index, resolver.exchange(address, &question).await) });
             indexes.insert(handle.id(), index);
         }
         let mut results: Vec<Option<QueryRecord>> = vec![None; servers.len()];

@@ -1074,3 +1074,81 @@ fn a_dead_zone_confirmed_by_another_parent_server_fails_at_once() {
     assert_eq!(sim.asked.len(), 4);
     assert_eq!(sim.asked_server("10.0.0.3"), 1);
 }
+
+fn sends(step: WalkStep) -> Vec<PendingQuery> {
+    match step {
+        WalkStep::Send(queries) => queries,
+        other => panic!("expected queries, got {other:?}"),
+    }
+}
+
+fn deliver(sim: &mut Sim, walk: &mut Walk, queries: Vec<PendingQuery>, now: Instant) {
+    for q in queries {
+        let result = sim.respond(&q);
+        walk.receive(q.token, result, now);
+    }
+}
+
+#[test]
+fn concurrent_walks_share_the_descent_through_the_root_and_tlds() {
+    let mut sim = Sim::default();
+    basic_hierarchy(
+        &mut sim,
+        vec![
+            a("www.example.com", "192.0.2.1"),
+            a("mail.example.com", "192.0.2.2"),
+        ],
+    );
+    let cache = Arc::new(DelegationCache::new());
+    let now = Instant::now();
+    let mut first = walk("www.example.com", RecordType::A, &cache);
+    let mut second = walk("mail.example.com", RecordType::A, &cache);
+    let to_root = sends(first.poll(now));
+    // The first walk is asking the root about a name under com: the second waits for it.
+    assert_eq!(second.poll(now), WalkStep::Wait);
+    assert!(second.next_wakeup().is_some());
+    deliver(&mut sim, &mut first, to_root, now);
+    let to_com = sends(first.poll(now));
+    // Now it asks com about example.com: the second (moved to the cached com cut) waits again.
+    assert_eq!(second.poll(now), WalkStep::Wait);
+    deliver(&mut sim, &mut first, to_com, now);
+    // With example.com cached, the second goes straight there.
+    let second_queries = sends(second.poll(now));
+    assert_eq!(second_queries[0].zone, n("example.com"));
+    deliver(&mut sim, &mut second, second_queries, now);
+    assert_eq!(second.poll(now), WalkStep::Done);
+    let to_example = sends(first.poll(now));
+    deliver(&mut sim, &mut first, to_example, now);
+    assert_eq!(first.poll(now), WalkStep::Done);
+    assert_eq!(
+        answers(&first.into_result()),
+        vec![a("www.example.com", "192.0.2.1")]
+    );
+    let second = second.into_result();
+    assert_eq!(answers(&second), vec![a("mail.example.com", "192.0.2.2")]);
+    assert_eq!(second.stats.queries, 1);
+    assert_eq!(sim.asked_server("10.0.0.1"), 1);
+    assert_eq!(sim.asked_server("10.0.0.2"), 1);
+}
+
+#[test]
+fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
+    let mut sim = Sim::default();
+    basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
+    let cache = Arc::new(DelegationCache::new());
+    let now = Instant::now();
+    let mut stuck = walk("www.example.com", RecordType::A, &cache);
+    let _never_answered = sends(stuck.poll(now));
+    let mut waiting = walk("mail.example.com", RecordType::A, &cache);
+    assert_eq!(waiting.poll(now), WalkStep::Wait);
+    let wakeup = waiting.next_wakeup().unwrap();
+    assert_eq!(wakeup, now + options().max_descent_wait);
+    // Past the bound it asks on its own.
+    let asked = sends(waiting.poll(wakeup));
+    assert_eq!(asked[0].zone, Name::root());
+    // A dropped walk gives its claim up: a new walk does not wait.
+    drop(stuck);
+    drop(waiting);
+    let mut fresh = walk("ftp.example.com", RecordType::A, &cache);
+    assert!(matches!(fresh.poll(now), WalkStep::Send(_)));
+}

@@ -13,8 +13,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::cache::{Delegation, DelegationCache};
 use super::classify::{classify, Classification, ThrowawayReason};
@@ -45,6 +46,15 @@ pub struct WalkOptions {
     pub follow_cnames: bool,
     /// How many glueless name server hosts one task resolves at once.
     pub ns_lookup_parallelism: usize,
+    /// Share descents through the root and top-level domains with concurrent walks on the same
+    /// cache: a walk about to ask such a zone's servers about a name waits while another walk
+    /// asks them about a name below the same child (it will bring back the referral) instead
+    /// of asking too. Nearly every answer at those levels is a referral; below them, lookups
+    /// go in parallel.
+    pub share_descents: bool,
+    /// Longest wait for another walk's descent before asking anyway (a bound, so walks that
+    /// wait on each other cannot stall).
+    pub max_descent_wait: Duration,
 }
 
 impl Default for WalkOptions {
@@ -57,6 +67,8 @@ impl Default for WalkOptions {
             ipv6: true,
             follow_cnames: true,
             ns_lookup_parallelism: 2,
+            share_descents: true,
+            max_descent_wait: Duration::from_secs(3),
         }
     }
 }
@@ -246,6 +258,10 @@ struct Task {
     /// The zone of that failure.
     failed_cut: Option<Delegation>,
     backtracks: u32,
+    /// The descent this task has claimed in the shared cache (zone, next label).
+    claim: Option<(Name, Vec<u8>)>,
+    /// Since when the task waits for another walk's descent from its current zone.
+    waiting_for_descent: Option<Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -266,6 +282,23 @@ pub struct Walk {
     stats: WalkStats,
     trace: Trace,
     deadline: Instant,
+    /// Identifies this walk's descent claims in the shared cache.
+    id: u64,
+    /// The time given to the current [`Walk::poll`].
+    now: Instant,
+}
+
+/// Source of walk identities.
+static NEXT_WALK_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Drop for Walk {
+    fn drop(&mut self) {
+        for task in &mut self.tasks {
+            if let Some((zone, label)) = task.claim.take() {
+                self.cache.release_descent(&zone, &label, self.id);
+            }
+        }
+    }
 }
 
 impl Walk {
@@ -288,14 +321,32 @@ impl Walk {
             stats: WalkStats::default(),
             trace: Trace::default(),
             deadline,
+            id: NEXT_WALK_ID.fetch_add(1, Ordering::Relaxed),
+            now,
         };
         walk.spawn(TaskPurpose::Lookup, 0, question);
         walk
     }
 
+    /// The delegation cache the walk reads and fills.
+    pub fn cache(&self) -> Arc<DelegationCache> {
+        Arc::clone(&self.cache)
+    }
+
     /// When the walk gives up if it is still running ([`Budget::max_time`] after the start).
     pub fn deadline(&self) -> Instant {
         self.deadline
+    }
+
+    /// When the walk wants to be polled again even if no result arrives: the deadline, or
+    /// the end of the longest wait for another walk's descent. `None` if no task waits.
+    pub fn next_wakeup(&self) -> Option<Instant> {
+        self.tasks
+            .iter()
+            .filter(|t| t.end.is_none())
+            .filter_map(|t| t.waiting_for_descent)
+            .map(|since| since + self.options.max_descent_wait)
+            .min()
     }
 
     /// Whether the lookup has ended.
@@ -317,6 +368,7 @@ impl Walk {
             self.exhausted(0, BudgetLimit::Time);
             return WalkStep::Done;
         }
+        self.now = now;
         let mut sends = Vec::new();
         // Each pass advances every running task; a pass that changes nothing ends the loop.
         // Every change sends a query, spawns a task or ends one, all bounded by the budget.
@@ -333,7 +385,7 @@ impl Walk {
             WalkStep::Done
         } else if !sends.is_empty() {
             WalkStep::Send(sends)
-        } else if self.in_flight.is_empty() {
+        } else if self.in_flight.is_empty() && self.next_wakeup().is_none() {
             // Cannot happen: a running task with nothing to wait for ends itself. Ending the
             // walk here keeps a driver from waiting forever if that reasoning is ever wrong.
             let name = self.tasks[0].question.name.clone();
@@ -450,7 +502,10 @@ impl Walk {
         if self.tasks[0].end.is_none() {
             self.exhausted(0, BudgetLimit::Time);
         }
-        let task = self.tasks.swap_remove(0);
+        for id in 0..self.tasks.len() {
+            self.release_claim(id);
+        }
+        let task = std::mem::take(&mut self.tasks).swap_remove(0);
         let outcome = match task.end {
             Some(TaskEnd::Answer(records)) => Outcome::Answer(records),
             Some(TaskEnd::Alias) => Outcome::Alias,
@@ -465,13 +520,13 @@ impl Walk {
             _ => task.cut,
         };
         WalkResult {
-            question: self.question,
+            question: self.question.clone(),
             outcome,
             final_name: task.question.name,
             chain: task.chain,
             zone,
             answered_by: task.answered_by,
-            trace: self.trace,
+            trace: std::mem::take(&mut self.trace),
             stats: self.stats,
         }
     }
@@ -500,6 +555,8 @@ impl Walk {
             first_failure: None,
             failed_cut: None,
             backtracks: 0,
+            claim: None,
+            waiting_for_descent: None,
         });
         let start = self.start_cut(id);
         self.enter(id, start);
@@ -551,6 +608,7 @@ impl Walk {
     /// Makes `cut` the task's current zone: glue and cached addresses become candidates, the
     /// other NS names wait for address lookups.
     fn enter(&mut self, id: usize, cut: Delegation) {
+        self.release_claim(id);
         self.abandon_children(id);
         let mut candidates: Vec<Candidate> = Vec::new();
         let add = |server: ServerAddr, list: &mut Vec<Candidate>| {
@@ -592,7 +650,16 @@ impl Walk {
         if task.end.is_some() || task.waiting.is_some() {
             return false;
         }
-        if let Some(index) = task.candidates.iter().position(|c| !c.tried) {
+        if task.candidates.iter().any(|c| !c.tried) {
+            if self.wait_for_descent(id) {
+                return false;
+            }
+            if self.tasks[id].end.is_some() || self.tasks[id].waiting.is_some() {
+                return true;
+            }
+            let Some(index) = self.tasks[id].candidates.iter().position(|c| !c.tried) else {
+                return true;
+            };
             if self.stats.queries >= self.options.budget.max_queries {
                 self.exhausted(id, BudgetLimit::Queries);
                 return true;
@@ -693,6 +760,72 @@ impl Walk {
                 }
             }
         }
+    }
+
+    /// Whether task `id` should wait for another walk's descent instead of asking its zone's
+    /// servers now. Claims the descent when it goes ahead; moves to a closer cached cut when
+    /// another walk has brought one back.
+    fn wait_for_descent(&mut self, id: usize) -> bool {
+        if !self.options.share_descents || self.tasks[id].claim.is_some() {
+            return false;
+        }
+        loop {
+            let task = &self.tasks[id];
+            let zone = task.cut.zone.clone();
+            if zone.label_count() > 1 || task.candidates.iter().any(|c| c.tried) {
+                return false;
+            }
+            let name = &task.question.name;
+            let depth = name.label_count();
+            let Some(label) = (depth > zone.label_count())
+                .then(|| name.labels().nth(depth - zone.label_count() - 1))
+                .flatten()
+                .map(<[u8]>::to_vec)
+            else {
+                return false;
+            };
+            // Another walk may have brought back a cut closer to the name meanwhile.
+            if let Some(closer) = self.cache.closest(name) {
+                if closer.zone.label_count() > zone.label_count() {
+                    self.stats.cache_hits += 1;
+                    self.trace.event(WalkEvent::CacheHit {
+                        name: name.clone(),
+                        zone: closer.zone.clone(),
+                    });
+                    self.enter(id, closer);
+                    continue;
+                }
+            }
+            if self.cache.claim_descent(&zone, &label, self.id) {
+                let task = &mut self.tasks[id];
+                task.claim = Some((zone, label));
+                task.waiting_for_descent = None;
+                return false;
+            }
+            let now = self.now;
+            let wait = self.options.max_descent_wait;
+            let task = &mut self.tasks[id];
+            return match task.waiting_for_descent {
+                // Waited long enough: ask without a claim.
+                Some(since) if now >= since + wait => {
+                    task.waiting_for_descent = None;
+                    false
+                }
+                Some(_) => true,
+                None => {
+                    task.waiting_for_descent = Some(now);
+                    true
+                }
+            };
+        }
+    }
+
+    /// Gives up the task's descent claim, if any.
+    fn release_claim(&mut self, id: usize) {
+        if let Some((zone, label)) = self.tasks[id].claim.take() {
+            self.cache.release_descent(&zone, &label, self.id);
+        }
+        self.tasks[id].waiting_for_descent = None;
     }
 
     /// Starts address lookups for unresolved NS names, up to the parallelism; true if any
@@ -914,8 +1047,9 @@ impl Walk {
     fn abandon_children(&mut self, id: usize) {
         let mut stack = std::mem::take(&mut self.tasks[id].children);
         while let Some(child) = stack.pop() {
-            let task = &mut self.tasks[child];
-            if task.end.is_none() {
+            if self.tasks[child].end.is_none() {
+                self.release_claim(child);
+                let task = &mut self.tasks[child];
                 task.end = Some(TaskEnd::Failed(ResolveError::Abandoned));
                 stack.append(&mut task.children);
             }
@@ -927,6 +1061,7 @@ impl Walk {
         if self.tasks[id].end.is_some() {
             return;
         }
+        self.release_claim(id);
         self.abandon_children(id);
         let TaskPurpose::NsAddress { parent, ns } = self.tasks[id].purpose.clone() else {
             self.tasks[id].end = Some(end);

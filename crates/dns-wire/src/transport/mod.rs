@@ -1,6 +1,6 @@
 //! Asking one server one question, over UDP with a TCP retry (RFC 1035 §4.2, RFC 7766).
 //!
-//! [`query`] sends a non-recursive query with EDNS0 (RFC 6891, 1232-octet payload) from a fresh
+//! [`query`] sends a query (non-recursive unless configured) with EDNS0 (RFC 6891, 1232-octet payload) from a fresh
 //! random source port with a random ID. A datagram counts as the response only if it comes from
 //! the server's address and port, carries the query's ID with QR set and echoes the question
 //! (name compared case-insensitively, type and class); anything else is dropped and counted, and
@@ -53,6 +53,9 @@ pub struct TransportConfig {
     pub edns_payload_size: u16,
     /// Largest TCP response accepted, in octets (at most 65535 can be announced).
     pub max_tcp_response: usize,
+    /// Set RD in queries. An iterative resolver asks authoritative servers with RD clear; set
+    /// it only to ask a recursive resolver (a comparison, a benchmark).
+    pub recursion_desired: bool,
 }
 
 impl Default for TransportConfig {
@@ -64,6 +67,7 @@ impl Default for TransportConfig {
             edns: true,
             edns_payload_size: 1232,
             max_tcp_response: 65535,
+            recursion_desired: false,
         }
     }
 }
@@ -93,8 +97,8 @@ pub struct Exchange {
     pub dropped_datagrams: u32,
 }
 
-/// Asks `server` the `question` (non-recursive, class IN as given), following the rules in the
-/// module documentation.
+/// Asks `server` the `question` (in its class), following the rules in the module
+/// documentation.
 pub async fn query(
     server: SocketAddr,
     question: &Question,
@@ -176,10 +180,11 @@ fn rejects_edns(message: &Message) -> bool {
     message.edns.is_none() && matches!(message.rcode(), Rcode::FORMERR | Rcode::NOTIMP)
 }
 
-/// The query message: random ID, RD clear, EDNS as asked.
+/// The query message: random ID, RD as configured, EDNS as asked.
 fn build_query(question: &Question, use_edns: bool, config: &TransportConfig) -> Message {
     let mut message = Message::query(rand::random(), question.name.clone(), question.qtype);
     message.questions[0].qclass = question.qclass;
+    message.header.recursion_desired = config.recursion_desired;
     match (&mut message.edns, use_edns) {
         (Some(edns), true) => edns.udp_payload_size = config.edns_payload_size,
         (edns, _) => *edns = None,

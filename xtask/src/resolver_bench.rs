@@ -1,0 +1,465 @@
+//! `cargo xtask bench-resolver`: resolves a fixed set of DKIM names of the BIND lab from the lab
+//! roots, cold, with our resolver (shared cache on and off, sequential and concurrent, and
+//! behind a delaying relay) and with Unbound as a cold-cache recursive resolver on the same
+//! lab, and prints queries and wall time side by side as a Markdown table.
+//!
+//! Queries are counted twice for our resolver (its own counter and BIND's query log) and from
+//! the query log for Unbound, so the two methods can be checked against each other. The query
+//! log counts everything BIND received, so run this with no other lab traffic.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dns_lab::bind::{LAB_DIR, QUERY_LOG};
+use dns_lab::internet::miniature_internet;
+use dns_lab::scenarios::*;
+use dns_lab::Behaviour;
+use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
+use dns_wire::transport::{self, TransportConfig};
+use dns_wire::{Name, Question, Rcode, RecordType};
+
+const USAGE: &str =
+    "usage: cargo xtask bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]";
+/// Port of the Unbound instance (loopback only).
+const UNBOUND_PORT: u16 = 5399;
+/// Port of the delaying relay in front of the BIND lab.
+const RELAY_PORT: u16 = 5354;
+
+struct Options {
+    rounds: usize,
+    latency: Duration,
+    unbound: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        rounds: 5,
+        latency: Duration::from_millis(20),
+        unbound: true,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--rounds" => {
+                options.rounds = value()?
+                    .parse()
+                    .map_err(|_| format!("--rounds takes a number\n{USAGE}"))?
+            }
+            "--latency-ms" => {
+                let ms: u64 = value()?
+                    .parse()
+                    .map_err(|_| format!("--latency-ms takes a number\n{USAGE}"))?;
+                options.latency = Duration::from_millis(ms);
+            }
+            "--no-unbound" => options.unbound = false,
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    if options.rounds == 0 {
+        return Err(format!("--rounds must be at least 1\n{USAGE}"));
+    }
+    Ok(options)
+}
+
+/// The names resolved: every DKIM record a check of the lab's healthy and lame domains asks
+/// for, TXT at the end of any CNAME chain.
+fn names() -> Vec<Name> {
+    let mut names = Vec::new();
+    for domain in [SES_HEALTHY, GLUELESS, LAME] {
+        for token in SES_TOKENS {
+            names.push(format!("{token}._domainkey.{domain}"));
+        }
+    }
+    for token in REGIONAL_TOKENS {
+        names.push(format!("{token}._domainkey.{SES_REGIONAL}"));
+    }
+    for domain in [DKIM_ZONE_CUT, KEY_SPLIT, KEY_ED25519, KEY_RSA_1024] {
+        names.push(format!("{SELECTOR_MAIL}._domainkey.{domain}"));
+    }
+    names.push(format!("{SELECTOR_GOOGLE}._domainkey.{SELECTOR_HEALTHY}"));
+    for (selectors, domain) in [
+        (SENDGRID_SELECTORS, SENDGRID_CUSTOMER),
+        (M365_SELECTORS, M365_CUSTOMER),
+        (BREVO_SELECTORS, BREVO_CUSTOMER),
+    ] {
+        for selector in selectors {
+            names.push(format!("{selector}._domainkey.{domain}"));
+        }
+    }
+    names
+        .iter()
+        .map(|n| n.parse().expect("lab names are valid"))
+        .collect()
+}
+
+/// One measured run: wall time, queries by the resolver's own count (if it has one) and by
+/// BIND's query log, and how many names got an answer.
+struct Run {
+    wall: Duration,
+    counted: Option<u64>,
+    logged: usize,
+    answered: usize,
+}
+
+struct Row {
+    label: String,
+    runs: Vec<Run>,
+}
+
+/// The median (the lower of the two middle values for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values
+        .get(values.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0.0)
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start tokio: {e}"))?;
+    runtime.block_on(bench(options))
+}
+
+async fn bench(options: Options) -> Result<(), String> {
+    let log = super::root().join(LAB_DIR).join(QUERY_LOG);
+    require_lab(&log).await?;
+    let names = names();
+    let roots: Vec<IpAddr> = miniature_internet()
+        .roots
+        .into_iter()
+        .map(IpAddr::V4)
+        .collect();
+    let mut rows = Vec::new();
+
+    let ours = |port: u16, cache: bool| {
+        let mut config = ResolverConfig::lab(roots.clone(), port);
+        config.ipv6 = false;
+        config.cache = cache;
+        config
+    };
+    for (label, cache, concurrent) in [
+        ("dkim-doctor resolver, cache on, sequential", true, false),
+        ("dkim-doctor resolver, cache on, concurrent", true, true),
+        ("dkim-doctor resolver, cache off, sequential", false, false),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..options.rounds {
+            runs.push(run_ours(ours(53, cache), &names, concurrent, &log).await?);
+        }
+        rows.push(Row {
+            label: label.to_string(),
+            runs,
+        });
+    }
+
+    if options.unbound {
+        for (label, concurrent) in [
+            ("Unbound 1.17 cold cache, sequential", false),
+            ("Unbound 1.17 cold cache, concurrent", true),
+        ] {
+            let mut runs = Vec::new();
+            for _ in 0..options.rounds {
+                runs.push(run_unbound(&names, concurrent, &log).await?);
+            }
+            rows.push(Row {
+                label: label.to_string(),
+                runs,
+            });
+        }
+    }
+
+    let lab_servers: Vec<Ipv4Addr> = miniature_internet()
+        .servers
+        .iter()
+        .filter(|s| s.behaviour != Behaviour::Unreachable)
+        .map(|s| s.addr)
+        .collect();
+    let relay = dns_lab::relay::start(&lab_servers, RELAY_PORT, 53, options.latency)
+        .await
+        .map_err(|e| format!("cannot start the delaying relay: {e}"))?;
+    let ms = options.latency.as_millis();
+    for (label, concurrent) in [
+        (
+            format!("dkim-doctor resolver, +{ms} ms per hop, sequential"),
+            false,
+        ),
+        (
+            format!("dkim-doctor resolver, +{ms} ms per hop, concurrent"),
+            true,
+        ),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..options.rounds {
+            runs.push(run_ours(ours(RELAY_PORT, true), &names, concurrent, &log).await?);
+        }
+        rows.push(Row { label, runs });
+    }
+    relay.shutdown().await;
+
+    print_table(&rows, names.len(), options.rounds, options.latency);
+    Ok(())
+}
+
+async fn require_lab(log: &Path) -> Result<(), String> {
+    let root = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 53, 0, 1)), 53);
+    let question = Question::new(Name::root(), RecordType::SOA);
+    let answer = transport::query(root, &question, &TransportConfig::default()).await;
+    match answer {
+        Ok(exchange) if exchange.response.rcode() == Rcode::NOERROR => {}
+        other => {
+            return Err(format!(
+                "the BIND lab does not answer at {root} ({other:?}): run cargo xtask lab up"
+            ))
+        }
+    }
+    if !log.exists() {
+        return Err(format!(
+            "no query log at {}: run cargo xtask lab up",
+            log.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Queries BIND has logged so far.
+fn logged_queries(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .map(|text| text.lines().filter(|l| l.contains(" query: ")).count())
+        .unwrap_or(0)
+}
+
+/// BIND writes its query log as queries arrive; wait until the count stops moving.
+async fn settled_log_count(log: &Path) -> usize {
+    let mut last = logged_queries(log);
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = logged_queries(log);
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+async fn run_ours(
+    config: ResolverConfig,
+    names: &[Name],
+    concurrent: bool,
+    log: &Path,
+) -> Result<Run, String> {
+    let resolver = Resolver::new(config);
+    let before = settled_log_count(log).await;
+    let started = Instant::now();
+    let outcomes: Vec<Outcome> = if concurrent {
+        let mut set = tokio::task::JoinSet::new();
+        for name in names {
+            let (resolver, name) = (resolver.clone(), name.clone());
+            set.spawn(async move { resolver.lookup(&name, RecordType::TXT).await.outcome });
+        }
+        let mut all = Vec::new();
+        while let Some(done) = set.join_next().await {
+            all.push(done.map_err(|e| format!("lookup task failed: {e}"))?);
+        }
+        all
+    } else {
+        let mut all = Vec::new();
+        for name in names {
+            all.push(resolver.lookup(name, RecordType::TXT).await.outcome);
+        }
+        all
+    };
+    let wall = started.elapsed();
+    let logged = settled_log_count(log).await - before;
+    Ok(Run {
+        wall,
+        counted: Some(resolver.stats().queries),
+        logged,
+        answered: outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Answer(_)))
+            .count(),
+    })
+}
+
+/// An Unbound process of ours, stopped (by its pid) when dropped.
+struct Unbound {
+    child: Child,
+    _dir: TempDir,
+}
+
+impl Drop for Unbound {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn start_unbound() -> Result<Unbound, String> {
+    let dir = std::env::temp_dir().join(format!("dkim-doctor-unbound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = TempDir(dir);
+    let network = miniature_internet();
+    let mut hints = String::new();
+    for root in &network.roots {
+        let host = network
+            .server(*root)
+            .map(|s| s.host.to_string())
+            .ok_or("a lab root has no server entry")?;
+        hints.push_str(&format!(".  3600000 NS {host}\n{host} 3600000 A {root}\n"));
+    }
+    let hints_path = dir.0.join("lab.root");
+    std::fs::write(&hints_path, hints).map_err(|e| format!("cannot write root hints: {e}"))?;
+    // Iterator only (no validator: the lab is unsigned), no QNAME minimisation (our walk asks
+    // the full name too), no prefetching: a plain cold-cache iterative resolution.
+    let config = format!(
+        "server:\n  interface: 127.0.0.1\n  port: {UNBOUND_PORT}\n  do-ip6: no\n  \
+         do-not-query-localhost: no\n  root-hints: \"{hints}\"\n  username: \"\"\n  \
+         chroot: \"\"\n  directory: \"{dir}\"\n  pidfile: \"\"\n  use-syslog: no\n  \
+         logfile: \"{dir}/unbound.log\"\n  verbosity: 0\n  module-config: \"iterator\"\n  \
+         qname-minimisation: no\n  prefetch: no\n  num-threads: 1\n  \
+         access-control: 127.0.0.0/8 allow\n  so-reuseport: no\n  \
+         harden-referral-path: no\n  aggressive-nsec: no\n\
+         remote-control:\n  control-enable: no\n",
+        hints = hints_path.display(),
+        dir = dir.0.display(),
+    );
+    let config_path = dir.0.join("unbound.conf");
+    std::fs::write(&config_path, config).map_err(|e| format!("cannot write unbound.conf: {e}"))?;
+    let child = Command::new("unbound")
+        .arg("-d")
+        .arg("-c")
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start unbound (apt-get install unbound): {e}"))?;
+    Ok(Unbound { child, _dir: dir })
+}
+
+async fn run_unbound(names: &[Name], concurrent: bool, log: &Path) -> Result<Run, String> {
+    let unbound = start_unbound()?;
+    let server = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), UNBOUND_PORT);
+    let config = TransportConfig {
+        recursion_desired: true,
+        timeout: Duration::from_secs(5),
+        udp_retries: 0,
+        ..TransportConfig::default()
+    };
+    // Ready when it answers `localhost.` (served locally, no upstream query).
+    let probe = Question::new("localhost".parse().expect("valid"), RecordType::A);
+    let mut ready = false;
+    for _ in 0..50 {
+        let quick = TransportConfig {
+            timeout: Duration::from_millis(100),
+            ..config.clone()
+        };
+        if transport::query(server, &probe, &quick).await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if !ready {
+        return Err(format!("unbound did not start answering on {server}"));
+    }
+    let before = settled_log_count(log).await;
+    let started = Instant::now();
+    let ask = |name: Name| {
+        let config = config.clone();
+        async move {
+            let question = Question::new(name, RecordType::TXT);
+            matches!(
+                transport::query(server, &question, &config).await,
+                Ok(e) if e.response.rcode() == Rcode::NOERROR
+                    && e.response.answers.iter().any(|r| r.rtype() == RecordType::TXT)
+            )
+        }
+    };
+    let answered = if concurrent {
+        let mut set = tokio::task::JoinSet::new();
+        for name in names {
+            set.spawn(ask(name.clone()));
+        }
+        let mut count = 0;
+        while let Some(done) = set.join_next().await {
+            count += usize::from(done.map_err(|e| format!("query task failed: {e}"))?);
+        }
+        count
+    } else {
+        let mut count = 0;
+        for name in names {
+            count += usize::from(ask(name.clone()).await);
+        }
+        count
+    };
+    let wall = started.elapsed();
+    let logged = settled_log_count(log).await - before;
+    drop(unbound);
+    Ok(Run {
+        wall,
+        counted: None,
+        logged,
+        answered,
+    })
+}
+
+fn print_table(rows: &[Row], names: usize, rounds: usize, latency: Duration) {
+    println!(
+        "{names} names (TXT, CNAMEs followed), cold start each round, median of {rounds} rounds; \
+         relay rows add {} ms per round trip.\n",
+        latency.as_millis()
+    );
+    println!("| resolver | answered | queries (own count) | queries (BIND log) | queries/name | wall ms | wall / hop delay |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in rows {
+        let wall = median(
+            row.runs
+                .iter()
+                .map(|r| r.wall.as_secs_f64() * 1e3)
+                .collect(),
+        );
+        let logged = median(row.runs.iter().map(|r| r.logged as f64).collect());
+        let counted = row.runs[0].counted.map_or("-".to_string(), |_| {
+            format!(
+                "{:.0}",
+                median(
+                    row.runs
+                        .iter()
+                        .map(|r| r.counted.unwrap_or(0) as f64)
+                        .collect()
+                )
+            )
+        });
+        let answered = row.runs.iter().map(|r| r.answered).min().unwrap_or(0);
+        let hops = if row.label.contains("per hop") {
+            format!("{:.1}", wall / latency.as_secs_f64() / 1e3)
+        } else {
+            "-".to_string()
+        };
+        println!(
+            "| {} | {answered}/{names} | {counted} | {logged:.0} | {:.2} | {wall:.1} | {hops} |",
+            row.label,
+            logged / names as f64,
+        );
+    }
+}
