@@ -103,6 +103,19 @@ impl Name {
         }
     }
 
+    /// A name parked at `start` of the arena of the message being parsed (see
+    /// [`crate::parse`]); [`Name::resolve`] must be called before the name is used.
+    pub(crate) fn pending(start: usize, len: usize) -> Self {
+        Name {
+            wire: NameBuf::pending(start, len),
+        }
+    }
+
+    /// Points a parked name at the message's shared arena.
+    pub(crate) fn resolve(&mut self, arena: &std::sync::Arc<[u8]>) {
+        self.wire.resolve(arena);
+    }
+
     /// Appends a label at the least specific end (used while decoding, most specific first).
     pub(crate) fn push_label(&mut self, label: &[u8]) -> Result<(), NameError> {
         if label.is_empty() {

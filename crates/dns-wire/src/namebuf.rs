@@ -11,14 +11,28 @@
 //! raising [`INLINE_CAP`] is the one change needed to trade the other way.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// Octets stored without allocating.
 pub(crate) const INLINE_CAP: usize = 30;
 
 #[derive(Clone)]
 pub(crate) enum NameBuf {
+    /// The common case: no allocation.
     Inline { len: u8, bytes: [u8; INLINE_CAP] },
+    /// A long name built or parsed on its own.
     Heap(Box<[u8]>),
+    /// A long name parsed as part of a message: `len` octets at `start` of a buffer that all
+    /// long names of that message share (one allocation per message, not per name).
+    Shared {
+        arena: Arc<[u8]>,
+        start: u32,
+        len: u8,
+    },
+    /// A long name whose octets are at `start` of the arena of the message being parsed; the
+    /// parser turns it into [`NameBuf::Shared`] before the message is returned, so no
+    /// `Pending` name ever leaves the parser.
+    Pending { start: u32, len: u8 },
 }
 
 impl NameBuf {
@@ -51,6 +65,25 @@ impl NameBuf {
                 bytes: *block,
             },
             _ => NameBuf::Heap(buf[..len.min(N)].into()),
+        }
+    }
+
+    /// A name parked at `start` of the arena of the message being parsed.
+    pub(crate) fn pending(start: usize, len: usize) -> Self {
+        NameBuf::Pending {
+            start: start as u32,
+            len: len as u8,
+        }
+    }
+
+    /// Turns a parked name into one that shares `arena`.
+    pub(crate) fn resolve(&mut self, arena: &Arc<[u8]>) {
+        if let NameBuf::Pending { start, len } = *self {
+            *self = NameBuf::Shared {
+                arena: Arc::clone(arena),
+                start,
+                len,
+            };
         }
     }
 
@@ -88,6 +121,14 @@ impl Deref for NameBuf {
         match self {
             NameBuf::Inline { len, bytes } => &bytes[..usize::from(*len).min(INLINE_CAP)],
             NameBuf::Heap(b) => b,
+            NameBuf::Shared { arena, start, len } => {
+                let start = *start as usize;
+                arena
+                    .get(start..start + usize::from(*len))
+                    .unwrap_or_default()
+            }
+            // Unreachable outside the parser (see the variant); empty rather than a panic.
+            NameBuf::Pending { .. } => &[],
         }
     }
 }

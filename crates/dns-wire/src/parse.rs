@@ -29,6 +29,7 @@
 use std::iter::{Copied, Enumerate};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::slice::Iter;
+use std::sync::Arc;
 
 use nom::{IResult, Needed};
 
@@ -224,6 +225,20 @@ const LARGE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
 #[inline]
 pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
+    name_in(input, &mut LongNames::Heap)
+}
+
+/// Where names too long to be stored inline go while a message is parsed.
+pub(crate) enum LongNames {
+    /// Each on the heap (standalone parsers).
+    Heap,
+    /// Appended to one buffer for the whole message, shared by the names once the message is
+    /// parsed (see [`resolve_long_names`]): one allocation instead of one per name.
+    Arena(Vec<u8>),
+}
+
+#[inline]
+fn name_in<'a>(input: Wire<'a>, long: &mut LongNames) -> WireResult<'a, Name> {
     // Decode into a small buffer; a name too long to be stored inline moves what it has to a
     // large buffer and carries on from where it stopped.
     let mut state = NameCursor::new(input);
@@ -240,12 +255,24 @@ pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
     let mut large = [0u8; LARGE_BUF];
     large[..state.len].copy_from_slice(&small[..state.len]);
     if decode_name(input.msg, &mut large, &mut state)? {
+        let name = match long {
+            LongNames::Heap => Name::from_decode_buffer(&large, state.len),
+            LongNames::Arena(arena) => {
+                if arena.capacity() == 0 {
+                    // Decoded long names rarely total more than the message itself.
+                    arena.reserve(input.msg.len().max(LARGE_BUF));
+                }
+                let start = arena.len();
+                arena.extend_from_slice(&large[..state.len]);
+                Name::pending(start, state.len)
+            }
+        };
         return Ok((
             Wire {
                 pos: state.next(),
                 ..input
             },
-            Name::from_decode_buffer(&large, state.len),
+            name,
         ));
     }
     // The large buffer holds any legal name and decode_name refuses longer ones, so this is
@@ -417,7 +444,11 @@ pub fn header(input: Wire<'_>) -> WireResult<'_, (Header, [u16; 4])> {
 
 /// One question.
 pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
-    let (input, name) = name(input)?;
+    question_in(input, &mut LongNames::Heap)
+}
+
+fn question_in<'a>(input: Wire<'a>, long: &mut LongNames) -> WireResult<'a, Question> {
+    let (input, name) = name_in(input, long)?;
     let (input, t) = take_array::<4>(input)?;
     Ok((
         input,
@@ -434,6 +465,7 @@ pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
 struct Sink<'s> {
     records: &'s mut Vec<Record>,
     edns: Option<&'s mut Option<Edns>>,
+    long: &'s mut LongNames,
 }
 
 /// Parses one resource record and pushes it into `sink`. Records are large (two names for a
@@ -442,7 +474,7 @@ struct Sink<'s> {
 #[inline(always)]
 fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom::Err<ParseError>> {
     let owner_at = input.pos;
-    let (input, owner) = name(input)?;
+    let (input, owner) = name_in(input, sink.long)?;
     let (input, f) = take_array::<10>(input)?;
     let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
     let class = u16::from_be_bytes([f[2], f[3]]);
@@ -473,7 +505,7 @@ fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom
         *slot = Some(edns(rdata_window, class, ttl)?);
         return Ok(after);
     }
-    let data = rdata(rdata_window, rtype)?;
+    let data = rdata_in(rdata_window, rtype, sink.long)?;
     sink.records.push(Record {
         name: owner,
         class: Class(class),
@@ -491,6 +523,7 @@ pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
     let mut sink = Sink {
         records: &mut records,
         edns: None,
+        long: &mut LongNames::Heap,
     };
     let rest = record_into(input, &mut sink)?;
     match records.pop() {
@@ -536,6 +569,14 @@ fn exact<'a, T>(
 
 /// The record data of type `rtype`; the window must be exactly the rdata.
 pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<ParseError>> {
+    rdata_in(window, rtype, &mut LongNames::Heap)
+}
+
+fn rdata_in(
+    window: Wire<'_>,
+    rtype: RecordType,
+    long: &mut LongNames,
+) -> Result<RData, nom::Err<ParseError>> {
     match rtype {
         RecordType::A => exact(window, rtype, |i| {
             take_array::<4>(i).map(|(i, b)| (i, RData::A(Ipv4Addr::from(b))))
@@ -543,18 +584,22 @@ pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<Pars
         RecordType::AAAA => exact(window, rtype, |i| {
             take_array::<16>(i).map(|(i, b)| (i, RData::Aaaa(Ipv6Addr::from(b))))
         }),
-        RecordType::NS => exact(window, rtype, |i| name(i).map(|(i, n)| (i, RData::Ns(n)))),
+        RecordType::NS => exact(window, rtype, |i| {
+            name_in(i, long).map(|(i, n)| (i, RData::Ns(n)))
+        }),
         RecordType::CNAME => exact(window, rtype, |i| {
-            name(i).map(|(i, n)| (i, RData::Cname(n)))
+            name_in(i, long).map(|(i, n)| (i, RData::Cname(n)))
         }),
         RecordType::DNAME => exact(window, rtype, |i| {
-            name(i).map(|(i, n)| (i, RData::Dname(n)))
+            name_in(i, long).map(|(i, n)| (i, RData::Dname(n)))
         }),
-        RecordType::PTR => exact(window, rtype, |i| name(i).map(|(i, n)| (i, RData::Ptr(n)))),
-        RecordType::SOA => exact(window, rtype, soa),
+        RecordType::PTR => exact(window, rtype, |i| {
+            name_in(i, long).map(|(i, n)| (i, RData::Ptr(n)))
+        }),
+        RecordType::SOA => exact(window, rtype, |i| soa(i, long)),
         RecordType::MX => exact(window, rtype, |i| {
             let (i, preference) = u16_(i)?;
-            let (i, exchange) = name(i)?;
+            let (i, exchange) = name_in(i, long)?;
             Ok((
                 i,
                 RData::Mx(Mx {
@@ -566,7 +611,7 @@ pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<Pars
         RecordType::TXT => exact(window, rtype, txt),
         RecordType::SRV => exact(window, rtype, |i| {
             let (i, f) = take_array::<6>(i)?;
-            let (i, target) = name(i)?;
+            let (i, target) = name_in(i, long)?;
             Ok((
                 i,
                 RData::Srv(Srv {
@@ -616,9 +661,9 @@ pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<Pars
                 }),
             ))
         }),
-        RecordType::RRSIG => exact(window, rtype, rrsig),
+        RecordType::RRSIG => exact(window, rtype, |i| rrsig(i, long)),
         RecordType::NSEC => exact(window, rtype, |i| {
-            let (i, next) = name(i)?;
+            let (i, next) = name_in(i, long)?;
             let (i, types) = type_bitmap(i)?;
             Ok((i, RData::Nsec(Nsec { next, types })))
         }),
@@ -630,9 +675,9 @@ pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<Pars
     }
 }
 
-fn soa(i: Wire<'_>) -> WireResult<'_, RData> {
-    let (i, mname) = name(i)?;
-    let (i, rname) = name(i)?;
+fn soa<'a>(i: Wire<'a>, long: &mut LongNames) -> WireResult<'a, RData> {
+    let (i, mname) = name_in(i, long)?;
+    let (i, rname) = name_in(i, long)?;
     let (i, f) = take_array::<20>(i)?;
     let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
     Ok((
@@ -660,9 +705,9 @@ fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
     Ok((i, RData::Txt(Txt { strings })))
 }
 
-fn rrsig(i: Wire<'_>) -> WireResult<'_, RData> {
+fn rrsig<'a>(i: Wire<'a>, long: &mut LongNames) -> WireResult<'a, RData> {
     let (i, f) = take_array::<18>(i)?;
-    let (i, signer) = name(i)?;
+    let (i, signer) = name_in(i, long)?;
     let (i, signature) = rest(i)?;
     let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
     Ok((
@@ -799,10 +844,11 @@ fn capacity(count: u16, remaining: usize, min_len: usize) -> usize {
 /// A whole message; the cursor ends after the last record of the additional section.
 pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
+    let mut long = LongNames::Arena(Vec::new());
 
     let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
     for _ in 0..qd {
-        let (next, q) = question(i)?;
+        let (next, q) = question_in(i, &mut long)?;
         questions.push(q);
         i = next;
     }
@@ -810,6 +856,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut answers,
         edns: None,
+        long: &mut long,
     };
     for _ in 0..an {
         i = record_into(i, &mut sink)?;
@@ -818,6 +865,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut authority,
         edns: None,
+        long: &mut long,
     };
     for _ in 0..ns {
         i = record_into(i, &mut sink)?;
@@ -827,21 +875,60 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut additional,
         edns: Some(&mut edns),
+        long: &mut long,
     };
     for _ in 0..ar {
         i = record_into(i, &mut sink)?;
     }
-    Ok((
-        i,
-        Message {
-            header,
-            questions,
-            answers,
-            authority,
-            additional,
-            edns,
-        },
-    ))
+    let mut message = Message {
+        header,
+        questions,
+        answers,
+        authority,
+        additional,
+        edns,
+    };
+    if let LongNames::Arena(arena) = long {
+        if !arena.is_empty() {
+            resolve_long_names(&mut message, &Arc::from(arena));
+        }
+    }
+    Ok((i, message))
+}
+
+/// Points every name parked in the message's arena at the shared copy of it. Every place a
+/// parsed message holds a name is visited (the match on [`RData`] is exhaustive).
+fn resolve_long_names(message: &mut Message, arena: &Arc<[u8]>) {
+    for q in &mut message.questions {
+        q.name.resolve(arena);
+    }
+    let records = message
+        .answers
+        .iter_mut()
+        .chain(&mut message.authority)
+        .chain(&mut message.additional);
+    for r in records {
+        r.name.resolve(arena);
+        match &mut r.data {
+            RData::Ns(n) | RData::Cname(n) | RData::Dname(n) | RData::Ptr(n) => n.resolve(arena),
+            RData::Soa(soa) => {
+                soa.mname.resolve(arena);
+                soa.rname.resolve(arena);
+            }
+            RData::Mx(mx) => mx.exchange.resolve(arena),
+            RData::Srv(srv) => srv.target.resolve(arena),
+            RData::Rrsig(sig) => sig.signer.resolve(arena),
+            RData::Nsec(nsec) => nsec.next.resolve(arena),
+            RData::A(_)
+            | RData::Aaaa(_)
+            | RData::Txt(_)
+            | RData::Caa(_)
+            | RData::Ds(_)
+            | RData::Dnskey(_)
+            | RData::Nsec3(_)
+            | RData::Unknown { .. } => {}
+        }
+    }
 }
 
 fn flatten(e: nom::Err<ParseError>) -> ParseError {
@@ -911,6 +998,69 @@ mod tests {
         let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
         assert_eq!(parsed.questions[0].name, name);
         assert_eq!(parsed.questions[0].name.wire_len(), 255);
+    }
+
+    #[test]
+    fn long_names_everywhere_share_one_arena_and_outlive_the_message() {
+        use crate::rdata::{Mx, Nsec, Rrsig, Soa, Srv};
+        let long = |tag: &str| -> Name {
+            format!("{tag}-abcdefghijklmnopqrstuvwxyz0123456789._domainkey.example.com")
+                .parse()
+                .unwrap()
+        };
+        let mut msg = Message::query(9, long("q"), RecordType::ANY);
+        let data = vec![
+            RData::Ns(long("ns")),
+            RData::Cname(long("cname")),
+            RData::Dname(long("dname")),
+            RData::Ptr(long("ptr")),
+            RData::Soa(Soa {
+                mname: long("m"),
+                rname: long("r"),
+                serial: 1,
+                refresh: 2,
+                retry: 3,
+                expire: 4,
+                minimum: 5,
+            }),
+            RData::Mx(Mx {
+                preference: 1,
+                exchange: long("mx"),
+            }),
+            RData::Srv(Srv {
+                priority: 1,
+                weight: 2,
+                port: 3,
+                target: long("srv"),
+            }),
+            RData::Rrsig(Rrsig {
+                type_covered: RecordType::A,
+                algorithm: 8,
+                labels: 3,
+                original_ttl: 60,
+                expiration: 2,
+                inception: 1,
+                key_tag: 9,
+                signer: long("signer"),
+                signature: vec![1],
+            }),
+            RData::Nsec(Nsec {
+                next: long("next"),
+                types: vec![RecordType::A],
+            }),
+        ];
+        for (k, d) in data.into_iter().enumerate() {
+            let owner = long(&format!("owner{k}"));
+            msg.answers.push(Record::new(owner.clone(), 60, d.clone()));
+            msg.authority
+                .push(Record::new(owner.clone(), 60, d.clone()));
+            msg.additional.push(Record::new(owner, 60, d));
+        }
+        let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
+        assert_eq!(parsed, msg);
+        let kept = parsed.answers[4].clone();
+        drop(parsed);
+        assert_eq!(kept.to_string(), msg.answers[4].to_string());
     }
 
     #[test]
