@@ -62,6 +62,8 @@
 //! assert_eq!(report.findings[0].code.as_str(), "key-revoked");
 //! ```
 
+#![warn(missing_docs)]
+
 mod check;
 mod diagnose;
 mod finding;
