@@ -1,0 +1,59 @@
+//! Writing to stdout and stderr without panicking: a closed pipe on stdout (`| head`) ends the
+//! output quietly instead of being an error.
+
+use std::io::{self, Write};
+
+/// Standard output that remembers whether the reader went away.
+pub struct Stdout {
+    inner: io::BufWriter<io::Stdout>,
+    closed: bool,
+}
+
+impl Default for Stdout {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stdout {
+    /// Buffered standard output.
+    pub fn new() -> Self {
+        Stdout {
+            inner: io::BufWriter::new(io::stdout()),
+            closed: false,
+        }
+    }
+
+    /// Writes `text` and flushes, so each report (or bulk line) reaches the reader as soon as
+    /// it is complete. Returns false once the reader has closed the pipe; later writes are
+    /// dropped.
+    pub fn write(&mut self, text: &str) -> bool {
+        if self.closed {
+            return false;
+        }
+        let result = self
+            .inner
+            .write_all(text.as_bytes())
+            .and_then(|()| self.inner.flush());
+        match result {
+            Ok(()) => true,
+            Err(_) => {
+                // Broken pipe, or stdout gone in any other way: nobody is reading, so there is
+                // nobody to tell; stop writing and let the exit code speak.
+                self.closed = true;
+                false
+            }
+        }
+    }
+
+    /// Whether the reader has gone away.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+}
+
+/// Writes a line to stderr, ignoring failure (there is nowhere left to report it).
+pub fn eprint_line(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
