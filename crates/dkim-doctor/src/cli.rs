@@ -13,9 +13,6 @@ use crate::duration::parse_duration;
 /// Default interval between two checks under `--watch` when no value is given.
 pub const DEFAULT_WATCH_INTERVAL: &str = "30s";
 
-/// Default per-query timeout.
-pub const DEFAULT_TIMEOUT: &str = "2s";
-
 /// Default number of domains checked at once by `bulk`.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
@@ -56,10 +53,10 @@ pub struct CommonOptions {
     #[arg(long, global = true)]
     pub trace: bool,
 
-    /// How long to wait for each server's answer (e.g. 800ms, 2s).
-    #[arg(long, global = true, value_name = "DURATION", default_value = DEFAULT_TIMEOUT,
-          value_parser = parse_timeout)]
-    pub timeout: Duration,
+    /// How long to wait for each server's answer (e.g. 800ms, 2s) [default: 1.5s; demo:
+    /// 500ms].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
 
     /// Use IPv4 only.
     #[arg(short = '4', global = true, conflicts_with = "ipv6_only")]

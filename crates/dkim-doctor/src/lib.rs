@@ -4,8 +4,45 @@
 
 pub mod bulk_input;
 pub mod cli;
+mod commands;
+pub mod config;
 pub mod duration;
 pub mod exit;
 pub mod output;
 pub mod progress;
+pub mod render;
 pub mod style;
+pub mod trace_walk;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::exit::Outcome;
+use crate::output::eprint_line;
+
+/// Parses the command line, runs the command and returns its exit code (see [`Outcome`]).
+/// Clap's own usage errors exit with 2 before anything runs; `--help` and `--version` with 0.
+pub fn main_entry() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprint_line(&format!(
+                "dkim-doctor: cannot start the async runtime: {error}"
+            ));
+            return Outcome::Incomplete.into();
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(outcome) => outcome.into(),
+        Err(error) => {
+            eprint_line(&format!("dkim-doctor: {error}"));
+            error.outcome().into()
+        }
+    }
+}
