@@ -54,7 +54,7 @@ pub struct CommonOptions {
     pub trace: bool,
 
     /// How long to wait for each server's answer (e.g. 800ms, 2s) [default: 1.5s; demo:
-    /// 500ms].
+    /// 250ms].
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 

@@ -1,30 +1,93 @@
 //! One function per command: validate the input, run it, print, and say how it ended.
 
-use dns_wire::resolver::Resolver;
-use dns_wire::{Name, RecordType};
+use dns_wire::resolver::{Resolver, ResolverConfig};
+use dns_wire::RecordType;
 
-use crate::cli::{Cli, Command, CommonOptions, TraceArgs};
+use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
+use crate::input::{self, CheckInput};
 use crate::output::Stdout;
+use crate::probe_run::run_check;
+use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
 use crate::style::{use_color, Palette};
 use crate::trace_walk::run_trace;
+
+mod bulk;
+mod demo;
+mod watch;
 
 /// Runs the command the user chose.
 pub async fn run(cli: Cli) -> Result<Outcome, RunError> {
     let common = cli.common;
     match cli.command {
+        Command::Ses(args) => ses(&common, &args).await,
+        Command::Selector(args) => selector(&common, &args).await,
         Command::Trace(args) => trace(&common, &args).await,
-        Command::Ses(_) | Command::Selector(_) | Command::Bulk(_) | Command::Demo(_) => Err(
-            RunError::CouldNotRun("this command is not wired yet".to_string()),
-        ),
+        Command::Bulk(args) => bulk::run(&common, &args).await,
+        Command::Demo(args) => demo::run(&common, &args).await,
     }
+}
+
+/// The human-output options from the common flags.
+pub(crate) fn human_options(common: &CommonOptions) -> HumanOptions {
+    HumanOptions {
+        palette: Palette::new(use_color(common.color)),
+        verbose: common.verbose,
+        trace: common.trace,
+    }
+}
+
+/// `ses`.
+async fn ses(common: &CommonOptions, args: &SesArgs) -> Result<Outcome, RunError> {
+    let input = input::ses_check(args)?;
+    let config = resolver_config(common, INTERNET_TIMEOUT)?;
+    check_and_print(common, config, input, &args.watch).await
+}
+
+/// `selector`.
+async fn selector(common: &CommonOptions, args: &SelectorArgs) -> Result<Outcome, RunError> {
+    let input = input::selector_check(args)?;
+    let config = resolver_config(common, INTERNET_TIMEOUT)?;
+    check_and_print(common, config, input, &args.watch).await
+}
+
+/// Runs one check (or watches it) and prints the report.
+pub(crate) async fn check_and_print(
+    common: &CommonOptions,
+    config: ResolverConfig,
+    input: CheckInput,
+    watch: &WatchArgs,
+) -> Result<Outcome, RunError> {
+    if let Some(interval) = watch.watch {
+        return watch::run(common, config, input, interval).await;
+    }
+    let resolver = Resolver::new(config);
+    let run = run_check(&resolver, input.check).await;
+    let mut stdout = Stdout::new();
+    if common.json {
+        stdout.write(&to_json_line(&check_json(&run, &input.notes, common.trace), true)?);
+    } else {
+        stdout.write(&check_human(&run, &input.notes, human_options(common)));
+    }
+    Ok(report_outcome(&run.report))
+}
+
+/// A value as JSON text and a newline; pretty for one document, compact for JSON lines.
+pub(crate) fn to_json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, RunError> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    text.map(|t| t + "\n")
+        .map_err(|e| RunError::CouldNotRun(format!("cannot write the JSON report: {e}")))
 }
 
 /// `trace <NAME> [TYPE]`.
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
-    let name = parse_name(&args.name)?;
+    let name = input::domain(&args.name)?;
     let rtype: RecordType = args.rtype.parse().map_err(|_| {
         RunError::BadInput(format!(
             "{:?} is not a record type (try A, AAAA, TXT, CNAME, NS, MX or SOA)",
@@ -35,9 +98,7 @@ async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunE
     let run = run_trace(&resolver, &name, rtype).await;
     let mut stdout = Stdout::new();
     if common.json {
-        let json = serde_json::to_string_pretty(&trace_json(&run))
-            .map_err(|e| RunError::CouldNotRun(format!("cannot write the JSON: {e}")))?;
-        stdout.write(&format!("{json}\n"));
+        stdout.write(&to_json_line(&trace_json(&run), true)?);
     } else {
         let palette = Palette::new(use_color(common.color));
         stdout.write(&trace_human(&run, palette, common.verbose));
@@ -47,10 +108,4 @@ async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunE
     } else {
         Outcome::Incomplete
     })
-}
-
-/// A domain name from the command line.
-fn parse_name(text: &str) -> Result<Name, RunError> {
-    text.parse::<Name>()
-        .map_err(|e| RunError::BadInput(format!("{text:?} is not a domain name: {e}")))
 }

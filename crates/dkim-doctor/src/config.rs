@@ -13,7 +13,7 @@ pub const INTERNET_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// The per-query timeout for the in-process demo network: its servers answer from loopback in
 /// microseconds, so waiting longer only slows down the scenarios with silent servers.
-pub const DEMO_TIMEOUT: Duration = Duration::from_millis(500);
+pub const DEMO_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// The resolver configuration for these options; `default_timeout` applies when `--timeout`
 /// is not given.

@@ -1,5 +1,6 @@
 //! Output: the human report and the JSON documents (shapes documented in `CLI.md`).
 
+pub mod report;
 pub mod trace;
 
 use dns_wire::{RData, Record};

@@ -1,0 +1,290 @@
+//! `demo [SCENARIO]`: the miniature internet of `dns-lab` served in process on loopback (a
+//! free high port, no root, no network), and the real diagnosis of its example domains.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use dkim_rules::Severity;
+use dns_lab::scenarios::{self, Check as LabCheck, Scenario, Verdict as LabVerdict};
+use dns_wire::resolver::{Resolver, ResolverConfig, RootHints};
+use tokio::task::JoinSet;
+
+use super::{check_and_print, human_options, to_json_line};
+use crate::cli::{CommonOptions, DemoArgs, WatchArgs};
+use crate::config::{resolver_config, DEMO_TIMEOUT};
+use crate::exit::{Outcome, RunError};
+use crate::input::{self, CheckInput};
+use crate::output::{eprint_line, Stdout};
+use crate::probe_run::{run_check, CheckRun};
+use crate::render::report::{check_json, report_outcome};
+use crate::style::{Palette, Tone};
+
+/// Scenarios diagnosed at once when all are shown.
+const DEMO_CONCURRENCY: usize = 16;
+
+/// Runs the demo.
+pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, RunError> {
+    if !common.roots.is_empty() || common.port.is_some() {
+        return Err(RunError::BadInput(
+            "demo runs its own simulated DNS; --roots and --port do not apply to it".to_string(),
+        ));
+    }
+    if common.ipv6_only {
+        return Err(RunError::BadInput(
+            "the demo network is IPv4 only (loopback 127.53.0.0/16); drop -6".to_string(),
+        ));
+    }
+    let selected = match &args.scenario {
+        None => None,
+        Some(name) => match find(name) {
+            Some(scenario) => Some(scenario),
+            None => {
+                eprint_line(&scenario_list(name));
+                return Ok(Outcome::BadInput);
+            }
+        },
+    };
+
+    let lab = dns_lab::demo::start(0).await.map_err(|e| {
+        RunError::CouldNotRun(format!("cannot start the demo network on loopback: {e}"))
+    })?;
+    let mut config = resolver_config(common, DEMO_TIMEOUT)?;
+    config.roots = RootHints::from_addresses(lab.roots.iter().copied());
+    config.port = lab.port;
+    config.ipv6 = false;
+
+    let outcome = match selected {
+        Some(scenario) => one(common, config, scenario).await,
+        None => all(common, config).await,
+    };
+    lab.shutdown().await;
+    outcome
+}
+
+/// A scenario by id or by domain.
+fn find(name: &str) -> Option<&'static Scenario> {
+    let name = name.trim().trim_end_matches('.');
+    scenarios::scenario(name).or_else(|| {
+        scenarios::SCENARIOS
+            .iter()
+            .find(|s| s.domain.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The message for an unknown scenario: every scenario with its one-line story.
+fn scenario_list(unknown: &str) -> String {
+    let mut text = format!("dkim-doctor: there is no demo scenario {unknown:?}; the scenarios are:\n");
+    let width = scenarios::SCENARIOS
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(0);
+    for scenario in scenarios::SCENARIOS {
+        let _ = writeln!(text, "  {:width$}  {}", scenario.id, scenario.summary);
+    }
+    text.push_str("Run `dkim-doctor demo` for all of them, or `dkim-doctor demo <scenario>`.");
+    text
+}
+
+/// The check a scenario asks for, built from the same arguments a user would type.
+fn scenario_input(scenario: &Scenario) -> Result<CheckInput, RunError> {
+    match scenario.check {
+        LabCheck::Ses {
+            tokens,
+            region,
+            expect_ns,
+        } => {
+            let tokens: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
+            let expect_ns: Vec<String> = expect_ns.iter().map(|n| n.to_string()).collect();
+            input::ses_check_from(Some(scenario.domain), &tokens, region, &expect_ns, None, None)
+        }
+        LabCheck::Selectors(selectors) => {
+            let selectors: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
+            input::selector_check_from(scenario.domain, &selectors, &[])
+        }
+    }
+}
+
+/// The command a user would type for a scenario (against the real Internet).
+fn equivalent_command(scenario: &Scenario) -> String {
+    match scenario.check {
+        LabCheck::Ses {
+            tokens,
+            region,
+            expect_ns,
+        } => {
+            let mut text = format!("dkim-doctor ses {}", scenario.domain);
+            for token in tokens {
+                let _ = write!(text, " --token {token}");
+            }
+            if let Some(region) = region {
+                let _ = write!(text, " --region {region}");
+            }
+            for ns in expect_ns {
+                let _ = write!(text, " --expect-ns {ns}");
+            }
+            text
+        }
+        LabCheck::Selectors(selectors) => {
+            format!("dkim-doctor selector {} {}", scenario.domain, selectors.join(" "))
+        }
+    }
+}
+
+/// One scenario: the full report, exactly as `ses`/`selector` print it.
+async fn one(
+    common: &CommonOptions,
+    config: ResolverConfig,
+    scenario: &Scenario,
+) -> Result<Outcome, RunError> {
+    let input = scenario_input(scenario)?;
+    if !common.json {
+        let palette = human_options(common).palette;
+        let mut stdout = Stdout::new();
+        stdout.write(&format!(
+            "{} {}: {}\n{}\n\n",
+            palette.paint(Tone::Dim, "demo scenario"),
+            palette.paint(Tone::Strong, scenario.id),
+            scenario.summary,
+            palette.paint(Tone::Dim, &format!("$ {}", equivalent_command(scenario)))
+        ));
+    }
+    check_and_print(common, config, input, &WatchArgs { watch: None }).await
+}
+
+/// Every scenario, diagnosed concurrently with one shared resolver, shown compactly in the
+/// lab's order.
+async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, RunError> {
+    let started = Instant::now();
+    let resolver = Resolver::new(config);
+    let mut inputs = Vec::new();
+    for scenario in scenarios::SCENARIOS {
+        inputs.push((scenario, scenario_input(scenario)?));
+    }
+    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(DEMO_CONCURRENCY));
+    let mut running = JoinSet::new();
+    for (index, (_, input)) in inputs.iter().enumerate() {
+        let (resolver, check, semaphore) =
+            (resolver.clone(), input.check.clone(), semaphore.clone());
+        running.spawn(async move {
+            // The semaphore is never closed, so acquiring only waits.
+            let _permit = semaphore.acquire_owned().await;
+            (index, run_check(&resolver, check).await)
+        });
+    }
+    let mut runs: Vec<Option<CheckRun>> = vec![None; inputs.len()];
+    while let Some(joined) = running.join_next().await {
+        if let Ok((index, run)) = joined {
+            runs[index] = Some(run);
+        }
+    }
+
+    let mut stdout = Stdout::new();
+    let palette = human_options(common).palette;
+    let mut matched = 0;
+    for ((scenario, input), run) in inputs.iter().zip(&runs) {
+        let Some(run) = run else {
+            return Err(RunError::CouldNotRun(format!(
+                "the diagnosis of {} did not finish",
+                scenario.domain
+            )));
+        };
+        let as_described = matches_scenario(scenario, run);
+        matched += usize::from(as_described);
+        if common.json {
+            stdout.write(&to_json_line(&check_json(run, &input.notes, common.trace), false)?);
+        } else {
+            stdout.write(&compact(scenario, run, as_described, palette));
+        }
+    }
+    if !common.json {
+        let total = scenarios::SCENARIOS.len();
+        stdout.write(&format!(
+            "\n{} scenarios, {} diagnosed as the lab describes them; {} queries in {} ms.\n\
+             Details of one: dkim-doctor demo <scenario> (add --json for the JSON report).\n",
+            total,
+            if matched == total {
+                palette.paint(Tone::Good, &format!("all {matched}"))
+            } else {
+                palette.paint(Tone::Bad, &format!("{matched} of {total}"))
+            },
+            resolver.stats().queries,
+            started.elapsed().as_millis()
+        ));
+    }
+    Ok(if matched == scenarios::SCENARIOS.len() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+/// Whether the diagnosis is the one the lab's table describes: same verdict, and every
+/// finding code it lists present.
+fn matches_scenario(scenario: &Scenario, run: &CheckRun) -> bool {
+    let verdict = match report_outcome(&run.report) {
+        Outcome::Pass => LabVerdict::Pass,
+        Outcome::Fail => LabVerdict::Fail,
+        Outcome::Incomplete | Outcome::BadInput => LabVerdict::Incomplete,
+    };
+    verdict == scenario.verdict
+        && scenario.findings.iter().all(|code| {
+            run.report
+                .findings
+                .iter()
+                .any(|finding| finding.code.as_str() == *code)
+        })
+}
+
+/// A few lines per scenario: verdict, domain, story, then each finding that is not info,
+/// with its fix.
+fn compact(scenario: &Scenario, run: &CheckRun, as_described: bool, palette: Palette) -> String {
+    let report = &run.report;
+    let (tone, mark, word) = match report_outcome(report) {
+        Outcome::Pass => (Tone::Good, "✓", "pass"),
+        Outcome::Fail => (Tone::Bad, "✗", "fail"),
+        _ => (Tone::Warn, "?", "incomplete"),
+    };
+    let mut out = format!(
+        "{} {}  {}  {}\n",
+        palette.paint(tone, mark),
+        palette.paint(tone, &format!("{word:<10}")),
+        palette.paint(Tone::Strong, scenario.domain),
+        palette.paint(Tone::Dim, scenario.summary),
+    );
+    for finding in report.findings.iter().filter(|f| f.severity != Severity::Info) {
+        let tone = if finding.severity == Severity::Error {
+            Tone::Bad
+        } else {
+            Tone::Warn
+        };
+        let _ = writeln!(
+            out,
+            "             {}  {}",
+            palette.paint(tone, finding.code.as_str()),
+            finding.summary
+        );
+        if !finding.fix.is_empty() {
+            let _ = writeln!(
+                out,
+                "             {}  {}",
+                " ".repeat(finding.code.as_str().len()),
+                palette.paint(Tone::Dim, &format!("fix: {}", finding.fix))
+            );
+        }
+    }
+    if !as_described {
+        let _ = writeln!(
+            out,
+            "             {}",
+            palette.paint(
+                Tone::Bad,
+                &format!(
+                    "(the lab expects {:?} with {:?})",
+                    scenario.verdict, scenario.findings
+                )
+            )
+        );
+    }
+    out
+}

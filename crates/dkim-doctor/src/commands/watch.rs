@@ -1,0 +1,186 @@
+//! `--watch [INTERVAL]`: check again and again until the verdict is pass (or Ctrl-C), printing
+//! the first report in full and then only what changed; once the fix is seen, say how long
+//! resolvers may still hold the old "does not exist" answer (negative caching).
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use dkim_rules::{Report, Verdict};
+use dns_wire::resolver::{Resolver, ResolverConfig};
+
+use super::{human_options, to_json_line};
+use crate::cli::CommonOptions;
+use crate::exit::{Outcome, RunError};
+use crate::input::CheckInput;
+use crate::output::Stdout;
+use crate::probe_run::run_check;
+use crate::render::report::{check_human, check_json, report_outcome};
+use crate::style::Tone;
+
+/// Watches until pass or Ctrl-C; the exit code is that of the last report.
+pub async fn run(
+    common: &CommonOptions,
+    config: ResolverConfig,
+    input: CheckInput,
+    interval: Duration,
+) -> Result<Outcome, RunError> {
+    let palette = human_options(common).palette;
+    let mut stdout = Stdout::new();
+    let mut previous: Option<Report> = None;
+    // When a check last saw the records broken: a resolver that asked then may cache the
+    // negative answer until this time plus the negative-caching TTL.
+    let mut last_broken: Option<SystemTime> = None;
+    loop {
+        // A fresh resolver each round: the delegation cache and zone surveys of a run never
+        // expire, and a watch must see changes.
+        let resolver = Resolver::new(config.clone());
+        let checked_at = SystemTime::now();
+        let run = run_check(&resolver, input.check.clone()).await;
+        let report = &run.report;
+        let changes = previous.as_ref().map(|p| changes(p, report));
+        if common.json {
+            if changes.as_ref().is_none_or(|c| !c.is_empty()) {
+                stdout.write(&to_json_line(&check_json(&run, &input.notes, common.trace), false)?);
+            }
+        } else {
+            match &changes {
+                None => {
+                    stdout.write(&check_human(&run, &input.notes, human_options(common)));
+                }
+                Some(changes) if changes.is_empty() => {
+                    stdout.write(&format!(
+                        "{}\n",
+                        palette.paint(
+                            Tone::Dim,
+                            &format!("{} no change", clock(checked_at))
+                        )
+                    ));
+                }
+                Some(changes) => {
+                    let mut text = format!("{} changed:\n", clock(checked_at));
+                    for change in changes {
+                        text.push_str(&format!("  {change}\n"));
+                    }
+                    stdout.write(&text);
+                }
+            }
+        }
+        if stdout.is_closed() {
+            return Ok(report_outcome(report));
+        }
+        if report.verdict == Verdict::Pass {
+            if !common.json {
+                stdout.write(&fixed_message(report, last_broken, palette));
+            }
+            return Ok(Outcome::Pass);
+        }
+        last_broken = Some(checked_at);
+        if !common.json && previous.is_none() {
+            stdout.write(&format!(
+                "\n{}\n",
+                palette.paint(
+                    Tone::Dim,
+                    &format!(
+                        "Watching: checking again every {}s until it passes (Ctrl-C to stop).",
+                        interval.as_secs()
+                    )
+                )
+            ));
+        }
+        previous = Some(run.report);
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::signal::ctrl_c() => {
+                let last = previous.as_ref().map_or(Outcome::Incomplete, report_outcome);
+                return Ok(last);
+            }
+        }
+    }
+}
+
+/// What differs between two reports, one line each: the verdict, each record's status, the
+/// findings that appeared or went away.
+fn changes(before: &Report, after: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    if before.verdict != after.verdict {
+        lines.push(format!(
+            "verdict {} → {}",
+            before.verdict.as_str(),
+            after.verdict.as_str()
+        ));
+    }
+    for record in &after.records {
+        let old = before.records.iter().find(|r| r.name == record.name);
+        match old {
+            Some(old) if old.status == record.status && old.servers == record.servers => {}
+            Some(old) => lines.push(format!(
+                "{}: {} → {}",
+                record.name,
+                old.status.as_str(),
+                record.status.as_str()
+            )),
+            None => lines.push(format!("{}: {}", record.name, record.status.as_str())),
+        }
+    }
+    let key = |r: &Report| -> BTreeSet<(String, String)> {
+        r.findings
+            .iter()
+            .map(|f| (f.code.as_str().to_string(), f.name.to_string()))
+            .collect()
+    };
+    let (old, new) = (key(before), key(after));
+    for (code, name) in new.difference(&old) {
+        lines.push(format!("new finding {code} at {name}"));
+    }
+    for (code, name) in old.difference(&new) {
+        lines.push(format!("gone: {code} at {name}"));
+    }
+    lines
+}
+
+/// The closing message once the check passes.
+fn fixed_message(
+    report: &Report,
+    last_broken: Option<SystemTime>,
+    palette: crate::style::Palette,
+) -> String {
+    let mut text = format!("{}\n", palette.paint(Tone::Good, "Fixed: the check passes now."));
+    if let (Some(broken), Some(caching)) = (last_broken, &report.negative_caching) {
+        let until = broken + Duration::from_secs(u64::from(caching.seconds));
+        text.push_str(&format!(
+            "Resolvers that looked the records up before the fix may keep the old \"does not \
+             exist\" answer until {} at the latest ({} s after the last failed check: the \
+             zone's SOA minimum is {} s, its TTL {} s).\n",
+            clock(until),
+            caching.seconds,
+            caching.soa_minimum,
+            caching.soa_ttl
+        ));
+    }
+    text
+}
+
+/// `HH:MM:SS UTC`.
+fn clock(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        % 86_400;
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_is_utc_time_of_day() {
+        let t = UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 3600 * 13 + 60 * 5 + 9);
+        assert_eq!(clock(t), "13:05:09 UTC");
+    }
+}

@@ -1,0 +1,211 @@
+//! From arguments and files to a `dkim-rules` [`Check`]. Reading files is done here; what a
+//! token, a domain or an identity JSON means is decided by `dkim-rules`.
+
+use std::io::Read;
+use std::path::Path;
+
+use dkim_rules::{
+    check_from_identity_json, check_from_records_csv, normalize_token, parse_domain,
+    parse_selector, Check, InputError,
+};
+use dns_wire::Name;
+
+use crate::cli::{SelectorArgs, SesArgs};
+use crate::exit::RunError;
+
+/// A check and the notes on how its input was understood.
+#[derive(Debug, Clone)]
+pub struct CheckInput {
+    /// What to check.
+    pub check: Check,
+    /// One sentence per argument that was rewritten ("took the token ... from ...").
+    pub notes: Vec<String>,
+}
+
+fn bad(error: InputError) -> RunError {
+    RunError::BadInput(error.to_string())
+}
+
+/// Reads a file, or stdin for `-`, as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, RunError> {
+    let shown = path.display();
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| RunError::BadInput(format!("cannot read standard input: {e}")))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| RunError::BadInput(format!("cannot read {shown}: {e}")))?
+    };
+    String::from_utf8(bytes)
+        .map_err(|_| RunError::BadInput(format!("{shown} is not UTF-8 text")))
+}
+
+/// A domain as the user typed it (IDN converted to A-labels by `dkim-rules`).
+pub fn domain(text: &str) -> Result<Name, RunError> {
+    parse_domain(text).map_err(bad)
+}
+
+fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
+    texts.iter().map(|t| domain(t)).collect()
+}
+
+/// The check of `ses`.
+pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
+    ses_check_from(
+        args.domain.as_deref(),
+        &args.tokens,
+        args.region.as_deref(),
+        &args.expect_ns,
+        args.identity_json.as_deref(),
+        args.records_csv.as_deref(),
+    )
+}
+
+/// The check of `ses` from its parts (shared with `bulk` and `demo`).
+pub fn ses_check_from(
+    domain_text: Option<&str>,
+    tokens: &[String],
+    region: Option<&str>,
+    expect_ns: &[String],
+    identity_json: Option<&Path>,
+    records_csv: Option<&Path>,
+) -> Result<CheckInput, RunError> {
+    let domain_name = domain_text.map(domain).transpose()?;
+    let expect_ns = names(expect_ns)?;
+    let mut notes = Vec::new();
+
+    let from_file = match (identity_json, records_csv) {
+        (Some(path), _) => Some(
+            check_from_identity_json(&read_text(path)?, domain_name.as_ref()).map_err(bad)?,
+        ),
+        (None, Some(path)) => {
+            Some(check_from_records_csv(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+        }
+        (None, None) => None,
+    };
+    let check = match from_file {
+        Some(check) => with_user_options(check, region, expect_ns),
+        None => {
+            let Some(domain) = domain_name else {
+                return Err(RunError::BadInput(
+                    "ses needs the domain (or --identity-json / --records-csv naming it)"
+                        .to_string(),
+                ));
+            };
+            if tokens.is_empty() {
+                return Err(RunError::BadInput(format!(
+                    "ses needs the DKIM tokens of {}: give each with --token (or use \
+                     --identity-json / --records-csv)",
+                    domain.to_string_relative()
+                )));
+            }
+            let mut bare = Vec::new();
+            let mut pasted_zone: Option<Name> = None;
+            for text in tokens {
+                let token = normalize_token(text, &domain).map_err(bad)?;
+                if let Some(note) = token.note {
+                    notes.push(note);
+                }
+                if token.target_zone.is_some() {
+                    pasted_zone = token.target_zone;
+                }
+                if !bare.contains(&token.token) {
+                    bare.push(token.token);
+                }
+            }
+            // A pasted CNAME value names the SES DKIM zone the identity uses; it counts as
+            // the identity's SigningHostedZone unless the region was given.
+            let signing_zone = pasted_zone.filter(|_| region.is_none());
+            if let Some(zone) = &signing_zone {
+                notes.push(format!(
+                    "took the SES DKIM zone {} from the pasted CNAME value",
+                    zone.to_string_relative()
+                ));
+            }
+            Check::Ses {
+                domain,
+                tokens: bare,
+                signing_zone,
+                region: region.map(str::to_string),
+                expect_ns,
+                ses_soa: None,
+                ses_status: None,
+            }
+        }
+    };
+    Ok(CheckInput { check, notes })
+}
+
+/// Adds `--region` and `--expect-ns` to a check read from a file.
+fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>) -> Check {
+    match check {
+        Check::Ses {
+            domain,
+            tokens,
+            signing_zone,
+            region,
+            mut expect_ns,
+            ses_soa,
+            ses_status,
+        } => {
+            expect_ns.extend(user_ns);
+            Check::Ses {
+                domain,
+                tokens,
+                signing_zone,
+                region: user_region.map(str::to_string).or(region),
+                expect_ns,
+                ses_soa,
+                ses_status,
+            }
+        }
+        Check::Selector {
+            domain,
+            selectors,
+            mut expect_ns,
+        } => {
+            expect_ns.extend(user_ns);
+            Check::Selector {
+                domain,
+                selectors,
+                expect_ns,
+            }
+        }
+    }
+}
+
+/// The check of `selector`.
+pub fn selector_check(args: &SelectorArgs) -> Result<CheckInput, RunError> {
+    selector_check_from(&args.domain, &args.selectors, &[])
+}
+
+/// The check of `selector` from its parts (shared with `bulk` and `demo`).
+pub fn selector_check_from(
+    domain_text: &str,
+    selectors: &[String],
+    expect_ns: &[String],
+) -> Result<CheckInput, RunError> {
+    let domain = domain(domain_text)?;
+    let mut parsed = Vec::new();
+    for text in selectors {
+        let selector = parse_selector(text).map_err(bad)?;
+        if !parsed.contains(&selector) {
+            parsed.push(selector);
+        }
+    }
+    if parsed.is_empty() {
+        return Err(RunError::BadInput(
+            "selector needs at least one selector after the domain".to_string(),
+        ));
+    }
+    Ok(CheckInput {
+        check: Check::Selector {
+            domain,
+            selectors: parsed,
+            expect_ns: names(expect_ns)?,
+        },
+        notes: Vec::new(),
+    })
+}

@@ -1,0 +1,532 @@
+//! The report of a `ses` or `selector` check: the JSON document and the human text.
+
+use std::fmt::Write as _;
+
+use dkim_rules::{
+    Check, Delegation, Finding, NegativeCaching, RecordReport, RecordStatus, Report, Severity,
+    Verdict,
+};
+use dns_wire::resolver::QueryRecord;
+use dns_wire::Name;
+use serde::Serialize;
+
+use super::{millis, shorten};
+use crate::exit::Outcome;
+use crate::probe_run::{CheckRun, PathStep};
+use crate::style::{Palette, Tone};
+
+/// The JSON document of one check (`ses --json`, `selector --json`, one line of `bulk`).
+/// The shape is a contract, documented in `CLI.md`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckJson<'a> {
+    /// The domain checked, in A-labels, without the final dot.
+    pub domain: String,
+    /// `ses` or `selector`.
+    pub check: &'static str,
+    /// `pass`, `fail` or `incomplete`.
+    pub verdict: Verdict,
+    /// One entry per expected record.
+    pub records: &'a [RecordReport],
+    /// What was found, errors first.
+    pub findings: &'a [Finding],
+    /// The delegation of the zone that holds the records.
+    pub delegation: DelegationJson<'a>,
+    /// How long "does not exist" answers may be cached by resolvers.
+    pub negative_caching: Option<&'a NegativeCaching>,
+    /// How the input was understood, when it was rewritten (a token taken from a pasted
+    /// record line...).
+    pub notes: &'a [String],
+    /// Queries the report rests on.
+    pub queries: u64,
+    /// Wall time of the check.
+    pub elapsed_ms: u64,
+    /// Every query, with `--trace`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<QueryJson>>,
+}
+
+/// `delegation` in [`CheckJson`]: the facts the diagnosis used, plus the path from the root.
+#[derive(Debug, Clone, Serialize)]
+pub struct DelegationJson<'a> {
+    /// Zone, parent and child NS sets, every server, the SOA, lame servers.
+    #[serde(flatten)]
+    pub facts: &'a Delegation,
+    /// The zone cuts from the root down to the zone.
+    pub path: Vec<PathJson>,
+}
+
+/// One zone cut of the path.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathJson {
+    /// The zone.
+    pub zone: String,
+    /// Its NS set as the parent gives it.
+    pub ns: Vec<String>,
+}
+
+/// One query of `--trace`.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryJson {
+    /// The zone the server was asked about.
+    pub zone: String,
+    /// Server host name, when known.
+    pub server: Option<String>,
+    /// Server address.
+    pub address: String,
+    /// The name asked.
+    pub name: String,
+    /// The type asked.
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// What the response meant.
+    pub result: String,
+    /// Response code, when a response came.
+    pub rcode: Option<String>,
+    /// Round-trip time in milliseconds, when a response came.
+    pub rtt_ms: Option<f64>,
+    /// Why no usable response came.
+    pub error: Option<String>,
+}
+
+impl From<&QueryRecord> for QueryJson {
+    fn from(query: &QueryRecord) -> Self {
+        QueryJson {
+            zone: query.zone.to_string(),
+            server: query.server.name.as_ref().map(Name::to_string),
+            address: query.server.ip.to_string(),
+            name: query.question.name.to_string(),
+            rtype: query.question.qtype.to_string(),
+            result: query.classification.to_string(),
+            rcode: query.rcode().map(|r| r.to_string()),
+            rtt_ms: query
+                .rtt()
+                .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0),
+            error: query.error().map(ToString::to_string),
+        }
+    }
+}
+
+/// `ses` or `selector`.
+pub fn check_kind(check: &Check) -> &'static str {
+    match check {
+        Check::Ses { .. } => "ses",
+        Check::Selector { .. } => "selector",
+    }
+}
+
+/// The JSON document of a check.
+pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) -> CheckJson<'a> {
+    let report = &run.report;
+    CheckJson {
+        domain: report.domain.to_string_relative(),
+        check: check_kind(&run.check),
+        verdict: report.verdict,
+        records: &report.records,
+        findings: &report.findings,
+        delegation: DelegationJson {
+            facts: &run.observations.delegation,
+            path: run
+                .path
+                .iter()
+                .map(|step| PathJson {
+                    zone: step.zone.to_string(),
+                    ns: step.ns.iter().map(Name::to_string).collect(),
+                })
+                .collect(),
+        },
+        negative_caching: report.negative_caching.as_ref(),
+        notes,
+        queries: run.queries(),
+        elapsed_ms: millis(run.elapsed),
+        trace: with_trace.then(|| run.trace.iter().map(QueryJson::from).collect()),
+    }
+}
+
+/// How a report ends the process: incomplete → 3, an error finding or a failed verdict → 1,
+/// else 0.
+pub fn report_outcome(report: &Report) -> Outcome {
+    match report.verdict {
+        Verdict::Incomplete => Outcome::Incomplete,
+        Verdict::Fail => Outcome::Fail,
+        Verdict::Pass if report.worst_severity() == Some(Severity::Error) => Outcome::Fail,
+        Verdict::Pass => Outcome::Pass,
+    }
+}
+
+/// What the human report shows.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    /// Colors.
+    pub palette: Palette,
+    /// Every server's value even when they agree; full key texts.
+    pub verbose: bool,
+    /// Append every query.
+    pub trace: bool,
+}
+
+fn verdict_mark(verdict: Verdict, palette: Palette) -> String {
+    match verdict {
+        Verdict::Pass => palette.paint(Tone::Good, "PASS"),
+        Verdict::Fail => palette.paint(Tone::Bad, "FAIL"),
+        Verdict::Incomplete => palette.paint(Tone::Warn, "INCOMPLETE"),
+    }
+}
+
+fn status_mark(status: RecordStatus, palette: Palette) -> String {
+    match status {
+        RecordStatus::Ok => palette.paint(Tone::Good, "✓"),
+        RecordStatus::Unreachable => palette.paint(Tone::Warn, "?"),
+        _ => palette.paint(Tone::Bad, "✗"),
+    }
+}
+
+fn severity_mark(severity: Severity, palette: Palette) -> String {
+    match severity {
+        Severity::Error => palette.paint(Tone::Bad, "✗ error  "),
+        Severity::Warning => palette.paint(Tone::Warn, "! warning"),
+        Severity::Info => palette.paint(Tone::Dim, "i info   "),
+    }
+}
+
+/// What the check was about, in words.
+fn check_title(check: &Check) -> String {
+    match check {
+        Check::Ses { tokens, .. } => {
+            let zone = check
+                .ses_zone()
+                .map(|z| z.to_string_relative())
+                .unwrap_or_default();
+            format!(
+                "Amazon SES Easy DKIM, {} token{}, DKIM zone {zone}",
+                tokens.len(),
+                if tokens.len() == 1 { "" } else { "s" }
+            )
+        }
+        Check::Selector { selectors, .. } => format!(
+            "DKIM selector{} {}",
+            if selectors.len() == 1 { "" } else { "s" },
+            selectors.join(", ")
+        ),
+    }
+}
+
+/// The human report.
+pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> String {
+    let palette = options.palette;
+    let report = &run.report;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        palette.paint(Tone::Strong, &report.domain.to_string_relative()),
+        palette.paint(Tone::Dim, &check_title(&run.check))
+    );
+    for note in notes {
+        let _ = writeln!(out, "{} {note}", palette.paint(Tone::Dim, "note:"));
+    }
+
+    out.push('\n');
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Records"));
+    if report.records.is_empty() {
+        let _ = writeln!(out, "  (no record to check)");
+    }
+    for record in &report.records {
+        write_record(&mut out, record, options);
+    }
+
+    if !report.findings.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Findings"));
+        for finding in &report.findings {
+            write_finding(&mut out, finding, options);
+        }
+    }
+
+    out.push('\n');
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Delegation"));
+    write_delegation(&mut out, &run.path, &run.observations.delegation, palette);
+
+    if let Some(caching) = &report.negative_caching {
+        if report.verdict != Verdict::Pass {
+            out.push('\n');
+            let _ = writeln!(
+                out,
+                "{} {}",
+                palette.paint(Tone::Dim, "After a fix:"),
+                caching.hint
+            );
+        }
+    }
+
+    if options.trace {
+        out.push('\n');
+        write_trace(&mut out, &run.trace, palette);
+    }
+
+    out.push('\n');
+    let (errors, warnings) = counts(&report.findings);
+    let _ = writeln!(
+        out,
+        "Verdict: {}  ({} error{}, {} warning{})",
+        verdict_mark(report.verdict, palette),
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        palette.paint(
+            Tone::Dim,
+            &format!("{} queries in {} ms", run.queries(), millis(run.elapsed))
+        )
+    );
+    out
+}
+
+fn counts(findings: &[Finding]) -> (usize, usize) {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    (errors, warnings)
+}
+
+fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) {
+    let palette = options.palette;
+    let mut line = format!(
+        "  {} {}  {}",
+        status_mark(record.status, palette),
+        record.name,
+        palette.paint(
+            if record.status == RecordStatus::Ok {
+                Tone::Good
+            } else {
+                Tone::Bad
+            },
+            record.status.as_str()
+        )
+    );
+    if let Some(provider) = &record.provider {
+        let _ = write!(line, "  {}", palette.paint(Tone::Dim, &format!("({provider})")));
+    }
+    let _ = writeln!(out, "{line}");
+    let _ = writeln!(
+        out,
+        "      expected  {}",
+        shorten(&record.expected, options.verbose)
+    );
+    let first = record.servers.first().map(|s| &s.value);
+    let agree = record.servers.iter().all(|s| Some(&s.value) == first);
+    match first {
+        None => {
+            let _ = writeln!(out, "      found     (no server was asked)");
+        }
+        Some(value) if agree && !options.verbose => {
+            let servers = record.servers.len();
+            let _ = writeln!(
+                out,
+                "      found     {}  {}",
+                shorten(value, false),
+                palette.paint(
+                    Tone::Dim,
+                    &format!(
+                        "(on {} server{})",
+                        if servers == 1 {
+                            "the only".to_string()
+                        } else {
+                            format!("all {servers}")
+                        },
+                        if servers == 1 { "" } else { "s" }
+                    )
+                )
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(out, "      found");
+            for server in &record.servers {
+                let mark = if server.correct {
+                    palette.paint(Tone::Good, "✓")
+                } else {
+                    palette.paint(Tone::Bad, "✗")
+                };
+                let _ = writeln!(
+                    out,
+                    "        {mark} {}  {}",
+                    server.server,
+                    shorten(&server.value, options.verbose)
+                );
+            }
+        }
+    }
+    if let Some(key) = &record.key {
+        let mut text = if key.empty {
+            "empty (no key published here)".to_string()
+        } else {
+            match key.bits {
+                Some(bits) => format!("{} {bits} bits", key.algorithm),
+                None => key.algorithm.clone(),
+            }
+        };
+        if !key.flags.is_empty() {
+            let _ = write!(text, ", flags {}", key.flags.join(":"));
+        }
+        let _ = writeln!(out, "      key       {text} at {}", key.at);
+    }
+}
+
+fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
+    let palette = options.palette;
+    let mut head = format!(
+        "  {} {}  {}",
+        severity_mark(finding.severity, palette),
+        palette.paint(Tone::Strong, finding.code.as_str()),
+        finding.name
+    );
+    if let Some(ses) = finding.ses_error_type {
+        let _ = write!(
+            head,
+            "  {}",
+            palette.paint(Tone::Dim, &format!("(SES: {})", ses.as_str()))
+        );
+    }
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "      {}", finding.summary);
+    if !finding.fix.is_empty() {
+        let _ = writeln!(out, "      {} {}", palette.paint(Tone::Strong, "Fix:"), finding.fix);
+    }
+    if !finding.servers.is_empty() {
+        let servers: Vec<String> = finding.servers.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "      {}",
+            palette.paint(Tone::Dim, &format!("seen on {}", servers.join(", ")))
+        );
+    }
+}
+
+/// The path as a compact tree, the last zone with every server and its state.
+fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, palette: Palette) {
+    let mut indent = String::from("  ");
+    let last_index = path.len().saturating_sub(1);
+    for (index, step) in path.iter().enumerate() {
+        let branch = if index == 0 { "" } else { "└─ " };
+        let mut line = format!("{indent}{branch}{}", step.zone);
+        if index < last_index && !step.ns.is_empty() {
+            let ns: Vec<String> = step.ns.iter().map(Name::to_string).collect();
+            let _ = write!(line, "  {}", palette.paint(Tone::Dim, &ns.join(" ")));
+        }
+        if index == last_index {
+            let _ = write!(line, "  {}", ns_comparison(facts, palette));
+        }
+        let _ = writeln!(out, "{line}");
+        if index > 0 {
+            indent.push_str("   ");
+        }
+    }
+    if path.is_empty() {
+        let _ = writeln!(out, "  (the zone was not found)");
+    }
+    let count = facts.servers.len();
+    for (index, server) in facts.servers.iter().enumerate() {
+        let branch = if index + 1 == count { "└─" } else { "├─" };
+        let lame = facts
+            .lame
+            .iter()
+            .find(|l| l.address == Some(server.address));
+        let mark = if lame.is_some() {
+            palette.paint(Tone::Bad, "✗")
+        } else if server.soa_serial.is_some() {
+            palette.paint(Tone::Good, "✓")
+        } else {
+            palette.paint(Tone::Warn, "?")
+        };
+        let mut line = format!(
+            "{indent}{branch} {mark} {} ({})",
+            server.name, server.address
+        );
+        if let Some(serial) = server.soa_serial {
+            let _ = write!(line, "  serial {serial}");
+        }
+        let mut tags = Vec::new();
+        if !server.in_parent && !server.user_named {
+            tags.push("not in the parent's NS set");
+        }
+        if !server.in_child && !server.user_named {
+            tags.push("not in the zone's own NS set");
+        }
+        if server.user_named {
+            tags.push(if server.is_delegated() {
+                "named with --expect-ns"
+            } else {
+                "named with --expect-ns, not delegated to"
+            });
+        }
+        if !tags.is_empty() {
+            let _ = write!(line, "  {}", palette.paint(Tone::Dim, &format!("({})", tags.join("; "))));
+        }
+        if let Some(lame) = lame {
+            let _ = write!(line, "  {}", palette.paint(Tone::Bad, &format!("lame: {}", lame.reason)));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    for lame in facts.lame.iter().filter(|l| l.address.is_none()) {
+        let _ = writeln!(
+            out,
+            "{indent}   {} {}  {}",
+            palette.paint(Tone::Bad, "✗"),
+            lame.name,
+            palette.paint(Tone::Bad, &lame.reason)
+        );
+    }
+}
+
+/// `NS: parent = apex (2)`, or what differs.
+fn ns_comparison(facts: &Delegation, palette: Palette) -> String {
+    let parent = &facts.parent_ns;
+    let child = &facts.child_ns;
+    if parent.is_empty() && child.is_empty() {
+        return palette.paint(Tone::Warn, "(no NS set known)");
+    }
+    let same = parent.len() == child.len() && parent.iter().all(|n| child.contains(n));
+    if same {
+        return palette.paint(
+            Tone::Dim,
+            &format!("(NS at the parent and at the zone agree: {})", parent.len()),
+        );
+    }
+    let names = |list: &[Name]| -> String {
+        if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.iter().map(Name::to_string).collect::<Vec<_>>().join(" ")
+        }
+    };
+    palette.paint(
+        Tone::Warn,
+        &format!(
+            "(NS differ: parent says {}; the zone says {})",
+            names(parent),
+            names(child)
+        ),
+    )
+}
+
+fn write_trace(out: &mut String, trace: &[QueryRecord], palette: Palette) {
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Queries"));
+    for query in trace {
+        let mut line = format!(
+            "  {}  {} {}  → {}",
+            query.server, query.question.name, query.question.qtype, query.classification
+        );
+        if let Some(rcode) = query.rcode() {
+            let _ = write!(line, " ({rcode})");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
