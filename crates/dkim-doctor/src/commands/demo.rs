@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use dkim_rules::Severity;
+use dkim_rules::{Finding, Severity};
 use dns_lab::scenarios::{self, Check as LabCheck, Scenario, Verdict as LabVerdict};
 use dns_wire::resolver::{Resolver, ResolverConfig, RootHints};
 use tokio::task::JoinSet;
@@ -252,17 +252,29 @@ fn compact(scenario: &Scenario, run: &CheckRun, as_described: bool, palette: Pal
         palette.paint(Tone::Strong, scenario.domain),
         palette.paint(Tone::Dim, scenario.summary),
     );
+    // One line per finding code (the first finding's words and fix), so three tokens with
+    // the same mistake read as one mistake.
+    let mut shown: Vec<(&Finding, usize)> = Vec::new();
     for finding in report.findings.iter().filter(|f| f.severity != Severity::Info) {
+        match shown.iter_mut().find(|(f, _)| f.code == finding.code) {
+            Some((_, count)) => *count += 1,
+            None => shown.push((finding, 1)),
+        }
+    }
+    for (finding, count) in shown {
         let tone = if finding.severity == Severity::Error {
             Tone::Bad
         } else {
             Tone::Warn
         };
+        let mut summary = finding.summary.clone();
+        if count > 1 {
+            summary.push_str(&format!(" (and {} more like it)", count - 1));
+        }
         let _ = writeln!(
             out,
-            "             {}  {}",
+            "             {}  {summary}",
             palette.paint(tone, finding.code.as_str()),
-            finding.summary
         );
         if !finding.fix.is_empty() {
             let _ = writeln!(
