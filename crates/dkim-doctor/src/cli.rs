@@ -22,9 +22,11 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// root down), never your local resolver, and explains what it finds.
 #[derive(Debug, Parser)]
 #[command(name = "dkim-doctor", version, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 pass, 1 a problem was found (a finding of severity \
+#[command(
+    after_help = "Exit codes: 0 pass, 1 a problem was found (a finding of severity \
 error), 2 bad usage or input, 3 the check could not complete (no authoritative server \
-answered).")]
+answered)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -38,7 +40,12 @@ pub struct Cli {
 pub struct CommonOptions {
     /// Start the walk at these servers instead of the Internet's root servers (IP addresses,
     /// comma separated or repeated: labs, private roots).
-    #[arg(long, global = true, value_name = "ADDR[,ADDR...]", value_delimiter = ',')]
+    #[arg(
+        long,
+        global = true,
+        value_name = "ADDR[,ADDR...]",
+        value_delimiter = ','
+    )]
     pub roots: Vec<IpAddr>,
 
     /// Ask every server on this UDP/TCP port instead of 53 (for labs on loopback).
@@ -104,8 +111,10 @@ pub enum Command {
 
 /// `dkim-doctor ses`.
 #[derive(Debug, Clone, Args)]
-#[command(after_help = "A token may be pasted as the bare token, the full record name (with or \
-without the final dot) or the whole 'name CNAME value' line from the SES console.")]
+#[command(
+    after_help = "A token may be pasted as the bare token, the full record name (with or \
+without the final dot) or the whole 'name CNAME value' line from the SES console."
+)]
 pub struct SesArgs {
     /// The domain (optional with --identity-json or --records-csv, which name it).
     #[arg(value_name = "DOMAIN")]
@@ -175,10 +184,12 @@ pub struct TraceArgs {
 
 /// `dkim-doctor bulk`.
 #[derive(Debug, Clone, Args)]
-#[command(after_help = "Input: JSON lines ({\"domain\": ..., \"tokens\": [...]} or \
+#[command(
+    after_help = "Input: JSON lines ({\"domain\": ..., \"tokens\": [...]} or \
 {\"domain\": ..., \"selectors\": [...]}) or CSV with a header naming the columns domain, \
 tokens and/or selectors (several values in one cell separated by spaces, ';' or '|'), \
-region and expect_ns optional.")]
+region and expect_ns optional."
+)]
 pub struct BulkArgs {
     /// The input file (- for stdin).
     #[arg(value_name = "FILE")]

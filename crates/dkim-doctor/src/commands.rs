@@ -67,7 +67,10 @@ pub(crate) async fn check_and_print(
     let run = run_check(&resolver, input.check).await;
     let mut stdout = Stdout::new();
     if common.json {
-        stdout.write(&to_json_line(&check_json(&run, &input.notes, common.trace), true)?);
+        stdout.write(&to_json_line(
+            &check_json(&run, &input.notes, common.trace),
+            true,
+        )?);
     } else {
         stdout.write(&check_human(&run, &input.notes, human_options(common)));
     }
@@ -75,7 +78,10 @@ pub(crate) async fn check_and_print(
 }
 
 /// A value as JSON text and a newline; pretty for one document, compact for JSON lines.
-pub(crate) fn to_json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, RunError> {
+pub(crate) fn to_json_line<T: serde::Serialize>(
+    value: &T,
+    pretty: bool,
+) -> Result<String, RunError> {
     let text = if pretty {
         serde_json::to_string_pretty(value)
     } else {

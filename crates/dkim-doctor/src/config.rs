@@ -66,7 +66,14 @@ mod tests {
     #[test]
     fn roots_port_and_timeout_reach_the_config() {
         let config = resolver_config(
-            &common(&["--roots", "127.53.0.1", "--port", "5300", "--timeout", "800ms"]),
+            &common(&[
+                "--roots",
+                "127.53.0.1",
+                "--port",
+                "5300",
+                "--timeout",
+                "800ms",
+            ]),
             INTERNET_TIMEOUT,
         )
         .unwrap();

@@ -74,7 +74,15 @@ mod tests {
 
     #[test]
     fn refuses_garbage_without_panicking() {
-        for bad in ["", "s", "2x", "1e999", "99999999999999999999h", "-1s", "1..2s"] {
+        for bad in [
+            "",
+            "s",
+            "2x",
+            "1e999",
+            "99999999999999999999h",
+            "-1s",
+            "1..2s",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
     }

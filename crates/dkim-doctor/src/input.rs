@@ -38,8 +38,7 @@ pub fn read_text(path: &Path) -> Result<String, RunError> {
     } else {
         std::fs::read(path).map_err(|e| RunError::BadInput(format!("cannot read {shown}: {e}")))?
     };
-    String::from_utf8(bytes)
-        .map_err(|_| RunError::BadInput(format!("{shown} is not UTF-8 text")))
+    String::from_utf8(bytes).map_err(|_| RunError::BadInput(format!("{shown} is not UTF-8 text")))
 }
 
 /// A domain as the user typed it (IDN converted to A-labels by `dkim-rules`).
@@ -77,9 +76,9 @@ pub fn ses_check_from(
     let mut notes = Vec::new();
 
     let from_file = match (identity_json, records_csv) {
-        (Some(path), _) => Some(
-            check_from_identity_json(&read_text(path)?, domain_name.as_ref()).map_err(bad)?,
-        ),
+        (Some(path), _) => {
+            Some(check_from_identity_json(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+        }
         (None, Some(path)) => {
             Some(check_from_records_csv(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
         }

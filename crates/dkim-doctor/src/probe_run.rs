@@ -8,17 +8,17 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use dkim_rules::{
-    diagnose, follow_up_probes, probes, Check, Delegation, LameServer, ObservedRecord,
-    Observations, Outcome as RulesOutcome, Probe, ProbeObservation, ProbePurpose, QueryError as
-    RulesQueryError, Report, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
-    TargetResolution, ZoneSoa,
+    diagnose, follow_up_probes, probes, Check, Delegation, LameServer, Observations,
+    ObservedRecord, Outcome as RulesOutcome, Probe, ProbeObservation, ProbePurpose,
+    QueryError as RulesQueryError, Report, Response, ServerAnswer, ServerInfo, ServerRef,
+    TargetOutcome, TargetResolution, ZoneSoa,
 };
 use dns_wire::resolver::{
-    Classification, LameReason, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver, ServerAddr, Survey, Trace,
-    WalkResult, ZoneSurvey,
+    Classification, LameReason, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver,
+    ServerAddr, Survey, Trace, WalkResult, ZoneSurvey,
 };
 use dns_wire::transport::QueryError;
-use dns_wire::{Name, Question, RData, Rcode, RecordType};
+use dns_wire::{Name, RData, Rcode, RecordType};
 use tokio::task::JoinSet;
 
 /// Rounds of follow-up probes at most: targets found in the first answers are asked in the
@@ -68,7 +68,10 @@ enum ProbeResult {
         extra: Vec<QueryRecord>,
     },
     /// Resolved through the target's own zone.
-    Target { probe: Probe, lookup: Box<WalkResult> },
+    Target {
+        probe: Probe,
+        lookup: Box<WalkResult>,
+    },
 }
 
 /// Runs `check` to its diagnosis.
@@ -484,7 +487,9 @@ fn target_outcome(lookup: &WalkResult) -> TargetOutcome {
     match &lookup.outcome {
         WalkOutcome::Answer(records) => TargetOutcome::Answer {
             rcode: Rcode::NOERROR,
-            records: chain.chain(records.iter().map(ObservedRecord::from)).collect(),
+            records: chain
+                .chain(records.iter().map(ObservedRecord::from))
+                .collect(),
         },
         WalkOutcome::NxDomain { .. } => TargetOutcome::Answer {
             rcode: Rcode::NXDOMAIN,
@@ -541,7 +546,7 @@ fn delegation_path(resolver: &Resolver, zone: &Name) -> Vec<PathStep> {
             }
             names
         });
-    if steps.last().is_none_or(|s| !s.zone.is_root()) {
+    if !steps.last().is_some_and(|s| s.zone.is_root()) {
         steps.push(PathStep {
             zone: Name::root(),
             ns: root_ns,
@@ -573,9 +578,4 @@ fn collect_queries(
     queries.extend(extra);
     queries.extend(std::mem::take(&mut trace).queries().cloned());
     queries
-}
-
-/// The question of a query, for display.
-pub fn question_text(question: &Question) -> String {
-    format!("{} {}", question.name, question.qtype)
 }

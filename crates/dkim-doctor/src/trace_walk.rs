@@ -7,9 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use dns_wire::resolver::{
-    Delegation, QueryPurpose, QueryRecord, Resolver, WalkResult, ZoneSurvey,
-};
+use dns_wire::resolver::{Delegation, QueryPurpose, QueryRecord, Resolver, WalkResult, ZoneSurvey};
 use dns_wire::{Name, Question, RecordType};
 use tokio::task::JoinSet;
 

@@ -111,7 +111,10 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
             }
             let notes = &checks[next].1.notes;
             if !stdout.is_closed() {
-                stdout.write(&to_json_line(&check_json(&run, notes, common.trace), false)?);
+                stdout.write(&to_json_line(
+                    &check_json(&run, notes, common.trace),
+                    false,
+                )?);
             }
             next += 1;
         }

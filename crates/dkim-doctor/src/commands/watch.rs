@@ -2,10 +2,9 @@
 //! the first report in full and then only what changed; once the fix is seen, say how long
 //! resolvers may still hold the old "does not exist" answer (negative caching).
 
-use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use dkim_rules::{Report, Verdict};
+use dkim_rules::{diff_reports, watch_hint, Report, Verdict};
 use dns_wire::resolver::{Resolver, ResolverConfig};
 
 use super::{human_options, to_json_line};
@@ -37,10 +36,13 @@ pub async fn run(
         let checked_at = SystemTime::now();
         let run = run_check(&resolver, input.check.clone()).await;
         let report = &run.report;
-        let changes = previous.as_ref().map(|p| changes(p, report));
+        let changes = previous.as_ref().map(|p| diff_reports(p, report));
         if common.json {
-            if changes.as_ref().is_none_or(|c| !c.is_empty()) {
-                stdout.write(&to_json_line(&check_json(&run, &input.notes, common.trace), false)?);
+            if !changes.as_ref().is_some_and(|c| c.is_empty()) {
+                stdout.write(&to_json_line(
+                    &check_json(&run, &input.notes, common.trace),
+                    false,
+                )?);
             }
         } else {
             match &changes {
@@ -50,16 +52,13 @@ pub async fn run(
                 Some(changes) if changes.is_empty() => {
                     stdout.write(&format!(
                         "{}\n",
-                        palette.paint(
-                            Tone::Dim,
-                            &format!("{} no change", clock(checked_at))
-                        )
+                        palette.paint(Tone::Dim, &format!("{} no change", clock(checked_at)))
                     ));
                 }
                 Some(changes) => {
                     let mut text = format!("{} changed:\n", clock(checked_at));
                     for change in changes {
-                        text.push_str(&format!("  {change}\n"));
+                        text.push_str(&format!("  {}\n", change.describe()));
                     }
                     stdout.write(&text);
                 }
@@ -69,23 +68,22 @@ pub async fn run(
             return Ok(report_outcome(report));
         }
         if report.verdict == Verdict::Pass {
-            if !common.json {
+            if !common.json && last_broken.is_some() {
                 stdout.write(&fixed_message(report, last_broken, palette));
             }
             return Ok(Outcome::Pass);
         }
         last_broken = Some(checked_at);
         if !common.json && previous.is_none() {
-            stdout.write(&format!(
-                "\n{}\n",
-                palette.paint(
-                    Tone::Dim,
-                    &format!(
-                        "Watching: checking again every {}s until it passes (Ctrl-C to stop).",
-                        interval.as_secs()
-                    )
-                )
-            ));
+            let mut text = format!(
+                "\nWatching: checking again every {} s until it passes (Ctrl-C to stop).\n",
+                interval.as_secs()
+            );
+            if let Some(hint) = watch_hint(report) {
+                text.push_str(&hint);
+                text.push('\n');
+            }
+            stdout.write(&palette.paint(Tone::Dim, &text));
         }
         previous = Some(run.report);
         tokio::select! {
@@ -98,53 +96,16 @@ pub async fn run(
     }
 }
 
-/// What differs between two reports, one line each: the verdict, each record's status, the
-/// findings that appeared or went away.
-fn changes(before: &Report, after: &Report) -> Vec<String> {
-    let mut lines = Vec::new();
-    if before.verdict != after.verdict {
-        lines.push(format!(
-            "verdict {} → {}",
-            before.verdict.as_str(),
-            after.verdict.as_str()
-        ));
-    }
-    for record in &after.records {
-        let old = before.records.iter().find(|r| r.name == record.name);
-        match old {
-            Some(old) if old.status == record.status && old.servers == record.servers => {}
-            Some(old) => lines.push(format!(
-                "{}: {} → {}",
-                record.name,
-                old.status.as_str(),
-                record.status.as_str()
-            )),
-            None => lines.push(format!("{}: {}", record.name, record.status.as_str())),
-        }
-    }
-    let key = |r: &Report| -> BTreeSet<(String, String)> {
-        r.findings
-            .iter()
-            .map(|f| (f.code.as_str().to_string(), f.name.to_string()))
-            .collect()
-    };
-    let (old, new) = (key(before), key(after));
-    for (code, name) in new.difference(&old) {
-        lines.push(format!("new finding {code} at {name}"));
-    }
-    for (code, name) in old.difference(&new) {
-        lines.push(format!("gone: {code} at {name}"));
-    }
-    lines
-}
-
 /// The closing message once the check passes.
 fn fixed_message(
     report: &Report,
     last_broken: Option<SystemTime>,
     palette: crate::style::Palette,
 ) -> String {
-    let mut text = format!("{}\n", palette.paint(Tone::Good, "Fixed: the check passes now."));
+    let mut text = format!(
+        "{}\n",
+        palette.paint(Tone::Good, "Fixed: the check passes now.")
+    );
     if let (Some(broken), Some(caching)) = (last_broken, &report.negative_caching) {
         let until = broken + Duration::from_secs(u64::from(caching.seconds));
         text.push_str(&format!(
@@ -162,10 +123,7 @@ fn fixed_message(
 
 /// `HH:MM:SS UTC`.
 fn clock(time: SystemTime) -> String {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-        % 86_400;
+    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) % 86_400;
     format!(
         "{:02}:{:02}:{:02} UTC",
         seconds / 3600,

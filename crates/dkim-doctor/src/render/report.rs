@@ -313,7 +313,11 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
         )
     );
     if let Some(provider) = &record.provider {
-        let _ = write!(line, "  {}", palette.paint(Tone::Dim, &format!("({provider})")));
+        let _ = write!(
+            line,
+            "  {}",
+            palette.paint(Tone::Dim, &format!("({provider})"))
+        );
     }
     let _ = writeln!(out, "{line}");
     let _ = writeln!(
@@ -398,7 +402,12 @@ fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
     let _ = writeln!(out, "{head}");
     let _ = writeln!(out, "      {}", finding.summary);
     if !finding.fix.is_empty() {
-        let _ = writeln!(out, "      {} {}", palette.paint(Tone::Strong, "Fix:"), finding.fix);
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            palette.paint(Tone::Strong, "Fix:"),
+            finding.fix
+        );
     }
     if !finding.servers.is_empty() {
         let servers: Vec<String> = finding.servers.iter().map(ToString::to_string).collect();
@@ -434,7 +443,11 @@ fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, pal
     }
     let count = facts.servers.len();
     for (index, server) in facts.servers.iter().enumerate() {
-        let branch = if index + 1 == count { "└─" } else { "├─" };
+        let branch = if index + 1 == count {
+            "└─"
+        } else {
+            "├─"
+        };
         let lame = facts
             .lame
             .iter()
@@ -468,10 +481,18 @@ fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, pal
             });
         }
         if !tags.is_empty() {
-            let _ = write!(line, "  {}", palette.paint(Tone::Dim, &format!("({})", tags.join("; "))));
+            let _ = write!(
+                line,
+                "  {}",
+                palette.paint(Tone::Dim, &format!("({})", tags.join("; ")))
+            );
         }
         if let Some(lame) = lame {
-            let _ = write!(line, "  {}", palette.paint(Tone::Bad, &format!("lame: {}", lame.reason)));
+            let _ = write!(
+                line,
+                "  {}",
+                palette.paint(Tone::Bad, &format!("lame: {}", lame.reason))
+            );
         }
         let _ = writeln!(out, "{line}");
     }
@@ -504,7 +525,10 @@ fn ns_comparison(facts: &Delegation, palette: Palette) -> String {
         if list.is_empty() {
             "none".to_string()
         } else {
-            list.iter().map(Name::to_string).collect::<Vec<_>>().join(" ")
+            list.iter()
+                .map(Name::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
         }
     };
     palette.paint(

@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use dns_wire::resolver::{
-    Classification, NsSet, Outcome as WalkOutcome, QueryRecord, ZoneServer,
-};
+use dns_wire::resolver::{Classification, NsSet, Outcome as WalkOutcome, QueryRecord, ZoneServer};
 use dns_wire::{Name, Record};
 use serde::Serialize;
 
@@ -164,7 +162,9 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
                         result: answer.classification.to_string(),
                         rcode: answer.rcode().map(|r| r.to_string()),
                         authoritative: response.map(|e| e.response.header.authoritative),
-                        rtt_ms: answer.rtt().map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0),
+                        rtt_ms: answer
+                            .rtt()
+                            .map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0),
                         error: answer.error().map(|e| e.to_string()),
                         answer: response
                             .map(|e| e.response.answers.iter().map(RecordJson::from).collect())
@@ -186,7 +186,10 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
             _ => None,
         },
         hops,
-        answers: final_records(run).into_iter().map(RecordJson::from).collect(),
+        answers: final_records(run)
+            .into_iter()
+            .map(RecordJson::from)
+            .collect(),
         queries: run.queries,
         elapsed_ms: millis(run.elapsed),
     }
@@ -334,7 +337,11 @@ fn write_hop(out: &mut String, run: &TraceRun, hop: &ZoneHop, palette: Palette, 
         }
         let _ = writeln!(out, "{line}");
         if let Some(error) = answer.error() {
-            let _ = writeln!(out, "  {rail}   {}", palette.paint(Tone::Dim, &error.to_string()));
+            let _ = writeln!(
+                out,
+                "  {rail}   {}",
+                palette.paint(Tone::Dim, &error.to_string())
+            );
         }
         let records = shown_records(answer, verbose);
         let text: Vec<String> = records.iter().map(|r| record_line(r, verbose)).collect();
@@ -403,11 +410,7 @@ fn write_final(out: &mut String, run: &TraceRun, palette: Palette, verbose: bool
             );
         }
         WalkOutcome::Failed(error) => {
-            let _ = writeln!(
-                out,
-                "{} {error}",
-                palette.paint(Tone::Bad, "No answer:")
-            );
+            let _ = writeln!(out, "{} {error}", palette.paint(Tone::Bad, "No answer:"));
         }
     }
     for record in records {

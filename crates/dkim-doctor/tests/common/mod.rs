@@ -148,3 +148,377 @@ pub fn run_owned(args: &[String]) -> Run {
 pub fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
+
+/// Masks what changes from run to run in the human output: the closing "N queries in N ms"
+/// line and the trace's "N queries, N ms" summary.
+pub fn mask_timing(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.ends_with(" ms") && line.contains(" queries") {
+                mask_numbers(line)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
+
+fn mask_numbers(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_number = false;
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Compares `actual` with the snapshot file `name`; with `UPDATE_SNAPSHOTS=1` in the
+/// environment, writes it instead.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = snapshot_dir().join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(snapshot_dir()).expect("snapshot dir");
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "snapshot {} differs from line {}:\n--- expected\n{}\n--- actual\n{}\n\
+             (UPDATE_SNAPSHOTS=1 rewrites it)",
+            path.display(),
+            first + 1,
+            expected
+                .lines()
+                .skip(first)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            actual
+                .lines()
+                .skip(first)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+}
+
+use serde_json::Value;
+
+fn expect_string(value: &Value, what: &str) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {value}"))
+        .to_string()
+}
+
+fn expect_array<'a>(value: &'a Value, what: &str) -> &'a Vec<Value> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("{what} is not an array: {value}"))
+}
+
+fn expect_keys(value: &Value, what: &str, keys: &[&str]) {
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {value}"));
+    for key in keys {
+        assert!(object.contains_key(*key), "{what} has no {key:?}: {value}");
+    }
+    for key in object.keys() {
+        assert!(
+            keys.contains(&key.as_str()),
+            "{what} has the undocumented key {key:?}"
+        );
+    }
+}
+
+fn expect_server_ref(value: &Value, what: &str) {
+    expect_keys(value, what, &["name", "address"]);
+    expect_string(&value["name"], what);
+    let address = expect_string(&value["address"], what);
+    assert!(address.parse::<IpAddr>().is_ok(), "{what}: {address}");
+}
+
+fn expect_opt_u64(value: &Value, what: &str) {
+    assert!(value.is_null() || value.is_u64(), "{what}: {value}");
+}
+
+/// Checks a check report against the shape documented in CLI.md: every key, its type, the
+/// verdict and severity values, finding codes from the rules' table.
+pub fn validate_check_json(doc: &Value) {
+    let mut keys = vec![
+        "domain",
+        "check",
+        "verdict",
+        "records",
+        "findings",
+        "delegation",
+        "negative_caching",
+        "notes",
+        "queries",
+        "elapsed_ms",
+    ];
+    if doc.get("trace").is_some() {
+        keys.push("trace");
+    }
+    expect_keys(doc, "report", &keys);
+    let domain = expect_string(&doc["domain"], "domain");
+    assert!(
+        !domain.ends_with('.') && !domain.is_empty(),
+        "domain {domain:?}"
+    );
+    assert!(
+        matches!(doc["check"].as_str(), Some("ses" | "selector")),
+        "check {}",
+        doc["check"]
+    );
+    assert!(
+        matches!(
+            doc["verdict"].as_str(),
+            Some("pass" | "fail" | "incomplete")
+        ),
+        "verdict {}",
+        doc["verdict"]
+    );
+    assert!(doc["queries"].is_u64(), "queries");
+    assert!(doc["elapsed_ms"].is_u64(), "elapsed_ms");
+    for note in expect_array(&doc["notes"], "notes") {
+        expect_string(note, "note");
+    }
+
+    for record in expect_array(&doc["records"], "records") {
+        expect_keys(
+            record,
+            "record",
+            &["name", "expected", "provider", "status", "servers", "key"],
+        );
+        assert!(expect_string(&record["name"], "record name").ends_with('.'));
+        expect_string(&record["expected"], "expected");
+        assert!(record["provider"].is_null() || record["provider"].is_string());
+        assert!(
+            matches!(
+                record["status"].as_str(),
+                Some(
+                    "ok" | "missing"
+                        | "wrong-value"
+                        | "wrong-type"
+                        | "inconsistent"
+                        | "unreachable"
+                )
+            ),
+            "status {}",
+            record["status"]
+        );
+        for server in expect_array(&record["servers"], "record servers") {
+            expect_keys(server, "record server", &["server", "value", "correct"]);
+            expect_server_ref(&server["server"], "record server");
+            expect_string(&server["value"], "value");
+            assert!(server["correct"].is_boolean());
+        }
+        if !record["key"].is_null() {
+            let key = &record["key"];
+            expect_keys(key, "key", &["at", "algorithm", "bits", "empty", "flags"]);
+            expect_string(&key["at"], "key at");
+            expect_string(&key["algorithm"], "algorithm");
+            expect_opt_u64(&key["bits"], "bits");
+            assert!(key["empty"].is_boolean());
+            expect_array(&key["flags"], "flags");
+        }
+    }
+
+    let codes: Vec<&str> = dkim_rules::FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    for finding in expect_array(&doc["findings"], "findings") {
+        expect_keys(
+            finding,
+            "finding",
+            &[
+                "code",
+                "severity",
+                "name",
+                "servers",
+                "summary",
+                "fix",
+                "ses_error_type",
+            ],
+        );
+        let code = expect_string(&finding["code"], "code");
+        assert!(codes.contains(&code.as_str()), "unknown code {code}");
+        assert!(
+            matches!(
+                finding["severity"].as_str(),
+                Some("error" | "warning" | "info")
+            ),
+            "severity {}",
+            finding["severity"]
+        );
+        expect_string(&finding["name"], "finding name");
+        for server in expect_array(&finding["servers"], "finding servers") {
+            expect_server_ref(server, "finding server");
+        }
+        assert!(!expect_string(&finding["summary"], "summary").is_empty());
+        expect_string(&finding["fix"], "fix");
+        assert!(
+            finding["ses_error_type"].is_null()
+                || matches!(
+                    finding["ses_error_type"].as_str(),
+                    Some(
+                        "HOST_NOT_FOUND" | "TYPE_NOT_FOUND" | "INVALID_VALUE" | "DNS_SERVER_ERROR"
+                    )
+                ),
+            "ses_error_type {}",
+            finding["ses_error_type"]
+        );
+    }
+
+    let delegation = &doc["delegation"];
+    expect_keys(
+        delegation,
+        "delegation",
+        &[
+            "zone",
+            "parent_ns",
+            "child_ns",
+            "servers",
+            "soa",
+            "lame",
+            "path",
+        ],
+    );
+    assert!(delegation["zone"].is_null() || delegation["zone"].is_string());
+    for list in ["parent_ns", "child_ns"] {
+        for name in expect_array(&delegation[list], list) {
+            expect_string(name, list);
+        }
+    }
+    for server in expect_array(&delegation["servers"], "delegation servers") {
+        expect_keys(
+            server,
+            "delegation server",
+            &[
+                "name",
+                "address",
+                "in_parent",
+                "in_child",
+                "user_named",
+                "soa_serial",
+            ],
+        );
+        expect_server_ref(
+            &serde_json::json!({"name": server["name"], "address": server["address"]}),
+            "delegation server",
+        );
+        for flag in ["in_parent", "in_child", "user_named"] {
+            assert!(server[flag].is_boolean(), "{flag}");
+        }
+        expect_opt_u64(&server["soa_serial"], "soa_serial");
+    }
+    if !delegation["soa"].is_null() {
+        let soa = &delegation["soa"];
+        expect_keys(soa, "soa", &["mname", "rname", "serial", "minimum", "ttl"]);
+        for number in ["serial", "minimum", "ttl"] {
+            assert!(soa[number].is_u64(), "soa {number}");
+        }
+    }
+    for lame in expect_array(&delegation["lame"], "lame") {
+        expect_keys(lame, "lame", &["name", "address", "reason"]);
+        expect_string(&lame["reason"], "reason");
+    }
+    for step in expect_array(&delegation["path"], "path") {
+        expect_keys(step, "path step", &["zone", "ns"]);
+        expect_string(&step["zone"], "path zone");
+        expect_array(&step["ns"], "path ns");
+    }
+
+    if !doc["negative_caching"].is_null() {
+        let caching = &doc["negative_caching"];
+        expect_keys(
+            caching,
+            "negative_caching",
+            &["seconds", "soa_minimum", "soa_ttl", "hint"],
+        );
+        assert!(caching["seconds"].is_u64());
+        expect_string(&caching["hint"], "hint");
+    }
+    if let Some(trace) = doc.get("trace") {
+        for query in expect_array(trace, "trace") {
+            expect_keys(
+                query,
+                "query",
+                &[
+                    "zone", "server", "address", "name", "type", "result", "rcode", "rtt_ms",
+                    "error",
+                ],
+            );
+        }
+    }
+}
+
+/// The exit code a report's verdict stands for (CLI.md): pass 0, fail 1, incomplete 3.
+pub fn verdict_code(doc: &Value) -> i32 {
+    match doc["verdict"].as_str() {
+        Some("pass") => 0,
+        Some("fail") => 1,
+        Some("incomplete") => 3,
+        other => panic!("verdict {other:?}"),
+    }
+}
+
+/// The finding codes of a report.
+pub fn codes(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `jobs` closures on a few threads at once (each run of the binary is its own process;
+/// a handful at a time keeps a 2-core machine responsive) and returns their results in order.
+pub fn parallel<T: Send + 'static>(
+    jobs: Vec<Box<dyn FnOnce() -> T + Send>>,
+    width: usize,
+) -> Vec<T> {
+    let jobs = std::sync::Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..width {
+            scope.spawn(|| loop {
+                let job = jobs.lock().unwrap().pop();
+                let Some((index, job)) = job else { break };
+                let result = job();
+                results.lock().unwrap().push((index, result));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, r)| r).collect()
+}

@@ -1,0 +1,151 @@
+//! `bulk`: JSON lines and CSV against the in-process lab; one JSON object per domain on stdout
+//! in input order, the summary on stderr, exit code = the worst outcome.
+
+mod common;
+
+use common::{lab, run_owned, validate_check_json};
+use dns_lab::scenarios::{
+    KEY_ED25519, KEY_WEAK_512, SELECTOR_HEALTHY, SES_HEALTHY, SES_MISSING, SES_TOKENS, UNREACHABLE,
+};
+use serde_json::Value;
+
+fn bulk(text: &str, extra: &[&str]) -> common::Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input");
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec![
+        "bulk".to_string(),
+        path.to_str().unwrap().to_string(),
+        "--concurrency".to_string(),
+        "3".to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(lab().args());
+    run_owned(&args)
+}
+
+fn reports(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| {
+            let doc: Value = serde_json::from_str(line).unwrap();
+            validate_check_json(&doc);
+            doc
+        })
+        .collect()
+}
+
+fn tokens_json() -> String {
+    serde_json::to_string(&SES_TOKENS).unwrap()
+}
+
+#[test]
+fn json_lines_in_input_order_with_the_worst_exit_code() {
+    let text = format!(
+        "# a comment\n\
+         {{\"domain\": \"{SES_HEALTHY}\", \"tokens\": {tokens}}}\n\
+         {{\"domain\": \"{SELECTOR_HEALTHY}\", \"selectors\": [\"google\"]}}\n\
+         \n\
+         {{\"domain\": \"{KEY_WEAK_512}\", \"selectors\": [\"mail\"]}}\n\
+         {{\"domain\": \"{KEY_ED25519}\", \"selectors\": [\"mail\"]}}\n",
+        tokens = tokens_json()
+    );
+    let result = bulk(&text, &[]);
+    let docs = reports(&result.stdout);
+    let domains: Vec<&str> = docs.iter().map(|d| d["domain"].as_str().unwrap()).collect();
+    assert_eq!(
+        domains,
+        [SES_HEALTHY, SELECTOR_HEALTHY, KEY_WEAK_512, KEY_ED25519]
+    );
+    let verdicts: Vec<&str> = docs
+        .iter()
+        .map(|d| d["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["pass", "pass", "fail", "pass"]);
+    assert_eq!(result.code, 1, "worst is a fail: {}", result.stderr);
+    assert!(result.stderr.contains("4 domains"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("3 pass, 1 fail, 0 incomplete"),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("shared cache"), "{}", result.stderr);
+    // No progress bar on a pipe.
+    assert!(!result.stderr.contains("eta"), "{}", result.stderr);
+}
+
+#[test]
+fn csv_with_a_header_and_an_incomplete_domain() {
+    let text = format!(
+        "domain,token1,token2,token3\n\
+         {SES_MISSING},{},{},{}\n\
+         {UNREACHABLE},{},{},{}\n",
+        SES_TOKENS[0], SES_TOKENS[1], SES_TOKENS[2], SES_TOKENS[0], SES_TOKENS[1], SES_TOKENS[2]
+    );
+    let result = bulk(&text, &[]);
+    let docs = reports(&result.stdout);
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["verdict"], "fail");
+    assert_eq!(docs[1]["verdict"], "incomplete");
+    assert_eq!(
+        result.code, 3,
+        "incomplete is worse than fail: {}",
+        result.stderr
+    );
+}
+
+#[test]
+fn bad_lines_are_reported_and_the_rest_is_checked() {
+    let text = format!(
+        "{{\"domain\": \"{KEY_ED25519}\", \"selectors\": [\"mail\"]}}\n\
+         {{not json\n\
+         {{\"domain\": \"bad domain.com\", \"selectors\": [\"mail\"]}}\n\
+         {{\"domain\": \"{KEY_WEAK_512}\", \"selectors\": [\"mail\"]}}\n"
+    );
+    let result = bulk(&text, &[]);
+    let docs = reports(&result.stdout);
+    assert_eq!(docs.len(), 2);
+    assert_eq!(result.code, 2, "bad input is the worst: {}", result.stderr);
+    assert!(result.stderr.contains("line 2"), "{}", result.stderr);
+    assert!(result.stderr.contains("line 3"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("2 unreadable lines"),
+        "{}",
+        result.stderr
+    );
+    assert!(!result.stderr.contains("panicked"));
+}
+
+#[test]
+fn without_the_shared_cache_the_same_reports_cost_more_queries() {
+    let mut lines = String::new();
+    for scenario in [SES_HEALTHY, SES_MISSING] {
+        lines.push_str(&format!(
+            "{{\"domain\": \"{scenario}\", \"tokens\": {}}}\n",
+            tokens_json()
+        ));
+    }
+    let shared = bulk(&lines, &[]);
+    let separate = bulk(&lines, &["--no-shared-cache"]);
+    let verdicts = |r: &common::Run| -> Vec<String> {
+        reports(&r.stdout)
+            .iter()
+            .map(|d| d["verdict"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(verdicts(&shared), verdicts(&separate));
+    let sent = |r: &common::Run| -> u64 {
+        let text = &r.stderr;
+        let at = text
+            .find(" queries (")
+            .expect("summary has the query count");
+        let start = text[..at].rfind(' ').unwrap() + 1;
+        text[start..at].parse().unwrap()
+    };
+    assert!(
+        sent(&shared) < sent(&separate),
+        "shared {} vs separate {}",
+        shared.stderr,
+        separate.stderr
+    );
+}

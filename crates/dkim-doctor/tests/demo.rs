@@ -1,0 +1,158 @@
+//! `dkim-doctor demo`: the embedded network, offline. Every scenario of the lab's table is
+//! diagnosed through `demo <scenario> --json`, the JSON checked against the documented shape,
+//! the exit code against the verdict, and the finding codes against the table.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{codes, parallel, run, validate_check_json, verdict_code, Run};
+use dns_lab::scenarios::SCENARIOS;
+use serde_json::Value;
+
+#[test]
+fn every_scenario_report_has_the_documented_shape_and_the_expected_codes() {
+    let jobs: Vec<Box<dyn FnOnce() -> (String, Run) + Send>> = SCENARIOS
+        .iter()
+        .map(|scenario| {
+            let id = scenario.id.to_string();
+            Box::new(move || {
+                let result = run(&["demo", &id, "--json"]);
+                (id, result)
+            }) as Box<dyn FnOnce() -> (String, Run) + Send>
+        })
+        .collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for ((id, result), scenario) in parallel(jobs, 3).into_iter().zip(SCENARIOS) {
+        assert!(result.stderr.is_empty(), "{id}: stderr {}", result.stderr);
+        let doc: Value = serde_json::from_str(&result.stdout)
+            .unwrap_or_else(|e| panic!("{id}: not JSON ({e}): {}", result.stdout));
+        validate_check_json(&doc);
+        assert_eq!(doc["domain"], scenario.domain, "{id}");
+        assert_eq!(
+            result.code,
+            verdict_code(&doc),
+            "{id}: exit code vs verdict"
+        );
+        let found = codes(&doc);
+        for code in scenario.findings {
+            assert!(
+                found.iter().any(|c| c == code),
+                "{id}: {code} missing from {found:?}"
+            );
+        }
+        seen.extend(found);
+    }
+    // Every finding code of the rules' table is produced by at least one scenario.
+    for code in dkim_rules::FindingCode::ALL {
+        assert!(
+            seen.contains(code.as_str()),
+            "no demo scenario produces {code}"
+        );
+    }
+}
+
+#[test]
+fn overview_shows_every_scenario_offline() {
+    let result = run(&["demo", "--color", "never"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for scenario in SCENARIOS {
+        assert!(
+            result.stdout.contains(scenario.domain),
+            "{} missing from the overview",
+            scenario.domain
+        );
+    }
+    assert!(result
+        .stdout
+        .contains(&format!("{} scenarios", SCENARIOS.len())));
+    assert!(!result.stdout.contains('\x1b'), "color with --color never");
+}
+
+#[test]
+fn overview_json_is_one_report_per_line() {
+    let result = run(&["demo", "--json"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let lines: Vec<&str> = result.stdout.lines().collect();
+    assert_eq!(lines.len(), SCENARIOS.len());
+    for (line, scenario) in lines.iter().zip(SCENARIOS) {
+        let doc: Value = serde_json::from_str(line).unwrap();
+        validate_check_json(&doc);
+        assert_eq!(doc["domain"], scenario.domain);
+    }
+}
+
+#[test]
+fn an_unknown_scenario_lists_them_and_exits_2() {
+    let result = run(&["demo", "no-such-scenario"]);
+    assert_eq!(result.code, 2);
+    assert!(result.stdout.is_empty());
+    assert!(result
+        .stderr
+        .contains("no demo scenario \"no-such-scenario\""));
+    for scenario in SCENARIOS {
+        assert!(
+            result.stderr.contains(scenario.id),
+            "{} not listed",
+            scenario.id
+        );
+    }
+}
+
+#[test]
+fn a_scenario_can_be_named_by_its_domain() {
+    let result = run(&["demo", "key-weak512.org.", "--json"]);
+    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(doc["domain"], "key-weak512.org");
+    assert!(codes(&doc).contains(&"key-weak".to_string()));
+    assert_eq!(result.code, 1);
+}
+
+#[test]
+fn demo_refuses_roots_and_port() {
+    let result = run(&["demo", "--roots", "127.0.0.1"]);
+    assert_eq!(result.code, 2);
+    assert!(result.stderr.contains("--roots and --port do not apply"));
+}
+
+#[test]
+fn color_always_colors_and_never_does_not() {
+    let colored = run(&["demo", "key-testing", "--color", "always"]);
+    assert!(
+        colored.stdout.contains("\x1b["),
+        "no ANSI codes with --color always"
+    );
+    let plain = run(&["demo", "key-testing", "--color", "auto"]);
+    assert!(!plain.stdout.contains('\x1b'), "auto colors a pipe");
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(["demo", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once, like `| head -0`.
+    drop(child.stdout.take());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < common::RUN_BOUND,
+            "demo hung on a closed pipe"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,243 @@
+//! `ses` and `selector`, typed as a user would, with `--roots`/`--port` pointing at the
+//! miniature internet served in this test process.
+
+mod common;
+
+use common::{codes, lab, parallel, run, run_owned, validate_check_json, verdict_code, Run};
+use dns_lab::scenarios::{Check, Scenario, SCENARIOS, SES_HEALTHY, SES_TOKENS};
+use serde_json::Value;
+
+/// The command line a user would type for a scenario, pointed at the lab.
+fn argv(scenario: &Scenario) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    match scenario.check {
+        Check::Ses {
+            tokens,
+            region,
+            expect_ns,
+        } => {
+            args.extend(["ses".to_string(), scenario.domain.to_string()]);
+            for token in tokens {
+                args.extend(["--token".to_string(), token.to_string()]);
+            }
+            if let Some(region) = region {
+                args.extend(["--region".to_string(), region.to_string()]);
+            }
+            for ns in expect_ns {
+                args.extend(["--expect-ns".to_string(), ns.to_string()]);
+            }
+        }
+        Check::Selectors(selectors) => {
+            args.extend(["selector".to_string(), scenario.domain.to_string()]);
+            args.extend(selectors.iter().map(|s| s.to_string()));
+        }
+    }
+    args.push("--json".into());
+    args.extend(lab().args());
+    args
+}
+
+#[test]
+fn every_scenario_through_ses_and_selector_commands() {
+    let jobs: Vec<Box<dyn FnOnce() -> Run + Send>> = SCENARIOS
+        .iter()
+        .map(|scenario| {
+            let args = argv(scenario);
+            Box::new(move || run_owned(&args)) as Box<dyn FnOnce() -> Run + Send>
+        })
+        .collect();
+    for (result, scenario) in parallel(jobs, 3).into_iter().zip(SCENARIOS) {
+        let id = scenario.id;
+        let doc: Value = serde_json::from_str(&result.stdout).unwrap_or_else(|e| {
+            panic!("{id}: not JSON ({e}): {} {}", result.stdout, result.stderr)
+        });
+        validate_check_json(&doc);
+        assert_eq!(result.code, verdict_code(&doc), "{id}");
+        let found = codes(&doc);
+        for code in scenario.findings {
+            assert!(
+                found.iter().any(|c| c == code),
+                "{id}: {code} not in {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pasted_token_forms_are_explained_not_rejected() {
+    let domain = SES_HEALTHY;
+    let forms = [
+        SES_TOKENS[0].to_string(),
+        format!("{}._domainkey.{domain}.", SES_TOKENS[1]),
+        format!(
+            "{}._domainkey.{domain} CNAME {}.dkim.amazonses.com",
+            SES_TOKENS[2], SES_TOKENS[2]
+        ),
+    ];
+    let mut args = vec!["ses".to_string(), domain.to_string()];
+    for form in &forms {
+        args.extend(["--token".to_string(), form.clone()]);
+    }
+    args.push("--json".into());
+    args.extend(lab().args());
+    let result = run_owned(&args);
+    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
+    validate_check_json(&doc);
+    assert_eq!(doc["verdict"], "pass", "{}", result.stdout);
+    assert_eq!(result.code, 0);
+    let notes = doc["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("record line")));
+
+    // The human report says the same.
+    let human_args: Vec<String> = args.iter().filter(|a| *a != "--json").cloned().collect();
+    let human = run_owned(&human_args);
+    assert!(
+        human.stdout.contains("note: took the token"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn selector_human_report_marks_records_and_ends_with_the_verdict() {
+    let mut args = vec!["selector", "key-weak768.org", "mail", "--color", "never"];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let result = run(&args);
+    assert_eq!(result.code, 1);
+    assert!(
+        result.stdout.contains("✗ mail._domainkey.key-weak768.org."),
+        "{}",
+        result.stdout
+    );
+    assert!(result.stdout.contains("key-weak"));
+    assert!(result.stdout.contains("Fix:"));
+    assert!(result.stdout.contains("Verdict: FAIL"));
+}
+
+#[test]
+fn trace_option_adds_every_query() {
+    let mut args = vec!["selector", "key-ed25519.org", "mail", "--json", "--trace"];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let result = run(&args);
+    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
+    validate_check_json(&doc);
+    let trace = doc["trace"].as_array().expect("trace");
+    assert_eq!(trace.len() as u64, doc["queries"].as_u64().unwrap());
+    assert!(
+        trace.iter().any(|q| q["zone"] == "."),
+        "the walk from the root is in the trace"
+    );
+}
+
+#[test]
+fn trace_command_lists_every_server_of_every_zone() {
+    let mut args = vec![
+        "trace",
+        "mail._domainkey.dkim-zone-cut.com",
+        "TXT",
+        "--json",
+    ];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let result = run(&args);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(doc["outcome"], "answer");
+    let zones: Vec<&str> = doc["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        zones,
+        [
+            ".",
+            "com.",
+            "dkim-zone-cut.com.",
+            "_domainkey.dkim-zone-cut.com."
+        ]
+    );
+    for hop in doc["hops"].as_array().unwrap() {
+        assert!(hop["servers"].as_array().unwrap().len() >= 2, "{hop}");
+        for server in hop["servers"].as_array().unwrap() {
+            assert!(server["result"].is_string() && server["address"].is_string());
+        }
+    }
+    let answers = doc["answers"].as_array().unwrap();
+    assert_eq!(answers[0]["type"], "TXT");
+    assert!(answers[0]["data"]
+        .as_str()
+        .unwrap()
+        .starts_with("\"v=DKIM1"));
+    for key in ["name", "type", "ttl", "data"] {
+        assert!(answers[0].get(key).is_some(), "answer has no {key}");
+    }
+}
+
+#[test]
+fn trace_of_a_name_that_does_not_exist_completes() {
+    let mut args = vec!["trace", "nothing-here.ses-missing.com", "A", "--json"];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let result = run(&args);
+    assert_eq!(result.code, 0);
+    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
+    assert_eq!(doc["outcome"], "nxdomain");
+}
+
+#[test]
+fn watch_stops_at_once_when_the_check_passes() {
+    let mut args = vec!["selector", "key-ed25519.org", "mail", "--watch", "1s"];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let result = run(&args);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(result.stdout.contains("Verdict: PASS"));
+    assert!(!result.stdout.contains("Watching"));
+}
+
+#[test]
+fn watch_prints_only_changes_until_interrupted() {
+    use std::process::{Command, Stdio};
+    let mut args = vec![
+        "selector",
+        "key-revoked.org",
+        "mail",
+        "--watch",
+        "1s",
+        "--color",
+        "never",
+    ];
+    let lab_args = lab().args();
+    args.extend(lab_args.iter().map(String::as_str));
+    let child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    // Long enough for the first report and at least one more check.
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout.matches("Verdict: FAIL").count(),
+        1,
+        "full report once: {stdout}"
+    );
+    assert!(
+        stdout.contains("Watching: checking again every 1 s"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no change"), "{stdout}");
+}

@@ -1,0 +1,77 @@
+//! The human output, compared exactly with the files in tests/snapshots (color off; the
+//! closing "N queries in N ms" line masked). `UPDATE_SNAPSHOTS=1 cargo test -p dkim-doctor
+//! --test snapshots` rewrites them after an intended change; review the diff.
+
+mod common;
+
+use common::{assert_snapshot, lab, mask_timing, run, run_owned};
+
+fn demo_snapshot(scenario: &str, extra: &[&str]) {
+    let mut args = vec!["demo", scenario, "--color", "never"];
+    args.extend_from_slice(extra);
+    let result = run(&args);
+    assert!(result.stderr.is_empty(), "{}", result.stderr);
+    let suffix = if extra.is_empty() { "" } else { "-verbose" };
+    assert_snapshot(
+        &format!("demo-{scenario}{suffix}.txt"),
+        &mask_timing(&result.stdout),
+    );
+}
+
+#[test]
+fn demo_ses_partial() {
+    demo_snapshot("ses-partial", &[]);
+}
+
+#[test]
+fn demo_ses_swapped() {
+    demo_snapshot("ses-swapped", &[]);
+}
+
+#[test]
+fn demo_lame() {
+    demo_snapshot("lame", &[]);
+}
+
+#[test]
+fn demo_ns_mismatch() {
+    demo_snapshot("ns-mismatch", &[]);
+}
+
+#[test]
+fn demo_moved_to_route53() {
+    demo_snapshot("moved-to-route53", &[]);
+}
+
+#[test]
+fn demo_dkim_zone_cut() {
+    demo_snapshot("dkim-zone-cut", &[]);
+}
+
+#[test]
+fn demo_key_multiple() {
+    demo_snapshot("key-multiple", &[]);
+}
+
+#[test]
+fn demo_brevo_verbose() {
+    demo_snapshot("brevo", &["--verbose"]);
+}
+
+#[test]
+fn trace_through_a_dkim_zone_cut() {
+    let mut args: Vec<String> = [
+        "trace",
+        "mail._domainkey.dkim-zone-cut.com",
+        "TXT",
+        "--color",
+        "never",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(lab().args());
+    let result = run_owned(&args);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_snapshot("trace-dkim-zone-cut.txt", &mask_timing(&result.stdout));
+}
