@@ -34,7 +34,7 @@ commands:
                                median ns per message per library, ratios and geometric means.
                                --quick: 1 s warm-up, 2 s measurement per benchmark.
   bench-table                  print the table from the last bench run (target/criterion)
-  bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]
+  bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound] [--query-log PATH]
                                resolve a fixed set of lab DKIM names cold, from the BIND lab's
                                roots (run `lab up` first): our resolver with the cache on and
                                off, sequential and concurrent, behind a relay adding MS (20) per

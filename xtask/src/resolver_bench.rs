@@ -31,6 +31,8 @@ struct Options {
     rounds: usize,
     latency: Duration,
     unbound: bool,
+    /// BIND's query log (default: this checkout's `target/lab/query.log`).
+    query_log: PathBuf,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -38,6 +40,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         rounds: 5,
         latency: Duration::from_millis(20),
         unbound: true,
+        query_log: super::root().join(LAB_DIR).join(QUERY_LOG),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -58,6 +61,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.latency = Duration::from_millis(ms);
             }
             "--no-unbound" => options.unbound = false,
+            "--query-log" => options.query_log = PathBuf::from(value()?),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
@@ -131,7 +135,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 async fn bench(options: Options) -> Result<(), String> {
-    let log = super::root().join(LAB_DIR).join(QUERY_LOG);
+    let log = options.query_log.clone();
     require_lab(&log).await?;
     let names = names();
     let roots: Vec<IpAddr> = miniature_internet()

@@ -10,6 +10,12 @@
 //! AAAA), whose results are fed back to the waiting task. A task that follows a CNAME restarts
 //! at the target from the closest known zone cut. Nothing recurses on the native stack, and
 //! every step is charged to the [`Budget`].
+//!
+//! Walks that share a [`DelegationCache`] cooperate without talking to each other: a task
+//! about to ask the root's or a top-level domain's servers about a name first claims that step
+//! in the cache; a task of another walk heading for the same child waits (bounded by
+//! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back.
+//! The driver wakes waiting walks with [`DelegationCache::changed`].
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -338,8 +344,9 @@ impl Walk {
         self.deadline
     }
 
-    /// When the walk wants to be polled again even if no result arrives: the deadline, or
-    /// the end of the longest wait for another walk's descent. `None` if no task waits.
+    /// When the walk wants to be polled again even if no result arrives: the end of the
+    /// earliest bounded wait for another walk's descent ([`WalkOptions::max_descent_wait`]).
+    /// `None` if no task waits; the driver also polls at [`Walk::deadline`].
     pub fn next_wakeup(&self) -> Option<Instant> {
         self.tasks
             .iter()
