@@ -34,12 +34,13 @@ commands:
                                median ns per message per library, ratios and geometric means.
                                --quick: 1 s warm-up, 2 s measurement per benchmark.
   bench-table                  print the table from the last bench run (target/criterion)
-  bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound] [--query-log PATH]
-                               resolve a fixed set of lab DKIM names cold, from the BIND lab's
-                               roots (run `lab up` first): our resolver with the cache on and
-                               off, sequential and concurrent, behind a relay adding MS (20) per
-                               round trip, and Unbound as a cold-cache recursive resolver;
-                               prints queries and wall time as a Markdown table
+  bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]
+                               resolve a fixed set of lab DKIM names cold on a private copy of
+                               the BIND lab (127.54.0.0/16, its own named; the shared lab is not
+                               touched): our resolver with the cache on and off, sequential and
+                               concurrent, behind a relay adding MS (20) per round trip, and
+                               Unbound as a cold-cache recursive resolver; prints queries and
+                               wall time as a Markdown table. Needs root, named and unbound.
 ";
 
 fn main() -> ExitCode {

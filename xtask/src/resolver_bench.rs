@@ -1,24 +1,29 @@
-//! `cargo xtask bench-resolver`: resolves a fixed set of DKIM names of the BIND lab from the lab
+//! `cargo xtask bench-resolver`: resolves a fixed set of DKIM names of the lab from the lab
 //! roots, cold, with our resolver (shared cache on and off, sequential and concurrent, and
 //! behind a delaying relay) and with Unbound as a cold-cache recursive resolver on the same
 //! lab, and prints queries and wall time side by side as a Markdown table.
 //!
-//! Queries are counted twice for our resolver (its own counter and BIND's query log) and from
-//! the query log for Unbound, so the two methods can be checked against each other. The query
-//! log counts everything BIND received, so run this with no other lab traffic.
+//! It runs on a private copy of the BIND lab: the miniature internet moved from 127.53.0.0/16
+//! to 127.54.0.0/16 (addresses and glue alike), served by its own `named` on port 53, so the
+//! shared lab and whatever tests use it are never disturbed, and BIND's query log holds only
+//! the benchmark's queries. Needs root (port 53, `ip addr`), `named` and `unbound`; everything
+//! it starts or adds is stopped and removed at the end, by pid and by address.
+//!
+//! Queries are counted twice for our resolver (its own counter and the query log) and from the
+//! query log for Unbound, so the two methods can be checked against each other.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dns_lab::bind::{LAB_DIR, QUERY_LOG};
+use dns_lab::bind::{self, QUERY_LOG};
 use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::*;
-use dns_lab::Behaviour;
+use dns_lab::{Behaviour, Network};
 use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
 use dns_wire::transport::{self, TransportConfig};
-use dns_wire::{Name, Question, Rcode, RecordType};
+use dns_wire::{Name, Question, RData, Rcode, RecordType};
 
 const USAGE: &str =
     "usage: cargo xtask bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]";
@@ -31,8 +36,6 @@ struct Options {
     rounds: usize,
     latency: Duration,
     unbound: bool,
-    /// BIND's query log (default: this checkout's `target/lab/query.log`).
-    query_log: PathBuf,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -40,7 +43,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
         rounds: 5,
         latency: Duration::from_millis(20),
         unbound: true,
-        query_log: super::root().join(LAB_DIR).join(QUERY_LOG),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -61,7 +63,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.latency = Duration::from_millis(ms);
             }
             "--no-unbound" => options.unbound = false,
-            "--query-log" => options.query_log = PathBuf::from(value()?),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
@@ -135,14 +136,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 async fn bench(options: Options) -> Result<(), String> {
-    let log = options.query_log.clone();
-    require_lab(&log).await?;
+    let network = private_network();
+    let lab = PrivateLab::start(&network).await?;
+    let log = lab.query_log();
     let names = names();
-    let roots: Vec<IpAddr> = miniature_internet()
-        .roots
-        .into_iter()
-        .map(IpAddr::V4)
-        .collect();
+    let roots: Vec<IpAddr> = network.roots.iter().copied().map(IpAddr::V4).collect();
     let mut rows = Vec::new();
 
     let ours = |port: u16, cache: bool| {
@@ -173,7 +171,7 @@ async fn bench(options: Options) -> Result<(), String> {
         ] {
             let mut runs = Vec::new();
             for _ in 0..options.rounds {
-                runs.push(run_unbound(&names, concurrent, &log).await?);
+                runs.push(run_unbound(&network, &names, concurrent, &log).await?);
             }
             rows.push(Row {
                 label: label.to_string(),
@@ -182,7 +180,7 @@ async fn bench(options: Options) -> Result<(), String> {
         }
     }
 
-    let lab_servers: Vec<Ipv4Addr> = miniature_internet()
+    let lab_servers: Vec<Ipv4Addr> = network
         .servers
         .iter()
         .filter(|s| s.behaviour != Behaviour::Unreachable)
@@ -209,30 +207,152 @@ async fn bench(options: Options) -> Result<(), String> {
         rows.push(Row { label, runs });
     }
     relay.shutdown().await;
+    lab.stop();
 
     print_table(&rows, names.len(), options.rounds, options.latency);
     Ok(())
 }
 
-async fn require_lab(log: &Path) -> Result<(), String> {
-    let root = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 53, 0, 1)), 53);
-    let question = Question::new(Name::root(), RecordType::SOA);
-    let answer = transport::query(root, &question, &TransportConfig::default()).await;
-    match answer {
-        Ok(exchange) if exchange.response.rcode() == Rcode::NOERROR => {}
-        other => {
-            return Err(format!(
-                "the BIND lab does not answer at {root} ({other:?}): run cargo xtask lab up"
-            ))
+/// The miniature internet moved to 127.54.0.0/16: servers, roots and every A record that
+/// pointed into 127.53.0.0/16 (glue and name server hosts).
+fn private_network() -> Network {
+    fn moved(addr: Ipv4Addr) -> Ipv4Addr {
+        match addr.octets() {
+            [127, 53, c, d] => Ipv4Addr::new(127, 54, c, d),
+            _ => addr,
         }
     }
-    if !log.exists() {
+    let mut network = miniature_internet();
+    for server in &mut network.servers {
+        server.addr = moved(server.addr);
+    }
+    for root in &mut network.roots {
+        *root = moved(*root);
+    }
+    for hosted in &mut network.zones {
+        for addr in &mut hosted.servers {
+            *addr = moved(*addr);
+        }
+        for record in &mut hosted.zone.records {
+            if let RData::A(addr) = &mut record.data {
+                *addr = moved(*addr);
+            }
+        }
+    }
+    network
+}
+
+/// The private BIND lab: a `named` of ours and the loopback addresses we added for it.
+struct PrivateLab {
+    named: Option<Child>,
+    added: Vec<Ipv4Addr>,
+    dir: PathBuf,
+}
+
+impl PrivateLab {
+    async fn start(network: &Network) -> Result<PrivateLab, String> {
+        let dir =
+            std::env::temp_dir().join(format!("dkim-doctor-bench-lab-{}", std::process::id()));
+        let rendered = bind::render(network, &dir, 53).map_err(|e| e.to_string())?;
+        let mut lab = PrivateLab {
+            named: None,
+            added: Vec::new(),
+            dir,
+        };
+        let present = lo_addresses()?;
+        if let Some(taken) = rendered.listen.iter().find(|a| present.contains(a)) {
+            return Err(format!(
+                "{taken} is already on lo: another benchmark lab may be running"
+            ));
+        }
+        std::fs::create_dir_all(&lab.dir)
+            .map_err(|e| format!("cannot create {}: {e}", lab.dir.display()))?;
+        for (path, text) in &rendered.zone_files {
+            let path = lab.dir.join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        let conf = lab.dir.join("named.conf");
+        std::fs::write(&conf, &rendered.named_conf)
+            .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+        for addr in &rendered.listen {
+            run_ip(&["addr", "add", &format!("{addr}/32"), "dev", "lo"])?;
+            lab.added.push(*addr);
+        }
+        let named = Command::new("named")
+            .arg("-f")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start named (apt-get install bind9): {e}"))?;
+        lab.named = Some(named);
+        let root = SocketAddr::new(IpAddr::V4(network.roots[0]), 53);
+        let question = Question::new(Name::root(), RecordType::SOA);
+        let quick = TransportConfig {
+            timeout: Duration::from_millis(200),
+            udp_retries: 0,
+            ..TransportConfig::default()
+        };
+        for _ in 0..100 {
+            if let Ok(answer) = transport::query(root, &question, &quick).await {
+                if answer.response.rcode() == Rcode::NOERROR {
+                    return Ok(lab);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("the private lab's named did not answer at {root}"))
+    }
+
+    fn query_log(&self) -> PathBuf {
+        self.dir.join(QUERY_LOG)
+    }
+
+    fn stop(self) {
+        // Drop does the work.
+    }
+}
+
+impl Drop for PrivateLab {
+    fn drop(&mut self) {
+        if let Some(mut named) = self.named.take() {
+            let _ = named.kill();
+            let _ = named.wait();
+        }
+        for addr in &self.added {
+            let _ = run_ip(&["addr", "del", &format!("{addr}/32"), "dev", "lo"]);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn run_ip(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run ip: {e}"))?;
+    if !out.status.success() {
         return Err(format!(
-            "no query log at {}: run cargo xtask lab up",
-            log.display()
+            "ip {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn lo_addresses() -> Result<Vec<Ipv4Addr>, String> {
+    let out = run_ip(&["-4", "-o", "addr", "show", "dev", "lo"])?;
+    Ok(out
+        .split_whitespace()
+        .filter_map(|w| w.split_once('/').and_then(|(a, _)| a.parse().ok()))
+        .collect())
 }
 
 /// Queries BIND has logged so far.
@@ -318,11 +438,10 @@ impl Drop for TempDir {
     }
 }
 
-fn start_unbound() -> Result<Unbound, String> {
+fn start_unbound(network: &Network) -> Result<Unbound, String> {
     let dir = std::env::temp_dir().join(format!("dkim-doctor-unbound-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let dir = TempDir(dir);
-    let network = miniature_internet();
     let mut hints = String::new();
     for root in &network.roots {
         let host = network
@@ -360,8 +479,13 @@ fn start_unbound() -> Result<Unbound, String> {
     Ok(Unbound { child, _dir: dir })
 }
 
-async fn run_unbound(names: &[Name], concurrent: bool, log: &Path) -> Result<Run, String> {
-    let unbound = start_unbound()?;
+async fn run_unbound(
+    network: &Network,
+    names: &[Name],
+    concurrent: bool,
+    log: &Path,
+) -> Result<Run, String> {
+    let unbound = start_unbound(network)?;
     let server = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), UNBOUND_PORT);
     let config = TransportConfig {
         recursion_desired: true,
