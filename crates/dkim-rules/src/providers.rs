@@ -27,6 +27,15 @@ pub enum SelectorPattern {
     PostmarkTimestamp,
 }
 
+impl std::fmt::Display for SelectorPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SelectorPattern::Exact(s) => f.write_str(s),
+            SelectorPattern::PostmarkTimestamp => f.write_str("<YYYYMMDDhhmmss>pm"),
+        }
+    }
+}
+
 impl SelectorPattern {
     /// Whether `selector` fits the pattern.
     pub fn matches(&self, selector: &str) -> bool {

@@ -121,9 +121,9 @@ impl KeyState {
     pub fn describe(&self) -> String {
         match self {
             KeyState::NotResolved => "not looked up".into(),
-            KeyState::LookupFailed(e) => format!("the lookup failed ({e})"),
-            KeyState::NoSuchName => "the name does not exist (NXDOMAIN)".into(),
-            KeyState::NoTxt => "the name has no TXT record".into(),
+            KeyState::LookupFailed(e) => format!("a failed lookup ({e})"),
+            KeyState::NoSuchName => "no such name (NXDOMAIN)".into(),
+            KeyState::NoTxt => "no TXT record".into(),
             KeyState::Empty => "an empty TXT record".into(),
             KeyState::Multiple(n) => format!("{n} TXT records"),
             KeyState::Invalid(e) => format!("an unusable key record: {e}"),

@@ -32,7 +32,10 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
         .collect();
 
     if !ctx.zone_answered() {
-        findings.push(ctx.zone_unreachable());
+        let mut finding = ctx.zone_unreachable();
+        finding.summary = tidy(&finding.summary);
+        finding.fix = tidy(&finding.fix);
+        findings.push(finding);
         let records = analyses.iter().map(|a| a.report(&ctx)).collect();
         return Report {
             domain: ctx.domain.clone(),
@@ -94,16 +97,23 @@ pub fn negative_caching(observations: &Observations) -> Option<NegativeCaching> 
     })
 }
 
-/// Drops the final dot of a domain name where punctuation follows it in a sentence
-/// (`example.com.:` → `example.com:`, `example.com..` → `example.com.`). Names inside quotes
-/// keep their dot: those are values to type.
+/// Drops the final dot of a domain name inside a sentence: before punctuation
+/// (`example.com.:` → `example.com:`, `example.com..` → `example.com.`) and before a word
+/// that does not start a sentence (`example.com. is` → `example.com is`). Names inside
+/// quotes keep their dot: those are values to type.
 pub(crate) fn tidy(sentence: &str) -> String {
     let chars: Vec<char> = sentence.chars().collect();
     let mut out = String::with_capacity(sentence.len());
     for (i, &c) in chars.iter().enumerate() {
         let after_name = i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '-');
         let before_punct = matches!(chars.get(i + 1), Some(',' | ';' | ':' | ')' | '.'));
-        if c == '.' && after_name && before_punct {
+        // A name's final dot in mid-sentence: a space then a word that does not start a
+        // new sentence (lower case, a digit, an opening parenthesis).
+        let mid_sentence = chars.get(i + 1) == Some(&' ')
+            && chars
+                .get(i + 2)
+                .is_some_and(|n| n.is_ascii_lowercase() || n.is_ascii_digit() || *n == '(');
+        if c == '.' && after_name && (before_punct || mid_sentence) {
             continue;
         }
         out.push(c);
@@ -410,7 +420,7 @@ impl<'a> Ctx<'a> {
                     name: self.zone.clone(),
                     servers: vec![],
                     summary: format!(
-                        "SES last read a zone whose primary name server is {}, but the zone {} is delegated to has primary server {}: SES looked at a different copy of your zone (or the delegation changed since).",
+                        "SES last read a zone whose primary name server is {}, but the zone that {} is delegated to has the primary server {}: SES looked at a different copy of your zone (or the delegation changed since).",
                         seen.primary_name_server, self.zone, soa.mname
                     ),
                     fix: format!(
@@ -460,7 +470,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sentences_lose_dots_only_before_punctuation() {
+    fn sentences_lose_the_dots_of_names_only() {
         assert_eq!(tidy("at example.com.."), "at example.com.");
         assert_eq!(
             tidy("at example.com.: x (a.b.), \"c.d.\""),
@@ -468,8 +478,13 @@ mod tests {
         );
         assert_eq!(
             tidy("to a.b. instead of c. Done."),
-            "to a.b. instead of c. Done."
+            "to a.b instead of c. Done."
         );
+        assert_eq!(
+            tidy("ns1.example. (192.0.2.1) has"),
+            "ns1.example (192.0.2.1) has"
+        );
+        assert_eq!(tidy("Ends here. Next"), "Ends here. Next");
         assert_eq!(tidy("(RFC 8301)."), "(RFC 8301).");
     }
 

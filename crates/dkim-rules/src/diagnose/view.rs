@@ -55,6 +55,11 @@ impl ServerState {
         }
     }
 
+    /// [`ServerState::describe`] cut to a length that fits in a sentence.
+    pub fn short(&self) -> String {
+        shorten(&self.describe())
+    }
+
     /// A comparable form: equal when two servers hold the same data.
     pub fn signature(&self) -> String {
         match self {
@@ -112,6 +117,17 @@ impl Found {
                 || token_hint.is_some_and(|t| text.contains(&t.to_ascii_lowercase()))
         })
     }
+}
+
+/// Text for a sentence: long values (a key) are cut after 60 characters, with the length.
+pub(crate) fn shorten(text: &str) -> String {
+    const KEEP: usize = 60;
+    let count = text.chars().count();
+    if count <= KEEP + 20 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(KEEP).collect();
+    format!("{} ... ({count} characters)", head.trim_end())
 }
 
 /// Looks up answers in the observations.

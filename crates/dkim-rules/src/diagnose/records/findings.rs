@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use dns_wire::{Name, RecordType};
 
 use super::super::keys::{key_findings, ses_error_for, KeyContext, KeyState};
-use super::super::view::ServerState;
+use super::super::view::{shorten, ServerState};
 use super::super::Ctx;
 use super::{origin_appended, Judgement, RecordAnalysis, ServerEntry};
 use crate::check::{is_ses_dkim_zone, ses_region_of_zone};
@@ -71,7 +71,7 @@ impl RecordAnalysis {
             format!(
                 "The answer for {} ({}) comes from a wildcard record (*.{parent}): a made-up name ({WILDCARD_PROBE_LABEL}.{parent}) gets the same answer, so the record itself does not exist and receivers get whatever the wildcard holds, not the record meant for this {what}.",
                 self.name,
-                entry.state.describe(),
+                entry.state.short(),
             ),
             format!(
                 "{} (a real record takes precedence over the wildcard); consider removing the wildcard *.{parent} if nothing needs it.",
@@ -180,7 +180,7 @@ impl RecordAnalysis {
                 format!(
                     "{} answers with an IP address ({}) instead of a CNAME: the record is proxied (Cloudflare's orange cloud) or flattened, so the CNAME itself is hidden.",
                     self.name,
-                    found.describe()
+                    shorten(&found.describe())
                 ),
                 format!(
                     "At your DNS host, set the record \"{relative}\" to \"DNS only\" (grey cloud) and turn off CNAME flattening for it."
@@ -191,7 +191,7 @@ impl RecordAnalysis {
                     "{} holds a {} record ({}), but SES looks for a CNAME record there.",
                     self.name,
                     found.other.first().map_or("TXT".to_string(), |d| d.rtype().to_string()),
-                    found.describe()
+                    shorten(&found.describe())
                 ),
                 format!(
                     "At your DNS host, delete that record and create a CNAME record named \"{relative}\" with the value \"{target}\"."
@@ -201,7 +201,7 @@ impl RecordAnalysis {
                 format!(
                     "{} holds {} but neither a TXT key record nor a CNAME.",
                     self.name,
-                    found.describe()
+                    shorten(&found.describe())
                 ),
                 self.create_fix(ctx),
             ),
@@ -256,7 +256,7 @@ impl RecordAnalysis {
             });
             let why = match swapped {
                 Some(other) => format!(
-                    ", which is the value for the selector {:?}: the two records' values are swapped",
+                    ", which is the value for the selector {}: the two records' values are swapped",
                     other.selector
                 ),
                 None => String::new(),
@@ -266,7 +266,12 @@ impl RecordAnalysis {
                     "{} points to {target}{why}; {provider}'s selector {} should point to {wanted}.",
                     self.name, self.selector
                 ),
-                format!("At your DNS host, change the value of \"{relative}\" to {wanted}."),
+                match rule {
+                    Some((_, r)) if !r.customer_part => {
+                        format!("At your DNS host, change the value of \"{relative}\" to \"{wanted}\".")
+                    }
+                    _ => format!("At your DNS host, change the value of \"{relative}\" to {wanted}, exactly as your provider's DNS settings page shows it."),
+                },
             );
         };
         let first = target
@@ -333,7 +338,7 @@ impl RecordAnalysis {
                         self.name
                     ),
                     KeyState::Empty => format!("{} leads to {at}, which holds an empty TXT record instead of a key.", self.name),
-                    _ => format!("{} leads to {at}, where {}: there is no DKIM key at the end.", self.name, state.describe()),
+                    _ => format!("{} leads to {at}, which has {}, so there is no DKIM key at the end.", self.name, state.describe()),
                 };
                 let mut finding = self.finding(
                     FindingCode::TargetUnresolvable,
@@ -367,7 +372,7 @@ impl RecordAnalysis {
         let answered: Vec<&ServerEntry> = self.answered().collect();
         let detail: Vec<String> = answered
             .iter()
-            .map(|e| format!("{} has {}", e.server, e.state.describe()))
+            .map(|e| format!("{} has {}", e.server, e.state.short()))
             .collect();
         let serials = ctx.serials();
         let serials = if serials.is_empty() {
