@@ -10,7 +10,18 @@
 //!
 //! The walk itself is the sans-I/O [`Walk`]; this module drives it with tokio, sending the
 //! independent queries it asks for concurrently. A [`Resolver`] is cheap to clone and shares
-//! its [`DelegationCache`] and counters between clones and concurrent lookups.
+//! between clones and concurrent lookups, for the length of a run:
+//!
+//! - its [`DelegationCache`] (zone cuts, server addresses) and the descents in progress through
+//!   the root and top-level domains, so concurrent lookups do not repeat them;
+//! - the queries in flight: the same question to the same server at the same time is sent
+//!   once and its response shared ([`ResolverStats::coalesced`]);
+//! - which servers answered only without EDNS, so they are not sent EDNS again;
+//! - the zone surveys made by [`Resolver::survey`];
+//! - its counters ([`Resolver::stats`]).
+//!
+//! With [`ResolverConfig::cache`] off, every lookup starts from the root with a cache of its
+//! own (the baseline the benchmark compares against).
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -92,6 +103,8 @@ struct Shared {
     /// Queries in flight, so concurrent lookups asking the same server the same question at
     /// the same time share one exchange.
     in_flight: std::sync::Mutex<HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>>,
+    /// Servers that answered only without EDNS this run.
+    no_edns: std::sync::Mutex<std::collections::HashSet<std::net::SocketAddr>>,
 }
 
 type QueryResult = Result<Exchange, QueryError>;
@@ -117,6 +130,7 @@ impl Resolver {
                 queries: AtomicU64::new(0),
                 coalesced: AtomicU64::new(0),
                 in_flight: std::sync::Mutex::new(HashMap::new()),
+                no_edns: std::sync::Mutex::new(std::collections::HashSet::new()),
             }),
         }
     }
@@ -197,7 +211,9 @@ impl Resolver {
         self.run(walk).await
     }
 
-    /// Sends one query, or joins the identical one another lookup has in flight.
+    /// Sends one query, or joins the identical one another lookup has in flight. A server
+    /// that needed the retry without EDNS once is asked without EDNS for the rest of the run
+    /// (as Unbound remembers it), saving it a FORMERR per query.
     pub(crate) async fn exchange(
         &self,
         address: std::net::SocketAddr,
@@ -218,7 +234,20 @@ impl Resolver {
             .get_or_init(|| async {
                 sent.store(true, Ordering::Relaxed);
                 self.shared.queries.fetch_add(1, Ordering::Relaxed);
-                transport::query(address, question, &self.shared.config.transport).await
+                let config = &self.shared.config.transport;
+                let result = if self.lock(&self.shared.no_edns).contains(&address) {
+                    let plain = transport::TransportConfig {
+                        edns: false,
+                        ..config.clone()
+                    };
+                    transport::query(address, question, &plain).await
+                } else {
+                    transport::query(address, question, config).await
+                };
+                if matches!(&result, Ok(exchange) if exchange.edns_fallback) {
+                    self.lock(&self.shared.no_edns).insert(address);
+                }
+                result
             })
             .await
             .clone();
@@ -231,6 +260,12 @@ impl Resolver {
             in_flight.remove(&key);
         }
         result
+    }
+
+    fn lock<'a, T>(&self, mutex: &'a std::sync::Mutex<T>) -> std::sync::MutexGuard<'a, T> {
+        // Every update under these locks is one insert or remove: a poisoned lock still holds
+        // consistent data.
+        mutex.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn in_flight(

@@ -1152,3 +1152,97 @@ fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     let mut fresh = walk("ftp.example.com", RecordType::A, &cache);
     assert!(matches!(fresh.poll(now), WalkStep::Send(_)));
 }
+
+mod driver {
+    use super::*;
+    use tokio::net::UdpSocket;
+
+    const BOUND: Duration = Duration::from_secs(10);
+
+    /// A UDP server on 127.0.0.1 that answers after `delay`, FORMERR to EDNS queries when
+    /// `rejects_edns`; returns its address and, when stopped, whether each query had EDNS.
+    async fn server(
+        delay: Duration,
+        rejects_edns: bool,
+        queries: usize,
+    ) -> (SocketAddr, tokio::task::JoinHandle<Vec<bool>>) {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        let handle = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut buf = vec![0u8; 4096];
+            // Stops after `queries` queries, or when no query comes for a second.
+            while seen.len() < queries {
+                let received =
+                    tokio::time::timeout(Duration::from_secs(1), socket.recv_from(&mut buf)).await;
+                let Ok(Ok((len, from))) = received else { break };
+                let query = Message::from_bytes(&buf[..len]).unwrap();
+                seen.push(query.edns.is_some());
+                let mut reply = query.clone();
+                reply.header.response = true;
+                reply.header.authoritative = true;
+                if rejects_edns && query.edns.is_some() {
+                    reply.edns = None;
+                    reply.set_rcode(Rcode::FORMERR);
+                } else {
+                    reply.answers.push(a("www.example.com", "192.0.2.1"));
+                }
+                tokio::time::sleep(delay).await;
+                socket.send_to(&reply.to_bytes(), from).await.unwrap();
+            }
+            seen
+        });
+        (addr, handle)
+    }
+
+    fn resolver_for(addr: SocketAddr) -> Resolver {
+        let mut config = ResolverConfig::lab([addr.ip()], addr.port());
+        config.transport.timeout = Duration::from_secs(2);
+        Resolver::new(config)
+    }
+
+    #[tokio::test]
+    async fn identical_queries_in_flight_are_sent_once() {
+        let (addr, server) = server(Duration::from_millis(200), false, 2).await;
+        let resolver = resolver_for(addr);
+        let question = Question::new(n("www.example.com"), RecordType::A);
+        let (first, second) = tokio::time::timeout(BOUND, async {
+            tokio::join!(
+                resolver.exchange(addr, &question),
+                resolver.exchange(addr, &question)
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(first.unwrap().response, second.unwrap().response);
+        let stats = resolver.stats();
+        assert_eq!((stats.queries, stats.coalesced), (1, 1));
+        // Once answered, the same question is asked afresh.
+        tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(resolver.stats().queries, 2);
+        assert_eq!(server.await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_rejects_edns_is_asked_without_it_afterwards() {
+        let (addr, server) = server(Duration::ZERO, true, 3).await;
+        let resolver = resolver_for(addr);
+        let question = Question::new(n("www.example.com"), RecordType::A);
+        let first = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(first.edns_fallback);
+        assert_eq!(first.udp_attempts, 2);
+        let second = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!second.edns_fallback);
+        assert_eq!(second.udp_attempts, 1);
+        assert_eq!(server.await.unwrap(), vec![true, false, false]);
+    }
+}
