@@ -2,6 +2,8 @@
 //!
 //! Group `encode`: every corpus fixture. Group `encode_ptr_scaling`: N distinct PTR records
 //! (the CVE-2024-8508 shape) for growing N, to see whether the cost per record stays flat.
+//! Group `encode_chain_scaling`: the pathological shape (owners one label longer each time,
+//! chains of 120) with 1, 2 and 4 chains, for the same question.
 
 use std::hint::black_box;
 
@@ -45,5 +47,20 @@ fn encode_ptr_scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, encode_corpus, encode_ptr_scaling);
+fn encode_chain_scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("encode_chain_scaling");
+    for chains in [1usize, 2, 4] {
+        let models = Models::new(&generate::chain_message(chains));
+        group.throughput(Throughput::Elements(chains as u64 * 120));
+        bench_models(&mut group, &(chains * 120).to_string(), &models);
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    encode_corpus,
+    encode_ptr_scaling,
+    encode_chain_scaling
+);
 criterion_main!(benches);

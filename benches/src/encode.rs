@@ -47,16 +47,6 @@ impl Models {
     }
 }
 
-impl Models {
-    /// hickory-proto's and domain's models only (they do not depend on dns-wire).
-    pub fn for_reference_libraries(bytes: &[u8]) -> (hickory_proto::op::Message, DomainModel) {
-        (
-            hickory_proto::op::Message::from_vec(bytes).expect("hickory parses"),
-            domain_model(bytes),
-        )
-    }
-}
-
 fn domain_model(bytes: &[u8]) -> DomainModel {
     type Parsed<'a> = AllRecordData<&'a [u8], ParsedName<&'a [u8]>>;
     let msg = domain::base::Message::from_octets(bytes).expect("domain parses the header");

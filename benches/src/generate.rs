@@ -302,11 +302,17 @@ pub fn ptr_message(count: usize) -> Vec<u8> {
 /// decoding the last name of a chain follows 120 pointers. Written by [`HandWriter`] because
 /// hickory-proto bounds its compression table and would not produce the chains.
 fn pathological_chains() -> Vec<u8> {
+    chain_message(2)
+}
+
+/// `chains` chains of 120 A records each, owners one label longer at every step (see
+/// [`pathological_chains`]); used to check that encoding this shape stays linear.
+pub fn chain_message(chains: usize) -> Vec<u8> {
     let mut w = HandWriter::new(0xd3d3, "example.com.", RecordType::A);
-    for (zone, octet) in [("x.example.com.", 1u8), ("y.example.com.", 2u8)] {
-        let mut owner = zone.to_string();
+    for chain in 0..chains {
+        let mut owner = format!("{}.example.com.", (b'x' + chain as u8) as char);
         for depth in 0..120u8 {
-            let addr = Ipv4Addr::new(198, 51, octet, depth);
+            let addr = Ipv4Addr::new(198, 51, chain as u8 + 1, depth);
             w.record(&owner, RecordType::A, 300, |w| {
                 w.out.extend_from_slice(&addr.octets())
             });

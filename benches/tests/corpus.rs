@@ -55,13 +55,20 @@ fn hickory_and_domain_read_the_same_content() {
 /// (in hickory-proto) to the same content as the original; prints the sizes, which show how
 /// hard each compressed.
 #[test]
-fn hickory_and_domain_encoders_keep_the_content() {
+fn every_encoder_keeps_the_content() {
     use dns_wire_benches::encode;
     for fixture in corpus() {
-        let models = encode::Models::for_reference_libraries(&fixture.bytes);
+        let models = encode::Models::new(&fixture.bytes);
         let expected = hickory_visit::visit(&fixture.bytes).unwrap();
-        let by_hickory = encode::hickory(&models.0);
-        let by_domain = encode::domain(&models.1);
+        let by_dns_wire = encode::dns_wire(&models.dns_wire);
+        let by_hickory = encode::hickory(&models.hickory);
+        let by_domain = encode::domain(&models.domain);
+        assert_eq!(
+            hickory_visit::visit(&by_dns_wire).unwrap(),
+            expected,
+            "{}: dns-wire",
+            fixture.name
+        );
         let hickory_read = hickory_visit::visit(&by_hickory).unwrap();
         if fixture.name == "ptr_2000" {
             // hickory-proto stops compressing after 120 names, so 2000 PTR records no longer
@@ -82,9 +89,10 @@ fn hickory_and_domain_encoders_keep_the_content() {
             fixture.name
         );
         println!(
-            "{}: original {} octets, hickory {}, domain {}",
+            "{}: original {} octets, dns-wire {}, hickory {}, domain {}",
             fixture.name,
             fixture.bytes.len(),
+            by_dns_wire.len(),
             by_hickory.len(),
             by_domain.len()
         );

@@ -9,12 +9,16 @@ use crate::{cargo, root, run_command};
 /// The libraries, in table order; the first is the one the ratios are relative to.
 const LIBRARIES: [&str; 3] = ["dns-wire", "hickory", "domain"];
 /// Criterion groups written by benches/benches/{parse,encode}.rs.
-const GROUPS: [(&str, &str); 3] = [
+const GROUPS: [(&str, &str); 4] = [
     ("parse", "parse + visit every field (ns per message)"),
     ("encode", "encode with compression (ns per message)"),
     (
         "encode_ptr_scaling",
         "encode N PTR records (ns per message; linear if ns/record stays flat)",
+    ),
+    (
+        "encode_chain_scaling",
+        "encode N pathological owners, chains of 120 (linear if ns/record stays flat)",
     ),
 ];
 
@@ -145,7 +149,7 @@ pub fn table() -> Result<(), String> {
             geometric_mean(&ratios[0]),
             geometric_mean(&ratios[1])
         );
-        if group == "encode_ptr_scaling" {
+        if group.ends_with("_scaling") {
             println!("\nns per record:\n");
             println!("| records | dns-wire | hickory | domain |");
             println!("| ---: | ---: | ---: | ---: |");
@@ -165,5 +169,107 @@ pub fn table() -> Result<(), String> {
         }
     }
     println!("\n(ratios above 1.00x mean dns-wire is faster; criterion median estimates)");
+    Ok(())
+}
+
+/// Instructions per operation for one (op, library, input), measured with cachegrind as the
+/// difference between runs of `HIGH` and `LOW` iterations (so setup and model building cancel).
+fn instructions(binary: &Path, op: &str, lib: &str, input: &str) -> Result<f64, String> {
+    const LOW: u64 = 4;
+    const HIGH: u64 = 24;
+    let count = |iterations: u64| -> Result<u64, String> {
+        let out = std::process::Command::new("valgrind")
+            .args([
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+            ])
+            .arg(binary)
+            .args([op, lib, input, &iterations.to_string()])
+            .output()
+            .map_err(|e| format!("cannot run valgrind (apt-get install valgrind): {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "run-one {op} {lib} {input} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        stderr
+            .lines()
+            .find_map(|l| {
+                l.split_once("I   refs:")
+                    .or_else(|| l.split_once("I refs:"))
+            })
+            .and_then(|(_, n)| n.trim().replace(',', "").parse().ok())
+            .ok_or_else(|| format!("no instruction count in cachegrind output:\n{stderr}"))
+    };
+    let (low, high) = (count(LOW)?, count(HIGH)?);
+    Ok(high.saturating_sub(low) as f64 / (HIGH - LOW) as f64)
+}
+
+/// `cargo xtask bench-instructions`: instructions per message for every fixture, operation and
+/// library, counted by cachegrind (deterministic, unlike wall-clock time on a shared machine).
+pub fn instruction_table() -> Result<(), String> {
+    run_command(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "dns-wire-benches",
+        "--bin",
+        "run-one",
+    ]))?;
+    let binary = root().join("target/release/run-one");
+    let data = root().join("benches/data");
+    let mut fixtures: Vec<String> = std::fs::read_dir(&data)
+        .map_err(|e| format!("{}: {e}", data.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    fixtures.sort();
+    for op in ["parse", "encode"] {
+        println!("\n### {op}: instructions per message (cachegrind)\n");
+        println!(
+            "| message | dns-wire | hickory | domain | hickory / dns-wire | domain / dns-wire |"
+        );
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+        let mut ratios: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+        let mut rows: Vec<(String, String)> = fixtures
+            .iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    data.join(format!("{f}.bin")).display().to_string(),
+                )
+            })
+            .collect();
+        if op == "encode" {
+            rows.extend(
+                [250, 500, 1000].map(|n| (format!("ptr scaling, {n} records"), format!("ptr:{n}"))),
+            );
+        }
+        for (label, input) in rows {
+            let mut counts = [0f64; 3];
+            for (i, lib) in LIBRARIES.iter().enumerate() {
+                counts[i] = instructions(&binary, op, lib, &input)?;
+            }
+            let r = [counts[1] / counts[0], counts[2] / counts[0]];
+            if !label.contains("scaling") {
+                ratios[0].push(r[0]);
+                ratios[1].push(r[1]);
+            }
+            println!(
+                "| {label} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x |",
+                counts[0], counts[1], counts[2], r[0], r[1]
+            );
+        }
+        println!(
+            "| **geometric mean (corpus)** | | | | **{:.2}x** | **{:.2}x** |",
+            geometric_mean(&ratios[0]),
+            geometric_mean(&ratios[1])
+        );
+    }
     Ok(())
 }

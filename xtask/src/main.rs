@@ -41,6 +41,9 @@ commands:
                                concurrent, behind a relay adding MS (20) per round trip, and
                                Unbound as a cold-cache recursive resolver; prints queries and
                                wall time as a Markdown table. Needs root, named and unbound.
+  bench-instructions           instructions per message for every fixture and library, counted
+                               with valgrind's cachegrind (deterministic where wall-clock time on a
+                               shared machine is not); needs `apt-get install valgrind`
 ";
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(rest),
         Some("bench-table") => bench::table(),
         Some("bench-resolver") => resolver_bench::run(rest),
+        Some("bench-instructions") => bench::instruction_table(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
