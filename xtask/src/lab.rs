@@ -133,9 +133,36 @@ fn running_pid() -> Option<u32> {
         .parse()
         .ok()?;
     let cmdline = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    String::from_utf8_lossy(&cmdline)
-        .contains("named")
+    let conf = lab_dir().join(CONF_FILE);
+    (String::from_utf8_lossy(&cmdline).contains(&*conf.to_string_lossy()) && process_alive(pid))
         .then_some(pid)
+}
+
+/// Another checkout's lab `named` (one per machine can own port 53 on the lab addresses): its
+/// pid and configuration file.
+fn foreign_lab() -> Option<(u32, String)> {
+    let ours = lab_dir().join(CONF_FILE);
+    let ours = ours.to_string_lossy();
+    for entry in fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let is_named = args.first().is_some_and(|a| a.ends_with("named"));
+        let conf = args.windows(2).find(|w| w[0] == "-c").map(|w| w[1].clone());
+        if let (true, Some(conf)) = (is_named, conf) {
+            if conf.ends_with(&format!("{LAB_DIR}/{CONF_FILE}")) && conf != ours {
+                return Some((pid, conf));
+            }
+        }
+    }
+    None
 }
 
 fn write_files(lab: &BindLab) -> Result<()> {
@@ -220,6 +247,12 @@ fn up() -> Result<()> {
         eprintln!("xtask lab: a lab named is already running; restarting it");
         down()?;
     }
+    if let Some((pid, conf)) = foreign_lab() {
+        return Err(format!(
+            "another checkout's lab holds the lab addresses (named pid {pid}, {conf}); \
+             run `cargo xtask lab down` in that checkout first"
+        ));
+    }
     let lab = render()?;
     add_addresses(&lab.listen)?;
     let dir = lab_dir();
@@ -253,11 +286,21 @@ fn up() -> Result<()> {
     Ok(())
 }
 
+/// Whether `pid` is a live process (a zombie waiting to be reaped has exited).
+fn process_alive(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // Format: "pid (comm) state ..."; comm may hold spaces, the state follows the last ')'.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
 fn down() -> Result<()> {
     if let Some(pid) = running_pid() {
         exec(Command::new("kill").arg("-TERM").arg(pid.to_string()))?;
         let started = Instant::now();
-        while Path::new(&format!("/proc/{pid}")).exists() {
+        while process_alive(pid) {
             if started.elapsed() > STOP_TIMEOUT {
                 return Err(format!(
                     "named (pid {pid}) did not exit within {STOP_TIMEOUT:?}"
@@ -275,7 +318,12 @@ fn down() -> Result<()> {
 
 fn status() -> Result<()> {
     let Some(pid) = running_pid() else {
-        return Err("lab is not up: no named from target/lab is running".to_string());
+        let other = foreign_lab()
+            .map(|(pid, conf)| format!(" (another checkout's lab is: named pid {pid}, {conf})"))
+            .unwrap_or_default();
+        return Err(format!(
+            "lab is not up: no named from this checkout's {LAB_DIR} is running{other}"
+        ));
     };
     let missing = not_ready();
     if !missing.is_empty() {
