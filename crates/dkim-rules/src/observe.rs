@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use dns_wire::{Name, RData, Rcode, Record, RecordType};
+use dns_wire::{Message, Name, RData, Rcode, Record, RecordType};
 use serde::{Deserialize, Serialize};
 
 use crate::serde_dns;
@@ -189,6 +189,34 @@ pub struct Response {
     pub authority: Vec<ObservedRecord>,
 }
 
+impl From<&Message> for Response {
+    /// The parts of a parsed response the rules look at (the full rcode, OPT included).
+    fn from(message: &Message) -> Self {
+        Response {
+            rcode: message.rcode(),
+            authoritative: message.header.authoritative,
+            answer: message.answers.iter().map(ObservedRecord::from).collect(),
+            authority: message.authority.iter().map(ObservedRecord::from).collect(),
+        }
+    }
+}
+
+impl ZoneSoa {
+    /// The SOA facts of a SOA record; `None` for any other record.
+    pub fn from_record(record: &Record) -> Option<ZoneSoa> {
+        match &record.data {
+            RData::Soa(soa) => Some(ZoneSoa {
+                mname: soa.mname.clone(),
+                rname: soa.rname.clone(),
+                serial: soa.serial,
+                minimum: soa.minimum,
+                ttl: record.ttl,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Why a query got no usable answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -359,4 +387,88 @@ pub enum TargetOutcome {
         /// One sentence saying why.
         error: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dns_wire::{Soa, Txt};
+
+    fn n(s: &str) -> Name {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_parsed_response_converts() {
+        let name = n("s1._domainkey.example.com");
+        let mut message = Message::query(7, name.clone(), RecordType::TXT);
+        message.header.response = true;
+        message.header.authoritative = true;
+        message.answers.push(Record::new(
+            name.clone(),
+            300,
+            RData::Txt(Txt {
+                strings: vec![b"v=DKIM1; ".to_vec(), b"p=".to_vec()],
+            }),
+        ));
+        let soa = Record::new(
+            n("example.com"),
+            3600,
+            RData::Soa(Soa {
+                mname: n("ns1.example.com"),
+                rname: n("hostmaster.example.com"),
+                serial: 9,
+                refresh: 1,
+                retry: 2,
+                expire: 3,
+                minimum: 300,
+            }),
+        );
+        message.authority.push(soa.clone());
+        message.set_rcode(Rcode::BADVERS);
+        let response = Response::from(&message);
+        assert_eq!(response.rcode, Rcode::BADVERS);
+        assert!(response.authoritative);
+        assert_eq!(
+            response.answer[0].data,
+            ObservedData::Txt(vec![b"v=DKIM1; ".to_vec(), b"p=".to_vec()])
+        );
+        let zone_soa = ZoneSoa::from_record(&soa).unwrap();
+        assert_eq!(
+            (zone_soa.serial, zone_soa.minimum, zone_soa.ttl),
+            (9, 300, 3600)
+        );
+        assert_eq!(ZoneSoa::from_record(&message.answers[0]), None);
+        assert!(matches!(
+            ObservedRecord::from(&soa).data,
+            ObservedData::Soa {
+                serial: 9,
+                minimum: 300,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn fixture_json_reads_naturally() {
+        let record = ObservedRecord {
+            name: n("a.example.com"),
+            ttl: 60,
+            data: ObservedData::Cname(n("b.example.net")),
+        };
+        let json = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"a.example.com.","ttl":60,"data":{"type":"CNAME","value":"b.example.net."}}"#
+        );
+        let txt: ObservedRecord = serde_json::from_str(
+            r#"{"name":"a.example.com","ttl":60,"data":{"type":"TXT","value":["p=\\\\x\\010"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(txt.data, ObservedData::Txt(vec![b"p=\\x\n".to_vec()]));
+        let bad = serde_json::from_str::<ObservedRecord>(
+            r#"{"name":"a..b","ttl":1,"data":{"type":"A","value":"192.0.2.1"}}"#,
+        );
+        assert!(bad.unwrap_err().to_string().contains("invalid domain name"));
+    }
 }

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 
 use dkim_rules::{
-    diagnose, follow_up_probes, probes, Check, Delegation, Observations, ObservedRecord, Outcome,
-    ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo, ServerRef, Severity,
-    TargetOutcome, TargetResolution, Verdict, ZoneSoa,
+    diagnose, follow_up_probes, probes, Check, Delegation, Observations, Outcome, ProbeObservation,
+    QueryError, Response, ServerAnswer, ServerInfo, ServerRef, Severity, TargetOutcome,
+    TargetResolution, Verdict, ZoneSoa,
 };
 use dns_lab::scenarios::{self, SCENARIOS};
 use dns_lab::{Behaviour, Network, Zone};
@@ -58,12 +58,9 @@ fn ask(net: &Network, addr: Ipv4Addr, name: &Name, rtype: RecordType) -> Outcome
     let behaviour = net.server(addr).map(|s| s.behaviour.clone());
     let query = Message::query(1, name.clone(), rtype);
     let response = |m: &Message, aa: bool| {
-        Outcome::Response(Response {
-            rcode: m.rcode(),
-            authoritative: aa && m.header.authoritative,
-            answer: m.answers.iter().map(ObservedRecord::from).collect(),
-            authority: m.authority.iter().map(ObservedRecord::from).collect(),
-        })
+        let mut response = Response::from(m);
+        response.authoritative &= aa;
+        Outcome::Response(response)
     };
     match behaviour {
         Some(Behaviour::Authoritative) => response(
@@ -190,16 +187,7 @@ fn observe(net: &Network, check: &Check) -> Observations {
             });
         }
     }
-    let soa = zone.soa_record().and_then(|r| match &r.data {
-        RData::Soa(soa) => Some(ZoneSoa {
-            mname: soa.mname.clone(),
-            rname: soa.rname.clone(),
-            serial: soa.serial,
-            minimum: soa.minimum,
-            ttl: r.ttl,
-        }),
-        _ => None,
-    });
+    let soa = zone.soa_record().and_then(ZoneSoa::from_record);
     let mut observations = Observations {
         delegation: Delegation {
             zone: Some(zone.origin.clone()),
