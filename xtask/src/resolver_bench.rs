@@ -29,8 +29,8 @@ const USAGE: &str =
     "usage: cargo xtask bench-resolver [--rounds N] [--latency-ms MS] [--no-unbound]";
 /// Port of the Unbound instance (loopback only).
 const UNBOUND_PORT: u16 = 5399;
-/// Port of the delaying relay in front of the BIND lab.
-const RELAY_PORT: u16 = 5354;
+/// Port of the private BIND lab while the delaying relay holds port 53 in front of it.
+const BEHIND_RELAY_PORT: u16 = 5354;
 
 struct Options {
     rounds: usize,
@@ -137,7 +137,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 async fn bench(options: Options) -> Result<(), String> {
     let network = private_network();
-    let lab = PrivateLab::start(&network).await?;
+    let lab = PrivateLab::start(&network, 53).await?;
     let log = lab.query_log();
     let names = names();
     let roots: Vec<IpAddr> = network.roots.iter().copied().map(IpAddr::V4).collect();
@@ -180,13 +180,19 @@ async fn bench(options: Options) -> Result<(), String> {
         }
     }
 
+    lab.stop();
+
+    // With latency: BIND moves to another port and the relay takes port 53 on every server
+    // address, adding the delay to each round trip; both resolvers still ask port 53.
+    let lab = PrivateLab::start(&network, BEHIND_RELAY_PORT).await?;
+    let log = lab.query_log();
     let lab_servers: Vec<Ipv4Addr> = network
         .servers
         .iter()
         .filter(|s| s.behaviour != Behaviour::Unreachable)
         .map(|s| s.addr)
         .collect();
-    let relay = dns_lab::relay::start(&lab_servers, RELAY_PORT, 53, options.latency)
+    let relay = dns_lab::relay::start(&lab_servers, 53, BEHIND_RELAY_PORT, options.latency)
         .await
         .map_err(|e| format!("cannot start the delaying relay: {e}"))?;
     let ms = options.latency.as_millis();
@@ -202,9 +208,27 @@ async fn bench(options: Options) -> Result<(), String> {
     ] {
         let mut runs = Vec::new();
         for _ in 0..options.rounds {
-            runs.push(run_ours(ours(RELAY_PORT, true), &names, concurrent, &log).await?);
+            runs.push(run_ours(ours(53, true), &names, concurrent, &log).await?);
         }
         rows.push(Row { label, runs });
+    }
+    if options.unbound {
+        for (label, concurrent) in [
+            (
+                format!("Unbound 1.17 cold cache, +{ms} ms per hop, sequential"),
+                false,
+            ),
+            (
+                format!("Unbound 1.17 cold cache, +{ms} ms per hop, concurrent"),
+                true,
+            ),
+        ] {
+            let mut runs = Vec::new();
+            for _ in 0..options.rounds {
+                runs.push(run_unbound(&network, &names, concurrent, &log).await?);
+            }
+            rows.push(Row { label, runs });
+        }
     }
     relay.shutdown().await;
     lab.stop();
@@ -250,10 +274,11 @@ struct PrivateLab {
 }
 
 impl PrivateLab {
-    async fn start(network: &Network) -> Result<PrivateLab, String> {
+    /// Starts `named` for `network` on `port` (addresses added to `lo` first).
+    async fn start(network: &Network, port: u16) -> Result<PrivateLab, String> {
         let dir =
             std::env::temp_dir().join(format!("dkim-doctor-bench-lab-{}", std::process::id()));
-        let rendered = bind::render(network, &dir, 53).map_err(|e| e.to_string())?;
+        let rendered = bind::render(network, &dir, port).map_err(|e| e.to_string())?;
         let mut lab = PrivateLab {
             named: None,
             added: Vec::new(),
@@ -292,7 +317,7 @@ impl PrivateLab {
             .spawn()
             .map_err(|e| format!("cannot start named (apt-get install bind9): {e}"))?;
         lab.named = Some(named);
-        let root = SocketAddr::new(IpAddr::V4(network.roots[0]), 53);
+        let root = SocketAddr::new(IpAddr::V4(network.roots[0]), port);
         let question = Question::new(Name::root(), RecordType::SOA);
         let quick = TransportConfig {
             timeout: Duration::from_millis(200),
