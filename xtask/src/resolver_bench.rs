@@ -1,7 +1,8 @@
 //! `cargo xtask bench-resolver`: resolves a fixed set of DKIM names of the lab from the lab
-//! roots, cold, with our resolver (shared cache on and off, sequential and concurrent, and
-//! behind a delaying relay) and with Unbound as a cold-cache recursive resolver on the same
-//! lab, and prints queries and wall time side by side as a Markdown table.
+//! roots, cold, with our resolver (shared cache on and off, sequential and concurrent) and with
+//! Unbound as a cold-cache recursive resolver on the same lab, then both again behind a relay
+//! that adds a delay to every round trip, and prints queries and wall time side by side as a
+//! Markdown table (see `BENCHMARKS.md`).
 //!
 //! It runs on a private copy of the BIND lab: the miniature internet moved from 127.53.0.0/16
 //! to 127.54.0.0/16 (addresses and glue alike), served by its own `named` on port 53, so the
