@@ -119,6 +119,13 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
                 if let Some(doubled) =
                     expected_name(selector, domain).and_then(|e| e.append(zone).ok())
                 {
+                    // And a made-up name beside it, so a wildcard is not taken for the record.
+                    if let Some(wild) = doubled
+                        .parent()
+                        .and_then(|p| p.prepend(WILDCARD_PROBE_LABEL.as_bytes()).ok())
+                    {
+                        list.push(wild, RecordType::TXT, ProbePurpose::WildcardCheck);
+                    }
                     list.push(doubled, RecordType::TXT, ProbePurpose::DomainDuplicated);
                 }
             }

@@ -534,7 +534,8 @@ fn cases() -> Vec<Case> {
                 let f = finding(r, "wildcard-answer");
                 assert_eq!(f.severity, Severity::Error);
                 assert!(
-                    f.summary.contains("(*._domainkey.example.com)"),
+                    f.summary
+                        .contains("a * record for _domainkey.example.com or"),
                     "{}",
                     f.summary
                 );
@@ -888,6 +889,44 @@ fn cases() -> Vec<Case> {
                     f.fix
                 );
             },
+        },
+        Case {
+            name: "catch-all-wildcard-is-not-taken-for-mistakes",
+            check: Check::Ses {
+                domain: n("mail.example.com"),
+                tokens: vec![T1.into()],
+                signing_zone: None,
+                region: None,
+                expect_ns: vec![],
+                ses_soa: None,
+                ses_status: None,
+            },
+            world: World::new(
+                two_servers(Zone::new("example.com").cname("*.example.com", "lb.example.net")),
+                vec![ses_zone("dkim.amazonses.com", T1, &[])],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["wildcard-answer"],
+            also: |r| {
+                let f = finding(r, "wildcard-answer");
+                assert!(
+                    f.summary
+                        .contains("a * record for _domainkey.mail.example.com or a name above it"),
+                    "{}",
+                    f.summary
+                );
+            },
+        },
+        Case {
+            name: "selector-catch-all-wildcard",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                Zone::new("example.com").cname("*.example.com", "lb.example.net"),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["wildcard-answer"],
+            also: nothing,
         },
         Case {
             name: "selector-record-missing",

@@ -108,8 +108,20 @@ impl Found {
     /// Whether this looks like something a user meant as a DKIM record: a CNAME, or a TXT
     /// holding `p=` or the expected CNAME value.
     pub fn looks_like_dkim(&self, token_hint: Option<&str>) -> bool {
-        if self.cname.is_some() {
-            return true;
+        if let Some(target) = &self.cname {
+            // For an SES token, only a CNAME that names the token or an SES DKIM zone: a
+            // catch-all CNAME elsewhere in the zone is not the user's DKIM record.
+            return match token_hint {
+                None => true,
+                Some(token) => {
+                    target
+                        .first_label()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(token.as_bytes()))
+                        || target
+                            .parent()
+                            .is_some_and(|z| crate::check::is_ses_dkim_zone(&z))
+                }
+            };
         }
         self.txt.iter().any(|rr| {
             let text = String::from_utf8_lossy(&rr.concat()).to_ascii_lowercase();

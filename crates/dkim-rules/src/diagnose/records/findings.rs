@@ -69,12 +69,12 @@ impl RecordAnalysis {
             FindingCode::WildcardAnswer,
             servers,
             format!(
-                "The answer for {} ({}) comes from a wildcard record (*.{parent}): a made-up name ({WILDCARD_PROBE_LABEL}.{parent}) gets the same answer, so the record itself does not exist and receivers get whatever the wildcard holds, not the record meant for this {what}.",
+                "The answer for {} ({}) comes from a wildcard record (a * record for {parent} or a name above it): a made-up name ({WILDCARD_PROBE_LABEL}.{parent}) gets the same answer, so the record itself does not exist and receivers get whatever the wildcard holds, not the record meant for this {what}.",
                 self.name,
                 entry.state.short(),
             ),
             format!(
-                "{} (a real record takes precedence over the wildcard); consider removing the wildcard *.{parent} if nothing needs it.",
+                "{} (a real record takes precedence over the wildcard); consider removing the wildcard if nothing needs it.",
                 self.create_fix(ctx).trim_end_matches('.')
             ),
         ));
