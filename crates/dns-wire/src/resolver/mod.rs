@@ -51,9 +51,10 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::OnceCell;
@@ -96,21 +97,21 @@ struct Shared {
     config: ResolverConfig,
     cache: Arc<DelegationCache>,
     /// Zone surveys of this run, reused by [`Resolver::survey`] when the cache is on.
-    zone_surveys: std::sync::Mutex<HashMap<Name, ZoneSurvey>>,
+    zone_surveys: Mutex<HashMap<Name, ZoneSurvey>>,
     walks: AtomicU64,
     queries: AtomicU64,
     coalesced: AtomicU64,
     /// Queries in flight, so concurrent lookups asking the same server the same question at
     /// the same time share one exchange.
-    in_flight: std::sync::Mutex<HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>>,
+    in_flight: Mutex<HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>>,
     /// Servers that answered only without EDNS this run.
-    no_edns: std::sync::Mutex<std::collections::HashSet<std::net::SocketAddr>>,
+    no_edns: Mutex<HashSet<SocketAddr>>,
 }
 
 type QueryResult = Result<Exchange, QueryError>;
 
 /// Server and question, the name in lower case (servers answer names case-insensitively).
-type InFlightKey = (std::net::SocketAddr, Name, RecordType, crate::Class);
+type InFlightKey = (SocketAddr, Name, RecordType, crate::Class);
 
 /// An iterative resolver. Cheap to clone; clones share the delegation cache and counters.
 #[derive(Debug, Clone)]
@@ -125,12 +126,12 @@ impl Resolver {
             shared: Arc::new(Shared {
                 config,
                 cache: Arc::new(DelegationCache::new()),
-                zone_surveys: std::sync::Mutex::new(HashMap::new()),
+                zone_surveys: Mutex::new(HashMap::new()),
                 walks: AtomicU64::new(0),
                 queries: AtomicU64::new(0),
                 coalesced: AtomicU64::new(0),
-                in_flight: std::sync::Mutex::new(HashMap::new()),
-                no_edns: std::sync::Mutex::new(std::collections::HashSet::new()),
+                in_flight: Mutex::new(HashMap::new()),
+                no_edns: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -216,7 +217,7 @@ impl Resolver {
     /// (as Unbound remembers it), saving it a FORMERR per query.
     pub(crate) async fn exchange(
         &self,
-        address: std::net::SocketAddr,
+        address: SocketAddr,
         question: &crate::Question,
     ) -> QueryResult {
         let key = (
@@ -262,7 +263,7 @@ impl Resolver {
         result
     }
 
-    fn lock<'a, T>(&self, mutex: &'a std::sync::Mutex<T>) -> std::sync::MutexGuard<'a, T> {
+    fn lock<'a, T>(&self, mutex: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
         // Every update under these locks is one insert or remove: a poisoned lock still holds
         // consistent data.
         mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -282,8 +283,7 @@ impl Resolver {
     pub async fn run(&self, mut walk: Walk) -> WalkResult {
         self.shared.walks.fetch_add(1, Ordering::Relaxed);
         let mut running: JoinSet<(QueryToken, Result<Exchange, QueryError>)> = JoinSet::new();
-        let mut tokens: HashMap<tokio::task::Id, (QueryToken, std::net::SocketAddr)> =
-            HashMap::new();
+        let mut tokens: HashMap<tokio::task::Id, (QueryToken, SocketAddr)> = HashMap::new();
         let cache = walk.cache();
         loop {
             // Armed before the walk is polled, so a descent that ends in between still wakes us.

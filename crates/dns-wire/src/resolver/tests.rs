@@ -1246,3 +1246,24 @@ mod driver {
         assert_eq!(server.await.unwrap(), vec![true, false, false]);
     }
 }
+
+#[test]
+fn resolvers_walks_and_lookups_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<Resolver>();
+    send_sync::<DelegationCache>();
+    send_sync::<WalkResult>();
+    send_sync::<Survey>();
+    let resolver = Resolver::new(ResolverConfig::lab([ip("127.0.0.1")], 1));
+    let name = n("example.com");
+    send(&resolver.lookup(&name, RecordType::A));
+    send(&resolver.survey(&name, RecordType::A));
+    let walk = Walk::new(
+        Question::new(name.clone(), RecordType::A),
+        options(),
+        Arc::new(DelegationCache::new()),
+        Instant::now(),
+    );
+    send(&walk);
+}
