@@ -1267,3 +1267,155 @@ fn resolvers_walks_and_lookups_can_cross_threads() {
     );
     send(&walk);
 }
+
+mod hostile_hierarchies {
+    //! Random hierarchies where every server does something arbitrary (refers anywhere, with or
+    //! without glue, aliases, times out, refuses...): every walk must end within its budget.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const ZONES: [&str; 7] = [".", "com", "a.com", "b.com", "x.a.com", "net", "c.net"];
+    const HOSTS: [&str; 5] = ["ns1.a.com", "ns2.b.com", "ns.c.net", "ns.x.a.com", "ns.com"];
+    const NAMES: [&str; 6] = [
+        "www.a.com",
+        "y.x.a.com",
+        "ns1.a.com",
+        "z.c.net",
+        "b.com",
+        "ns.x.a.com",
+    ];
+    const SERVERS: u8 = 8;
+
+    #[derive(Debug, Clone)]
+    enum Behaviour {
+        Timeout,
+        Rcode(u16),
+        Refer {
+            zone: usize,
+            hosts: Vec<(usize, Option<u8>)>,
+        },
+        /// A referral to the ancestor of the name asked that has this many labels.
+        ReferDown {
+            labels: usize,
+            hosts: Vec<(usize, Option<u8>)>,
+        },
+        Cname(usize),
+        Answer,
+        NxDomain,
+        NotAuthoritative,
+    }
+
+    /// Referrals are the common case (they make deep walks); the rest end or break a step.
+    fn behaviour() -> impl Strategy<Value = Behaviour> {
+        prop_oneof![
+            1 => Just(Behaviour::Timeout),
+            1 => prop::sample::select(vec![2u16, 5, 1, 4, 9]).prop_map(Behaviour::Rcode),
+            3 => (0..ZONES.len(), hosts())
+                .prop_map(|(zone, hosts)| Behaviour::Refer { zone, hosts }),
+            8 => (1..4usize, hosts())
+                .prop_map(|(labels, hosts)| Behaviour::ReferDown { labels, hosts }),
+            2 => (0..NAMES.len()).prop_map(Behaviour::Cname),
+            1 => Just(Behaviour::Answer),
+            1 => Just(Behaviour::NxDomain),
+            1 => Just(Behaviour::NotAuthoritative),
+        ]
+    }
+
+    fn hosts() -> impl Strategy<Value = Vec<(usize, Option<u8>)>> {
+        prop::collection::vec((0..HOSTS.len(), prop::option::of(1..=SERVERS)), 1..3)
+    }
+
+    fn addr(i: u8) -> String {
+        format!("10.0.0.{i}")
+    }
+
+    fn respond(behaviour: &Behaviour, q: &Question) -> Option<Message> {
+        let mut m = reply_to(q);
+        match behaviour {
+            Behaviour::Timeout => return None,
+            Behaviour::Rcode(rcode) => m.set_rcode(Rcode(*rcode)),
+            Behaviour::Refer { zone, hosts } => {
+                for (host, glue) in hosts {
+                    m.authority.push(ns(ZONES[*zone], HOSTS[*host]));
+                    if let Some(glue) = glue {
+                        m.additional.push(a(HOSTS[*host], &addr(*glue)));
+                    }
+                }
+            }
+            Behaviour::ReferDown { labels, hosts } => {
+                let mut zone = q.name.clone();
+                while zone.label_count() > *labels {
+                    zone = zone.parent()?;
+                }
+                for (host, glue) in hosts {
+                    m.authority
+                        .push(Record::new(zone.clone(), 60, RData::Ns(n(HOSTS[*host]))));
+                    if let Some(glue) = glue {
+                        m.additional.push(a(HOSTS[*host], &addr(*glue)));
+                    }
+                }
+            }
+            Behaviour::Cname(target) => {
+                m.header.authoritative = true;
+                m.answers.push(cname(&q.name.to_string(), NAMES[*target]));
+            }
+            Behaviour::Answer => {
+                m.header.authoritative = true;
+                m.answers.push(Record::new(
+                    q.name.clone(),
+                    60,
+                    RData::A("192.0.2.1".parse().unwrap()),
+                ));
+            }
+            Behaviour::NxDomain => {
+                m.header.authoritative = true;
+                m.set_rcode(Rcode::NXDOMAIN);
+            }
+            Behaviour::NotAuthoritative => {
+                m.answers.push(Record::new(
+                    q.name.clone(),
+                    60,
+                    RData::A("192.0.2.1".parse().unwrap()),
+                ));
+            }
+        }
+        Some(m)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn every_walk_ends_within_its_budget(
+            behaviours in prop::collection::vec(behaviour(), SERVERS as usize),
+            name in 0..NAMES.len(),
+            share in any::<bool>(),
+        ) {
+            let mut sim = Sim::default();
+            for (i, b) in behaviours.iter().enumerate() {
+                let b = b.clone();
+                sim.script(&addr(i as u8 + 1), move |q| respond(&b, q));
+            }
+            let cache = Arc::new(DelegationCache::new());
+            let opts = WalkOptions {
+                share_descents: share,
+                roots: RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.3")]),
+                ..options()
+            };
+            let budget = opts.budget.clone();
+            let result = sim.run(walk_with(NAMES[name], RecordType::A, &cache, opts));
+            prop_assert!(result.stats.queries <= budget.max_queries);
+            prop_assert_eq!(sim.asked.len() as u32, result.stats.queries);
+            prop_assert!(result.stats.referrals <= budget.max_referrals);
+            prop_assert!(result.stats.cname_hops <= budget.max_cname_hops);
+            prop_assert!(result.stats.ns_address_lookups <= budget.max_ns_address_lookups);
+            // Only the roots, glue addresses (10.0.0.x) and addresses found by name server
+            // address lookups (the answers' 192.0.2.1) were ever asked.
+            for (ip, _) in &sim.asked {
+                let ip = ip.to_string();
+                prop_assert!(ip.starts_with("10.0.0.") || ip == "192.0.2.1", "{}", ip);
+            }
+        }
+    }
+}
