@@ -929,6 +929,33 @@ fn cases() -> Vec<Case> {
             also: nothing,
         },
         Case {
+            name: "ses-value-typed-with-quotes",
+            check: ses_check(all),
+            world: ses_world(only_t2_t3().cname(&t1_name, &format!("\\\"{t1_target}\\\""))),
+            verdict: Verdict::Fail,
+            codes: &["target-mismatch", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "target-mismatch");
+                assert!(f.summary.contains("quote characters"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "key-split-across-records",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                Zone::new("example.com")
+                    .txt("google._domainkey.example.com", &[&p2048[200..]])
+                    .txt("google._domainkey.example.com", &[&p2048[..200]]),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["key-multiple-records"],
+            also: |r| {
+                let f = finding(r, "key-multiple-records");
+                assert!(f.summary.contains("split into 2"), "{}", f.summary);
+            },
+        },
+        Case {
             name: "selector-record-missing",
             check: selector_check(&["google"]),
             world: selector_world(Zone::new("example.com"), vec![]),

@@ -20,8 +20,14 @@ pub(crate) enum KeyState {
     NoTxt,
     /// One TXT RR whose text is empty or blank (SES's rotation placeholder).
     Empty,
-    /// Several TXT RRs.
-    Multiple(usize),
+    /// Several TXT RRs; `split_key` when joining them in some order gives a usable key (one
+    /// key published as several records instead of several strings of one record).
+    Multiple {
+        /// How many RRs.
+        count: usize,
+        /// Whether they are the pieces of one key.
+        split_key: bool,
+    },
     /// One TXT RR that is not a usable key record.
     Invalid(KeyRecordError),
     /// A key record (possibly revoked).
@@ -44,7 +50,10 @@ impl KeyState {
                     }
                 }
             }
-            several => KeyState::Multiple(several.len()),
+            several => KeyState::Multiple {
+                count: several.len(),
+                split_key: pieces_of_one_key(several),
+            },
         }
     }
 
@@ -125,7 +134,7 @@ impl KeyState {
             KeyState::NoSuchName => "no such name (NXDOMAIN)".into(),
             KeyState::NoTxt => "no TXT record".into(),
             KeyState::Empty => "an empty TXT record".into(),
-            KeyState::Multiple(n) => format!("{n} TXT records"),
+            KeyState::Multiple { count, .. } => format!("{count} TXT records"),
             KeyState::Invalid(e) => format!("an unusable key record: {e}"),
             KeyState::Parsed(r) => match r.key {
                 PublicKey::Revoked => "an empty (revoked) key".into(),
@@ -155,6 +164,38 @@ impl KeyState {
             _ => None,
         }
     }
+}
+
+/// Whether some order of the RRs, joined, is a usable key record. Only small RRsets are
+/// tried (4 RRs: 24 orders).
+fn pieces_of_one_key(rrs: &[Vec<Vec<u8>>]) -> bool {
+    if rrs.len() > 4 {
+        return false;
+    }
+    let texts: Vec<Vec<u8>> = rrs.iter().map(|rr| rr.concat()).collect();
+    orders(texts.len()).iter().any(|order| {
+        let joined: Vec<u8> = order
+            .iter()
+            .flat_map(|&i| texts[i].iter().copied())
+            .collect();
+        KeyState::from_txt(&[vec![joined]]).is_usable()
+    })
+}
+
+/// Every order of `0..n` (n is at most 4 here).
+fn orders(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut all = Vec::new();
+    for shorter in orders(n - 1) {
+        for at in 0..=shorter.len() {
+            let mut order = shorter.clone();
+            order.insert(at, n - 1);
+            all.push(order);
+        }
+    }
+    all
 }
 
 /// Where a key was read and who showed it, for the key findings.
@@ -197,10 +238,16 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
         )
     };
     match state {
-        KeyState::Multiple(n) => out.push(finding(
+        KeyState::Multiple { count, split_key: true } => out.push(finding(
             FindingCode::KeyMultipleRecords,
             Severity::Error,
-            format!("There are {n} separate TXT records at {where_}, so receivers may pick any of them and DKIM checks fail at random."),
+            format!("The key at {where_} was split into {count} separate TXT records, so receivers read only one piece of it and DKIM checks fail."),
+            format!("At your DNS host, put the pieces back into one TXT record at {at} (one record may hold several strings of up to 255 characters each) and delete the other records."),
+        )),
+        KeyState::Multiple { count, split_key: false } => out.push(finding(
+            FindingCode::KeyMultipleRecords,
+            Severity::Error,
+            format!("There are {count} separate TXT records at {where_}, so receivers may pick any of them and DKIM checks fail at random."),
             format!("Delete the extra TXT records at {at} so that exactly one remains; if a long key was split into several records, put it back into one record (one record may hold several strings)."),
         )),
         KeyState::Invalid(e) => {
@@ -278,5 +325,45 @@ pub(crate) fn ses_error_for(state: &KeyState) -> Option<SesErrorType> {
     match state {
         KeyState::LookupFailed(_) => Some(SesErrorType::DnsServerError),
         _ => Some(SesErrorType::InvalidValue),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_order_is_tried() {
+        assert_eq!(orders(0), vec![Vec::<usize>::new()]);
+        let mut three = orders(3);
+        three.sort();
+        assert_eq!(three.len(), 6);
+        three.dedup();
+        assert_eq!(three.len(), 6);
+        assert_eq!(orders(4).len(), 24);
+    }
+
+    #[test]
+    fn a_key_split_across_records_is_recognised() {
+        let ed = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        let (a, b) = ed.split_at(30);
+        // Published in the wrong order, as two records.
+        let state = KeyState::from_txt(&[vec![b.as_bytes().to_vec()], vec![a.as_bytes().to_vec()]]);
+        assert_eq!(
+            state,
+            KeyState::Multiple {
+                count: 2,
+                split_key: true
+            }
+        );
+        let two_keys =
+            KeyState::from_txt(&[vec![ed.as_bytes().to_vec()], vec![ed.as_bytes().to_vec()]]);
+        assert_eq!(
+            two_keys,
+            KeyState::Multiple {
+                count: 2,
+                split_key: false
+            }
+        );
     }
 }

@@ -286,7 +286,12 @@ impl RecordAnalysis {
             ctx.check.selectors().iter().find(|t| {
                 t.eq_ignore_ascii_case(&first) && !t.eq_ignore_ascii_case(&self.selector)
             });
-        let summary = if let Some(other) = other_token {
+        let summary = if without_quotes_or_spaces(target).as_ref() == Some(expected) {
+            format!(
+                "{} points to {target}: the value was typed with quote characters or spaces, which became part of the name.",
+                self.name
+            )
+        } else if let Some(other) = other_token {
             format!(
                 "{} points to {target}, which is the target of the token {other}: the values of two records are swapped.",
                 self.name
@@ -395,4 +400,23 @@ impl RecordAnalysis {
             ),
         ));
     }
+}
+
+/// `target` with quote characters and spaces removed from its labels, if any were there.
+fn without_quotes_or_spaces(target: &Name) -> Option<Name> {
+    let unwanted = |b: &u8| matches!(b, b'"' | b'\'' | b' ' | b'\t');
+    if !target.labels().any(|l| l.iter().any(unwanted)) {
+        return None;
+    }
+    let labels: Vec<Vec<u8>> = target
+        .labels()
+        .map(|l| {
+            l.iter()
+                .copied()
+                .filter(|b| !unwanted(b))
+                .collect::<Vec<u8>>()
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
+    Name::from_labels(labels).ok()
 }
