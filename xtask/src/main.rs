@@ -1,6 +1,7 @@
 //! Developer commands: `cargo xtask <lab|fuzz|bench|corpus> ...`.
 
 mod bench;
+mod bulk_bench;
 mod fuzz;
 mod lab;
 mod resolver_bench;
@@ -44,6 +45,11 @@ commands:
   bench-instructions           instructions per message for every fixture and library, counted
                                with valgrind's cachegrind (deterministic where wall-clock time on a
                                shared machine is not); needs `apt-get install valgrind`
+  bench-bulk [--rounds N] [--concurrency N] [--latency-ms MS]
+                               `dkim-doctor bulk` (release build) over every reachable BIND lab
+                               domain (run `lab up` first), with and without the shared
+                               delegation cache, direct and behind a relay adding MS (20) per
+                               round trip; prints domains/s and queries/domain (Markdown)
 ";
 
 fn main() -> ExitCode {
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
         Some("bench-table") => bench::table(),
         Some("bench-resolver") => resolver_bench::run(rest),
         Some("bench-instructions") => bench::instruction_table(),
+        Some("bench-bulk") => bulk_bench::run(rest),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

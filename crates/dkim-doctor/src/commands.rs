@@ -93,7 +93,12 @@ pub(crate) fn to_json_line<T: serde::Serialize>(
 
 /// `trace <NAME> [TYPE]`.
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
-    let name = input::domain(&args.name)?;
+    // The root is a name one may trace, though not a domain to check.
+    let name = if args.name.trim() == "." {
+        dns_wire::Name::root()
+    } else {
+        input::domain(&args.name)?
+    };
     let rtype: RecordType = args.rtype.parse().map_err(|_| {
         RunError::BadInput(format!(
             "{:?} is not a record type (try A, AAAA, TXT, CNAME, NS, MX or SOA)",
