@@ -15,10 +15,10 @@ use dkim_rules::{
 };
 use dns_wire::resolver::{
     Classification, LameReason, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver,
-    ServerAddr, Survey, Trace, WalkResult, ZoneSurvey,
+    ServerAddr, Trace, WalkResult, ZoneSurvey,
 };
 use dns_wire::transport::QueryError;
-use dns_wire::{Name, RData, Rcode, RecordType};
+use dns_wire::{Name, Question, RData, Rcode, RecordType};
 use tokio::task::JoinSet;
 
 /// Rounds of follow-up probes at most: targets found in the first answers are asked in the
@@ -59,12 +59,26 @@ impl CheckRun {
     }
 }
 
+/// A probe asked of every server of the zone that holds its name.
+#[derive(Debug, Clone)]
+struct Surveyed {
+    /// Why it was asked.
+    purpose: ProbePurpose,
+    /// The zone and its servers.
+    zone: ZoneSurvey,
+    /// Each server's answer, in the order of the zone's servers.
+    answers: Vec<QueryRecord>,
+    /// The walk that located the zone, when one was needed (a name under a zone already
+    /// surveyed in this check is asked of that zone's servers directly).
+    located: Option<WalkResult>,
+}
+
 /// What one probe brought back.
 enum ProbeResult {
     /// Asked of every server of the zone holding the name (and of the user's servers).
     Survey {
         probe: Probe,
-        survey: Box<Survey>,
+        surveyed: Box<Surveyed>,
         extra: Vec<QueryRecord>,
     },
     /// Resolved through the target's own zone.
@@ -81,21 +95,21 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
     let expected_servers = resolve_expected_ns(resolver, check.expect_ns(), &mut trace).await;
 
     let mut observations = Observations::default();
-    let mut surveys: Vec<(ProbePurpose, Survey)> = Vec::new();
+    let mut surveys: Vec<Surveyed> = Vec::new();
     let mut extra_records: Vec<QueryRecord> = Vec::new();
     let mut pending = probes(&check);
     let mut rounds = 0;
     while !pending.is_empty() && rounds < MAX_ROUNDS {
         rounds += 1;
-        for result in run_batches(resolver, pending, &expected_servers).await {
+        for result in run_batches(resolver, pending, &expected_servers, &surveys).await {
             match result {
                 ProbeResult::Survey {
                     probe,
-                    survey,
+                    surveyed,
                     extra,
                 } => {
                     let mut answers: Vec<ServerAnswer> =
-                        survey.answers.iter().map(server_answer).collect();
+                        surveyed.answers.iter().map(server_answer).collect();
                     answers.extend(extra.iter().map(server_answer));
                     observations.probes.push(ProbeObservation {
                         name: probe.name.clone(),
@@ -103,7 +117,7 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
                         answers,
                     });
                     extra_records.extend(extra);
-                    surveys.push((probe.purpose, *survey));
+                    surveys.push(*surveyed);
                 }
                 ProbeResult::Target { probe, lookup } => {
                     observations.targets.push(TargetResolution {
@@ -141,7 +155,9 @@ async fn run_batches(
     resolver: &Resolver,
     mut batch: Vec<Probe>,
     expected_servers: &[ServerAddr],
+    earlier: &[Surveyed],
 ) -> Vec<ProbeResult> {
+    let mut known: Vec<ZoneSurvey> = earlier.iter().map(|s| s.zone.clone()).collect();
     let mut first = Vec::new();
     if !batch.is_empty() {
         first.push(batch.remove(0));
@@ -153,21 +169,35 @@ async fn run_batches(
     {
         second.push(batch.remove(at));
     }
-    let mut results = run_probes(resolver, first, expected_servers).await;
+    let mut results = run_probes(resolver, first, expected_servers, &known).await;
+    learn_zones(&mut known, &results);
     if results.iter().any(zone_silent) {
         // Not one server of the domain's zone answered anything: every other probe would
         // wait out the same timeouts, and the diagnosis is "unreachable" either way.
         return results;
     }
-    results.extend(run_probes(resolver, second, expected_servers).await);
-    results.extend(run_probes(resolver, batch, expected_servers).await);
+    let second = run_probes(resolver, second, expected_servers, &known).await;
+    learn_zones(&mut known, &second);
+    results.extend(second);
+    results.extend(run_probes(resolver, batch, expected_servers, &known).await);
     results
+}
+
+/// Adds the zones surveyed by `results` to `known`.
+fn learn_zones(known: &mut Vec<ZoneSurvey>, results: &[ProbeResult]) {
+    for result in results {
+        if let ProbeResult::Survey { surveyed, .. } = result {
+            if !known.iter().any(|z| z.zone == surveyed.zone.zone) {
+                known.push(surveyed.zone.clone());
+            }
+        }
+    }
 }
 
 /// Whether a survey found a zone none of whose servers gave any response (every query timed
 /// out or failed in the network), or no server address at all.
 fn zone_silent(result: &ProbeResult) -> bool {
-    let ProbeResult::Survey { survey, .. } = result else {
+    let ProbeResult::Survey { surveyed, .. } = result else {
         return false;
     };
     let no_response = |record: &QueryRecord| {
@@ -176,12 +206,12 @@ fn zone_silent(result: &ProbeResult) -> bool {
             Classification::Lame(LameReason::NoResponse)
         )
     };
-    survey
+    surveyed
         .zone
         .servers
         .iter()
         .all(|s| no_response(&s.soa) && no_response(&s.apex_ns))
-        && survey.answers.iter().all(no_response)
+        && surveyed.answers.iter().all(no_response)
 }
 
 /// Asks a batch of probes concurrently; results come back in probe order.
@@ -189,11 +219,13 @@ async fn run_probes(
     resolver: &Resolver,
     batch: Vec<Probe>,
     expected_servers: &[ServerAddr],
+    known: &[ZoneSurvey],
 ) -> Vec<ProbeResult> {
     let mut running = JoinSet::new();
     for (index, probe) in batch.into_iter().enumerate() {
         let resolver = resolver.clone();
         let expected_servers = expected_servers.to_vec();
+        let known = closest_known(known, &probe.name).cloned();
         running.spawn(async move {
             let result = if probe.resolves_through_target_zone() {
                 let lookup = resolver.lookup(&probe.name, probe.rtype).await;
@@ -202,11 +234,13 @@ async fn run_probes(
                     lookup: Box::new(lookup),
                 }
             } else {
-                let survey = resolver.survey(&probe.name, probe.rtype).await;
-                let extra = ask_expected(&resolver, &survey, &expected_servers).await;
+                let surveyed = survey_probe(&resolver, &probe, known).await;
+                let question = Question::new(probe.name.clone(), probe.rtype);
+                let extra =
+                    ask_expected(&resolver, &surveyed.zone, &question, &expected_servers).await;
                 ProbeResult::Survey {
                     probe,
-                    survey: Box::new(survey),
+                    surveyed: Box::new(surveyed),
                     extra,
                 }
             };
@@ -228,25 +262,57 @@ async fn run_probes(
 /// Asks the user's `--expect-ns` servers that are not already servers of the zone.
 async fn ask_expected(
     resolver: &Resolver,
-    survey: &Survey,
+    zone: &ZoneSurvey,
+    question: &Question,
     expected_servers: &[ServerAddr],
 ) -> Vec<QueryRecord> {
     let others: Vec<ServerAddr> = expected_servers
         .iter()
-        .filter(|s| !survey.zone.servers.iter().any(|z| z.server.ip == s.ip))
+        .filter(|s| !zone.servers.iter().any(|z| z.server.ip == s.ip))
         .cloned()
         .collect();
     if others.is_empty() {
         return Vec::new();
     }
     resolver
-        .ask_servers(
-            &survey.zone.zone,
-            &others,
-            &survey.question,
-            QueryPurpose::Survey,
-        )
+        .ask_servers(&zone.zone, &others, question, QueryPurpose::Survey)
         .await
+}
+
+/// The deepest zone surveyed earlier in this check that encloses `name`.
+fn closest_known<'a>(known: &'a [ZoneSurvey], name: &Name) -> Option<&'a ZoneSurvey> {
+    known
+        .iter()
+        .filter(|z| name.is_subdomain_of(&z.zone))
+        .max_by_key(|z| z.zone.label_count())
+}
+
+/// Asks every server of the zone holding the probe's name. A name under a zone already
+/// surveyed in this check is asked of that zone's servers directly (the resolver's advice for
+/// many names of one zone); only when one of them refers further down (a zone cut below, like
+/// a delegated `_domainkey`) is the name located and its own zone surveyed.
+async fn survey_probe(resolver: &Resolver, probe: &Probe, known: Option<ZoneSurvey>) -> Surveyed {
+    if let Some(zone) = known {
+        let answers = resolver.ask_all(&zone, &probe.name, probe.rtype).await;
+        let referred = answers
+            .iter()
+            .any(|a| matches!(a.classification, Classification::Referral { .. }));
+        if !referred {
+            return Surveyed {
+                purpose: probe.purpose,
+                zone,
+                answers,
+                located: None,
+            };
+        }
+    }
+    let survey = resolver.survey(&probe.name, probe.rtype).await;
+    Surveyed {
+        purpose: probe.purpose,
+        zone: survey.zone,
+        answers: survey.answers,
+        located: Some(survey.located),
+    }
 }
 
 /// The addresses of the name servers the user named.
@@ -297,12 +363,11 @@ async fn resolve_expected_ns(
 
 /// The survey of the zone that holds the DKIM names: the first expected record's, else the
 /// domain's own.
-fn holding_survey(surveys: &[(ProbePurpose, Survey)]) -> Option<&Survey> {
+fn holding_survey(surveys: &[Surveyed]) -> Option<&Surveyed> {
     surveys
         .iter()
-        .find(|(purpose, _)| *purpose == ProbePurpose::Expected)
+        .find(|s| s.purpose == ProbePurpose::Expected)
         .or_else(|| surveys.first())
-        .map(|(_, survey)| survey)
 }
 
 /// A server's name for the rules, which need one: the NS host, or its address written as a
@@ -324,7 +389,7 @@ fn server_ref(server: &ServerAddr) -> ServerRef {
 
 /// The delegation facts of the zone that holds the names.
 fn delegation(
-    surveys: &[(ProbePurpose, Survey)],
+    surveys: &[Surveyed],
     expected_servers: &[ServerAddr],
     observations: &Observations,
 ) -> Delegation {
@@ -559,13 +624,15 @@ fn delegation_path(resolver: &Resolver, zone: &Name) -> Vec<PathStep> {
 /// Every query the check rests on: the walks, each zone survey once, every answer.
 fn collect_queries(
     mut trace: Trace,
-    surveys: &[(ProbePurpose, Survey)],
+    surveys: &[Surveyed],
     extra: Vec<QueryRecord>,
 ) -> Vec<QueryRecord> {
     let mut seen_zones: HashMap<Name, ()> = HashMap::new();
     let mut queries: Vec<QueryRecord> = Vec::new();
-    for (_, survey) in surveys {
-        queries.extend(survey.located.trace.queries().cloned());
+    for survey in surveys {
+        if let Some(located) = &survey.located {
+            queries.extend(located.trace.queries().cloned());
+        }
         if seen_zones.insert(survey.zone.zone.clone(), ()).is_none() {
             queries.extend(survey.zone.trace.queries().cloned());
             for server in &survey.zone.servers {
