@@ -956,6 +956,30 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "domain-does-not-exist",
+            check: Check::Selector {
+                domain: n("typo.example.com"),
+                selectors: vec!["google".into()],
+                expect_ns: vec![],
+            },
+            world: selector_world(Zone::new("example.com"), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["record-missing"],
+            also: |r| {
+                let f = finding(r, "record-missing");
+                assert!(
+                    f.summary.contains("typo.example.com itself does not exist"),
+                    "{}",
+                    f.summary
+                );
+                assert!(
+                    f.fix.starts_with("Check the spelling of typo.example.com."),
+                    "{}",
+                    f.fix
+                );
+            },
+        },
+        Case {
             name: "selector-record-missing",
             check: selector_check(&["google"]),
             world: selector_world(Zone::new("example.com"), vec![]),

@@ -433,6 +433,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether every delegated server that answered says the domain name itself does not
+    /// exist (NXDOMAIN for its SOA question): nothing at or below it.
+    pub fn domain_absent(&self) -> bool {
+        let states: Vec<ServerState> = self
+            .sets
+            .delegated
+            .iter()
+            .map(|s| self.state(&self.domain, &[dns_wire::RecordType::SOA], s))
+            .filter(ServerState::answered)
+            .collect();
+        !states.is_empty()
+            && states
+                .iter()
+                .all(|s| *s == ServerState::Missing { nxdomain: true })
+    }
+
     /// SOA serials per delegated server, for inconsistency reports.
     pub fn serials(&self) -> String {
         let serials: Vec<String> = self

@@ -114,6 +114,21 @@ impl RecordAnalysis {
 
     /// `record-missing` for this record (when no expected record exists at all).
     pub fn record_missing(&self, ctx: &Ctx<'_>, servers: Vec<ServerRef>) -> Finding {
+        if ctx.domain_absent() {
+            let domain = ctx.domain.to_string_relative();
+            return self.finding(
+                FindingCode::RecordMissing,
+                servers,
+                format!(
+                    "There is no record at {}: the name {domain} itself does not exist in DNS (its servers answer NXDOMAIN for it too).",
+                    self.name
+                ),
+                format!(
+                    "Check the spelling of {domain}. If it is right, make sure it is registered and delegated to your DNS host, then: {}",
+                    self.create_fix(ctx)
+                ),
+            );
+        }
         self.finding(
             FindingCode::RecordMissing,
             servers,
