@@ -291,21 +291,26 @@ pub fn extended_error_name(info_code: u16) -> Option<&'static str> {
 }
 
 impl Display for EdnsOption {
-    /// One option as `dig` prints it in the OPT pseudo-section (`NSID: ...`, `COOKIE: ...`,
+    /// One option as `dig` prints it in the OPT pseudo-section (`NSID: 6e 73 31 ("ns1")`,
+    /// `COOKIE: <hex>`,
     /// `EDE: 22 (No Reachable Authority): (text)`, `PADDING: n`, `OPT=code: hex`).
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             EdnsOption::Nsid(data) => {
-                f.write_str("NSID: ")?;
-                write_hex(f, data)?;
+                f.write_str("NSID:")?;
+                for b in data {
+                    write!(f, " {b:02x}")?;
+                }
                 f.write_str(" (")?;
                 write_quoted(f, data)?;
                 f.write_char(')')
             }
             EdnsOption::Cookie { client, server } => {
                 f.write_str("COOKIE: ")?;
-                write_hex(f, client)?;
-                write_hex(f, server)
+                for b in client.iter().chain(server) {
+                    write!(f, "{b:02x}")?;
+                }
+                Ok(())
             }
             EdnsOption::ExtendedError {
                 info_code,
@@ -339,9 +344,11 @@ impl Display for Edns {
             f.write_str(" do")?;
         }
         if self.other_flags != 0 {
-            write!(f, "; MBZ: {:#06x}", self.other_flags)?;
+            write!(f, "; MBZ: {:#06x},", self.other_flags)?;
+        } else {
+            f.write_char(';')?;
         }
-        write!(f, "; udp: {}", self.udp_payload_size)?;
+        write!(f, " udp: {}", self.udp_payload_size)?;
         for option in &self.options {
             write!(f, "\n; {option}")?;
         }

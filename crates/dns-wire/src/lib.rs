@@ -2,8 +2,15 @@
 //!
 //! - [`Message`] and friends model a DNS message (RFC 1035, EDNS0 from RFC 6891).
 //! - [`Message::from_bytes`] is a hand-written `nom` parser that never panics and never trusts a
-//!   length, count or compression pointer from the wire; [`Message::to_bytes`] encodes with
-//!   bounded name compression.
+//!   length, count or compression pointer from the wire; errors are a [`ParseError`] with a
+//!   [`ParseErrorKind`] and the byte offset. The [`parse`] module documents every rule and
+//!   exposes the building blocks as `nom` parsers.
+//! - [`Message::to_bytes`] encodes with bounded name compression, only where the RFCs allow
+//!   it; [`Message::try_to_bytes`] refuses a model the wire cannot carry ([`EncodeError`]).
+//! - `Display` prints records, questions, headers and whole messages in zone-file form, as
+//!   `dig` does.
+//! - With the `proptest` cargo feature, the `arbitrary` module offers proptest strategies for
+//!   every model type.
 //!
 //! ```
 //! use dns_wire::{Message, Name, RData, Record, RecordType};

@@ -402,6 +402,22 @@ fn opt_is_lifted_with_every_option() {
         text.contains("; EDNS: version: 0, flags: do; udp: 4096"),
         "{text}"
     );
+    assert!(text.contains("\n; NSID: 6e 73 31 (\"ns1\")\n"), "{text}");
+    assert!(
+        text.contains("\n; COOKIE: 010203040506070809090909090909090909090909090909\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n; PADDING: 3\n; OPT=65001: 0102\n"),
+        "{text}"
+    );
+    let mut odd = parsed.edns.clone().unwrap();
+    odd.other_flags = 5;
+    odd.options.clear();
+    assert_eq!(
+        odd.to_string(),
+        "EDNS: version: 0, flags: do; MBZ: 0x0005, udp: 4096"
+    );
 }
 
 #[test]
