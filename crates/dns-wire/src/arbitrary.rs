@@ -29,7 +29,7 @@ use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt
 use crate::types::{Class, Opcode, RecordType};
 
 /// Record types with a typed [`RData`] variant, plus OPT: [`RData::Unknown`] never uses them.
-pub const MODELLED_TYPES: [RecordType; 16] = [
+pub const MODELLED_TYPES: [RecordType; 17] = [
     RecordType::A,
     RecordType::NS,
     RecordType::CNAME,
@@ -46,6 +46,7 @@ pub const MODELLED_TYPES: [RecordType; 16] = [
     RecordType::NSEC,
     RecordType::DNSKEY,
     RecordType::NSEC3,
+    RecordType::CAA,
 ];
 
 /// A label: mostly host-name characters, sometimes any octet (dots, backslashes, spaces,

@@ -49,3 +49,32 @@ proptest! {
         prop_assert_eq!(record_lines, msg.records().count());
     }
 }
+
+/// The strategies' list of modelled types is exactly the set the parser gives a typed
+/// variant (or refuses, for OPT outside the additional section): every other type reads back
+/// as `RData::Unknown`.
+#[test]
+fn modelled_types_are_exactly_the_typed_ones() {
+    use dns_wire::{RData, Record, RecordType};
+    for t in 0..=u16::MAX {
+        let rtype = RecordType(t);
+        let mut msg = Message::default();
+        msg.answers.push(Record::new(
+            dns_wire::Name::root(),
+            0,
+            RData::Unknown {
+                rtype,
+                data: Vec::new(),
+            },
+        ));
+        let typed = match Message::from_bytes(&msg.to_bytes()) {
+            Ok(m) => !matches!(m.answers[0].data, RData::Unknown { .. }),
+            Err(_) => true,
+        };
+        assert_eq!(
+            typed,
+            arbitrary::MODELLED_TYPES.contains(&rtype),
+            "type {rtype}"
+        );
+    }
+}
