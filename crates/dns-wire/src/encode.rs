@@ -15,7 +15,8 @@
 //!
 //! Two modes: strict ([`Message::try_to_bytes`]) refuses a model that cannot be written
 //! faithfully; lenient ([`Message::to_bytes`]) never fails: it splits over-long TXT strings at
-//! 255 octets and truncates any other over-long field to its maximum length.
+//! 255 octets and truncates any other over-long field to its maximum length (record data of
+//! TXT and OPT at the last whole string or option, so the result still parses).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -249,7 +250,13 @@ impl<'a, M: Mode> Encoder<'a, M> {
                 rtype,
                 len,
             })?;
-            self.out.truncate(len_at + 2 + usize::from(u16::MAX));
+            // Cut at a field boundary where the type has them, so the record still parses.
+            let data = &self.out[len_at + 2..];
+            let keep = match r.data {
+                RData::Txt(_) => boundary_within(data, 1, 0),
+                _ => usize::from(u16::MAX),
+            };
+            self.out.truncate(len_at + 2 + keep);
         }
         let len = (self.out.len() - len_at - 2) as u16;
         self.out[len_at..len_at + 2].copy_from_slice(&len.to_be_bytes());
@@ -401,12 +408,33 @@ impl<'a, M: Mode> Encoder<'a, M> {
                 rtype: RecordType::OPT,
                 len,
             })?;
-            self.out.truncate(len_at + 2 + usize::from(u16::MAX));
+            // Keep whole options only, so the OPT record still parses.
+            let keep = boundary_within(&self.out[len_at + 2..], 2, 2);
+            self.out.truncate(len_at + 2 + keep);
         }
         let len = (self.out.len() - len_at - 2) as u16;
         self.out[len_at..len_at + 2].copy_from_slice(&len.to_be_bytes());
         Ok(())
     }
+}
+
+/// The longest prefix of `data`, at most 65535 octets, made of whole length-prefixed items:
+/// each item is `skip` octets, a `width`-octet big-endian length, then that many octets
+/// (TXT character-strings: 0 and 1; EDNS options: 2 and 2).
+fn boundary_within(data: &[u8], width: usize, skip: usize) -> usize {
+    let limit = data.len().min(usize::from(u16::MAX));
+    let mut pos = 0;
+    while let Some(len) = data.get(pos + skip..pos + skip + width) {
+        let len = len
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        let next = pos + skip + width + len;
+        if next > limit {
+            break;
+        }
+        pos = next;
+    }
+    pos
 }
 
 /// The option code an [`EdnsOption`] is written with.

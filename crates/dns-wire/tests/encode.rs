@@ -304,6 +304,31 @@ fn other_over_long_fields_are_refused_or_truncated() {
         }
     );
 
+    // TXT and OPT data over 65535 octets are cut at a whole string or option.
+    let many = response(vec![Record::new(
+        n("example.com"),
+        60,
+        RData::Txt(Txt {
+            strings: vec![vec![b's'; 255]; 300],
+        }),
+    )]);
+    assert!(matches!(
+        many.try_to_bytes(),
+        Err(EncodeError::RdataTooLong { len: 76_800, .. })
+    ));
+    let RData::Txt(read) = &Message::from_bytes(&many.to_bytes()).unwrap().answers[0].data else {
+        panic!("not TXT")
+    };
+    assert_eq!(read.strings.len(), 65535 / 256);
+    let mut options = Message::query(1, n("example.com"), RecordType::A);
+    options.edns.as_mut().unwrap().options = vec![EdnsOption::Nsid(vec![1; 30_000]); 3];
+    assert!(matches!(
+        options.try_to_bytes(),
+        Err(EncodeError::RdataTooLong { .. })
+    ));
+    let read = Message::from_bytes(&options.to_bytes()).unwrap();
+    assert_eq!(read.edns.unwrap().options.len(), 2);
+
     let mut opt = Message::query(1, n("example.com"), RecordType::A);
     opt.edns.as_mut().unwrap().options = vec![EdnsOption::Nsid(vec![0; 65_536])];
     assert!(matches!(
