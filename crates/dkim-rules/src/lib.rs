@@ -14,6 +14,8 @@
 //!    [`RecordReport`] per expected record and a list of [`Finding`]s with stable
 //!    [`FindingCode`]s (documented in FINDINGS.md). For `--watch`, [`diff_reports`] says what
 //!    changed between two runs and [`watch_hint`] how long negative caching may hide a fix.
+//!    For an SES check built from the identity JSON, [`Report::ses_view`] sets what SES
+//!    itself reported (status, `ErrorType`) against the findings.
 //!
 //! Everything is plain data with serde, so observations can be kept as JSON fixtures
 //! (tests/fixtures/ holds one per scenario).
@@ -103,6 +105,6 @@ pub use providers::{
     SelectorPattern, TargetRule, PROVIDERS,
 };
 pub use report::{
-    KeySummary, NegativeCaching, RecordReport, RecordStatus, Report, ServerValue, Verdict,
+    KeySummary, NegativeCaching, RecordReport, RecordStatus, Report, ServerValue, SesView, Verdict,
 };
 pub use watch::{diff_reports, watch_hint, Change};

@@ -45,6 +45,24 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// How long resolvers may cache "does not exist" answers for this zone.
     pub negative_caching: Option<NegativeCaching>,
+    /// For an SES check made from the identity JSON: what SES itself reported, set against
+    /// these findings.
+    #[serde(default)]
+    pub ses_view: Option<SesView>,
+}
+
+/// What SES reported (`DkimAttributes.Status`, `VerificationInfo.ErrorType`) and which
+/// findings explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SesView {
+    /// `DkimAttributes.Status` as SES gave it.
+    pub dkim_status: Option<String>,
+    /// `VerificationInfo.ErrorType` as SES gave it.
+    pub error_type: Option<String>,
+    /// The error findings whose SES error type is the one SES reported.
+    pub matching: Vec<crate::finding::FindingCode>,
+    /// One sentence for the user.
+    pub summary: String,
 }
 
 impl Report {

@@ -220,6 +220,7 @@ mod tests {
                 soa_ttl: 3600,
                 hint: "wait 5 min".into(),
             }),
+            ses_view: None,
         }
     }
 

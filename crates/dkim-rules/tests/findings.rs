@@ -1118,3 +1118,63 @@ fn observations_without_role_flags_still_count_servers_as_delegated() {
     assert_eq!(report.verdict, Verdict::Pass);
     assert_eq!(report.records[0].servers.len(), 2);
 }
+
+fn with_ses_status(status: &str, error: Option<&str>) -> Check {
+    let mut check = ses_check(&[T1, T2, T3]);
+    if let Check::Ses { ses_status, .. } = &mut check {
+        *ses_status = Some(dkim_rules::SesStatus {
+            dkim_status: Some(status.into()),
+            error_type: error.map(str::to_string),
+        });
+    }
+    check
+}
+
+#[test]
+fn what_ses_reported_is_set_against_the_findings() {
+    let doubled = Zone::new("example.com")
+        .cname(
+            &format!("{T1}._domainkey.example.com.example.com"),
+            &format!("{T1}.dkim.amazonses.com"),
+        )
+        .cname(
+            &format!("{T2}._domainkey.example.com"),
+            &format!("{T2}.dkim.amazonses.com"),
+        )
+        .cname(
+            &format!("{T3}._domainkey.example.com"),
+            &format!("{T3}.dkim.amazonses.com"),
+        );
+    let check = with_ses_status("FAILED", Some("HOST_NOT_FOUND"));
+    let report = diagnose(&check, &ses_world(doubled.clone()).observe(&check));
+    let view = report.ses_view.unwrap();
+    assert_eq!(view.matching, [FindingCode::DomainDuplicated]);
+    assert_eq!(
+        view.summary,
+        "SES reports HOST_NOT_FOUND; the findings that explain it: domain-duplicated."
+    );
+
+    let report = diagnose(&check, &ses_world(good_ses_zone()).observe(&check));
+    let view = report.ses_view.unwrap();
+    assert!(view.matching.is_empty());
+    assert!(
+        view.summary.contains("every record is now correct"),
+        "{}",
+        view.summary
+    );
+
+    let check = with_ses_status("SUCCESS", None);
+    let report = diagnose(&check, &ses_world(doubled).observe(&check));
+    assert!(report
+        .ses_view
+        .unwrap()
+        .summary
+        .starts_with("SES reports SUCCESS, but"));
+
+    let check = selector_check(&["google"]);
+    let report = diagnose(
+        &check,
+        &selector_world(Zone::new("example.com"), vec![]).observe(&check),
+    );
+    assert_eq!(report.ses_view, None);
+}

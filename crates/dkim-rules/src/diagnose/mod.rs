@@ -2,6 +2,7 @@
 
 mod keys;
 mod records;
+mod ses_view;
 mod view;
 
 use std::collections::BTreeSet;
@@ -41,6 +42,7 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
             domain: ctx.domain.clone(),
             verdict: Verdict::Incomplete,
             records,
+            ses_view: ses_view::ses_view(check, Verdict::Incomplete, &findings),
             findings,
             negative_caching: negative_caching(observations),
         };
@@ -67,10 +69,12 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
     let failed = findings.iter().any(|f| f.severity == Severity::Error)
         || records.iter().any(|r| r.status != RecordStatus::Ok)
         || records.is_empty();
+    let verdict = if failed { Verdict::Fail } else { Verdict::Pass };
     Report {
         domain: ctx.domain.clone(),
-        verdict: if failed { Verdict::Fail } else { Verdict::Pass },
+        verdict,
         records,
+        ses_view: ses_view::ses_view(check, verdict, &findings),
         findings,
         negative_caching: negative_caching(observations),
     }
