@@ -237,12 +237,6 @@ fn observe(net: &Network, check: &Check) -> Observations {
     observations
 }
 
-/// Where these rules knowingly differ from the lab's table, and why.
-const DISAGREEMENTS: &[(&str, &str)] = &[(
-    "ns-mismatch",
-    "both servers serve correct records, so every record resolves on every server: the rules report delegation-mismatch as a warning and pass",
-)];
-
 #[test]
 fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
     let net = dns_lab::internet::miniature_internet();
@@ -263,14 +257,6 @@ fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
             scenarios::Verdict::Fail => Verdict::Fail,
             scenarios::Verdict::Incomplete => Verdict::Incomplete,
         };
-        if let Some((_, why)) = DISAGREEMENTS.iter().find(|(id, _)| *id == scenario.id) {
-            assert!(
-                codes.is_superset(&wanted),
-                "{}: {codes:?} ({why})",
-                scenario.id
-            );
-            continue;
-        }
         if !codes.is_superset(&wanted) || serious != wanted || report.verdict != verdict {
             failures.push(format!(
                 "{} ({}): verdict {:?} (lab: {verdict:?}), codes {codes:?} (lab: {wanted:?})\n{}",

@@ -21,7 +21,7 @@
 //! | `ses-inconsistent.com` | ns1 serves serial 2 with the CNAMEs, ns2 serial 1 without | SES | `servers-inconsistent` |
 //! | `lame-ses.com` | second NS answers REFUSED (BIND view without the zone) | SES | `lame-delegation` |
 //! | `unreachable-dns.com` | both NS addresses have nothing listening | SES | `zone-unreachable` (verdict incomplete) |
-//! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` |
+//! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
 //! | `glueless.org` | healthy SES, NS names in another TLD so `org.` has no glue | SES | pass |
 //! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
@@ -402,7 +402,9 @@ pub const SCENARIOS: &[Scenario] = &[
         id: "ns-mismatch",
         domain: NS_MISMATCH,
         check: ses(SES_TOKENS),
-        verdict: Verdict::Fail,
+        // Every server that answers holds the right records, so the records verify: the
+        // mismatch is a warning about the delegation, not a failure of DKIM.
+        verdict: Verdict::Pass,
         findings: &["delegation-mismatch"],
         summary: "the parent lists ns1 and ns2, the zone's apex lists only ns1",
     },
