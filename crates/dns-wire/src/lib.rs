@@ -11,6 +11,16 @@
 //!   `dig` does.
 //! - With the `proptest` cargo feature, the `arbitrary` module offers proptest strategies for
 //!   every model type.
+//! - [`transport`] asks one server one question over UDP (random ID and source port, strict
+//!   response matching, EDNS0 with a fallback) and TCP when the answer is truncated.
+//! - [`resolver`] walks from the root (or given roots) to the authoritative servers of a name,
+//!   itself: a sans-I/O state machine ([`resolver::Walk`]) driven by tokio
+//!   ([`resolver::Resolver`]), with lookups that follow CNAMEs across zones, surveys that ask
+//!   every server of a zone, budgets, a shared delegation cache and a full trace.
+//!
+//! The codec never does I/O; only [`transport`] and [`resolver::Resolver`] touch sockets, and
+//! they only send where they are told (root hints, or addresses and a port the caller gives),
+//! never to the system resolver.
 //!
 //! ```
 //! use dns_wire::{Message, Name, RData, Record, RecordType};
