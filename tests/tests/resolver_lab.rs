@@ -367,3 +367,49 @@ async fn concurrent_lookups_share_the_descent_through_root_and_tld() {
     // Below the TLD, the lookups go in parallel: one question each per zone.
     assert_eq!(asked(&n(SES_HEALTHY)), 3);
 }
+
+#[tokio::test]
+async fn a_server_only_the_child_lists_is_found_asked_and_marked() {
+    // ses-healthy.com's apex also names ns1.lab-servers.net, which the parent does not list and
+    // which does not serve the zone.
+    let mut network = miniature_internet();
+    for hosted in &mut network.zones {
+        if hosted.zone.origin == n(SES_HEALTHY) {
+            hosted.zone.records.push(dns_wire::Record::new(
+                n(SES_HEALTHY),
+                3600,
+                RData::Ns(n("ns1.lab-servers.net")),
+            ));
+        }
+    }
+    let lab = dns_lab::serve(network, 0).await.unwrap();
+    let resolver = Resolver::new(config(&lab));
+    let located = resolver
+        .locate(&token_name(SES_TOKENS[0], SES_HEALTHY), RecordType::CNAME)
+        .await;
+    let zone = tokio::time::timeout(BOUND, resolver.survey_zone(&located.zone))
+        .await
+        .unwrap();
+    assert_eq!(zone.servers.len(), 3, "{:#?}", zone.servers);
+    let extra = zone
+        .servers
+        .iter()
+        .find(|s| s.server.name == Some(n("ns1.lab-servers.net")))
+        .expect("the child-only server is surveyed");
+    assert!(!extra.in_parent);
+    assert!(extra.in_child);
+    assert_eq!(
+        extra.lame(),
+        Some(&Classification::Lame(LameReason::Refused))
+    );
+    for parent_listed in zone.servers.iter().filter(|s| s.in_parent) {
+        assert!(parent_listed.in_child);
+        assert_eq!(parent_listed.lame(), None);
+        assert_eq!(parent_listed.child_ns().unwrap().names.len(), 3);
+    }
+    // Its address came from a lookup of its own (no glue for it anywhere on the path).
+    assert!(zone
+        .trace
+        .queries()
+        .any(|q| q.question.name == n("ns1.lab-servers.net")));
+}
