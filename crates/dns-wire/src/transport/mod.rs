@@ -4,7 +4,9 @@
 //! random source port with a random ID. A datagram counts as the response only if it comes from
 //! the server's address and port, carries the query's ID with QR set and echoes the question
 //! (name compared case-insensitively, type and class); anything else is dropped and counted, and
-//! waiting goes on until the attempt's timeout (RFC 5452 §9.1). Then:
+//! waiting goes on until the attempt's timeout (RFC 5452 §9.1). The socket is connected to the
+//! server, so the kernel also filters other sources and an ICMP "port unreachable" ends the
+//! attempt at once (an [`QueryError::Io`] with kind `ConnectionRefused`). Then:
 //!
 //! - TC set: the same question is asked again over TCP (2-octet length prefix, partial reads,
 //!   resets and early closes reported, response size bounded);

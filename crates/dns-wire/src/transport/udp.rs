@@ -1,4 +1,5 @@
-//! One UDP exchange with retries: fresh socket (random source port) and random ID per attempt.
+//! One UDP exchange with retries: fresh connected socket (random source port) and random ID
+//! per attempt.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -56,13 +57,18 @@ pub(super) async fn exchange(
             let error = QueryError::io(server, Protocol::Udp, "opening a socket for", &e);
             fail(error, attempts, dropped)
         })?;
-        socket
-            .send_to(&query.to_bytes(), server)
-            .await
-            .map_err(|e| {
-                let error = QueryError::io(server, Protocol::Udp, "sending to", &e);
-                fail(error, attempts, dropped)
-            })?;
+        // Connected, as Unbound's `udp-connect` does: the kernel then drops datagrams from any
+        // other address or port before we see them, and reports an ICMP "port unreachable"
+        // as a refused connection instead of leaving us waiting for the timeout. The source
+        // is still checked below.
+        socket.connect(server).await.map_err(|e| {
+            let error = QueryError::io(server, Protocol::Udp, "connecting a socket to", &e);
+            fail(error, attempts, dropped)
+        })?;
+        socket.send(&query.to_bytes()).await.map_err(|e| {
+            let error = QueryError::io(server, Protocol::Udp, "sending to", &e);
+            fail(error, attempts, dropped)
+        })?;
         attempts += 1;
         let sent = Instant::now();
         let deadline = tokio::time::Instant::from_std(sent + config.timeout);
