@@ -305,12 +305,13 @@ impl Resolver {
                 }
                 WalkStep::Wait => {}
             }
-            let wakeup = walk
-                .next_wakeup()
-                .map_or(walk.deadline(), |w| w.min(walk.deadline()));
+            // Only a walk that waits for another walk's descent cares about the cache's news
+            // (otherwise thousands of concurrent walks would all wake at every referral).
+            let waiting = walk.next_wakeup();
+            let wakeup = waiting.map_or(walk.deadline(), |w| w.min(walk.deadline()));
             let deadline = tokio::time::Instant::from_std(wakeup);
             tokio::select! {
-                _ = &mut changed => {}
+                _ = &mut changed, if waiting.is_some() => {}
                 joined = running.join_next_with_id(), if !running.is_empty() => {
                     match joined {
                         Some(Ok((id, (token, result)))) => {
