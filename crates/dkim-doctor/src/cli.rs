@@ -200,7 +200,8 @@ pub struct BulkArgs {
           value_parser = parse_concurrency)]
     pub concurrency: usize,
 
-    /// Give each domain its own delegation cache (for measuring what the shared cache saves).
+    /// Give each domain a resolver and delegation cache of its own (for measuring what the
+    /// shared cache saves).
     #[arg(long, hide = true)]
     pub no_shared_cache: bool,
 }

@@ -241,3 +241,94 @@ fn watch_prints_only_changes_until_interrupted() {
     );
     assert!(stdout.contains("no change"), "{stdout}");
 }
+
+/// Writes `text` to a temporary file and returns its directory (kept alive) and path.
+fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+#[test]
+fn ses_from_the_identity_json_of_aws_sesv2() {
+    // The shape of `aws sesv2 get-email-identity` output (constructed from the API's syntax).
+    let json = format!(
+        r#"{{
+  "IdentityType": "DOMAIN",
+  "VerifiedForSendingStatus": false,
+  "DkimAttributes": {{
+    "SigningEnabled": true,
+    "Status": "PENDING",
+    "Tokens": ["{}", "{}", "{}"],
+    "SigningHostedZone": "dkim.amazonses.com",
+    "SigningAttributesOrigin": "AWS_SES"
+  }},
+  "VerificationStatus": "PENDING",
+  "VerificationInfo": {{
+    "ErrorType": "HOST_NOT_FOUND",
+    "SOARecord": {{"PrimaryNameServer": "ns1.dnshost.com", "AdminEmail": "hostmaster@ses-missing.com", "SerialNumber": 2026112601}}
+  }}
+}}"#,
+        SES_TOKENS[0], SES_TOKENS[1], SES_TOKENS[2]
+    );
+    let (_dir, path) = temp_file("identity.json", &json);
+    let mut args = vec![
+        "ses".to_string(),
+        "ses-missing.com".to_string(),
+        "--identity-json".to_string(),
+        path,
+        "--json".to_string(),
+    ];
+    args.extend(lab().args());
+    let result = run_owned(&args);
+    let doc: Value = serde_json::from_str(&result.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", result.stdout, result.stderr));
+    validate_check_json(&doc);
+    assert_eq!(doc["records"].as_array().unwrap().len(), 3);
+    assert!(codes(&doc).contains(&"record-missing".to_string()), "{doc}");
+    assert_eq!(result.code, 1);
+
+    // The same JSON on stdin.
+    let mut args = vec![
+        "ses".to_string(),
+        "ses-missing.com".to_string(),
+        "--identity-json".to_string(),
+        "-".to_string(),
+        "--json".to_string(),
+    ];
+    args.extend(lab().args());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let piped = common::run_with(&refs, &[], Some(&json));
+    assert_eq!(piped.code, 1, "{}", piped.stderr);
+}
+
+#[test]
+fn ses_from_the_console_records_csv() {
+    let csv = format!(
+        "Type,Name,Value\n\
+         CNAME,{t0}._domainkey.{d},{t0}.dkim.amazonses.com\n\
+         CNAME,{t1}._domainkey.{d},{t1}.dkim.amazonses.com\n\
+         CNAME,{t2}._domainkey.{d},{t2}.dkim.amazonses.com\n",
+        t0 = SES_TOKENS[0],
+        t1 = SES_TOKENS[1],
+        t2 = SES_TOKENS[2],
+        d = SES_HEALTHY
+    );
+    let (_dir, path) = temp_file("records.csv", &csv);
+    let mut args = vec![
+        "ses".to_string(),
+        "--records-csv".to_string(),
+        path,
+        "--json".to_string(),
+    ];
+    args.extend(lab().args());
+    let result = run_owned(&args);
+    let doc: Value = serde_json::from_str(&result.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", result.stdout, result.stderr));
+    validate_check_json(&doc);
+    assert_eq!(doc["domain"], SES_HEALTHY);
+    assert_eq!(doc["verdict"], "pass");
+    assert_eq!(result.code, 0);
+}

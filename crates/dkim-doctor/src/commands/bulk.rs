@@ -33,8 +33,7 @@ struct Tally {
 /// Runs the bulk check.
 pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, RunError> {
     let text = read_text(&args.file)?;
-    let mut config = resolver_config(common, INTERNET_TIMEOUT)?;
-    config.cache = !args.no_shared_cache;
+    let config = resolver_config(common, INTERNET_TIMEOUT)?;
     let shared = Resolver::new(config.clone());
 
     let mut worst = Outcome::Pass;
@@ -69,7 +68,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let semaphore = Arc::new(Semaphore::new(args.concurrency));
     let mut running = JoinSet::new();
     for (index, (_, input)) in checks.iter().enumerate() {
-        // Without the shared cache (a measurement option), each domain walks from the root.
+        // Without the shared cache (a measurement option), each domain gets a resolver of its
+        // own: its walks start from the root and its zones are surveyed anew.
         let resolver = if args.no_shared_cache {
             Resolver::new(config.clone())
         } else {
