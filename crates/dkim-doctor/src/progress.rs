@@ -14,7 +14,7 @@ pub fn bulk_progress(total: u64) -> ProgressBar {
     // The template is a constant; if indicatif ever refused it, a bar without a template is
     // still a bar.
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{bar:30}] {pos}/{len} domains  {per_sec}  eta {eta}  {msg}",
+        "{spinner} [{bar:24}] {pos}/{len} domains  eta {eta}  {wide_msg}",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }

@@ -339,15 +339,12 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
                 shorten(value, false),
                 palette.paint(
                     Tone::Dim,
-                    &format!(
-                        "(on {} server{})",
-                        if servers == 1 {
-                            "the only".to_string()
-                        } else {
-                            format!("all {servers}")
-                        },
-                        if servers == 1 { "" } else { "s" }
-                    )
+                    match servers {
+                        1 => "(on the only server)".to_string(),
+                        2 => "(on both servers)".to_string(),
+                        n => format!("(on all {n} servers)"),
+                    }
+                    .as_str()
                 )
             );
         }
@@ -380,7 +377,14 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
         if !key.flags.is_empty() {
             let _ = write!(text, ", flags {}", key.flags.join(":"));
         }
-        let _ = writeln!(out, "      key       {text} at {}", key.at);
+        // Under a record that is not right, the key read is the one at the target the record
+        // should point to, not something the record reaches today.
+        let place = if record.status == RecordStatus::Ok {
+            "at"
+        } else {
+            "at the expected target"
+        };
+        let _ = writeln!(out, "      key       {text} {place} {}", key.at);
     }
 }
 

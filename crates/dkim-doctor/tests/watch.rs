@@ -1,0 +1,126 @@
+//! `--watch` sees a fix: the lab is served without the records, the watch starts, then the
+//! same servers (same addresses and port) come back with the records published. The watch
+//! must print the first report in full, then only the change, then stop with exit code 0 and
+//! the negative-caching warning.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use dns_lab::internet::miniature_internet;
+use dns_lab::scenarios::{SES_DKIM_ZONE, SES_MISSING, SES_TOKENS};
+use dns_lab::Network;
+use dns_wire::{Name, RData, Record};
+
+fn n(text: &str) -> Name {
+    text.parse().unwrap()
+}
+
+/// The miniature internet with the three SES CNAMEs of `ses-missing.com` published.
+fn fixed_network() -> Network {
+    let mut network = miniature_internet();
+    let origin = n(SES_MISSING);
+    let mut found = false;
+    for hosted in network.zones.iter_mut().filter(|z| z.zone.origin == origin) {
+        for token in SES_TOKENS {
+            hosted.zone.records.push(Record::new(
+                n(&format!("{token}._domainkey.{SES_MISSING}")),
+                300,
+                RData::Cname(n(&format!("{token}.{SES_DKIM_ZONE}"))),
+            ));
+        }
+        found = true;
+    }
+    assert!(found, "{SES_MISSING} is not in the lab");
+    network
+}
+
+#[test]
+fn watch_reports_the_fix_and_stops() {
+    // The lab runs on its own thread; a message swaps its data.
+    let (ready_tx, ready_rx) = mpsc::channel::<(Vec<String>, u16)>();
+    let (swap_tx, swap_rx) = tokio::sync::oneshot::channel::<()>();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let before = dns_lab::serve(miniature_internet(), 0).await.unwrap();
+            let roots = before.roots.iter().map(|r| r.to_string()).collect();
+            let port = before.port;
+            ready_tx.send((roots, port)).unwrap();
+            let _ = swap_rx.await;
+            before.shutdown().await;
+            let after = dns_lab::serve(fixed_network(), port).await.unwrap();
+            let _ = stop_rx.await;
+            after.shutdown().await;
+        });
+    });
+    let (roots, port) = ready_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+
+    let mut args = vec![
+        "ses".to_string(),
+        SES_MISSING.to_string(),
+        "--watch".to_string(),
+        "1s".to_string(),
+        "--color".to_string(),
+        "never".to_string(),
+        "-4".to_string(),
+        "--timeout".to_string(),
+        "300ms".to_string(),
+        "--roots".to_string(),
+        roots.join(","),
+        "--port".to_string(),
+        port.to_string(),
+    ];
+    for token in SES_TOKENS {
+        args.extend(["--token".to_string(), token.to_string()]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2000));
+    swap_tx.send(()).unwrap();
+
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the watch did not stop after the fix");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output = child.wait_with_output().unwrap();
+    let _ = stop_tx.send(());
+    server.join().unwrap();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.matches("Verdict:").count(),
+        1,
+        "one full report only: {stdout}"
+    );
+    assert!(stdout.contains("Verdict: FAIL"), "{stdout}");
+    assert!(stdout.contains("changed:"), "{stdout}");
+    assert!(stdout.contains("verdict: fail -> pass"), "{stdout}");
+    assert!(stdout.contains("Fixed: the check passes now."), "{stdout}");
+    assert!(stdout.contains("at the latest"), "{stdout}");
+}
