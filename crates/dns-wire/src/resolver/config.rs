@@ -61,7 +61,9 @@ pub struct ResolverConfig {
     pub ipv6: bool,
     /// Work bounds per lookup.
     pub budget: Budget,
-    /// Share zone cuts and server addresses between lookups (turn off to measure the cache).
+    /// Share what one lookup learns with the others of the run: zone cuts, server addresses,
+    /// descents in progress, identical queries in flight, servers without EDNS, zone surveys.
+    /// Off, every lookup works alone (the baseline for measuring the cache).
     pub cache: bool,
     /// How many glueless name server hosts one zone may be resolving at once.
     pub ns_lookup_parallelism: usize,

@@ -20,8 +20,9 @@
 //! - the zone surveys made by [`Resolver::survey`];
 //! - its counters ([`Resolver::stats`]).
 //!
-//! With [`ResolverConfig::cache`] off, every lookup starts from the root with a cache of its
-//! own (the baseline the benchmark compares against).
+//! With [`ResolverConfig::cache`] off, none of this is shared: every lookup starts from the
+//! root with a cache of its own and sends its own queries (the baseline the benchmark compares
+//! against).
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -214,12 +215,18 @@ impl Resolver {
 
     /// Sends one query, or joins the identical one another lookup has in flight. A server
     /// that needed the retry without EDNS once is asked without EDNS for the rest of the run
-    /// (as Unbound remembers it), saving it a FORMERR per query.
+    /// (as Unbound remembers it), saving it a FORMERR per query. With the cache off, neither:
+    /// the query is simply sent.
     pub(crate) async fn exchange(
         &self,
         address: SocketAddr,
         question: &crate::Question,
     ) -> QueryResult {
+        if !self.shared.config.cache {
+            // The baseline: every lookup on its own, nothing shared.
+            self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            return transport::query(address, question, &self.shared.config.transport).await;
+        }
         let key = (
             address,
             question.name.to_lowercase(),
