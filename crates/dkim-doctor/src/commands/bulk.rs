@@ -110,13 +110,16 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 _ => tally.incomplete += 1,
             }
             let notes = &checks[next].1.notes;
-            if !stdout.is_closed() {
-                stdout.write(&to_json_line(
-                    &check_json(&run, notes, common.trace),
-                    false,
-                )?);
-            }
+            stdout.write(&to_json_line(
+                &check_json(&run, notes, common.trace),
+                false,
+            )?);
             next += 1;
+        }
+        if stdout.is_closed() {
+            // Nobody reads the reports any more (`| head`): stop checking.
+            running.abort_all();
+            break;
         }
     }
     progress.finish_and_clear();

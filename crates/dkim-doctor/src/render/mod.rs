@@ -3,7 +3,7 @@
 pub mod report;
 pub mod trace;
 
-use dns_wire::{RData, Record};
+use dns_wire::Record;
 use serde::Serialize;
 
 /// A resource record in JSON: `{"name","type","ttl","data"}`, data in presentation format.
@@ -40,12 +40,8 @@ pub fn record_line(record: &Record, full: bool) -> String {
         record.ttl,
         record.class,
         record.rtype(),
-        shorten(&data_text(&record.data), full)
+        shorten(&record.data.to_string(), full)
     )
-}
-
-fn data_text(data: &RData) -> String {
-    data.to_string()
 }
 
 /// Longest data shown in full in the human output without `--verbose`.
@@ -71,6 +67,7 @@ pub fn millis(duration: std::time::Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dns_wire::RData;
 
     #[test]
     fn short_text_is_kept_and_long_text_is_cut_with_its_length() {
