@@ -223,13 +223,37 @@ const LARGE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
 
 /// A domain name, following compression pointers (strictly backwards, at most
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
-#[inline]
 pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
-    name_in(input, &mut LongNames::Heap)
+    name_in(input, &mut Names::standalone())
 }
 
-/// Where names too long to be stored inline go while a message is parsed.
-pub(crate) enum LongNames {
+/// What decoding names needs beyond a name's own small buffer, kept for a whole message.
+pub(crate) struct Names {
+    /// Buffer for names too long to be stored inline, zeroed when the first one appears (so
+    /// a message without long names never pays for it) and reused by the others.
+    large: Option<[u8; LARGE_BUF]>,
+    /// Where such names go.
+    long: LongNames,
+}
+
+impl Names {
+    fn standalone() -> Self {
+        Names {
+            large: None,
+            long: LongNames::Heap,
+        }
+    }
+
+    fn for_message() -> Self {
+        Names {
+            large: None,
+            long: LongNames::Arena(Vec::new()),
+        }
+    }
+}
+
+/// Where names too long to be stored inline go.
+enum LongNames {
     /// Each on the heap (standalone parsers).
     Heap,
     /// Appended to one buffer for the whole message, shared by the names once the message is
@@ -238,46 +262,55 @@ pub(crate) enum LongNames {
 }
 
 #[inline]
-fn name_in<'a>(input: Wire<'a>, long: &mut LongNames) -> WireResult<'a, Name> {
-    // Decode into a small buffer; a name too long to be stored inline moves what it has to a
-    // large buffer and carries on from where it stopped.
+fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
     let mut state = NameCursor::new(input);
-    let mut small = [0u8; SMALL_BUF];
-    if decode_name(input.msg, &mut small, &mut state)? {
-        return Ok((
-            Wire {
-                pos: state.next(),
-                ..input
-            },
-            Name::from_decode_buffer(&small, state.len),
-        ));
-    }
-    let mut large = [0u8; LARGE_BUF];
-    large[..state.len].copy_from_slice(&small[..state.len]);
-    if decode_name(input.msg, &mut large, &mut state)? {
-        let name = match long {
-            LongNames::Heap => Name::from_decode_buffer(&large, state.len),
-            LongNames::Arena(arena) => {
-                if arena.capacity() == 0 {
-                    // Decoded long names rarely total more than the message itself.
-                    arena.reserve(input.msg.len().max(LARGE_BUF));
-                }
-                let start = arena.len();
-                arena.extend_from_slice(&large[..state.len]);
-                Name::pending(start, state.len)
+    let large = match names.large.as_mut() {
+        // Once a message has had a long name, every name decodes straight into the large
+        // buffer: it is initialised already, so no name pays for zeroing a buffer again.
+        Some(large) => large,
+        None => {
+            // Decode into a small buffer; a name too long to be stored inline moves what it
+            // has to the large buffer and carries on from where it stopped.
+            let mut small = [0u8; SMALL_BUF];
+            if decode_name(input.msg, &mut small, &mut state)? {
+                let name = Name::from_decode_buffer(&small, state.len);
+                return Ok((
+                    Wire {
+                        pos: state.next(),
+                        ..input
+                    },
+                    name,
+                ));
             }
-        };
-        return Ok((
-            Wire {
-                pos: state.next(),
-                ..input
-            },
-            name,
-        ));
+            let large = names.large.insert([0u8; LARGE_BUF]);
+            large[..state.len].copy_from_slice(&small[..state.len]);
+            large
+        }
+    };
+    if !decode_name(input.msg, large, &mut state)? {
+        // The large buffer holds any legal name and decode_name refuses longer ones, so this
+        // is not reached; answer with the error that describes it anyway.
+        return input.error(ParseErrorKind::NameTooLong);
     }
-    // The large buffer holds any legal name and decode_name refuses longer ones, so this is
-    // not reached; answer with the error that describes it anyway.
-    input.error(ParseErrorKind::NameTooLong)
+    let name = match &mut names.long {
+        LongNames::Arena(arena) if state.len > crate::namebuf::INLINE_CAP => {
+            if arena.capacity() == 0 {
+                // Decoded long names rarely total more than the message itself.
+                arena.reserve(input.msg.len().max(LARGE_BUF));
+            }
+            let start = arena.len();
+            arena.extend_from_slice(&large[..state.len]);
+            Name::pending(start, state.len)
+        }
+        _ => Name::from_decode_buffer(large, state.len),
+    };
+    Ok((
+        Wire {
+            pos: state.next(),
+            ..input
+        },
+        name,
+    ))
 }
 
 /// Where the decoding of a name stands.
@@ -444,11 +477,11 @@ pub fn header(input: Wire<'_>) -> WireResult<'_, (Header, [u16; 4])> {
 
 /// One question.
 pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
-    question_in(input, &mut LongNames::Heap)
+    question_in(input, &mut Names::standalone())
 }
 
-fn question_in<'a>(input: Wire<'a>, long: &mut LongNames) -> WireResult<'a, Question> {
-    let (input, name) = name_in(input, long)?;
+fn question_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Question> {
+    let (input, name) = name_in(input, names)?;
     let (input, t) = take_array::<4>(input)?;
     Ok((
         input,
@@ -465,7 +498,7 @@ fn question_in<'a>(input: Wire<'a>, long: &mut LongNames) -> WireResult<'a, Ques
 struct Sink<'s> {
     records: &'s mut Vec<Record>,
     edns: Option<&'s mut Option<Edns>>,
-    long: &'s mut LongNames,
+    names: &'s mut Names,
 }
 
 /// Parses one resource record and pushes it into `sink`. Records are large (two names for a
@@ -474,7 +507,7 @@ struct Sink<'s> {
 #[inline(always)]
 fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom::Err<ParseError>> {
     let owner_at = input.pos;
-    let (input, owner) = name_in(input, sink.long)?;
+    let (input, owner) = name_in(input, sink.names)?;
     let (input, f) = take_array::<10>(input)?;
     let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
     let class = u16::from_be_bytes([f[2], f[3]]);
@@ -505,7 +538,7 @@ fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom
         *slot = Some(edns(rdata_window, class, ttl)?);
         return Ok(after);
     }
-    let data = rdata_in(rdata_window, rtype, sink.long)?;
+    let data = rdata_in(rdata_window, rtype, sink.names)?;
     sink.records.push(Record {
         name: owner,
         class: Class(class),
@@ -523,7 +556,7 @@ pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
     let mut sink = Sink {
         records: &mut records,
         edns: None,
-        long: &mut LongNames::Heap,
+        names: &mut Names::standalone(),
     };
     let rest = record_into(input, &mut sink)?;
     match records.pop() {
@@ -569,13 +602,13 @@ fn exact<'a, T>(
 
 /// The record data of type `rtype`; the window must be exactly the rdata.
 pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<ParseError>> {
-    rdata_in(window, rtype, &mut LongNames::Heap)
+    rdata_in(window, rtype, &mut Names::standalone())
 }
 
 fn rdata_in(
     window: Wire<'_>,
     rtype: RecordType,
-    long: &mut LongNames,
+    names: &mut Names,
 ) -> Result<RData, nom::Err<ParseError>> {
     match rtype {
         RecordType::A => exact(window, rtype, |i| {
@@ -585,21 +618,21 @@ fn rdata_in(
             take_array::<16>(i).map(|(i, b)| (i, RData::Aaaa(Ipv6Addr::from(b))))
         }),
         RecordType::NS => exact(window, rtype, |i| {
-            name_in(i, long).map(|(i, n)| (i, RData::Ns(n)))
+            name_in(i, names).map(|(i, n)| (i, RData::Ns(n)))
         }),
         RecordType::CNAME => exact(window, rtype, |i| {
-            name_in(i, long).map(|(i, n)| (i, RData::Cname(n)))
+            name_in(i, names).map(|(i, n)| (i, RData::Cname(n)))
         }),
         RecordType::DNAME => exact(window, rtype, |i| {
-            name_in(i, long).map(|(i, n)| (i, RData::Dname(n)))
+            name_in(i, names).map(|(i, n)| (i, RData::Dname(n)))
         }),
         RecordType::PTR => exact(window, rtype, |i| {
-            name_in(i, long).map(|(i, n)| (i, RData::Ptr(n)))
+            name_in(i, names).map(|(i, n)| (i, RData::Ptr(n)))
         }),
-        RecordType::SOA => exact(window, rtype, |i| soa(i, long)),
+        RecordType::SOA => exact(window, rtype, |i| soa(i, names)),
         RecordType::MX => exact(window, rtype, |i| {
             let (i, preference) = u16_(i)?;
-            let (i, exchange) = name_in(i, long)?;
+            let (i, exchange) = name_in(i, names)?;
             Ok((
                 i,
                 RData::Mx(Mx {
@@ -611,7 +644,7 @@ fn rdata_in(
         RecordType::TXT => exact(window, rtype, txt),
         RecordType::SRV => exact(window, rtype, |i| {
             let (i, f) = take_array::<6>(i)?;
-            let (i, target) = name_in(i, long)?;
+            let (i, target) = name_in(i, names)?;
             Ok((
                 i,
                 RData::Srv(Srv {
@@ -661,9 +694,9 @@ fn rdata_in(
                 }),
             ))
         }),
-        RecordType::RRSIG => exact(window, rtype, |i| rrsig(i, long)),
+        RecordType::RRSIG => exact(window, rtype, |i| rrsig(i, names)),
         RecordType::NSEC => exact(window, rtype, |i| {
-            let (i, next) = name_in(i, long)?;
+            let (i, next) = name_in(i, names)?;
             let (i, types) = type_bitmap(i)?;
             Ok((i, RData::Nsec(Nsec { next, types })))
         }),
@@ -675,9 +708,9 @@ fn rdata_in(
     }
 }
 
-fn soa<'a>(i: Wire<'a>, long: &mut LongNames) -> WireResult<'a, RData> {
-    let (i, mname) = name_in(i, long)?;
-    let (i, rname) = name_in(i, long)?;
+fn soa<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
+    let (i, mname) = name_in(i, names)?;
+    let (i, rname) = name_in(i, names)?;
     let (i, f) = take_array::<20>(i)?;
     let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
     Ok((
@@ -705,9 +738,9 @@ fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
     Ok((i, RData::Txt(Txt { strings })))
 }
 
-fn rrsig<'a>(i: Wire<'a>, long: &mut LongNames) -> WireResult<'a, RData> {
+fn rrsig<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
     let (i, f) = take_array::<18>(i)?;
-    let (i, signer) = name_in(i, long)?;
+    let (i, signer) = name_in(i, names)?;
     let (i, signature) = rest(i)?;
     let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
     Ok((
@@ -844,11 +877,11 @@ fn capacity(count: u16, remaining: usize, min_len: usize) -> usize {
 /// A whole message; the cursor ends after the last record of the additional section.
 pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
-    let mut long = LongNames::Arena(Vec::new());
+    let mut names = Names::for_message();
 
     let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
     for _ in 0..qd {
-        let (next, q) = question_in(i, &mut long)?;
+        let (next, q) = question_in(i, &mut names)?;
         questions.push(q);
         i = next;
     }
@@ -856,7 +889,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut answers,
         edns: None,
-        long: &mut long,
+        names: &mut names,
     };
     for _ in 0..an {
         i = record_into(i, &mut sink)?;
@@ -865,7 +898,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut authority,
         edns: None,
-        long: &mut long,
+        names: &mut names,
     };
     for _ in 0..ns {
         i = record_into(i, &mut sink)?;
@@ -875,7 +908,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut sink = Sink {
         records: &mut additional,
         edns: Some(&mut edns),
-        long: &mut long,
+        names: &mut names,
     };
     for _ in 0..ar {
         i = record_into(i, &mut sink)?;
@@ -888,7 +921,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
         additional,
         edns,
     };
-    if let LongNames::Arena(arena) = long {
+    if let LongNames::Arena(arena) = names.long {
         if !arena.is_empty() {
             resolve_long_names(&mut message, &Arc::from(arena));
         }
@@ -940,12 +973,14 @@ fn flatten(e: nom::Err<ParseError>) -> ParseError {
 }
 
 /// Parses a message that may be followed by other bytes; returns it and its length.
+#[inline]
 pub(crate) fn parse_message_prefix(bytes: &[u8]) -> Result<(Message, usize), ParseError> {
     let (rest, message) = message(Wire::new(bytes)).map_err(flatten)?;
     Ok((message, rest.pos))
 }
 
 /// Parses a message that must fill `bytes` exactly.
+#[inline]
 pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
     let (message, used) = parse_message_prefix(bytes)?;
     if used != bytes.len() {
