@@ -17,7 +17,7 @@ fn every_scenario_report_has_the_documented_shape_and_the_expected_codes() {
         .map(|scenario| {
             let id = scenario.id.to_string();
             Box::new(move || {
-                let result = run(&["demo", &id, "--json"]);
+                let result = run(&["demo", &id, "--json", "--timeout", "1s"]);
                 (id, result)
             }) as Box<dyn FnOnce() -> (String, Run) + Send>
         })

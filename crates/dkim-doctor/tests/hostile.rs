@@ -48,7 +48,7 @@ fn check(port: u16) -> Value {
         "--json",
         "-4",
         "--timeout",
-        "200ms",
+        "500ms",
         "--roots",
         &HOSTILE_ROOT.to_string(),
         "--port",

@@ -7,7 +7,9 @@ mod common;
 use common::{assert_snapshot, lab, mask_timing, run, run_owned};
 
 fn demo_snapshot(scenario: &str, extra: &[&str]) {
-    let mut args = vec!["demo", scenario, "--color", "never"];
+    // A generous timeout: every snapshot scenario's servers answer, and a loaded machine must
+    // not turn a slow answer into a lame server.
+    let mut args = vec!["demo", scenario, "--color", "never", "--timeout", "2s"];
     args.extend_from_slice(extra);
     let result = run(&args);
     assert!(result.stderr.is_empty(), "{}", result.stderr);

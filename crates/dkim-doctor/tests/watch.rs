@@ -72,7 +72,7 @@ fn watch_reports_the_fix_and_stops() {
         "never".to_string(),
         "-4".to_string(),
         "--timeout".to_string(),
-        "300ms".to_string(),
+        "1s".to_string(),
         "--roots".to_string(),
         roots.join(","),
         "--port".to_string(),

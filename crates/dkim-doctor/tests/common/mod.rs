@@ -30,7 +30,7 @@ impl Lab {
             self.port.to_string(),
             "-4".into(),
             "--timeout".into(),
-            "300ms".into(),
+            "1s".into(),
         ]
     }
 }
