@@ -5,6 +5,28 @@
 //! finds every server of a zone (the parent's NS set and the child's apex NS set, every
 //! address of every name), asks each for the zone's SOA and NS, and marks the lame ones;
 //! [`Resolver::ask_all`] then asks all of them one question, concurrently.
+//!
+//! ```no_run
+//! # async fn demo(resolver: dns_wire::resolver::Resolver) {
+//! use dns_wire::RecordType;
+//! // Find the zone of the first name once, then ask its servers about the others.
+//! let first = "tok1._domainkey.example.com".parse().unwrap();
+//! let located = resolver.locate(&first, RecordType::CNAME).await;
+//! let zone = resolver.survey_zone(&located.zone).await;
+//! if let (Some(parent), Some(child)) = (&zone.parent_ns, &zone.child_ns) {
+//!     println!("parent and child NS sets agree: {}", parent.same_names(child));
+//! }
+//! for server in zone.lame_servers() {
+//!     println!("lame: {} ({:?})", server.server, server.lame());
+//! }
+//! for token in ["tok1", "tok2", "tok3"] {
+//!     let name = format!("{token}._domainkey.example.com").parse().unwrap();
+//!     for answer in resolver.ask_all(&zone, &name, RecordType::CNAME).await {
+//!         println!("{} says {}", answer.server, answer.classification);
+//!     }
+//! }
+//! # }
+//! ```
 
 use std::net::{IpAddr, SocketAddr};
 
