@@ -78,7 +78,8 @@ pub struct CommonOptions {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Say more: every server's answer even when they agree, and each finding's details.
+    /// Say more: every server's value even when they agree, full record texts, round-trip
+    /// times in traces.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }

@@ -289,6 +289,17 @@ fn ses_from_the_identity_json_of_aws_sesv2() {
     assert_eq!(doc["records"].as_array().unwrap().len(), 3);
     assert!(codes(&doc).contains(&"record-missing".to_string()), "{doc}");
     assert_eq!(result.code, 1);
+    // What SES reported is set against the findings.
+    assert_eq!(
+        doc["ses_view"]["error_type"], "HOST_NOT_FOUND",
+        "{}",
+        doc["ses_view"]
+    );
+    assert!(doc["ses_view"]["matching"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "record-missing"));
 
     // The same JSON on stdin.
     let mut args = vec![

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use dkim_rules::{
-    Check, Delegation, Finding, NegativeCaching, RecordReport, RecordStatus, Report, Severity,
-    Verdict,
+    Check, Delegation, Finding, NegativeCaching, RecordReport, RecordStatus, Report, SesView,
+    Severity, Verdict,
 };
 use dns_wire::resolver::QueryRecord;
 use dns_wire::Name;
@@ -33,6 +33,8 @@ pub struct CheckJson<'a> {
     pub delegation: DelegationJson<'a>,
     /// How long "does not exist" answers may be cached by resolvers.
     pub negative_caching: Option<&'a NegativeCaching>,
+    /// With `--identity-json`: what SES itself reported, and which findings explain it.
+    pub ses_view: Option<&'a SesView>,
     /// How the input was understood, when it was rewritten (a token taken from a pasted
     /// record line...).
     pub notes: &'a [String],
@@ -135,6 +137,7 @@ pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) 
                 .collect(),
         },
         negative_caching: report.negative_caching.as_ref(),
+        ses_view: report.ses_view.as_ref(),
         notes,
         queries: run.queries(),
         elapsed_ms: millis(run.elapsed),
@@ -232,6 +235,16 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
     }
     for record in &report.records {
         write_record(&mut out, record, options);
+    }
+
+    if let Some(view) = &report.ses_view {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{} {}",
+            palette.paint(Tone::Strong, "SES says:"),
+            view.summary
+        );
     }
 
     if !report.findings.is_empty() {
@@ -556,5 +569,51 @@ fn write_trace(out: &mut String, trace: &[QueryRecord], palette: Palette) {
             let _ = write!(line, " ({rcode})");
         }
         let _ = writeln!(out, "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dkim_rules::FindingCode;
+
+    fn report(verdict: Verdict, severities: &[Severity]) -> Report {
+        Report {
+            domain: "example.com".parse().unwrap(),
+            verdict,
+            records: Vec::new(),
+            findings: severities
+                .iter()
+                .map(|severity| Finding {
+                    code: FindingCode::RecordMissing,
+                    severity: *severity,
+                    name: "example.com".parse().unwrap(),
+                    servers: Vec::new(),
+                    summary: "s".into(),
+                    fix: "f".into(),
+                    ses_error_type: None,
+                })
+                .collect(),
+            negative_caching: None,
+            ses_view: None,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_verdict_and_error_findings() {
+        assert_eq!(report_outcome(&report(Verdict::Pass, &[])), Outcome::Pass);
+        assert_eq!(
+            report_outcome(&report(Verdict::Pass, &[Severity::Warning, Severity::Info])),
+            Outcome::Pass
+        );
+        assert_eq!(
+            report_outcome(&report(Verdict::Pass, &[Severity::Error])),
+            Outcome::Fail
+        );
+        assert_eq!(report_outcome(&report(Verdict::Fail, &[])), Outcome::Fail);
+        assert_eq!(
+            report_outcome(&report(Verdict::Incomplete, &[Severity::Error])),
+            Outcome::Incomplete
+        );
     }
 }

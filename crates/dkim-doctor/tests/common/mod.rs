@@ -276,6 +276,7 @@ pub fn validate_check_json(doc: &Value) {
         "findings",
         "delegation",
         "negative_caching",
+        "ses_view",
         "notes",
         "queries",
         "elapsed_ms",
@@ -463,6 +464,19 @@ pub fn validate_check_json(doc: &Value) {
         );
         assert!(caching["seconds"].is_u64());
         expect_string(&caching["hint"], "hint");
+    }
+    if !doc["ses_view"].is_null() {
+        let view = &doc["ses_view"];
+        expect_keys(
+            view,
+            "ses_view",
+            &["dkim_status", "error_type", "matching", "summary"],
+        );
+        for code in expect_array(&view["matching"], "matching") {
+            let code = expect_string(code, "matching code");
+            assert!(codes.contains(&code.as_str()), "unknown code {code}");
+        }
+        expect_string(&view["summary"], "ses_view summary");
     }
     if let Some(trace) = doc.get("trace") {
         for query in expect_array(trace, "trace") {
