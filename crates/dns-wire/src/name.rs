@@ -43,6 +43,11 @@ pub enum NameError {
 /// The labels keep the case they were given (so a trace shows what the server sent), while
 /// equality, ordering and hashing ignore ASCII case, as RFC 4343 requires.
 ///
+/// Storage: up to 30 octets of wire form are kept inline (no allocation). A longer name read
+/// by [`Message::from_bytes`](crate::Message::from_bytes) shares one buffer with the other
+/// long names of that message, so cloning it is cheap and keeps that buffer (the message's
+/// long names, a few kilobytes at most) alive as long as the clone lives.
+///
 /// ```
 /// use dns_wire::Name;
 /// let a: Name = "Selector1._DomainKey.Example.COM.".parse().unwrap();

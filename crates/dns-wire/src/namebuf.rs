@@ -9,6 +9,11 @@
 //! instructions on an SES answer and 40% on a message of 240 long owners), but doubles the
 //! size of every type that holds names, which trips clippy's size lints in other crates;
 //! raising [`INLINE_CAP`] is the one change needed to trade the other way.
+//!
+//! Longer names parsed as part of a message do not get an allocation each: the parser appends
+//! them to one buffer per message and they share it ([`NameBuf::Shared`], an `Arc`), so a
+//! message of 240 long owners costs one allocation, not 240. Names built by hand or by the
+//! standalone `parse::name` go on the heap ([`NameBuf::Heap`]).
 
 use std::ops::Deref;
 use std::sync::Arc;
