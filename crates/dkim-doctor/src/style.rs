@@ -10,14 +10,20 @@ use crate::cli::ColorChoice;
 /// `always` and `never` win; `auto` colors only when stdout is a terminal, `NO_COLOR` is unset
 /// or empty (<https://no-color.org>) and `TERM` is not `dumb`.
 pub fn use_color(choice: ColorChoice) -> bool {
+    decide(
+        choice,
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// The decision of [`use_color`], from what it reads of the environment.
+fn decide(choice: ColorChoice, no_color: bool, dumb_terminal: bool, stdout_is_tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-            !no_color && !dumb && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => !no_color && !dumb_terminal && stdout_is_tty,
     }
 }
 
@@ -93,5 +99,21 @@ mod tests {
     fn explicit_choices_win() {
         assert!(use_color(ColorChoice::Always));
         assert!(!use_color(ColorChoice::Never));
+        assert!(decide(ColorChoice::Always, true, true, false));
+        assert!(!decide(ColorChoice::Never, false, false, true));
+    }
+
+    #[test]
+    fn auto_colors_a_terminal_unless_no_color_or_dumb() {
+        assert!(decide(ColorChoice::Auto, false, false, true));
+        assert!(
+            !decide(ColorChoice::Auto, true, false, true),
+            "NO_COLOR set"
+        );
+        assert!(!decide(ColorChoice::Auto, false, true, true), "TERM=dumb");
+        assert!(
+            !decide(ColorChoice::Auto, false, false, false),
+            "not a terminal"
+        );
     }
 }

@@ -156,3 +156,37 @@ fn a_closed_stdout_is_not_an_error() {
         "{stderr}"
     );
 }
+
+/// Runs the demo of one scenario on a pseudo-terminal (util-linux `script`), so `--color auto`
+/// sees a terminal.
+fn demo_on_a_terminal(no_color: Option<&str>) -> String {
+    use std::process::Command;
+    let command = format!(
+        "{} demo key-testing --color auto",
+        env!("CARGO_BIN_EXE_dkim-doctor")
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    let output = script
+        .output()
+        .expect("util-linux `script` (Debian package bsdutils) runs the demo on a terminal");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn auto_colors_a_terminal_and_no_color_turns_it_off() {
+    assert!(
+        demo_on_a_terminal(None).contains("\x1b["),
+        "no color on a terminal"
+    );
+    assert!(
+        !demo_on_a_terminal(Some("1")).contains("\x1b["),
+        "color despite NO_COLOR"
+    );
+}
