@@ -126,6 +126,11 @@ fn render() -> Result<BindLab> {
     bind::render(&miniature_internet(), &lab_dir(), 53).map_err(|e| e.to_string())
 }
 
+/// Whether this checkout's lab `named` is running.
+pub fn is_running() -> bool {
+    running_pid().is_some()
+}
+
 fn running_pid() -> Option<u32> {
     let pid: u32 = fs::read_to_string(lab_dir().join(PID_FILE))
         .ok()?

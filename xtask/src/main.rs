@@ -5,6 +5,7 @@ mod bulk_bench;
 mod fuzz;
 mod lab;
 mod resolver_bench;
+mod test;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -13,6 +14,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  test [CARGO_TEST_ARGS...]    the project's tests: start the BIND lab (installing bind9 if missing),
+                               run `cargo test --workspace` with the given extra arguments, and stop
+                               the lab again unless it was already running before
   lab up|down|status           the BIND lab: install bind9 if missing, add 127.53.x.y to lo, start
                                one named on port 53 from dns-lab's description (target/lab/), wait
                                until every server answers; down stops it and removes the addresses
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = &args[args.len().min(1)..];
     let result = match args.first().map(String::as_str) {
+        Some("test") => test::run(rest),
         Some("lab") => lab::run(rest),
         Some("corpus") => corpus(),
         Some("fuzz") => fuzz::run(rest),
