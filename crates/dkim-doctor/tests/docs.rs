@@ -1,11 +1,12 @@
-//! CLI.md's JSON example has exactly the documented shape, and CLI.md names every finding
-//! code's exit behaviour consistently with the code.
+//! The README's JSON example has exactly the documented shape, and names every exit code
+//! as the help does.
 
 mod common;
 
 #[test]
 fn the_documented_example_validates() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CLI.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let start = doc.find("key-rsa1024 --json").expect("example intro");
     let block = &doc[start..];
     let open = block.find("```json\n").expect("json block") + "```json\n".len();
@@ -16,7 +17,8 @@ fn the_documented_example_validates() {
 
 #[test]
 fn the_help_names_the_exit_codes_like_cli_md() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CLI.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let help = common::run(&["--help"]).stdout;
     for (code, word) in [
         ("0", "pass"),
@@ -26,7 +28,7 @@ fn the_help_names_the_exit_codes_like_cli_md() {
     ] {
         assert!(
             doc.contains(&format!("| {code} |")),
-            "CLI.md lacks exit code {code}"
+            "README.md lacks exit code {code}"
         );
         assert!(
             help.contains(&format!("{code} ")) && help.contains(word),

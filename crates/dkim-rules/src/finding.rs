@@ -246,6 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn readme_findings_table_is_up_to_date() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("<!-- BEGIN FINDINGS TABLE")
+            .and_then(|at| readme[at..].find("-->\n").map(|end| at + end + 4))
+            .expect("README table start marker");
+        let end = readme
+            .find("<!-- END FINDINGS TABLE -->")
+            .expect("README table end marker");
+        assert_eq!(
+            &readme[start..end],
+            FindingCode::markdown_table(),
+            "the README's findings table is stale: copy it from FINDINGS.md"
+        );
+    }
+
+    #[test]
     fn codes_round_trip_and_are_unique() {
         let mut seen = std::collections::BTreeSet::new();
         for code in FindingCode::ALL {

@@ -1,4 +1,4 @@
-//! Output: the human report and the JSON documents (shapes documented in `CLI.md`).
+//! Output: the human report and the JSON documents (shapes documented in the README).
 
 pub mod report;
 pub mod trace;

@@ -16,7 +16,7 @@ use crate::probe_run::{CheckRun, PathStep};
 use crate::style::{Palette, Tone};
 
 /// The JSON document of one check (`ses --json`, `selector --json`, one line of `bulk`).
-/// The shape is a contract, documented in `CLI.md`.
+/// The shape is a contract, documented in the README.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckJson<'a> {
     /// The domain checked, in A-labels, without the final dot.

@@ -265,7 +265,7 @@ fn expect_opt_u64(value: &Value, what: &str) {
     assert!(value.is_null() || value.is_u64(), "{what}: {value}");
 }
 
-/// Checks a check report against the shape documented in CLI.md: every key, its type, the
+/// Checks a check report against the shape documented in the README: every key, its type, the
 /// verdict and severity values, finding codes from the rules' table.
 pub fn validate_check_json(doc: &Value) {
     let mut keys = vec![
@@ -492,7 +492,7 @@ pub fn validate_check_json(doc: &Value) {
     }
 }
 
-/// The exit code a report's verdict stands for (CLI.md): pass 0, fail 1, incomplete 3.
+/// The exit code a report's verdict stands for (README): pass 0, fail 1, incomplete 3.
 pub fn verdict_code(doc: &Value) -> i32 {
     match doc["verdict"].as_str() {
         Some("pass") => 0,
