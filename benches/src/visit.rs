@@ -74,6 +74,26 @@ impl ItemHash {
         self.int(u64::from_le_bytes(tail));
     }
 
+    /// The same hash as [`ItemHash::bytes`] of the concatenation of `parts`, without building
+    /// it (so no visitor allocates to read an EDNS option).
+    fn bytes_concat(&mut self, parts: &[&[u8]]) {
+        self.int(parts.iter().map(|p| p.len() as u64).sum());
+        let mut word = [0u8; 8];
+        let mut fill = 0;
+        for part in parts {
+            for &b in *part {
+                word[fill] = b;
+                fill += 1;
+                if fill == 8 {
+                    self.int(u64::from_le_bytes(word));
+                    word = [0; 8];
+                    fill = 0;
+                }
+            }
+        }
+        self.int(u64::from_le_bytes(word));
+    }
+
     /// A name: its labels, most specific first, then an end marker.
     #[inline]
     fn name<'a>(&mut self, labels: impl Iterator<Item = &'a [u8]>) {
@@ -208,23 +228,42 @@ pub mod dns_wire_visit {
                 edns.version,
                 flags,
             );
+            const ZEROS: [u8; 512] = [0; 512];
             for option in &edns.options {
-                let (code, data): (u16, Vec<u8>) = match option {
-                    EdnsOption::Nsid(data) => (3, data.clone()),
-                    EdnsOption::Cookie { client, server } => (10, [&client[..], server].concat()),
-                    EdnsOption::Padding(len) => (12, vec![0; usize::from(*len)]),
+                match option {
+                    EdnsOption::Nsid(data) => {
+                        h.int(3);
+                        h.bytes(data);
+                    }
+                    EdnsOption::Cookie { client, server } => {
+                        h.int(10);
+                        h.bytes_concat(&[client, server]);
+                    }
+                    EdnsOption::Padding(len) => {
+                        h.int(12);
+                        let len = usize::from(*len);
+                        // Padding is never in the corpus; a short list of zero blocks is enough.
+                        let zeros: Vec<&[u8]> = std::iter::repeat_n(&ZEROS[..], len / ZEROS.len())
+                            .chain([&ZEROS[..len % ZEROS.len()]])
+                            .collect();
+                        h.bytes_concat(&zeros);
+                    }
                     EdnsOption::ExtendedError {
                         info_code,
                         extra_text,
-                    } => (
-                        15,
-                        [&info_code.to_be_bytes()[..], extra_text.as_bytes()].concat(),
-                    ),
-                    EdnsOption::Unknown { code, data } => (*code, data.clone()),
-                    _ => (UNREAD, Vec::new()),
-                };
-                h.int(u64::from(code));
-                h.bytes(&data);
+                    } => {
+                        h.int(15);
+                        h.bytes_concat(&[&info_code.to_be_bytes(), extra_text.as_bytes()]);
+                    }
+                    EdnsOption::Unknown { code, data } => {
+                        h.int(u64::from(*code));
+                        h.bytes(data);
+                    }
+                    _ => {
+                        h.int(u64::from(UNREAD));
+                        h.bytes(&[]);
+                    }
+                }
             }
             d.add(h);
         }
@@ -321,15 +360,13 @@ pub mod hickory_visit {
             let flags = (u16::from(edns.flags().dnssec_ok) << 15) | edns.flags().z;
             let mut h = d.opt(edns.max_payload(), edns.rcode_high(), edns.version(), flags);
             for (code, option) in edns.options().as_ref() {
-                let data: Vec<u8> = match option {
-                    hickory_proto::rr::rdata::opt::EdnsOption::Unknown(_, data) => data.clone(),
-                    hickory_proto::rr::rdata::opt::EdnsOption::NSID(payload) => {
-                        payload.as_ref().to_vec()
-                    }
-                    _ => Vec::new(),
+                let data: &[u8] = match option {
+                    hickory_proto::rr::rdata::opt::EdnsOption::Unknown(_, data) => data,
+                    hickory_proto::rr::rdata::opt::EdnsOption::NSID(payload) => payload.as_ref(),
+                    _ => &[],
                 };
                 h.int(u64::from(u16::from(*code)));
-                h.bytes(&data);
+                h.bytes(data);
             }
             d.add(h);
         }
