@@ -236,7 +236,7 @@ pub fn instruction_table() -> Result<(), String> {
         );
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
         let mut ratios: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-        let mut rows: Vec<(String, String)> = fixtures
+        let rows: Vec<(String, String)> = fixtures
             .iter()
             .map(|f| {
                 (
@@ -245,11 +245,6 @@ pub fn instruction_table() -> Result<(), String> {
                 )
             })
             .collect();
-        if op == "encode" {
-            rows.extend(
-                [250, 500, 1000].map(|n| (format!("ptr scaling, {n} records"), format!("ptr:{n}"))),
-            );
-        }
         for (label, input) in rows {
             let mut counts = [0f64; 3];
             for (i, lib) in LIBRARIES.iter().enumerate() {
@@ -270,6 +265,22 @@ pub fn instruction_table() -> Result<(), String> {
             geometric_mean(&ratios[0]),
             geometric_mean(&ratios[1])
         );
+    }
+    // Linearity: instructions per record as the message grows.
+    println!("\n### encode scaling: instructions per record (cachegrind)\n");
+    println!("| message | records | dns-wire | hickory | domain |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let shapes = [250, 500, 1000, 2000]
+        .map(|n| ("PTR records", n, format!("ptr:{n}")))
+        .into_iter()
+        .chain([1, 2, 4].map(|c| ("pathological chains", c * 120, format!("chain:{c}"))));
+    for (shape, records, input) in shapes {
+        let mut cells = Vec::new();
+        for lib in LIBRARIES {
+            let per_record = instructions(&binary, "encode", lib, &input)? / records as f64;
+            cells.push(format!("{per_record:.0}"));
+        }
+        println!("| {shape} | {records} | {} |", cells.join(" | "));
     }
     Ok(())
 }
