@@ -469,16 +469,8 @@ fn zone_soa(zone: &ZoneSurvey) -> Option<ZoneSoa> {
             .response
             .answers
             .iter()
-            .find_map(|record| match &record.data {
-                RData::Soa(soa) if record.name == zone.zone => Some(ZoneSoa {
-                    mname: soa.mname.clone(),
-                    rname: soa.rname.clone(),
-                    serial: soa.serial,
-                    minimum: soa.minimum,
-                    ttl: record.ttl,
-                }),
-                _ => None,
-            })
+            .filter(|record| record.name == zone.zone)
+            .find_map(ZoneSoa::from_record)
     })
 }
 
