@@ -26,6 +26,7 @@
 //! Section counts from the header are never trusted for allocation: vectors are reserved for
 //! at most as many entries as the remaining bytes could hold.
 
+use std::cell::Cell;
 use std::iter::{Copied, Enumerate};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::slice::Iter;
@@ -252,6 +253,18 @@ impl Names {
     }
 }
 
+/// Largest arena kept for reuse: enough for the long names of any ordinary response,
+/// small enough that a thread never holds on to much after a pathological one.
+const MAX_SPARE_ARENA: usize = 64 * 1024;
+
+thread_local! {
+    /// The emptied arena of the last message parsed on this thread that had long names. The
+    /// names of a message get an exact-size shared copy of its arena (an `Arc<[u8]>`), so the
+    /// arena itself is free again once the message is parsed, and the next message reuses
+    /// its allocation instead of paying for a new one.
+    static SPARE_ARENA: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 /// Where names too long to be stored inline go.
 enum LongNames {
     /// Each on the heap (standalone parsers).
@@ -295,6 +308,8 @@ fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
     let name = match &mut names.long {
         LongNames::Arena(arena) if state.len > crate::namebuf::INLINE_CAP => {
             if arena.capacity() == 0 {
+                // Reuse the previous message's arena rather than allocate one per message.
+                *arena = SPARE_ARENA.take();
                 // Decoded long names rarely total more than the message itself.
                 arena.reserve(input.msg.len().max(LARGE_BUF));
             }
@@ -497,6 +512,10 @@ fn question_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Questio
 /// slot OPT is lifted into (`None` elsewhere, where OPT is refused).
 struct Sink<'s> {
     records: &'s mut Vec<Record>,
+    /// For the additional section, entries to reserve when its first record arrives:
+    /// reserving up front would allocate for most responses, whose only additional record
+    /// is OPT. The other sections reserve up front (see `LAZY` in [`record_into`]).
+    reserve: usize,
     edns: Option<&'s mut Option<Edns>>,
     names: &'s mut Names,
 }
@@ -505,7 +524,10 @@ struct Sink<'s> {
 /// SOA), so they are built where they are stored rather than returned through the layers of
 /// `Result`s.
 #[inline(always)]
-fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom::Err<ParseError>> {
+fn record_into<'a, const LAZY: bool>(
+    input: Wire<'a>,
+    sink: &mut Sink<'_>,
+) -> Result<Wire<'a>, nom::Err<ParseError>> {
     let owner_at = input.pos;
     let (input, owner) = name_in(input, sink.names)?;
     let (input, f) = take_array::<10>(input)?;
@@ -539,6 +561,10 @@ fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom
         return Ok(after);
     }
     let data = rdata_in(rdata_window, rtype, sink.names)?;
+    // A const parameter, so the answer and authority loops carry no extra branch per record.
+    if LAZY && sink.records.capacity() == 0 {
+        sink.records.reserve_exact(sink.reserve.max(1));
+    }
     sink.records.push(Record {
         name: owner,
         class: Class(class),
@@ -552,13 +578,14 @@ fn record_into<'a>(input: Wire<'a>, sink: &mut Sink<'_>) -> Result<Wire<'a>, nom
 /// the additional section, where [`message`] lifts it into [`Message::edns`]).
 pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
     let at = input.pos;
-    let mut records = Vec::with_capacity(1);
+    let mut records = Vec::new();
     let mut sink = Sink {
         records: &mut records,
+        reserve: 1,
         edns: None,
         names: &mut Names::standalone(),
     };
-    let rest = record_into(input, &mut sink)?;
+    let rest = record_into::<true>(input, &mut sink)?;
     match records.pop() {
         Some(record) => Ok((rest, record)),
         // record_into either pushes a record or fails for OPT; keep a typed error regardless.
@@ -888,30 +915,33 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let mut answers = Vec::with_capacity(capacity(an, i.remaining(), MIN_RECORD_LEN));
     let mut sink = Sink {
         records: &mut answers,
+        reserve: 0,
         edns: None,
         names: &mut names,
     };
     for _ in 0..an {
-        i = record_into(i, &mut sink)?;
+        i = record_into::<false>(i, &mut sink)?;
     }
     let mut authority = Vec::with_capacity(capacity(ns, i.remaining(), MIN_RECORD_LEN));
     let mut sink = Sink {
         records: &mut authority,
+        reserve: 0,
         edns: None,
         names: &mut names,
     };
     for _ in 0..ns {
-        i = record_into(i, &mut sink)?;
+        i = record_into::<false>(i, &mut sink)?;
     }
-    let mut additional = Vec::with_capacity(capacity(ar, i.remaining(), MIN_RECORD_LEN));
+    let mut additional = Vec::new();
     let mut edns: Option<Edns> = None;
     let mut sink = Sink {
         records: &mut additional,
+        reserve: capacity(ar, i.remaining(), MIN_RECORD_LEN),
         edns: Some(&mut edns),
         names: &mut names,
     };
     for _ in 0..ar {
-        i = record_into(i, &mut sink)?;
+        i = record_into::<true>(i, &mut sink)?;
     }
     let mut message = Message {
         header,
@@ -921,9 +951,13 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
         additional,
         edns,
     };
-    if let LongNames::Arena(arena) = names.long {
+    if let LongNames::Arena(mut arena) = names.long {
         if !arena.is_empty() {
-            resolve_long_names(&mut message, &Arc::from(arena));
+            resolve_long_names(&mut message, &Arc::from(arena.as_slice()));
+            arena.clear();
+            if arena.capacity() <= MAX_SPARE_ARENA {
+                SPARE_ARENA.set(arena);
+            }
         }
     }
     Ok((i, message))
@@ -1096,6 +1130,42 @@ mod tests {
         let kept = parsed.answers[4].clone();
         drop(parsed);
         assert_eq!(kept.to_string(), msg.answers[4].to_string());
+    }
+
+    #[test]
+    fn a_reused_arena_never_changes_the_names_of_an_earlier_message() {
+        let long = |tag: &str| -> Name {
+            format!("{tag}-abcdefghijklmnopqrstuvwxyz0123456789._domainkey.example.com")
+                .parse()
+                .unwrap()
+        };
+        let first = Message::query(1, long("first"), RecordType::TXT);
+        let mut second = Message::query(2, long("second"), RecordType::TXT);
+        second
+            .answers
+            .push(Record::new(long("owner"), 60, RData::Cname(long("target"))));
+        let kept = Message::from_bytes(&first.to_bytes()).unwrap();
+        // The second parse reuses the first one's arena; the first message must not notice.
+        let parsed = Message::from_bytes(&second.to_bytes()).unwrap();
+        assert_eq!(kept, first);
+        assert_eq!(
+            kept.questions[0].name.to_string(),
+            long("first").to_string()
+        );
+        assert_eq!(parsed, second);
+        // A message without long names after them leaves both alone.
+        let short = Message::query(3, "a.example".parse().unwrap(), RecordType::A);
+        assert_eq!(Message::from_bytes(&short.to_bytes()).unwrap(), short);
+        assert_eq!(kept, first);
+        assert_eq!(parsed, second);
+    }
+
+    #[test]
+    fn an_additional_section_holding_only_opt_stays_unallocated() {
+        let msg = Message::query(4, "a.example".parse().unwrap(), RecordType::A);
+        let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
+        assert!(parsed.edns.is_some());
+        assert_eq!(parsed.additional.capacity(), 0);
     }
 
     #[test]
