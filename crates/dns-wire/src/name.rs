@@ -117,8 +117,8 @@ impl Name {
     }
 
     /// Points a parked name at the message's shared arena.
-    pub(crate) fn resolve(&mut self, arena: &std::sync::Arc<[u8]>) {
-        self.wire.resolve(arena);
+    pub(crate) fn resolve(&mut self, store: &mut crate::namebuf::ParkedNames<'_>) {
+        self.wire.resolve(store);
     }
 
     /// Appends a label at the least specific end (used while decoding, most specific first).

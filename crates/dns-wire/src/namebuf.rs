@@ -81,14 +81,10 @@ impl NameBuf {
         }
     }
 
-    /// Turns a parked name into one that shares `arena`.
-    pub(crate) fn resolve(&mut self, arena: &Arc<[u8]>) {
+    /// Turns a parked name into its final form, taken from `store`.
+    pub(crate) fn resolve(&mut self, store: &mut ParkedNames<'_>) {
         if let NameBuf::Pending { start, len } = *self {
-            *self = NameBuf::Shared {
-                arena: Arc::clone(arena),
-                start,
-                len,
-            };
+            *self = store.take(start, len);
         }
     }
 
@@ -114,6 +110,46 @@ impl NameBuf {
                 v.extend_from_slice(p);
             }
             NameBuf::Heap(v.into_boxed_slice())
+        }
+    }
+}
+
+/// The long names a message parked in its arena, handed out once the message is parsed.
+///
+/// Every handed-out name shares one exact-size copy of the arena, except that the last one
+/// takes that copy over instead of cloning it, and a message with a single long name gives it
+/// its own copy: reference-count updates are atomic operations, which cost as much as the
+/// rest of decoding a short name.
+pub(crate) struct ParkedNames<'a> {
+    arena: &'a [u8],
+    shared: Option<Arc<[u8]>>,
+    left: usize,
+}
+
+impl<'a> ParkedNames<'a> {
+    /// The `count` names parked in `arena`.
+    pub(crate) fn new(arena: &'a [u8], count: usize) -> Self {
+        ParkedNames {
+            arena,
+            shared: (count > 1).then(|| Arc::from(arena)),
+            left: count,
+        }
+    }
+
+    fn take(&mut self, start: u32, len: u8) -> NameBuf {
+        self.left = self.left.saturating_sub(1);
+        let shared = if self.left == 0 {
+            self.shared.take()
+        } else {
+            self.shared.clone()
+        };
+        match shared {
+            Some(arena) => NameBuf::Shared { arena, start, len },
+            None => {
+                let start = start as usize;
+                let octets = self.arena.get(start..start + usize::from(len));
+                NameBuf::Heap(octets.unwrap_or_default().into())
+            }
         }
     }
 }

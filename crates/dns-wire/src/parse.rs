@@ -30,13 +30,13 @@ use std::cell::Cell;
 use std::iter::{Copied, Enumerate};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::slice::Iter;
-use std::sync::Arc;
 
 use nom::{IResult, Needed};
 
 use crate::error::{ParseError, ParseErrorKind};
 use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
 use crate::name::Name;
+use crate::namebuf::ParkedNames;
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
 
@@ -235,6 +235,8 @@ pub(crate) struct Names {
     large: Option<[u8; LARGE_BUF]>,
     /// Where such names go.
     long: LongNames,
+    /// How many names went to the arena.
+    long_count: usize,
 }
 
 impl Names {
@@ -242,6 +244,7 @@ impl Names {
         Names {
             large: None,
             long: LongNames::Heap,
+            long_count: 0,
         }
     }
 
@@ -249,6 +252,7 @@ impl Names {
         Names {
             large: None,
             long: LongNames::Arena(Vec::new()),
+            long_count: 0,
         }
     }
 }
@@ -315,6 +319,7 @@ fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
             }
             let start = arena.len();
             arena.extend_from_slice(&large[..state.len]);
+            names.long_count += 1;
             Name::pending(start, state.len)
         }
         _ => Name::from_decode_buffer(large, state.len),
@@ -953,7 +958,10 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     };
     if let LongNames::Arena(mut arena) = names.long {
         if !arena.is_empty() {
-            resolve_long_names(&mut message, &Arc::from(arena.as_slice()));
+            resolve_long_names(
+                &mut message,
+                &mut ParkedNames::new(&arena, names.long_count),
+            );
             arena.clear();
             if arena.capacity() <= MAX_SPARE_ARENA {
                 SPARE_ARENA.set(arena);
@@ -965,9 +973,9 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
 
 /// Points every name parked in the message's arena at the shared copy of it. Every place a
 /// parsed message holds a name is visited (the match on [`RData`] is exhaustive).
-fn resolve_long_names(message: &mut Message, arena: &Arc<[u8]>) {
+fn resolve_long_names(message: &mut Message, store: &mut ParkedNames<'_>) {
     for q in &mut message.questions {
-        q.name.resolve(arena);
+        q.name.resolve(store);
     }
     let records = message
         .answers
@@ -975,17 +983,17 @@ fn resolve_long_names(message: &mut Message, arena: &Arc<[u8]>) {
         .chain(&mut message.authority)
         .chain(&mut message.additional);
     for r in records {
-        r.name.resolve(arena);
+        r.name.resolve(store);
         match &mut r.data {
-            RData::Ns(n) | RData::Cname(n) | RData::Dname(n) | RData::Ptr(n) => n.resolve(arena),
+            RData::Ns(n) | RData::Cname(n) | RData::Dname(n) | RData::Ptr(n) => n.resolve(store),
             RData::Soa(soa) => {
-                soa.mname.resolve(arena);
-                soa.rname.resolve(arena);
+                soa.mname.resolve(store);
+                soa.rname.resolve(store);
             }
-            RData::Mx(mx) => mx.exchange.resolve(arena),
-            RData::Srv(srv) => srv.target.resolve(arena),
-            RData::Rrsig(sig) => sig.signer.resolve(arena),
-            RData::Nsec(nsec) => nsec.next.resolve(arena),
+            RData::Mx(mx) => mx.exchange.resolve(store),
+            RData::Srv(srv) => srv.target.resolve(store),
+            RData::Rrsig(sig) => sig.signer.resolve(store),
+            RData::Nsec(nsec) => nsec.next.resolve(store),
             RData::A(_)
             | RData::Aaaa(_)
             | RData::Txt(_)
