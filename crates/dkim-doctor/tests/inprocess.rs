@@ -3,64 +3,15 @@
 
 mod common;
 
-use common::{codes, lab, parallel, run, run_owned, validate_check_json, verdict_code, Run};
-use dns_lab::scenarios::{Check, Scenario, SCENARIOS, SES_HEALTHY, SES_TOKENS};
+use common::{assert_every_scenario_diagnosed, codes, lab, run, run_owned, validate_check_json};
+use dns_lab::scenarios::{SES_HEALTHY, SES_TOKENS};
 use serde_json::Value;
 
 /// The command line a user would type for a scenario, pointed at the lab.
-fn argv(scenario: &Scenario) -> Vec<String> {
-    let mut args: Vec<String> = Vec::new();
-    match scenario.check {
-        Check::Ses {
-            tokens,
-            region,
-            expect_ns,
-        } => {
-            args.extend(["ses".to_string(), scenario.domain.to_string()]);
-            for token in tokens {
-                args.extend(["--token".to_string(), token.to_string()]);
-            }
-            if let Some(region) = region {
-                args.extend(["--region".to_string(), region.to_string()]);
-            }
-            for ns in expect_ns {
-                args.extend(["--expect-ns".to_string(), ns.to_string()]);
-            }
-        }
-        Check::Selectors(selectors) => {
-            args.extend(["selector".to_string(), scenario.domain.to_string()]);
-            args.extend(selectors.iter().map(|s| s.to_string()));
-        }
-    }
-    args.push("--json".into());
-    args.extend(lab().args());
-    args
-}
 
 #[test]
 fn every_scenario_through_ses_and_selector_commands() {
-    let jobs: Vec<Box<dyn FnOnce() -> Run + Send>> = SCENARIOS
-        .iter()
-        .map(|scenario| {
-            let args = argv(scenario);
-            Box::new(move || run_owned(&args)) as Box<dyn FnOnce() -> Run + Send>
-        })
-        .collect();
-    for (result, scenario) in parallel(jobs, 3).into_iter().zip(SCENARIOS) {
-        let id = scenario.id;
-        let doc: Value = serde_json::from_str(&result.stdout).unwrap_or_else(|e| {
-            panic!("{id}: not JSON ({e}): {} {}", result.stdout, result.stderr)
-        });
-        validate_check_json(&doc);
-        assert_eq!(result.code, verdict_code(&doc), "{id}");
-        let found = codes(&doc);
-        for code in scenario.findings {
-            assert!(
-                found.iter().any(|c| c == code),
-                "{id}: {code} not in {found:?}"
-            );
-        }
-    }
+    assert_every_scenario_diagnosed(&lab().args());
 }
 
 #[test]

@@ -536,3 +536,63 @@ pub fn parallel<T: Send + 'static>(
     results.sort_by_key(|(index, _)| *index);
     results.into_iter().map(|(_, r)| r).collect()
 }
+
+/// The command line a user would type for a lab scenario (`ses` or `selector`, `--json`),
+/// followed by `servers`: the options that point it at a lab.
+pub fn scenario_argv(scenario: &dns_lab::scenarios::Scenario, servers: &[String]) -> Vec<String> {
+    use dns_lab::scenarios::Check;
+    let mut args: Vec<String> = Vec::new();
+    match scenario.check {
+        Check::Ses {
+            tokens,
+            region,
+            expect_ns,
+        } => {
+            args.extend(["ses".to_string(), scenario.domain.to_string()]);
+            for token in tokens {
+                args.extend(["--token".to_string(), token.to_string()]);
+            }
+            if let Some(region) = region {
+                args.extend(["--region".to_string(), region.to_string()]);
+            }
+            for ns in expect_ns {
+                args.extend(["--expect-ns".to_string(), ns.to_string()]);
+            }
+        }
+        Check::Selectors(selectors) => {
+            args.extend(["selector".to_string(), scenario.domain.to_string()]);
+            args.extend(selectors.iter().map(|s| s.to_string()));
+        }
+    }
+    args.push("--json".into());
+    args.extend_from_slice(servers);
+    args
+}
+
+/// Runs every lab scenario's command against the lab that `servers` points at, and checks
+/// each JSON report's shape, exit code and the finding codes the lab's table names.
+pub fn assert_every_scenario_diagnosed(servers: &[String]) {
+    use dns_lab::scenarios::SCENARIOS;
+    let jobs: Vec<Box<dyn FnOnce() -> Run + Send>> = SCENARIOS
+        .iter()
+        .map(|scenario| {
+            let args = scenario_argv(scenario, servers);
+            Box::new(move || run_owned(&args)) as Box<dyn FnOnce() -> Run + Send>
+        })
+        .collect();
+    for (result, scenario) in parallel(jobs, 3).into_iter().zip(SCENARIOS) {
+        let id = scenario.id;
+        let doc: Value = serde_json::from_str(&result.stdout).unwrap_or_else(|e| {
+            panic!("{id}: not JSON ({e}): {} {}", result.stdout, result.stderr)
+        });
+        validate_check_json(&doc);
+        assert_eq!(result.code, verdict_code(&doc), "{id}");
+        let found = codes(&doc);
+        for code in scenario.findings {
+            assert!(
+                found.iter().any(|c| c == code),
+                "{id}: {code} not in {found:?}"
+            );
+        }
+    }
+}
