@@ -86,6 +86,7 @@ impl Record {
     }
 
     /// The record type, taken from the data.
+    #[inline]
     pub fn rtype(&self) -> RecordType {
         self.data.rtype()
     }

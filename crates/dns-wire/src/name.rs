@@ -141,11 +141,13 @@ impl Name {
     }
 
     /// Whether this is the root name.
+    #[inline]
     pub fn is_root(&self) -> bool {
         self.wire.is_empty()
     }
 
     /// The labels, most specific first, without the empty root label.
+    #[inline]
     pub fn labels(&self) -> Labels<'_> {
         Labels { rest: &self.wire }
     }
@@ -247,6 +249,7 @@ pub struct Labels<'a> {
 impl<'a> Iterator for Labels<'a> {
     type Item = &'a [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         let (&len, tail) = self.rest.split_first()?;
         let (label, rest) = tail.split_at(len as usize);

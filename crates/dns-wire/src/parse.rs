@@ -215,12 +215,13 @@ pub fn character_string(input: Wire<'_>) -> WireResult<'_, &[u8]> {
 // Names
 
 /// Labels are copied in fixed 64-octet blocks (a few vector moves instead of a `memcpy`
-/// call), so a decode buffer has this much slack after the name's capacity.
+/// call), so the decode buffer has this much slack after the longest name.
 const BLOCK: usize = 64;
-/// Decode buffer for names that fit inline in [`Name`] (the common case).
-const SMALL_BUF: usize = crate::namebuf::INLINE_CAP + BLOCK;
-/// Decode buffer for any name: 254 octets without the root label.
-const LARGE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
+/// Shorter labels near the end of the message, where no 64-octet block is left to read,
+/// are copied in blocks of this size.
+const SMALL_BLOCK: usize = 16;
+/// Decode buffer: 254 octets (the longest name without its root label) plus the slack.
+const DECODE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
 
 /// A domain name, following compression pointers (strictly backwards, at most
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
@@ -228,12 +229,12 @@ pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
     name_in(input, &mut Names::standalone())
 }
 
-/// What decoding names needs beyond a name's own small buffer, kept for a whole message.
+/// What decoding names needs, kept for a whole message.
 pub(crate) struct Names {
-    /// Buffer for names too long to be stored inline, zeroed when the first one appears (so
-    /// a message without long names never pays for it) and reused by the others.
-    large: Option<[u8; LARGE_BUF]>,
-    /// Where such names go.
+    /// Where every name of the message is decoded before it is stored: zeroed once per
+    /// message, not once per name.
+    buf: [u8; DECODE_BUF],
+    /// Where names too long to be stored inline go.
     long: LongNames,
     /// How many names went to the arena.
     long_count: usize,
@@ -242,7 +243,7 @@ pub(crate) struct Names {
 impl Names {
     fn standalone() -> Self {
         Names {
-            large: None,
+            buf: [0; DECODE_BUF],
             long: LongNames::Heap,
             long_count: 0,
         }
@@ -250,7 +251,7 @@ impl Names {
 
     fn for_message() -> Self {
         Names {
-            large: None,
+            buf: [0; DECODE_BUF],
             long: LongNames::Arena(Vec::new()),
             long_count: 0,
         }
@@ -280,130 +281,53 @@ enum LongNames {
 
 #[inline]
 fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
-    let mut state = NameCursor::new(input);
-    let large = match names.large.as_mut() {
-        // Once a message has had a long name, every name decodes straight into the large
-        // buffer: it is initialised already, so no name pays for zeroing a buffer again.
-        Some(large) => large,
-        None => {
-            // Decode into a small buffer; a name too long to be stored inline moves what it
-            // has to the large buffer and carries on from where it stopped.
-            let mut small = [0u8; SMALL_BUF];
-            if decode_name(input.msg, &mut small, &mut state)? {
-                let name = Name::from_decode_buffer(&small, state.len);
-                return Ok((
-                    Wire {
-                        pos: state.next(),
-                        ..input
-                    },
-                    name,
-                ));
-            }
-            let large = names.large.insert([0u8; LARGE_BUF]);
-            large[..state.len].copy_from_slice(&small[..state.len]);
-            large
-        }
-    };
-    if !decode_name(input.msg, large, &mut state)? {
-        // The large buffer holds any legal name and decode_name refuses longer ones, so this
-        // is not reached; answer with the error that describes it anyway.
-        return input.error(ParseErrorKind::NameTooLong);
-    }
+    let (len, next) = decode_name(input, &mut names.buf)?;
     let name = match &mut names.long {
-        LongNames::Arena(arena) if state.len > crate::namebuf::INLINE_CAP => {
+        LongNames::Arena(arena) if len > crate::namebuf::INLINE_CAP => {
             if arena.capacity() == 0 {
                 // Reuse the previous message's arena rather than allocate one per message.
                 *arena = SPARE_ARENA.take();
                 // Decoded long names rarely total more than the message itself.
-                arena.reserve(input.msg.len().max(LARGE_BUF));
+                arena.reserve(input.msg.len().max(DECODE_BUF));
             }
             let start = arena.len();
-            arena.extend_from_slice(&large[..state.len]);
+            arena.extend_from_slice(&names.buf[..len]);
             names.long_count += 1;
-            Name::pending(start, state.len)
+            Name::pending(start, len)
         }
-        _ => Name::from_decode_buffer(large, state.len),
+        _ => Name::from_decode_buffer(&names.buf, len),
     };
-    Ok((
-        Wire {
-            pos: state.next(),
-            ..input
-        },
-        name,
-    ))
+    Ok((Wire { pos: next, ..input }, name))
 }
 
-/// Where the decoding of a name stands.
-#[derive(Clone, Copy)]
-struct NameCursor {
-    /// Octets decoded so far.
-    len: usize,
-    /// Next octet to read.
-    pos: usize,
-    /// End of the current run: the window for the first, the message for followed ones.
-    limit: usize,
-    /// Start of the current run of labels; a pointer must target an offset before it.
-    segment_start: usize,
-    /// Where the cursor continues once a pointer is seen.
-    after: Option<usize>,
-    /// Pointers followed.
-    hops: usize,
-}
-
-impl NameCursor {
-    fn new(input: Wire<'_>) -> Self {
-        NameCursor {
-            len: 0,
-            pos: input.pos,
-            limit: input.end,
-            segment_start: input.pos,
-            after: None,
-            hops: 0,
-        }
-    }
-
-    /// Offset after the name, once decoded (`pos` is then at its root label).
-    fn next(&self) -> usize {
-        self.after.unwrap_or(self.pos + 1)
-    }
-}
-
-/// Decodes the name at `state` into `buf` (labels with their length octets, no root label).
-/// Returns `true` once the root label is reached, or `false` when the next label would need
-/// more than `N - BLOCK` octets of `buf` (the caller moves to a larger buffer and calls again
-/// with the same state). A name over 255 octets is an error whatever the buffer.
+/// Decodes the name at the cursor into `buf` (labels with their length octets, no root
+/// label); returns its length and the offset after the name (after its first pointer or its
+/// root label). A name over 255 octets is an error.
 #[inline(always)]
-fn decode_name<const N: usize>(
-    msg: &[u8],
-    buf: &mut [u8; N],
-    state: &mut NameCursor,
-) -> Result<bool, nom::Err<ParseError>> {
-    let capacity = N - BLOCK;
+fn decode_name(
+    input: Wire<'_>,
+    buf: &mut [u8; DECODE_BUF],
+) -> Result<(usize, usize), nom::Err<ParseError>> {
     let fail = |kind, at| Err(nom::Err::Error(ParseError::new(kind, at)));
-    let NameCursor {
-        mut len,
-        mut pos,
-        mut limit,
-        mut segment_start,
-        mut after,
-        mut hops,
-    } = *state;
+    let msg = input.msg;
+    // Octets decoded so far.
+    let mut len = 0;
+    // Next octet to read.
+    let mut pos = input.pos;
+    // End of the current run of labels: the window for the first, the message for followed
+    // ones.
+    let mut limit = input.end;
+    // Start of the current run; a pointer must target an offset before it.
+    let mut segment_start = input.pos;
+    // Where the cursor continues once a pointer is seen.
+    let mut after = None;
+    let mut hops = 0;
     loop {
         let Some(&byte) = msg[..limit].get(pos) else {
             return fail(ParseErrorKind::Truncated, pos.min(limit));
         };
         match byte {
-            0 => {
-                *state = NameCursor {
-                    len,
-                    pos,
-                    limit,
-                    segment_start,
-                    after,
-                    hops,
-                };
-                return Ok(true);
-            }
+            0 => return Ok((len, after.unwrap_or(pos + 1))),
             1..=63 => {
                 let label_len = usize::from(byte);
                 let end = pos + 1 + label_len;
@@ -414,25 +338,7 @@ fn decode_name<const N: usize>(
                 if len + 1 + label_len + 1 > crate::MAX_NAME_LEN {
                     return fail(ParseErrorKind::NameTooLong, pos);
                 }
-                if len + 1 + label_len > capacity {
-                    *state = NameCursor {
-                        len,
-                        pos,
-                        limit,
-                        segment_start,
-                        after,
-                        hops,
-                    };
-                    return Ok(false);
-                }
-                let dst = buf
-                    .get_mut(len..)
-                    .and_then(|b| b.first_chunk_mut::<BLOCK>());
-                let src = msg.get(pos..).and_then(|m| m.first_chunk::<BLOCK>());
-                match (dst, src) {
-                    (Some(dst), Some(src)) => *dst = *src,
-                    _ => buf[len..len + 1 + label_len].copy_from_slice(&msg[pos..end]),
-                }
+                copy_label(buf, len, &msg[pos..], 1 + label_len);
                 len += 1 + label_len;
                 pos = end;
             }
@@ -463,6 +369,40 @@ fn decode_name<const N: usize>(
             }
             _ => return fail(ParseErrorKind::BadLabelType { byte }, pos),
         }
+    }
+}
+
+/// Copies the first `n` octets of `src` (a label and its length octet, at most 64) to `at`
+/// in `buf`, where `at + n` is at most 254. Octets past `n` may be overwritten: the caller
+/// only ever reads the first `at + n`.
+///
+/// The copies are written as 16-octet integer moves on purpose: written as array or slice
+/// copies, the compiler merges the branches into one `memcpy` call of variable size.
+#[inline(always)]
+fn copy_label(buf: &mut [u8; DECODE_BUF], at: usize, src: &[u8], n: usize) {
+    // `at` is at most 253, so the buffer always holds a whole block there.
+    let Some(dst) = buf.get_mut(at..at + BLOCK) else {
+        return;
+    };
+    if src.len() >= BLOCK {
+        for k in (0..BLOCK).step_by(SMALL_BLOCK) {
+            move16(&mut dst[k..], &src[k..]);
+        }
+    } else if n <= SMALL_BLOCK && src.len() >= SMALL_BLOCK {
+        move16(dst, src);
+    } else if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
+        d.copy_from_slice(s);
+    }
+}
+
+/// Copies the first 16 octets of `src` to `dst` as one integer move; both hold that many.
+#[inline(always)]
+fn move16(dst: &mut [u8], src: &[u8]) {
+    if let (Some(d), Some(s)) = (
+        dst.first_chunk_mut::<SMALL_BLOCK>(),
+        src.first_chunk::<SMALL_BLOCK>(),
+    ) {
+        *d = u128::from_ne_bytes(*s).to_ne_bytes();
     }
 }
 
@@ -1067,8 +1007,28 @@ mod tests {
     }
 
     #[test]
-    fn long_names_decode_through_the_large_buffer() {
-        // 3 * 64 + 62 = 254 octets without the root: too long for inline storage.
+    fn labels_near_the_end_of_the_message_are_copied_whole() {
+        // Without EDNS the question name ends 5 octets before the message does, so its labels
+        // take every copy path: a 64-octet block (none left), a 16-octet block ("ab", then
+        // "example" with 14 octets after it: no), and the exact copy.
+        let long = "x".repeat(40);
+        for text in [
+            format!("{long}.ab.example"),
+            "ab.example".to_string(),
+            "abcdefghijklmnopq.c".to_string(),
+            "c".to_string(),
+        ] {
+            let name: Name = text.parse().unwrap();
+            let msg = Message::query_without_edns(1, name.clone(), RecordType::TXT);
+            let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
+            assert_eq!(parsed.questions[0].name.to_string(), name.to_string());
+            assert_eq!(parsed, msg);
+        }
+    }
+
+    #[test]
+    fn the_longest_name_decodes() {
+        // 3 * 64 + 62 = 254 octets without the root: the whole decode buffer but its slack.
         let label = [b'x'; 63];
         let name = Name::from_labels([&label[..], &label, &label, &label[..61]]).unwrap();
         let msg = Message::query(1, name.clone(), RecordType::A);

@@ -198,6 +198,7 @@ pub enum RData {
 
 impl RData {
     /// The record type this data belongs to.
+    #[inline]
     pub fn rtype(&self) -> RecordType {
         match self {
             RData::A(_) => RecordType::A,
