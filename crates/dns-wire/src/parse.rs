@@ -700,14 +700,28 @@ fn soa<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
 }
 
 fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
-    // Usually one or two strings; a DKIM key of 2048 bits takes two.
-    let mut strings = Vec::with_capacity(2);
+    let mut strings = Vec::with_capacity(count_items(i.as_bytes(), 0, 1));
     while i.remaining() > 0 {
         let (next, s) = character_string(i)?;
         strings.push(s.to_vec());
         i = next;
     }
     Ok((i, RData::Txt(Txt { strings })))
+}
+
+/// How many length-prefixed items `bytes` holds, each a `skip`-octet field, a big-endian length
+/// of `width` octets (1 or 2) and that many octets: the exact capacity for the vector they are
+/// parsed into, so it is allocated once and never grown. Counting stops at an item that does
+/// not fit, which the parser then reports.
+fn count_items(bytes: &[u8], skip: usize, width: usize) -> usize {
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(len) = bytes.get(at + skip..at + skip + width) {
+        let len = len.iter().fold(0, |n, &b| (n << 8) | usize::from(b));
+        at += skip + width + len;
+        count += 1;
+    }
+    count
 }
 
 fn rrsig<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
@@ -794,7 +808,7 @@ fn edns(window: Wire<'_>, class: u16, ttl: u32) -> Result<Edns, nom::Err<ParseEr
 
 /// The options filling an OPT record's data: code, length, data, repeated.
 pub fn edns_options(mut i: Wire<'_>) -> WireResult<'_, Vec<EdnsOption>> {
-    let mut options = Vec::new();
+    let mut options = Vec::with_capacity(count_items(i.as_bytes(), 2, 2));
     while i.remaining() > 0 {
         let (next, code) = u16_(i)?;
         let (next, data) = nom::multi::length_data(u16_).parse_complete(next)?;
@@ -1150,6 +1164,35 @@ mod tests {
                 rtype: RecordType::CNAME
             }
         );
+    }
+
+    #[test]
+    fn item_counts_give_exact_capacities_and_stop_at_the_end() {
+        // Character-strings: "ab", "", "c".
+        assert_eq!(count_items(&[2, b'a', b'b', 0, 1, b'c'], 0, 1), 3);
+        assert_eq!(count_items(&[], 0, 1), 0);
+        // A length running past the end still counts (the parser reports it), nothing after.
+        assert_eq!(count_items(&[9, b'a'], 0, 1), 1);
+        // EDNS options: code, 2-octet length, data.
+        assert_eq!(count_items(&[0, 10, 0, 2, 1, 2, 0, 12, 0, 0], 2, 2), 2);
+        // A header cut short is not an item.
+        assert_eq!(count_items(&[0, 10, 0], 2, 2), 0);
+        let txt = Txt {
+            strings: vec![b"v=DKIM1;".to_vec(), vec![b'p'; 255], vec![b'q'; 40]],
+        };
+        let (_, parsed) = super::txt(Wire::new(&txt_rdata(&txt))).unwrap();
+        let RData::Txt(parsed) = parsed else {
+            panic!("not a TXT: {parsed:?}")
+        };
+        assert_eq!(parsed.strings.capacity(), 3);
+        assert_eq!(parsed, txt);
+    }
+
+    fn txt_rdata(txt: &Txt) -> Vec<u8> {
+        txt.strings
+            .iter()
+            .flat_map(|s| std::iter::once(s.len() as u8).chain(s.iter().copied()))
+            .collect()
     }
 
     #[test]
