@@ -43,10 +43,8 @@ pub enum NameError {
 /// The labels keep the case they were given (so a trace shows what the server sent), while
 /// equality, ordering and hashing ignore ASCII case, as RFC 4343 requires.
 ///
-/// Storage: up to 30 octets of wire form are kept inline (no allocation). A longer name read
-/// by [`Message::from_bytes`](crate::Message::from_bytes) shares one buffer with the other
-/// long names of that message, so cloning it is cheap and keeps that buffer (the message's
-/// long names, a few kilobytes at most) alive as long as the clone lives.
+/// Storage: up to 30 octets of wire form are kept inline (no allocation); a longer name has
+/// its own exact-size heap copy.
 ///
 /// ```
 /// use dns_wire::Name;
@@ -106,19 +104,6 @@ impl Name {
         Name {
             wire: NameBuf::from_prefix(buf, len),
         }
-    }
-
-    /// A name parked at `start` of the arena of the message being parsed (see
-    /// [`crate::parse`]); [`Name::resolve`] must be called before the name is used.
-    pub(crate) fn pending(start: usize, len: usize) -> Self {
-        Name {
-            wire: NameBuf::pending(start, len),
-        }
-    }
-
-    /// Points a parked name at the message's shared arena.
-    pub(crate) fn resolve(&mut self, store: &mut crate::namebuf::ParkedNames<'_>) {
-        self.wire.resolve(store);
     }
 
     /// Appends a label at the least specific end (used while decoding, most specific first).

@@ -26,7 +26,6 @@
 //! Section counts from the header are never trusted for allocation: vectors are reserved for
 //! at most as many entries as the remaining bytes could hold.
 
-use std::cell::Cell;
 use std::iter::{Copied, Enumerate};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::slice::Iter;
@@ -36,7 +35,6 @@ use nom::{IResult, Needed};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
 use crate::name::Name;
-use crate::namebuf::ParkedNames;
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
 
@@ -226,7 +224,7 @@ const DECODE_BUF: usize = crate::MAX_NAME_LEN - 1 + BLOCK;
 /// A domain name, following compression pointers (strictly backwards, at most
 /// [`MAX_POINTER_HOPS`]). The cursor ends after the name's first pointer or its root label.
 pub fn name(input: Wire<'_>) -> WireResult<'_, Name> {
-    name_in(input, &mut Names::standalone())
+    name_in(input, &mut Names::new())
 }
 
 /// What decoding names needs, kept for a whole message.
@@ -234,70 +232,28 @@ pub(crate) struct Names {
     /// Where every name of the message is decoded before it is stored: zeroed once per
     /// message, not once per name.
     buf: [u8; DECODE_BUF],
-    /// Where names too long to be stored inline go.
-    long: LongNames,
-    /// How many names went to the arena.
-    long_count: usize,
 }
 
 impl Names {
-    fn standalone() -> Self {
+    fn new() -> Self {
         Names {
             buf: [0; DECODE_BUF],
-            long: LongNames::Heap,
-            long_count: 0,
-        }
-    }
-
-    fn for_message() -> Self {
-        Names {
-            buf: [0; DECODE_BUF],
-            long: LongNames::Arena(Vec::new()),
-            long_count: 0,
         }
     }
 }
 
-/// Largest arena kept for reuse: enough for the long names of any ordinary response,
-/// small enough that a thread never holds on to much after a pathological one.
-const MAX_SPARE_ARENA: usize = 64 * 1024;
-
-thread_local! {
-    /// The emptied arena of the last message parsed on this thread that had long names. The
-    /// names of a message get an exact-size shared copy of its arena (an `Arc<[u8]>`), so the
-    /// arena itself is free again once the message is parsed, and the next message reuses
-    /// its allocation instead of paying for a new one.
-    static SPARE_ARENA: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// Where names too long to be stored inline go.
-enum LongNames {
-    /// Each on the heap (standalone parsers).
-    Heap,
-    /// Appended to one buffer for the whole message, shared by the names once the message is
-    /// parsed (see [`resolve_long_names`]): one allocation instead of one per name.
-    Arena(Vec<u8>),
-}
-
+/// Decodes a name and stores it: inline when it is short, otherwise in an exact-size heap
+/// copy of its own. (Long names once shared one reference-counted buffer per message; on this
+/// machine that was slower in wall-clock time for every corpus message, 240 long owners
+/// included: the atomic reference-count updates and the pass that handed the buffer out cost
+/// more than one allocation per long name. See BENCHMARKS.md.)
 #[inline]
 fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
     let (len, next) = decode_name(input, &mut names.buf)?;
-    let name = match &mut names.long {
-        LongNames::Arena(arena) if len > crate::namebuf::INLINE_CAP => {
-            if arena.capacity() == 0 {
-                // Reuse the previous message's arena rather than allocate one per message.
-                *arena = SPARE_ARENA.take();
-                // Decoded long names rarely total more than the message itself.
-                arena.reserve(input.msg.len().max(DECODE_BUF));
-            }
-            let start = arena.len();
-            arena.extend_from_slice(&names.buf[..len]);
-            names.long_count += 1;
-            Name::pending(start, len)
-        }
-        _ => Name::from_decode_buffer(&names.buf, len),
-    };
-    Ok((Wire { pos: next, ..input }, name))
+    Ok((
+        Wire { pos: next, ..input },
+        Name::from_decode_buffer(&names.buf, len),
+    ))
 }
 
 /// Decodes the name at the cursor into `buf` (labels with their length octets, no root
@@ -437,7 +393,7 @@ pub fn header(input: Wire<'_>) -> WireResult<'_, (Header, [u16; 4])> {
 
 /// One question.
 pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
-    question_in(input, &mut Names::standalone())
+    question_in(input, &mut Names::new())
 }
 
 fn question_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Question> {
@@ -528,7 +484,7 @@ pub fn record(input: Wire<'_>) -> WireResult<'_, Record> {
         records: &mut records,
         reserve: 1,
         edns: None,
-        names: &mut Names::standalone(),
+        names: &mut Names::new(),
     };
     let rest = record_into::<true>(input, &mut sink)?;
     match records.pop() {
@@ -574,7 +530,7 @@ fn exact<'a, T>(
 
 /// The record data of type `rtype`; the window must be exactly the rdata.
 pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<ParseError>> {
-    rdata_in(window, rtype, &mut Names::standalone())
+    rdata_in(window, rtype, &mut Names::new())
 }
 
 fn rdata_in(
@@ -863,7 +819,7 @@ fn capacity(count: u16, remaining: usize, min_len: usize) -> usize {
 /// A whole message; the cursor ends after the last record of the additional section.
 pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
-    let mut names = Names::for_message();
+    let mut names = Names::new();
 
     let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
     for _ in 0..qd {
@@ -902,7 +858,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     for _ in 0..ar {
         i = record_into::<true>(i, &mut sink)?;
     }
-    let mut message = Message {
+    let message = Message {
         header,
         questions,
         answers,
@@ -910,54 +866,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
         additional,
         edns,
     };
-    if let LongNames::Arena(mut arena) = names.long {
-        if !arena.is_empty() {
-            resolve_long_names(
-                &mut message,
-                &mut ParkedNames::new(&arena, names.long_count),
-            );
-            arena.clear();
-            if arena.capacity() <= MAX_SPARE_ARENA {
-                SPARE_ARENA.set(arena);
-            }
-        }
-    }
     Ok((i, message))
-}
-
-/// Points every name parked in the message's arena at the shared copy of it. Every place a
-/// parsed message holds a name is visited (the match on [`RData`] is exhaustive).
-fn resolve_long_names(message: &mut Message, store: &mut ParkedNames<'_>) {
-    for q in &mut message.questions {
-        q.name.resolve(store);
-    }
-    let records = message
-        .answers
-        .iter_mut()
-        .chain(&mut message.authority)
-        .chain(&mut message.additional);
-    for r in records {
-        r.name.resolve(store);
-        match &mut r.data {
-            RData::Ns(n) | RData::Cname(n) | RData::Dname(n) | RData::Ptr(n) => n.resolve(store),
-            RData::Soa(soa) => {
-                soa.mname.resolve(store);
-                soa.rname.resolve(store);
-            }
-            RData::Mx(mx) => mx.exchange.resolve(store),
-            RData::Srv(srv) => srv.target.resolve(store),
-            RData::Rrsig(sig) => sig.signer.resolve(store),
-            RData::Nsec(nsec) => nsec.next.resolve(store),
-            RData::A(_)
-            | RData::Aaaa(_)
-            | RData::Txt(_)
-            | RData::Caa(_)
-            | RData::Ds(_)
-            | RData::Dnskey(_)
-            | RData::Nsec3(_)
-            | RData::Unknown { .. } => {}
-        }
-    }
 }
 
 fn flatten(e: nom::Err<ParseError>) -> ParseError {
@@ -1052,7 +961,7 @@ mod tests {
     }
 
     #[test]
-    fn long_names_everywhere_share_one_arena_and_outlive_the_message() {
+    fn long_names_everywhere_read_back_and_outlive_the_message() {
         use crate::rdata::{Mx, Nsec, Rrsig, Soa, Srv};
         let long = |tag: &str| -> Name {
             format!("{tag}-abcdefghijklmnopqrstuvwxyz0123456789._domainkey.example.com")
@@ -1112,34 +1021,6 @@ mod tests {
         let kept = parsed.answers[4].clone();
         drop(parsed);
         assert_eq!(kept.to_string(), msg.answers[4].to_string());
-    }
-
-    #[test]
-    fn a_reused_arena_never_changes_the_names_of_an_earlier_message() {
-        let long = |tag: &str| -> Name {
-            format!("{tag}-abcdefghijklmnopqrstuvwxyz0123456789._domainkey.example.com")
-                .parse()
-                .unwrap()
-        };
-        let first = Message::query(1, long("first"), RecordType::TXT);
-        let mut second = Message::query(2, long("second"), RecordType::TXT);
-        second
-            .answers
-            .push(Record::new(long("owner"), 60, RData::Cname(long("target"))));
-        let kept = Message::from_bytes(&first.to_bytes()).unwrap();
-        // The second parse reuses the first one's arena; the first message must not notice.
-        let parsed = Message::from_bytes(&second.to_bytes()).unwrap();
-        assert_eq!(kept, first);
-        assert_eq!(
-            kept.questions[0].name.to_string(),
-            long("first").to_string()
-        );
-        assert_eq!(parsed, second);
-        // A message without long names after them leaves both alone.
-        let short = Message::query(3, "a.example".parse().unwrap(), RecordType::A);
-        assert_eq!(Message::from_bytes(&short.to_bytes()).unwrap(), short);
-        assert_eq!(kept, first);
-        assert_eq!(parsed, second);
     }
 
     #[test]
