@@ -5,18 +5,19 @@
 //! 32 octets, like the `Vec` it replaces, so records stay small. Longer names get an exact-size
 //! heap copy each.
 //!
-//! Both choices were measured (parse + visit, criterion, 2026-11-26, see BENCHMARKS.md):
+//! These choices were measured (parse + visit, wall clock, 2026-11-26; see BENCHMARKS.md):
 //! - A 62-octet inline capacity (64-octet type) keeps 32-character SES tokens under
 //!   `._domainkey.` inline and made the SES answer 10% faster, but every record grows by a
 //!   third or more, and other messages got slower (a referral with glue by 13%).
 //! - The long names of a message used to share one reference-counted buffer (one allocation
-//!   per message instead of one per long name). Separate copies were faster on every corpus
-//!   message, 240 long owners included: the atomic reference-count updates and the pass that
-//!   handed the buffer out cost more than the allocations they saved.
+//!   per message instead of one per long name). Separate copies were faster on the SES answer
+//!   (by 10%) and on generated answers of 3 to 17 long names, as fast on 240 long owners, and
+//!   took fewer instructions on every corpus message but that one: the atomic reference-count
+//!   updates and the pass that handed the buffer out cost more than the allocations they saved.
 //! - Storing the inline length as a 32-value enum lets the compiler tell the variants apart
 //!   by its unused values, so 31 octets fit inline instead of 30; it took fewer instructions
-//!   but more time (2-4% on most messages, even on the one whose 31-octet name it kept inline),
-//!   the variant test being an extra comparison on every access.
+//!   but more time (1-7% on the eight messages measured, even on the one whose 31-octet name it
+//!   kept inline), the variant test being an extra comparison on every access.
 
 use std::ops::Deref;
 

@@ -243,10 +243,7 @@ impl Names {
 }
 
 /// Decodes a name and stores it: inline when it is short, otherwise in an exact-size heap
-/// copy of its own. (Long names once shared one reference-counted buffer per message; on this
-/// machine that was slower in wall-clock time for every corpus message, 240 long owners
-/// included: the atomic reference-count updates and the pass that handed the buffer out cost
-/// more than one allocation per long name. See BENCHMARKS.md.)
+/// copy of its own (see `namebuf` for why not one shared buffer per message).
 #[inline]
 fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
     let (len, next) = decode_name(input, &mut names.buf)?;
