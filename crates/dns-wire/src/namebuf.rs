@@ -11,12 +11,13 @@
 //!   third or more, and other messages got slower (a referral with glue by 13%).
 //! - The long names of a message used to share one reference-counted buffer (one allocation
 //!   per message instead of one per long name). Separate copies were faster on the SES answer
-//!   (by 10%) and on generated answers of 3 to 17 long names, as fast on 240 long owners, and
-//!   took fewer instructions on every corpus message but that one: the atomic reference-count
-//!   updates and the pass that handed the buffer out cost more than the allocations they saved.
+//!   (by 10%) and on generated answers of 3 to 17 long names, about as fast on 240 long owners
+//!   (within the noise), and took fewer instructions on every corpus message but that one: the
+//!   atomic reference-count updates and the pass that handed the buffer out cost more than the
+//!   allocations they saved.
 //! - Storing the inline length as a 32-value enum lets the compiler tell the variants apart
 //!   by its unused values, so 31 octets fit inline instead of 30; it took fewer instructions
-//!   but more time (1-7% on the eight messages measured, even on the one whose 31-octet name it
+//!   but more time (1-8% on the seven messages timed, even on the one whose 31-octet name it
 //!   kept inline), the variant test being an extra comparison on every access.
 
 use std::ops::Deref;
