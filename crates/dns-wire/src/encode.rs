@@ -69,9 +69,13 @@ fn mix(mut h: u64, label: &[u8]) -> u64 {
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
-        let mut word = [0u8; 8];
-        word[..tail.len()].copy_from_slice(tail);
-        h = (h ^ u64::from_le_bytes(word))
+        // Folded octet by octet: a copy of this variable length would be a `memcpy` call, for
+        // nearly every label (most are shorter than 8 octets).
+        let word = tail
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        h = (h ^ word)
             .wrapping_mul(K)
             .rotate_left(26);
     }
