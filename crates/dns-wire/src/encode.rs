@@ -75,9 +75,7 @@ fn mix(mut h: u64, label: &[u8]) -> u64 {
             .iter()
             .rev()
             .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        h = (h ^ word)
-            .wrapping_mul(K)
-            .rotate_left(26);
+        h = (h ^ word).wrapping_mul(K).rotate_left(26);
     }
     h
 }
