@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{codes, run_owned, validate_check_json};
+use common::{check_report, codes, run_owned};
 use dns_lab::fixtures::{hostile_network, HOSTILE_ROOT, HOSTILE_SERVER, VICTIM_ZONE};
 use dns_lab::Behaviour;
 use serde_json::Value;
@@ -58,9 +58,7 @@ fn check(port: u16) -> Value {
     .map(|s| s.to_string())
     .collect();
     let result = run_owned(&args);
-    let doc: Value = serde_json::from_str(&result.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", result.stdout, result.stderr));
-    validate_check_json(&doc);
+    let doc = check_report(&result);
     assert_eq!(
         result.code,
         common::verdict_code(&doc),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_every_scenario_diagnosed, codes, lab, run, run_owned, validate_check_json};
+use common::{assert_every_scenario_diagnosed, check_report, codes, lab, run, run_owned};
 use dns_lab::scenarios::{SES_HEALTHY, SES_TOKENS};
 use serde_json::Value;
 
@@ -32,8 +32,7 @@ fn pasted_token_forms_are_explained_not_rejected() {
     args.push("--json".into());
     args.extend(lab().args());
     let result = run_owned(&args);
-    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
-    validate_check_json(&doc);
+    let doc = check_report(&result);
     assert_eq!(doc["verdict"], "pass", "{}", result.stdout);
     assert_eq!(result.code, 0);
     let notes = doc["notes"].as_array().unwrap();
@@ -75,8 +74,7 @@ fn trace_option_adds_every_query() {
     let lab_args = lab().args();
     args.extend(lab_args.iter().map(String::as_str));
     let result = run(&args);
-    let doc: Value = serde_json::from_str(&result.stdout).unwrap();
-    validate_check_json(&doc);
+    let doc = check_report(&result);
     let trace = doc["trace"].as_array().expect("trace");
     assert_eq!(trace.len() as u64, doc["queries"].as_u64().unwrap());
     assert!(
@@ -234,9 +232,7 @@ fn ses_from_the_identity_json_of_aws_sesv2() {
     ];
     args.extend(lab().args());
     let result = run_owned(&args);
-    let doc: Value = serde_json::from_str(&result.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {} {}", result.stdout, result.stderr));
-    validate_check_json(&doc);
+    let doc = check_report(&result);
     assert_eq!(doc["records"].as_array().unwrap().len(), 3);
     assert!(codes(&doc).contains(&"record-missing".to_string()), "{doc}");
     assert_eq!(result.code, 1);
@@ -287,9 +283,7 @@ fn ses_from_the_console_records_csv() {
     ];
     args.extend(lab().args());
     let result = run_owned(&args);
-    let doc: Value = serde_json::from_str(&result.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {} {}", result.stdout, result.stderr));
-    validate_check_json(&doc);
+    let doc = check_report(&result);
     assert_eq!(doc["domain"], SES_HEALTHY);
     assert_eq!(doc["verdict"], "pass");
     assert_eq!(result.code, 0);

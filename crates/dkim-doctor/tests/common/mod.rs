@@ -131,6 +131,41 @@ pub fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run
     }
 }
 
+/// Runs `dkim-doctor` with `args` and its stdout closed at once (like `| head -0`), and checks
+/// that it still exits 0 within [`RUN_BOUND`] without a panic or a "Broken pipe" message.
+pub fn assert_quiet_on_closed_stdout(args: &[String]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > RUN_BOUND {
+            let _ = child.kill();
+            panic!("dkim-doctor {args:?} hung on a closed pipe");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+}
+
 /// `args` followed by the lab's `--roots/--port` arguments.
 pub fn with_lab(args: &[&str]) -> Vec<String> {
     let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -263,6 +298,15 @@ fn expect_server_ref(value: &Value, what: &str) {
 
 fn expect_opt_u64(value: &Value, what: &str) {
     assert!(value.is_null() || value.is_u64(), "{what}: {value}");
+}
+
+/// The check report a `--json` run printed, checked against the documented shape
+/// ([`validate_check_json`]); a run whose stdout is not JSON fails with its stdout and stderr.
+pub fn check_report(run: &Run) -> Value {
+    let doc: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", run.stdout, run.stderr));
+    validate_check_json(&doc);
+    doc
 }
 
 /// Checks a check report against the shape documented in the README: every key, its type, the
