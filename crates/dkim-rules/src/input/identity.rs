@@ -183,12 +183,7 @@ fn string_list(value: Option<&Value>, field: &str) -> Result<Vec<String>, InputE
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(s: &str) -> Name {
-        s.parse().unwrap()
-    }
-
-    const TOKEN: &str = "xtk53kxcy4p3t6ztbrffs6d54rsrrhh6";
+    use crate::input::tests::{n, TOKEN};
 
     #[test]
     fn sesv2_identity_json() {

@@ -270,11 +270,12 @@ pub fn normalize_token(input: &str, domain: &Name) -> Result<TokenArg, InputErro
 mod tests {
     use super::*;
 
-    fn n(s: &str) -> Name {
+    /// Shared with the tests of the submodules.
+    pub(super) fn n(s: &str) -> Name {
         s.parse().unwrap()
     }
 
-    const TOKEN: &str = "xtk53kxcy4p3t6ztbrffs6d54rsrrhh6";
+    pub(super) const TOKEN: &str = "xtk53kxcy4p3t6ztbrffs6d54rsrrhh6";
 
     #[test]
     fn domains_are_normalised() {

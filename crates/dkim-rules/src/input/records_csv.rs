@@ -103,12 +103,7 @@ pub fn check_from_records_csv(text: &str, domain: Option<&Name>) -> Result<Check
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(s: &str) -> Name {
-        s.parse().unwrap()
-    }
-
-    const TOKEN: &str = "xtk53kxcy4p3t6ztbrffs6d54rsrrhh6";
+    use crate::input::tests::{n, TOKEN};
 
     #[test]
     fn console_csv() {
