@@ -281,6 +281,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 20);
+        assert_eq!(FindingCode::ALL.len(), 23);
     }
 }

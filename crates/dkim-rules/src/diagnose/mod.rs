@@ -83,6 +83,7 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
     } else if records
         .iter()
         .any(|r| r.status == RecordStatus::Unreachable)
+        || records::ses_keys_unknown(&ctx, &analyses)
     {
         Verdict::Incomplete
     } else {
@@ -117,10 +118,10 @@ fn network_report(
         severity: Severity::Error,
         name: Name::root(),
         servers: vec![],
-        summary: format!(
-            "This machine cannot reach DNS servers directly: outbound UDP and TCP port 53 seem blocked or there is no network ({}). Nothing was learned about {}; this is not its fault.",
+        summary: tidy(&format!(
+            "Nothing could be checked: this machine cannot reach DNS servers directly; outbound UDP and TCP port 53 seem blocked or there is no network ({}). This says nothing about {}.",
             problem.cause, ctx.zone
-        ),
+        )),
         fix: format!(
             "{} ask a resolver you can reach for a reduced check (--resolver ADDRESS), or start the walk at servers you can reach (--roots ADDRESS).",
             capitalise(try_next)
@@ -441,19 +442,20 @@ impl<'a> Ctx<'a> {
             .collect();
         if let Some(first) = skipped.first() {
             let why = first.not_checked.clone().unwrap_or_default();
+            let why = why.strip_prefix("not checked from here: ").unwrap_or(&why);
             let list = skipped
                 .iter()
                 .map(|s| format!("{} ({})", s.name, s.address))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let verb = if skipped.len() == 1 { "was" } else { "were" };
             out.push(Finding {
                 code: FindingCode::NotCheckedFromHere,
                 severity: Severity::Info,
                 name: self.zone.clone(),
                 servers: skipped.iter().map(|s| s.reference()).collect(),
                 summary: format!(
-                    "Not checked from here: {list}. {} The verdict rests on the addresses that were checked.",
-                    capitalise(&why)
+                    "{list} {verb} not checked from here: {why}. The verdict rests on the addresses that were checked."
                 ),
                 fix: "Nothing to fix in the zone. To test those addresses too, run the check from a machine that can reach them.".to_string(),
                 ses_error_type: None,

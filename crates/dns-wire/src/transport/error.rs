@@ -42,9 +42,9 @@ pub enum LocalCause {
 impl fmt::Display for LocalCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            LocalCause::NoRoute => "this machine has no route to it",
-            LocalCause::Firewall => "a firewall on this machine blocks it",
-            LocalCause::Resources => "this machine ran out of sockets or memory",
+            LocalCause::NoRoute => "no route",
+            LocalCause::Firewall => "blocked by a firewall on this machine",
+            LocalCause::Resources => "out of sockets or memory",
         })
     }
 }

@@ -17,7 +17,7 @@ use crate::report::{RecordReport, RecordStatus, ServerValue};
 mod cross;
 mod findings;
 
-pub(crate) use cross::cross_record_findings;
+pub(crate) use cross::{cross_record_findings, ses_keys_unknown};
 
 /// How one server's answer compares with what is expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
