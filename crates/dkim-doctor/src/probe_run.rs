@@ -55,7 +55,18 @@ pub struct CheckRun {
 impl CheckRun {
     /// How many queries the report rests on.
     pub fn queries(&self) -> u64 {
-        self.trace.len() as u64
+        self.trace.iter().filter(|q| !q.repeated).count() as u64
+    }
+
+    /// Datagrams thrown away during the check's exchanges because they did not match the
+    /// query (wrong source, ID, QR bit, opcode or question).
+    pub fn discarded_responses(&self) -> u64 {
+        self.trace
+            .iter()
+            .filter(|q| !q.repeated)
+            .filter_map(|q| q.result.as_ref().ok())
+            .map(|e| u64::from(e.dropped_datagrams))
+            .sum()
     }
 }
 

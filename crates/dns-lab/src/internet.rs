@@ -133,6 +133,7 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         .collect();
     list.push((SES_INCONSISTENT, DNSHOST.to_vec()));
     list.push((NS_MISMATCH, DNSHOST.to_vec()));
+    list.push((MANY_NS, many_ns_hosts()));
     list.push((LAME, vec!["ns1.dnshost.com", "lame.lab-servers.net"]));
     list.push((
         UNREACHABLE,
@@ -159,6 +160,34 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         vec!["ns1.managed-dkim.net", "ns2.managed-dkim.net"],
     ));
     list
+}
+
+/// The NS names of [`MANY_NS`].
+const MANY_NS_HOSTS: [&str; MANY_NS_COUNT] = [
+    "ns01.dnshost.com",
+    "ns02.dnshost.com",
+    "ns03.dnshost.com",
+    "ns04.dnshost.com",
+    "ns05.dnshost.com",
+    "ns06.dnshost.com",
+    "ns07.dnshost.com",
+    "ns08.dnshost.com",
+    "ns09.dnshost.com",
+    "ns10.dnshost.com",
+    "ns11.dnshost.com",
+    "ns12.dnshost.com",
+    "ns13.dnshost.com",
+    "ns14.dnshost.com",
+    "ns15.dnshost.com",
+    "ns16.dnshost.com",
+    "ns17.dnshost.com",
+    "ns18.dnshost.com",
+    "ns19.dnshost.com",
+    "ns20.dnshost.com",
+];
+
+fn many_ns_hosts() -> Vec<&'static str> {
+    MANY_NS_HOSTS.to_vec()
 }
 
 fn tld_of(domain: &str) -> &str {
@@ -226,6 +255,12 @@ fn host_zone(origin: &str, hosts: &[&str]) -> Zone {
     for (host, addr) in SERVERS {
         if name(host).is_subdomain_of(&name(origin)) {
             zone = zone.a(host, *addr);
+        }
+    }
+    if origin == "dnshost.com" {
+        // The many names of many-ns.net's servers, alternating between dnshost's addresses.
+        for (i, host) in many_ns_hosts().into_iter().enumerate() {
+            zone = zone.a(host, addr_of(DNSHOST[i % 2]));
         }
     }
     zone.a(&format!("www.{origin}"), Ipv4Addr::new(192, 0, 2, 80))
@@ -520,6 +555,14 @@ pub fn miniature_internet() -> Network {
     host(
         customer(NS_MISMATCH, &["ns1.dnshost.com"], |z| {
             ses_cnames(z, NS_MISMATCH, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &DNSHOST,
+    );
+    // Many NS names, two addresses: healthy, more names than are checked.
+    let many = many_ns_hosts();
+    host(
+        customer(MANY_NS, &many, |z| {
+            ses_cnames(z, MANY_NS, &SES_TOKENS, SES_DKIM_ZONE)
         }),
         &DNSHOST,
     );

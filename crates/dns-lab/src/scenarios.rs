@@ -20,6 +20,7 @@
 //! | `ses-unresolvable.com` | CNAMEs to SES targets that do not exist | SES [`UNKNOWN_TOKENS`] | `target-unresolvable` |
 //! | `ses-inconsistent.com` | ns1 serves serial 2 with the CNAMEs, ns2 serial 1 without | SES | `servers-inconsistent` |
 //! | `lame-ses.com` | second NS answers REFUSED (BIND view without the zone) | SES | `lame-delegation` |
+//! | `many-ns.net` | healthy SES, delegated to `ns01`..`ns20.dnshost.com` (on dnshost's two addresses) | SES | `ns-fanout-capped` (warning, verdict pass) |
 //! | `unreachable-dns.com` | both NS addresses have nothing listening | SES | `zone-unreachable` (verdict incomplete) |
 //! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
@@ -119,6 +120,10 @@ pub const LAME: &str = "lame-ses.com";
 pub const UNREACHABLE: &str = "unreachable-dns.com";
 /// Parent and child NS sets differ.
 pub const NS_MISMATCH: &str = "ns-mismatch.net";
+/// Delegated to 20 name server names (on dnshost's two addresses), more than are checked.
+pub const MANY_NS: &str = "many-ns.net";
+/// How many NS names [`MANY_NS`] lists.
+pub const MANY_NS_COUNT: usize = 20;
 /// Records only on undelegated Route 53-like servers.
 pub const MOVED_TO_ROUTE53: &str = "moved-to-route53.com";
 /// Glueless delegation (healthy).
@@ -389,6 +394,14 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Fail,
         findings: &["lame-delegation"],
         summary: "one of the two delegated servers answers REFUSED",
+    },
+    Scenario {
+        id: "many-ns",
+        domain: MANY_NS,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["ns-fanout-capped"],
+        summary: "healthy, but delegated to 20 name server names (10 per address); 16 are checked",
     },
     Scenario {
         id: "unreachable",

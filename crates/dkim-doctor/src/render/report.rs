@@ -40,6 +40,9 @@ pub struct CheckJson<'a> {
     pub notes: &'a [String],
     /// Queries the report rests on.
     pub queries: u64,
+    /// Datagrams received during the check and thrown away because their source, ID, QR bit,
+    /// opcode or question did not match a query (late duplicates, or spoofing attempts).
+    pub discarded_responses: u64,
     /// Wall time of the check.
     pub elapsed_ms: u64,
     /// Every query, with `--trace`.
@@ -140,6 +143,7 @@ pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) 
         ses_view: report.ses_view.as_ref(),
         notes,
         queries: run.queries(),
+        discarded_responses: run.discarded_responses(),
         elapsed_ms: millis(run.elapsed),
         trace: with_trace.then(|| run.trace.iter().map(QueryJson::from).collect()),
     }

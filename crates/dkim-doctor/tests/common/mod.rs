@@ -323,6 +323,7 @@ pub fn validate_check_json(doc: &Value) {
         "ses_view",
         "notes",
         "queries",
+        "discarded_responses",
         "elapsed_ms",
     ];
     if doc.get("trace").is_some() {
@@ -451,9 +452,11 @@ pub fn validate_check_json(doc: &Value) {
             "servers",
             "soa",
             "lame",
+            "ns_ignored",
             "path",
         ],
     );
+    assert!(delegation["ns_ignored"].is_u64());
     assert!(delegation["zone"].is_null() || delegation["zone"].is_string());
     for list in ["parent_ns", "child_ns"] {
         for name in expect_array(&delegation[list], list) {
@@ -471,8 +474,10 @@ pub fn validate_check_json(doc: &Value) {
                 "in_child",
                 "user_named",
                 "soa_serial",
+                "not_checked",
             ],
         );
+        assert!(server["not_checked"].is_null() || server["not_checked"].is_string());
         expect_server_ref(
             &serde_json::json!({"name": server["name"], "address": server["address"]}),
             "delegation server",

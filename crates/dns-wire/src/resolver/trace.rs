@@ -107,6 +107,9 @@ pub struct QueryRecord {
     pub classification: Classification,
     /// Records of the response that were ignored.
     pub discarded: Vec<Discarded>,
+    /// The record repeats the exchange of an earlier record for another name of the same
+    /// server address: not a query of its own.
+    pub repeated: bool,
 }
 
 impl QueryRecord {
