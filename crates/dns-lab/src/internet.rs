@@ -638,7 +638,7 @@ mod tests {
             for record in &hosted.zone.records {
                 if let RData::Ns(host) = &record.data {
                     assert!(
-                        net.servers.iter().any(|s| &s.host == host),
+                        !net.servers_named(host).is_empty(),
                         "{host} (NS of {}) is not a server",
                         record.name
                     );

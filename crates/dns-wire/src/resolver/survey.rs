@@ -301,7 +301,13 @@ impl Resolver {
             let mut more = Vec::new();
             self.resolve_hosts(&extra, &mut more, &mut unresolved, &mut trace)
                 .await;
-            more.retain(|s| !servers.contains(s));
+            // A name on an address already asked under that name, or under no name (an
+            // address given as a root), is not asked again.
+            more.retain(|s| {
+                !servers
+                    .iter()
+                    .any(|known| known.ip == s.ip && (known.name.is_none() || known.name == s.name))
+            });
             surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
         }
         for server in &mut surveyed {
