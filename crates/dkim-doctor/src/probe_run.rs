@@ -64,8 +64,11 @@ impl CheckRun {
         self.trace
             .iter()
             .filter(|q| !q.repeated)
-            .filter_map(|q| q.result.as_ref().ok())
-            .map(|e| u64::from(e.dropped_datagrams))
+            .map(|q| match &q.result {
+                Ok(exchange) => u64::from(exchange.dropped_datagrams),
+                Err(QueryError::Timeout { discarded, .. }) => u64::from(*discarded),
+                Err(_) => 0,
+            })
             .sum()
     }
 }

@@ -172,7 +172,8 @@ impl Health {
                     ),
                 });
             }
-            Err(error @ QueryError::Timeout { .. }) => {
+            Err(error @ QueryError::Timeout { discarded, .. }) => {
+                state.discarded_datagrams += u64::from(*discarded);
                 let record = state.servers.entry(ip).or_default();
                 record.failed += 1;
                 record.last_timeout = Some(error.clone());
@@ -287,6 +288,7 @@ mod tests {
             attempts: 4,
             tcp: true,
             waited: Duration::from_secs(4),
+            discarded: 0,
         }
     }
 

@@ -150,6 +150,9 @@ pub enum QueryError {
         tcp: bool,
         /// Total time spent waiting.
         waited: Duration,
+        /// Datagrams received meanwhile and thrown away because their ID, QR bit, opcode or
+        /// question did not match (possible spoofs).
+        discarded: u32,
     },
     /// The server was not asked: see [`NotChecked`].
     #[error("{server} {why}")]
