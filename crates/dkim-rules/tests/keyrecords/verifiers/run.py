@@ -11,7 +11,8 @@ run, which is not the record's key. Each verifier then verifies that message wit
 served as the key, and the verdict says where it stopped: "reject" when it refused the
 record itself (syntax, version, key type, key format, hash, size, revoked), "accept" when it
 used the key and only the signature comparison failed. That is exactly the question "would
-this record work if it held the signer's key", asked of each verifier's own code.
+this record work if it held the signer's key", asked of each verifier's own code. "n/a" means
+the verifier cannot judge the record at all (Mail::DKIM 1.20230212 has no ed25519-sha256).
 """
 import logging
 import os
