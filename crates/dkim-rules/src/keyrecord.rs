@@ -316,7 +316,7 @@ impl KeyRecord {
     pub fn allows_hash(&self, hash: &str) -> bool {
         self.hash_algorithms
             .as_ref()
-            .is_none_or(|h| h.iter().any(|a| a.eq_ignore_ascii_case(hash)))
+            .map_or(true, |h| h.iter().any(|a| a.eq_ignore_ascii_case(hash)))
     }
 
     /// `h=` lists SHA-1 and nothing stronger.
@@ -438,10 +438,7 @@ fn decode_p(
     value: &str,
     value_offset: usize,
 ) -> Result<(PublicKey, Option<String>), KeyRecordError> {
-    let base64_text: String = value
-        .chars()
-        .filter(|c| !is_fws(*c) && *c != '"')
-        .collect();
+    let base64_text: String = value.chars().filter(|c| !is_fws(*c) && *c != '"').collect();
     let quote_error = || quote_or_backslash(value, value_offset);
     if base64_text.is_empty() {
         return match quote_error() {
@@ -457,7 +454,11 @@ fn decode_p(
         Ok((key, der)) => {
             let pkcs1 = matches!(key, PublicKey::Rsa { .. })
                 && spki::SubjectPublicKeyInfoRef::from_der(&der).is_err();
-            let spki = if pkcs1 { Some(pkcs1_to_spki_base64(&der)?) } else { None };
+            let spki = if pkcs1 {
+                Some(pkcs1_to_spki_base64(&der)?)
+            } else {
+                None
+            };
             Ok((key, spki))
         }
         Err(e) => Err(quote_error().unwrap_or(e)),

@@ -89,8 +89,7 @@ pub use input::{
     parse_selector, InputError, TokenArg,
 };
 pub use keyrecord::{
-    parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey,
-    Tag,
+    parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
 pub use observe::{
     Delegation, LameServer, Observations, ObservedData, ObservedRecord, Outcome, ProbeObservation,

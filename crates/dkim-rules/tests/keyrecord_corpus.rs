@@ -172,7 +172,10 @@ fn key_records_from_other_projects_are_judged_as_verifiers_judge_them() {
 fn every_verdict_belongs_to_a_corpus_record() {
     let ids: Vec<String> = corpus().into_iter().map(|r| r.id).collect();
     for id in verdicts().keys() {
-        assert!(ids.contains(id), "verdicts.tsv has {id}, corpus.tsv does not");
+        assert!(
+            ids.contains(id),
+            "verdicts.tsv has {id}, corpus.tsv does not"
+        );
     }
     let mut sorted = ids.clone();
     sorted.sort();

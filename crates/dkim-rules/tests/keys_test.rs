@@ -116,7 +116,11 @@ fn false_pass_on_a_useless_h_tag() {
         let parsed = parse_key_record(record.as_bytes()).unwrap();
         assert!(parsed.has_no_usable_hash(), "h={h}");
         assert!(!parsed.allows_hash("sha256"), "h={h}");
-        assert_eq!(codes(&record), one("key-hash-unusable", Severity::Error), "h={h}");
+        assert_eq!(
+            codes(&record),
+            one("key-hash-unusable", Severity::Error),
+            "h={h}"
+        );
     }
     // SHA1 alone in any case is still the SHA-1 finding, not this one.
     for h in ["sha1", "SHA1:sha512"] {
@@ -127,7 +131,9 @@ fn false_pass_on_a_useless_h_tag() {
     // sha256 in upper case is legal (ABNF literals are case-insensitive) and OpenDKIM takes
     // it, but Mail::DKIM does not: a warning that names it.
     let upper = format!("v=DKIM1; h=SHA256; p={p}");
-    assert!(parse_key_record(upper.as_bytes()).unwrap().allows_hash("sha256"));
+    assert!(parse_key_record(upper.as_bytes())
+        .unwrap()
+        .allows_hash("sha256"));
     assert_eq!(codes(&upper), one("key-nonstandard", Severity::Warning));
     for h in ["sha256", "sha1:sha256", "sha256:sha512"] {
         assert_eq!(codes(&format!("v=DKIM1; h={h}; p={p}")), vec![], "h={h}");
@@ -150,7 +156,10 @@ fn false_pass_on_a_pkcs1_rsa_public_key() {
             "rsa-{bits}"
         );
         let message = record.deviations[0].to_string();
-        assert!(message.contains("OpenDKIM") && message.contains("dkimpy"), "{message}");
+        assert!(
+            message.contains("OpenDKIM") && message.contains("dkimpy"),
+            "{message}"
+        );
         // The SubjectPublicKeyInfo itself has no such warning.
         let portable = parse_key_record(format!("v=DKIM1; k=rsa; p={spki}").as_bytes()).unwrap();
         assert!(portable.deviations.is_empty());
@@ -188,7 +197,11 @@ fn false_fail_on_records_that_verify() {
     let p = key("rsa-2048.spki.b64");
     // A quote, an apostrophe or a backslash in n= is legal qp-section text: no finding.
     for n in ["\"quoted\"", "it's", "a\\b", "see(below"] {
-        assert_eq!(codes(&format!("v=DKIM1; k=rsa; n={n}; p={p}")), vec![], "n={n}");
+        assert_eq!(
+            codes(&format!("v=DKIM1; k=rsa; n={n}; p={p}")),
+            vec![],
+            "n={n}"
+        );
     }
     // RFC violations the verifiers accept: usable, with a warning naming who fails them.
     for (record, deviation, named) in [
@@ -218,11 +231,16 @@ fn false_fail_on_records_that_verify() {
             "go-msgauth",
         ),
     ] {
-        let parsed = parse_key_record(record.as_bytes()).unwrap_or_else(|e| panic!("{record}: {e}"));
+        let parsed =
+            parse_key_record(record.as_bytes()).unwrap_or_else(|e| panic!("{record}: {e}"));
         assert_eq!(parsed.key, PublicKey::Rsa { bits: 2048 }, "{record}");
         assert_eq!(parsed.deviations, [deviation], "{record}");
         assert!(parsed.deviations[0].to_string().contains(named), "{record}");
-        assert_eq!(codes(&record), one("key-nonstandard", Severity::Warning), "{record}");
+        assert_eq!(
+            codes(&record),
+            one("key-nonstandard", Severity::Warning),
+            "{record}"
+        );
     }
     // The spaces inside "sha 256" are dropped as OpenDKIM drops them: SHA-256 is allowed.
     let spaced = parse_key_record(format!("h=sha1:sha 256; p={p}").as_bytes()).unwrap();
@@ -249,8 +267,15 @@ fn missed_warning_for_t_upper_y() {
     let p = key("rsa-2048.spki.b64");
     for t in ["y", "Y", "s:Y", "Y : s"] {
         let record = format!("v=DKIM1; t={t}; p={p}");
-        assert!(parse_key_record(record.as_bytes()).unwrap().is_testing(), "t={t}");
-        assert_eq!(codes(&record), one("key-testing", Severity::Warning), "t={t}");
+        assert!(
+            parse_key_record(record.as_bytes()).unwrap().is_testing(),
+            "t={t}"
+        );
+        assert_eq!(
+            codes(&record),
+            one("key-testing", Severity::Warning),
+            "t={t}"
+        );
     }
     assert_eq!(codes(&format!("v=DKIM1; t=s; p={p}")), vec![]);
 }
@@ -266,6 +291,10 @@ fn wrong_words_for_an_empty_txt_at_the_selector() {
         assert_eq!(f.severity, Severity::Error);
         // No CNAME is involved: the words say so, not "X leads to X".
         assert!(!f.summary.contains("leads to"), "{}", f.summary);
-        assert!(f.summary.contains("sel._domainkey.example.com"), "{}", f.summary);
+        assert!(
+            f.summary.contains("sel._domainkey.example.com"),
+            "{}",
+            f.summary
+        );
     }
 }

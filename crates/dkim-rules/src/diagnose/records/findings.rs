@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use dns_wire::{Name, RecordType};
 
-use super::super::keys::{
-    empty_record_finding, key_findings, ses_error_for, KeyContext, KeyState,
-};
+use super::super::keys::{empty_record_finding, key_findings, ses_error_for, KeyContext, KeyState};
 use super::super::view::{shorten, ServerState};
 use super::super::Ctx;
 use super::{origin_appended, Judgement, RecordAnalysis, ServerEntry};
