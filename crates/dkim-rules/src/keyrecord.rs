@@ -66,7 +66,7 @@ pub enum KeyRecordError {
     },
     /// An empty tag-spec (`;;`, or a `;` before the first tag): RFC 6376 §3.2 has none, and
     /// OpenDKIM and dkimpy refuse the whole record (Mail::DKIM skips it).
-    #[error("there is an empty tag between two semicolons (at byte {offset}, \";;\" or a leading \";\"), which makes OpenDKIM and dkimpy discard the whole record")]
+    #[error("it has an empty tag at byte {offset} (two semicolons in a row, or a semicolon before the first tag), which makes OpenDKIM and dkimpy discard the whole record")]
     EmptyTagSpec {
         /// Byte offset of the `;` that ends the empty tag-spec.
         offset: usize,

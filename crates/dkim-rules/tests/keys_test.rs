@@ -185,6 +185,18 @@ fn false_pass_on_an_empty_tag_spec() {
             "{record}"
         );
         assert_eq!(codes(&record), one("key-malformed", Severity::Error));
+        let name: Name = "sel._domainkey.example.com".parse().unwrap();
+        let finding = &judge_key_record(&[record.as_bytes().to_vec()], &name)[0];
+        assert!(
+            finding.summary.contains("OpenDKIM and dkimpy"),
+            "{}",
+            finding.summary
+        );
+        assert!(
+            finding.fix.contains(&format!("semicolon at byte {at}")),
+            "{}",
+            finding.fix
+        );
     }
     // A trailing ";" (with or without whitespace) is in the grammar.
     for record in [format!("v=DKIM1; p={p};"), format!("v=DKIM1; p={p} ; \t")] {

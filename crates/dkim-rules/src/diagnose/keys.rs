@@ -257,6 +257,7 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
                 KeyRecordError::PrivateKey => format!("Delete the TXT record at {at} now, generate a new key pair at your email provider, and publish only the new public key."),
                 KeyRecordError::PemHeader => format!("Edit the TXT record at {at}: keep only the base64 text between the -----BEGIN and -----END lines, as p=<that text>."),
                 KeyRecordError::Quotes { .. } => format!("Edit the TXT record at {at} and remove the quote characters from the value; the DNS host adds its own quotes."),
+                KeyRecordError::EmptyTagSpec { offset } => format!("Edit the TXT record at {at}: remove the extra semicolon at byte {offset}, so that exactly one ; separates two tags and none comes before the first."),
                 _ => republish,
             };
             out.push(finding(
