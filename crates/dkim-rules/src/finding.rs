@@ -159,7 +159,7 @@ finding_codes! {
         "The key record's `h=` lists neither `sha256` nor `sha1` (`h=sha512`, `h=rsa-sha256`, `h=SHA-256`): verifiers that honour `h=` (OpenDKIM, Mail::DKIM) ignore the key for every signature.";
     /// p= holds a key form some verifiers cannot read.
     KeyFormatUnportable = "key-format-unportable", Warning, None,
-        "`p=` holds an RSA key as a bare PKCS#1 RSAPublicKey: dkimpy and others accept it, OpenDKIM and Mail::DKIM cannot read it; the finding gives the SubjectPublicKeyInfo form to publish.";
+        "`p=` holds an RSA key as a bare PKCS#1 RSAPublicKey: dkimpy and others accept it, OpenDKIM, Mail::DKIM and mailauth 4.13.3 cannot read it; the finding gives the SubjectPublicKeyInfo form to publish.";
     /// The record breaks an RFC rule verifiers overlook, or one some of them get wrong.
     KeyNonstandard = "key-nonstandard", Warning, None,
         "The key record breaks an RFC 6376 rule that deployed verifiers overlook (`v=` not first, a hyphen in a tag name, quotes in `p=`), or relies on a detail some of them get wrong (`h=SHA256`, `h=sha 256`); the finding names the verifiers that fail it.";

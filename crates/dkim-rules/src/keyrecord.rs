@@ -9,9 +9,9 @@
 //! The verdict follows what deployed verifiers do, not the grammar alone: what they all refuse
 //! is a [`KeyRecordError`]; what the RFC forbids but they accept, or what only some of them
 //! refuse, is kept as a [`Deviation`] on an otherwise usable [`KeyRecord`]. Which verifier does
-//! what was measured with dkimpy 1.1.8, libopendkim 2.11 and Mail::DKIM 1.20230212 on the
-//! corpus in `tests/keyrecords/` (where the other verifiers named here come from reading their
-//! source and test suites, the text says so).
+//! what was measured with dkimpy 1.1.8, libopendkim 2.11, Mail::DKIM 1.20230212 and mailauth
+//! 4.13.3 on the corpus in `tests/keyrecords/`; what is said of go-msgauth and mail-auth comes
+//! from their source and test suites.
 
 use base64::engine::general_purpose::GeneralPurpose;
 use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
@@ -65,7 +65,7 @@ pub enum KeyRecordError {
         offset: usize,
     },
     /// An empty tag-spec (`;;`, or a `;` before the first tag): RFC 6376 §3.2 has none, and
-    /// OpenDKIM and dkimpy refuse the whole record (Mail::DKIM skips it).
+    /// OpenDKIM and dkimpy refuse the whole record (Mail::DKIM and mailauth skip it).
     #[error("it has an empty tag at byte {offset} (two semicolons in a row, or a semicolon before the first tag), which makes OpenDKIM and dkimpy discard the whole record")]
     EmptyTagSpec {
         /// Byte offset of the `;` that ends the empty tag-spec.
@@ -254,10 +254,10 @@ pub enum PublicKey {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Deviation {
     /// `v=` is not the first tag (RFC 6376 §3.6.1: it MUST be).
-    #[error("v= is not the first tag, which RFC 6376 requires; dkimpy, OpenDKIM and Mail::DKIM accept the record anyway, but mailauth in strict mode refuses it")]
+    #[error("v= is not the first tag, which RFC 6376 requires; dkimpy, OpenDKIM, Mail::DKIM and mailauth 4.13.3 accept the record anyway, but the strict mode in mailauth's current source refuses it")]
     VersionNotFirst,
     /// A tag name holds characters outside the grammar's letters, digits and `_`.
-    #[error("the tag name {name:?} holds characters RFC 6376 does not allow in a tag name (only letters, digits and _); dkimpy, OpenDKIM and Mail::DKIM ignore the unknown tag, but a strict parser may refuse the whole record")]
+    #[error("the tag name {name:?} holds characters RFC 6376 does not allow in a tag name (only letters, digits and _); dkimpy, OpenDKIM, Mail::DKIM and mailauth ignore the unknown tag, but a strict parser may refuse the whole record")]
     TagNameCharacters {
         /// The name as written.
         name: String,
@@ -277,10 +277,10 @@ pub enum Deviation {
         item: String,
     },
     /// Quote characters inside `p=`, with a usable key once they are removed.
-    #[error("p= contains quote characters; dkimpy, OpenDKIM and Mail::DKIM skip them when they decode the key, but go-msgauth (and any strict base64 decoder) refuses the record")]
+    #[error("p= contains quote characters; dkimpy, OpenDKIM and Mail::DKIM skip them when they decode the key, but mailauth and go-msgauth refuse the record")]
     QuotesInKey,
     /// An RSA key as a bare PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo.
-    #[error("p= holds a bare PKCS#1 RSAPublicKey (what openssl rsa -RSAPublicKey_out writes), not the SubjectPublicKeyInfo that OpenDKIM and Mail::DKIM need: they fail every signature made with this key, while dkimpy, go-msgauth, mail-auth and mailauth accept it (RFC 6376 erratum 3017 left the format ambiguous)")]
+    #[error("p= holds a bare PKCS#1 RSAPublicKey (what openssl rsa -RSAPublicKey_out writes), not the SubjectPublicKeyInfo that OpenDKIM, Mail::DKIM and mailauth 4.13.3 need: they fail every signature made with this key, while dkimpy, go-msgauth and mail-auth accept it (RFC 6376 erratum 3017 left the format ambiguous)")]
     Pkcs1RsaKey {
         /// The same key as a DER SubjectPublicKeyInfo, base64: what to publish instead.
         spki_base64: String,

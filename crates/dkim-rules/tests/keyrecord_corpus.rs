@@ -3,7 +3,7 @@
 //! `tests/keyrecords/corpus.tsv` holds key records taken from other projects' test suites
 //! (and records those suites copied from the DNS), each with its provenance, plus a few
 //! marked one-edit variants of them. `tests/keyrecords/verdicts.tsv` holds what dkimpy,
-//! libopendkim and Mail::DKIM did with each record, produced by
+//! libopendkim, Mail::DKIM and mailauth did with each record, produced by
 //! `tests/keyrecords/verifiers/run.py` (see its doc comment; the verifiers are not needed to
 //! run this test). For every record this test checks:
 //!
@@ -13,7 +13,8 @@
 //! - where every verifier refuses the record, we report an error;
 //! - where every verifier accepts it, we report no error;
 //! - where they disagree, we report something, and a warning (rather than an error) names
-//!   each verifier that refuses the record.
+//!   each verifier that refuses the record, except for the verifier bugs listed in
+//!   [`NOT_WARNED`], where the record is right and a warning would only alarm.
 
 use std::collections::BTreeMap;
 
@@ -75,12 +76,25 @@ fn verdicts() -> BTreeMap<String, BTreeMap<String, (String, String)>> {
     out
 }
 
+/// Refusals that are verifier bugs on records RFC 6376 allows, which dkim-doctor does not warn
+/// about: (record id, verifier, why).
+const NOT_WARNED: &[(&str, &str, &str)] = &[
+    (
+        "mailauth-n-apostrophe",
+        "mailauth",
+        "mailauth 4.13.3 refuses ' ( or \\ in n=; RFC 6376 §3.2 allows them in a tag value, and mailauth's own current tests accept them",
+    ),
+    ("mailauth-n-parenthesis", "mailauth", "as above"),
+    ("mailauth-n-backslash", "mailauth", "as above"),
+];
+
 /// How the findings name each verifier.
 fn display_name(verifier: &str) -> &'static str {
     match verifier {
         "dkimpy" => "dkimpy",
         "opendkim" => "OpenDKIM",
         "mail-dkim" => "Mail::DKIM",
+        "mailauth" => "mailauth",
         other => panic!("unknown verifier {other}"),
     }
 }
@@ -138,8 +152,13 @@ fn key_records_from_other_projects_are_judged_as_verifiers_judge_them() {
             .iter()
             .filter(|(_, ok)| !ok)
             .map(|(name, _)| *name)
+            .filter(|name| {
+                !NOT_WARNED
+                    .iter()
+                    .any(|(id, v, _)| *id == row.id && v == name)
+            })
             .collect();
-        if refusing.len() == judged.len() && !error {
+        if !refusing.is_empty() && refusing.len() == judged.len() && !error {
             problems.push(format!(
                 "{}: every verifier refuses it, we report no error",
                 row.id

@@ -2,8 +2,10 @@
 """Produces ../verdicts.tsv: what real verifiers make of each key record of ../corpus.tsv.
 
 Run from anywhere: python3 crates/dkim-rules/tests/keyrecords/verifiers/run.py
-Needs: dkimpy and pynacl (pip), libopendkim-dev, libmail-dkim-perl and
-libnet-dns-resolver-mock-perl (Debian), gcc and openssl. Nothing goes on the network.
+Needs: dkimpy and pynacl (pip), libopendkim-dev, libmail-dkim-perl,
+libnet-dns-resolver-mock-perl and libcryptx-perl (Debian), gcc, openssl, node and npm (it
+installs the npm package mailauth, at MAILAUTH_VERSION, in a temporary directory). Apart from
+that install, nothing goes on the network: every verifier gets the record from a stub.
 
 For each record, a message is signed (by dkimpy, relaxed/relaxed, d=example.com, s=sel,
 rsa-sha256, or ed25519-sha256 when the record says k=ed25519) with a key made for this
@@ -27,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "corpus.tsv")
 OUT = os.path.join(HERE, "..", "verdicts.tsv")
 NAME = b"sel._domainkey.example.com."
+MAILAUTH_VERSION = "4.13.3"
 MESSAGE = (b"From: Joe SixPack <joe@example.com>\r\n"
            b"To: Suzie Q <suzie@example.net>\r\n"
            b"Subject: Is dinner ready?\r\n"
@@ -124,6 +127,17 @@ def maildkim_verdict(record, message_path, tmp):
     return verdict, detail
 
 
+def mailauth_verdict(node_path, record, message_path, tmp):
+    recfile = os.path.join(tmp, "record")
+    with open(recfile, "w", encoding="ascii") as f:
+        f.write(record)
+    out = subprocess.run(["node", os.path.join(HERE, "mailauth_verdict.js"), recfile,
+                          message_path], check=True, capture_output=True, text=True,
+                         env=dict(os.environ, NODE_PATH=node_path)).stdout.strip()
+    verdict, _, detail = out.partition("\t")
+    return verdict, detail
+
+
 def clean(detail):
     return re.sub(r"\s+", " ", detail).replace("\t", " ")[:160]
 
@@ -134,6 +148,9 @@ def main():
         subprocess.run(["gcc", "-O1", "-o", tool, os.path.join(HERE, "opendkim_verdict.c"),
                         "-lopendkim"], check=True)
         messages = signed_messages(tmp)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", tmp,
+                        "mailauth@" + MAILAUTH_VERSION], check=True, capture_output=True)
+        node_path = os.path.join(tmp, "node_modules")
         rows = []
         for row in corpus():
             record = row["record"]
@@ -143,19 +160,21 @@ def main():
                 ("dkimpy",) + dkimpy_verdict(record, msg),
                 ("opendkim",) + opendkim_verdict(tool, record, msg, tmp),
                 ("mail-dkim",) + maildkim_verdict(record, msg, tmp),
+                ("mailauth",) + mailauth_verdict(node_path, record, msg, tmp),
             ]
             for name, verdict, detail in verdicts:
                 rows.append((row["id"], name, verdict, clean(detail)))
-    versions = "dkimpy %s; libopendkim %s; Mail::DKIM %s" % (
+    versions = "dkimpy %s; libopendkim %s; Mail::DKIM %s; mailauth %s" % (
         subprocess.run(["pip", "show", "dkimpy"], capture_output=True, text=True).stdout.split("Version: ")[1].split()[0],
         subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libopendkim11"], capture_output=True, text=True).stdout,
-        subprocess.run(["perl", "-MMail::DKIM", "-e", "print $Mail::DKIM::VERSION"], capture_output=True, text=True).stdout)
+        subprocess.run(["perl", "-MMail::DKIM", "-e", "print $Mail::DKIM::VERSION"], capture_output=True, text=True).stdout,
+        MAILAUTH_VERSION)
     with open(OUT, "w", encoding="ascii") as f:
         f.write("# Produced by verifiers/run.py with %s; message signed %s.\n" % (versions, "rsa-sha256 or ed25519-sha256"))
         f.write("id\tverifier\tverdict\tdetail\n")
         for r in rows:
             f.write("\t".join(r) + "\n")
-    print("wrote %d verdicts for %d records to %s" % (len(rows), len(rows) // 3, OUT))
+    print("wrote %d verdicts for %d records to %s" % (len(rows), len(rows) // 4, OUT))
 
 
 if __name__ == "__main__":
