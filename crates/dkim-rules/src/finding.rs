@@ -156,7 +156,7 @@ finding_codes! {
         "The key record allows only SHA-1 (`h=sha1`), which RFC 8301 forbids.";
     /// h= lists no hash a signature can use.
     KeyHashUnusable = "key-hash-unusable", Error, Some(InvalidValue),
-        "The key record's `h=` lists neither `sha256` nor `sha1` (`h=sha512`, `h=rsa-sha256`, `h=SHA-256`): verifiers that honour `h=` (OpenDKIM, Mail::DKIM) ignore the key for every signature.";
+        "The key record's `h=` lists neither `sha256` nor `sha1` (`h=sha512`, `h=rsa-sha256`, `h=SHA-256`): verifiers that honour `h=` (OpenDKIM, Mail::DKIM, go-msgauth) ignore the key for every signature.";
     /// p= holds a key form some verifiers cannot read.
     KeyFormatUnportable = "key-format-unportable", Warning, None,
         "`p=` holds an RSA key as a bare PKCS#1 RSAPublicKey: dkimpy and others accept it, OpenDKIM, Mail::DKIM and mailauth 4.13.3 cannot read it; the finding gives the SubjectPublicKeyInfo form to publish.";

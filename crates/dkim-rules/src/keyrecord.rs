@@ -9,9 +9,9 @@
 //! The verdict follows what deployed verifiers do, not the grammar alone: what they all refuse
 //! is a [`KeyRecordError`]; what the RFC forbids but they accept, or what only some of them
 //! refuse, is kept as a [`Deviation`] on an otherwise usable [`KeyRecord`]. Which verifier does
-//! what was measured with dkimpy 1.1.8, libopendkim 2.11, Mail::DKIM 1.20230212 and mailauth
-//! 4.13.3 on the corpus in `tests/keyrecords/`; what is said of go-msgauth and mail-auth comes
-//! from their source and test suites.
+//! what was measured with dkimpy 1.1.8, libopendkim 2.11, Mail::DKIM 1.20230212, mailauth
+//! 4.13.3 and go-msgauth 0.6.6 on the corpus in `tests/keyrecords/`; what is said of mail-auth
+//! (Stalwart) and of mailauth's current source comes from their source and test suites.
 
 use base64::engine::general_purpose::GeneralPurpose;
 use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
@@ -65,7 +65,8 @@ pub enum KeyRecordError {
         offset: usize,
     },
     /// An empty tag-spec (`;;`, or a `;` before the first tag): RFC 6376 §3.2 has none, and
-    /// OpenDKIM and dkimpy refuse the whole record (Mail::DKIM and mailauth skip it).
+    /// OpenDKIM and dkimpy refuse the whole record (Mail::DKIM, mailauth and go-msgauth skip
+    /// it).
     #[error("it has an empty tag at byte {offset} (two semicolons in a row, or a semicolon before the first tag), which makes OpenDKIM and dkimpy discard the whole record")]
     EmptyTagSpec {
         /// Byte offset of the `;` that ends the empty tag-spec.
@@ -254,16 +255,16 @@ pub enum PublicKey {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Deviation {
     /// `v=` is not the first tag (RFC 6376 §3.6.1: it MUST be).
-    #[error("v= is not the first tag, which RFC 6376 requires; dkimpy, OpenDKIM, Mail::DKIM and mailauth 4.13.3 accept the record anyway, but the strict mode in mailauth's current source refuses it")]
+    #[error("v= is not the first tag, which RFC 6376 requires; dkimpy, OpenDKIM, Mail::DKIM, mailauth 4.13.3 and go-msgauth accept the record anyway, but the strict mode in mailauth's current source refuses it")]
     VersionNotFirst,
     /// A tag name holds characters outside the grammar's letters, digits and `_`.
-    #[error("the tag name {name:?} holds characters RFC 6376 does not allow in a tag name (only letters, digits and _); dkimpy, OpenDKIM, Mail::DKIM and mailauth ignore the unknown tag, but a strict parser may refuse the whole record")]
+    #[error("the tag name {name:?} holds characters RFC 6376 does not allow in a tag name (only letters, digits and _); dkimpy, OpenDKIM, Mail::DKIM, mailauth and go-msgauth ignore the unknown tag, but a strict parser may refuse the whole record")]
     TagNameCharacters {
         /// The name as written.
         name: String,
     },
     /// Whitespace inside one item of a colon-separated list (`h=sha 256`).
-    #[error("{tag}={item:?} has whitespace inside a value (RFC 6376 allows it only around the colons); OpenDKIM joins the pieces, but Mail::DKIM does not and fails the record")]
+    #[error("{tag}={item:?} has whitespace inside a value (RFC 6376 allows it only around the colons); OpenDKIM and go-msgauth join the pieces, but Mail::DKIM does not and fails the record")]
     WhitespaceInListItem {
         /// The tag.
         tag: String,
@@ -271,7 +272,7 @@ pub enum Deviation {
         item: String,
     },
     /// A hash name not in lower case (`h=SHA256`).
-    #[error("h={item} is not in lower case: RFC 6376 matches it without regard to case, and OpenDKIM accepts it, but Mail::DKIM compares it exactly and fails the record")]
+    #[error("h={item} is not in lower case: RFC 6376 matches it without regard to case, and OpenDKIM accepts it, but Mail::DKIM and go-msgauth compare it exactly and fail the record")]
     HashNameCase {
         /// The item as written.
         item: String,

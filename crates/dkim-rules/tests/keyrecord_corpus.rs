@@ -3,7 +3,7 @@
 //! `tests/keyrecords/corpus.tsv` holds key records taken from other projects' test suites
 //! (and records those suites copied from the DNS), each with its provenance, plus a few
 //! marked one-edit variants of them. `tests/keyrecords/verdicts.tsv` holds what dkimpy,
-//! libopendkim, Mail::DKIM and mailauth did with each record, produced by
+//! libopendkim, Mail::DKIM, mailauth and go-msgauth did with each record, produced by
 //! `tests/keyrecords/verifiers/run.py` (see its doc comment; the verifiers are not needed to
 //! run this test). For every record this test checks:
 //!
@@ -95,6 +95,7 @@ fn display_name(verifier: &str) -> &'static str {
         "opendkim" => "OpenDKIM",
         "mail-dkim" => "Mail::DKIM",
         "mailauth" => "mailauth",
+        "go-msgauth" => "go-msgauth",
         other => panic!("unknown verifier {other}"),
     }
 }

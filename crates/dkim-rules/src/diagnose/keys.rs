@@ -319,7 +319,7 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
                 out.push(finding(
                     FindingCode::KeyHashUnusable,
                     Severity::Error,
-                    format!("The key record at {where_} has h={listed}, which names no hash a DKIM signature uses (only sha256, or the retired sha1): RFC 6376 makes receivers ignore the key, and OpenDKIM and Mail::DKIM fail every signature (dkimpy and mailauth do not check h=)."),
+                    format!("The key record at {where_} has h={listed}, which names no hash a DKIM signature uses (only sha256, or the retired sha1): RFC 6376 makes receivers ignore the key, and OpenDKIM, Mail::DKIM and go-msgauth fail every signature (dkimpy and mailauth do not check h=)."),
                     format!("Edit the TXT record at {at}: remove the h= tag, or set it to exactly h=sha256 (h= names a hash, not a signing algorithm like rsa-sha256)."),
                 ));
             }

@@ -3,9 +3,10 @@
 
 Run from anywhere: python3 crates/dkim-rules/tests/keyrecords/verifiers/run.py
 Needs: dkimpy and pynacl (pip), libopendkim-dev, libmail-dkim-perl,
-libnet-dns-resolver-mock-perl and libcryptx-perl (Debian), gcc, openssl, node and npm (it
-installs the npm package mailauth, at MAILAUTH_VERSION, in a temporary directory). Apart from
-that install, nothing goes on the network: every verifier gets the record from a stub.
+libnet-dns-resolver-mock-perl, libcryptx-perl, golang-go and
+golang-github-emersion-go-msgauth-dev (Debian), gcc, openssl, node and npm (it installs the
+npm package mailauth, at MAILAUTH_VERSION, in a temporary directory). Apart from that
+install, nothing goes on the network: every verifier gets the record from a stub.
 
 For each record, a message is signed (by dkimpy, relaxed/relaxed, d=example.com, s=sel,
 rsa-sha256, or ed25519-sha256 when the record says k=ed25519) with a key made for this
@@ -138,6 +139,16 @@ def mailauth_verdict(node_path, record, message_path, tmp):
     return verdict, detail
 
 
+def gomsgauth_verdict(tool, record, message_path, tmp):
+    recfile = os.path.join(tmp, "record")
+    with open(recfile, "w", encoding="ascii") as f:
+        f.write(record)
+    out = subprocess.run([tool, recfile, message_path], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    verdict, _, detail = out.partition("\t")
+    return verdict, detail
+
+
 def clean(detail):
     return re.sub(r"\s+", " ", detail).replace("\t", " ")[:160]
 
@@ -151,6 +162,12 @@ def main():
         subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", tmp,
                         "mailauth@" + MAILAUTH_VERSION], check=True, capture_output=True)
         node_path = os.path.join(tmp, "node_modules")
+        gotool = os.path.join(tmp, "gomsgauth_verdict")
+        # GOPATH mode against Debian's packaged source: no module proxy involved.
+        subprocess.run(["go", "build", "-o", gotool, os.path.join(HERE, "gomsgauth_verdict.go")],
+                       check=True, env=dict(os.environ, GO111MODULE="off",
+                                            GOPATH="/usr/share/gocode",
+                                            GOCACHE=os.path.join(tmp, "gocache")))
         rows = []
         for row in corpus():
             record = row["record"]
@@ -161,20 +178,22 @@ def main():
                 ("opendkim",) + opendkim_verdict(tool, record, msg, tmp),
                 ("mail-dkim",) + maildkim_verdict(record, msg, tmp),
                 ("mailauth",) + mailauth_verdict(node_path, record, msg, tmp),
+                ("go-msgauth",) + gomsgauth_verdict(gotool, record, msg, tmp),
             ]
             for name, verdict, detail in verdicts:
                 rows.append((row["id"], name, verdict, clean(detail)))
-    versions = "dkimpy %s; libopendkim %s; Mail::DKIM %s; mailauth %s" % (
+    versions = "dkimpy %s; libopendkim %s; Mail::DKIM %s; mailauth %s; go-msgauth %s" % (
         subprocess.run(["pip", "show", "dkimpy"], capture_output=True, text=True).stdout.split("Version: ")[1].split()[0],
         subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libopendkim11"], capture_output=True, text=True).stdout,
         subprocess.run(["perl", "-MMail::DKIM", "-e", "print $Mail::DKIM::VERSION"], capture_output=True, text=True).stdout,
-        MAILAUTH_VERSION)
+        MAILAUTH_VERSION,
+        subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "golang-github-emersion-go-msgauth-dev"], capture_output=True, text=True).stdout)
     with open(OUT, "w", encoding="ascii") as f:
         f.write("# Produced by verifiers/run.py with %s; message signed %s.\n" % (versions, "rsa-sha256 or ed25519-sha256"))
         f.write("id\tverifier\tverdict\tdetail\n")
         for r in rows:
             f.write("\t".join(r) + "\n")
-    print("wrote %d verdicts for %d records to %s" % (len(rows), len(rows) // 4, OUT))
+    print("wrote %d verdicts for %d records to %s" % (len(rows), len(rows) // 5, OUT))
 
 
 if __name__ == "__main__":
