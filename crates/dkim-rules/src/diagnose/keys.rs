@@ -327,7 +327,7 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
                 let (code, fix) = match deviation {
                     Deviation::Pkcs1RsaKey { spki_base64 } => (
                         FindingCode::KeyFormatUnportable,
-                        format!("Publish the same key in the portable SubjectPublicKeyInfo form, which every verifier reads: in the TXT record at {at}, replace the p= value with p={spki_base64} (or regenerate it with openssl rsa -pubout -outform DER | base64). The private key does not change."),
+                        format!("Publish the same key in the portable SubjectPublicKeyInfo form, which every verifier reads: in the TXT record at {at}, replace the p= value with p={spki_base64} (or make it from the private key with openssl rsa -in private.pem -pubout -outform DER | base64 -w0). The private key does not change."),
                     ),
                     Deviation::VersionNotFirst => (
                         FindingCode::KeyNonstandard,
