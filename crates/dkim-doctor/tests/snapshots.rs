@@ -56,6 +56,18 @@ fn demo_key_multiple() {
 }
 
 #[test]
+fn demo_key_empty() {
+    // An empty TXT at the selector itself: its own finding, no "X leads to X", no "expected
+    // target" (no CNAME is involved).
+    demo_snapshot("key-empty", &[]);
+}
+
+#[test]
+fn demo_key_pkcs1() {
+    demo_snapshot("key-pkcs1", &[]);
+}
+
+#[test]
 fn demo_brevo_verbose() {
     demo_snapshot("brevo", &["--verbose"]);
 }

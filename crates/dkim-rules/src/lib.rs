@@ -82,14 +82,14 @@ pub use check::{
     is_ses_dkim_zone, ses_dkim_zone_for_region, ses_region_of_zone, Check, SesStatus, SoaSeen,
     SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGION_TABLE_DATE,
 };
-pub use diagnose::{diagnose, negative_caching};
+pub use diagnose::{diagnose, judge_key_record, negative_caching};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use input::{
     check_from_identity_json, check_from_records_csv, normalize_token, parse_domain,
     parse_selector, InputError, TokenArg,
 };
 pub use keyrecord::{
-    parse_key_record, parse_tag_list, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
+    parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
 pub use observe::{
     Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,

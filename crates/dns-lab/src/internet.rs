@@ -120,6 +120,10 @@ const DNSHOST_DOMAINS: &[&str] = &[
     KEY_TESTING,
     KEY_SHA1,
     KEY_MULTIPLE,
+    KEY_HASH,
+    KEY_PKCS1,
+    KEY_VERSION_LATE,
+    KEY_EMPTY,
     SENDGRID_CUSTOMER,
     M365_CUSTOMER,
     BREVO_CUSTOMER,
@@ -450,6 +454,16 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                 KEY_MULTIPLE => z
                     .txt_long(&dk(sel, domain), &dkim_rsa(keys::RSA_2048))
                     .txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_1024)]),
+                KEY_HASH => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("v=DKIM1; k=rsa; h=rsa-sha256; p={}", keys::RSA_2048),
+                ),
+                KEY_PKCS1 => z.txt_long(&dk(sel, domain), &dkim_rsa(keys::RSA_2048_PKCS1)),
+                KEY_VERSION_LATE => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("k=rsa; v=DKIM1; p={}", keys::RSA_2048),
+                ),
+                KEY_EMPTY => z.txt(&dk(sel, domain), &[""]),
                 SENDGRID_CUSTOMER => SENDGRID_SELECTORS.iter().fold(z, |z, s| {
                     z.cname(
                         &dk(s, domain),

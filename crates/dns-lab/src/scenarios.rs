@@ -38,6 +38,10 @@
 //! | `key-testing.org` | `t=y` | selector `mail` | `key-testing` |
 //! | `key-sha1.org` | `h=sha1` | selector `mail` | `key-sha1-only` |
 //! | `key-multiple.org` | two TXT records at the selector | selector `mail` | `key-multiple-records` |
+//! | `key-hash.org` | `h=rsa-sha256` (a signing algorithm where a hash belongs) | selector `mail` | `key-hash-unusable` |
+//! | `key-pkcs1.org` | 2048-bit RSA as a bare PKCS#1 RSAPublicKey | selector `mail` | `key-format-unportable` (warning, verdict pass) |
+//! | `key-version-late.org` | `k=rsa; v=DKIM1; ...` (`v=` not first) | selector `mail` | `key-nonstandard` (warning, verdict pass) |
+//! | `key-empty.org` | an empty TXT record at the selector itself | selector `mail` | `key-record-empty` |
 //! | `sendgrid-customer.com` | `s1`/`s2` CNAMEs to sendgrid.net | selectors `s1`, `s2` | pass |
 //! | `m365-customer.com` | `selector1`/`selector2` CNAMEs to onmicrosoft.com | selectors `selector1`, `selector2` | pass |
 //! | `brevo-customer.com` | `brevo1`/`brevo2` CNAMEs, two hops inside brevo.com | selectors `brevo1`, `brevo2` | pass |
@@ -154,6 +158,14 @@ pub const KEY_TESTING: &str = "key-testing.org";
 pub const KEY_SHA1: &str = "key-sha1.org";
 /// Two TXT records at one selector.
 pub const KEY_MULTIPLE: &str = "key-multiple.org";
+/// `h=rsa-sha256`: no hash a signature can use.
+pub const KEY_HASH: &str = "key-hash.org";
+/// The key as a bare PKCS#1 RSAPublicKey.
+pub const KEY_PKCS1: &str = "key-pkcs1.org";
+/// `v=` after `k=`.
+pub const KEY_VERSION_LATE: &str = "key-version-late.org";
+/// An empty TXT record at the selector.
+pub const KEY_EMPTY: &str = "key-empty.org";
 /// SendGrid customer (healthy).
 pub const SENDGRID_CUSTOMER: &str = "sendgrid-customer.com";
 /// Microsoft 365 customer (healthy).
@@ -512,6 +524,38 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Fail,
         findings: &["key-multiple-records"],
         summary: "two TXT records at one selector",
+    },
+    Scenario {
+        id: "key-hash",
+        domain: KEY_HASH,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-hash-unusable"],
+        summary: "h=rsa-sha256: no hash a signature uses, so OpenDKIM and Mail::DKIM ignore the key",
+    },
+    Scenario {
+        id: "key-pkcs1",
+        domain: KEY_PKCS1,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-format-unportable"],
+        summary: "a bare PKCS#1 RSAPublicKey: dkimpy reads it, OpenDKIM cannot",
+    },
+    Scenario {
+        id: "key-version-late",
+        domain: KEY_VERSION_LATE,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-nonstandard"],
+        summary: "v= after k=: against RFC 6376, accepted by the common verifiers",
+    },
+    Scenario {
+        id: "key-empty",
+        domain: KEY_EMPTY,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-record-empty"],
+        summary: "an empty TXT record at the selector itself",
     },
 ];
 

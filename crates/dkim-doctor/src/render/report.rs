@@ -421,8 +421,9 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
             let _ = write!(text, ", flags {}", key.flags.join(":"));
         }
         // Under a record that is not right, the key read is the one at the target the record
-        // should point to, not something the record reaches today.
-        let place = if record.status == RecordStatus::Ok {
+        // should point to, not something the record reaches today; a key read at the record's
+        // own name (a TXT at the selector, no CNAME) is simply there.
+        let place = if record.status == RecordStatus::Ok || key.at == record.name {
             "at"
         } else {
             "at the expected target"

@@ -5,6 +5,8 @@ mod records;
 mod ses_view;
 mod view;
 
+pub use keys::judge_key_record;
+
 use std::collections::BTreeSet;
 
 use dns_wire::Name;
