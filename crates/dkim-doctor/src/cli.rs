@@ -2,7 +2,7 @@
 //! they mean (a domain that is really a domain, a token without spaces) happens where the
 //! values are used, so each error can name the argument in one sentence.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -51,6 +51,13 @@ pub struct CommonOptions {
     /// Ask every server on this UDP/TCP port instead of 53 (for labs on loopback).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
+
+    /// A reduced check, when this machine cannot query name servers directly: ask this
+    /// recursive resolver (IP address, optionally with :PORT; default port 53) the same
+    /// questions instead of walking from the root. It shows the records, values and keys the
+    /// resolver sees, not per-server differences or delegation faults.
+    #[arg(long, global = true, value_name = "ADDR[:PORT]", value_parser = parse_resolver, conflicts_with = "roots")]
+    pub resolver: Option<SocketAddr>,
 
     /// Print one JSON object (bulk: one per line) instead of the human report.
     #[arg(long, global = true)]
@@ -285,4 +292,14 @@ mod tests {
     fn timeout_zero_is_refused() {
         assert!(Cli::try_parse_from(["dkim-doctor", "--timeout", "0s", "demo"]).is_err());
     }
+}
+
+/// `--resolver`: an IP address, or an address and port (`192.0.2.53:5353`, `[2001:db8::53]:53`).
+fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse::<SocketAddr>().map_err(|_| {
+        format!("{text:?} is not an IP address or ADDRESS:PORT (names are never looked up through the system resolver)")
+    })
 }

@@ -178,6 +178,9 @@ finding_codes! {
     /// Some servers could not be checked from this machine.
     NotCheckedFromHere = "not-checked-from-here", Info, None,
         "Some server addresses were not checked: their address family (usually IPv6) cannot be reached from this machine, or was switched off with `-4`/`-6`. The verdict rests on the other addresses.";
+    /// The check went through a recursive resolver, not the authoritative servers.
+    ReducedCheck = "reduced-check", Info, None,
+        "A reduced check (`--resolver`): every question went to one recursive resolver, which shows the records, values and keys it sees, but not per-server differences, lame servers or delegation faults.";
     /// A referral listed more name servers than are checked.
     NsFanoutCapped = "ns-fanout-capped", Warning, None,
         "The zone lists more name servers than are checked per zone (16, as resolvers cap it since NXNSAttack); the rest were not asked.";
@@ -293,6 +296,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 27);
+        assert_eq!(FindingCode::ALL.len(), 28);
     }
 }

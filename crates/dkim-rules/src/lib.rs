@@ -93,8 +93,8 @@ pub use keyrecord::{
 };
 pub use observe::{
     Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
-    ObservedRecord, Outcome, ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo,
-    ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
+    ObservedRecord, Outcome, ProbeObservation, QueryError, ReducedCheck, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
 };
 pub use probe::{
     expected_name, expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose,

@@ -582,6 +582,31 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "reduced-check-through-a-resolver",
+            check: ses_check(all),
+            world: World {
+                reduced: Some(dkim_rules::ReducedCheck {
+                    resolver: "192.0.2.53:53".parse().unwrap(),
+                }),
+                // The resolver relays the zone's answers without the AA flag, and one of the
+                // "servers" is silent: neither makes a lame finding in a reduced check.
+                ..World::new(
+                    vec![server(
+                        "192-0-2-53",
+                        "192.0.2.53",
+                        Behaviour::NotAuthoritative(good_ses_zone()),
+                    )],
+                    vec![default_ses()],
+                )
+            },
+            verdict: Verdict::Pass,
+            codes: &["reduced-check", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "reduced-check");
+                assert!(f.summary.contains("192.0.2.53:53"), "{}", f.summary);
+            },
+        },
+        Case {
             name: "ns-fanout-capped",
             check: ses_check(all),
             world: World {

@@ -211,6 +211,7 @@ fn observe(net: &Network, check: &Check) -> Observations {
         probes: vec![],
         targets: vec![],
         network: None,
+        reduced: None,
     };
     let mut batch = probes(check);
     for _ in 0..4 {

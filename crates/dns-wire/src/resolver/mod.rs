@@ -64,7 +64,10 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
 pub use cache::{CacheStats, Delegation, DelegationCache};
-pub use classify::{classify, Analysis, Classification, LameReason, Referral, ThrowawayReason};
+pub use classify::{
+    classify, recursive as classify_recursive, Analysis, Classification, LameReason, Referral,
+    ThrowawayReason,
+};
 pub use config::{Budget, ResolverConfig, MAX_NS_PER_ZONE};
 pub use health::{Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENT_AFTER};
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
@@ -296,6 +299,39 @@ impl Resolver {
     /// under loss is not the server's fault). A server that needed the retry without EDNS
     /// once is asked without EDNS for the rest of the run (as Unbound remembers it).
     async fn send(&self, address: SocketAddr, question: &crate::Question) -> QueryResult {
+        self.send_with(address, question, false).await
+    }
+
+    /// Asks the recursive resolver of [`ResolverConfig::recursive`] (RD set) the question and
+    /// records its answer, classified as a resolver's answer: the records it found at the
+    /// end of any CNAME chain, NXDOMAIN or NODATA, or why there is none (SERVFAIL, REFUSED,
+    /// no response). `None` when no resolver is configured.
+    pub async fn ask_recursive(&self, question: &crate::Question) -> Option<QueryRecord> {
+        let address = self.shared.config.recursive?;
+        let result = self.send_with(address, question, true).await;
+        let classification = match &result {
+            Ok(exchange) => classify::recursive(question, &exchange.response),
+            Err(error) => Classification::of_error(error),
+        };
+        Some(QueryRecord {
+            zone: crate::Name::root(),
+            server: ServerAddr::new(None, address.ip()),
+            address,
+            question: question.clone(),
+            purpose: QueryPurpose::Recursive,
+            result,
+            classification,
+            discarded: Vec::new(),
+            repeated: false,
+        })
+    }
+
+    async fn send_with(
+        &self,
+        address: SocketAddr,
+        question: &crate::Question,
+        recursion_desired: bool,
+    ) -> QueryResult {
         let config = &self.shared.config;
         let health = &self.shared.health;
         let ipv6 = address.is_ipv6();
@@ -331,6 +367,7 @@ impl Resolver {
             self.shared.queries.fetch_add(1, Ordering::Relaxed);
             let mut transport = config.transport.clone();
             transport.first_wait = first_wait;
+            transport.recursion_desired |= recursion_desired;
             if self.lock(&self.shared.no_edns).contains(&address) {
                 transport.edns = false;
             }

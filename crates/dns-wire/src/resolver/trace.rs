@@ -51,6 +51,8 @@ pub enum QueryPurpose {
     ZoneApex,
     /// Surveying a name: the question asked of every server of its zone.
     Survey,
+    /// A question to a recursive resolver (a reduced check).
+    Recursive,
 }
 
 /// Which section of a response a record was in.
