@@ -20,6 +20,28 @@ fn demo_snapshot(scenario: &str, extra: &[&str]) {
     );
 }
 
+// The verdict-first layout (issue 13): one scenario per main cause.
+
+#[test]
+fn demo_ses_missing() {
+    demo_snapshot("ses-missing", &[]);
+}
+
+#[test]
+fn demo_ses_duplicated() {
+    demo_snapshot("ses-duplicated", &[]);
+}
+
+#[test]
+fn demo_ses_txt_instead() {
+    demo_snapshot("ses-txt-instead", &[]);
+}
+
+#[test]
+fn demo_ses_healthy() {
+    demo_snapshot("ses-healthy", &[]);
+}
+
 #[test]
 fn demo_ses_partial() {
     demo_snapshot("ses-partial", &[]);

@@ -66,6 +66,7 @@
 
 #![warn(missing_docs)]
 
+mod advice;
 mod check;
 mod diagnose;
 mod finding;
@@ -79,6 +80,7 @@ mod report;
 pub mod serde_dns;
 mod watch;
 
+pub use advice::{advise, fold_findings, Action, ActionKind, Advice, FoldedFinding, RecordSpec};
 pub use check::{
     is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_region_of_zone, Check, RegionArg,
     SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
