@@ -198,7 +198,7 @@ impl<'a> AdviceCtx<'a> {
         let zone = delegation
             .zone
             .clone()
-            .filter(|z| domain.is_subdomain_of(z))
+            .filter(|z| domain.is_subdomain_of(z) && !z.is_root())
             .unwrap_or_else(|| domain.clone());
         let mut delegated_ns: Vec<Name> = delegation.parent_ns.clone();
         for ns in &delegation.child_ns {

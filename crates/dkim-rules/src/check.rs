@@ -96,8 +96,26 @@ pub fn parse_region(text: &str) -> Result<RegionArg, crate::InputError> {
     }
     Err(crate::InputError::UnknownRegion {
         input: crate::clip(text.trim()),
-        known: SES_REGIONS.join(", "),
+        known: compact_region_list(),
     })
+}
+
+/// [`SES_REGIONS`] in few characters, numbers of one area and direction joined
+/// (`eu-west-1/2/3`), so the refusal stays one short line.
+fn compact_region_list() -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for region in SES_REGIONS {
+        let (stem, number) = region.rsplit_once('-').unwrap_or((region, ""));
+        match groups.iter_mut().find(|(s, _)| *s == stem) {
+            Some((_, numbers)) => numbers.push(number),
+            None => groups.push((stem, vec![number])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(stem, numbers)| format!("{stem}-{}", numbers.join("/")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `eu-west-1`, `us-gov-east-1`, `ap-southeast-7`: two letters, optionally `gov`, a compass
@@ -335,7 +353,8 @@ mod tests {
             "eu-west-1x",
         ] {
             let error = parse_region(bad).unwrap_err().to_string();
-            assert!(error.contains("eu-west-1, eu-west-2"), "{bad}: {error}");
+            assert!(error.contains("eu-west-1/2/3"), "{bad}: {error}");
+            assert!(error.len() <= 300, "{}", error.len());
         }
     }
 

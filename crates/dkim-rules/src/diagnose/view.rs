@@ -213,11 +213,12 @@ impl<'a> Lookup<'a> {
 /// A response that counts as an authoritative answer, or the state saying why not.
 pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
     match outcome {
-        Outcome::Error { error, message } => Err(ServerState::Unreachable(if message.is_empty() {
-            error.to_string()
-        } else {
-            format!("{error}: {message}")
-        })),
+        Outcome::Error { error, message } => {
+            Err(ServerState::Unreachable(match stable_reason(message) {
+                Some(reason) => format!("{error} ({reason})"),
+                None => error.to_string(),
+            }))
+        }
         Outcome::Response(r) if r.rcode != Rcode::NOERROR && r.rcode != Rcode::NXDOMAIN => {
             Err(ServerState::Lame(format!("answered {}", r.rcode)))
         }
@@ -226,6 +227,21 @@ pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
         )),
         Outcome::Response(r) => Ok(r),
     }
+}
+
+/// The part of a transport error's text that stays the same from run to run: the OS text
+/// carries error numbers and the source port, which change (the query trace keeps them).
+fn stable_reason(message: &str) -> Option<&'static str> {
+    let message = message.to_ascii_lowercase();
+    [
+        ("refused", "connection refused"),
+        ("reset", "connection reset"),
+        ("unreachable", "unreachable"),
+        ("permission denied", "sending not permitted"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| message.contains(needle))
+    .map(|(_, reason)| reason)
 }
 
 /// Adds what an answer says about `name`: its CNAME chain inside the answer, the TXT at
@@ -302,5 +318,25 @@ impl ServerSets {
             delegated,
             user_only,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_errors_are_described_without_ports_or_error_numbers() {
+        let outcome = Outcome::Error {
+            error: crate::observe::QueryError::Network,
+            message: "receiving from 127.53.12.2:48533 over UDP failed: Connection refused (os error 111)".into(),
+        };
+        let Err(state) = classify(&outcome) else {
+            panic!("an error is not an answer")
+        };
+        assert_eq!(
+            state,
+            ServerState::Unreachable("network error (connection refused)".into())
+        );
     }
 }

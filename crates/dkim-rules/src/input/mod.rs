@@ -78,7 +78,7 @@ pub enum InputError {
         input: String,
     },
     /// An SES region that is not in the table and does not have the shape of an AWS region.
-    #[error("{input:?} is not an SES region; the known regions are: {known}")]
+    #[error("{input:?} is not an SES region; known: {known}")]
     UnknownRegion {
         /// What was given (cut to a short excerpt).
         input: String,
