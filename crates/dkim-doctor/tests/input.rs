@@ -201,7 +201,7 @@ fn every_pasted_token_form_checks_the_token() {
     ];
     for form in forms {
         let (names, notes) = understood(&["ses", "example.com", "--token", &form]);
-        assert_eq!(names, [expected.clone()], "{form:?}");
+        assert_eq!(names, std::slice::from_ref(&expected), "{form:?}");
         if form != TOKEN {
             assert!(!notes.is_empty(), "{form:?}: no note");
         }

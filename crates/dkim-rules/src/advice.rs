@@ -202,7 +202,7 @@ impl<'a> AdviceCtx<'a> {
             .unwrap_or_else(|| domain.clone());
         let mut delegated_ns: Vec<Name> = delegation.parent_ns.clone();
         for ns in &delegation.child_ns {
-            if !delegated_ns.iter().any(|n| *n == *ns) {
+            if !delegated_ns.contains(ns) {
                 delegated_ns.push(ns.clone());
             }
         }
@@ -217,7 +217,7 @@ impl<'a> AdviceCtx<'a> {
         let user_ns: Vec<Name> = check
             .expect_ns()
             .iter()
-            .filter(|ns| !delegated_ns.iter().any(|n| n == *ns))
+            .filter(|ns| !delegated_ns.contains(ns))
             .cloned()
             .collect();
         AdviceCtx {
