@@ -90,17 +90,7 @@ fn watch_reports_the_fix_and_stops() {
     std::thread::sleep(Duration::from_millis(2000));
     swap_tx.send(()).unwrap();
 
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("the watch did not stop after the fix");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_bounded(&mut child, "the watch did not stop after the fix");
     let output = child.wait_with_output().unwrap();
     let _ = stop_tx.send(());
     server.join().unwrap();
@@ -192,17 +182,7 @@ fn ctrl_c_exits_130_and_an_unchanged_domain_shows_no_change() {
         .status()
         .expect("kill -INT");
     assert!(interrupted.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("the watch did not stop on SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_bounded(&mut child, "the watch did not stop on SIGINT");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(130), "{stderr}");
@@ -210,4 +190,19 @@ fn ctrl_c_exits_130_and_an_unchanged_domain_shows_no_change() {
         stderr.contains("stopped by Ctrl-C; last verdict: incomplete"),
         "{stderr}"
     );
+}
+
+/// The child's exit status, waited for at most 30 s (then it is killed and the test fails).
+fn wait_bounded(child: &mut std::process::Child, failure: &str) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("{failure}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

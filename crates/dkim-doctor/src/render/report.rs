@@ -268,15 +268,19 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
     if !report.findings.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Findings"));
-        if options.verbose {
-            for finding in &report.findings {
-                write_finding(&mut out, finding, options);
-            }
+        // --verbose: each finding on its own (a fold of one), with its own words.
+        let folded: Vec<FoldedFinding> = if options.verbose {
+            report
+                .findings
+                .iter()
+                .flat_map(|f| fold_findings(std::slice::from_ref(f)))
+                .collect()
         } else {
-            for mut folded in fold_findings(&report.findings) {
-                folded.fix = advice.placed_fix(&folded.fix);
-                write_folded(&mut out, &folded, options);
-            }
+            fold_findings(&report.findings)
+        };
+        for mut folded in folded {
+            folded.fix = advice.placed_fix(&folded.fix);
+            write_folded(&mut out, &folded, options);
         }
     }
 
@@ -559,41 +563,6 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
             "at the expected target"
         };
         let _ = writeln!(out, "      key       {text} {place} {}", key.at);
-    }
-}
-
-fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
-    let palette = options.palette;
-    let mut head = format!(
-        "  {} {}  {}",
-        severity_mark(finding.severity, palette),
-        palette.paint(Tone::Strong, finding.code.as_str()),
-        finding.name
-    );
-    if let Some(ses) = finding.ses_error_type {
-        let _ = write!(
-            head,
-            "  {}",
-            palette.paint(Tone::Dim, &format!("(SES: {})", ses.as_str()))
-        );
-    }
-    let _ = writeln!(out, "{head}");
-    let _ = writeln!(out, "      {}", finding.summary);
-    if !finding.fix.is_empty() {
-        let _ = writeln!(
-            out,
-            "      {} {}",
-            palette.paint(Tone::Strong, "Fix:"),
-            finding.fix
-        );
-    }
-    if !finding.servers.is_empty() {
-        let servers: Vec<String> = finding.servers.iter().map(ToString::to_string).collect();
-        let _ = writeln!(
-            out,
-            "      {}",
-            palette.paint(Tone::Dim, &format!("seen on {}", servers.join(", ")))
-        );
     }
 }
 

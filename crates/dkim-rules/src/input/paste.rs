@@ -290,15 +290,18 @@ pub fn normalize_tokens(input: &str, domain: &Name) -> Result<Vec<TokenArg>, Inp
             reason: "it holds no Easy DKIM CNAME row".into(),
         });
     }
-    // Header and skipped-row notes go with the first token.
-    if !notes.is_empty() {
-        let first = &mut tokens[0];
-        if let Some(note) = first.note.take() {
-            notes.push(note);
-        }
-        first.note = Some(notes.join("; "));
-    }
+    merge_notes(notes, &mut tokens[0].note);
     Ok(tokens)
+}
+
+/// The notes of the whole argument (header lines, skipped rows) go with its first token or
+/// selector, before that one's own note, as one sentence list.
+fn merge_notes(mut notes: Vec<String>, first: &mut Option<String>) {
+    if notes.is_empty() {
+        return;
+    }
+    notes.extend(first.take());
+    *first = Some(notes.join("; "));
 }
 
 /// One field: a token, a record name or a CNAME value. `from_row` says the field was the
@@ -410,13 +413,7 @@ pub fn parse_selectors_arg(input: &str, domain: &Name) -> Result<Vec<SelectorArg
     if found.is_empty() {
         return Err(empty());
     }
-    if !notes.is_empty() {
-        let first = &mut found[0];
-        if let Some(note) = first.note.take() {
-            notes.push(note);
-        }
-        first.note = Some(notes.join("; "));
-    }
+    merge_notes(notes, &mut found[0].note);
     Ok(found)
 }
 
