@@ -46,12 +46,17 @@ pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, Run
     };
 
     let port = common.port.unwrap_or(0);
-    let lab = dns_lab::demo::start(port).await.map_err(|_| {
-        RunError::CouldNotRun(if port == 0 {
+    let lab = dns_lab::demo::start(port).await.map_err(|e| {
+        let mut text = if port == 0 {
             "cannot start the demo network on loopback (127.53.0.0/16)".to_string()
         } else {
             format!("cannot start the demo network on loopback port {port} (is it in use? try another --port, or none)")
-        })
+        };
+        // The OS's words (error numbers included) only when asked for.
+        if common.verbose {
+            text.push_str(&format!(": {e}"));
+        }
+        RunError::CouldNotRun(text)
     })?;
     let place = LabArgs {
         roots: lab.roots.iter().map(ToString::to_string).collect(),
