@@ -53,8 +53,9 @@ impl<'a> Line<'a> {
         Line { text, fields }
     }
 
+    /// A line of header words only, two at least (a selector may be called `host`).
     fn is_header(&self) -> bool {
-        !self.fields.is_empty()
+        self.fields.len() >= 2
             && self.fields.iter().all(|field| {
                 field.split_whitespace().all(|word| {
                     let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
@@ -235,6 +236,24 @@ fn pasted<T>(
                 notes.push(format!("skipped the header line {:?}", clip(text.trim())));
             }
             _ => {
+                let typed = line
+                    .fields
+                    .iter()
+                    .any(|f| ROW_TYPES.iter().any(|t| f.eq_ignore_ascii_case(t)));
+                if !typed && !line.text.contains('\t') && line.text.contains(',') {
+                    // No record type: a comma-separated list (`t1,t2,t3`) when every field is
+                    // one on its own. Words separated by spaces stay an error: a token with a
+                    // space in it is a paste gone wrong.
+                    if let Ok(each) = line
+                        .fields
+                        .iter()
+                        .map(|f| single(f))
+                        .collect::<Result<Vec<T>, _>>()
+                    {
+                        out.extend(each);
+                        continue;
+                    }
+                }
                 let parsed = Row::parse(&line, domain)?;
                 if let Some(value) = row(&parsed, &line, notes)? {
                     out.push(value);
@@ -528,6 +547,11 @@ mod tests {
         let found = tokens(&csv);
         assert_eq!(found.len(), 1);
         // A header alone holds nothing to check.
+        let header_only = normalize_tokens("Type\tName\tValue", &n("example.com")).unwrap_err();
+        assert!(
+            header_only.to_string().contains("no Easy DKIM"),
+            "{header_only}"
+        );
         let header_only = normalize_tokens("Type Name Value", &n("example.com")).unwrap_err();
         assert!(
             header_only.to_string().contains("no Easy DKIM"),
@@ -547,6 +571,21 @@ mod tests {
             [TOKEN, other]
         );
         assert!(normalize_token(&text, &n("example.com")).is_err());
+    }
+
+    #[test]
+    fn a_list_of_tokens_in_one_argument_gives_each() {
+        let other = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        for text in [format!("{TOKEN},{other}"), format!("{TOKEN}, {other}")] {
+            let found = tokens(&text);
+            assert_eq!(
+                found.iter().map(|t| t.token.as_str()).collect::<Vec<_>>(),
+                [TOKEN, other],
+                "{text}"
+            );
+        }
+        let found = parse_selectors_arg("s1, s2", &n("example.com")).unwrap();
+        assert_eq!(found.len(), 2);
     }
 
     #[test]
@@ -601,8 +640,9 @@ mod tests {
             assert_eq!(arg.selector, "s1", "{form}");
             assert!(arg.note.is_some(), "{form}: no note");
         }
-        // A selector with dots keeps them.
+        // A selector with dots keeps them; one named like a header word is a selector.
         assert_eq!(selector("a.b").selector, "a.b");
+        assert_eq!(selector("host").selector, "host");
         assert_eq!(selector("a.b._domainkey.example.com").selector, "a.b");
         // Microsoft 365: the value is under _domainkey too, of another domain.
         let m365 = selector(
