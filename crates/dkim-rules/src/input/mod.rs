@@ -71,7 +71,7 @@ pub enum InputError {
     },
     /// An IP address was given where a domain is expected.
     #[error(
-        "{input:?} is an IP address, not a domain: give the domain whose DKIM records to check"
+        "{input:?}: that is an IP address, not a domain; give the domain whose DKIM records to check"
     )]
     IpAddress {
         /// What was given (cut to a short excerpt).
