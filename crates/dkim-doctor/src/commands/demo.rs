@@ -187,6 +187,13 @@ async fn serve(
         );
         let _ = writeln!(
             text,
+            "  printf '%s\\n' '{{\"domain\": \"{}\", \"tokens\": [\"{}\"]}}' | dkim-doctor bulk - {}",
+            scenarios::SES_MISSING,
+            scenarios::SES_TOKENS[0],
+            place.options()
+        );
+        let _ = writeln!(
+            text,
             "\n{}",
             palette.paint(Tone::Dim, "Ctrl-C stops the demo network.")
         );
