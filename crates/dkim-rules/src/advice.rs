@@ -791,6 +791,110 @@ mod tests {
         assert_eq!(folded[1].names.len(), 1);
     }
 
+    /// An SES domain at Cloudflare where every probe gets NXDOMAIN from both servers.
+    fn missing_at_cloudflare() -> (Check, Observations) {
+        use crate::observe::{Delegation, ProbeObservation, Response, ServerAnswer, ServerInfo};
+        let domain: Name = "example.com".parse().unwrap();
+        let check = Check::Ses {
+            domain: domain.clone(),
+            tokens: vec!["aaaa".into(), "bbbb".into()],
+            signing_zone: None,
+            region: None,
+            expect_ns: vec![],
+            ses_soa: None,
+            ses_status: None,
+        };
+        let ns: Vec<Name> = ["anna.ns.cloudflare.com", "bob.ns.cloudflare.com"]
+            .iter()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let servers: Vec<ServerInfo> = ns
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ServerInfo {
+                name: name.clone(),
+                address: format!("192.0.2.{}", i + 1).parse().unwrap(),
+                in_parent: true,
+                in_child: true,
+                user_named: false,
+                soa_serial: Some(1),
+            })
+            .collect();
+        let probes = probes(&check)
+            .into_iter()
+            .filter(|p| !p.resolves_through_target_zone())
+            .map(|p| ProbeObservation {
+                name: p.name,
+                rtype: p.rtype,
+                answers: servers
+                    .iter()
+                    .map(|s| ServerAnswer {
+                        server: s.reference(),
+                        outcome: Outcome::Response(Response {
+                            rcode: dns_wire::Rcode::NXDOMAIN,
+                            authoritative: true,
+                            answer: vec![],
+                            authority: vec![],
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let observations = Observations {
+            delegation: Delegation {
+                zone: Some(domain),
+                parent_ns: ns.clone(),
+                child_ns: ns,
+                servers,
+                soa: None,
+                lame: vec![],
+            },
+            probes,
+            targets: vec![],
+        };
+        (check, observations)
+    }
+
+    #[test]
+    fn missing_records_at_cloudflare_name_the_host_its_form_and_its_quirk() {
+        let (check, observations) = missing_at_cloudflare();
+        let report = crate::diagnose(&check, &observations);
+        let advice = advise(&check, &observations, &report);
+        assert_eq!(
+            advice.summary,
+            "FAIL: none of the 2 SES records exist at the servers your domain uses (Cloudflare: anna.ns.cloudflare.com, bob.ns.cloudflare.com)"
+        );
+        assert_eq!(advice.actions.len(), 2, "{:#?}", advice.actions);
+        let first = &advice.actions[0];
+        assert_eq!(first.kind, ActionKind::Create);
+        assert_eq!(
+            first.place,
+            "Cloudflare's DNS records for example.com, the one whose NS records are anna.ns.cloudflare.com, bob.ns.cloudflare.com"
+        );
+        let record = first.record.as_ref().unwrap();
+        assert_eq!(record.form_name, "aaaa._domainkey");
+        assert_eq!(record.rtype, "CNAME");
+        assert_eq!(record.value.as_deref(), Some("aaaa.dkim.amazonses.com."));
+        assert_eq!(
+            record.zone_line,
+            "aaaa._domainkey.example.com. IN CNAME aaaa.dkim.amazonses.com."
+        );
+        assert!(
+            first.quirks.iter().any(|q| q.contains("\"DNS only\"")),
+            "{:?}",
+            first.quirks
+        );
+        assert_eq!(first.codes, [FindingCode::RecordMissing]);
+        // The finding's fix, placed at the host.
+        let fix = &report.findings[0].fix;
+        let placed = advice.placed_fix(fix);
+        assert!(
+            placed.contains("In Cloudflare's DNS records for example.com")
+                && !placed.contains("At the DNS host"),
+            "{placed}"
+        );
+    }
+
     #[test]
     fn fixes_are_placed_at_the_host() {
         let zone: Name = "example.com".parse().unwrap();
