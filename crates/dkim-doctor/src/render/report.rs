@@ -29,8 +29,8 @@ pub struct CheckJson<'a> {
     pub summary: String,
     /// One entry per expected record.
     pub records: &'a [RecordReport],
-    /// What was found, errors first.
-    pub findings: &'a [Finding],
+    /// What was found, errors first; each fix names the DNS host where to type it.
+    pub findings: Vec<Finding>,
     /// What to do: records to create, change or delete (each as a zone-file line and a
     /// name/type/value triple) and other steps, each saying where.
     pub actions: Vec<Action>,
@@ -131,9 +131,16 @@ pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) 
         domain: report.domain.to_string_relative(),
         check: check_kind(&run.check),
         verdict: report.verdict,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Finding {
+                fix: advice.placed_fix(&f.fix),
+                ..f.clone()
+            })
+            .collect(),
         summary: advice.summary,
         records: &report.records,
-        findings: &report.findings,
         actions: advice.actions,
         dns_hosts: advice.hosts,
         delegation: DelegationJson {
