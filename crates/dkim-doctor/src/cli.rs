@@ -186,8 +186,9 @@ pub struct CompletionsArgs {
 #[command(after_help = SES_EXAMPLES)]
 pub struct SesArgs {
     /// The domain. It may be left out only with --records-csv (the CSV names it) or with
-    /// --identity-json holding `aws ses get-identity-dkim-attributes` output (which names
-    /// it); `aws sesv2 get-email-identity` output does not name it, so give it then.
+    /// --identity-json holding `aws ses get-identity-dkim-attributes` output for one identity
+    /// (which names it); `aws sesv2 get-email-identity` output does not name it, so give it
+    /// then.
     #[arg(value_name = "DOMAIN")]
     pub domain: Option<String>,
 

@@ -305,6 +305,17 @@ fn the_help_says_when_domain_may_be_omitted_and_it_is_true() {
     .unwrap();
     let (names, _) = understood(&["ses", "--records-csv", csv.to_str().unwrap()]);
     assert_eq!(names, [format!("{TOKEN}._domainkey.example.com.")]);
+    // So does `aws ses get-identity-dkim-attributes` output for one identity.
+    let v1 = dir.path().join("v1.json");
+    std::fs::write(
+        &v1,
+        format!(
+            r#"{{"DkimAttributes": {{"example.com": {{"DkimEnabled": true, "DkimVerificationStatus": "Pending", "DkimTokens": ["{TOKEN}"]}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let (names, _) = understood(&["ses", "--identity-json", v1.to_str().unwrap()]);
+    assert_eq!(names, [format!("{TOKEN}._domainkey.example.com.")]);
 }
 
 #[test]
