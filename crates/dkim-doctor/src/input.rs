@@ -66,8 +66,18 @@ pub fn domain(text: &str) -> Result<Name, RunError> {
     parse_domain(text).map_err(bad)
 }
 
+/// `--expect-ns` names: host names, never addresses (the servers' addresses are looked up
+/// from the roots like any other name).
 fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
-    texts.iter().map(|t| domain(t)).collect()
+    texts
+        .iter()
+        .map(|t| match parse_domain(t) {
+            Err(InputError::IpAddress { input }) => Err(RunError::BadInput(format!(
+                "--expect-ns {input}: give the name server's host name (ns-1.example.net), not its address"
+            ))),
+            other => other.map_err(bad),
+        })
+        .collect()
 }
 
 /// The check of `ses`.

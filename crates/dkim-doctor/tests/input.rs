@@ -252,6 +252,15 @@ fn an_ip_address_is_not_a_domain() {
     }
     let result = with_nowhere(&["selector", "192.0.2.1", "s1"]);
     assert_bad_input(&result, "is an IP address, not a domain");
+    let result = with_nowhere(&[
+        "ses",
+        "example.com",
+        "--token",
+        TOKEN,
+        "--expect-ns",
+        "192.0.2.53",
+    ]);
+    assert_bad_input(&result, "give the name server's host name");
 }
 
 #[test]
