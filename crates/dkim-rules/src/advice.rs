@@ -375,12 +375,12 @@ impl<'a> AdviceCtx<'a> {
                 )
             }
             FindingCode::DomainDuplicated => format!(
-                "{same} {what} {} were created with the domain twice (…{zone}.{zone}): the DNS host added {zone} to a name that already had it",
-                records(same)
+                "{same} {what} {} created with the domain twice (…{zone}.{zone}): the DNS host added {zone} to a name that already had it",
+                verb(same, "record was", "records were")
             ),
             FindingCode::UnderscoreStripped => format!(
-                "{same} {what} {} were created without the underscore or dot of \"._domainkey\"",
-                records(same)
+                "{same} {what} {} created without the underscore or dot of \"._domainkey\"",
+                verb(same, "record was", "records were")
             ),
             FindingCode::WrongRecordType => {
                 let found = self
@@ -396,8 +396,8 @@ impl<'a> AdviceCtx<'a> {
                     Check::Selector { .. } => "a DKIM key TXT or a CNAME",
                 };
                 format!(
-                    "{same} {what} {} hold {found} instead of {wanted}",
-                    records(same)
+                    "{same} {what} {} {found} instead of {wanted}",
+                    verb(same, "record holds", "records hold")
                 )
             }
             FindingCode::TargetOriginAppended => format!(
@@ -405,8 +405,8 @@ impl<'a> AdviceCtx<'a> {
                 if same == 1 { "value was" } else { "values were" }
             ),
             FindingCode::TargetMismatch => format!(
-                "{same} {what} {} point to the wrong target",
-                records(same)
+                "{same} {what} {} to the wrong target",
+                verb(same, "record points", "records point")
             ),
             FindingCode::DelegationMismatch if !self.user_only.is_empty() => format!(
                 "the records exist only at {}, but {zone} is delegated to {hosts}",
@@ -421,7 +421,19 @@ impl<'a> AdviceCtx<'a> {
                 if same == 1 { "" } else { "s" },
                 if same == 1 { "es" } else { "" }
             ),
-            _ => first_clause(&main.summary),
+            FindingCode::WildcardAnswer => format!(
+                "{same} {what} {} not exist: a wildcard (*) record answers in {} place",
+                verb(same, "record does", "records do"),
+                if same == 1 { "its" } else { "their" }
+            ),
+            FindingCode::TargetUnresolvable => match self.check {
+                Check::Ses { .. } => "none of this identity's SES targets holds a DKIM key (are the tokens this identity's?)".to_string(),
+                Check::Selector { .. } => format!(
+                    "{same} CNAME {} lead to no DKIM key",
+                    if same == 1 { "target does" } else { "targets do" }
+                ),
+            },
+            _ => cut_words(&first_clause(&main.summary), CAUSE_CHARS),
         }
     }
 
@@ -725,6 +737,28 @@ fn placed(fix: &str, zone: &Name, place: &str) -> String {
     .replace("At your DNS host,", &format!("In {place},"))
 }
 
+/// The singular or plural words for `count` things.
+fn verb(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// Longest cause taken from a finding's own sentence in the summary line, in characters.
+const CAUSE_CHARS: usize = 160;
+
+/// `text`, cut at a word boundary with an ellipsis when longer than `max` characters.
+fn cut_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    let cut = head.rfind(' ').map_or(head.as_str(), |at| &head[..at]);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '(']))
+}
+
 /// A sentence's first clause (up to a colon outside parentheses), without its final period.
 fn first_clause(sentence: &str) -> String {
     let text = sentence.trim().trim_end_matches('.');
@@ -910,6 +944,12 @@ mod tests {
             placed("At the DNS host of example.com, create it.", &zone, "X"),
             "In X, create it."
         );
+    }
+
+    #[test]
+    fn long_causes_are_cut_at_a_word() {
+        assert_eq!(cut_words("short", 10), "short");
+        assert_eq!(cut_words("one two three four", 12), "one two…");
     }
 
     #[test]
