@@ -118,10 +118,37 @@ fn a_scenario_can_be_named_by_its_domain() {
 }
 
 #[test]
-fn demo_refuses_roots_and_port() {
+fn demo_refuses_roots_and_serves_on_the_port_given() {
     let result = run(&["demo", "--roots", "127.0.0.1"]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains("--roots and --port do not apply"));
+    assert!(
+        result.stderr.contains("--roots does not apply"),
+        "{}",
+        result.stderr
+    );
+    // A port the system just handed out (and took back) is very likely free on 127.53.x.y too.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let result = run(&[
+        "demo",
+        "key-testing",
+        "--color",
+        "never",
+        "--port",
+        &port.to_string(),
+    ]);
+    assert_ne!(result.code, 2, "{}", result.stderr);
+    let command = result
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("$ dkim-doctor selector key-testing.org"))
+        .unwrap_or_else(|| panic!("no command in {}", result.stdout));
+    assert!(
+        command.ends_with(&format!("--roots 127.53.0.1,127.53.0.2 --port {port}")),
+        "{command}"
+    );
 }
 
 #[test]

@@ -36,10 +36,14 @@ fn pasted_token_forms_are_explained_not_rejected() {
     assert_eq!(doc["verdict"], "pass", "{}", result.stdout);
     assert_eq!(result.code, 0);
     let notes = doc["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 2, "{notes:?}");
+    // Two tokens rewritten, and the SES zone taken from the pasted row's value.
+    assert_eq!(notes.len(), 3, "{notes:?}");
     assert!(notes
         .iter()
-        .any(|n| n.as_str().unwrap().contains("record line")));
+        .any(|n| n.as_str().unwrap().contains("record row")));
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("took the SES DKIM zone")));
 
     // The human report says the same.
     let human_args: Vec<String> = args.iter().filter(|a| *a != "--json").cloned().collect();
@@ -178,7 +182,8 @@ fn watch_prints_only_changes_until_interrupted() {
     assert!(killed.success());
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // Ctrl-C: 130, the shell's convention for SIGINT.
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
     assert_eq!(
         stdout.matches("Verdict: FAIL").count(),
         1,
