@@ -324,6 +324,16 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `--resolver`: an IP address, or an address and port (`192.0.2.53:5353`, `[2001:db8::53]:53`).
+fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse::<SocketAddr>().map_err(|_| {
+        format!("{text:?} is not an IP address or ADDRESS:PORT (names are never looked up through the system resolver)")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,14 +391,4 @@ mod tests {
     fn timeout_zero_is_refused() {
         assert!(Cli::try_parse_from(["dkim-doctor", "--timeout", "0s", "demo"]).is_err());
     }
-}
-
-/// `--resolver`: an IP address, or an address and port (`192.0.2.53:5353`, `[2001:db8::53]:53`).
-fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
-    if let Ok(ip) = text.parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    text.parse::<SocketAddr>().map_err(|_| {
-        format!("{text:?} is not an IP address or ADDRESS:PORT (names are never looked up through the system resolver)")
-    })
 }

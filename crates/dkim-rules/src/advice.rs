@@ -867,6 +867,7 @@ mod tests {
                 in_child: true,
                 user_named: false,
                 soa_serial: Some(1),
+                not_checked: None,
             })
             .collect();
         let probes = probes(&check)
@@ -897,9 +898,12 @@ mod tests {
                 servers,
                 soa: None,
                 lame: vec![],
+                ns_ignored: 0,
             },
             probes,
             targets: vec![],
+            network: None,
+            reduced: None,
         };
         (check, observations)
     }

@@ -355,6 +355,7 @@ impl Resolver {
         let _socket_permit = self.shared.sockets.acquire().await.ok();
         let mut second_chance = true;
         let mut resource_waits = 0;
+        let mut counted = false;
         loop {
             let first_wait = match health.before_send(
                 address,
@@ -364,7 +365,11 @@ impl Resolver {
                 Ok(wait) => wait,
                 Err(error) => return Err(error),
             };
-            self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            if !counted {
+                // A retried question is still one question to one server.
+                counted = true;
+                self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            }
             let mut transport = config.transport.clone();
             transport.first_wait = first_wait;
             transport.recursion_desired |= recursion_desired;
@@ -387,14 +392,15 @@ impl Resolver {
                 Ok(exchange) if exchange.edns_fallback => {
                     self.lock(&self.shared.no_edns).insert(address);
                 }
-                Err(error) if error.local_cause() == Some(LocalCause::Resources) => {
+                Err(error)
+                    if error.local_cause() == Some(LocalCause::Resources)
+                        && resource_waits < limits::RESOURCE_RETRIES =>
+                {
                     // Out of descriptors or ports: this machine's problem. Wait for other
                     // exchanges to give theirs back, and try again (bounded).
-                    if resource_waits < limits::RESOURCE_RETRIES {
-                        resource_waits += 1;
-                        tokio::time::sleep(limits::RESOURCE_WAIT * resource_waits).await;
-                        continue;
-                    }
+                    resource_waits += 1;
+                    tokio::time::sleep(limits::RESOURCE_WAIT * resource_waits).await;
+                    continue;
                 }
                 Err(QueryError::Timeout { .. })
                     if second_chance && health.has_answered(&address) =>
@@ -404,7 +410,6 @@ impl Resolver {
                 }
                 _ => {}
             }
-            // Not counted twice: a retried query is still one question to one server.
             return result;
         }
     }
