@@ -71,6 +71,7 @@ mod diagnose;
 mod finding;
 mod input;
 mod keyrecord;
+pub mod message;
 mod observe;
 mod probe;
 mod providers;
