@@ -8,29 +8,99 @@
 
 /// Every message: (file name, bytes as signed and altered).
 pub const MESSAGES: &[(&str, &[u8])] = &[
-    ("bench-100k-3sig.eml", include_bytes!("../mail/messages/bench-100k-3sig.eml")),
-    ("body-rewritten.eml", include_bytes!("../mail/messages/body-rewritten.eml")),
-    ("dkimpy-ed25519.eml", include_bytes!("../mail/messages/dkimpy-ed25519.eml")),
-    ("dkimpy-rsa-relaxed.eml", include_bytes!("../mail/messages/dkimpy-rsa-relaxed.eml")),
-    ("dkimpy-rsa-simple.eml", include_bytes!("../mail/messages/dkimpy-rsa-simple.eml")),
-    ("ed25519-subject-changed.eml", include_bytes!("../mail/messages/ed25519-subject-changed.eml")),
-    ("expired.eml", include_bytes!("../mail/messages/expired.eml")),
-    ("footer-added.eml", include_bytes!("../mail/messages/footer-added.eml")),
+    (
+        "bench-100k-3sig.eml",
+        include_bytes!("../mail/messages/bench-100k-3sig.eml"),
+    ),
+    (
+        "body-rewritten.eml",
+        include_bytes!("../mail/messages/body-rewritten.eml"),
+    ),
+    (
+        "dkimpy-ed25519.eml",
+        include_bytes!("../mail/messages/dkimpy-ed25519.eml"),
+    ),
+    (
+        "dkimpy-rsa-relaxed.eml",
+        include_bytes!("../mail/messages/dkimpy-rsa-relaxed.eml"),
+    ),
+    (
+        "dkimpy-rsa-simple.eml",
+        include_bytes!("../mail/messages/dkimpy-rsa-simple.eml"),
+    ),
+    (
+        "ed25519-subject-changed.eml",
+        include_bytes!("../mail/messages/ed25519-subject-changed.eml"),
+    ),
+    (
+        "expired.eml",
+        include_bytes!("../mail/messages/expired.eml"),
+    ),
+    (
+        "footer-added.eml",
+        include_bytes!("../mail/messages/footer-added.eml"),
+    ),
     ("future.eml", include_bytes!("../mail/messages/future.eml")),
-    ("key-hash-not-allowed.eml", include_bytes!("../mail/messages/key-hash-not-allowed.eml")),
-    ("key-mismatch.eml", include_bytes!("../mail/messages/key-mismatch.eml")),
-    ("key-missing.eml", include_bytes!("../mail/messages/key-missing.eml")),
-    ("key-revoked.eml", include_bytes!("../mail/messages/key-revoked.eml")),
-    ("l-tag-footer.eml", include_bytes!("../mail/messages/l-tag-footer.eml")),
-    ("l-tag-truncated.eml", include_bytes!("../mail/messages/l-tag-truncated.eml")),
-    ("mbox-lf.mbox", include_bytes!("../mail/messages/mbox-lf.mbox")),
-    ("opendkim-ed25519-simple.eml", include_bytes!("../mail/messages/opendkim-ed25519-simple.eml")),
-    ("opendkim-rsa-relaxed.eml", include_bytes!("../mail/messages/opendkim-rsa-relaxed.eml")),
-    ("rsa-sha1.eml", include_bytes!("../mail/messages/rsa-sha1.eml")),
-    ("subdomain-signer.eml", include_bytes!("../mail/messages/subdomain-signer.eml")),
-    ("subject-tagged.eml", include_bytes!("../mail/messages/subject-tagged.eml")),
-    ("third-party-only.eml", include_bytes!("../mail/messages/third-party-only.eml")),
-    ("three-signatures.eml", include_bytes!("../mail/messages/three-signatures.eml")),
+    (
+        "key-hash-not-allowed.eml",
+        include_bytes!("../mail/messages/key-hash-not-allowed.eml"),
+    ),
+    (
+        "key-mismatch.eml",
+        include_bytes!("../mail/messages/key-mismatch.eml"),
+    ),
+    (
+        "key-missing.eml",
+        include_bytes!("../mail/messages/key-missing.eml"),
+    ),
+    (
+        "key-revoked.eml",
+        include_bytes!("../mail/messages/key-revoked.eml"),
+    ),
+    (
+        "l-tag-footer.eml",
+        include_bytes!("../mail/messages/l-tag-footer.eml"),
+    ),
+    (
+        "l-tag-truncated.eml",
+        include_bytes!("../mail/messages/l-tag-truncated.eml"),
+    ),
+    (
+        "mbox-lf.mbox",
+        include_bytes!("../mail/messages/mbox-lf.mbox"),
+    ),
+    (
+        "opendkim-ed25519-relaxed.eml",
+        include_bytes!("../mail/messages/opendkim-ed25519-relaxed.eml"),
+    ),
+    (
+        "opendkim-ed25519-simple.eml",
+        include_bytes!("../mail/messages/opendkim-ed25519-simple.eml"),
+    ),
+    (
+        "opendkim-rsa-relaxed.eml",
+        include_bytes!("../mail/messages/opendkim-rsa-relaxed.eml"),
+    ),
+    (
+        "rsa-sha1.eml",
+        include_bytes!("../mail/messages/rsa-sha1.eml"),
+    ),
+    (
+        "subdomain-signer.eml",
+        include_bytes!("../mail/messages/subdomain-signer.eml"),
+    ),
+    (
+        "subject-tagged.eml",
+        include_bytes!("../mail/messages/subject-tagged.eml"),
+    ),
+    (
+        "third-party-only.eml",
+        include_bytes!("../mail/messages/third-party-only.eml"),
+    ),
+    (
+        "three-signatures.eml",
+        include_bytes!("../mail/messages/three-signatures.eml"),
+    ),
 ];
 
 /// dkimpy's verdict on each message's signatures, top to bottom: lines of
