@@ -398,3 +398,71 @@ fn verdicts_agree_with_dkimpy_except_where_dkimpy_is_lenient() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+#[test]
+fn a_list_footer_is_found_and_an_unsigned_tail_is_warned_about() {
+    let net = dns_lab::internet::miniature_internet();
+    let report = verify_lab_message(&net, dns_lab::mail::message("footer-added.eml").unwrap());
+    let change = report.signatures[0].body.change.as_ref().unwrap();
+    assert_eq!(change.kind, "appended");
+    assert_eq!(
+        change.appended_start.as_deref(),
+        Some("_______________________________________________")
+    );
+    assert!(
+        change.summary.contains("team.lists.example.net"),
+        "{}",
+        change.summary
+    );
+    // The header fields are intact: only the body problem is reported.
+    assert_eq!(report.signatures[0].problems.len(), 1);
+
+    let report = verify_lab_message(&net, dns_lab::mail::message("l-tag-footer.eml").unwrap());
+    let signature = &report.signatures[0];
+    assert_eq!(
+        signature.body.change.as_ref().unwrap().kind,
+        "unsigned-tail"
+    );
+    assert!(signature.warnings.iter().any(|w| w.contains("not covered")));
+    assert!(signature.body.signed_length < signature.body.canonical_length);
+
+    let report = verify_lab_message(&net, dns_lab::mail::message("l-tag-truncated.eml").unwrap());
+    assert_eq!(
+        report.signatures[0].body.change.as_ref().unwrap().kind,
+        "shorter-than-l"
+    );
+}
+
+#[test]
+fn changed_headers_are_named_from_z_and_a_wrong_key_is_told_apart() {
+    let net = dns_lab::internet::miniature_internet();
+    let report = verify_lab_message(&net, dns_lab::mail::message("subject-tagged.eml").unwrap());
+    let summary = &report.signatures[0].problems[0].summary;
+    assert!(summary.contains("opens the signature"), "{summary}");
+    assert!(
+        summary.contains("Subject was \"Quarterly report\""),
+        "{summary}"
+    );
+    assert!(summary.contains("\"[team] Quarterly report\""), "{summary}");
+
+    let report = verify_lab_message(&net, dns_lab::mail::message("key-mismatch.eml").unwrap());
+    let summary = &report.signatures[0].problems[0].summary;
+    assert!(summary.contains("another private key"), "{summary}");
+}
+
+#[test]
+fn dmarc_alignment_strict_relaxed_and_none() {
+    let net = dns_lab::internet::miniature_internet();
+    let view = |name: &str| verify_lab_message(&net, dns_lab::mail::message(name).unwrap()).dmarc;
+    let own = view("dkimpy-rsa-relaxed.eml");
+    assert!(own.strict && own.relaxed);
+    assert_eq!(own.from_domain.as_deref(), Some("dkim-signed.org"));
+    let sub = view("subdomain-signer.eml");
+    assert!(sub.relaxed && !sub.strict, "{}", sub.summary);
+    let esp = view("third-party-only.eml");
+    assert!(!esp.relaxed && !esp.strict, "{}", esp.summary);
+    let three = view("three-signatures.eml");
+    assert_eq!(three.aligned_signatures, vec![2, 3]);
+    let expired = view("expired.eml");
+    assert!(!expired.relaxed, "a failing signature never aligns");
+}
