@@ -108,6 +108,9 @@ pub enum Command {
     Bulk(BulkArgs),
     /// Diagnose the example domains of an embedded simulated DNS, offline.
     Demo(DemoArgs),
+    /// Verify every DKIM signature of a received message (.eml or one mbox message) end to
+    /// end, and say why each one fails.
+    Message(MessageArgs),
 }
 
 /// `dkim-doctor ses`.
@@ -213,6 +216,21 @@ pub struct DemoArgs {
     /// One scenario to show (default: all). An unknown name lists the scenarios.
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<String>,
+}
+
+/// `dkim-doctor message`.
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Save the message with all its header fields (\"Show original\", \"View \
+source\" or \"Save as .eml\" in most mail clients). Each signature's key is fetched from the \
+authoritative servers of its d= domain with the same diagnosis as `selector`. Exit codes: 0 \
+every signature verifies, 1 one does not (or there is none), 2 the file is not a message, 3 a \
+key could not be fetched."
+)]
+pub struct MessageArgs {
+    /// The message: a file (.eml, or an mbox holding one message), or - for stdin.
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

@@ -107,6 +107,37 @@ pub const MESSAGES: &[(&str, &[u8])] = &[
 /// `<file> pass|fail...` (`#` starts a comment).
 pub const DKIMPY_VERDICTS: &str = include_str!("../mail/messages/dkimpy-verdicts.txt");
 
+/// What `dkim-doctor message` must say of each message: per signature top to bottom, `pass`
+/// or the reason code (`dkim_rules::message::SignatureCode`).
+pub const EXPECTED: &[(&str, &[&str])] = &[
+    ("dkimpy-rsa-relaxed.eml", &["pass"]),
+    ("dkimpy-rsa-simple.eml", &["pass"]),
+    ("dkimpy-ed25519.eml", &["pass"]),
+    ("opendkim-rsa-relaxed.eml", &["pass"]),
+    ("opendkim-ed25519-relaxed.eml", &["pass"]),
+    // libopendkim 2.11 signs Ed25519 with simple header canonicalization wrongly: dkimpy
+    // fails it too.
+    ("opendkim-ed25519-simple.eml", &["headers-changed"]),
+    ("three-signatures.eml", &["pass", "pass", "pass"]),
+    ("subdomain-signer.eml", &["pass"]),
+    ("third-party-only.eml", &["pass"]),
+    ("mbox-lf.mbox", &["pass"]),
+    ("footer-added.eml", &["body-changed"]),
+    ("subject-tagged.eml", &["headers-changed"]),
+    ("ed25519-subject-changed.eml", &["headers-changed"]),
+    ("l-tag-footer.eml", &["pass"]),
+    ("l-tag-truncated.eml", &["body-changed"]),
+    ("body-rewritten.eml", &["body-changed"]),
+    ("expired.eml", &["signature-expired"]),
+    ("future.eml", &["signature-future"]),
+    ("rsa-sha1.eml", &["algorithm-forbidden"]),
+    ("key-hash-not-allowed.eml", &["key-hash-not-allowed"]),
+    ("key-missing.eml", &["key-missing"]),
+    ("key-revoked.eml", &["key-revoked"]),
+    ("key-mismatch.eml", &["key-mismatch"]),
+    ("bench-100k-3sig.eml", &["pass", "pass", "pass"]),
+];
+
 /// The message called `name`.
 pub fn message(name: &str) -> Option<&'static [u8]> {
     MESSAGES.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
@@ -126,6 +157,15 @@ pub fn dkimpy_verdicts(name: &str) -> Option<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_message_has_an_expectation() {
+        let mut named: Vec<&str> = EXPECTED.iter().map(|(n, _)| *n).collect();
+        let mut files: Vec<&str> = MESSAGES.iter().map(|(n, _)| *n).collect();
+        named.sort_unstable();
+        files.sort_unstable();
+        assert_eq!(named, files);
+    }
 
     #[test]
     fn every_message_has_dkimpy_verdicts() {
