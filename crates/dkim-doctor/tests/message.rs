@@ -169,7 +169,7 @@ fn a_passing_message_reports_alignment_and_a_footer_is_explained() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("Verdict: PASS  (3 of 3 signatures verify)"),
+            .contains("Verdict: PASS  (signatures passing: 3 of 3)"),
         "{}",
         run.stdout
     );

@@ -311,7 +311,7 @@ fn verify_lab_message(net: &Network, bytes: &[u8]) -> dkim_rules::message::Messa
 #[test]
 fn every_signed_lab_message_verifies_as_expected() {
     let net = dns_lab::internet::miniature_internet();
-        let mut failures = Vec::new();
+    let mut failures = Vec::new();
     for (name, expected) in dns_lab::mail::EXPECTED {
         let bytes = dns_lab::mail::message(name).unwrap_or_else(|| panic!("no message {name}"));
         let report = verify_lab_message(&net, bytes);

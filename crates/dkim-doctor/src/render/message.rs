@@ -168,14 +168,8 @@ pub fn message_human(
     };
     let _ = writeln!(
         out,
-        "Verdict: {verdict}  ({passed} of {} signature{} verif{})",
-        report.signatures.len(),
-        if report.signatures.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
-        if passed == 1 { "ies" } else { "y" }
+        "Verdict: {verdict}  (signatures passing: {passed} of {})",
+        report.signatures.len()
     );
     let queries: u64 = runs.iter().map(|k| k.run.queries()).sum();
     let _ = writeln!(

@@ -258,7 +258,9 @@ impl SignatureContext<'_> {
         bodies: &mut Bodies<'_>,
     ) -> SignatureReport {
         let d = sig.domain.to_string_relative();
-        let key_name = format!("{}._domainkey.{}", sig.selector, sig.domain);
+        // In sentences without the final dot; KeyCheck::name keeps it (names in the JSON are
+        // absolute).
+        let key_name = format!("{}._domainkey.{d}", sig.selector);
         let mut problems: Vec<Problem> = Vec::new();
         let mut warnings: Vec<String> = Vec::new();
 
@@ -308,6 +310,16 @@ impl SignatureContext<'_> {
         let header_data = header_data(self.message, sig, whole);
         let key = self.key_check(sig, &header_data, &key_name, &mut problems, &mut warnings);
 
+        if let Some(sha1) = problems
+            .iter_mut()
+            .find(|p| p.code == SignatureCode::AlgorithmForbidden)
+        {
+            if key.servers.iter().any(|s| s.outcome == "pass") && body.status == BodyStatus::Match {
+                sha1.summary.push_str(
+                    " Otherwise the signature is intact: it verifies with the published key.",
+                );
+            }
+        }
         problems.sort_by_key(|p| p.code);
         let reason = problems.first().map(|p| p.code);
         let result = match reason {
@@ -450,7 +462,7 @@ impl SignatureContext<'_> {
             .iter()
             .find(|k| *k.domain == sig.domain && k.selector == sig.selector);
         let mut check = KeyCheck {
-            name: key_name.to_string(),
+            name: format!("{key_name}."),
             record: None,
             key: None,
             servers: vec![],
@@ -552,7 +564,7 @@ impl SignatureContext<'_> {
         header_data: &[u8],
         check: &mut KeyCheck,
     ) -> KeyVerdict {
-        let key_name = check.name.clone();
+        let key_name = check.name.trim_end_matches('.').to_string();
         let problem =
             |code: SignatureCode, summary: String| KeyVerdict::Problem(Problem { code, summary });
         let (state, at) = match served {
