@@ -289,7 +289,7 @@ fn split_fields(data: &[u8]) -> Result<(Vec<Field>, usize), MessageError> {
                 let name = &line[..name_end];
                 let name_len =
                     name.len() - name.iter().rev().take_while(|b| WSP.contains(b)).count();
-                if fields.is_empty() && (colon.is_none() || name_len == 0) {
+                if fields.is_empty() && (continues || colon.is_none() || name_len == 0) {
                     let text = String::from_utf8_lossy(&line[..line.len().min(60)]);
                     return Err(MessageError::NotAMessage {
                         line: text.trim_end().to_string(),

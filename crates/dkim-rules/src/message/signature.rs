@@ -407,7 +407,7 @@ mod tests {
             (Some(10), Some(100), Some(200))
         );
         assert_eq!(sig.copied_headers[0], ("From".into(), "a b".into()));
-        assert_eq!(&FIELD[sig.b_value.clone()], b" ZGVm\r\n ZGVm");
+        assert_eq!(&FIELD[sig.b_value.clone()], b"ZGVm\r\n ZGVm");
     }
 
     #[test]
