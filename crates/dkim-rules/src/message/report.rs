@@ -333,3 +333,50 @@ pub struct MessageReport {
     /// How the input was read, and limits that applied.
     pub notes: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text between a `<!-- BEGIN SIGNATURE CODES TABLE ... -->` line and its END marker.
+    fn table_in(doc: &str) -> &str {
+        let start = doc
+            .find("<!-- BEGIN SIGNATURE CODES TABLE")
+            .and_then(|at| doc[at..].find("-->\n").map(|end| at + end + 4))
+            .expect("table start marker");
+        let end = doc
+            .find("<!-- END SIGNATURE CODES TABLE -->")
+            .expect("table end marker");
+        &doc[start..end]
+    }
+
+    #[test]
+    fn findings_md_and_readme_document_every_signature_code() {
+        let findings = include_str!("../../FINDINGS.md");
+        let readme = include_str!("../../../../README.md");
+        let table = SignatureCode::markdown_table();
+        assert_eq!(
+            table_in(findings),
+            table,
+            "FINDINGS.md is stale: `cargo run -p dkim-rules --example signature_codes_table`"
+        );
+        assert_eq!(table_in(readme), table, "the README's table is stale");
+        for code in SignatureCode::ALL {
+            let heading = findings
+                .lines()
+                .any(|l| l.starts_with("### ") && l.contains(&format!("`{}`", code.as_str())));
+            assert!(heading, "FINDINGS.md has no section for {}", code.as_str());
+        }
+    }
+
+    #[test]
+    fn codes_serialize_as_their_strings_in_precedence_order() {
+        let mut sorted = SignatureCode::ALL;
+        sorted.sort();
+        assert_eq!(sorted, SignatureCode::ALL, "ALL is in precedence order");
+        for code in SignatureCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}
