@@ -434,3 +434,120 @@ fn dmarc_alignment_strict_relaxed_and_none() {
     let expired = view("expired.eml");
     assert!(!expired.relaxed, "a failing signature never aligns");
 }
+
+/// The observations of the lab's check of `rsa2048._domainkey.dkim-signed.org`, with the TXT
+/// record each server serves there replaced: `records[i]` for the i-th server (the last one
+/// for the servers after it).
+fn with_served_records(net: &Network, records: &[&str]) -> (Name, Observations) {
+    let domain = n("dkim-signed.org");
+    let check = Check::Selector {
+        domain: domain.clone(),
+        selectors: vec!["rsa2048".into()],
+        expect_ns: vec![],
+    };
+    let mut observations = observe(net, &check);
+    let key_name = n("rsa2048._domainkey.dkim-signed.org");
+    for probe in observations
+        .probes
+        .iter_mut()
+        .filter(|p| p.name == key_name)
+    {
+        for (i, answer) in probe.answers.iter_mut().enumerate() {
+            if let Outcome::Response(response) = &mut answer.outcome {
+                for record in response.answer.iter_mut() {
+                    if let dkim_rules::ObservedData::Txt(strings) = &mut record.data {
+                        let text = records[i.min(records.len() - 1)];
+                        *strings = text.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
+                    }
+                }
+            }
+        }
+    }
+    (domain, observations)
+}
+
+#[test]
+fn each_kind_of_key_record_gives_its_result() {
+    use dkim_rules::message::{verify_message, KeyEvidence, Message};
+    let net = dns_lab::internet::miniature_internet();
+    let rsa = dns_lab::keys::MAIL_RSA_2048;
+    // The same key as a bare PKCS#1 RSAPublicKey (the SubjectPublicKeyInfo's bit string).
+    let pkcs1 = {
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(rsa)
+            .unwrap();
+        base64::engine::general_purpose::STANDARD.encode(&der[24..])
+    };
+    let cases: Vec<(Vec<String>, &str, bool)> = vec![
+        (vec![format!("v=DKIM1; k=rsa; p={rsa}")], "pass", false),
+        (vec![format!("v=DKIM1; k=rsa; t=y; p={rsa}")], "pass", true),
+        (
+            vec![format!("v=DKIM1; h=sha256; t=s; p={rsa}")],
+            "pass",
+            false,
+        ),
+        (vec![format!("v=DKIM1; k=rsa; p={pkcs1}")], "pass", false),
+        (
+            vec![format!("v=DKIM1; k=rsa; h=sha1; p={rsa}")],
+            "key-hash-not-allowed",
+            false,
+        ),
+        (
+            vec![format!(
+                "v=DKIM1; k=ed25519; p={}",
+                dns_lab::keys::MAIL_ED25519
+            )],
+            "key-invalid",
+            false,
+        ),
+        (
+            vec![format!("v=DKIM1; k=rsa; p={}", dns_lab::keys::RSA_512)],
+            "key-invalid",
+            false,
+        ),
+        (
+            vec!["v=DKIM1; k=rsa; p=not*base64".to_string()],
+            "key-invalid",
+            false,
+        ),
+        (vec!["v=DKIM1; k=rsa; p=".to_string()], "key-revoked", false),
+        (
+            vec![format!("v=DKIM1; k=rsa; p={}", dns_lab::keys::RSA_1024)],
+            "key-mismatch",
+            false,
+        ),
+        // One server has the signer's key, the other an old one.
+        (
+            vec![
+                format!("v=DKIM1; k=rsa; p={rsa}"),
+                format!("v=DKIM1; k=rsa; p={}", dns_lab::keys::RSA_2048),
+            ],
+            "key-inconsistent",
+            false,
+        ),
+    ];
+    let bytes = dns_lab::mail::message("dkimpy-rsa-relaxed.eml").unwrap();
+    let message = Message::parse(bytes).unwrap();
+    let mut failures = Vec::new();
+    for (records, want, testing) in &cases {
+        let texts: Vec<&str> = records.iter().map(String::as_str).collect();
+        let (domain, observations) = with_served_records(&net, &texts);
+        let evidence = [KeyEvidence {
+            domain: &domain,
+            selector: "rsa2048",
+            observations: &observations,
+        }];
+        let report = verify_message(&message, &evidence, 1_800_000_000);
+        let signature = &report.signatures[0];
+        let got = signature.reason.map_or("pass", |r| r.as_str());
+        let warned = signature.warnings.iter().any(|w| w.contains("t=y"));
+        if got != *want || warned != *testing {
+            failures.push(format!(
+                "{records:?}: {got} (testing warning {warned}): {}",
+                signature.summary
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
