@@ -265,3 +265,23 @@ fn an_unsigned_message_fails() {
         .contains("no DKIM-Signature"));
     let _ = lab();
 }
+
+#[test]
+fn a_signing_domain_that_does_not_exist_is_a_missing_key() {
+    let text = String::from_utf8(
+        dns_lab::mail::message("dkimpy-rsa-relaxed.eml")
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
+    .replacen("d=dkim-signed.org", "d=no-such-domain.com", 1)
+    .replacen("i=@dkim-signed.org", "i=@no-such-domain.com", 1);
+    let run = message(text.as_bytes(), &["--json"]);
+    let doc = json(&run);
+    assert_eq!(
+        doc["signatures"][0]["reason"], "key-missing",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1);
+}
