@@ -551,3 +551,20 @@ fn each_kind_of_key_record_gives_its_result() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn an_expired_signature_says_whether_it_was_valid_on_arrival() {
+    let net = dns_lab::internet::miniature_internet();
+    let expired = dns_lab::mail::message("expired.eml").unwrap();
+    let mut received = b"Received: from out.dkim-signed.org (out.dkim-signed.org [192.0.2.25])\r\n\tby mx.example.net with ESMTPS id 4242; Tue, 02 Dec 2025 10:00:00 +0000\r\n".to_vec();
+    received.extend_from_slice(expired);
+    let report = verify_lab_message(&net, &received);
+    let summary = &report.signatures[0].problems[0].summary;
+    assert!(
+        summary.contains("still valid when the message arrived (6 days before"),
+        "{summary}"
+    );
+    // Without a Received field nothing is said about the arrival.
+    let report = verify_lab_message(&net, expired);
+    assert!(!report.signatures[0].problems[0].summary.contains("arrived"));
+}

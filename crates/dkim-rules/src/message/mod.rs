@@ -271,10 +271,21 @@ impl SignatureContext<'_> {
             });
         }
         if let Some(x) = sig.expiration.filter(|&x| x < self.now) {
+            let on_arrival = match arrival_time(self.message) {
+                Some(arrived) if arrived <= x => format!(
+                    " It was still valid when the message arrived ({} before it expired, by the top Received field), so the receiver could verify it then.",
+                    ago(x - arrived)
+                ),
+                Some(arrived) => format!(
+                    " It had already expired when the message arrived ({} after x=, by the top Received field).",
+                    ago(arrived - x)
+                ),
+                None => String::new(),
+            };
             problems.push(Problem {
                 code: SignatureCode::SignatureExpired,
                 summary: format!(
-                    "It expired {} ago (x={x}); receivers reject expired signatures.",
+                    "It expired {} ago (x={x}); receivers reject expired signatures.{on_arrival}",
                     ago(self.now - x)
                 ),
             });
@@ -869,6 +880,21 @@ fn from_address(message: &Message, notes: &mut Vec<String>) -> Option<String> {
         ));
     }
     addresses.into_iter().next()
+}
+
+/// When the message arrived: the date of the top Received field (the last hop, the receiving
+/// server's own stamp), read by mail-parser.
+fn arrival_time(message: &Message) -> Option<u64> {
+    let value = message.fields().find_map(|(name, whole)| {
+        name.eq_ignore_ascii_case(b"Received")
+            .then(|| mail::field_value(whole))
+    })?;
+    let mut field = b"Received:".to_vec();
+    field.extend_from_slice(value);
+    field.extend_from_slice(b"\r\n\r\n");
+    let parsed = mail_parser::MessageParser::default().parse_headers(&field)?;
+    let timestamp = parsed.received()?.date.as_ref()?.to_timestamp();
+    u64::try_from(timestamp).ok()
 }
 
 /// The domain of an address, lower case, in A-labels.
