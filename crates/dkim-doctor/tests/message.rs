@@ -6,7 +6,10 @@ mod common;
 
 use std::io::Write;
 
-use common::{lab, parallel, run_owned, run_with, validate_check_json, with_lab, Run};
+use common::{
+    assert_snapshot, lab, mask_timing, parallel, run_owned, run_with, validate_check_json,
+    with_lab, Run,
+};
 use serde_json::Value;
 
 /// Writes `bytes` to a temporary file and runs `message` on it with `extra` arguments.
@@ -26,70 +29,129 @@ fn json(run: &Run) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr))
 }
 
-/// The documented shape of `message --json`.
+/// Asserts that `value` is an object with exactly the documented `keys`.
+fn exact_keys(value: &Value, what: &str, keys: &[&str]) {
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {value}"));
+    let mut got: Vec<&str> = object.keys().map(String::as_str).collect();
+    let mut want = keys.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "{what}: the keys differ from the README's");
+}
+
+/// The documented shape of `message --json` (README, "`message --json`").
 fn validate_message_json(doc: &Value) {
+    exact_keys(
+        doc,
+        "the document",
+        &[
+            "check",
+            "verdict",
+            "message",
+            "dmarc",
+            "signatures",
+            "notes",
+            "queries",
+            "elapsed_ms",
+        ],
+    );
     assert_eq!(doc["check"], "message");
     assert!(["pass", "fail", "incomplete"].contains(&doc["verdict"].as_str().unwrap()));
-    for key in [
-        "bytes",
-        "format",
-        "line_endings",
-        "from",
-        "from_domain",
-        "subject",
-        "list_id",
-        "signatures",
-    ] {
-        assert!(doc["message"].get(key).is_some(), "message.{key}");
-    }
-    for key in [
-        "from_domain",
-        "organizational_domain",
-        "relaxed",
-        "strict",
-        "aligned_signatures",
-        "summary",
-    ] {
-        assert!(doc["dmarc"].get(key).is_some(), "dmarc.{key}");
-    }
+    exact_keys(
+        &doc["message"],
+        "message",
+        &[
+            "bytes",
+            "format",
+            "line_endings",
+            "from",
+            "from_domain",
+            "subject",
+            "list_id",
+            "signatures",
+        ],
+    );
+    exact_keys(
+        &doc["dmarc"],
+        "dmarc",
+        &[
+            "from_domain",
+            "organizational_domain",
+            "relaxed",
+            "strict",
+            "aligned_signatures",
+            "summary",
+        ],
+    );
     assert!(doc["notes"].is_array() && doc["queries"].is_u64() && doc["elapsed_ms"].is_u64());
     for signature in doc["signatures"].as_array().unwrap() {
-        for key in [
-            "index",
-            "domain",
-            "selector",
-            "algorithm",
-            "canonicalization",
-            "identity",
-            "signed_headers",
-            "body_length",
-            "timestamp",
-            "expiration",
-            "result",
-            "reason",
-            "summary",
-            "fix",
-            "problems",
-            "warnings",
+        exact_keys(
+            signature,
+            "signatures[]",
+            &[
+                "index",
+                "domain",
+                "selector",
+                "algorithm",
+                "canonicalization",
+                "identity",
+                "signed_headers",
+                "body_length",
+                "timestamp",
+                "expiration",
+                "result",
+                "reason",
+                "summary",
+                "fix",
+                "problems",
+                "warnings",
+                "body",
+                "key",
+                "alignment",
+                "dns",
+            ],
+        );
+        exact_keys(
+            &signature["body"],
             "body",
-            "key",
-            "alignment",
-            "dns",
-        ] {
-            assert!(
-                signature.get(key).is_some(),
-                "signatures[].{key} in {signature}"
+            &[
+                "status",
+                "expected",
+                "computed",
+                "canonical_length",
+                "signed_length",
+                "change",
+            ],
+        );
+        if !signature["body"]["change"].is_null() {
+            exact_keys(
+                &signature["body"]["change"],
+                "body.change",
+                &["kind", "appended_bytes", "appended_start", "summary"],
             );
         }
-        for key in [
-            "status",
-            "expected",
-            "computed",
-            "canonical_length",
-            "signed_length",
-            "change",
-        ] {
-            assert!(signature["body"].get(key).is_some(), "body.{key}");
+        for problem in signature["problems"].as_array().unwrap() {
+            exact_keys(problem, "problems[]", &["code", "summary"]);
+        }
+        if !signature["key"].is_null() {
+            exact_keys(
+                &signature["key"],
+                "key",
+                &["name", "record", "key", "servers"],
+            );
+            for server in signature["key"]["servers"].as_array().unwrap() {
+                exact_keys(server, "key.servers[]", &["server", "holds", "outcome"]);
+                exact_keys(
+                    &server["server"],
+                    "key.servers[].server",
+                    &["name", "address"],
+                );
+            }
+        }
+        if !signature["alignment"].is_null() {
+            exact_keys(&signature["alignment"], "alignment", &["strict", "relaxed"]);
         }
         if !signature["dns"].is_null() {
             validate_check_json(&signature["dns"]);
@@ -284,4 +346,18 @@ fn a_signing_domain_that_does_not_exist_is_a_missing_key() {
         run.stdout
     );
     assert_eq!(run.code, 1);
+}
+
+/// The human report's layout, for messages whose keys are fine (the selector report nested
+/// under a key problem has snapshots of its own).
+#[test]
+fn human_reports_match_their_snapshots() {
+    for (name, snapshot) in [
+        ("three-signatures.eml", "message-three-signatures.txt"),
+        ("footer-added.eml", "message-footer-added.txt"),
+        ("subject-tagged.eml", "message-subject-tagged.txt"),
+    ] {
+        let run = message(dns_lab::mail::message(name).unwrap(), &[]);
+        assert_snapshot(snapshot, &mask_timing(&run.stdout));
+    }
 }

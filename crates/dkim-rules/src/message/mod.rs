@@ -964,7 +964,7 @@ fn fix_for(code: SignatureCode, key_name: &str, list_id: Option<&str>) -> String
         SignatureCode::KeyStrictIdentity => format!("Remove the s flag from t= in the key record at {key_name}, or sign with i= equal to the d= domain."),
         SignatureCode::KeyMismatch => format!("Publish at {key_name} the public key that belongs to the signer's private key (the provider's current DKIM record), or make the signer use the key that is published."),
         SignatureCode::BodyChanged | SignatureCode::HeadersChanged => match list_id {
-            Some(list) => format!("The mailing list {list} modifies messages after they are signed: its operator should stop modifying them or re-sign them (and add ARC); the sender cannot fix this, but DMARC still passes with SPF or another aligned signature."),
+            Some(list) => format!("The mailing list {list} modifies messages after they are signed: its operator should stop modifying them, or re-sign them and add an ARC seal. The sender cannot fix this; DMARC then rests on another aligned signature or an aligned SPF pass, which mail through a list rarely has."),
             None => "Find what modifies mail on its way (a gateway that adds banners or rewrites links, a forwarder, an encoding conversion) and exempt signed mail from it, or have it sign again after its change.".into(),
         },
     }
