@@ -164,6 +164,30 @@ mod tests {
         assert_eq!(body(Canon::Relaxed, b"abc  "), b"abc\r\n");
     }
 
+    proptest::proptest! {
+        /// Canonicalizing a canonical body or header changes nothing, and a canonical body
+        /// is empty or ends with exactly one CRLF after a non-empty line.
+        #[test]
+        fn canonical_forms_are_fixed_points(
+            lines in proptest::collection::vec("[ \ta-c]{0,6}", 0..8),
+            name in "[A-Za-z-]{1,8}",
+            value in "[ \ta-c]{0,10}",
+        ) {
+            let body_text = lines.join("\r\n");
+            for canon in [Canon::Simple, Canon::Relaxed] {
+                let once = body(canon, body_text.as_bytes());
+                proptest::prop_assert_eq!(&body(canon, &once), &once);
+                proptest::prop_assert!(!once.ends_with(b"\r\n\r\n") || once == b"\r\n");
+            }
+            let field = format!("{name}:{value}\r\n");
+            let mut once = Vec::new();
+            header(Canon::Relaxed, field.as_bytes(), &mut once);
+            let mut twice = Vec::new();
+            header(Canon::Relaxed, &once, &mut twice);
+            proptest::prop_assert_eq!(twice, once);
+        }
+    }
+
     #[test]
     fn relaxed_header_trims_around_the_colon_and_the_value() {
         let mut out = Vec::new();
