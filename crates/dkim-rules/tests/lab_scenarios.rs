@@ -412,6 +412,21 @@ fn changed_headers_are_named_from_z_and_a_wrong_key_is_told_apart() {
         "{summary}"
     );
     assert!(summary.contains("\"[team] Quarterly report\""), "{summary}");
+    // The signed hash itself confirms it: the header data rebuilt from z= matches.
+    assert!(
+        summary.contains("exactly those changes broke the signature"),
+        "{summary}"
+    );
+    // A change z= does not record (here in the signature field itself) is not "confirmed".
+    let signed = dns_lab::mail::message("opendkim-rsa-relaxed.eml").unwrap();
+    let edited = String::from_utf8_lossy(signed).replacen("t=1764583200", "t=1764583201", 1);
+    let report = verify_lab_message(&net, edited.as_bytes());
+    let summary = &report.signatures[0].problems[0].summary;
+    assert_eq!(
+        report.signatures[0].reason.unwrap().as_str(),
+        "headers-changed"
+    );
+    assert!(!summary.contains("exactly those changes"), "{summary}");
 
     let report = verify_lab_message(&net, dns_lab::mail::message("key-mismatch.eml").unwrap());
     let summary = &report.signatures[0].problems[0].summary;

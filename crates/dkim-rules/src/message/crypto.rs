@@ -127,8 +127,8 @@ pub(crate) enum Verification {
     /// The signature verifies.
     Pass,
     /// The key opens the signature, but the signed hash differs: the header fields (or the
-    /// DKIM-Signature field itself) changed after signing.
-    HeadersChanged,
+    /// DKIM-Signature field itself) changed after signing. The hash the signer signed.
+    HeadersChanged(Vec<u8>),
     /// The signature was not made with this key (RSA only can tell).
     KeyMismatch(String),
     /// Either, and nothing can tell which (Ed25519).
@@ -213,7 +213,7 @@ fn classify_rsa_failure(key: &RsaPublicKey, hash: &[u8], signature: &[u8]) -> Ve
             }
         });
     if padded && !em.ends_with(hash) {
-        Verification::HeadersChanged
+        Verification::HeadersChanged(em[em.len() - hash.len()..].to_vec())
     } else if padded {
         // The block holds our hash but with another DigestInfo (a=rsa-sha256 signed as
         // SHA-1 or the reverse): the signer's bug, not a change in transit.

@@ -684,13 +684,20 @@ impl SignatureContext<'_> {
             Verification::Pass => KeyVerdict::Pass {
                 testing: record.is_testing(),
             },
-            Verification::HeadersChanged => problem(
-                SignatureCode::HeadersChanged,
-                format!(
-                    "The key at {key_name} opens the signature, but to the hash of other header fields: a signed header field (or the signature field) changed after signing.{}",
-                    self.header_hints(sig)
-                ),
-            ),
+            Verification::HeadersChanged(signed_hash) => {
+                let confirmed = if self.copies_verify(sig, header_data, &signed_hash) {
+                    " With the values z= recorded in their place, the signed hash matches: exactly those changes broke the signature."
+                } else {
+                    ""
+                };
+                problem(
+                    SignatureCode::HeadersChanged,
+                    format!(
+                        "The key at {key_name} opens the signature, but to the hash of other header fields: a signed header field (or the signature field) changed after signing.{}{confirmed}",
+                        self.header_hints(sig)
+                    ),
+                )
+            }
             Verification::HeadersOrKey => problem(
                 SignatureCode::HeadersChanged,
                 format!(
@@ -703,6 +710,32 @@ impl SignatureContext<'_> {
                 format!("The key at {key_name} did not make this signature: {why}."),
             ),
         }
+    }
+
+    /// Whether the header data rebuilt from the `z=` copies hashes to what the signer signed
+    /// (relaxed header canonicalization only: `z=` does not keep a field's folding).
+    fn copies_verify(&self, sig: &Signature, header_data: &[u8], signed_hash: &[u8]) -> bool {
+        if sig.copied_headers.is_empty() || sig.header_canon != Canon::Relaxed {
+            return false;
+        }
+        // z= lists the signed fields in h= order, only those that existed; the signature field
+        // itself ends the header data unchanged.
+        let mut copies = sig.copied_headers.iter().peekable();
+        let mut data = Vec::with_capacity(header_data.len());
+        for name in &sig.signed_headers {
+            if let Some((copy_name, value)) = copies.next_if(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                canon::header(
+                    Canon::Relaxed,
+                    format!("{copy_name}:{value}\r\n").as_bytes(),
+                    &mut data,
+                );
+            }
+        }
+        let whole = self.message.field(self.field).map_or(&[][..], |(_, w)| w);
+        let own = header_data_own(sig, whole);
+        data.extend_from_slice(&own);
+        crypto::digest(sig.algorithm, &data) == signed_hash
     }
 
     /// What may have changed in the signed header fields: the `z=` copies that differ, and a
@@ -782,6 +815,13 @@ fn header_data(message: &Message, sig: &Signature, whole: &[u8]) -> Vec<u8> {
             }
         }
     }
+    out.extend_from_slice(&header_data_own(sig, whole));
+    out
+}
+
+/// The DKIM-Signature field as its own hash covers it: `b=` empty, canonicalized, no final
+/// CRLF.
+fn header_data_own(sig: &Signature, whole: &[u8]) -> Vec<u8> {
     let mut blanked = Vec::with_capacity(whole.len());
     blanked.extend_from_slice(&whole[..sig.b_value.start]);
     blanked.extend_from_slice(&whole[sig.b_value.end..]);
@@ -790,8 +830,7 @@ fn header_data(message: &Message, sig: &Signature, whole: &[u8]) -> Vec<u8> {
     if own.ends_with(b"\r\n") {
         own.truncate(own.len() - 2);
     }
-    out.extend_from_slice(&own);
-    out
+    own
 }
 
 /// Where the signed body ends inside the received canonical body, when the received one is
