@@ -196,7 +196,12 @@ const MESSAGE_EXAMPLES: &str = "\
 Examples:
   dkim-doctor message received.eml
   dkim-doctor message saved.mbox --json
-  cat received.eml | dkim-doctor message -";
+  cat received.eml | dkim-doctor message -
+
+Save the message with all its header fields (\"Show original\", \"View source\" or \"Save as \
+.eml\" in most mail clients). Each signature's key is fetched from the authoritative servers of \
+its d= domain with the same diagnosis as `selector`. Exit codes: 0 every signature verifies, 1 \
+one does not (or there is none), 2 the file is not a message, 3 a key could not be fetched.";
 
 /// `dkim-doctor ses`.
 #[derive(Debug, Clone, Args)]
@@ -310,13 +315,6 @@ pub struct DemoArgs {
 
 /// `dkim-doctor message`.
 #[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "Save the message with all its header fields (\"Show original\", \"View \
-source\" or \"Save as .eml\" in most mail clients). Each signature's key is fetched from the \
-authoritative servers of its d= domain with the same diagnosis as `selector`. Exit codes: 0 \
-every signature verifies, 1 one does not (or there is none), 2 the file is not a message, 3 a \
-key could not be fetched."
-)]
 pub struct MessageArgs {
     /// The message: a file (.eml, or an mbox holding one message), or - for stdin.
     #[arg(value_name = "FILE|-")]
