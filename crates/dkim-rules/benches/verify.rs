@@ -39,6 +39,7 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
                 in_child: true,
                 user_named: false,
                 soa_serial: Some(1),
+                not_checked: None,
             }],
             ..Delegation::default()
         },
@@ -60,6 +61,8 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
             }],
         }],
         targets: vec![],
+        network: None,
+        reduced: None,
     }
 }
 
