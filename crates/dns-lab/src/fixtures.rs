@@ -70,6 +70,7 @@ fn server(host: &str, addr: Ipv4Addr, behaviour: Behaviour) -> Server {
     Server {
         host: name(host),
         addr,
+        ipv6: None,
         behaviour,
     }
 }

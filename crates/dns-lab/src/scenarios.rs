@@ -24,6 +24,7 @@
 //! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
 //! | `glueless.org` | healthy SES, NS names in another TLD so `org.` has no glue | SES | pass |
+//! | `small-host.com` | healthy SES, NS `ns1`/`ns2.smallhost.net` (another TLD, no glue), both names on one address | SES | pass |
 //! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
 //! | `wildcard-dkim.com` | `*._domainkey.wildcard-dkim.com` TXT key | selector `mail` | `wildcard-answer` |
 //! | `selector-healthy.org` | `google._domainkey` TXT, 2048-bit key in 255-octet strings | selector `google` | pass |
@@ -123,6 +124,8 @@ pub const NS_MISMATCH: &str = "ns-mismatch.net";
 pub const MOVED_TO_ROUTE53: &str = "moved-to-route53.com";
 /// Glueless delegation (healthy).
 pub const GLUELESS: &str = "glueless.org";
+/// Glueless delegation to two NS names of one address, as small hosts do (healthy).
+pub const SMALL_HOST: &str = "small-host.com";
 /// `_domainkey` is its own zone, delegated elsewhere (healthy).
 pub const DKIM_ZONE_CUT: &str = "dkim-zone-cut.com";
 /// A wildcard answers every selector.
@@ -237,6 +240,14 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Pass,
         findings: &[],
         summary: "healthy, delegated to name servers in another TLD (no glue)",
+    },
+    Scenario {
+        id: "small-host",
+        domain: SMALL_HOST,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, delegated without glue to ns1 and ns2.smallhost.net, two names of one address",
     },
     Scenario {
         id: "dkim-zone-cut",
