@@ -513,6 +513,37 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
+impl Scenario {
+    /// The `dkim-doctor` arguments that check this scenario, as a user types them (`ses DOMAIN
+    /// --token ...` or `selector DOMAIN SELECTOR...`), without output or server options.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        match self.check {
+            Check::Ses {
+                tokens,
+                region,
+                expect_ns,
+            } => {
+                args.extend(["ses".to_string(), self.domain.to_string()]);
+                for token in tokens {
+                    args.extend(["--token".to_string(), token.to_string()]);
+                }
+                if let Some(region) = region {
+                    args.extend(["--region".to_string(), region.to_string()]);
+                }
+                for ns in expect_ns {
+                    args.extend(["--expect-ns".to_string(), ns.to_string()]);
+                }
+            }
+            Check::Selectors(selectors) => {
+                args.extend(["selector".to_string(), self.domain.to_string()]);
+                args.extend(selectors.iter().map(|s| s.to_string()));
+            }
+        }
+        args
+    }
+}
+
 /// The scenario with this id.
 pub fn scenario(id: &str) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| s.id == id)
@@ -547,5 +578,17 @@ mod tests {
         assert_eq!(ids.len(), SCENARIOS.len());
         assert!(scenario("ses-healthy").is_some());
         assert!(scenario("nope").is_none());
+    }
+
+    #[test]
+    fn args_are_the_command_a_user_types() {
+        let ses = scenario("ses-regional").unwrap().args();
+        assert_eq!(&ses[..2], ["ses", SES_REGIONAL]);
+        assert_eq!(ses.iter().filter(|a| *a == "--token").count(), 3);
+        assert_eq!(&ses[ses.len() - 2..], ["--region", SES_REGION]);
+        let moved = scenario("moved-to-route53").unwrap().args();
+        assert_eq!(moved.iter().filter(|a| *a == "--expect-ns").count(), 2);
+        let selector = scenario("sendgrid").unwrap().args();
+        assert_eq!(selector, ["selector", SENDGRID_CUSTOMER, "s1", "s2"]);
     }
 }
