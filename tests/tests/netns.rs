@@ -114,16 +114,20 @@ fn baseline(
     let mut errors = BTreeMap::new();
     for (scenario, check) in sample.iter().zip(setup.check_all(sample)) {
         if let Some(problem) = wrong_verdict(scenario, &check) {
-            problems.push(format!("{} without loss: {problem}", scenario.id));
+            problems.push(format!(
+                "{} without loss: {problem} ({})",
+                scenario.id,
+                check.describe()
+            ));
         }
         errors.insert(scenario.id, check.error_codes());
     }
     errors
 }
 
-/// What is wrong with `check` as the diagnosis of `scenario`: its verdict, its exit code, a
-/// finding the lab's table expects and it lacks, or a lame or unreachable zone it should not
-/// see.
+/// What is wrong with `check` as the diagnosis of `scenario`, in a few words: its verdict,
+/// its exit code, a finding the lab's table expects and it lacks, or a lame or unreachable
+/// zone it should not see.
 fn wrong_verdict(scenario: &Scenario, check: &Check) -> Option<String> {
     let expected = verdict_word(scenario.verdict);
     let codes = check.codes();
@@ -141,7 +145,7 @@ fn wrong_verdict(scenario: &Scenario, check: &Check) -> Option<String> {
     } else {
         return None;
     };
-    Some(format!("{problem} ({})", check.describe()))
+    Some(problem)
 }
 
 /// At 20% random loss each way (UDP and TCP, queries and answers), every scenario keeps its
@@ -172,7 +176,7 @@ fn loss_of_20_percent_changes_no_diagnosis() {
             .filter(|c| !errors[scenario.id].contains(c))
             .collect();
         if let Some(problem) = wrong_verdict(scenario, &check) {
-            problems.push(format!("{}: {problem}", scenario.id));
+            problems.push(format!("{}: {problem} ({})", scenario.id, check.describe()));
         } else if !new_errors.is_empty() {
             problems.push(format!(
                 "{}: errors {new_errors:?} that a lossless run does not find ({})",
