@@ -115,13 +115,28 @@ impl Check {
         self.report.to_string().contains(needle)
     }
 
-    /// One line for assertion messages: exit code, verdict, codes, queries, wall time.
+    /// One line for assertion messages: exit code, verdict, codes (a repeated one once, with
+    /// its count), queries, wall time.
     pub fn describe(&self) -> String {
+        let mut counted: Vec<(&str, usize)> = Vec::new();
+        for code in self.codes() {
+            match counted.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((code, 1)),
+            }
+        }
+        let codes: Vec<String> = counted
+            .iter()
+            .map(|(code, n)| match n {
+                1 => code.to_string(),
+                n => format!("{code} x{n}"),
+            })
+            .collect();
         format!(
-            "exit {}, {} {:?}, {} queries, {:.1} s",
+            "exit {}, {} [{}], {} queries, {:.1} s",
             self.output.code,
             self.verdict(),
-            self.codes(),
+            codes.join(", "),
             self.queries(),
             self.output.elapsed.as_secs_f64()
         )
@@ -239,6 +254,9 @@ mod tests {
                 {"code": "trailing-dot", "severity": "info"}]}"#,
         );
         assert_eq!(report.codes(), ["lame-delegation", "trailing-dot"]);
+        assert!(report
+            .describe()
+            .contains("[lame-delegation, trailing-dot]"));
         assert_eq!(
             report.error_codes().into_iter().collect::<Vec<_>>(),
             ["lame-delegation"]
