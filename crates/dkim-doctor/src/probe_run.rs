@@ -8,16 +8,16 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use dkim_rules::{
-    diagnose, follow_up_probes, probes, Check, Delegation, LameServer, Observations,
-    ObservedRecord, Outcome as RulesOutcome, Probe, ProbeObservation, ProbePurpose,
-    QueryError as RulesQueryError, Report, Response, ServerAnswer, ServerInfo, ServerRef,
-    TargetOutcome, TargetResolution, ZoneSoa,
+    diagnose, follow_up_probes, probes, Check, Delegation, LameServer, NetworkProblem,
+    NetworkProblemKind, Observations, ObservedRecord, Outcome as RulesOutcome, Probe,
+    ProbeObservation, ProbePurpose, QueryError as RulesQueryError, Report, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
 };
 use dns_wire::resolver::{
     Classification, LameReason, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver,
     ServerAddr, Trace, WalkResult, ZoneSurvey,
 };
-use dns_wire::transport::QueryError;
+use dns_wire::transport::{LocalCause, NoNetwork, QueryError};
 use dns_wire::{Name, Question, RData, Rcode, RecordType};
 use tokio::task::JoinSet;
 
@@ -129,8 +129,13 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
             }
         }
         observations.delegation = delegation(&surveys, &expected_servers, &observations);
+        if resolver.health().no_network().is_some() {
+            // Every further query would fail at once: nothing more can be learned.
+            break;
+        }
         pending = follow_up_probes(&check, &observations);
     }
+    observations.network = resolver.health().no_network().map(network_problem);
 
     let report = diagnose(&check, &observations);
     let zone = holding_survey(&surveys).map(|s| s.zone.zone.clone());
@@ -407,6 +412,7 @@ fn delegation(
             in_child: s.in_child,
             user_named: false,
             soa_serial: s.serial(),
+            not_checked: s.not_checked().map(not_checked_reason),
         })
         .collect();
     let parent_ns = zone
@@ -432,6 +438,7 @@ fn delegation(
             name,
             address: expected.ip,
             user_named: true,
+            not_checked: None,
         });
     }
     let mut lame: Vec<LameServer> = zone
@@ -457,6 +464,19 @@ fn delegation(
         servers,
         soa: zone_soa(zone),
         lame,
+        ns_ignored: zone.ns_ignored,
+    }
+}
+
+/// Why a server was not checked, in words without its address (the report shows that).
+fn not_checked_reason(error: &QueryError) -> String {
+    match error {
+        QueryError::NotChecked { why, .. } => why.to_string(),
+        QueryError::NoNetwork { cause, .. } => format!("not checked: {cause}"),
+        other => match other.local_cause() {
+            Some(cause) => format!("not checked from here: {cause}"),
+            None => other.to_string(),
+        },
     }
 }
 
@@ -527,7 +547,25 @@ fn server_answer(record: &QueryRecord) -> ServerAnswer {
     }
 }
 
+/// What the run learned about this machine's network, as the rules read it.
+fn network_problem(cause: NoNetwork) -> NetworkProblem {
+    let kind = match cause {
+        NoNetwork::Local(LocalCause::NoRoute) => NetworkProblemKind::NoRoute,
+        NoNetwork::Local(LocalCause::Firewall) => NetworkProblemKind::LocalFirewall,
+        NoNetwork::Local(LocalCause::Resources) => NetworkProblemKind::Resources,
+        NoNetwork::Rejected => NetworkProblemKind::Rejected,
+        NoNetwork::Silent => NetworkProblemKind::Silent,
+    };
+    NetworkProblem {
+        cause: cause.to_string(),
+        kind,
+    }
+}
+
 fn rules_error(error: &QueryError) -> RulesQueryError {
+    if error.is_local() {
+        return RulesQueryError::NotChecked;
+    }
     match error {
         QueryError::Timeout { .. } => RulesQueryError::Timeout,
         QueryError::Io { .. } => RulesQueryError::Network,
@@ -558,6 +596,7 @@ fn target_outcome(lookup: &WalkResult) -> TargetOutcome {
         },
         WalkOutcome::Failed(error) => TargetOutcome::Failed {
             error: error.to_string(),
+            unanswered: lookup.unanswered(),
         },
     }
 }
@@ -591,18 +630,7 @@ fn delegation_path(resolver: &Resolver, zone: &Name) -> Vec<PathStep> {
             }
         }
     }
-    let root_ns: Vec<Name> = resolver
-        .config()
-        .roots
-        .servers
-        .iter()
-        .filter_map(|s| s.name.clone())
-        .fold(Vec::new(), |mut names, name| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            names
-        });
+    let root_ns = resolver.config().roots.delegation().ns;
     if !steps.last().is_some_and(|s| s.zone.is_root()) {
         steps.push(PathStep {
             zone: Name::root(),

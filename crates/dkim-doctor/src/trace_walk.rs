@@ -97,23 +97,7 @@ pub async fn run_trace(resolver: &Resolver, name: &Name, rtype: RecordType) -> T
 /// referral for the others (every referral the walk followed is in the cache).
 fn delegation_of(resolver: &Resolver, zone: &Name) -> Option<Delegation> {
     if zone.is_root() {
-        let roots = &resolver.config().roots;
-        return Some(Delegation {
-            zone: Name::root(),
-            parent: None,
-            ns: roots.servers.iter().filter_map(|s| s.name.clone()).fold(
-                Vec::new(),
-                |mut names, name| {
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                    names
-                },
-            ),
-            ttl: 0,
-            glue: roots.servers.clone(),
-            referred_by: None,
-        });
+        return Some(resolver.config().roots.delegation());
     }
     resolver.cache().delegation(zone)
 }

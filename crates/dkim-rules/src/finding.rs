@@ -160,6 +160,15 @@ finding_codes! {
     /// A final dot in a target is correct.
     TrailingDot = "trailing-dot", Info, None,
         "A target shown with a final dot is correct: it is how DNS writes a complete name.";
+    /// This machine cannot reach DNS servers at all.
+    NetworkUnreachable = "network-unreachable", Error, None,
+        "This machine cannot reach DNS servers directly (no network, or outbound port 53 blocked or dropped): nothing was learned about the domain, and nothing is its fault.";
+    /// Some servers could not be checked from this machine.
+    NotCheckedFromHere = "not-checked-from-here", Info, None,
+        "Some server addresses were not checked: their address family (usually IPv6) cannot be reached from this machine, or was switched off with `-4`/`-6`. The verdict rests on the other addresses.";
+    /// A referral listed more name servers than are checked.
+    NsFanoutCapped = "ns-fanout-capped", Warning, None,
+        "The zone lists more name servers than are checked per zone (16, as resolvers cap it since NXNSAttack); the rest were not asked.";
 }
 
 impl FindingCode {
@@ -272,6 +281,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 20);
+        assert_eq!(FindingCode::ALL.len(), 23);
     }
 }

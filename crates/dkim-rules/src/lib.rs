@@ -92,9 +92,9 @@ pub use keyrecord::{
     parse_key_record, parse_tag_list, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
 pub use observe::{
-    Delegation, LameServer, Observations, ObservedData, ObservedRecord, Outcome, ProbeObservation,
-    QueryError, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome, TargetResolution,
-    ZoneSoa,
+    Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
+    ObservedRecord, Outcome, ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo,
+    ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
 };
 pub use probe::{
     expected_name, expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose,

@@ -25,6 +25,35 @@ pub struct Observations {
     /// the target's own zone.
     #[serde(default)]
     pub targets: Vec<TargetResolution>,
+    /// Set when this machine could not reach DNS servers at all: nothing observed says
+    /// anything about the domain.
+    #[serde(default)]
+    pub network: Option<NetworkProblem>,
+}
+
+/// This machine cannot reach DNS servers directly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkProblem {
+    /// What the run saw, in words ("no DNS server answered at all ...").
+    pub cause: String,
+    /// How it failed.
+    pub kind: NetworkProblemKind,
+}
+
+/// How this machine failed to reach DNS servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkProblemKind {
+    /// No route (ENETUNREACH, EHOSTUNREACH from the local stack): no network.
+    NoRoute,
+    /// A firewall on this machine refused to send (EPERM, EACCES).
+    LocalFirewall,
+    /// Servers refused the connection (ICMP unreachable): DNS rejected on the way out.
+    Rejected,
+    /// Nothing answered: DNS silently dropped, or no network.
+    Silent,
+    /// This machine ran out of sockets.
+    Resources,
 }
 
 /// Delegation facts for the zone that holds the DKIM names.
@@ -49,6 +78,10 @@ pub struct Delegation {
     /// Servers the resolver found lame during the walk, with the reason.
     #[serde(default)]
     pub lame: Vec<LameServer>,
+    /// Name servers the parent or the zone listed beyond the number considered per zone
+    /// (a bound against referrals that list thousands), not asked.
+    #[serde(default)]
+    pub ns_ignored: usize,
 }
 
 /// The zone's SOA record and its TTL.
@@ -88,6 +121,11 @@ pub struct ServerInfo {
     /// The SOA serial this server answered, if it did.
     #[serde(default)]
     pub soa_serial: Option<u32>,
+    /// Why this server was not checked from here, if it was not (its address family cannot
+    /// be reached from this machine, or was switched off): it is then neither lame nor
+    /// compared with the others.
+    #[serde(default)]
+    pub not_checked: Option<String>,
 }
 
 impl ServerInfo {
@@ -227,6 +265,9 @@ pub enum QueryError {
     Network,
     /// Something came back that could not be parsed.
     Malformed,
+    /// The server was not asked, or could not be, for a reason of this machine's: its
+    /// address family cannot be reached from here or was switched off (`-4`, `-6`).
+    NotChecked,
 }
 
 impl std::fmt::Display for QueryError {
@@ -235,6 +276,7 @@ impl std::fmt::Display for QueryError {
             QueryError::Timeout => "timeout",
             QueryError::Network => "network error",
             QueryError::Malformed => "malformed response",
+            QueryError::NotChecked => "not checked from here",
         })
     }
 }
@@ -386,6 +428,10 @@ pub enum TargetOutcome {
     Failed {
         /// One sentence saying why.
         error: String,
+        /// No server of the zone where the lookup failed answered at all (every try timed out
+        /// or could not be sent): the key is unknown, not missing.
+        #[serde(default)]
+        unanswered: bool,
     },
 }
 

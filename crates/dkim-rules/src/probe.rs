@@ -466,6 +466,7 @@ mod tests {
             name: n("dkim2.mcsv.net"),
             outcome: crate::observe::TargetOutcome::Failed {
                 error: "timeout".into(),
+                unanswered: true,
             },
         });
         let again = follow_up_probes(&check, &obs);

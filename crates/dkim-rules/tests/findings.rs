@@ -501,6 +501,115 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "one-question-unanswered-is-not-lame",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                    server(
+                        "ns2.example.net",
+                        "198.51.100.2",
+                        Behaviour::LosesTxt(good_ses_zone()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "ipv6-not-checked-from-here",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                    server("ns1.example.com", "2001:db8::1", Behaviour::NotChecked),
+                    server(
+                        "ns2.example.net",
+                        "198.51.100.2",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["not-checked-from-here", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "not-checked-from-here");
+                assert!(f.summary.contains("2001:db8::1"), "{}", f.summary);
+                assert!(f.summary.contains("not checked from here"), "{}", f.summary);
+                assert_eq!(f.servers.len(), 1);
+            },
+        },
+        Case {
+            name: "network-unreachable",
+            check: ses_check(all),
+            world: World {
+                network: Some(dkim_rules::NetworkProblem {
+                    cause: "no DNS server answered at all".into(),
+                    kind: dkim_rules::NetworkProblemKind::Silent,
+                }),
+                ..World::new(
+                    vec![
+                        server("ns1.example.com", "192.0.2.1", Behaviour::Timeout),
+                        server("ns2.example.net", "198.51.100.2", Behaviour::Timeout),
+                    ],
+                    vec![],
+                )
+            },
+            verdict: Verdict::Incomplete,
+            codes: &["network-unreachable"],
+            also: |r| {
+                let f = finding(r, "network-unreachable");
+                assert!(
+                    f.summary
+                        .contains("this machine cannot reach DNS servers directly"),
+                    "{}",
+                    f.summary
+                );
+                assert!(f.fix.contains("--resolver"), "{}", f.fix);
+                assert!(!f.fix.contains("registrar"), "{}", f.fix);
+                assert!(f.ses_error_type.is_none());
+            },
+        },
+        Case {
+            name: "ns-fanout-capped",
+            check: ses_check(all),
+            world: World {
+                ns_ignored: 1984,
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["ns-fanout-capped", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "ns-fanout-capped");
+                assert!(f.summary.contains("1986 name servers"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "target-zone-unanswered-is-incomplete",
+            check: ses_check(all),
+            world: World {
+                targets_unanswered: true,
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Incomplete,
+            codes: &["trailing-dot"],
+            also: |r| {
+                // The CNAMEs are right; only the keys behind them are unknown.
+                assert!(r.records.iter().all(|x| x.status == RecordStatus::Ok));
+            },
+        },
+        Case {
             name: "zone-unreachable",
             check: ses_check(all),
             world: World::new(

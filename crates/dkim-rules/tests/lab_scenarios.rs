@@ -93,6 +93,7 @@ fn resolve(net: &Network, name: &Name) -> TargetOutcome {
         let Some(zone) = zone_of(net, &current) else {
             return TargetOutcome::Failed {
                 error: format!("no zone holds {current}"),
+                unanswered: false,
             };
         };
         let Some(addr) = net.servers_of(&zone.origin).into_iter().find(|a| {
@@ -101,11 +102,13 @@ fn resolve(net: &Network, name: &Name) -> TargetOutcome {
         }) else {
             return TargetOutcome::Failed {
                 error: format!("no server answers for {}", zone.origin),
+                unanswered: false,
             };
         };
         let Outcome::Response(response) = ask(net, addr, &current, RecordType::TXT) else {
             return TargetOutcome::Failed {
                 error: "timeout".into(),
+                unanswered: false,
             };
         };
         let dangling = response.answer.iter().rev().find_map(|r| match &r.data {
@@ -127,6 +130,7 @@ fn resolve(net: &Network, name: &Name) -> TargetOutcome {
     }
     TargetOutcome::Failed {
         error: "CNAME chain too long".into(),
+        unanswered: false,
     }
 }
 
@@ -184,6 +188,7 @@ fn observe(net: &Network, check: &Check) -> Observations {
                 in_child: child_ns.contains(&host),
                 user_named: check.expect_ns().contains(&host),
                 soa_serial,
+                not_checked: None,
             });
         }
     }
@@ -196,9 +201,11 @@ fn observe(net: &Network, check: &Check) -> Observations {
             servers: servers.clone(),
             soa,
             lame: vec![],
+            ns_ignored: 0,
         },
         probes: vec![],
         targets: vec![],
+        network: None,
     };
     let mut batch = probes(check);
     for _ in 0..4 {

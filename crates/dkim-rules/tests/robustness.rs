@@ -141,8 +141,9 @@ fn observations(check: Check) -> impl Strategy<Value = (Check, Observations)> {
         (
             prop::sample::select(all.clone()),
             prop_oneof![
-                Just(TargetOutcome::Failed {
-                    error: "timeout".into()
+                any::<bool>().prop_map(|unanswered| TargetOutcome::Failed {
+                    error: "timeout".into(),
+                    unanswered,
                 }),
                 (
                     prop::sample::select(vec![Rcode::NOERROR, Rcode::NXDOMAIN]),
@@ -167,6 +168,7 @@ fn observations(check: Check) -> impl Strategy<Value = (Check, Observations)> {
                 in_child: flags[1],
                 user_named: flags[2],
                 soa_serial: Some(1),
+                not_checked: None,
             })
             .collect();
         for ((name, rtype), answers) in asked.iter().zip(outcomes) {

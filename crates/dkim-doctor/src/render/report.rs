@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use dkim_rules::{
-    Check, Delegation, Finding, NegativeCaching, RecordReport, RecordStatus, Report, SesView,
-    Severity, Verdict,
+    Check, Delegation, Finding, FindingCode, NegativeCaching, RecordReport, RecordStatus, Report,
+    SesView, Severity, Verdict,
 };
 use dns_wire::resolver::QueryRecord;
 use dns_wire::Name;
@@ -227,6 +227,26 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
     for note in notes {
         let _ = writeln!(out, "{} {note}", palette.paint(Tone::Dim, "note:"));
     }
+    if let Some(finding) = report
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::NetworkUnreachable)
+    {
+        // Nothing was learned about the domain: the records, servers and delegation would
+        // only repeat "no answer" about every one of them.
+        out.push('\n');
+        write_finding(&mut out, finding, options);
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            verdict_mark(report.verdict, palette),
+            palette.paint(
+                Tone::Dim,
+                &format!("{} queries in {} ms", run.queries(), millis(run.elapsed))
+            )
+        );
+        return out;
+    }
 
     out.push('\n');
     let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Records"));
@@ -257,7 +277,13 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
 
     out.push('\n');
     let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Delegation"));
-    write_delegation(&mut out, &run.path, &run.observations.delegation, palette);
+    write_delegation(
+        &mut out,
+        &run.path,
+        &run.observations.delegation,
+        &report.findings,
+        palette,
+    );
 
     if let Some(caching) = &report.negative_caching {
         if report.verdict != Verdict::Pass {
@@ -437,7 +463,13 @@ fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
 }
 
 /// The path as a compact tree, the last zone with every server and its state.
-fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, palette: Palette) {
+fn write_delegation(
+    out: &mut String,
+    path: &[PathStep],
+    facts: &Delegation,
+    findings: &[Finding],
+    palette: Palette,
+) {
     let mut indent = String::from("  ");
     let last_index = path.len().saturating_sub(1);
     for (index, step) in path.iter().enumerate() {
@@ -465,11 +497,15 @@ fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, pal
         } else {
             "├─"
         };
-        let lame = facts
-            .lame
+        // The tree shows what the findings say: a server is marked lame when a
+        // `lame-delegation` finding names it, whatever one exchange of the survey met.
+        let lame = findings
             .iter()
-            .find(|l| l.address == Some(server.address));
-        let mark = if lame.is_some() {
+            .filter(|f| f.code == FindingCode::LameDelegation)
+            .find(|f| f.servers.iter().any(|s| s.address == server.address));
+        let mark = if server.not_checked.is_some() {
+            palette.paint(Tone::Dim, "-")
+        } else if lame.is_some() {
             palette.paint(Tone::Bad, "✗")
         } else if server.soa_serial.is_some() {
             palette.paint(Tone::Good, "✓")
@@ -504,11 +540,18 @@ fn write_delegation(out: &mut String, path: &[PathStep], facts: &Delegation, pal
                 palette.paint(Tone::Dim, &format!("({})", tags.join("; ")))
             );
         }
-        if let Some(lame) = lame {
+        if let Some(why) = &server.not_checked {
+            let _ = write!(line, "  {}", palette.paint(Tone::Dim, why));
+        } else if lame.is_some() {
+            let reason = facts
+                .lame
+                .iter()
+                .find(|l| l.address == Some(server.address))
+                .map_or("see the finding above", |l| l.reason.as_str());
             let _ = write!(
                 line,
                 "  {}",
-                palette.paint(Tone::Bad, &format!("lame: {}", lame.reason))
+                palette.paint(Tone::Bad, &format!("lame: {reason}"))
             );
         }
         let _ = writeln!(out, "{line}");

@@ -63,7 +63,7 @@ impl KeyState {
             return (KeyState::NotResolved, target.clone());
         };
         match &resolution.outcome {
-            TargetOutcome::Failed { error } => {
+            TargetOutcome::Failed { error, .. } => {
                 (KeyState::LookupFailed(error.clone()), target.clone())
             }
             TargetOutcome::Answer { rcode, records } => {

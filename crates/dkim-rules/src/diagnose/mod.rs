@@ -11,7 +11,7 @@ use dns_wire::Name;
 
 use crate::check::Check;
 use crate::finding::{Finding, FindingCode, Severity};
-use crate::observe::{Observations, ServerRef};
+use crate::observe::{Observations, ServerInfo, ServerRef};
 use crate::report::{NegativeCaching, RecordStatus, Report, Verdict};
 
 use records::RecordAnalysis;
@@ -31,6 +31,10 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
         .iter()
         .filter_map(|selector| RecordAnalysis::new(&ctx, selector))
         .collect();
+
+    if let Some(problem) = &observations.network {
+        return network_report(check, &ctx, &analyses, problem);
+    }
 
     if !ctx.zone_answered() {
         let mut finding = ctx.zone_unreachable();
@@ -54,6 +58,7 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
     records::cross_record_findings(&ctx, &analyses, &mut findings);
     ctx.lame_findings(&mut findings);
     ctx.delegation_findings(&analyses, &mut findings);
+    ctx.reach_findings(&mut findings);
 
     if !check_is_ses(check) {
         for f in &mut findings {
@@ -66,10 +71,24 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let records: Vec<_> = analyses.iter().map(|a| a.report(&ctx)).collect();
+    // A record no server answered for is unknown, not wrong: without an error elsewhere the
+    // verdict is then incomplete, never a fail the DNS did not show.
     let failed = findings.iter().any(|f| f.severity == Severity::Error)
-        || records.iter().any(|r| r.status != RecordStatus::Ok)
+        || records
+            .iter()
+            .any(|r| !matches!(r.status, RecordStatus::Ok | RecordStatus::Unreachable))
         || records.is_empty();
-    let verdict = if failed { Verdict::Fail } else { Verdict::Pass };
+    let verdict = if failed {
+        Verdict::Fail
+    } else if records
+        .iter()
+        .any(|r| r.status == RecordStatus::Unreachable)
+        || records::ses_keys_unknown(&ctx, &analyses)
+    {
+        Verdict::Incomplete
+    } else {
+        Verdict::Pass
+    };
     Report {
         domain: ctx.domain.clone(),
         verdict,
@@ -77,6 +96,54 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
         ses_view: ses_view::ses_view(check, verdict, &findings),
         findings,
         negative_caching: negative_caching(observations),
+    }
+}
+
+/// The report when this machine could not reach DNS at all: one finding about the machine,
+/// nothing about the domain.
+fn network_report(
+    check: &Check,
+    ctx: &Ctx<'_>,
+    analyses: &[RecordAnalysis],
+    problem: &crate::observe::NetworkProblem,
+) -> Report {
+    use crate::observe::NetworkProblemKind as Kind;
+    let try_next = match problem.kind {
+        Kind::LocalFirewall => "allow outbound UDP and TCP port 53 in this machine's firewall, or",
+        Kind::Resources => "close other programs or raise the open-file limit (ulimit -n), or",
+        Kind::NoRoute | Kind::Rejected | Kind::Silent => "try from another network, or",
+    };
+    let findings = vec![Finding {
+        code: FindingCode::NetworkUnreachable,
+        severity: Severity::Error,
+        name: Name::root(),
+        servers: vec![],
+        summary: tidy(&format!(
+            "Nothing could be checked: this machine cannot reach DNS servers directly; outbound UDP and TCP port 53 seem blocked or there is no network ({}). This says nothing about {}.",
+            problem.cause, ctx.zone
+        )),
+        fix: format!(
+            "{} ask a resolver you can reach for a reduced check (--resolver ADDRESS), or start the walk at servers you can reach (--roots ADDRESS).",
+            capitalise(try_next)
+        ),
+        ses_error_type: None,
+    }];
+    let records = analyses.iter().map(|a| a.report(ctx)).collect();
+    Report {
+        domain: ctx.domain.clone(),
+        verdict: Verdict::Incomplete,
+        records,
+        ses_view: ses_view::ses_view(check, Verdict::Incomplete, &findings),
+        findings,
+        negative_caching: None,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -266,11 +333,16 @@ impl<'a> Ctx<'a> {
             })
     }
 
+    /// A delegated server is lame when it answered a question of its zone with something
+    /// other than an authoritative answer (REFUSED, SERVFAIL, no AA), or when it answered none
+    /// at all. A server that left one question unanswered after every try but answered the
+    /// others is not: under packet loss that is the network's doing, and its answer to that
+    /// question is simply unknown.
     fn lame_findings(&self, out: &mut Vec<Finding>) {
         let total = self.sets.delegated.len();
         let mut reported = BTreeSet::new();
         for server in &self.sets.delegated {
-            let Some(reason) = self.first_failure(server) else {
+            let Some(reason) = self.lame_reason(server) else {
                 continue;
             };
             reported.insert(server.name.clone());
@@ -279,6 +351,21 @@ impl<'a> Ctx<'a> {
         for lame in &self.observations.delegation.lame {
             if reported.contains(&lame.name) {
                 continue;
+            }
+            if let Some(address) = lame.address {
+                let named = |s: &ServerInfo| s.name == lame.name && s.address == address;
+                let infos = &self.observations.delegation.servers;
+                if infos.iter().any(|s| named(s) && s.not_checked.is_some()) {
+                    continue;
+                }
+                let server = ServerRef {
+                    name: lame.name.clone(),
+                    address,
+                };
+                if self.sets.delegated.contains(&server) && self.answered_any(&server) {
+                    // The zone survey's SOA/NS exchange failed, the probes got answers.
+                    continue;
+                }
             }
             reported.insert(lame.name.clone());
             let servers = lame
@@ -294,6 +381,101 @@ impl<'a> Ctx<'a> {
                 .first()
                 .map_or_else(|| lame.name.to_string(), ToString::to_string);
             out.push(self.lame_finding(servers, &label, &lame.reason, total));
+        }
+    }
+
+    /// Why a delegated server is lame, if it is (see [`Ctx::lame_findings`]).
+    fn lame_reason(&self, server: &ServerRef) -> Option<String> {
+        let mut silent = None;
+        for (probe, answer) in self.server_answers(server) {
+            match classify(&answer.outcome) {
+                Ok(_) => {}
+                Err(ServerState::Lame(why)) => {
+                    return Some(format!("{why} for {} {}", probe.name, probe.rtype))
+                }
+                Err(ServerState::NotAsked) => {}
+                Err(state) => {
+                    silent.get_or_insert_with(|| {
+                        format!("{} for {} {}", state.describe(), probe.name, probe.rtype)
+                    });
+                }
+            }
+        }
+        if self.answered_any(server) {
+            return None;
+        }
+        silent
+    }
+
+    /// Whether `server` answered any probe of its zone authoritatively.
+    fn answered_any(&self, server: &ServerRef) -> bool {
+        self.server_answers(server)
+            .any(|(_, a)| classify(&a.outcome).is_ok())
+    }
+
+    /// Every answer `server` gave to a probe of the zone it serves.
+    fn server_answers<'s>(
+        &'s self,
+        server: &'s ServerRef,
+    ) -> impl Iterator<
+        Item = (
+            &'s crate::observe::ProbeObservation,
+            &'s crate::observe::ServerAnswer,
+        ),
+    > {
+        self.observations
+            .probes
+            .iter()
+            .filter(|p| self.in_served_zone(&p.name))
+            .flat_map(|p| p.answers.iter().map(move |a| (p, a)))
+            .filter(move |(_, a)| a.server == *server)
+    }
+
+    /// Servers not checked from this machine (an info finding naming them, so that none
+    /// disappears without a word) and name servers beyond the per-zone bound.
+    fn reach_findings(&self, out: &mut Vec<Finding>) {
+        let delegation = &self.observations.delegation;
+        let skipped: Vec<&ServerInfo> = delegation
+            .servers
+            .iter()
+            .filter(|s| s.not_checked.is_some())
+            .collect();
+        if let Some(first) = skipped.first() {
+            let why = first.not_checked.clone().unwrap_or_default();
+            let why = why.strip_prefix("not checked from here: ").unwrap_or(&why);
+            let list = skipped
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.address))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let verb = if skipped.len() == 1 { "was" } else { "were" };
+            out.push(Finding {
+                code: FindingCode::NotCheckedFromHere,
+                severity: Severity::Info,
+                name: self.zone.clone(),
+                servers: skipped.iter().map(|s| s.reference()).collect(),
+                summary: format!(
+                    "{list} {verb} not checked from here: {why}. The verdict rests on the addresses that were checked."
+                ),
+                fix: "Nothing to fix in the zone. To test those addresses too, run the check from a machine that can reach them.".to_string(),
+                ses_error_type: None,
+            });
+        }
+        if delegation.ns_ignored > 0 {
+            out.push(Finding {
+                code: FindingCode::NsFanoutCapped,
+                severity: Severity::Warning,
+                name: self.zone.clone(),
+                servers: vec![],
+                summary: format!(
+                    "{} lists {} name servers; only {} were checked, as resolvers also ask only a few of them (a bound against NXNSAttack), so the others serve no purpose.",
+                    self.zone,
+                    delegation.parent_ns.len() + delegation.ns_ignored,
+                    delegation.parent_ns.len()
+                ),
+                fix: "List only the name servers your DNS host gives you (usually 2 to 8), at your registrar and in the zone's NS records.".to_string(),
+                ses_error_type: None,
+            });
         }
     }
 

@@ -213,6 +213,10 @@ impl<'a> Lookup<'a> {
 /// A response that counts as an authoritative answer, or the state saying why not.
 pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
     match outcome {
+        Outcome::Error {
+            error: crate::observe::QueryError::NotChecked,
+            ..
+        } => Err(ServerState::NotAsked),
         Outcome::Error { error, message } => Err(ServerState::Unreachable(if message.is_empty() {
             error.to_string()
         } else {
@@ -282,8 +286,10 @@ impl ServerSets {
         // A CLI that fills no role flags at all still gets a diagnosis: every server it did
         // not mark as user-named counts as delegated.
         let any_role = infos.iter().any(ServerInfo::is_delegated);
+        // A server not checked from here is in neither set: it says nothing either way.
         let delegated = infos
             .iter()
+            .filter(|s| s.not_checked.is_none())
             .filter(|s| {
                 if any_role {
                     s.is_delegated()
@@ -295,6 +301,7 @@ impl ServerSets {
             .collect();
         let user_only = infos
             .iter()
+            .filter(|s| s.not_checked.is_none())
             .filter(|s| s.user_named && !s.is_delegated())
             .map(ServerInfo::reference)
             .collect();

@@ -162,6 +162,11 @@ pub enum Behaviour {
     Timeout,
     Refused,
     NotAuthoritative(Zone),
+    /// Serves the zone, but leaves every TXT question unanswered after every try (a lossy
+    /// path that lost those exchanges).
+    LosesTxt(Zone),
+    /// An address this machine cannot reach (IPv6 without a route): never asked.
+    NotChecked,
 }
 
 #[derive(Clone, Debug)]
@@ -179,9 +184,15 @@ pub fn server(name: &str, addr: &str, behaviour: Behaviour) -> SimServer {
             in_child: true,
             user_named: false,
             soa_serial: match &behaviour {
-                Behaviour::Serves(z) | Behaviour::NotAuthoritative(z) => Some(z.serial),
+                Behaviour::Serves(z) | Behaviour::NotAuthoritative(z) | Behaviour::LosesTxt(z) => {
+                    Some(z.serial)
+                }
                 _ => None,
             },
+            not_checked: matches!(behaviour, Behaviour::NotChecked).then(|| {
+                "not checked from here: this machine cannot reach IPv6 addresses (no route)"
+                    .to_string()
+            }),
         },
         behaviour,
     }
@@ -205,6 +216,12 @@ pub struct World {
     pub others: Vec<Zone>,
     pub parent_ns: Option<Vec<Name>>,
     pub child_ns: Option<Vec<Name>>,
+    /// This machine could not reach DNS at all.
+    pub network: Option<dkim_rules::NetworkProblem>,
+    /// Name servers listed beyond the per-zone bound.
+    pub ns_ignored: usize,
+    /// Every lookup at a CNAME target fails with no server answering.
+    pub targets_unanswered: bool,
 }
 
 impl World {
@@ -214,6 +231,9 @@ impl World {
             others,
             parent_ns: None,
             child_ns: None,
+            network: None,
+            ns_ignored: 0,
+            targets_unanswered: false,
         }
     }
 
@@ -225,9 +245,18 @@ impl World {
                 r.authoritative = false;
                 Outcome::Response(r)
             }
+            Behaviour::LosesTxt(_) if qtype == RecordType::TXT => Outcome::Error {
+                error: QueryError::Timeout,
+                message: "did not answer 5 tries over 4.9 s (UDP, then TCP)".into(),
+            },
+            Behaviour::LosesTxt(zone) => Outcome::Response(zone.answer(qname, qtype)),
             Behaviour::Timeout => Outcome::Error {
                 error: QueryError::Timeout,
                 message: String::new(),
+            },
+            Behaviour::NotChecked => Outcome::Error {
+                error: QueryError::NotChecked,
+                message: "not checked from here".into(),
             },
             Behaviour::Refused => Outcome::Response(Response {
                 rcode: Rcode::REFUSED,
@@ -244,7 +273,7 @@ impl World {
             .others
             .iter()
             .chain(self.servers.iter().filter_map(|s| match &s.behaviour {
-                Behaviour::Serves(z) => Some(z),
+                Behaviour::Serves(z) | Behaviour::LosesTxt(z) => Some(z),
                 _ => None,
             }))
             .collect();
@@ -258,6 +287,7 @@ impl World {
             else {
                 return TargetOutcome::Failed {
                     error: format!("no servers for {current}"),
+                    unanswered: false,
                 };
             };
             let response = zone.answer(&current, RecordType::TXT);
@@ -280,12 +310,15 @@ impl World {
         }
         TargetOutcome::Failed {
             error: "CNAME chain too long".into(),
+            unanswered: false,
         }
     }
 
     pub fn observe(&self, check: &Check) -> Observations {
         let apex = self.servers.iter().find_map(|s| match &s.behaviour {
-            Behaviour::Serves(z) | Behaviour::NotAuthoritative(z) => Some(z.clone()),
+            Behaviour::Serves(z) | Behaviour::NotAuthoritative(z) | Behaviour::LosesTxt(z) => {
+                Some(z.clone())
+            }
             _ => None,
         });
         let names: Vec<Name> = self
@@ -308,9 +341,11 @@ impl World {
                     ttl: 3600,
                 }),
                 lame: vec![],
+                ns_ignored: self.ns_ignored,
             },
             probes: vec![],
             targets: vec![],
+            network: self.network.clone(),
         };
         let mut batch = probes(check);
         for _ in 0..3 {
@@ -318,7 +353,14 @@ impl World {
                 if probe.resolves_through_target_zone() {
                     obs.targets.push(TargetResolution {
                         name: probe.name.clone(),
-                        outcome: self.resolve(&probe.name),
+                        outcome: if self.targets_unanswered {
+                            TargetOutcome::Failed {
+                                error: "no server of the zone answered".into(),
+                                unanswered: true,
+                            }
+                        } else {
+                            self.resolve(&probe.name)
+                        },
                     });
                 } else {
                     obs.probes.push(ProbeObservation {

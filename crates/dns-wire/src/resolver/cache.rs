@@ -27,6 +27,17 @@ pub struct Delegation {
     pub glue: Vec<ServerAddr>,
     /// The server that gave the referral.
     pub referred_by: Option<ServerAddr>,
+    /// How many NS names the parent listed: more than [`Delegation::ns`] holds when the
+    /// referral listed more than [`super::ResolverConfig::max_ns_per_zone`] (the rest are
+    /// ignored, see [`Delegation::capped`]).
+    pub ns_listed: usize,
+}
+
+impl Delegation {
+    /// Whether the parent listed more name servers than are considered.
+    pub fn capped(&self) -> bool {
+        self.ns_listed > self.ns.len()
+    }
 }
 
 /// Counters of a [`DelegationCache`].

@@ -63,6 +63,9 @@ pub enum ThrowawayReason {
     Transport,
     /// The response came after the walk no longer needed it.
     Late,
+    /// The server was not asked, or could not be, for a reason of this machine's (its address
+    /// family cannot be reached from here or is switched off, no network, no sockets left).
+    NotChecked,
 }
 
 /// The meaning of one response (or of its absence).
@@ -105,7 +108,9 @@ impl Classification {
 
     /// The classification of a query that failed in transport.
     pub fn of_error(error: &QueryError) -> Classification {
-        if error.is_no_response() {
+        if error.is_local() {
+            Classification::Throwaway(ThrowawayReason::NotChecked)
+        } else if error.is_no_response() {
             Classification::Lame(LameReason::NoResponse)
         } else {
             Classification::Throwaway(ThrowawayReason::Transport)
@@ -127,6 +132,9 @@ impl fmt::Display for Classification {
             }
             Classification::Throwaway(ThrowawayReason::Transport) => {
                 f.write_str("thrown away: unusable response")
+            }
+            Classification::Throwaway(ThrowawayReason::NotChecked) => {
+                f.write_str("not checked from here")
             }
             Classification::Throwaway(ThrowawayReason::Late) => {
                 f.write_str("thrown away: no longer needed")

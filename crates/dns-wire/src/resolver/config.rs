@@ -46,6 +46,10 @@ impl Default for Budget {
     }
 }
 
+/// The default of [`ResolverConfig::max_ns_per_zone`]: as many as Unbound asks per delegation
+/// point (`MAX_DP_TARGET_COUNT`), more than any real zone lists (the root has 13).
+pub const MAX_NS_PER_ZONE: usize = 16;
+
 /// Everything a [`super::Resolver`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolverConfig {
@@ -67,6 +71,18 @@ pub struct ResolverConfig {
     pub cache: bool,
     /// How many glueless name server hosts one zone may be resolving at once.
     pub ns_lookup_parallelism: usize,
+    /// Exchanges in flight at once in the whole run, whatever the number of lookups: each
+    /// holds a socket. Lowered further to [`super::socket_budget`], half the open-file limit.
+    pub max_in_flight: usize,
+    /// Exchanges in flight at once to one server address, so that a bulk run of many domains
+    /// hosted at one provider does not hammer its servers (politeness; BIND's
+    /// `fetches-per-server` plays the same part).
+    pub max_in_flight_per_server: usize,
+    /// Name servers of one zone that are considered at most (sorted by name, the rest
+    /// ignored): a referral may list thousands, which would make the run flood a third
+    /// party's servers (NXNSAttack, CVE-2020-8616; Unbound asks at most 16 targets per
+    /// delegation point).
+    pub max_ns_per_zone: usize,
 }
 
 impl Default for ResolverConfig {
@@ -81,6 +97,9 @@ impl Default for ResolverConfig {
             budget: Budget::default(),
             cache: true,
             ns_lookup_parallelism: 2,
+            max_in_flight: 512,
+            max_in_flight_per_server: 32,
+            max_ns_per_zone: MAX_NS_PER_ZONE,
         }
     }
 }

@@ -85,6 +85,28 @@ pub struct RootHints {
 }
 
 impl RootHints {
+    /// The root zone as a delegation: the hints' server names (each once, in order) and
+    /// addresses as its NS set and glue. Every walk starts from it.
+    pub fn delegation(&self) -> super::Delegation {
+        let mut ns: Vec<Name> = Vec::new();
+        for server in &self.servers {
+            if let Some(name) = &server.name {
+                if !ns.contains(name) {
+                    ns.push(name.clone());
+                }
+            }
+        }
+        super::Delegation {
+            zone: Name::root(),
+            parent: None,
+            ns_listed: ns.len(),
+            ns,
+            ttl: 0,
+            glue: self.servers.clone(),
+            referred_by: None,
+        }
+    }
+
     /// The 13 IANA root servers, IPv4 and IPv6 (26 addresses).
     pub fn iana() -> RootHints {
         let mut servers = Vec::with_capacity(26);

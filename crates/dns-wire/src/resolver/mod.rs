@@ -44,7 +44,9 @@
 mod cache;
 mod classify;
 mod config;
+mod health;
 mod hints;
+mod limits;
 mod survey;
 mod trace;
 mod walk;
@@ -58,13 +60,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
 pub use cache::{CacheStats, Delegation, DelegationCache};
 pub use classify::{classify, Analysis, Classification, LameReason, Referral, ThrowawayReason};
-pub use config::{Budget, ResolverConfig};
+pub use config::{Budget, ResolverConfig, MAX_NS_PER_ZONE};
+pub use health::{Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENT_AFTER};
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
+pub use limits::{open_file_limit, socket_budget};
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{
     BudgetLimit, DiscardReason, Discarded, QueryPurpose, QueryRecord, Section, ServerAddr, Trace,
@@ -75,7 +79,7 @@ pub use walk::{
     WalkStats, WalkStep,
 };
 
-use crate::transport::{self, Exchange, QueryError};
+use crate::transport::{self, Exchange, LocalCause, NotChecked, QueryError};
 use crate::{Name, RecordType};
 
 /// Run-wide counters of a [`Resolver`] and its clones.
@@ -89,6 +93,9 @@ pub struct ResolverStats {
     /// Queries not sent because the same question to the same server was already in flight
     /// for another lookup; they share its response.
     pub coalesced: u64,
+    /// Datagrams received and thrown away because their source, ID, QR bit, opcode or
+    /// question did not match a query (possible spoofs).
+    pub discarded_datagrams: u64,
     /// The delegation cache's counters (all zero when the cache is off).
     pub cache: CacheStats,
 }
@@ -107,6 +114,17 @@ struct Shared {
     in_flight: Mutex<HashMap<InFlightKey, Arc<OnceCell<QueryResult>>>>,
     /// Servers that answered only without EDNS this run.
     no_edns: Mutex<HashSet<SocketAddr>>,
+    /// What the run learned about servers and about this machine's network.
+    health: Health,
+    /// Exchanges in flight in the whole run (each holds one socket at a time).
+    sockets: Semaphore,
+    /// Exchanges in flight per server address.
+    per_server: Mutex<HashMap<std::net::IpAddr, Arc<Semaphore>>>,
+    /// Whether the watch for a silent network has been started.
+    watching: std::sync::atomic::AtomicBool,
+    /// Woken when the run decides this machine cannot reach DNS servers, so exchanges still
+    /// waiting out their tries end at once.
+    network_down: tokio::sync::Notify,
 }
 
 type QueryResult = Result<Exchange, QueryError>;
@@ -123,8 +141,14 @@ pub struct Resolver {
 impl Resolver {
     /// A resolver with an empty cache.
     pub fn new(config: ResolverConfig) -> Resolver {
+        let sockets = config.max_in_flight.min(limits::socket_budget());
         Resolver {
             shared: Arc::new(Shared {
+                health: Health::new(config.ipv4, config.ipv6),
+                sockets: Semaphore::new(sockets.max(1)),
+                per_server: Mutex::new(HashMap::new()),
+                watching: std::sync::atomic::AtomicBool::new(false),
+                network_down: tokio::sync::Notify::new(),
                 config,
                 cache: Arc::new(DelegationCache::new()),
                 zone_surveys: Mutex::new(HashMap::new()),
@@ -148,12 +172,20 @@ impl Resolver {
             walks: self.shared.walks.load(Ordering::Relaxed),
             queries: self.shared.queries.load(Ordering::Relaxed),
             coalesced: self.shared.coalesced.load(Ordering::Relaxed),
+            discarded_datagrams: self.shared.health.discarded_datagrams(),
             cache: if self.shared.config.cache {
                 self.shared.cache.stats()
             } else {
                 CacheStats::default()
             },
         }
+    }
+
+    /// What the run has learned about servers and about this machine's network: whether DNS
+    /// can be reached at all ([`Health::no_network`]), which address families cannot
+    /// ([`Health::unreachable_families`]).
+    pub fn health(&self) -> &Health {
+        &self.shared.health
     }
 
     /// The shared delegation cache (a fresh one per walk is used when the cache is off).
@@ -176,6 +208,7 @@ impl Resolver {
             share_descents: config.cache,
             // About one exchange with one server, retries included.
             max_descent_wait: config.transport.timeout * (config.transport.udp_retries + 1),
+            max_ns_per_zone: config.max_ns_per_zone,
         }
     }
 
@@ -224,8 +257,7 @@ impl Resolver {
     ) -> QueryResult {
         if !self.shared.config.cache {
             // The baseline: every lookup on its own, nothing shared.
-            self.shared.queries.fetch_add(1, Ordering::Relaxed);
-            return transport::query(address, question, &self.shared.config.transport).await;
+            return self.send(address, question).await;
         }
         let key = (
             address,
@@ -241,21 +273,7 @@ impl Resolver {
         let result = cell
             .get_or_init(|| async {
                 sent.store(true, Ordering::Relaxed);
-                self.shared.queries.fetch_add(1, Ordering::Relaxed);
-                let config = &self.shared.config.transport;
-                let result = if self.lock(&self.shared.no_edns).contains(&address) {
-                    let plain = transport::TransportConfig {
-                        edns: false,
-                        ..config.clone()
-                    };
-                    transport::query(address, question, &plain).await
-                } else {
-                    transport::query(address, question, config).await
-                };
-                if matches!(&result, Ok(exchange) if exchange.edns_fallback) {
-                    self.lock(&self.shared.no_edns).insert(address);
-                }
-                result
+                self.send(address, question).await
             })
             .await
             .clone();
@@ -268,6 +286,139 @@ impl Resolver {
             in_flight.remove(&key);
         }
         result
+    }
+
+    /// Sends one query under the run's rules: not at all when the family is switched off or
+    /// cannot be reached from here, when there is no network, or when the server has already
+    /// been waited out; otherwise within the limits on sockets and on queries per server,
+    /// with a first wait from the server's measured round-trip time, and once more when a
+    /// server that answered before leaves a whole exchange unanswered (one unlucky exchange
+    /// under loss is not the server's fault). A server that needed the retry without EDNS
+    /// once is asked without EDNS for the rest of the run (as Unbound remembers it).
+    async fn send(&self, address: SocketAddr, question: &crate::Question) -> QueryResult {
+        let config = &self.shared.config;
+        let health = &self.shared.health;
+        let ipv6 = address.is_ipv6();
+        if (ipv6 && !config.ipv6) || (!ipv6 && !config.ipv4) {
+            return Err(QueryError::NotChecked {
+                server: address,
+                why: NotChecked::Disabled { ipv6 },
+            });
+        }
+        self.watch_for_silence();
+        let per_server = {
+            let mut map = self.lock(&self.shared.per_server);
+            Arc::clone(
+                map.entry(address.ip())
+                    .or_insert_with(|| Arc::new(Semaphore::new(config.max_in_flight_per_server))),
+            )
+        };
+        // Neither semaphore is ever closed, so acquiring cannot fail; if it ever did, the
+        // query would simply go out without the politeness limit.
+        let _server_permit = per_server.acquire().await.ok();
+        let _socket_permit = self.shared.sockets.acquire().await.ok();
+        let mut second_chance = true;
+        let mut resource_waits = 0;
+        loop {
+            let first_wait = match health.before_send(
+                address,
+                config.transport.first_wait,
+                config.transport.timeout,
+            ) {
+                Ok(wait) => wait,
+                Err(error) => return Err(error),
+            };
+            self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            let mut transport = config.transport.clone();
+            transport.first_wait = first_wait;
+            if self.lock(&self.shared.no_edns).contains(&address) {
+                transport.edns = false;
+            }
+            let down = self.shared.network_down.notified();
+            let result = tokio::select! {
+                result = transport::query(address, question, &transport) => result,
+                () = down => Err(QueryError::NoNetwork {
+                    server: address,
+                    cause: health.no_network().unwrap_or(crate::transport::NoNetwork::Silent),
+                }),
+            };
+            health.after(address, &result);
+            if health.no_network().is_some() {
+                self.shared.network_down.notify_waiters();
+            }
+            match &result {
+                Ok(exchange) if exchange.edns_fallback => {
+                    self.lock(&self.shared.no_edns).insert(address);
+                }
+                Err(error) if error.local_cause() == Some(LocalCause::Resources) => {
+                    // Out of descriptors or ports: this machine's problem. Wait for other
+                    // exchanges to give theirs back, and try again (bounded).
+                    if resource_waits < limits::RESOURCE_RETRIES {
+                        resource_waits += 1;
+                        tokio::time::sleep(limits::RESOURCE_WAIT * resource_waits).await;
+                        continue;
+                    }
+                }
+                Err(QueryError::Timeout { .. })
+                    if second_chance && health.has_answered(&address) =>
+                {
+                    second_chance = false;
+                    continue;
+                }
+                _ => {}
+            }
+            // Not counted twice: a retried query is still one question to one server.
+            return result;
+        }
+    }
+
+    /// At the run's first query, starts the watch that decides whether this machine can reach
+    /// DNS servers at all: with no answer from anyone after [`PROBE_AFTER`], a few other root
+    /// servers are asked at once (one silent root server is not a silent network); with still
+    /// none after [`SILENT_AFTER`], every query of the run fails at once with
+    /// [`QueryError::NoNetwork`].
+    fn watch_for_silence(&self) {
+        if self.shared.watching.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let resolver = self.clone();
+        let started = Instant::now();
+        tokio::spawn(async move {
+            let health = &resolver.shared.health;
+            tokio::time::sleep_until((started + PROBE_AFTER).into()).await;
+            if health.anything_answered() || health.no_network().is_some() {
+                return;
+            }
+            let config = &resolver.shared.config;
+            let question = crate::Question::new(crate::Name::root(), crate::RecordType::NS);
+            let mut probes = JoinSet::new();
+            let mut transport = config.transport.clone();
+            transport.udp_retries = 1;
+            transport.tcp_fallback = false;
+            let candidates = config
+                .roots
+                .servers
+                .iter()
+                .filter(|s| (s.ip.is_ipv4() && config.ipv4) || (s.ip.is_ipv6() && config.ipv6));
+            for root in candidates.skip(1).take(3) {
+                let address = SocketAddr::new(root.ip, config.port);
+                let (question, transport) = (question.clone(), transport.clone());
+                probes.spawn(async move {
+                    (
+                        address,
+                        transport::query(address, &question, &transport).await,
+                    )
+                });
+            }
+            while let Some(Ok((address, result))) = probes.join_next().await {
+                resolver.shared.queries.fetch_add(1, Ordering::Relaxed);
+                health.after(address, &result);
+            }
+            tokio::time::sleep_until((started + SILENT_AFTER).into()).await;
+            if health.judge_silence().is_some() {
+                resolver.shared.network_down.notify_waiters();
+            }
+        });
     }
 
     fn lock<'a, T>(&self, mutex: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
@@ -335,6 +486,7 @@ impl Resolver {
                                     operation: "querying",
                                     kind: std::io::ErrorKind::Other,
                                     message: error.to_string(),
+                                    errno: None,
                                 };
                                 walk.receive(token, Err(failure), Instant::now());
                             }

@@ -33,7 +33,7 @@ use std::net::{IpAddr, SocketAddr};
 use tokio::task::JoinSet;
 
 use super::cache::Delegation;
-use super::classify::{classify, Classification};
+use super::classify::{classify, Classification, LameReason};
 use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
 use super::walk::{Outcome, WalkResult};
 use super::Resolver;
@@ -94,12 +94,25 @@ impl ZoneServer {
     }
 
     /// Why the server is lame for the zone, if it is: its SOA query was not answered
-    /// authoritatively (timeout, REFUSED, SERVFAIL, no AA, a referral...).
+    /// authoritatively (REFUSED, SERVFAIL, no AA, a referral...), or neither the SOA nor the
+    /// NS query was answered at all, after every try. A server that was not checked from here
+    /// ([`ZoneServer::not_checked`]) is not lame, nor one that left the SOA query unanswered
+    /// but answered the NS query: one unanswered exchange under loss says nothing of the zone.
     pub fn lame(&self) -> Option<&Classification> {
-        match self.soa.classification {
-            Classification::Answer => None,
-            ref other => Some(other),
+        if self.not_checked().is_some() {
+            return None;
         }
+        match (&self.soa.classification, &self.apex_ns.classification) {
+            (Classification::Answer, _) => None,
+            (Classification::Lame(LameReason::NoResponse), ns) if ns.is_authoritative() => None,
+            (other, _) => Some(other),
+        }
+    }
+
+    /// Why this server was not asked, or could not be, for a reason of this machine's (its
+    /// address family unreachable from here or switched off, no network), if so.
+    pub fn not_checked(&self) -> Option<&QueryError> {
+        self.soa.result.as_ref().err().filter(|e| e.is_local())
     }
 }
 
@@ -139,6 +152,9 @@ pub struct ZoneSurvey {
     pub servers: Vec<ZoneServer>,
     /// Server names whose address could not be found, with the reason.
     pub unresolved: Vec<(Name, String)>,
+    /// Name servers listed by the parent or the child beyond
+    /// [`super::ResolverConfig::max_ns_per_zone`], not asked.
+    pub ns_ignored: usize,
     /// The address lookups done for the survey.
     pub trace: Trace,
 }
@@ -226,16 +242,14 @@ impl Resolver {
     /// Finds every server of the delegated zone and asks each for the zone's SOA and NS
     /// (always anew; [`Resolver::survey`] reuses the run's earlier surveys).
     pub async fn survey_zone(&self, delegation: &Delegation) -> ZoneSurvey {
+        let config = self.config();
         let zone = delegation.zone.clone();
         let mut trace = Trace::default();
         let mut unresolved = Vec::new();
         let mut servers: Vec<ServerAddr> = Vec::new();
-        let config = self.config();
-        let enabled = |ip: &IpAddr| match ip {
-            IpAddr::V4(_) => config.ipv4,
-            IpAddr::V6(_) => config.ipv6,
-        };
-        for glue in delegation.glue.iter().filter(|g| enabled(&g.ip)) {
+        // Glue of a family switched off stays in the list: the server is then reported as
+        // not checked (the exchange refuses to send), instead of disappearing without a word.
+        for glue in &delegation.glue {
             if !servers.contains(glue) {
                 servers.push(glue.clone());
             }
@@ -263,17 +277,23 @@ impl Resolver {
                 child.get_or_insert(set);
             }
         }
-        let extra: Vec<Name> = child_names
+        let mut extra: Vec<Name> = child_names
             .iter()
             .filter(|n| !delegation.ns.contains(n))
             .filter(|n| !servers.iter().any(|s| s.name.as_ref() == Some(*n)))
             .cloned()
             .collect();
+        // The child's own list is bounded like the parent's (see `max_ns_per_zone`).
+        let room = config.max_ns_per_zone.saturating_sub(delegation.ns.len());
+        let ns_ignored =
+            delegation.ns_listed - delegation.ns.len() + extra.len().saturating_sub(room);
+        extra.sort_by_key(Name::to_lowercase);
+        extra.truncate(room);
         if !extra.is_empty() {
             let mut more = Vec::new();
             self.resolve_hosts(&extra, &mut more, &mut unresolved, &mut trace)
                 .await;
-            more.retain(|s| !servers.iter().any(|known| known.ip == s.ip));
+            more.retain(|s| !servers.contains(s));
             surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
         }
         for server in &mut surveyed {
@@ -293,6 +313,7 @@ impl Resolver {
             child_ns: child,
             servers: surveyed,
             unresolved,
+            ns_ignored,
             trace,
         }
     }
@@ -349,6 +370,7 @@ impl Resolver {
                         operation: "querying",
                         kind: std::io::ErrorKind::Other,
                         message: error.to_string(),
+                        errno: None,
                     };
                     (index, Err(failure))
                 }
@@ -492,8 +514,11 @@ impl Resolver {
     }
 }
 
+/// Adds a server unless it is already listed under the same name and address. Two names on one
+/// address stay two entries: each name is reported, and their simultaneous identical
+/// questions go out once ([`Resolver::exchange`] shares them).
 fn push_unique(servers: &mut Vec<ServerAddr>, server: ServerAddr) {
-    if !servers.iter().any(|s| s.ip == server.ip) {
+    if !servers.contains(&server) {
         servers.push(server);
     }
 }

@@ -159,6 +159,7 @@ impl Sim {
                 rtt: Duration::from_millis(1),
                 elapsed: Duration::from_millis(1),
                 udp_attempts: 1,
+                tcp_fallback: false,
                 edns_fallback: false,
                 truncated_udp: false,
                 dropped_datagrams: 0,
@@ -167,6 +168,7 @@ impl Sim {
                 server: q.address,
                 protocol: Protocol::Udp,
                 attempts: 2,
+                tcp: false,
                 waited: Duration::from_secs(3),
             }),
         }

@@ -61,6 +61,8 @@ pub struct WalkOptions {
     /// Longest wait for another walk's descent before asking anyway (a bound, so walks that
     /// wait on each other cannot stall).
     pub max_descent_wait: Duration,
+    /// Name servers of one zone considered at most ([`super::ResolverConfig::max_ns_per_zone`]).
+    pub max_ns_per_zone: usize,
 }
 
 impl Default for WalkOptions {
@@ -73,6 +75,7 @@ impl Default for WalkOptions {
             ipv6: true,
             follow_cnames: true,
             ns_lookup_parallelism: 2,
+            max_ns_per_zone: super::MAX_NS_PER_ZONE,
             share_descents: true,
             max_descent_wait: Duration::from_secs(3),
         }
@@ -304,6 +307,29 @@ impl Drop for Walk {
                 self.cache.release_descent(&zone, &label, self.id);
             }
         }
+    }
+}
+
+impl WalkResult {
+    /// Whether the walk failed without any server of the zone where it failed answering at
+    /// all: every query there went unanswered after every try, or could not be sent from this
+    /// machine. What the zone holds is then unknown, rather than broken.
+    pub fn unanswered(&self) -> bool {
+        if !matches!(self.outcome, Outcome::Failed(_)) {
+            return false;
+        }
+        let mut asked = self
+            .trace
+            .queries()
+            .filter(|q| q.zone == self.zone.zone)
+            .peekable();
+        asked.peek().is_some()
+            && asked.all(|q| {
+                q.result
+                    .as_ref()
+                    .err()
+                    .is_some_and(|e| e.is_no_response() || e.is_local())
+            })
     }
 }
 
@@ -571,22 +597,7 @@ impl Walk {
     }
 
     fn root_delegation(&self) -> Delegation {
-        let mut ns: Vec<Name> = Vec::new();
-        for server in &self.options.roots.servers {
-            if let Some(name) = &server.name {
-                if !ns.contains(name) {
-                    ns.push(name.clone());
-                }
-            }
-        }
-        Delegation {
-            zone: Name::root(),
-            parent: None,
-            ns,
-            ttl: 0,
-            glue: self.options.roots.servers.clone(),
-            referred_by: None,
-        }
+        self.options.roots.delegation()
     }
 
     /// The closest cached cut above the task's name, or the root.
@@ -1017,21 +1028,31 @@ impl Walk {
         }
         self.stats.referrals += 1;
         let from = self.tasks[id].cut.zone.clone();
+        let ns_listed = referral.ns.len();
+        let mut ns = referral.ns;
+        if ns_listed > self.options.max_ns_per_zone {
+            // Keep a fixed, documented subset (the first names in DNS order), so two runs
+            // consider the same servers whatever order the parent sent them in.
+            ns.sort_by_key(Name::to_lowercase);
+            ns.truncate(self.options.max_ns_per_zone);
+        }
         let glue: Vec<ServerAddr> = referral
             .glue
             .iter()
+            .filter(|(name, _)| ns.contains(name))
             .map(|(name, ip)| ServerAddr::new(Some(name.clone()), *ip))
             .collect();
         self.trace.event(WalkEvent::Referral {
             from: from.clone(),
             to: referral.zone.clone(),
-            ns: referral.ns.clone(),
+            ns: ns.clone(),
             glue: glue.len(),
         });
         let delegation = Delegation {
             zone: referral.zone,
             parent: Some(from),
-            ns: referral.ns,
+            ns_listed,
+            ns,
             ttl: referral.ttl,
             glue,
             referred_by: Some(server),

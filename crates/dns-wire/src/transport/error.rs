@@ -25,8 +25,102 @@ impl fmt::Display for Protocol {
     }
 }
 
+/// Why this machine, rather than the server asked, kept a query from being answered: the
+/// difference between "the server is broken" and "this host cannot test it".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LocalCause {
+    /// This host has no route to the address (ENETUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT): typically
+    /// IPv6 on a host with IPv4 only, or no network at all.
+    NoRoute,
+    /// A local firewall refused to send the packet (EPERM, EACCES).
+    Firewall,
+    /// This host ran out of descriptors, ports or buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM,
+    /// EADDRINUSE).
+    Resources,
+}
+
+impl fmt::Display for LocalCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LocalCause::NoRoute => "no route",
+            LocalCause::Firewall => "blocked by a firewall on this machine",
+            LocalCause::Resources => "out of sockets or memory",
+        })
+    }
+}
+
+/// Why a server was not asked at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotChecked {
+    /// Its address family cannot be reached from this machine (learned from earlier queries of
+    /// the run that failed locally and none of that family answered).
+    Unreachable {
+        /// Whether the family is IPv6.
+        ipv6: bool,
+        /// What the earlier queries ran into.
+        cause: LocalCause,
+    },
+    /// Its address family was turned off (`-4` or `-6`).
+    Disabled {
+        /// Whether the family is IPv6.
+        ipv6: bool,
+    },
+}
+
+impl fmt::Display for NotChecked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let family = |ipv6: bool| if ipv6 { "IPv6" } else { "IPv4" };
+        match self {
+            NotChecked::Unreachable { ipv6, cause } => write!(
+                f,
+                "not checked from here: this machine cannot reach {} addresses ({cause})",
+                family(*ipv6)
+            ),
+            NotChecked::Disabled { ipv6 } => {
+                write!(
+                    f,
+                    "not checked: {} was turned off (-{})",
+                    family(*ipv6),
+                    if *ipv6 { '4' } else { '6' }
+                )
+            }
+        }
+    }
+}
+
+/// Why this machine cannot reach DNS servers at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoNetwork {
+    /// Every family failed locally before a packet left (no route, a local firewall).
+    Local(LocalCause),
+    /// Several servers refused the connection (ICMP port or host unreachable) and none
+    /// answered: a firewall on the way rejects DNS.
+    Rejected,
+    /// Nothing answered at all for several seconds, from any server: DNS is silently dropped
+    /// on the way, or there is no network.
+    Silent,
+}
+
+impl fmt::Display for NoNetwork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NoNetwork::Local(LocalCause::NoRoute) => "there is no network route (no network?)",
+            NoNetwork::Local(LocalCause::Firewall) => {
+                "a firewall on this machine refuses to send DNS queries"
+            }
+            NoNetwork::Local(LocalCause::Resources) => "this machine ran out of sockets",
+            NoNetwork::Rejected => {
+                "DNS queries are rejected on the way (outbound port 53 seems blocked)"
+            }
+            NoNetwork::Silent => {
+                "no DNS server answered at all (outbound port 53 seems silently blocked, or there is no network)"
+            }
+        })
+    }
+}
+
 /// A query to one server failed. Every variant names the server, and the message reads as one
-/// sentence (`no response from 192.0.2.1:53 over UDP after 3 attempts (6.0 s)`).
+/// sentence (`192.0.2.1:53 did not answer 5 tries over 4.9 s (UDP, then TCP)`).
 ///
 /// The type is `Clone` and holds plain data (an I/O error is kept as its kind and text), so it
 /// can live in a [`crate::resolver::Trace`].
@@ -35,19 +129,43 @@ impl fmt::Display for Protocol {
 pub enum QueryError {
     /// Nothing that matched the query arrived in time.
     #[error(
-        "no response from {server} over {protocol} after {attempts} attempt{plural} ({secs:.1} s)",
-        plural = if *attempts == 1 { "" } else { "s" },
-        secs = waited.as_secs_f64()
+        "{server} did not answer {tries} tr{plural} over {secs:.1} s ({how})",
+        tries = attempts + u32::from(*tcp),
+        plural = if attempts + u32::from(*tcp) == 1 { "y" } else { "ies" },
+        secs = waited.as_secs_f64(),
+        how = match (*attempts, *tcp) {
+            (0, _) => "TCP",
+            (_, true) => "UDP, then TCP",
+            _ => "UDP",
+        }
     )]
     Timeout {
+        /// The transport of the first attempts (UDP, unless only TCP was tried).
+        protocol: Protocol,
         /// The server asked.
         server: SocketAddr,
-        /// The transport of the last attempt.
-        protocol: Protocol,
-        /// How many times the query was sent.
+        /// How many UDP datagrams were sent.
         attempts: u32,
+        /// Whether a TCP try followed the unanswered datagrams.
+        tcp: bool,
         /// Total time spent waiting.
         waited: Duration,
+    },
+    /// The server was not asked: see [`NotChecked`].
+    #[error("{server} {why}")]
+    NotChecked {
+        /// The server that would have been asked.
+        server: SocketAddr,
+        /// Why it was not.
+        why: NotChecked,
+    },
+    /// The query was not answered because this machine cannot reach DNS servers at all.
+    #[error("{server} was not asked: this machine cannot reach DNS servers directly ({cause})")]
+    NoNetwork {
+        /// The server that would have been asked.
+        server: SocketAddr,
+        /// What the run saw.
+        cause: NoNetwork,
     },
     /// A socket operation failed (unreachable network, connection refused or reset...).
     #[error("{operation} {server} over {protocol} failed: {message}")]
@@ -60,8 +178,10 @@ pub enum QueryError {
         operation: &'static str,
         /// The kind of I/O error, for callers that want to tell cases apart.
         kind: io::ErrorKind,
-        /// The operating system's description.
+        /// The operating system's description, without the error number.
         message: String,
+        /// The operating system's error number, when there is one.
+        errno: Option<i32>,
     },
     /// The server's response (ID matched) could not be parsed.
     #[error("the response from {server} over {protocol} is malformed: {error}")]
@@ -118,6 +238,8 @@ impl QueryError {
     pub fn server(&self) -> SocketAddr {
         match self {
             QueryError::Timeout { server, .. }
+            | QueryError::NotChecked { server, .. }
+            | QueryError::NoNetwork { server, .. }
             | QueryError::Io { server, .. }
             | QueryError::Malformed { server, .. }
             | QueryError::TruncatedOverTcp { server }
@@ -128,9 +250,42 @@ impl QueryError {
     }
 
     /// Whether the server gave no answer at all (timeout or network error), as opposed to a
-    /// bad one.
+    /// bad one. A failure that is this machine's ([`QueryError::local_cause`]) or a server not
+    /// asked is not a server's silence.
     pub fn is_no_response(&self) -> bool {
-        matches!(self, QueryError::Timeout { .. } | QueryError::Io { .. })
+        match self {
+            QueryError::Timeout { .. } => true,
+            QueryError::Io { .. } => self.local_cause().is_none(),
+            _ => false,
+        }
+    }
+
+    /// Whether this machine, not the server, is the reason the query got no answer: a local
+    /// cause on a socket operation, a family not checked from here, or no network at all.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            QueryError::NotChecked { .. } | QueryError::NoNetwork { .. }
+        ) || self.local_cause().is_some()
+    }
+
+    /// The local cause of a failed socket operation, if the operating system's error says the
+    /// packet never left this machine.
+    pub fn local_cause(&self) -> Option<LocalCause> {
+        let QueryError::Io { kind, errno, .. } = self else {
+            return None;
+        };
+        if let Some(cause) = errno.and_then(local_errno) {
+            return Some(cause);
+        }
+        match kind {
+            io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::Unsupported => Some(LocalCause::NoRoute),
+            io::ErrorKind::PermissionDenied => Some(LocalCause::Firewall),
+            io::ErrorKind::AddrInUse | io::ErrorKind::OutOfMemory => Some(LocalCause::Resources),
+            _ => None,
+        }
     }
 
     pub(crate) fn io(
@@ -144,7 +299,39 @@ impl QueryError {
             protocol,
             operation,
             kind: error.kind(),
-            message: error.to_string(),
+            message: os_text(error),
+            errno: error.raw_os_error(),
         }
     }
+}
+
+/// The operating system's text for an error without its " (os error N)" suffix: the number
+/// means nothing to the reader and is kept in [`QueryError::Io`]'s `errno`.
+fn os_text(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+/// The Linux error numbers that mean the packet never left this machine (the `io::ErrorKind`s
+/// do not cover all of them).
+#[cfg(target_os = "linux")]
+fn local_errno(errno: i32) -> Option<LocalCause> {
+    match errno {
+        // ENETUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT
+        101 | 99 | 97 => Some(LocalCause::NoRoute),
+        // EPERM, EACCES
+        1 | 13 => Some(LocalCause::Firewall),
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRINUSE
+        24 | 23 | 105 | 12 | 98 => Some(LocalCause::Resources),
+        _ => None,
+    }
+}
+
+/// Elsewhere the numbers differ; the `io::ErrorKind`s decide alone.
+#[cfg(not(target_os = "linux"))]
+fn local_errno(_errno: i32) -> Option<LocalCause> {
+    None
 }

@@ -12,7 +12,12 @@
 //!   resets and early closes reported, response size bounded);
 //! - FORMERR or NOTIMP without an OPT record, or an unparseable reply, to an EDNS query: one
 //!   retry without EDNS (RFC 6891 §7; real servers still do this);
-//! - no answer: up to [`TransportConfig::udp_retries`] more attempts, each with a new ID and port.
+//! - REFUSED over UDP: asked once more over TCP before the answer is believed, because a server
+//!   under response-rate limiting may refuse or truncate UDP answers while TCP still works;
+//! - no answer: up to [`TransportConfig::udp_retries`] more attempts, each with a new ID and port
+//!   and twice the wait of the one before (capped at [`TransportConfig::timeout`]), then one
+//!   try over TCP ([`TransportConfig::tcp_fallback`]), as BIND and Unbound do before they
+//!   give up on a server. One lost datagram costs one retry, not the server.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), dns_wire::transport::QueryError> {
@@ -32,22 +37,31 @@ mod udp;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-pub use error::{Protocol, QueryError};
+pub use error::{LocalCause, NoNetwork, NotChecked, Protocol, QueryError};
 
 use crate::{Message, Question, Rcode};
 
 /// How queries are sent: timeouts, retries, EDNS and size bounds.
 ///
-/// The defaults are those of a careful iterative resolver: 1.5 s per UDP attempt and one retry
-/// (a resolver has other servers to try, so waiting long on one is wasted), 5 s for a whole TCP
-/// exchange, EDNS0 with the 1232-octet payload of DNS Flag Day 2020.
+/// The defaults are those of a careful iterative resolver on a lossy network: four UDP sends
+/// waiting 400 ms, 800 ms, 1.5 s and 1.5 s (a measured round-trip time shortens the first wait:
+/// see [`TransportConfig::first_wait`]), then one TCP try; 5 s for a whole TCP exchange after a
+/// truncated answer; EDNS0 with the 1232-octet payload of DNS Flag Day 2020.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportConfig {
-    /// How long to wait for a matching datagram after each UDP send.
+    /// The longest wait for a matching datagram after one UDP send (the cap of the backoff).
     pub timeout: Duration,
+    /// The wait after the first UDP send; each retry waits twice as long as the one before, up
+    /// to [`TransportConfig::timeout`]. A resolver sets it per server from the round-trip
+    /// times it measured (RFC 6298's RTO); the default suits a server never heard from
+    /// (Unbound starts unknown servers at 376 ms).
+    pub first_wait: Duration,
     /// Extra UDP attempts after a timeout (0 = send once).
     pub udp_retries: u32,
-    /// Bound on a whole TCP exchange: connect, send, read.
+    /// After every UDP attempt went unanswered, try once over TCP (bounded by twice
+    /// [`TransportConfig::timeout`]): a path that drops datagrams often still carries TCP.
+    pub tcp_fallback: bool,
+    /// Bound on a whole TCP exchange after a truncated UDP answer: connect, send, read.
     pub tcp_timeout: Duration,
     /// Send an OPT record (EDNS0) in queries.
     pub edns: bool,
@@ -64,7 +78,9 @@ impl Default for TransportConfig {
     fn default() -> Self {
         TransportConfig {
             timeout: Duration::from_millis(1500),
-            udp_retries: 1,
+            first_wait: Duration::from_millis(400),
+            udp_retries: 3,
+            tcp_fallback: true,
             tcp_timeout: Duration::from_secs(5),
             edns: true,
             edns_payload_size: 1232,
@@ -91,6 +107,9 @@ pub struct Exchange {
     pub elapsed: Duration,
     /// UDP datagrams sent (retries and the EDNS fallback included).
     pub udp_attempts: u32,
+    /// The answer came over TCP after every UDP attempt went unanswered, or after a REFUSED
+    /// over UDP.
+    pub tcp_fallback: bool,
     /// The query was repeated without EDNS because the server rejected or garbled the EDNS one.
     pub edns_fallback: bool,
     /// The UDP response had TC set, so the response is the TCP one.
@@ -106,73 +125,133 @@ pub async fn query(
     question: &Question,
     config: &TransportConfig,
 ) -> Result<Exchange, QueryError> {
-    let start = Instant::now();
-    let mut use_edns = config.edns;
-    let mut edns_fallback = false;
-    let mut udp_attempts = 0;
-    let mut dropped = 0;
+    let mut tally = Tally {
+        server,
+        start: Instant::now(),
+        use_edns: config.edns,
+        edns_fallback: false,
+        udp_attempts: 0,
+        dropped: 0,
+    };
+    // Bound on a TCP try made because UDP failed (not because the answer is large).
+    let fallback_bound = config.timeout.saturating_mul(2);
     loop {
-        let outcome = udp::exchange(server, question, use_edns, config).await;
-        let reply = match outcome {
+        let reply = match udp::exchange(server, question, tally.use_edns, config).await {
             Ok(reply) => reply,
             Err(udp::Failure {
                 error,
                 attempts,
-                dropped: d,
+                dropped,
             }) => {
-                udp_attempts += attempts;
-                dropped += d;
-                if use_edns && matches!(error, QueryError::Malformed { .. }) {
-                    use_edns = false;
-                    edns_fallback = true;
+                tally.udp_attempts += attempts;
+                tally.dropped += dropped;
+                if tally.use_edns && matches!(error, QueryError::Malformed { .. }) {
+                    tally.without_edns();
                     continue;
                 }
-                return Err(match error {
-                    QueryError::Timeout { protocol, .. } => QueryError::Timeout {
-                        server,
-                        protocol,
-                        attempts: udp_attempts,
-                        waited: start.elapsed(),
-                    },
-                    other => other,
-                });
+                if !matches!(error, QueryError::Timeout { .. }) {
+                    return Err(error);
+                }
+                if !config.tcp_fallback {
+                    return Err(tally.timeout(false));
+                }
+                // Every datagram went unanswered: one try over TCP before giving up.
+                let tcp_start = Instant::now();
+                return match tcp::exchange(server, question, tally.use_edns, config, fallback_bound)
+                    .await
+                {
+                    Ok((message, size)) => {
+                        Ok(tally.finish(message, size, Protocol::Tcp, tcp_start.elapsed(), true))
+                    }
+                    // A refused or reset connection says no more than the silence before it.
+                    Err(QueryError::Timeout { .. } | QueryError::Io { .. }) => {
+                        Err(tally.timeout(true))
+                    }
+                    Err(other) => Err(other),
+                };
             }
         };
-        udp_attempts += reply.attempts;
-        dropped += reply.dropped;
-        if use_edns && rejects_edns(&reply.message) {
-            use_edns = false;
-            edns_fallback = true;
+        tally.udp_attempts += reply.attempts;
+        tally.dropped += reply.dropped;
+        if tally.use_edns && rejects_edns(&reply.message) {
+            tally.without_edns();
             continue;
         }
-        if !reply.message.header.truncated {
-            return Ok(Exchange {
-                server,
-                response: reply.message,
-                size: reply.size,
-                protocol: Protocol::Udp,
-                rtt: reply.rtt,
-                elapsed: start.elapsed(),
-                udp_attempts,
-                edns_fallback,
-                truncated_udp: false,
-                dropped_datagrams: dropped,
-            });
+        let refused = reply.message.rcode() == Rcode::REFUSED && config.tcp_fallback;
+        if !reply.message.header.truncated && !refused {
+            return Ok(tally.finish(reply.message, reply.size, Protocol::Udp, reply.rtt, false));
         }
         let tcp_start = Instant::now();
-        let (message, size) = tcp::exchange(server, question, use_edns, config).await?;
-        return Ok(Exchange {
-            server,
-            response: message,
+        if refused {
+            // Response-rate limiting may refuse over UDP what it answers over TCP; a server
+            // that refuses both is believed. A failed TCP try leaves the UDP answer standing.
+            return Ok(
+                match tcp::exchange(server, question, tally.use_edns, config, fallback_bound).await
+                {
+                    Ok((message, size)) => {
+                        tally.finish(message, size, Protocol::Tcp, tcp_start.elapsed(), true)
+                    }
+                    Err(_) => {
+                        tally.finish(reply.message, reply.size, Protocol::Udp, reply.rtt, false)
+                    }
+                },
+            );
+        }
+        let (message, size) =
+            tcp::exchange(server, question, tally.use_edns, config, config.tcp_timeout).await?;
+        let mut exchange = tally.finish(message, size, Protocol::Tcp, tcp_start.elapsed(), false);
+        exchange.truncated_udp = true;
+        return Ok(exchange);
+    }
+}
+
+/// What one [`query`] has done so far, for its [`Exchange`] or its timeout.
+struct Tally {
+    server: SocketAddr,
+    start: Instant,
+    use_edns: bool,
+    edns_fallback: bool,
+    udp_attempts: u32,
+    dropped: u32,
+}
+
+impl Tally {
+    fn without_edns(&mut self) {
+        self.use_edns = false;
+        self.edns_fallback = true;
+    }
+
+    fn timeout(&self, tcp: bool) -> QueryError {
+        QueryError::Timeout {
+            server: self.server,
+            protocol: Protocol::Udp,
+            attempts: self.udp_attempts,
+            tcp,
+            waited: self.start.elapsed(),
+        }
+    }
+
+    fn finish(
+        &self,
+        response: Message,
+        size: usize,
+        protocol: Protocol,
+        rtt: Duration,
+        tcp_fallback: bool,
+    ) -> Exchange {
+        Exchange {
+            server: self.server,
+            response,
             size,
-            protocol: Protocol::Tcp,
-            rtt: tcp_start.elapsed(),
-            elapsed: start.elapsed(),
-            udp_attempts,
-            edns_fallback,
-            truncated_udp: true,
-            dropped_datagrams: dropped,
-        });
+            protocol,
+            rtt,
+            elapsed: self.start.elapsed(),
+            udp_attempts: self.udp_attempts,
+            tcp_fallback,
+            edns_fallback: self.edns_fallback,
+            truncated_udp: false,
+            dropped_datagrams: self.dropped,
+        }
     }
 }
 

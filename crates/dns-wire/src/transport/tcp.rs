@@ -2,6 +2,7 @@
 //! any part of a message, a bound on the announced size and on the whole exchange's time.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -12,20 +13,23 @@ use crate::{Message, Question};
 /// How many non-matching messages we read on one connection before giving up.
 const MAX_MESSAGES: u32 = 8;
 
-/// Asks over a new TCP connection; returns the matching response and its size.
+/// Asks over a new TCP connection, the whole exchange bounded by `bound`; returns the matching
+/// response and its size.
 pub(super) async fn exchange(
     server: SocketAddr,
     question: &Question,
     use_edns: bool,
     config: &TransportConfig,
+    bound: Duration,
 ) -> Result<(Message, usize), QueryError> {
-    match tokio::time::timeout(config.tcp_timeout, ask(server, question, use_edns, config)).await {
+    match tokio::time::timeout(bound, ask(server, question, use_edns, config)).await {
         Ok(result) => result,
         Err(_elapsed) => Err(QueryError::Timeout {
             server,
             protocol: Protocol::Tcp,
-            attempts: 1,
-            waited: config.tcp_timeout,
+            attempts: 0,
+            tcp: true,
+            waited: bound,
         }),
     }
 }

@@ -386,11 +386,106 @@ async fn silence_times_out_within_the_configured_bound_on_fresh_ports() {
         }
         other => panic!("expected a timeout, got {other:?}"),
     }
-    assert!(err.to_string().starts_with(&format!(
-        "no response from {addr} over UDP after 2 attempts"
-    )));
+    // Two datagrams, then the TCP try (refused: nothing listens on TCP).
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{addr} did not answer 3 tries over 0.4 s")),
+        "{err}"
+    );
+    assert!(err.to_string().ends_with("(UDP, then TCP)"), "{err}");
     let seen = listen.await.unwrap();
     assert_ne!(seen[0].0, seen[1].0, "each attempt uses a new source port");
+}
+
+#[tokio::test]
+async fn each_retry_waits_twice_as_long_up_to_the_cap() {
+    let (server, addr) = udp_server().await;
+    let listen = tokio::spawn(async move {
+        let mut arrivals = Vec::new();
+        for _ in 0..4 {
+            receive(&server).await;
+            arrivals.push(std::time::Instant::now());
+        }
+        arrivals
+    });
+    let config = TransportConfig {
+        first_wait: Duration::from_millis(50),
+        timeout: Duration::from_millis(150),
+        udp_retries: 3,
+        tcp_fallback: false,
+        ..fast()
+    };
+    let err = tokio::time::timeout(BOUND, query(addr, &question(), &config))
+        .await
+        .unwrap()
+        .unwrap_err();
+    let arrivals = listen.await.unwrap();
+    let gaps: Vec<u128> = arrivals
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    // 50, 100, then capped at 150 (scheduling adds a little to each).
+    for (gap, expected) in gaps.iter().zip([50u128, 100, 150]) {
+        assert!(*gap >= expected && *gap < expected + 100, "gaps {gaps:?}");
+    }
+    assert!(
+        err.to_string().ends_with("(UDP)"),
+        "no TCP try when it is off: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_silent_over_udp_is_asked_over_tcp_before_giving_up() {
+    let (udp, tcp, addr) = udp_and_tcp().await;
+    let serve = tokio::spawn(async move {
+        // Every datagram is read and dropped, as a path losing UDP would.
+        let drop_udp = tokio::spawn(async move {
+            loop {
+                receive(&udp).await;
+            }
+        });
+        let (mut stream, _) = tcp.accept().await.unwrap();
+        let query = read_tcp_query(&mut stream).await;
+        stream.write_all(&framed(&answer(&query, 7))).await.unwrap();
+        drop_udp.abort();
+    });
+    let config = TransportConfig {
+        first_wait: Duration::from_millis(30),
+        timeout: Duration::from_millis(60),
+        udp_retries: 2,
+        ..fast()
+    };
+    let got = tokio::time::timeout(BOUND, query(addr, &question(), &config))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.protocol, Protocol::Tcp);
+    assert!(got.tcp_fallback && !got.truncated_udp);
+    assert_eq!(got.udp_attempts, 3);
+    assert_eq!(first_a(&got), Ipv4Addr::new(192, 0, 2, 7));
+    serve.await.unwrap();
+}
+
+#[tokio::test]
+async fn refused_over_udp_is_asked_again_over_tcp() {
+    let (udp, tcp, addr) = udp_and_tcp().await;
+    let serve = tokio::spawn(async move {
+        let (query, from) = receive(&udp).await;
+        let mut refused = query.clone();
+        refused.header.response = true;
+        refused.set_rcode(Rcode::REFUSED);
+        udp.send_to(&refused.to_bytes(), from).await.unwrap();
+        let (mut stream, _) = tcp.accept().await.unwrap();
+        let query = read_tcp_query(&mut stream).await;
+        stream.write_all(&framed(&answer(&query, 9))).await.unwrap();
+    });
+    let got = tokio::time::timeout(BOUND, query(addr, &question(), &fast()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.protocol, Protocol::Tcp);
+    assert_eq!(first_a(&got), Ipv4Addr::new(192, 0, 2, 9));
+    serve.await.unwrap();
 }
 
 #[tokio::test]

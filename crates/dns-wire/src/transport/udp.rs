@@ -28,7 +28,8 @@ pub(super) struct Failure {
     pub(super) dropped: u32,
 }
 
-/// Sends the query up to `1 + udp_retries` times and returns the first matching datagram.
+/// Sends the query up to `1 + udp_retries` times, each wait twice the one before (from
+/// `first_wait`, capped at `timeout`), and returns the first matching datagram.
 pub(super) async fn exchange(
     server: SocketAddr,
     question: &Question,
@@ -44,6 +45,7 @@ pub(super) async fn exchange(
         attempts,
         dropped,
     };
+    let mut wait = config.first_wait.min(config.timeout);
     for _ in 0..=config.udp_retries {
         let query = build_query(question, use_edns, config);
         let id = query.header.id;
@@ -71,7 +73,8 @@ pub(super) async fn exchange(
         })?;
         attempts += 1;
         let sent = Instant::now();
-        let deadline = tokio::time::Instant::from_std(sent + config.timeout);
+        let deadline = tokio::time::Instant::from_std(sent + wait);
+        wait = wait.saturating_mul(2).min(config.timeout);
         loop {
             let received = tokio::time::timeout_at(deadline, socket.recv_from(&mut buffer)).await;
             let (len, from) = match received {
@@ -115,6 +118,7 @@ pub(super) async fn exchange(
         server,
         protocol: Protocol::Udp,
         attempts,
+        tcp: false,
         waited: started.elapsed(),
     };
     Err(fail(error, attempts, dropped))

@@ -84,12 +84,27 @@ pub(crate) fn cross_record_findings(
     }
 }
 
+/// SES: whether no target's key could be learned because no server of the target zone
+/// answered (the keys are then unknown: the verdict cannot be a pass).
+pub(crate) fn ses_keys_unknown(ctx: &Ctx<'_>, analyses: &[RecordAnalysis]) -> bool {
+    let mut keys = analyses
+        .iter()
+        .filter_map(|a| a.ses_key.as_ref())
+        .peekable();
+    keys.peek().is_some()
+        && keys.all(|(state, at)| {
+            *state == KeyState::NotResolved || super::target_unanswered(ctx.observations, at)
+        })
+}
+
 /// SES: at least one target must hold a usable key; empty TXT on the others is rotation.
 fn ses_key_rule(ctx: &Ctx<'_>, analyses: &[RecordAnalysis], out: &mut Vec<Finding>) {
     let keys: Vec<(&RecordAnalysis, &KeyState, &Name)> = analyses
         .iter()
         .filter_map(|a| a.ses_key.as_ref().map(|(s, at)| (a, s, at)))
         .filter(|(_, s, _)| **s != KeyState::NotResolved)
+        // A target whose zone answered nothing is unknown, not keyless.
+        .filter(|(_, _, at)| !super::target_unanswered(ctx.observations, at))
         .collect();
     if keys.is_empty() {
         return;

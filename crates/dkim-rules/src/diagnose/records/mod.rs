@@ -17,7 +17,7 @@ use crate::report::{RecordReport, RecordStatus, ServerValue};
 mod cross;
 mod findings;
 
-pub(crate) use cross::cross_record_findings;
+pub(crate) use cross::{cross_record_findings, ses_keys_unknown};
 
 /// How one server's answer compares with what is expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +183,10 @@ impl RecordAnalysis {
             (KeyState::from_txt(&found.txt), at)
         } else {
             let end = found.chain_end.clone().unwrap_or_else(|| self.name.clone());
+            if target_unanswered(ctx.observations, &end) {
+                // No server of the target's zone answered: the key is unknown, not bad.
+                return (Judgement::NoAnswer, None);
+            }
             KeyState::at_target(ctx.observations, &end)
         };
         let judgement = if key.0.is_usable() {
@@ -395,4 +399,18 @@ fn variant_exists(
         Some(parent) => !synthesised(ctx, &state, &parent, server, &[RecordType::TXT]),
         None => true,
     }
+}
+
+/// Whether the lookup of `target` failed without any server of its zone answering.
+fn target_unanswered(observations: &crate::observe::Observations, target: &Name) -> bool {
+    observations.targets.iter().any(|t| {
+        t.name == *target
+            && matches!(
+                t.outcome,
+                crate::observe::TargetOutcome::Failed {
+                    unanswered: true,
+                    ..
+                }
+            )
+    })
 }

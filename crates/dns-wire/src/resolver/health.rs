@@ -1,0 +1,405 @@
+//! What a run learns about each server and about this machine's own network, so that a lost
+//! packet costs a retry, a dead server is waited out once, and a host without IPv6 (or without
+//! any network) is not mistaken for broken servers.
+//!
+//! - Per server address: a smoothed round-trip time and its variation (RFC 6298), which set the
+//!   first wait of the next query ([`crate::transport::TransportConfig::first_wait`]); how
+//!   many queries it answered and how many it left unanswered after every try. A server that
+//!   answered nothing and failed [`DEAD_AFTER`] whole exchanges is not asked again in the run:
+//!   later queries fail at once with its last timeout.
+//! - Per address family: answers received, and the local failures (no route, a local
+//!   firewall) that say the family cannot be reached from here. A family with local failures
+//!   and no answer is "not checked from here": its servers are skipped, not called lame.
+//! - For the run: if every family failed locally, or several servers refused and none
+//!   answered, or nothing at all answered for [`SILENT_AFTER`] (after probing a few more root
+//!   servers at [`PROBE_AFTER`]), this machine cannot reach DNS servers: every query then
+//!   fails at once with [`QueryError::NoNetwork`].
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError};
+
+/// Whole exchanges (every UDP try and the TCP try) a server may fail, having answered nothing,
+/// before the run stops asking it. Two, not one: at 20% loss each way one exchange of four
+/// datagrams and a TCP try still fails about once in 400, and a healthy server must not be
+/// written off by one such accident.
+pub const DEAD_AFTER: u32 = 2;
+
+/// Distinct servers that refused (ICMP unreachable, connection refused) with no answer from
+/// anyone, after which DNS is taken to be rejected on the way out.
+pub const REJECTED_AFTER: usize = 3;
+
+/// With no answer from anyone by then, a few more root servers are asked at once.
+pub const PROBE_AFTER: Duration = Duration::from_secs(1);
+
+/// With no answer from anyone by then, this machine is taken to have no working DNS path.
+pub const SILENT_AFTER: Duration = Duration::from_secs(6);
+
+/// The smallest first wait derived from a measured round-trip time (Unbound's
+/// `infra-cache-min-rtt` is 50 ms).
+pub const MIN_WAIT: Duration = Duration::from_millis(50);
+
+#[derive(Debug, Default, Clone)]
+struct ServerRecord {
+    /// Smoothed round-trip time and its mean deviation, in seconds (RFC 6298 §2).
+    srtt: Option<(f64, f64)>,
+    answered: u32,
+    failed: u32,
+    last_timeout: Option<QueryError>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct FamilyRecord {
+    answered: u64,
+    local: Option<LocalCause>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Which families the run may use (index as in `families`).
+    enabled: [bool; 2],
+    servers: HashMap<IpAddr, ServerRecord>,
+    /// Index 0: IPv4, 1: IPv6.
+    families: [FamilyRecord; 2],
+    refused_by: HashSet<IpAddr>,
+    first_send: Option<Instant>,
+    down: Option<NoNetwork>,
+    discarded_datagrams: u64,
+}
+
+/// What this run has learned about servers and about its own network. Shared by every lookup
+/// of a [`super::Resolver`].
+#[derive(Debug)]
+pub struct Health {
+    state: Mutex<State>,
+}
+
+impl Default for Health {
+    /// Both families in use.
+    fn default() -> Self {
+        Health::new(true, true)
+    }
+}
+
+/// A family's index in [`State::families`].
+fn family(ip: &IpAddr) -> usize {
+    usize::from(ip.is_ipv6())
+}
+
+impl Health {
+    /// Nothing learned yet; the run uses the families switched on.
+    pub fn new(ipv4: bool, ipv6: bool) -> Health {
+        Health {
+            state: Mutex::new(State {
+                enabled: [ipv4, ipv6],
+                ..State::default()
+            }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // Every update is a few counter changes, consistent at any point: a poisoned lock
+        // still holds usable data.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Before sending to `server`: the error to return at once (no network, family not
+    /// reachable from here, a server already waited out), or the first wait to use.
+    pub(crate) fn before_send(
+        &self,
+        server: SocketAddr,
+        default_wait: Duration,
+        cap: Duration,
+    ) -> Result<Duration, QueryError> {
+        let mut state = self.state();
+        if let Some(cause) = state.down {
+            return Err(QueryError::NoNetwork { server, cause });
+        }
+        let ip = server.ip();
+        let fam = &state.families[family(&ip)];
+        if let (0, Some(cause)) = (fam.answered, fam.local) {
+            if cause != LocalCause::Resources {
+                return Err(QueryError::NotChecked {
+                    server,
+                    why: NotChecked::Unreachable {
+                        ipv6: ip.is_ipv6(),
+                        cause,
+                    },
+                });
+            }
+        }
+        state.first_send.get_or_insert_with(Instant::now);
+        let record = state.servers.get(&ip);
+        if let Some(ServerRecord {
+            answered: 0,
+            failed,
+            last_timeout: Some(timeout),
+            ..
+        }) = record
+        {
+            if *failed >= DEAD_AFTER {
+                return Err(timeout.clone());
+            }
+        }
+        Ok(match record.and_then(|r| r.srtt) {
+            // RFC 6298 §2: RTO = SRTT + 4 RTTVAR, here floored and capped.
+            Some((srtt, rttvar)) => {
+                Duration::from_secs_f64(srtt + 4.0 * rttvar).clamp(MIN_WAIT, cap.max(MIN_WAIT))
+            }
+            None => default_wait.min(cap),
+        })
+    }
+
+    /// After an exchange with `server` ended.
+    pub(crate) fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
+        let mut state = self.state();
+        let ip = server.ip();
+        match result {
+            Ok(exchange) => {
+                state.families[family(&ip)].answered += 1;
+                state.discarded_datagrams += u64::from(exchange.dropped_datagrams);
+                let record = state.servers.entry(ip).or_default();
+                record.answered += 1;
+                let sample = exchange.rtt.as_secs_f64();
+                record.srtt = Some(match record.srtt {
+                    None => (sample, sample / 2.0),
+                    Some((srtt, rttvar)) => (
+                        0.875 * srtt + 0.125 * sample,
+                        0.75 * rttvar + 0.25 * (srtt - sample).abs(),
+                    ),
+                });
+            }
+            Err(error @ QueryError::Timeout { .. }) => {
+                let record = state.servers.entry(ip).or_default();
+                record.failed += 1;
+                record.last_timeout = Some(error.clone());
+            }
+            Err(error) => {
+                if let Some(cause) = error.local_cause() {
+                    if cause != LocalCause::Resources {
+                        state.families[family(&ip)].local.get_or_insert(cause);
+                    }
+                } else if let QueryError::Io { kind, .. } = error {
+                    use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, HostUnreachable};
+                    if matches!(kind, ConnectionRefused | ConnectionReset | HostUnreachable) {
+                        state.refused_by.insert(ip);
+                    }
+                }
+            }
+        }
+        state.judge_network();
+    }
+
+    /// Whether `server` has answered anything in this run.
+    pub(crate) fn has_answered(&self, server: &SocketAddr) -> bool {
+        self.state()
+            .servers
+            .get(&server.ip())
+            .is_some_and(|r| r.answered > 0)
+    }
+
+    /// Whether anything at all has answered in this run.
+    pub(crate) fn anything_answered(&self) -> bool {
+        self.state().families.iter().any(|f| f.answered > 0)
+    }
+
+    /// Declares the network silent if nothing has answered by now.
+    pub(crate) fn judge_silence(&self) -> Option<NoNetwork> {
+        let mut state = self.state();
+        if state.down.is_none() && state.families.iter().all(|f| f.answered == 0) {
+            state.down = Some(NoNetwork::Silent);
+        }
+        state.down
+    }
+
+    /// Whether this machine cannot reach DNS servers at all, and why.
+    pub fn no_network(&self) -> Option<NoNetwork> {
+        self.state().down
+    }
+
+    /// The address families this machine could not reach in this run (no answer, and a local
+    /// failure), with the cause: `(ipv6, cause)`.
+    pub fn unreachable_families(&self) -> Vec<(bool, LocalCause)> {
+        let state = self.state();
+        (0..2)
+            .filter_map(|i| {
+                let f = &state.families[i];
+                match (f.answered, f.local) {
+                    (0, Some(cause)) if cause != LocalCause::Resources => Some((i == 1, cause)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Datagrams received and thrown away in this run because their source, ID, QR bit, opcode
+    /// or question did not match a query (possible spoofs).
+    pub fn discarded_datagrams(&self) -> u64 {
+        self.state().discarded_datagrams
+    }
+}
+
+impl State {
+    fn judge_network(&mut self) {
+        if self.down.is_some() || self.families.iter().any(|f| f.answered > 0) {
+            return;
+        }
+        // Every family in use failed before a packet left: the first cause found speaks for
+        // them (resource exhaustion is never recorded per family).
+        let mut causes = (0..2)
+            .filter(|&i| self.enabled[i])
+            .map(|i| self.families[i].local);
+        if let Some(Some(first)) = causes.next() {
+            if causes.all(|c| c.is_some()) {
+                self.down = Some(NoNetwork::Local(first));
+                return;
+            }
+        }
+        if self.refused_by.len() >= REJECTED_AFTER {
+            self.down = Some(NoNetwork::Rejected);
+        }
+    }
+
+    #[cfg(test)]
+    fn set_families_local(&mut self, cause: LocalCause) {
+        for f in &mut self.families {
+            f.local = Some(cause);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Protocol;
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    fn timeout(server: SocketAddr) -> QueryError {
+        QueryError::Timeout {
+            protocol: Protocol::Udp,
+            server,
+            attempts: 4,
+            tcp: true,
+            waited: Duration::from_secs(4),
+        }
+    }
+
+    fn io(server: SocketAddr, kind: std::io::ErrorKind, errno: Option<i32>) -> QueryError {
+        QueryError::Io {
+            server,
+            protocol: Protocol::Udp,
+            operation: "sending to",
+            kind,
+            message: "x".into(),
+            errno,
+        }
+    }
+
+    #[test]
+    fn a_server_that_never_answered_is_waited_out_twice_then_skipped() {
+        let health = Health::default();
+        let server = addr("192.0.2.1:53");
+        let wait = Duration::from_millis(400);
+        let cap = Duration::from_millis(1500);
+        for _ in 0..DEAD_AFTER {
+            assert_eq!(health.before_send(server, wait, cap), Ok(wait));
+            health.after(server, &Err(timeout(server)));
+        }
+        assert_eq!(health.before_send(server, wait, cap), Err(timeout(server)));
+    }
+
+    #[test]
+    fn no_ipv6_route_makes_ipv6_not_checked_but_leaves_ipv4_alone() {
+        let health = Health::default();
+        let v6 = addr("[2001:db8::1]:53");
+        let v4 = addr("192.0.2.1:53");
+        let unreachable = io(v6, std::io::ErrorKind::NetworkUnreachable, Some(101));
+        health.after(v6, &Err(unreachable));
+        let wait = Duration::from_millis(400);
+        let err = health.before_send(v6, wait, wait).unwrap_err();
+        assert!(matches!(err, QueryError::NotChecked { .. }), "{err}");
+        assert!(err.to_string().contains("not checked from here"), "{err}");
+        assert_eq!(health.before_send(v4, wait, wait), Ok(wait));
+        assert_eq!(health.no_network(), None);
+        assert_eq!(
+            health.unreachable_families(),
+            vec![(true, LocalCause::NoRoute)]
+        );
+    }
+
+    #[test]
+    fn both_families_failing_locally_is_no_network() {
+        let health = Health::default();
+        health.state().set_families_local(LocalCause::Firewall);
+        health.state().judge_network();
+        assert_eq!(
+            health.no_network(),
+            Some(NoNetwork::Local(LocalCause::Firewall))
+        );
+    }
+
+    #[test]
+    fn three_refusing_servers_and_no_answer_is_a_rejected_network_but_one_answer_is_not() {
+        let refused = |h: &Health, n: u8| {
+            let server = addr(&format!("192.0.2.{n}:53"));
+            h.after(
+                server,
+                &Err(io(server, std::io::ErrorKind::ConnectionRefused, Some(111))),
+            );
+        };
+        let health = Health::default();
+        for n in 1..=3 {
+            refused(&health, n);
+        }
+        assert_eq!(health.no_network(), Some(NoNetwork::Rejected));
+
+        let health = Health::default();
+        health.state().families[0].answered = 1;
+        for n in 1..=5 {
+            refused(&health, n);
+        }
+        assert_eq!(health.no_network(), None);
+    }
+
+    #[test]
+    fn measured_rtt_sets_the_first_wait_within_bounds() {
+        let health = Health::default();
+        let server = addr("192.0.2.1:53");
+        let exchange = Exchange {
+            server,
+            response: crate::Message::query(1, crate::Name::root(), crate::RecordType::NS),
+            size: 17,
+            protocol: Protocol::Udp,
+            rtt: Duration::from_millis(100),
+            elapsed: Duration::from_millis(100),
+            udp_attempts: 1,
+            tcp_fallback: false,
+            edns_fallback: false,
+            truncated_udp: false,
+            dropped_datagrams: 2,
+        };
+        health.after(server, &Ok(exchange));
+        let wait = health
+            .before_send(server, Duration::from_millis(400), Duration::from_secs(2))
+            .unwrap();
+        // 100 ms + 4 * 50 ms.
+        assert_eq!(wait, Duration::from_millis(300));
+        assert_eq!(health.discarded_datagrams(), 2);
+        assert!(health.has_answered(&server));
+        // The cap wins over a long estimate.
+        let capped = health
+            .before_send(
+                server,
+                Duration::from_millis(400),
+                Duration::from_millis(200),
+            )
+            .unwrap();
+        assert_eq!(capped, Duration::from_millis(200));
+    }
+}
