@@ -7,7 +7,7 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,6 +55,9 @@ pub enum Fault {
     DropLocally,
     /// What is sent to the port vanishes on the way: no answer, no error, only timeouts.
     DropSilently,
+    /// What is sent to the port of this one address vanishes: that server never answers,
+    /// the others do.
+    SilenceServer(Ipv4Addr),
 }
 
 impl Fault {
@@ -104,6 +107,13 @@ impl Fault {
                     "--dport",
                     &["-j", "REJECT", "--reject-with", "tcp-reset"],
                 ));
+            }
+            Fault::SilenceServer(addr) => {
+                for proto in ["udp", "tcp"] {
+                    let mut silenced = rule("INPUT", proto, "--dport", &["-j", "DROP"]);
+                    silenced.splice(2..2, ["-d".to_string(), addr.to_string()]);
+                    rules.push(silenced);
+                }
             }
             Fault::DropLocally | Fault::DropSilently => {
                 let chain = if self == Fault::DropLocally {
@@ -336,6 +346,16 @@ mod tests {
             assert_eq!(rules.len(), 2);
             assert!(rules.iter().all(|r| r[1] == chain), "{fault:?}: {rules:?}");
         }
+    }
+
+    #[test]
+    fn a_silenced_server_is_one_address() {
+        let rules = Fault::SilenceServer(Ipv4Addr::new(127, 53, 10, 2)).rules(53);
+        assert_eq!(rules.len(), 2);
+        assert_eq!(
+            rules[0].join(" "),
+            "-A INPUT -d 127.53.10.2 -p udp --dport 53 -j DROP"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! `DKIM_DOCTOR_REQUIRE_NETNS=1` (set by `cargo xtask test`) makes that a failure.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 use std::time::Duration;
 
@@ -452,4 +452,87 @@ fn port_53_dropped_by_a_local_firewall() {
 #[test]
 fn port_53_dropped_silently() {
     blocked_port("drop-silent", Fault::DropSilently);
+}
+
+/// One server of a healthy zone never answers (everything sent to it vanishes): that server,
+/// and only it, is lame, and the finding says how many tries over how long it got; the
+/// delegation tree marks the same server, and only it.
+#[test]
+fn a_server_that_never_answers_is_lame_after_its_tries() {
+    let silent = Ipv4Addr::new(127, 53, 10, 2); // ns2.dnshost.com
+    let Some(setup) = Setup::new("silent", LabNetwork::Demo, |_| Ok(())) else {
+        return;
+    };
+    setup
+        .namespace
+        .inject(Fault::SilenceServer(silent), setup.lab.port)
+        .unwrap();
+    let healthy = scenarios::scenario("ses-healthy").expect("lab scenario");
+    let args = setup.scenario_args(healthy);
+    let check = setup.check(&args);
+    assert_eq!(
+        (check.verdict(), check.output.code),
+        ("fail", 1),
+        "{}",
+        check.describe()
+    );
+    let lame = check.with_code("lame-delegation");
+    let blamed: Vec<String> = lame
+        .iter()
+        .flat_map(|f| f["servers"].as_array().cloned().unwrap_or_default())
+        .filter_map(|s| s["address"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !blamed.is_empty() && blamed.iter().all(|a| *a == silent.to_string()),
+        "only {silent} may be lame: {blamed:?} ({})",
+        check.describe()
+    );
+    let summary = lame[0]["summary"].as_str().unwrap_or_default();
+    assert!(
+        says_tries_over_time(summary),
+        "the finding must say \"did not answer N tries over T s\": {summary}"
+    );
+
+    let human = setup.human(&args);
+    let tree: Vec<&str> = human
+        .stdout
+        .lines()
+        .skip_while(|l| l.trim() != "Delegation")
+        .collect();
+    let silent_line = tree
+        .iter()
+        .find(|l| l.contains(&format!("({silent})")))
+        .unwrap_or_else(|| panic!("{silent} is not in the tree:\n{}", human.stdout));
+    assert!(silent_line.contains('✗'), "{silent_line}");
+    assert!(
+        tree.iter()
+            .any(|l| l.contains("(127.53.10.1)") && l.contains('✓')),
+        "the answering server must keep its tick:\n{}",
+        human.stdout
+    );
+    assert!(
+        tree_contradictions(&human.stdout).is_empty(),
+        "{}",
+        human.stdout
+    );
+}
+
+/// Whether `text` says "did not answer N tries over T s" with numbers for N and T.
+fn says_tries_over_time(text: &str) -> bool {
+    text.split("did not answer ").skip(1).any(|rest| {
+        let mut words = rest.split_whitespace();
+        let tries = words.next().is_some_and(|n| n.parse::<u32>().is_ok());
+        let label = words.next() == Some("tries") && words.next() == Some("over");
+        let seconds = words.next().is_some_and(|t| t.parse::<f64>().is_ok());
+        tries && label && seconds && words.next().is_some_and(|unit| unit.starts_with('s'))
+    })
+}
+
+#[test]
+fn tries_over_time_wording() {
+    assert!(says_tries_over_time(
+        "timeout: 127.53.10.2:57426 did not answer 5 tries over 7.2 s (UDP, then TCP)"
+    ));
+    assert!(!says_tries_over_time("did not answer in time"));
+    assert!(!says_tries_over_time("did not answer 5 tries"));
 }
