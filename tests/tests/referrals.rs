@@ -53,6 +53,18 @@ fn two_ns_names_on_one_address_pass_every_time() {
     );
 }
 
+/// `selector wide.test mail` against `network` (one of the fan-out networks), served for this
+/// check alone.
+fn check_fanout_zone(network: LabNetwork) -> Check {
+    let lab = lab(network);
+    let mut args: Vec<String> = ["selector", FANOUT_ZONE, FIXTURE_SELECTOR]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(lab.args());
+    check(&args)
+}
+
 /// A check of the fan-out zone stayed bounded: queries, findings (the cap is reported in one
 /// `ns-fanout-capped` finding, not once per NS name) and the size of the report.
 fn assert_bounded_fanout(check: &Check, what: &str) {
@@ -87,13 +99,7 @@ fn assert_bounded_fanout(check: &Check, what: &str) {
 /// lame (they all are the same working server).
 #[test]
 fn a_referral_of_2000_ns_names_is_capped() {
-    let lab = lab(LabNetwork::Fanout);
-    let mut args: Vec<String> = ["selector", FANOUT_ZONE, FIXTURE_SELECTOR]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(lab.args());
-    let report = check(&args);
+    let report = check_fanout_zone(LabNetwork::Fanout);
     assert_bounded_fanout(&report, "third party alive");
     assert!(
         !report.codes().contains(&"lame-delegation"),
@@ -106,13 +112,7 @@ fn a_referral_of_2000_ns_names_is_capped() {
 /// bounded, and the check cannot pass.
 #[test]
 fn a_referral_of_2000_dead_ns_names_is_capped() {
-    let lab = lab(LabNetwork::FanoutDead);
-    let mut args: Vec<String> = ["selector", FANOUT_ZONE, FIXTURE_SELECTOR]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(lab.args());
-    let report = check(&args);
+    let report = check_fanout_zone(LabNetwork::FanoutDead);
     assert_bounded_fanout(&report, "third party dead");
     assert_ne!(report.verdict(), "pass", "{}", report.describe());
 }
