@@ -22,6 +22,19 @@ pub const REQUIRE_ENV: &str = "DKIM_DOCTOR_REQUIRE_NETNS";
 /// Every name this harness gives a namespace starts with this, then the creating process's id.
 const PREFIX: &str = "dkdr-";
 
+/// The iptables comments that mark the counting rules of [`Namespace::count_sent`].
+const COUNT_UDP: &str = "dkdr-count-udp";
+const COUNT_TCP: &str = "dkdr-count-tcp";
+
+/// Packets sent to a port, counted by [`Namespace::count_sent`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// UDP datagrams (queries and their retransmissions).
+    pub udp: u64,
+    /// TCP SYNs (connection attempts and the kernel's retransmissions of them).
+    pub tcp_syn: u64,
+}
+
 /// Bound for one `ip`, `iptables` or `sysctl` command.
 const COMMAND_LIMIT: Duration = Duration::from_secs(20);
 
@@ -195,6 +208,64 @@ impl Namespace {
             self.run(&args)?;
         }
         Ok(())
+    }
+
+    /// Counts, from now on, what is sent to `port`: UDP datagrams and TCP SYNs (the kernel's
+    /// SYN retransmissions included), in OUTPUT, so packets a fault drops later are counted too.
+    /// [`Namespace::clear_faults`] removes the counters as well.
+    pub fn count_sent(&self, port: u16) -> Result<(), String> {
+        let port = port.to_string();
+        let udp = [
+            "-p",
+            "udp",
+            "--dport",
+            &port,
+            "-m",
+            "comment",
+            "--comment",
+            COUNT_UDP,
+        ];
+        let tcp = [
+            "-p",
+            "tcp",
+            "--dport",
+            &port,
+            "--syn",
+            "-m",
+            "comment",
+            "--comment",
+            COUNT_TCP,
+        ];
+        for rule in [&udp[..], &tcp[..]] {
+            let mut args = vec!["iptables", "-A", "OUTPUT"];
+            args.extend_from_slice(rule);
+            self.run(&args)?;
+        }
+        Ok(())
+    }
+
+    /// What the counters of [`Namespace::count_sent`] hold, and sets them back to zero.
+    pub fn take_sent(&self) -> Result<Sent, String> {
+        let rules = self.run(&["iptables", "-S", "OUTPUT", "-v"])?.stdout;
+        self.run(&["iptables", "-Z", "OUTPUT"])?;
+        let packets = |comment: &str| {
+            rules
+                .lines()
+                .filter(|line| line.contains(comment))
+                .filter_map(|line| {
+                    line.split(" -c ")
+                        .nth(1)?
+                        .split_whitespace()
+                        .next()?
+                        .parse::<u64>()
+                        .ok()
+                })
+                .sum::<u64>()
+        };
+        Ok(Sent {
+            udp: packets(COUNT_UDP),
+            tcp_syn: packets(COUNT_TCP),
+        })
     }
 
     /// Removes every fault injected so far.

@@ -536,3 +536,23 @@ fn tries_over_time_wording() {
     assert!(!says_tries_over_time("did not answer in time"));
     assert!(!says_tries_over_time("did not answer 5 tries"));
 }
+
+/// The packet counters `cargo xtask bench-loss` reports see every query a check sends: on a
+/// perfect network, at least as many UDP datagrams as the report counts queries, and no more
+/// than a few retries' worth.
+#[test]
+fn sent_counters_see_every_query() {
+    let Some(setup) = Setup::new("counters", LabNetwork::Demo, |_| Ok(())) else {
+        return;
+    };
+    setup.namespace.count_sent(setup.lab.port).unwrap();
+    let healthy = scenarios::scenario("ses-healthy").expect("lab scenario");
+    let check = setup.check(&setup.scenario_args(healthy));
+    let sent = setup.namespace.take_sent().unwrap();
+    assert!(
+        sent.udp >= check.queries() && sent.udp <= 2 * check.queries(),
+        "{sent:?} for {}",
+        check.describe()
+    );
+    assert_eq!(setup.namespace.take_sent().unwrap(), Default::default());
+}

@@ -15,7 +15,7 @@ use std::time::Duration;
 use dns_lab::scenarios::{self, Scenario};
 use integration_tests::doctor::{parallel, scenario_args, verdict_word, Check, Doctor};
 use integration_tests::lab::{LabNetwork, LabProcess};
-use integration_tests::netns::{Fault, Namespace};
+use integration_tests::netns::{Fault, Namespace, Sent};
 
 const USAGE: &str = "usage: bench-loss [--runs N] [--width N] [--loss P,P,...] [--scenario ID]...
   --runs N        checks per scenario and loss rate (default 20)
@@ -78,6 +78,8 @@ struct Row {
     loss: u8,
     scenario: &'static Scenario,
     checks: Vec<Check>,
+    /// Every packet the row's checks sent to the lab's port, retransmissions included.
+    sent: Sent,
 }
 
 fn main() -> ExitCode {
@@ -120,8 +122,10 @@ fn run(options: &Options) -> Result<(), String> {
     for &loss in &options.losses {
         namespace.clear_faults()?;
         namespace.inject(Fault::Loss(loss), lab.port)?;
+        namespace.count_sent(lab.port)?;
         for &scenario in &options.scenarios {
             let args = scenario_args(scenario, &lab.args());
+            namespace.take_sent()?;
             let jobs: Vec<Box<dyn FnOnce() -> Result<Check, String> + Send + '_>> = (0..options
                 .runs)
                 .map(|_| {
@@ -135,11 +139,13 @@ fn run(options: &Options) -> Result<(), String> {
             let checks = parallel(jobs, options.width)
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?;
+            let sent = namespace.take_sent()?;
             eprintln!("bench-loss: {loss}% {} done", scenario.id);
             rows.push(Row {
                 loss,
                 scenario,
                 checks,
+                sent,
             });
         }
     }
@@ -163,9 +169,9 @@ fn seconds(d: Option<Duration>) -> String {
 
 fn print_table(rows: &[Row], options: &Options) {
     println!(
-        "| loss each way | scenario (lab verdict) | queries/check median (max) | wall time median | wall time p95 | pass / fail / incomplete | wrong verdicts |"
+        "| loss each way | scenario (lab verdict) | UDP queries sent/check | TCP SYNs/check | queries in the report, median (max) | wall time median | wall time p95 | pass / fail / incomplete | wrong verdicts |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let queries: Vec<u64> = row.checks.iter().map(Check::queries).collect();
         let times: Vec<Duration> = row.checks.iter().map(|c| c.output.elapsed).collect();
@@ -176,10 +182,13 @@ fn print_table(rows: &[Row], options: &Options) {
             .iter()
             .filter(|c| c.verdict() != expected && c.verdict() != "incomplete")
             .count();
+        let runs = row.checks.len().max(1) as f64;
         println!(
-            "| {}% | {} ({expected}) | {} ({}) | {} | {} | {} / {} / {} | {wrong} of {} |",
+            "| {}% | {} ({expected}) | {:.1} | {:.1} | {} ({}) | {} | {} | {} / {} / {} | {wrong} of {} |",
             row.loss,
             row.scenario.id,
+            row.sent.udp as f64 / runs,
+            row.sent.tcp_syn as f64 / runs,
             quantile(&queries, 0.5).unwrap_or(0),
             queries.iter().max().copied().unwrap_or(0),
             seconds(quantile(&times, 0.5)),
@@ -192,7 +201,9 @@ fn print_table(rows: &[Row], options: &Options) {
     }
     println!(
         "\n{} runs per row, {} at once; each packet to or from the lab's port lost with the given \
-         probability (iptables statistic, INPUT chain, in a network namespace).",
+         probability (iptables statistic, INPUT chain, in a network namespace). Sent: every UDP \
+         datagram and TCP SYN to the lab's port, retransmissions included (iptables counters in \
+         OUTPUT); the report's count is the queries its findings rest on.",
         options.runs, options.width
     );
 }
