@@ -64,12 +64,32 @@ async fn ns1_as(behaviour: Behaviour) -> (Classification, Option<QueryError>) {
 }
 
 #[tokio::test]
-async fn silent_wrong_id_and_wrong_port_servers_time_out_and_are_passed_over() {
-    for behaviour in [
-        Behaviour::Silent,
-        Behaviour::WrongId,
-        Behaviour::WrongSourcePort,
-    ] {
+async fn a_server_answering_from_the_wrong_port_is_heard_over_tcp() {
+    let lab = dns_lab::serve(with_behaviour(NS1_DNSHOST, Behaviour::WrongSourcePort), 0)
+        .await
+        .unwrap();
+    let resolver = Resolver::new(config(&lab));
+    let name = n(&format!("{}._domainkey.{SES_HEALTHY}", SES_TOKENS[0]));
+    let result = tokio::time::timeout(BOUND, resolver.lookup(&name, RecordType::CNAME))
+        .await
+        .unwrap();
+    assert!(matches!(result.outcome, Outcome::Answer(_)));
+    let ns1 = result
+        .trace
+        .queries()
+        .find(|q| q.zone == n(SES_HEALTHY) && q.server.ip == NS1_DNSHOST)
+        .expect("ns1 was asked");
+    // The datagrams from the wrong port never reach the connected socket (the kernel drops
+    // them, as it would a spoof); the TCP try after the unanswered datagrams gets the answer.
+    let exchange = ns1.result.as_ref().expect("an answer over TCP");
+    assert_eq!(exchange.protocol, dns_wire::transport::Protocol::Tcp);
+    assert!(exchange.tcp_fallback);
+    assert!(exchange.udp_attempts >= 1, "{exchange:?}");
+}
+
+#[tokio::test]
+async fn silent_and_wrong_id_servers_time_out_and_are_passed_over() {
+    for behaviour in [Behaviour::Silent, Behaviour::WrongId] {
         let (class, error) = ns1_as(behaviour.clone()).await;
         assert_eq!(
             class,
@@ -80,6 +100,13 @@ async fn silent_wrong_id_and_wrong_port_servers_time_out_and_are_passed_over() {
             matches!(error, Some(QueryError::Timeout { .. })),
             "{behaviour:?}: {error:?}"
         );
+        if behaviour == Behaviour::WrongId {
+            // Every reply with the wrong ID was received and thrown away, and counted.
+            assert!(
+                matches!(error, Some(QueryError::Timeout { discarded, .. }) if discarded >= 1),
+                "{error:?}"
+            );
+        }
     }
 }
 

@@ -211,15 +211,17 @@ fn instructions(binary: &Path, op: &str, lib: &str, input: &str) -> Result<f64, 
 /// `cargo xtask bench-instructions`: instructions per message for every fixture, operation and
 /// library, counted by cachegrind (deterministic, unlike wall-clock time on a shared machine).
 pub fn instruction_table() -> Result<(), String> {
+    // The profiling profile: release code with debug info, so cg_annotate can name functions.
     run_command(cargo().args([
         "build",
-        "--release",
+        "--profile",
+        "profiling",
         "-p",
         "dns-wire-benches",
         "--bin",
         "run-one",
     ]))?;
-    let binary = root().join("target/release/run-one");
+    let binary = root().join("target/profiling/run-one");
     let data = root().join("benches/data");
     let mut fixtures: Vec<String> = std::fs::read_dir(&data)
         .map_err(|e| format!("{}: {e}", data.display()))?

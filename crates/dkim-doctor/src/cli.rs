@@ -2,7 +2,7 @@
 //! they mean (a domain that is really a domain, a token without spaces) happens where the
 //! values are used, so each error can name the argument in one sentence.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[command(
     after_help = "Exit codes: 0 pass, 1 a problem was found (a finding of severity \
 error), 2 bad usage or input, 3 the check could not complete (no authoritative server \
-answered)."
+answered), 130 --watch stopped by Ctrl-C."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -51,6 +51,13 @@ pub struct CommonOptions {
     /// Ask every server on this UDP/TCP port instead of 53 (for labs on loopback).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
+
+    /// A reduced check, when this machine cannot query name servers directly: ask this
+    /// recursive resolver (IP address, optionally with :PORT; default port 53) the same
+    /// questions instead of walking from the root. It shows the records, values and keys the
+    /// resolver sees, not per-server differences or delegation faults.
+    #[arg(long, global = true, value_name = "ADDR[:PORT]", value_parser = parse_resolver, conflicts_with = "roots")]
+    pub resolver: Option<SocketAddr>,
 
     /// Print one JSON object (bulk: one per line) instead of the human report.
     #[arg(long, global = true)]
@@ -108,16 +115,87 @@ pub enum Command {
     Bulk(BulkArgs),
     /// Diagnose the example domains of an embedded simulated DNS, offline.
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
+}
+
+const SES_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor ses example.com --token t1 --token t2 --token t3
+  dkim-doctor ses example.com --token 't1._domainkey.example.com CNAME t1.dkim.amazonses.com'
+  aws sesv2 get-email-identity --email-identity example.com | dkim-doctor ses example.com --identity-json -
+  dkim-doctor ses --records-csv example.com-records.csv --region eu-south-1
+  dkim-doctor ses example.com --token t1 --token t2 --token t3 --watch 1m
+
+A token may be pasted as the bare token, the full record name (with or without the final dot), \
+the CNAME value, or whole rows copied from the SES console, a CSV or a zone file (type, name \
+and value in any column order, separated by tabs, commas or spaces, header line allowed).";
+
+const SELECTOR_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor selector example.com google
+  dkim-doctor selector example.com selector1 selector2
+  dkim-doctor selector example.com s1._domainkey.example.com.
+  dkim-doctor selector example.com mail --json
+
+A selector may be given as s, s._domainkey, s._domainkey.<domain>, with or without the final \
+dot, or as a pasted record row; each means the same check, with a note.";
+
+const TRACE_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor trace example.com NS
+  dkim-doctor trace google._domainkey.example.com TXT --verbose
+  dkim-doctor trace . NS --roots 127.53.0.1 --port 5300";
+
+const BULK_EXAMPLES: &str = "\
+Input: JSON lines ({\"domain\": ..., \"tokens\": [...]} or {\"domain\": ..., \"selectors\": \
+[...]}) or CSV with a header naming the columns domain, tokens and/or selectors (several values \
+in one cell separated by spaces, ';' or '|'), region and expect_ns optional.
+
+Examples:
+  dkim-doctor bulk domains.jsonl > reports.jsonl
+  dkim-doctor bulk domains.csv --concurrency 32
+  cat domains.jsonl | dkim-doctor bulk - --json";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor demo                      # every scenario, one paragraph each
+  dkim-doctor demo ses-missing          # the full report of one
+  dkim-doctor demo ses-missing --json
+  dkim-doctor demo --serve              # keep the demo network up; prints --roots ADDR --port N
+  dkim-doctor demo --serve --port 5300  # ... on a port of your choice";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor completions bash > ~/.local/share/bash-completion/completions/dkim-doctor
+  dkim-doctor completions zsh > \"${fpath[1]}/_dkim-doctor\"
+  dkim-doctor completions fish > ~/.config/fish/completions/dkim-doctor.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor man > dkim-doctor.1 && man ./dkim-doctor.1
+  dkim-doctor man | gzip > /usr/local/share/man/man1/dkim-doctor.1.gz";
+
+/// `dkim-doctor completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `dkim-doctor ses`.
 #[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "A token may be pasted as the bare token, the full record name (with or \
-without the final dot) or the whole 'name CNAME value' line from the SES console."
-)]
+#[command(after_help = SES_EXAMPLES)]
 pub struct SesArgs {
-    /// The domain (optional with --identity-json or --records-csv, which name it).
+    /// The domain. It may be left out only with --records-csv (the CSV names it) or with
+    /// --identity-json holding `aws ses get-identity-dkim-attributes` output for one identity
+    /// (which names it); `aws sesv2 get-email-identity` output does not name it, so give it
+    /// then.
     #[arg(value_name = "DOMAIN")]
     pub domain: Option<String>,
 
@@ -148,6 +226,7 @@ pub struct SesArgs {
 
 /// `dkim-doctor selector`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = SELECTOR_EXAMPLES)]
 pub struct SelectorArgs {
     /// The signing domain (the d= of the signature).
     #[arg(value_name = "DOMAIN")]
@@ -164,8 +243,9 @@ pub struct SelectorArgs {
 /// `--watch [INTERVAL]`.
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
-    /// Re-check every INTERVAL (default 30s) until the verdict is pass or Ctrl-C, printing
-    /// only what changed.
+    /// Re-check every INTERVAL (default 30s) until the verdict is pass, printing the first
+    /// report and then only what really changed (a record, a finding, the verdict; not the
+    /// timings). Ctrl-C stops it with exit code 130.
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1,
           default_missing_value = DEFAULT_WATCH_INTERVAL, value_parser = parse_interval)]
     pub watch: Option<Duration>,
@@ -173,6 +253,7 @@ pub struct WatchArgs {
 
 /// `dkim-doctor trace`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = TRACE_EXAMPLES)]
 pub struct TraceArgs {
     /// The name to resolve.
     #[arg(value_name = "NAME")]
@@ -185,12 +266,7 @@ pub struct TraceArgs {
 
 /// `dkim-doctor bulk`.
 #[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "Input: JSON lines ({\"domain\": ..., \"tokens\": [...]} or \
-{\"domain\": ..., \"selectors\": [...]}) or CSV with a header naming the columns domain, \
-tokens and/or selectors (several values in one cell separated by spaces, ';' or '|'), \
-region and expect_ns optional."
-)]
+#[command(after_help = BULK_EXAMPLES)]
 pub struct BulkArgs {
     /// The input file (- for stdin).
     #[arg(value_name = "FILE")]
@@ -209,10 +285,17 @@ pub struct BulkArgs {
 
 /// `dkim-doctor demo`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = DEMO_EXAMPLES)]
 pub struct DemoArgs {
     /// One scenario to show (default: all). An unknown name lists the scenarios.
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<String>,
+
+    /// Keep the demo network up on loopback (no root) until Ctrl-C, and print the
+    /// `--roots ADDR --port N` that point ses, selector, trace and bulk at it (--port picks
+    /// the port; default: a free one).
+    #[arg(long)]
+    pub serve: bool,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -239,6 +322,16 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),
         _ => Err(format!("{text:?} is not a number from 1 to 1024")),
     }
+}
+
+/// `--resolver`: an IP address, or an address and port (`192.0.2.53:5353`, `[2001:db8::53]:53`).
+fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse::<SocketAddr>().map_err(|_| {
+        format!("{text:?} is not an IP address or ADDRESS:PORT (names are never looked up through the system resolver)")
+    })
 }
 
 #[cfg(test)]
@@ -279,6 +372,19 @@ mod tests {
     #[test]
     fn ipv4_and_ipv6_only_conflict() {
         assert!(Cli::try_parse_from(["dkim-doctor", "-4", "-6", "demo"]).is_err());
+    }
+
+    #[test]
+    fn every_subcommand_help_has_examples() {
+        let mut cli = Cli::command();
+        for sub in cli.get_subcommands_mut() {
+            let help = sub.render_help().to_string();
+            assert!(
+                help.contains("Examples:\n  dkim-doctor "),
+                "{} --help has no examples",
+                sub.get_name()
+            );
+        }
     }
 
     #[test]

@@ -27,7 +27,55 @@ pub async fn run(cli: Cli) -> Result<Outcome, RunError> {
         Command::Trace(args) => trace(&common, &args).await,
         Command::Bulk(args) => bulk::run(&common, &args).await,
         Command::Demo(args) => demo::run(&common, &args).await,
+        Command::Completions(args) => {
+            Stdout::new().write(&completions(args.shell));
+            Ok(Outcome::Pass)
+        }
+        Command::Man => {
+            Stdout::new().write(&man_page()?);
+            Ok(Outcome::Pass)
+        }
     }
+}
+
+/// The completion script for `shell`, generated from the clap definitions.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "dkim-doctor", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page (roff), generated from the clap definitions, with a section per
+/// subcommand.
+pub fn man_page() -> Result<String, RunError> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    let failed = |_| RunError::CouldNotRun("cannot render the manual page".to_string());
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(&mut out).map_err(failed)?;
+    man.render_name_section(&mut out).map_err(failed)?;
+    man.render_synopsis_section(&mut out).map_err(failed)?;
+    man.render_description_section(&mut out).map_err(failed)?;
+    man.render_options_section(&mut out).map_err(failed)?;
+    man.render_subcommands_section(&mut out).map_err(failed)?;
+    man.render_extra_section(&mut out).map_err(failed)?;
+    for sub in command.get_subcommands() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let name = format!("dkim-doctor {}", sub.get_name());
+        let sub = sub.clone().bin_name(name.clone());
+        let man = clap_mangen::Man::new(sub);
+        // Each subcommand gets its own section: its synopsis, options and examples.
+        out.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+        man.render_synopsis_section(&mut out).map_err(failed)?;
+        man.render_description_section(&mut out).map_err(failed)?;
+        man.render_options_section(&mut out).map_err(failed)?;
+        man.render_extra_section(&mut out).map_err(failed)?;
+    }
+    man.render_version_section(&mut out).map_err(failed)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// The human-output options from the common flags.

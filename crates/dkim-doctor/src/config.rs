@@ -43,6 +43,7 @@ pub fn resolver_config(
             )));
         }
     }
+    config.recursive = common.resolver;
     let timeout = common.timeout.unwrap_or(default_timeout);
     config.transport.timeout = timeout;
     // A TCP exchange is a connect plus a round trip: allow it a little more than one UDP wait.

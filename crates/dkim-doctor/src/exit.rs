@@ -13,6 +13,8 @@ pub enum Outcome {
     BadInput,
     /// 3: the check could not complete (no authoritative server answered).
     Incomplete,
+    /// 130: stopped by Ctrl-C (SIGINT) while watching, the shell's convention (128 + 2).
+    Interrupted,
 }
 
 impl Outcome {
@@ -23,6 +25,7 @@ impl Outcome {
             Outcome::Fail => 1,
             Outcome::BadInput => 2,
             Outcome::Incomplete => 3,
+            Outcome::Interrupted => 130,
         }
     }
 
@@ -35,6 +38,7 @@ impl Outcome {
             Outcome::Fail => 1,
             Outcome::Incomplete => 2,
             Outcome::BadInput => 3,
+            Outcome::Interrupted => 4,
         }
     }
 
@@ -86,6 +90,7 @@ mod tests {
         assert_eq!(Outcome::Fail.code(), 1);
         assert_eq!(Outcome::BadInput.code(), 2);
         assert_eq!(Outcome::Incomplete.code(), 3);
+        assert_eq!(Outcome::Interrupted.code(), 130);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use dkim_rules::{
-    check_from_identity_json, check_from_records_csv, normalize_token, parse_domain,
-    parse_selector, Check, InputError,
+    check_from_identity_json, check_from_records_csv, normalize_tokens, parse_domain, parse_region,
+    parse_selectors_arg, Check, InputError,
 };
 use dns_wire::Name;
 
@@ -26,17 +26,37 @@ fn bad(error: InputError) -> RunError {
     RunError::BadInput(error.to_string())
 }
 
+/// Why a file could not be read, in words that do not change from run to run (the OS text
+/// carries error numbers).
+pub fn io_reason(error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "there is no such file",
+        ErrorKind::PermissionDenied => "permission denied",
+        ErrorKind::IsADirectory => "it is a directory",
+        ErrorKind::InvalidData => "it is not UTF-8 text",
+        ErrorKind::UnexpectedEof => "it ended early",
+        _ => "reading failed",
+    }
+}
+
+/// A path as an error message shows it: cut with an ellipsis when long.
+pub fn shown_path(path: &Path) -> String {
+    dkim_rules::clip(&path.display().to_string())
+}
+
 /// Reads a file, or stdin for `-`, as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, RunError> {
-    let shown = path.display();
+    let shown = shown_path(path);
     let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| RunError::BadInput(format!("cannot read standard input: {e}")))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+            RunError::BadInput(format!("cannot read standard input: {}", io_reason(&e)))
+        })?;
         bytes
     } else {
-        std::fs::read(path).map_err(|e| RunError::BadInput(format!("cannot read {shown}: {e}")))?
+        std::fs::read(path)
+            .map_err(|e| RunError::BadInput(format!("cannot read {shown}: {}", io_reason(&e))))?
     };
     String::from_utf8(bytes).map_err(|_| RunError::BadInput(format!("{shown} is not UTF-8 text")))
 }
@@ -46,8 +66,18 @@ pub fn domain(text: &str) -> Result<Name, RunError> {
     parse_domain(text).map_err(bad)
 }
 
+/// `--expect-ns` names: host names, never addresses (the servers' addresses are looked up
+/// from the roots like any other name).
 fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
-    texts.iter().map(|t| domain(t)).collect()
+    texts
+        .iter()
+        .map(|t| match parse_domain(t) {
+            Err(InputError::IpAddress { input }) => Err(RunError::BadInput(format!(
+                "--expect-ns {input}: give the name server's host name (ns-1.example.net), not its address"
+            ))),
+            other => other.map_err(bad),
+        })
+        .collect()
 }
 
 /// The check of `ses`.
@@ -74,6 +104,15 @@ pub fn ses_check_from(
     let domain_name = domain_text.map(domain).transpose()?;
     let expect_ns = names(expect_ns)?;
     let mut notes = Vec::new();
+    let region = match region {
+        Some(text) => {
+            let parsed = parse_region(text).map_err(bad)?;
+            notes.extend(parsed.note);
+            Some(parsed.region)
+        }
+        None => None,
+    };
+    let region = region.as_deref();
 
     let from_file = match (identity_json, records_csv) {
         (Some(path), _) => {
@@ -103,15 +142,16 @@ pub fn ses_check_from(
             let mut bare = Vec::new();
             let mut pasted_zone: Option<Name> = None;
             for text in tokens {
-                let token = normalize_token(text, &domain).map_err(bad)?;
-                if let Some(note) = token.note {
-                    notes.push(note);
-                }
-                if token.target_zone.is_some() {
-                    pasted_zone = token.target_zone;
-                }
-                if !bare.contains(&token.token) {
-                    bare.push(token.token);
+                for token in normalize_tokens(text, &domain).map_err(bad)? {
+                    if let Some(note) = token.note {
+                        notes.push(note);
+                    }
+                    if token.target_zone.is_some() {
+                        pasted_zone = token.target_zone;
+                    }
+                    if !bare.contains(&token.token) {
+                        bare.push(token.token);
+                    }
                 }
             }
             // A pasted CNAME value names the SES DKIM zone the identity uses; it counts as
@@ -188,10 +228,13 @@ pub fn selector_check_from(
 ) -> Result<CheckInput, RunError> {
     let domain = domain(domain_text)?;
     let mut parsed = Vec::new();
+    let mut notes = Vec::new();
     for text in selectors {
-        let selector = parse_selector(text).map_err(bad)?;
-        if !parsed.contains(&selector) {
-            parsed.push(selector);
+        for arg in parse_selectors_arg(text, &domain).map_err(bad)? {
+            notes.extend(arg.note);
+            if !parsed.contains(&arg.selector) {
+                parsed.push(arg.selector);
+            }
         }
     }
     if parsed.is_empty() {
@@ -205,6 +248,6 @@ pub fn selector_check_from(
             selectors: parsed,
             expect_ns: names(expect_ns)?,
         },
-        notes: Vec::new(),
+        notes,
     })
 }

@@ -22,7 +22,7 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::exit::Outcome;
-use crate::output::eprint_line;
+use crate::output::{eprint_error, eprint_line};
 
 /// Parses the command line, runs the command and returns its exit code (see [`Outcome`]).
 /// Clap's own usage errors exit with 2 before anything runs; `--help` and `--version` with 0.
@@ -43,7 +43,7 @@ pub fn main_entry() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(outcome) => outcome.into(),
         Err(error) => {
-            eprint_line(&format!("dkim-doctor: {error}"));
+            eprint_error(&format!("dkim-doctor: {error}"));
             error.outcome().into()
         }
     }

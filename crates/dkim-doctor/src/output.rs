@@ -57,3 +57,41 @@ pub fn eprint_line(text: &str) {
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "{text}");
 }
+
+/// Longest error line on stderr, in characters: room for one sentence with a quoted excerpt
+/// of the input, or for the list of known SES regions that refuses an unknown one.
+pub const ERROR_LINE_CHARS: usize = 300;
+
+/// An error as one line of at most [`ERROR_LINE_CHARS`] characters: line breaks become spaces
+/// and a longer text is cut with an ellipsis, so an error never floods a terminal or a log
+/// whatever the input held.
+pub fn error_line(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= ERROR_LINE_CHARS {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(ERROR_LINE_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Writes an error to stderr as one short line ([`error_line`]).
+pub fn eprint_error(text: &str) {
+    eprint_line(&error_line(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_one_short_line() {
+        assert_eq!(error_line("a\nb"), "a b");
+        let long = error_line(&"x".repeat(50_000));
+        assert_eq!(long.chars().count(), ERROR_LINE_CHARS);
+        assert!(long.ends_with('…'));
+    }
+}

@@ -4,14 +4,14 @@
 //! answers mean are decided by them.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use dkim_rules::{
     diagnose, follow_up_probes, probes, Check, Delegation, LameServer, NetworkProblem,
     NetworkProblemKind, Observations, ObservedRecord, Outcome as RulesOutcome, Probe,
-    ProbeObservation, ProbePurpose, QueryError as RulesQueryError, Report, Response, ServerAnswer,
-    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
+    ProbeObservation, ProbePurpose, QueryError as RulesQueryError, ReducedCheck, Report, Response,
+    ServerAnswer, ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
 };
 use dns_wire::resolver::{
     Classification, LameReason, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver,
@@ -55,7 +55,21 @@ pub struct CheckRun {
 impl CheckRun {
     /// How many queries the report rests on.
     pub fn queries(&self) -> u64 {
-        self.trace.len() as u64
+        self.trace.iter().filter(|q| !q.repeated).count() as u64
+    }
+
+    /// Datagrams thrown away during the check's exchanges because they did not match the
+    /// query (wrong source, ID, QR bit, opcode or question).
+    pub fn discarded_responses(&self) -> u64 {
+        self.trace
+            .iter()
+            .filter(|q| !q.repeated)
+            .map(|q| match &q.result {
+                Ok(exchange) => u64::from(exchange.dropped_datagrams),
+                Err(QueryError::Timeout { discarded, .. }) => u64::from(*discarded),
+                Err(_) => 0,
+            })
+            .sum()
     }
 }
 
@@ -90,6 +104,9 @@ enum ProbeResult {
 
 /// Runs `check` to its diagnosis.
 pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
+    if let Some(address) = resolver.config().recursive {
+        return run_reduced(resolver, check, address).await;
+    }
     let started = Instant::now();
     let mut trace = Trace::default();
     let expected_servers = resolve_expected_ns(resolver, check.expect_ns(), &mut trace).await;
@@ -135,7 +152,7 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
         }
         pending = follow_up_probes(&check, &observations);
     }
-    observations.network = resolver.health().no_network().map(network_problem);
+    observations.network = resolver.health().conclude().map(network_problem);
 
     let report = diagnose(&check, &observations);
     let zone = holding_survey(&surveys).map(|s| s.zone.zone.clone());
@@ -149,6 +166,102 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
         path,
         trace: collect_queries(trace, &surveys, extra_records),
         elapsed: started.elapsed(),
+    }
+}
+
+/// A reduced check (`--resolver`): every probe asked of one recursive resolver, the rounds of
+/// follow-up probes as in a full check, the resolver standing in for the zone's servers.
+async fn run_reduced(resolver: &Resolver, check: Check, address: SocketAddr) -> CheckRun {
+    let started = Instant::now();
+    let server = ServerAddr::new(None, address.ip());
+    let mut observations = Observations {
+        reduced: Some(ReducedCheck { resolver: address }),
+        ..Observations::default()
+    };
+    observations.delegation.servers.push(ServerInfo {
+        name: server_name(&server),
+        address: address.ip(),
+        in_parent: true,
+        in_child: true,
+        user_named: false,
+        soa_serial: None,
+        not_checked: None,
+    });
+    let mut trace: Vec<QueryRecord> = Vec::new();
+    let mut pending = probes(&check);
+    let mut rounds = 0;
+    while !pending.is_empty() && rounds < MAX_ROUNDS {
+        rounds += 1;
+        let mut running = JoinSet::new();
+        for (index, probe) in pending.into_iter().enumerate() {
+            let resolver = resolver.clone();
+            running.spawn(async move {
+                // A target's key is asked as TXT, like the walk through its own zone does.
+                let question = Question::new(probe.name.clone(), probe.rtype);
+                (index, probe, resolver.ask_recursive(&question).await)
+            });
+        }
+        let mut answered = Vec::new();
+        while let Some(joined) = running.join_next().await {
+            if let Ok((index, probe, Some(record))) = joined {
+                answered.push((index, probe, record));
+            }
+        }
+        answered.sort_by_key(|(index, _, _)| *index);
+        for (_, probe, record) in answered {
+            if probe.resolves_through_target_zone() {
+                observations.targets.push(TargetResolution {
+                    name: probe.name.clone(),
+                    outcome: recursive_target_outcome(&record),
+                });
+            } else {
+                observations.probes.push(ProbeObservation {
+                    name: probe.name.clone(),
+                    rtype: probe.rtype,
+                    answers: vec![server_answer(&record)],
+                });
+            }
+            trace.push(record);
+        }
+        if resolver.health().no_network().is_some() {
+            break;
+        }
+        pending = follow_up_probes(&check, &observations);
+    }
+    observations.network = resolver.health().conclude().map(network_problem);
+    let report = diagnose(&check, &observations);
+    CheckRun {
+        check,
+        observations,
+        report,
+        path: Vec::new(),
+        trace,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// A recursive resolver's answer for a target's key, as the rules read a target lookup.
+fn recursive_target_outcome(record: &QueryRecord) -> TargetOutcome {
+    match &record.result {
+        Ok(exchange) => match exchange.response.rcode() {
+            rcode @ (Rcode::NOERROR | Rcode::NXDOMAIN) => TargetOutcome::Answer {
+                rcode,
+                records: exchange
+                    .response
+                    .answers
+                    .iter()
+                    .map(ObservedRecord::from)
+                    .collect(),
+            },
+            rcode => TargetOutcome::Failed {
+                error: format!("the resolver answered {rcode}"),
+                unanswered: false,
+            },
+        },
+        Err(error) => TargetOutcome::Failed {
+            error: error.to_string(),
+            unanswered: true,
+        },
     }
 }
 

@@ -7,7 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use dns_wire::resolver::{Delegation, QueryPurpose, QueryRecord, Resolver, WalkResult, ZoneSurvey};
+use dns_wire::resolver::{
+    Delegation, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Resolver, WalkResult, ZoneSurvey,
+};
+use dns_wire::transport::NoNetwork;
 use dns_wire::{Name, Question, RecordType};
 use tokio::task::JoinSet;
 
@@ -35,6 +38,21 @@ pub struct TraceRun {
     pub queries: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Set when nothing answered at all: this machine cannot reach DNS servers.
+    pub network: Option<NoNetwork>,
+}
+
+impl TraceRun {
+    /// Why the walk ended without an answer, in one sentence, if it did.
+    pub fn failure(&self) -> Option<String> {
+        match (&self.network, &self.lookup.outcome) {
+            (Some(cause), _) => Some(format!(
+                "this machine cannot reach DNS servers directly ({cause}); outbound UDP and TCP port 53 seem blocked or there is no network: try another network, --resolver ADDRESS or --roots ADDRESS"
+            )),
+            (None, WalkOutcome::Failed(error)) => Some(error.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Walks to `name`/`rtype`, then surveys every zone the walk went through.
@@ -90,6 +108,7 @@ pub async fn run_trace(resolver: &Resolver, name: &Name, rtype: RecordType) -> T
         hops: hops.into_iter().map(|(_, hop)| hop).collect(),
         queries: resolver.stats().queries - before,
         elapsed: started.elapsed(),
+        network: resolver.health().conclude(),
     }
 }
 

@@ -36,10 +36,14 @@ fn pasted_token_forms_are_explained_not_rejected() {
     assert_eq!(doc["verdict"], "pass", "{}", result.stdout);
     assert_eq!(result.code, 0);
     let notes = doc["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 2, "{notes:?}");
+    // Two tokens rewritten, and the SES zone taken from the pasted row's value.
+    assert_eq!(notes.len(), 3, "{notes:?}");
     assert!(notes
         .iter()
-        .any(|n| n.as_str().unwrap().contains("record line")));
+        .any(|n| n.as_str().unwrap().contains("record row")));
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("took the SES DKIM zone")));
 
     // The human report says the same.
     let human_args: Vec<String> = args.iter().filter(|a| *a != "--json").cloned().collect();
@@ -178,7 +182,8 @@ fn watch_prints_only_changes_until_interrupted() {
     assert!(killed.success());
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // Ctrl-C: 130, the shell's convention for SIGINT.
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
     assert_eq!(
         stdout.matches("Verdict: FAIL").count(),
         1,
@@ -287,4 +292,77 @@ fn ses_from_the_console_records_csv() {
     assert_eq!(doc["domain"], SES_HEALTHY);
     assert_eq!(doc["verdict"], "pass");
     assert_eq!(result.code, 0);
+}
+
+/// `--resolver`: every question to one server with RD set. The lab's dnshost server stands in
+/// for a resolver here: it holds the whole of selector-healthy.org, key included, and answers
+/// without recursing, which is all a reduced check needs to see.
+#[test]
+fn a_reduced_check_through_a_resolver_says_what_it_cannot_see() {
+    let resolver = format!("127.53.10.1:{}", lab().port);
+    let args = [
+        "selector",
+        "selector-healthy.org",
+        "google",
+        "--json",
+        "--resolver",
+        resolver.as_str(),
+    ];
+    let result = run(&args);
+    let doc = check_report(&result);
+    assert_eq!(doc["verdict"], "pass", "{}", result.stdout);
+    assert_eq!(result.code, 0);
+    let found = codes(&doc);
+    assert!(found.iter().any(|c| c == "reduced-check"), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|c| c == "lame-delegation" || c == "delegation-mismatch"),
+        "{found:?}"
+    );
+    let reduced = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "reduced-check")
+        .unwrap();
+    let summary = reduced["summary"].as_str().unwrap();
+    assert!(summary.contains(&resolver), "{summary}");
+    assert!(
+        summary.contains("not differences between servers"),
+        "{summary}"
+    );
+    // Every query went to the resolver, with RD set.
+    assert!(doc["queries"].as_u64().unwrap() >= 1);
+
+    // A missing record is still found through the resolver.
+    let missing = run(&[
+        "selector",
+        "selector-healthy.org",
+        "nosuchselector",
+        "--json",
+        "--resolver",
+        resolver.as_str(),
+    ]);
+    let doc = check_report(&missing);
+    assert_eq!(doc["verdict"], "fail", "{}", missing.stdout);
+    assert!(codes(&doc).iter().any(|c| c == "record-missing"));
+}
+
+#[test]
+fn a_resolver_that_does_not_answer_is_a_network_problem_not_the_domains() {
+    // Nothing listens on this loopback port: the queries are refused at once.
+    let args = [
+        "selector",
+        "selector-healthy.org",
+        "google",
+        "--json",
+        "--resolver",
+        "127.0.0.1:9",
+    ];
+    let result = run(&args);
+    let doc = check_report(&result);
+    assert_eq!(doc["verdict"], "incomplete", "{}", result.stdout);
+    assert_eq!(result.code, 3);
+    assert_eq!(codes(&doc), ["network-unreachable"]);
 }

@@ -90,17 +90,7 @@ fn watch_reports_the_fix_and_stops() {
     std::thread::sleep(Duration::from_millis(2000));
     swap_tx.send(()).unwrap();
 
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("the watch did not stop after the fix");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_bounded(&mut child, "the watch did not stop after the fix");
     let output = child.wait_with_output().unwrap();
     let _ = stop_tx.send(());
     server.join().unwrap();
@@ -123,4 +113,96 @@ fn watch_reports_the_fix_and_stops() {
     assert!(stdout.contains("verdict: fail -> pass"), "{stdout}");
     assert!(stdout.contains("Fixed: the check passes now."), "{stdout}");
     assert!(stdout.contains("at the latest"), "{stdout}");
+}
+
+/// Ctrl-C ends a watch with exit code 130 (128 + SIGINT, the shell's convention), and a watch
+/// of a domain that does not change prints "no change" lines, not differences: the sockets and
+/// timings of the queries change every round, the diagnosis does not.
+#[test]
+fn ctrl_c_exits_130_and_an_unchanged_domain_shows_no_change() {
+    let mut args: Vec<String> = [
+        "ses",
+        // Nothing listens at its servers: every round fails the same way, with new sockets.
+        "unreachable-dns.com",
+        "--watch",
+        "1s",
+        "--color",
+        "never",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for token in SES_TOKENS {
+        args.extend(["--token".to_string(), token.to_string()]);
+    }
+    args.extend(common::lab().args());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Wait (bounded) for two "no change" rounds after the first report.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while seen
+        .iter()
+        .filter(|l: &&String| l.ends_with("no change"))
+        .count()
+        < 2
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no two unchanged rounds within 40 s: {seen:#?}");
+            }
+        }
+    }
+    assert!(
+        !seen.iter().any(|l| l.ends_with("changed:")),
+        "an unchanged domain showed changes: {seen:#?}"
+    );
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupted.success());
+    let status = wait_bounded(&mut child, "the watch did not stop on SIGINT");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("stopped by Ctrl-C; last verdict: incomplete"),
+        "{stderr}"
+    );
+}
+
+/// The child's exit status, waited for at most 30 s (then it is killed and the test fails).
+fn wait_bounded(child: &mut std::process::Child, failure: &str) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("{failure}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

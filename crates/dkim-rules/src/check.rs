@@ -30,6 +30,122 @@ pub const SES_REGIONAL_DKIM_ZONES: &[(&str, &str)] = &[
     ("us-gov-east-1", "dkim.us-gov-east-1.amazonses.com"),
 ];
 
+/// The AWS regions where SES runs, as of [`SES_REGION_TABLE_DATE`] (the SES endpoints table of
+/// the AWS General Reference). A region missing here but shaped like an AWS region is accepted
+/// with a note by [`parse_region`]; anything else is refused with this list.
+pub const SES_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-5",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+];
+
+/// A `--region` after checking: the region (lower case) and, when it is not in
+/// [`SES_REGIONS`], a note saying what was assumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionArg {
+    /// The region, lower case.
+    pub region: String,
+    /// Set when the region is not in the table but has the shape of an AWS region.
+    pub note: Option<String>,
+}
+
+/// Checks an SES region name. A region of [`SES_REGIONS`] is taken as is. One the table does
+/// not know but shaped like an AWS region (`<2 letters>[-gov]-<direction>-<digit>`, e.g. a
+/// region opened after the table's date) is accepted with a note: its DKIM zone is taken to be
+/// the default one, which most regions use, and a pasted CNAME value overrides that. Anything
+/// else (`mars-1`) is refused with the list of known regions.
+pub fn parse_region(text: &str) -> Result<RegionArg, crate::InputError> {
+    let region = text.trim().to_ascii_lowercase();
+    if SES_REGIONS.contains(&region.as_str()) {
+        return Ok(RegionArg { region, note: None });
+    }
+    if looks_like_aws_region(&region) {
+        let note = format!(
+            "the region {region} is not in this tool's SES region table (dated {SES_REGION_TABLE_DATE}) but has the shape of an AWS region: assumed it uses the default DKIM zone {SES_DEFAULT_DKIM_ZONE}; if SES shows another zone in the CNAME values, paste one with --token"
+        );
+        return Ok(RegionArg {
+            region,
+            note: Some(note),
+        });
+    }
+    Err(crate::InputError::UnknownRegion {
+        input: crate::clip(text.trim()),
+        known: compact_region_list(),
+    })
+}
+
+/// [`SES_REGIONS`] in few characters, numbers of one area and direction joined
+/// (`eu-west-1/2/3`), so the refusal stays one short line.
+fn compact_region_list() -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for region in SES_REGIONS {
+        let (stem, number) = region.rsplit_once('-').unwrap_or((region, ""));
+        match groups.iter_mut().find(|(s, _)| *s == stem) {
+            Some((_, numbers)) => numbers.push(number),
+            None => groups.push((stem, vec![number])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(stem, numbers)| format!("{stem}-{}", numbers.join("/")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `eu-west-1`, `us-gov-east-1`, `ap-southeast-7`: two letters, optionally `gov`, a compass
+/// direction, a number.
+fn looks_like_aws_region(region: &str) -> bool {
+    const DIRECTIONS: &[&str] = &[
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let parts: Vec<&str> = region.split('-').collect();
+    let (geo, rest) = match parts.as_slice() {
+        [geo, "gov", rest @ ..] | [geo, rest @ ..] => (*geo, rest),
+        [] => return false,
+    };
+    matches!(rest, [direction, number]
+        if DIRECTIONS.contains(direction)
+            && !number.is_empty()
+            && number.len() <= 2
+            && number.bytes().all(|b| b.is_ascii_digit()))
+        && geo.len() == 2
+        && geo.bytes().all(|b| b.is_ascii_lowercase())
+}
+
 /// The SES DKIM zone for a region name (case-insensitive): the regional zone from
 /// [`SES_REGIONAL_DKIM_ZONES`], else [`SES_DEFAULT_DKIM_ZONE`].
 pub fn ses_dkim_zone_for_region(region: &str) -> Name {
@@ -210,6 +326,36 @@ mod tests {
         assert!(!is_ses_dkim_zone(&parse_static("dkim.example.com")));
         assert!(!is_ses_dkim_zone(&parse_static("amazonses.com")));
         assert!(!is_ses_dkim_zone(&parse_static("a.b.dkim.amazonses.com")));
+    }
+
+    #[test]
+    fn regions_are_checked_against_the_table() {
+        assert_eq!(parse_region(" EU-West-1 ").unwrap().region, "eu-west-1");
+        assert_eq!(parse_region("eu-west-1").unwrap().note, None);
+        for (region, _) in SES_REGIONAL_DKIM_ZONES {
+            assert!(
+                SES_REGIONS.contains(region),
+                "{region} is regional but not listed"
+            );
+        }
+        let newer = parse_region("ap-southeast-7").unwrap();
+        assert!(newer
+            .note
+            .unwrap()
+            .contains("not in this tool's SES region table"));
+        assert!(parse_region("us-gov-north-2").unwrap().note.is_some());
+        for bad in [
+            "mars-1",
+            "eu-west",
+            "europe-west-1",
+            "eu-up-1",
+            "",
+            "eu-west-1x",
+        ] {
+            let error = parse_region(bad).unwrap_err().to_string();
+            assert!(error.contains("eu-west-1/2/3"), "{bad}: {error}");
+            assert!(error.len() <= 300, "{}", error.len());
+        }
     }
 
     #[test]

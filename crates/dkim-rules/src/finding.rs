@@ -136,6 +136,9 @@ finding_codes! {
     /// The answer comes from a wildcard.
     WildcardAnswer = "wildcard-answer", Error, Some(InvalidValue),
         "The answer is synthesised by a wildcard record: a made-up selector at the same depth gets the same answer.";
+    /// The selector itself holds an empty TXT record.
+    KeyRecordEmpty = "key-record-empty", Error, Some(InvalidValue),
+        "The TXT record at the selector itself (no CNAME involved) is empty or blank: there is no key to verify with.";
     /// The key record cannot be parsed.
     KeyMalformed = "key-malformed", Error, Some(InvalidValue),
         "The DKIM key record cannot be parsed (tag syntax, `v=`, `k=`, base64, quotes, PEM text, a private key).";
@@ -151,6 +154,15 @@ finding_codes! {
     /// h= allows only SHA-1.
     KeySha1Only = "key-sha1-only", Error, Some(InvalidValue),
         "The key record allows only SHA-1 (`h=sha1`), which RFC 8301 forbids.";
+    /// h= lists no hash a signature can use.
+    KeyHashUnusable = "key-hash-unusable", Error, Some(InvalidValue),
+        "The key record's `h=` lists neither `sha256` nor `sha1` (`h=sha512`, `h=rsa-sha256`, `h=SHA-256`): verifiers that honour `h=` (OpenDKIM, Mail::DKIM, go-msgauth) ignore the key for every signature.";
+    /// p= holds a key form some verifiers cannot read.
+    KeyFormatUnportable = "key-format-unportable", Warning, None,
+        "`p=` holds an RSA key as a bare PKCS#1 RSAPublicKey: dkimpy and others accept it, OpenDKIM, Mail::DKIM and mailauth 4.13.3 cannot read it; the finding gives the SubjectPublicKeyInfo form to publish.";
+    /// The record breaks an RFC rule verifiers overlook, or one some of them get wrong.
+    KeyNonstandard = "key-nonstandard", Warning, None,
+        "The key record breaks an RFC 6376 rule that deployed verifiers overlook (`v=` not first, a hyphen in a tag name, quotes in `p=`), or relies on a detail some of them get wrong (`h=SHA256`, `h=sha 256`); the finding names the verifiers that fail it.";
     /// Several TXT records at one selector.
     KeyMultipleRecords = "key-multiple-records", Error, Some(InvalidValue),
         "Several TXT records sit at one selector; RFC 6376 leaves the result undefined.";
@@ -166,6 +178,9 @@ finding_codes! {
     /// Some servers could not be checked from this machine.
     NotCheckedFromHere = "not-checked-from-here", Info, None,
         "Some server addresses were not checked: their address family (usually IPv6) cannot be reached from this machine, or was switched off with `-4`/`-6`. The verdict rests on the other addresses.";
+    /// The check went through a recursive resolver, not the authoritative servers.
+    ReducedCheck = "reduced-check", Info, None,
+        "A reduced check (`--resolver`): every question went to one recursive resolver, which shows the records, values and keys it sees, but not per-server differences, lame servers or delegation faults.";
     /// A referral listed more name servers than are checked.
     NsFanoutCapped = "ns-fanout-capped", Warning, None,
         "The zone lists more name servers than are checked per zone (16, as resolvers cap it since NXNSAttack); the rest were not asked.";
@@ -281,6 +296,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 23);
+        assert_eq!(FindingCode::ALL.len(), 28);
     }
 }

@@ -66,9 +66,11 @@
 
 #![warn(missing_docs)]
 
+mod advice;
 mod check;
 mod diagnose;
 mod finding;
+mod hosts;
 mod input;
 mod keyrecord;
 mod observe;
@@ -78,23 +80,29 @@ mod report;
 pub mod serde_dns;
 mod watch;
 
+pub use advice::{advise, fold_findings, Action, ActionKind, Advice, FoldedFinding, RecordSpec};
 pub use check::{
-    is_ses_dkim_zone, ses_dkim_zone_for_region, ses_region_of_zone, Check, SesStatus, SoaSeen,
-    SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGION_TABLE_DATE,
+    is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_region_of_zone, Check, RegionArg,
+    SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
+    SES_REGION_TABLE_DATE,
 };
-pub use diagnose::{diagnose, negative_caching};
+pub use diagnose::{diagnose, judge_key_record, negative_caching};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
+pub use hosts::{
+    dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,
+};
 pub use input::{
-    check_from_identity_json, check_from_records_csv, normalize_token, parse_domain,
-    parse_selector, InputError, TokenArg,
+    check_from_identity_json, check_from_records_csv, clip, normalize_token, normalize_tokens,
+    parse_domain, parse_selector, parse_selector_arg, parse_selectors_arg, InputError, SelectorArg,
+    TokenArg, INPUT_EXCERPT_CHARS,
 };
 pub use keyrecord::{
-    parse_key_record, parse_tag_list, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
+    parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
 pub use observe::{
     Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
-    ObservedRecord, Outcome, ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo,
-    ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
+    ObservedRecord, Outcome, ProbeObservation, QueryError, ReducedCheck, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
 };
 pub use probe::{
     expected_name, expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose,

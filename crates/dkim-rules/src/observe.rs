@@ -29,6 +29,18 @@ pub struct Observations {
     /// anything about the domain.
     #[serde(default)]
     pub network: Option<NetworkProblem>,
+    /// Set for a reduced check: every probe was asked of this recursive resolver (RD set)
+    /// instead of the authoritative servers, so its answers (without the AA flag) stand in
+    /// for theirs, and nothing is known of individual servers or of the delegation.
+    #[serde(default)]
+    pub reduced: Option<ReducedCheck>,
+}
+
+/// How a reduced check was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReducedCheck {
+    /// The resolver asked (address and port).
+    pub resolver: std::net::SocketAddr,
 }
 
 /// This machine cannot reach DNS servers directly.

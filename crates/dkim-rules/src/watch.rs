@@ -136,7 +136,12 @@ pub fn diff_reports(old: &Report, new: &Report) -> Vec<Change> {
             }
         }
     }
-    let key = |f: &crate::finding::Finding| (f.code, f.name.clone(), f.servers.clone());
+    // The servers of a finding are a set: the order they answered in is not a change.
+    let key = |f: &crate::finding::Finding| {
+        let mut servers = f.servers.clone();
+        servers.sort();
+        (f.code, f.name.clone(), servers)
+    };
     for finding in &old.findings {
         if !new.findings.iter().any(|f| key(f) == key(finding)) {
             changes.push(Change::FindingResolved {
@@ -249,6 +254,30 @@ mod tests {
         assert_eq!(watch_hint(&after), None);
         let json = serde_json::to_value(&changes[0]).unwrap();
         assert_eq!(json["change"], "verdict");
+    }
+
+    #[test]
+    fn the_order_servers_answered_in_is_not_a_change() {
+        let servers = [
+            ServerRef {
+                name: n("ns1.example.com"),
+                address: "192.0.2.1".parse().unwrap(),
+            },
+            ServerRef {
+                name: n("ns2.example.com"),
+                address: "192.0.2.2".parse().unwrap(),
+            },
+        ];
+        let mut before = report(
+            Verdict::Fail,
+            RecordStatus::Missing,
+            "NXDOMAIN",
+            &[FindingCode::RecordMissing],
+        );
+        let mut after = before.clone();
+        before.findings[0].servers = servers.to_vec();
+        after.findings[0].servers = servers.iter().rev().cloned().collect();
+        assert!(diff_reports(&before, &after).is_empty());
     }
 
     #[test]

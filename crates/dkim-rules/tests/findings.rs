@@ -582,6 +582,31 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "reduced-check-through-a-resolver",
+            check: ses_check(all),
+            world: World {
+                reduced: Some(dkim_rules::ReducedCheck {
+                    resolver: "192.0.2.53:53".parse().unwrap(),
+                }),
+                // The resolver relays the zone's answers without the AA flag, and one of the
+                // "servers" is silent: neither makes a lame finding in a reduced check.
+                ..World::new(
+                    vec![server(
+                        "192-0-2-53",
+                        "192.0.2.53",
+                        Behaviour::NotAuthoritative(good_ses_zone()),
+                    )],
+                    vec![default_ses()],
+                )
+            },
+            verdict: Verdict::Pass,
+            codes: &["reduced-check", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "reduced-check");
+                assert!(f.summary.contains("192.0.2.53:53"), "{}", f.summary);
+            },
+        },
+        Case {
             name: "ns-fanout-capped",
             check: ses_check(all),
             world: World {
@@ -749,6 +774,70 @@ fn cases() -> Vec<Case> {
             verdict: Verdict::Fail,
             codes: &["key-sha1-only"],
             also: nothing,
+        },
+        Case {
+            name: "key-hash-unusable",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("v=DKIM1; h=rsa-sha256; p={}", rsa(2048))]),
+                vec![],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["key-hash-unusable"],
+            also: |r| {
+                let f = finding(r, "key-hash-unusable");
+                assert!(f.summary.contains("h=rsa-sha256"), "{}", f.summary);
+                assert!(f.summary.contains("OpenDKIM"), "{}", f.summary);
+                assert!(f.fix.contains("h=sha256"), "{}", f.fix);
+                assert_eq!(r.records[0].status, RecordStatus::WrongValue);
+            },
+        },
+        Case {
+            name: "key-format-unportable-pkcs1",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("v=DKIM1; k=rsa; p={}", key("rsa-2048.pkcs1.b64"))]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["key-format-unportable"],
+            also: |r| {
+                let f = finding(r, "key-format-unportable");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(f.summary.contains("OpenDKIM"), "{}", f.summary);
+                // The fix is the same key as a SubjectPublicKeyInfo, ready to paste.
+                let spki = key("rsa-2048.spki.b64");
+                assert!(f.fix.contains(&format!("p={spki}")), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "key-nonstandard-version-not-first",
+            check: selector_check(&["google"]),
+            world: selector_world(
+                google_zone(&[&format!("k=rsa; v=DKIM1; p={}", rsa(2048))]),
+                vec![],
+            ),
+            verdict: Verdict::Pass,
+            codes: &["key-nonstandard"],
+            also: |r| {
+                let f = finding(r, "key-nonstandard");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(f.summary.contains("mailauth"), "{}", f.summary);
+                assert!(f.fix.contains("starts with v=DKIM1;"), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "key-record-empty-at-the-selector",
+            check: selector_check(&["google"]),
+            world: selector_world(google_zone(&[""]), vec![]),
+            verdict: Verdict::Fail,
+            codes: &["key-record-empty"],
+            also: |r| {
+                let f = finding(r, "key-record-empty");
+                assert!(!f.summary.contains("leads to"), "{}", f.summary);
+                assert!(f.summary.contains("is empty"), "{}", f.summary);
+                assert_eq!(f.name.to_string(), "google._domainkey.example.com.");
+            },
         },
         Case {
             name: "key-multiple-records",

@@ -174,7 +174,7 @@ fn observe(net: &Network, check: &Check) -> Observations {
         .cloned()
         .collect();
     for host in hosts {
-        for server in net.servers.iter().filter(|s| s.host == host) {
+        for server in net.servers_named(&host) {
             let soa_serial = net
                 .zones_of(server.addr)
                 .iter()
@@ -193,6 +193,11 @@ fn observe(net: &Network, check: &Check) -> Observations {
         }
     }
     let soa = zone.soa_record().and_then(ZoneSoa::from_record);
+    // As the resolver bounds it: names beyond the per-zone cap are not asked.
+    let ns_ignored = parent_ns
+        .len()
+        .max(child_ns.len())
+        .saturating_sub(dns_wire::resolver::MAX_NS_PER_ZONE);
     let mut observations = Observations {
         delegation: Delegation {
             zone: Some(zone.origin.clone()),
@@ -201,11 +206,12 @@ fn observe(net: &Network, check: &Check) -> Observations {
             servers: servers.clone(),
             soa,
             lame: vec![],
-            ns_ignored: 0,
+            ns_ignored,
         },
         probes: vec![],
         targets: vec![],
         network: None,
+        reduced: None,
     };
     let mut batch = probes(check);
     for _ in 0..4 {

@@ -123,9 +123,21 @@ proptest! {
     #[test]
     fn any_repeated_tag_is_rejected((text, tags) in record(), which in any::<prop::sample::Index>()) {
         let (name, value) = &tags[which.index(tags.len())];
-        let doubled = format!("{text}; {name}={value}");
-        let doubled = doubled.replace(";;", ";");
+        // Drop the record's own trailing ";" so that the added tag does not make an empty
+        // tag-spec (";;"), which is an error of its own.
+        let base = text.trim_end().trim_end_matches(';');
+        let doubled = format!("{base}; {name}={value}");
         let is_duplicate = matches!(parse_tag_list(&doubled), Err(KeyRecordError::DuplicateTag { .. }));
         prop_assert!(is_duplicate, "{doubled:?}");
+    }
+
+    #[test]
+    fn an_empty_tag_spec_before_the_end_is_rejected((text, _) in record(), at in any::<prop::sample::Index>(), space in fws()) {
+        // Put ";<space>;" at a tag boundary (before any tag but the first, or at the start).
+        let bounds: Vec<usize> = std::iter::once(0).chain(text.match_indices(';').map(|(i, _)| i + 1)).filter(|&i| i < text.trim_end().len()).collect();
+        let cut = bounds[at.index(bounds.len())];
+        let broken = format!("{}{space};{}", &text[..cut], &text[cut..]);
+        let rejected = matches!(parse_tag_list(&broken), Err(KeyRecordError::EmptyTagSpec { .. }));
+        prop_assert!(rejected, "{broken:?}");
     }
 }

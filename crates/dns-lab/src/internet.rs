@@ -141,6 +141,10 @@ const DNSHOST_DOMAINS: &[&str] = &[
     KEY_TESTING,
     KEY_SHA1,
     KEY_MULTIPLE,
+    KEY_HASH,
+    KEY_PKCS1,
+    KEY_VERSION_LATE,
+    KEY_EMPTY,
     SENDGRID_CUSTOMER,
     M365_CUSTOMER,
     BREVO_CUSTOMER,
@@ -154,6 +158,7 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         .collect();
     list.push((SES_INCONSISTENT, DNSHOST.to_vec()));
     list.push((NS_MISMATCH, DNSHOST.to_vec()));
+    list.push((MANY_NS, many_ns_hosts()));
     list.push((LAME, vec!["ns1.dnshost.com", "lame.lab-servers.net"]));
     list.push((
         UNREACHABLE,
@@ -182,6 +187,34 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
     list.push(("smallhost.net", SMALLHOST.to_vec()));
     list.push((SMALL_HOST, SMALLHOST.to_vec()));
     list
+}
+
+/// The NS names of [`MANY_NS`].
+const MANY_NS_HOSTS: [&str; MANY_NS_COUNT] = [
+    "ns01.dnshost.com",
+    "ns02.dnshost.com",
+    "ns03.dnshost.com",
+    "ns04.dnshost.com",
+    "ns05.dnshost.com",
+    "ns06.dnshost.com",
+    "ns07.dnshost.com",
+    "ns08.dnshost.com",
+    "ns09.dnshost.com",
+    "ns10.dnshost.com",
+    "ns11.dnshost.com",
+    "ns12.dnshost.com",
+    "ns13.dnshost.com",
+    "ns14.dnshost.com",
+    "ns15.dnshost.com",
+    "ns16.dnshost.com",
+    "ns17.dnshost.com",
+    "ns18.dnshost.com",
+    "ns19.dnshost.com",
+    "ns20.dnshost.com",
+];
+
+fn many_ns_hosts() -> Vec<&'static str> {
+    MANY_NS_HOSTS.to_vec()
 }
 
 fn tld_of(domain: &str) -> &str {
@@ -249,6 +282,12 @@ fn host_zone(origin: &str, hosts: &[&str]) -> Zone {
     for (host, addr) in host_names() {
         if name(host).is_subdomain_of(&name(origin)) {
             zone = zone.a(host, addr);
+        }
+    }
+    if origin == "dnshost.com" {
+        // The many names of many-ns.net's servers, alternating between dnshost's addresses.
+        for (i, host) in many_ns_hosts().into_iter().enumerate() {
+            zone = zone.a(host, addr_of(DNSHOST[i % 2]));
         }
     }
     zone.a(&format!("www.{origin}"), Ipv4Addr::new(192, 0, 2, 80))
@@ -438,6 +477,16 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                 KEY_MULTIPLE => z
                     .txt_long(&dk(sel, domain), &dkim_rsa(keys::RSA_2048))
                     .txt(&dk(sel, domain), &[&dkim_rsa(keys::RSA_1024)]),
+                KEY_HASH => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("v=DKIM1; k=rsa; h=rsa-sha256; p={}", keys::RSA_2048),
+                ),
+                KEY_PKCS1 => z.txt_long(&dk(sel, domain), &dkim_rsa(keys::RSA_2048_PKCS1)),
+                KEY_VERSION_LATE => z.txt_long(
+                    &dk(sel, domain),
+                    &format!("k=rsa; v=DKIM1; p={}", keys::RSA_2048),
+                ),
+                KEY_EMPTY => z.txt(&dk(sel, domain), &[""]),
                 SENDGRID_CUSTOMER => SENDGRID_SELECTORS.iter().fold(z, |z, s| {
                     z.cname(
                         &dk(s, domain),
@@ -554,6 +603,14 @@ pub fn miniature_internet() -> Network {
         }),
         &DNSHOST,
     );
+    // Many NS names, two addresses: healthy, more names than are checked.
+    let many = many_ns_hosts();
+    host(
+        customer(MANY_NS, &many, |z| {
+            ses_cnames(z, MANY_NS, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &DNSHOST,
+    );
     // Lame: the parent also names lame.lab-servers.net, which refuses.
     host(
         customer(LAME, &["ns1.dnshost.com", "lame.lab-servers.net"], |z| {
@@ -626,8 +683,7 @@ mod tests {
             for record in &hosted.zone.records {
                 if let RData::Ns(host) = &record.data {
                     assert!(
-                        net.servers.iter().any(|s| &s.host == host)
-                            || ALIASES.iter().any(|(alias, _)| name(alias) == *host),
+                        !net.servers_named(host).is_empty(),
                         "{host} (NS of {}) is not a server",
                         record.name
                     );

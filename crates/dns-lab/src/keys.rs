@@ -6,6 +6,8 @@
 pub const SES_2048: &str = include_str!("../keys/ses2048.b64");
 /// RSA 2048, SubjectPublicKeyInfo DER.
 pub const RSA_2048: &str = include_str!("../keys/rsa2048.b64");
+/// [`RSA_2048`] as a bare PKCS#1 RSAPublicKey DER (no SubjectPublicKeyInfo around it).
+pub const RSA_2048_PKCS1: &str = include_str!("../keys/rsa2048.pkcs1.b64");
 /// RSA 1024, SubjectPublicKeyInfo DER.
 pub const RSA_1024: &str = include_str!("../keys/rsa1024.b64");
 /// RSA 768, SubjectPublicKeyInfo DER.
@@ -25,6 +27,7 @@ mod tests {
         for (key, len) in [
             (SES_2048, 392),
             (RSA_2048, 392),
+            (RSA_2048_PKCS1, 360),
             (RSA_1024, 216),
             (RSA_768, 168),
             (RSA_512, 128),

@@ -230,6 +230,25 @@ impl Network {
         self.servers.iter().find(|s| s.addr == addr)
     }
 
+    /// The servers a name server host name reaches: the server of that name, and the servers
+    /// whose address an A record of that name in any zone gives (one server may have several
+    /// names).
+    pub fn servers_named(&self, host: &Name) -> Vec<&Server> {
+        let mut found: Vec<&Server> = self.servers.iter().filter(|s| &s.host == host).collect();
+        for hosted in &self.zones {
+            for record in hosted.zone.records_at(host) {
+                if let RData::A(addr) = &record.data {
+                    if let Some(server) = self.server(*addr) {
+                        if !found.iter().any(|s| s.addr == server.addr) {
+                            found.push(server);
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// The zones (copies) one server holds.
     pub fn zones_of(&self, addr: Ipv4Addr) -> Vec<&Zone> {
         self.zones

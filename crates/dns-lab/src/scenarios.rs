@@ -20,6 +20,7 @@
 //! | `ses-unresolvable.com` | CNAMEs to SES targets that do not exist | SES [`UNKNOWN_TOKENS`] | `target-unresolvable` |
 //! | `ses-inconsistent.com` | ns1 serves serial 2 with the CNAMEs, ns2 serial 1 without | SES | `servers-inconsistent` |
 //! | `lame-ses.com` | second NS answers REFUSED (BIND view without the zone) | SES | `lame-delegation` |
+//! | `many-ns.net` | healthy SES, delegated to `ns01`..`ns20.dnshost.com` (on dnshost's two addresses) | SES | `ns-fanout-capped` (warning, verdict pass) |
 //! | `unreachable-dns.com` | both NS addresses have nothing listening | SES | `zone-unreachable` (verdict incomplete) |
 //! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
@@ -38,6 +39,10 @@
 //! | `key-testing.org` | `t=y` | selector `mail` | `key-testing` |
 //! | `key-sha1.org` | `h=sha1` | selector `mail` | `key-sha1-only` |
 //! | `key-multiple.org` | two TXT records at the selector | selector `mail` | `key-multiple-records` |
+//! | `key-hash.org` | `h=rsa-sha256` (a signing algorithm where a hash belongs) | selector `mail` | `key-hash-unusable` |
+//! | `key-pkcs1.org` | 2048-bit RSA as a bare PKCS#1 RSAPublicKey | selector `mail` | `key-format-unportable` (warning, verdict pass) |
+//! | `key-version-late.org` | `k=rsa; v=DKIM1; ...` (`v=` not first) | selector `mail` | `key-nonstandard` (warning, verdict pass) |
+//! | `key-empty.org` | an empty TXT record at the selector itself | selector `mail` | `key-record-empty` |
 //! | `sendgrid-customer.com` | `s1`/`s2` CNAMEs to sendgrid.net | selectors `s1`, `s2` | pass |
 //! | `m365-customer.com` | `selector1`/`selector2` CNAMEs to onmicrosoft.com | selectors `selector1`, `selector2` | pass |
 //! | `brevo-customer.com` | `brevo1`/`brevo2` CNAMEs, two hops inside brevo.com | selectors `brevo1`, `brevo2` | pass |
@@ -120,6 +125,10 @@ pub const LAME: &str = "lame-ses.com";
 pub const UNREACHABLE: &str = "unreachable-dns.com";
 /// Parent and child NS sets differ.
 pub const NS_MISMATCH: &str = "ns-mismatch.net";
+/// Delegated to 20 name server names (on dnshost's two addresses), more than are checked.
+pub const MANY_NS: &str = "many-ns.net";
+/// How many NS names [`MANY_NS`] lists.
+pub const MANY_NS_COUNT: usize = 20;
 /// Records only on undelegated Route 53-like servers.
 pub const MOVED_TO_ROUTE53: &str = "moved-to-route53.com";
 /// Glueless delegation (healthy).
@@ -152,6 +161,14 @@ pub const KEY_TESTING: &str = "key-testing.org";
 pub const KEY_SHA1: &str = "key-sha1.org";
 /// Two TXT records at one selector.
 pub const KEY_MULTIPLE: &str = "key-multiple.org";
+/// `h=rsa-sha256`: no hash a signature can use.
+pub const KEY_HASH: &str = "key-hash.org";
+/// The key as a bare PKCS#1 RSAPublicKey.
+pub const KEY_PKCS1: &str = "key-pkcs1.org";
+/// `v=` after `k=`.
+pub const KEY_VERSION_LATE: &str = "key-version-late.org";
+/// An empty TXT record at the selector.
+pub const KEY_EMPTY: &str = "key-empty.org";
 /// SendGrid customer (healthy).
 pub const SENDGRID_CUSTOMER: &str = "sendgrid-customer.com";
 /// Microsoft 365 customer (healthy).
@@ -402,6 +419,14 @@ pub const SCENARIOS: &[Scenario] = &[
         summary: "one of the two delegated servers answers REFUSED",
     },
     Scenario {
+        id: "many-ns",
+        domain: MANY_NS,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["ns-fanout-capped"],
+        summary: "healthy, but delegated to 20 name server names (10 per address); 16 are checked",
+    },
+    Scenario {
         id: "unreachable",
         domain: UNREACHABLE,
         check: ses(SES_TOKENS),
@@ -510,6 +535,38 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Fail,
         findings: &["key-multiple-records"],
         summary: "two TXT records at one selector",
+    },
+    Scenario {
+        id: "key-hash",
+        domain: KEY_HASH,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-hash-unusable"],
+        summary: "h=rsa-sha256: no hash a signature uses, so OpenDKIM and Mail::DKIM ignore the key",
+    },
+    Scenario {
+        id: "key-pkcs1",
+        domain: KEY_PKCS1,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-format-unportable"],
+        summary: "a bare PKCS#1 RSAPublicKey: dkimpy reads it, OpenDKIM cannot",
+    },
+    Scenario {
+        id: "key-version-late",
+        domain: KEY_VERSION_LATE,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Pass,
+        findings: &["key-nonstandard"],
+        summary: "v= after k=: against RFC 6376, accepted by the common verifiers",
+    },
+    Scenario {
+        id: "key-empty",
+        domain: KEY_EMPTY,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["key-record-empty"],
+        summary: "an empty TXT record at the selector itself",
     },
 ];
 

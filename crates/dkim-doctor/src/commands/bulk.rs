@@ -15,8 +15,8 @@ use crate::bulk_input::{parse_bulk, BulkCheck, BulkEntry};
 use crate::cli::{BulkArgs, CommonOptions};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
-use crate::input::{self, read_text, CheckInput};
-use crate::output::{eprint_line, Stdout};
+use crate::input::{self, read_text, shown_path, CheckInput};
+use crate::output::{eprint_error, eprint_line, Stdout};
 use crate::probe_run::{run_check, CheckRun};
 use crate::progress::bulk_progress;
 use crate::render::report::{check_json, report_outcome};
@@ -43,7 +43,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                eprint_line(&format!("dkim-doctor: {}: {error}", args.file.display()));
+                eprint_error(&format!("dkim-doctor: {}: {error}", shown_path(&args.file)));
                 tally.bad_lines += 1;
                 worst = worst.worst(Outcome::BadInput);
                 continue;
@@ -52,9 +52,9 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         match entry_input(&entry) {
             Ok(input) => checks.push((entry, input)),
             Err(error) => {
-                eprint_line(&format!(
+                eprint_error(&format!(
                     "dkim-doctor: {}: line {}: {error}",
-                    args.file.display(),
+                    shown_path(&args.file),
                     entry.line
                 ));
                 tally.bad_lines += 1;

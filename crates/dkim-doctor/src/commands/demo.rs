@@ -24,9 +24,9 @@ const DEMO_CONCURRENCY: usize = 16;
 
 /// Runs the demo.
 pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, RunError> {
-    if !common.roots.is_empty() || common.port.is_some() {
+    if !common.roots.is_empty() {
         return Err(RunError::BadInput(
-            "demo runs its own simulated DNS; --roots and --port do not apply to it".to_string(),
+            "demo runs its own simulated DNS; --roots does not apply to it (--port picks the port it serves on)".to_string(),
         ));
     }
     if common.ipv6_only {
@@ -45,16 +45,35 @@ pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, Run
         },
     };
 
-    let lab = dns_lab::demo::start(0).await.map_err(|e| {
-        RunError::CouldNotRun(format!("cannot start the demo network on loopback: {e}"))
+    let port = common.port.unwrap_or(0);
+    let lab = dns_lab::demo::start(port).await.map_err(|e| {
+        let mut text = if port == 0 {
+            "cannot start the demo network on loopback (127.53.0.0/16)".to_string()
+        } else {
+            format!("cannot start the demo network on loopback port {port} (is it in use? try another --port, or none)")
+        };
+        // The OS's words (error numbers included) only when asked for.
+        if common.verbose {
+            text.push_str(&format!(": {e}"));
+        }
+        RunError::CouldNotRun(text)
     })?;
+    let place = LabArgs {
+        roots: lab.roots.iter().map(ToString::to_string).collect(),
+        port: lab.port,
+    };
+    if args.serve {
+        let outcome = serve(common, &place, selected).await;
+        lab.shutdown().await;
+        return outcome;
+    }
     let mut config = resolver_config(common, DEMO_TIMEOUT)?;
     config.roots = RootHints::from_addresses(lab.roots.iter().copied());
     config.port = lab.port;
     config.ipv6 = false;
 
     let outcome = match selected {
-        Some(scenario) => one(common, config, scenario).await,
+        Some(scenario) => one(common, config, scenario, &place).await,
         None => all(common, config).await,
     };
     lab.shutdown().await;
@@ -113,8 +132,95 @@ fn scenario_input(scenario: &Scenario) -> Result<CheckInput, RunError> {
     }
 }
 
-/// The command a user would type for a scenario (against the real Internet).
-fn equivalent_command(scenario: &Scenario) -> String {
+/// Where the demo network listens, as the options that point a command at it.
+#[derive(Debug, Clone, serde::Serialize)]
+struct LabArgs {
+    /// The root servers' addresses.
+    roots: Vec<String>,
+    /// The port every server listens on.
+    port: u16,
+}
+
+impl LabArgs {
+    /// `--roots ADDR[,ADDR] --port N`.
+    fn options(&self) -> String {
+        format!("--roots {} --port {}", self.roots.join(","), self.port)
+    }
+}
+
+/// `demo --serve`: keeps the demo network up until Ctrl-C (or SIGTERM) and prints the options
+/// that point any command at it, with the command of every scenario (or the one chosen).
+async fn serve(
+    common: &CommonOptions,
+    place: &LabArgs,
+    selected: Option<&'static Scenario>,
+) -> Result<Outcome, RunError> {
+    let mut stdout = Stdout::new();
+    if common.json {
+        stdout.write(&to_json_line(
+            &serde_json::json!({
+                "roots": place.roots,
+                "port": place.port,
+                "options": place.options(),
+            }),
+            false,
+        )?);
+    } else {
+        let palette = human_options(common).palette;
+        let mut text = format!(
+            "The demo network is up on loopback (no root needed). Add these options to any command:\n  {}\n\n",
+            palette.paint(Tone::Strong, &place.options())
+        );
+        let _ = writeln!(text, "{}", palette.paint(Tone::Dim, "For example:"));
+        let chosen: Vec<&Scenario> = match selected {
+            Some(scenario) => vec![scenario],
+            None => scenarios::SCENARIOS.iter().collect(),
+        };
+        for scenario in chosen {
+            let _ = writeln!(text, "  {}", equivalent_command(scenario, place));
+        }
+        let _ = writeln!(
+            text,
+            "  dkim-doctor trace mail._domainkey.{} TXT {}",
+            scenarios::scenario("dkim-zone-cut").map_or("dkim-zone-cut.com", |s| s.domain),
+            place.options()
+        );
+        let _ = writeln!(
+            text,
+            "  printf '%s\\n' '{{\"domain\": \"{}\", \"tokens\": [\"{}\"]}}' | dkim-doctor bulk - {}",
+            scenarios::SES_MISSING,
+            scenarios::SES_TOKENS[0],
+            place.options()
+        );
+        let _ = writeln!(
+            text,
+            "\n{}",
+            palette.paint(Tone::Dim, "Ctrl-C stops the demo network.")
+        );
+        stdout.write(&text);
+    }
+    wait_for_stop().await;
+    Ok(Outcome::Pass)
+}
+
+/// Until Ctrl-C, or SIGTERM where there is one (a service manager, `kill`).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The command a user would type for a scenario, pointed at the demo network.
+fn equivalent_command(scenario: &Scenario, place: &LabArgs) -> String {
     match scenario.check {
         LabCheck::Ses {
             tokens,
@@ -131,13 +237,15 @@ fn equivalent_command(scenario: &Scenario) -> String {
             for ns in expect_ns {
                 let _ = write!(text, " --expect-ns {ns}");
             }
+            let _ = write!(text, " {}", place.options());
             text
         }
         LabCheck::Selectors(selectors) => {
             format!(
-                "dkim-doctor selector {} {}",
+                "dkim-doctor selector {} {} {}",
                 scenario.domain,
-                selectors.join(" ")
+                selectors.join(" "),
+                place.options()
             )
         }
     }
@@ -148,17 +256,28 @@ async fn one(
     common: &CommonOptions,
     config: ResolverConfig,
     scenario: &Scenario,
+    place: &LabArgs,
 ) -> Result<Outcome, RunError> {
     let input = scenario_input(scenario)?;
     if !common.json {
         let palette = human_options(common).palette;
         let mut stdout = Stdout::new();
         stdout.write(&format!(
-            "{} {}: {}\n{}\n\n",
+            "{} {}: {}\n{}\n{}\n\n",
             palette.paint(Tone::Dim, "demo scenario"),
             palette.paint(Tone::Strong, scenario.id),
             scenario.summary,
-            palette.paint(Tone::Dim, &format!("$ {}", equivalent_command(scenario)))
+            palette.paint(
+                Tone::Dim,
+                &format!("$ {}", equivalent_command(scenario, place))
+            ),
+            palette.paint(
+                Tone::Dim,
+                &format!(
+                    "(to run it yourself, keep the demo network up with: dkim-doctor demo --serve --port {})",
+                    place.port
+                )
+            )
         ));
     }
     check_and_print(common, config, input, &WatchArgs { watch: None }).await
@@ -216,7 +335,8 @@ async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, 
         let total = scenarios::SCENARIOS.len();
         stdout.write(&format!(
             "\n{} scenarios, {} diagnosed as the lab describes them; {} queries in {} ms.\n\
-             Details of one: dkim-doctor demo <scenario> (add --json for the JSON report).\n",
+             Details of one: dkim-doctor demo <scenario> (add --json for the JSON report).\n\
+             To run ses, selector, trace and bulk on them yourself: dkim-doctor demo --serve\n",
             total,
             if matched == total {
                 palette.paint(Tone::Good, &format!("all {matched}"))
@@ -238,7 +358,7 @@ fn matches_scenario(scenario: &Scenario, run: &CheckRun) -> bool {
     let verdict = match report_outcome(&run.report) {
         Outcome::Pass => LabVerdict::Pass,
         Outcome::Fail => LabVerdict::Fail,
-        Outcome::Incomplete | Outcome::BadInput => LabVerdict::Incomplete,
+        Outcome::Incomplete | Outcome::BadInput | Outcome::Interrupted => LabVerdict::Incomplete,
     };
     verdict == scenario.verdict
         && scenario.findings.iter().all(|code| {

@@ -29,12 +29,18 @@ pub async fn run(
     // When a check last saw the records broken: a resolver that asked then may cache the
     // negative answer until this time plus the negative-caching TTL.
     let mut last_broken: Option<SystemTime> = None;
+    // One Ctrl-C listener for the whole watch, so a Ctrl-C during a check stops it too.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     loop {
         // A fresh resolver each round: the delegation cache and zone surveys of a run never
         // expire, and a watch must see changes.
         let resolver = Resolver::new(config.clone());
         let checked_at = SystemTime::now();
-        let run = run_check(&resolver, input.check.clone()).await;
+        let run = tokio::select! {
+            run = run_check(&resolver, input.check.clone()) => run,
+            _ = &mut interrupted => return Ok(stopped(common, previous.as_ref())),
+        };
         let report = &run.report;
         let changes = previous.as_ref().map(|p| diff_reports(p, report));
         if common.json {
@@ -88,12 +94,21 @@ pub async fn run(
         previous = Some(run.report);
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
-            _ = tokio::signal::ctrl_c() => {
-                let last = previous.as_ref().map_or(Outcome::Incomplete, report_outcome);
-                return Ok(last);
-            }
+            _ = &mut interrupted => return Ok(stopped(common, previous.as_ref())),
         }
     }
+}
+
+/// Ctrl-C: exit 130 (the shell's convention for SIGINT), after one line on stderr saying
+/// what the last check found.
+fn stopped(common: &CommonOptions, last: Option<&Report>) -> Outcome {
+    if !common.json {
+        let verdict = last.map_or("none yet", |r| r.verdict.as_str());
+        crate::output::eprint_line(&format!(
+            "dkim-doctor: stopped by Ctrl-C; last verdict: {verdict}"
+        ));
+    }
+    Outcome::Interrupted
 }
 
 /// The closing message once the check passes.

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use dkim_rules::{
-    Check, Delegation, Finding, FindingCode, NegativeCaching, RecordReport, RecordStatus, Report,
-    SesView, Severity, Verdict,
+    advise, fold_findings, Action, ActionKind, Advice, Check, Delegation, Finding, FindingCode,
+    FoldedFinding, HostServers, NegativeCaching, RecordReport, RecordStatus, Report, SesView,
+    Severity, Verdict,
 };
 use dns_wire::resolver::QueryRecord;
 use dns_wire::Name;
@@ -25,10 +26,17 @@ pub struct CheckJson<'a> {
     pub check: &'static str,
     /// `pass`, `fail` or `incomplete`.
     pub verdict: Verdict,
+    /// The verdict and its main cause in one line, as the human report opens.
+    pub summary: String,
     /// One entry per expected record.
     pub records: &'a [RecordReport],
-    /// What was found, errors first.
-    pub findings: &'a [Finding],
+    /// What was found, errors first; each fix names the DNS host where to type it.
+    pub findings: Vec<Finding>,
+    /// What to do: records to create, change or delete (each as a zone-file line and a
+    /// name/type/value triple) and other steps, each saying where.
+    pub actions: Vec<Action>,
+    /// The DNS hosts the domain is delegated to, recognised from their NS names.
+    pub dns_hosts: Vec<HostServers>,
     /// The delegation of the zone that holds the records.
     pub delegation: DelegationJson<'a>,
     /// How long "does not exist" answers may be cached by resolvers.
@@ -40,6 +48,9 @@ pub struct CheckJson<'a> {
     pub notes: &'a [String],
     /// Queries the report rests on.
     pub queries: u64,
+    /// Datagrams received during the check and thrown away because their source, ID, QR bit,
+    /// opcode or question did not match a query (late duplicates, or spoofing attempts).
+    pub discarded_responses: u64,
     /// Wall time of the check.
     pub elapsed_ms: u64,
     /// Every query, with `--trace`.
@@ -119,12 +130,23 @@ pub fn check_kind(check: &Check) -> &'static str {
 /// The JSON document of a check.
 pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) -> CheckJson<'a> {
     let report = &run.report;
+    let advice = advise(&run.check, &run.observations, report);
     CheckJson {
         domain: report.domain.to_string_relative(),
         check: check_kind(&run.check),
         verdict: report.verdict,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Finding {
+                fix: advice.placed_fix(&f.fix),
+                ..f.clone()
+            })
+            .collect(),
+        summary: advice.summary,
         records: &report.records,
-        findings: &report.findings,
+        actions: advice.actions,
+        dns_hosts: advice.hosts,
         delegation: DelegationJson {
             facts: &run.observations.delegation,
             path: run
@@ -140,6 +162,7 @@ pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) 
         ses_view: report.ses_view.as_ref(),
         notes,
         queries: run.queries(),
+        discarded_responses: run.discarded_responses(),
         elapsed_ms: millis(run.elapsed),
         trace: with_trace.then(|| run.trace.iter().map(QueryJson::from).collect()),
     }
@@ -213,11 +236,15 @@ fn check_title(check: &Check) -> String {
     }
 }
 
-/// The human report.
+/// The human report: the verdict and its cause in the first line, then what to do (the
+/// records as a form asks for them and as zone-file lines, then the other steps), then the
+/// details (records per server, findings folded unless `--verbose`, the delegation).
 pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> String {
     let palette = options.palette;
     let report = &run.report;
+    let advice = advise(&run.check, &run.observations, report);
     let mut out = String::new();
+    let _ = writeln!(out, "{}", headline(&advice, report.verdict, palette));
     let _ = writeln!(
         out,
         "{}  {}",
@@ -235,7 +262,9 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
         // Nothing was learned about the domain: the records, servers and delegation would
         // only repeat "no answer" about every one of them.
         out.push('\n');
-        write_finding(&mut out, finding, options);
+        for folded in fold_findings(std::slice::from_ref(finding)) {
+            write_folded(&mut out, &folded, options);
+        }
         let _ = writeln!(
             out,
             "\n{} {}",
@@ -249,13 +278,7 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
     }
 
     out.push('\n');
-    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Records"));
-    if report.records.is_empty() {
-        let _ = writeln!(out, "  (no record to check)");
-    }
-    for record in &report.records {
-        write_record(&mut out, record, options);
-    }
+    write_actions(&mut out, &advice, report.verdict, palette);
 
     if let Some(view) = &report.ses_view {
         out.push('\n');
@@ -267,11 +290,31 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
         );
     }
 
+    out.push('\n');
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Records"));
+    if report.records.is_empty() {
+        let _ = writeln!(out, "  (no record to check)");
+    }
+    for record in &report.records {
+        write_record(&mut out, record, options);
+    }
+
     if !report.findings.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "Findings"));
-        for finding in &report.findings {
-            write_finding(&mut out, finding, options);
+        // --verbose: each finding on its own (a fold of one), with its own words.
+        let folded: Vec<FoldedFinding> = if options.verbose {
+            report
+                .findings
+                .iter()
+                .flat_map(|f| fold_findings(std::slice::from_ref(f)))
+                .collect()
+        } else {
+            fold_findings(&report.findings)
+        };
+        for mut folded in folded {
+            folded.fix = advice.placed_fix(&folded.fix);
+            write_folded(&mut out, &folded, options);
         }
     }
 
@@ -322,6 +365,142 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
         )
     );
     out
+}
+
+/// The first line: the verdict word colored, then its cause.
+fn headline(advice: &Advice, verdict: Verdict, palette: Palette) -> String {
+    let word = match verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Incomplete => "INCOMPLETE",
+    };
+    match advice.summary.strip_prefix(word) {
+        Some(rest) => format!("{}{rest}", verdict_mark(verdict, palette)),
+        None => advice.summary.clone(),
+    }
+}
+
+/// "What to do": consecutive record actions at one place as one table (action, name, type,
+/// value) and the same records as zone-file lines; every other step as a sentence.
+fn write_actions(out: &mut String, advice: &Advice, verdict: Verdict, palette: Palette) {
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "What to do"));
+    if advice.actions.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            match verdict {
+                Verdict::Pass => "Nothing: every record is in place.",
+                _ => "Nothing this tool can name; see the findings below.",
+            }
+        );
+        return;
+    }
+    let mut index = 0;
+    let mut step = 0;
+    while index < advice.actions.len() {
+        let action = &advice.actions[index];
+        if action.kind == ActionKind::Step {
+            step += 1;
+            let _ = writeln!(out, "  {step}. {}", action.text);
+            for quirk in &action.quirks {
+                let _ = writeln!(out, "     {} {quirk}", palette.paint(Tone::Dim, "note:"));
+            }
+            index += 1;
+            continue;
+        }
+        let group: Vec<&Action> = advice.actions[index..]
+            .iter()
+            .take_while(|a| a.kind != ActionKind::Step && a.place == action.place)
+            .collect();
+        index += group.len();
+        step += 1;
+        let _ = writeln!(out, "  {step}. In {}:", action.place);
+        write_record_table(out, &group, palette);
+        let _ = writeln!(
+            out,
+            "     {}",
+            palette.paint(Tone::Dim, "As zone-file lines:")
+        );
+        for a in &group {
+            if let Some(record) = &a.record {
+                let _ = writeln!(out, "       {}", record.zone_line);
+            }
+        }
+        let mut quirks: Vec<&String> = Vec::new();
+        for quirk in group.iter().flat_map(|a| &a.quirks) {
+            if !quirks.contains(&quirk) {
+                quirks.push(quirk);
+            }
+        }
+        for quirk in quirks {
+            let _ = writeln!(out, "     {} {quirk}", palette.paint(Tone::Dim, "note:"));
+        }
+    }
+}
+
+/// The records of a group as a web form asks for them: action, name, type, value.
+fn write_record_table(out: &mut String, group: &[&Action], palette: Palette) {
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for action in group {
+        for old in &action.delete {
+            rows.push([
+                "delete".into(),
+                old.form_name.clone(),
+                old.rtype.clone(),
+                old.value
+                    .clone()
+                    .unwrap_or_else(|| "(whatever it holds)".into()),
+            ]);
+        }
+        if let Some(record) = &action.record {
+            let verb = match action.kind {
+                ActionKind::Create => "create",
+                ActionKind::Change => "change",
+                ActionKind::Replace => "create",
+                ActionKind::Step => "",
+            };
+            rows.push([
+                verb.into(),
+                record.form_name.clone(),
+                record.rtype.clone(),
+                record.value.as_deref().map_or_else(
+                    || match record.rtype.as_str() {
+                        "TXT" => "(the key record your provider gives you)".to_string(),
+                        _ => "(the value your provider gives you)".to_string(),
+                    },
+                    |v| v.trim_end_matches('.').to_string(),
+                ),
+            ]);
+        }
+    }
+    let header = ["", "name", "type", "value"];
+    let width = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .chain([header[col].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let _ = writeln!(
+        out,
+        "     {}",
+        palette.paint(
+            Tone::Dim,
+            format!(
+                "{:w0$}  {:w1$}  {:w2$}  {}",
+                header[0], header[1], header[2], header[3]
+            )
+            .trim_end()
+        )
+    );
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "     {:w0$}  {:w1$}  {:w2$}  {}",
+            row[0], row[1], row[2], row[3]
+        );
+    }
 }
 
 fn counts(findings: &[Finding]) -> (usize, usize) {
@@ -417,8 +596,9 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
             let _ = write!(text, ", flags {}", key.flags.join(":"));
         }
         // Under a record that is not right, the key read is the one at the target the record
-        // should point to, not something the record reaches today.
-        let place = if record.status == RecordStatus::Ok {
+        // should point to, not something the record reaches today; a key read at the record's
+        // own name (a TXT at the selector, no CNAME) is simply there.
+        let place = if record.status == RecordStatus::Ok || key.at == record.name {
             "at"
         } else {
             "at the expected target"
@@ -427,15 +607,25 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
     }
 }
 
-fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
+/// A folded finding: the code once, every name, the first finding's words.
+fn write_folded(out: &mut String, folded: &FoldedFinding, options: HumanOptions) {
     let palette = options.palette;
+    let names = folded.names.len();
     let mut head = format!(
-        "  {} {}  {}",
-        severity_mark(finding.severity, palette),
-        palette.paint(Tone::Strong, finding.code.as_str()),
-        finding.name
+        "  {} {}",
+        severity_mark(folded.severity, palette),
+        palette.paint(Tone::Strong, folded.code.as_str()),
     );
-    if let Some(ses) = finding.ses_error_type {
+    if names == 1 {
+        let _ = write!(head, "  {}", folded.names[0]);
+    } else {
+        let _ = write!(
+            head,
+            "  {}",
+            palette.paint(Tone::Dim, &format!("({names} names)"))
+        );
+    }
+    if let Some(ses) = folded.ses_error_type {
         let _ = write!(
             head,
             "  {}",
@@ -443,17 +633,32 @@ fn write_finding(out: &mut String, finding: &Finding, options: HumanOptions) {
         );
     }
     let _ = writeln!(out, "{head}");
-    let _ = writeln!(out, "      {}", finding.summary);
-    if !finding.fix.is_empty() {
+    if names > 1 {
+        for name in &folded.names {
+            let _ = writeln!(out, "      {name}");
+        }
+    }
+    let _ = writeln!(out, "      {}", folded.summary);
+    if names > 1 {
+        let _ = writeln!(
+            out,
+            "      {}",
+            palette.paint(
+                Tone::Dim,
+                "(the same for each name above; --verbose shows each)"
+            )
+        );
+    }
+    if !folded.fix.is_empty() {
         let _ = writeln!(
             out,
             "      {} {}",
             palette.paint(Tone::Strong, "Fix:"),
-            finding.fix
+            folded.fix
         );
     }
-    if !finding.servers.is_empty() {
-        let servers: Vec<String> = finding.servers.iter().map(ToString::to_string).collect();
+    if !folded.servers.is_empty() {
+        let servers: Vec<String> = folded.servers.iter().map(ToString::to_string).collect();
         let _ = writeln!(
             out,
             "      {}",

@@ -181,10 +181,7 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
         name: run.question.name.to_string(),
         rtype: run.question.qtype.to_string(),
         outcome: outcome_word(&run.lookup.outcome),
-        error: match &run.lookup.outcome {
-            WalkOutcome::Failed(error) => Some(error.to_string()),
-            _ => None,
-        },
+        error: run.failure(),
         hops,
         answers: final_records(run)
             .into_iter()
@@ -409,8 +406,9 @@ fn write_final(out: &mut String, run: &TraceRun, palette: Palette, verbose: bool
                 run.question.qtype
             );
         }
-        WalkOutcome::Failed(error) => {
-            let _ = writeln!(out, "{} {error}", palette.paint(Tone::Bad, "No answer:"));
+        WalkOutcome::Failed(_) => {
+            let why = run.failure().unwrap_or_default();
+            let _ = writeln!(out, "{} {why}", palette.paint(Tone::Bad, "No answer:"));
         }
     }
     for record in records {

@@ -316,13 +316,17 @@ pub fn validate_check_json(doc: &Value) {
         "domain",
         "check",
         "verdict",
+        "summary",
         "records",
         "findings",
+        "actions",
+        "dns_hosts",
         "delegation",
         "negative_caching",
         "ses_view",
         "notes",
         "queries",
+        "discarded_responses",
         "elapsed_ms",
     ];
     if doc.get("trace").is_some() {
@@ -347,6 +351,67 @@ pub fn validate_check_json(doc: &Value) {
         "verdict {}",
         doc["verdict"]
     );
+    let summary = expect_string(&doc["summary"], "summary");
+    let word = doc["verdict"].as_str().unwrap_or("").to_ascii_uppercase();
+    assert!(summary.starts_with(&word), "summary {summary:?}");
+    assert!(!summary.contains('\n'), "summary {summary:?}");
+    for action in expect_array(&doc["actions"], "actions") {
+        expect_keys(
+            action,
+            "action",
+            &[
+                "kind", "where", "record", "delete", "text", "quirks", "codes",
+            ],
+        );
+        assert!(
+            matches!(
+                action["kind"].as_str(),
+                Some("create" | "change" | "replace" | "step")
+            ),
+            "kind {}",
+            action["kind"]
+        );
+        expect_string(&action["where"], "where");
+        expect_string(&action["text"], "action text");
+        let mut specs: Vec<&Value> = expect_array(&action["delete"], "delete").iter().collect();
+        if !action["record"].is_null() {
+            specs.push(&action["record"]);
+        } else {
+            assert_eq!(action["kind"], "step", "{action}");
+        }
+        for spec in specs {
+            expect_keys(
+                spec,
+                "record spec",
+                &["name", "form_name", "type", "value", "zone_line"],
+            );
+            let name = expect_string(&spec["name"], "spec name");
+            assert!(name.ends_with('.'), "{name}");
+            expect_string(&spec["form_name"], "form_name");
+            expect_string(&spec["type"], "type");
+            assert!(spec["value"].is_null() || spec["value"].is_string());
+            let line = expect_string(&spec["zone_line"], "zone_line");
+            assert!(line.starts_with(&name), "{line}");
+        }
+        for quirk in expect_array(&action["quirks"], "quirks") {
+            expect_string(quirk, "quirk");
+        }
+        for code in expect_array(&action["codes"], "codes") {
+            let code = expect_string(code, "action code");
+            assert!(
+                dkim_rules::FindingCode::from_code(&code).is_some(),
+                "unknown code {code}"
+            );
+        }
+    }
+    for host in expect_array(&doc["dns_hosts"], "dns_hosts") {
+        expect_keys(host, "dns host", &["host", "ns", "quirks"]);
+        assert!(host["host"].is_null() || host["host"].is_string());
+        for ns in expect_array(&host["ns"], "host ns") {
+            assert!(expect_string(ns, "ns").ends_with('.'));
+        }
+        expect_array(&host["quirks"], "host quirks");
+    }
     assert!(doc["queries"].is_u64(), "queries");
     assert!(doc["elapsed_ms"].is_u64(), "elapsed_ms");
     for note in expect_array(&doc["notes"], "notes") {
@@ -451,9 +516,11 @@ pub fn validate_check_json(doc: &Value) {
             "servers",
             "soa",
             "lame",
+            "ns_ignored",
             "path",
         ],
     );
+    assert!(delegation["ns_ignored"].is_u64());
     assert!(delegation["zone"].is_null() || delegation["zone"].is_string());
     for list in ["parent_ns", "child_ns"] {
         for name in expect_array(&delegation[list], list) {
@@ -471,8 +538,10 @@ pub fn validate_check_json(doc: &Value) {
                 "in_child",
                 "user_named",
                 "soa_serial",
+                "not_checked",
             ],
         );
+        assert!(server["not_checked"].is_null() || server["not_checked"].is_string());
         expect_server_ref(
             &serde_json::json!({"name": server["name"], "address": server["address"]}),
             "delegation server",

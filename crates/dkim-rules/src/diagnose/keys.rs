@@ -3,7 +3,7 @@
 use dns_wire::{Name, Rcode};
 
 use crate::finding::{Finding, FindingCode, SesErrorType, Severity};
-use crate::keyrecord::{parse_key_record, KeyRecord, KeyRecordError, PublicKey};
+use crate::keyrecord::{parse_key_record, Deviation, KeyRecord, KeyRecordError, PublicKey};
 use crate::observe::{Observations, ObservedData, ServerRef, TargetOutcome};
 use crate::report::KeySummary;
 
@@ -97,11 +97,13 @@ impl KeyState {
         }
     }
 
-    /// A key a verifier can use: parsed, not revoked, RSA at least 1024 bits, not SHA-1 only.
+    /// A key a verifier can use: parsed, not revoked, RSA at least 1024 bits, `h=` allowing
+    /// SHA-256.
     pub fn is_usable(&self) -> bool {
         match self {
             KeyState::Parsed(record) => {
                 !record.is_sha1_only()
+                    && !record.has_no_usable_hash()
                     && match record.key {
                         PublicKey::Revoked => false,
                         PublicKey::Rsa { bits } => bits >= 1024,
@@ -255,6 +257,7 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
                 KeyRecordError::PrivateKey => format!("Delete the TXT record at {at} now, generate a new key pair at your email provider, and publish only the new public key."),
                 KeyRecordError::PemHeader => format!("Edit the TXT record at {at}: keep only the base64 text between the -----BEGIN and -----END lines, as p=<that text>."),
                 KeyRecordError::Quotes { .. } => format!("Edit the TXT record at {at} and remove the quote characters from the value; the DNS host adds its own quotes."),
+                KeyRecordError::EmptyTagSpec { offset } => format!("Edit the TXT record at {at}: remove the extra semicolon at byte {offset}, so that exactly one ; separates two tags and none comes before the first."),
                 _ => republish,
             };
             out.push(finding(
@@ -311,12 +314,87 @@ pub(crate) fn key_findings(state: &KeyState, ctx: &KeyContext<'_>, out: &mut Vec
                     format!("Edit the TXT record at {at}: remove the h= tag (or set h=sha256), and have your provider sign with rsa-sha256."),
                 ));
             }
+            if r.has_no_usable_hash() {
+                let listed = r.hash_algorithms.as_deref().unwrap_or_default().join(":");
+                out.push(finding(
+                    FindingCode::KeyHashUnusable,
+                    Severity::Error,
+                    format!("The key record at {where_} has h={listed}, which names no hash a DKIM signature uses (only sha256, or the retired sha1): RFC 6376 makes receivers ignore the key, and OpenDKIM, Mail::DKIM and go-msgauth fail every signature (dkimpy and mailauth do not check h=)."),
+                    format!("Edit the TXT record at {at}: remove the h= tag, or set it to exactly h=sha256 (h= names a hash, not a signing algorithm like rsa-sha256)."),
+                ));
+            }
+            for deviation in &r.deviations {
+                let (code, fix) = match deviation {
+                    Deviation::Pkcs1RsaKey { spki_base64 } => (
+                        FindingCode::KeyFormatUnportable,
+                        format!("Publish the same key in the portable SubjectPublicKeyInfo form, which every verifier reads: in the TXT record at {at}, replace the p= value with p={spki_base64} (or make it from the private key with openssl rsa -in private.pem -pubout -outform DER | base64 -w0). The private key does not change."),
+                    ),
+                    Deviation::VersionNotFirst => (
+                        FindingCode::KeyNonstandard,
+                        format!("Edit the TXT record at {at} so that it starts with v=DKIM1; and no other tag comes before it."),
+                    ),
+                    Deviation::TagNameCharacters { name } => (
+                        FindingCode::KeyNonstandard,
+                        format!("Edit the TXT record at {at}: remove the {name}= tag (verifiers do not use it) or rename it with letters, digits and _ only."),
+                    ),
+                    Deviation::WhitespaceInListItem { tag, item } => (
+                        FindingCode::KeyNonstandard,
+                        format!("Edit the TXT record at {at}: write {tag}={} without spaces inside the value.", item.chars().filter(|c| !c.is_ascii_whitespace()).collect::<String>()),
+                    ),
+                    Deviation::HashNameCase { item } => (
+                        FindingCode::KeyNonstandard,
+                        format!("Edit the TXT record at {at}: write h={} in lower case (or remove the h= tag).", item.to_ascii_lowercase()),
+                    ),
+                    Deviation::QuotesInKey => (
+                        FindingCode::KeyNonstandard,
+                        format!("Edit the TXT record at {at} and remove the quote characters from the p= value; the DNS host adds its own quotes."),
+                    ),
+                };
+                let summary = if code == FindingCode::KeyFormatUnportable {
+                    format!("Some receivers cannot use the key at {where_}: {deviation}.")
+                } else {
+                    format!("The key record at {where_} works with most receivers, but {deviation}.")
+                };
+                out.push(finding(code, Severity::Warning, summary, fix));
+            }
         }
         KeyState::NotResolved
         | KeyState::LookupFailed(_)
         | KeyState::NoSuchName
         | KeyState::NoTxt
         | KeyState::Empty => {}
+    }
+}
+
+/// What receivers make of one key record (the TXT strings of one record, read at `at`): the
+/// same key findings a selector check reports for it, with no DNS involved.
+pub fn judge_key_record(strings: &[Vec<u8>], at: &Name) -> Vec<Finding> {
+    let state = KeyState::from_txt(&[strings.to_vec()]);
+    let mut out = Vec::new();
+    if state == KeyState::Empty {
+        out.push(empty_record_finding(at, vec![]));
+    }
+    let ctx = KeyContext {
+        record: at,
+        at,
+        servers: vec![],
+        ses_rotation_ok: false,
+        ses_target: false,
+    };
+    key_findings(&state, &ctx, &mut out);
+    out
+}
+
+/// The finding for an empty TXT record at the selector itself (no CNAME involved).
+pub(crate) fn empty_record_finding(at: &Name, servers: Vec<ServerRef>) -> Finding {
+    Finding {
+        code: FindingCode::KeyRecordEmpty,
+        severity: Severity::Error,
+        name: at.clone(),
+        servers,
+        summary: format!("The TXT record at {at} is empty, so there is no DKIM key to verify signatures with."),
+        fix: format!("At your DNS host, put the key your email provider gives you (it starts with v=DKIM1;) into the TXT record at {at}, or delete the empty record if this selector is not used."),
+        ses_error_type: FindingCode::KeyRecordEmpty.ses_error_type(),
     }
 }
 

@@ -5,6 +5,8 @@ mod records;
 mod ses_view;
 mod view;
 
+pub use keys::judge_key_record;
+
 use std::collections::BTreeSet;
 
 use dns_wire::Name;
@@ -24,6 +26,14 @@ use view::{classify, Lookup, ServerSets, ServerState};
 /// finding has severity error or any expected record is not correct on every server that
 /// answered, and [`Verdict::Pass`] otherwise. Findings come errors first.
 pub fn diagnose(check: &Check, observations: &Observations) -> Report {
+    let resolver_view;
+    let observations = match &observations.reduced {
+        Some(_) => {
+            resolver_view = resolver_answers_as_authoritative(observations);
+            &resolver_view
+        }
+        None => observations,
+    };
     let ctx = Ctx::new(check, observations);
     let mut findings = Vec::new();
     let analyses: Vec<RecordAnalysis> = check
@@ -56,9 +66,15 @@ pub fn diagnose(check: &Check, observations: &Observations) -> Report {
         analysis.findings(&ctx, &mut findings);
     }
     records::cross_record_findings(&ctx, &analyses, &mut findings);
-    ctx.lame_findings(&mut findings);
-    ctx.delegation_findings(&analyses, &mut findings);
-    ctx.reach_findings(&mut findings);
+    match &observations.reduced {
+        // One resolver's view says nothing about individual servers or the delegation.
+        Some(reduced) => findings.push(reduced_check_finding(&ctx, reduced)),
+        None => {
+            ctx.lame_findings(&mut findings);
+            ctx.delegation_findings(&analyses, &mut findings);
+            ctx.reach_findings(&mut findings);
+        }
+    }
 
     if !check_is_ses(check) {
         for f in &mut findings {
@@ -116,11 +132,11 @@ fn network_report(
     let findings = vec![Finding {
         code: FindingCode::NetworkUnreachable,
         severity: Severity::Error,
-        name: Name::root(),
+        name: ctx.domain.clone(),
         servers: vec![],
         summary: tidy(&format!(
             "Nothing could be checked: this machine cannot reach DNS servers directly; outbound UDP and TCP port 53 seem blocked or there is no network ({}). This says nothing about {}.",
-            problem.cause, ctx.zone
+            problem.cause, ctx.domain
         )),
         fix: format!(
             "{} ask a resolver you can reach for a reduced check (--resolver ADDRESS), or start the walk at servers you can reach (--roots ADDRESS).",
@@ -136,6 +152,33 @@ fn network_report(
         ses_view: ses_view::ses_view(check, Verdict::Incomplete, &findings),
         findings,
         negative_caching: None,
+    }
+}
+
+/// A reduced check's observations with the resolver's answers taken as the authorities' (a
+/// recursive resolver clears AA on what it relays).
+fn resolver_answers_as_authoritative(observations: &Observations) -> Observations {
+    let mut view = observations.clone();
+    for answer in view.probes.iter_mut().flat_map(|p| p.answers.iter_mut()) {
+        if let crate::observe::Outcome::Response(response) = &mut answer.outcome {
+            response.authoritative = true;
+        }
+    }
+    view
+}
+
+fn reduced_check_finding(ctx: &Ctx<'_>, reduced: &crate::observe::ReducedCheck) -> Finding {
+    Finding {
+        code: FindingCode::ReducedCheck,
+        severity: Severity::Info,
+        name: ctx.domain.clone(),
+        servers: vec![],
+        summary: format!(
+            "Reduced check: every question went to the resolver at {}, not to the name servers of {}. It shows the records, values and keys that resolver sees, but not differences between servers, lame servers or delegation faults.",
+            reduced.resolver, ctx.domain
+        ),
+        fix: "For the full diagnosis, run the check again from a machine that can query name servers directly (outbound UDP and TCP port 53).".to_string(),
+        ses_error_type: None,
     }
 }
 

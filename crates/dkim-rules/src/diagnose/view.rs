@@ -217,11 +217,13 @@ pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
             error: crate::observe::QueryError::NotChecked,
             ..
         } => Err(ServerState::NotAsked),
-        Outcome::Error { error, message } => Err(ServerState::Unreachable(if message.is_empty() {
-            error.to_string()
-        } else {
-            format!("{error}: {message}")
-        })),
+        Outcome::Error { error, message } => {
+            Err(ServerState::Unreachable(match stable_reason(message) {
+                Some(reason) if reason.starts_with("did not answer") => reason,
+                Some(reason) => format!("{error} ({reason})"),
+                None => error.to_string(),
+            }))
+        }
         Outcome::Response(r) if r.rcode != Rcode::NOERROR && r.rcode != Rcode::NXDOMAIN => {
             Err(ServerState::Lame(format!("answered {}", r.rcode)))
         }
@@ -230,6 +232,26 @@ pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
         )),
         Outcome::Response(r) => Ok(r),
     }
+}
+
+/// The part of a transport error's text that stays the same from run to run: the OS text
+/// carries error numbers and the source port, which change (the query trace keeps them).
+fn stable_reason(message: &str) -> Option<String> {
+    // A timeout says how hard the server was tried ("did not answer 5 tries over 4.9 s (UDP,
+    // then TCP)"), without the address before it.
+    if let Some(at) = message.find("did not answer") {
+        return Some(message[at..].to_string());
+    }
+    let message = message.to_ascii_lowercase();
+    [
+        ("refused", "connection refused"),
+        ("reset", "connection reset"),
+        ("unreachable", "unreachable"),
+        ("permission denied", "sending not permitted"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| message.contains(needle))
+    .map(|(_, reason)| reason.to_string())
 }
 
 /// Adds what an answer says about `name`: its CNAME chain inside the answer, the TXT at
@@ -309,5 +331,25 @@ impl ServerSets {
             delegated,
             user_only,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_errors_are_described_without_ports_or_error_numbers() {
+        let outcome = Outcome::Error {
+            error: crate::observe::QueryError::Network,
+            message: "receiving from 127.53.12.2:48533 over UDP failed: Connection refused (os error 111)".into(),
+        };
+        let Err(state) = classify(&outcome) else {
+            panic!("an error is not an answer")
+        };
+        assert_eq!(
+            state,
+            ServerState::Unreachable("network error (connection refused)".into())
+        );
     }
 }

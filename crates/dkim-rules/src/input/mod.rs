@@ -4,13 +4,27 @@
 
 use dns_wire::Name;
 
-use crate::check::is_ses_dkim_zone;
-
 mod identity;
+mod paste;
 mod records_csv;
 
 pub use identity::check_from_identity_json;
+pub use paste::{normalize_tokens, parse_selector_arg, parse_selectors_arg, SelectorArg};
 pub use records_csv::check_from_records_csv;
+
+/// Longest excerpt of the user's input quoted in an error message, in characters: an error is
+/// one short line even when the input is a 50 MB line.
+pub const INPUT_EXCERPT_CHARS: usize = 60;
+
+/// The user's input as quoted in an error: whole when short, else its start and an ellipsis.
+pub fn clip(input: &str) -> String {
+    if input.chars().count() <= INPUT_EXCERPT_CHARS {
+        return input.to_string();
+    }
+    let mut head: String = input.chars().take(INPUT_EXCERPT_CHARS - 1).collect();
+    head.push('…');
+    head
+}
 
 /// Why an argument or file could not be understood. Each message is one sentence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +68,30 @@ pub enum InputError {
         input: String,
         /// Its length in characters, without the final dot.
         len: usize,
+    },
+    /// An IP address was given where a domain is expected.
+    #[error(
+        "{input:?}: that is an IP address, not a domain; give the domain whose DKIM records to check"
+    )]
+    IpAddress {
+        /// What was given (cut to a short excerpt).
+        input: String,
+    },
+    /// An SES region that is not in the table and does not have the shape of an AWS region.
+    #[error("{input:?} is not an SES region; known: {known}")]
+    UnknownRegion {
+        /// What was given (cut to a short excerpt).
+        input: String,
+        /// The regions of the table, comma separated.
+        known: String,
+    },
+    /// A pasted record row (type, name, value) could not be understood.
+    #[error("cannot understand the pasted row {input:?}: {reason}")]
+    RowNotUnderstood {
+        /// What was given (cut to a short excerpt).
+        input: String,
+        /// What was not understood.
+        reason: String,
     },
     /// No token was given.
     #[error("the token is empty")]
@@ -105,9 +143,18 @@ pub fn parse_domain(input: &str) -> Result<Name, InputError> {
     if trimmed.is_empty() {
         return Err(InputError::EmptyDomain);
     }
+    let unbracketed = trimmed
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(trimmed);
+    if unbracketed.parse::<std::net::IpAddr>().is_ok() {
+        return Err(InputError::IpAddress {
+            input: clip(input.trim()),
+        });
+    }
     if let Some(found) = trimmed.chars().find(|c| c.is_whitespace()) {
         return Err(InputError::DomainCharacter {
-            input: input.to_string(),
+            input: clip(input),
             found,
         });
     }
@@ -115,13 +162,13 @@ pub fn parse_domain(input: &str) -> Result<Name, InputError> {
     // below, so no ASCII is denied here (underscores must pass).
     let ascii = idna::domain_to_ascii_cow(trimmed.as_bytes(), idna::AsciiDenyList::EMPTY)
         .map_err(|e| InputError::InvalidIdn {
-            input: input.to_string(),
+            input: clip(input),
             reason: e.to_string(),
         })?
         .into_owned();
     check_host_text(&ascii, input)?;
     ascii.parse().map_err(|e| InputError::InvalidIdn {
-        input: input.to_string(),
+        input: clip(input),
         reason: format!("{e}"),
     })
 }
@@ -130,18 +177,18 @@ pub fn parse_domain(input: &str) -> Result<Name, InputError> {
 fn check_host_text(ascii: &str, input: &str) -> Result<(), InputError> {
     if ascii.len() > 253 {
         return Err(InputError::NameTooLong {
-            input: input.to_string(),
+            input: clip(input),
             len: ascii.len(),
         });
     }
     for label in ascii.split('.') {
         if label.is_empty() {
-            return Err(InputError::EmptyLabel(input.to_string()));
+            return Err(InputError::EmptyLabel(clip(input)));
         }
         if label.len() > 63 {
             return Err(InputError::LabelTooLong {
-                input: input.to_string(),
-                label: label.to_string(),
+                input: clip(input),
+                label: clip(label),
                 len: label.len(),
             });
         }
@@ -150,7 +197,7 @@ fn check_host_text(ascii: &str, input: &str) -> Result<(), InputError> {
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
             return Err(InputError::DomainCharacter {
-                input: input.to_string(),
+                input: clip(input),
                 found,
             });
         }
@@ -163,12 +210,12 @@ pub fn parse_selector(input: &str) -> Result<String, InputError> {
     let trimmed = input.trim().trim_end_matches('.');
     if trimmed.is_empty() {
         return Err(InputError::InvalidSelector {
-            input: input.to_string(),
+            input: clip(input),
             reason: "it is empty".into(),
         });
     }
     check_host_text(trimmed, input).map_err(|e| InputError::InvalidSelector {
-        input: input.to_string(),
+        input: clip(input),
         reason: e.to_string(),
     })?;
     Ok(trimmed.to_ascii_lowercase())
@@ -185,85 +232,21 @@ pub struct TokenArg {
     pub target_zone: Option<Name>,
 }
 
-/// Normalises a token argument for `domain`. Accepted forms: the bare token; the record
-/// name (`<token>._domainkey.<domain>`, with or without the final dot, or without the
-/// domain); the CNAME value (`<token>.dkim.amazonses.com`); a whole record line copied from
-/// a console or zone file (`<name> [TTL] [IN] CNAME <value>`), quotes allowed.
+/// Normalises a token argument for `domain`: the one token of [`normalize_tokens`], which
+/// lists the accepted forms; an argument holding several records is refused here.
 pub fn normalize_token(input: &str, domain: &Name) -> Result<TokenArg, InputError> {
-    let trimmed = input.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-    if trimmed.is_empty() {
-        return Err(InputError::EmptyToken);
+    let mut tokens = normalize_tokens(input, domain)?;
+    match tokens.len() {
+        1 => Ok(tokens.remove(0)),
+        0 => Err(InputError::TokenNotUnderstood {
+            input: clip(input),
+            reason: "it holds no Easy DKIM CNAME record".into(),
+        }),
+        n => Err(InputError::TokenNotUnderstood {
+            input: clip(input),
+            reason: format!("it holds {n} records; give one token at a time"),
+        }),
     }
-    let not_understood = |reason: &str| InputError::TokenNotUnderstood {
-        input: input.to_string(),
-        reason: reason.to_string(),
-    };
-    let fields: Vec<&str> = trimmed
-        .split_whitespace()
-        .map(|f| f.trim_matches(|c| c == '"' || c == '\''))
-        .filter(|f| !f.is_empty())
-        .collect();
-    let (text, from_line) = if fields.len() == 1 {
-        (fields[0], false)
-    } else {
-        let type_at = fields
-            .iter()
-            .position(|f| f.eq_ignore_ascii_case("CNAME"))
-            .ok_or_else(|| {
-                not_understood(
-                    "it contains spaces but is not a \"name CNAME value\" record line; give the token alone",
-                )
-            })?;
-        if type_at == 0 {
-            return Err(not_understood("the record line has no name before CNAME"));
-        }
-        (fields[0], true)
-    };
-    let lower = text.trim_end_matches('.').to_ascii_lowercase();
-    check_host_text(&lower, input).map_err(|e| not_understood(&e.to_string()))?;
-    let name: Name = lower.parse().map_err(|e| not_understood(&format!("{e}")))?;
-    let labels: Vec<String> = name
-        .labels()
-        .map(|l| String::from_utf8_lossy(l).into_owned())
-        .collect();
-    let mut target_zone = None;
-    let (token, how) = if labels.len() == 1 {
-        (labels[0].clone(), None)
-    } else if labels[1] == "_domainkey" {
-        let rest = name
-            .parent()
-            .and_then(|p| p.parent())
-            .unwrap_or_else(Name::root);
-        if !rest.is_root() && rest != *domain {
-            let doubled = domain.clone().append(domain).ok();
-            if doubled.as_ref() != Some(&rest) {
-                return Err(InputError::TokenForOtherDomain {
-                    input: input.to_string(),
-                    found: rest.to_string_relative(),
-                    domain: domain.to_string_relative(),
-                });
-            }
-        }
-        let what = if from_line {
-            "the record line"
-        } else {
-            "the record name"
-        };
-        (labels[0].clone(), Some(what))
-    } else if let Some(zone) = name.parent().filter(is_ses_dkim_zone) {
-        target_zone = Some(zone);
-        (labels[0].clone(), Some("the CNAME value"))
-    } else {
-        return Err(not_understood(
-            "it is neither a token, nor a <token>._domainkey name, nor a <token>.dkim.amazonses.com value",
-        ));
-    };
-    let note = how.map(|what| format!("took the token {token} from {what} {text:?}"));
-    Ok(TokenArg {
-        token,
-        note,
-        target_zone,
-    })
 }
 
 #[cfg(test)]

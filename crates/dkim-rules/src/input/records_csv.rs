@@ -28,7 +28,7 @@ pub fn check_from_records_csv(text: &str, domain: Option<&Name>) -> Result<Check
             .ok_or_else(|| {
                 InputError::Csv(format!(
                     "no {what} column in the header {:?}",
-                    headers.iter().collect::<Vec<_>>()
+                    super::clip(&headers.iter().collect::<Vec<_>>().join(","))
                 ))
             })
     };

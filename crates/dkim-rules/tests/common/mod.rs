@@ -222,6 +222,8 @@ pub struct World {
     pub ns_ignored: usize,
     /// Every lookup at a CNAME target fails with no server answering.
     pub targets_unanswered: bool,
+    /// A reduced check: the servers stand for one recursive resolver.
+    pub reduced: Option<dkim_rules::ReducedCheck>,
 }
 
 impl World {
@@ -234,6 +236,7 @@ impl World {
             network: None,
             ns_ignored: 0,
             targets_unanswered: false,
+            reduced: None,
         }
     }
 
@@ -346,6 +349,7 @@ impl World {
             probes: vec![],
             targets: vec![],
             network: self.network.clone(),
+            reduced: self.reduced.clone(),
         };
         let mut batch = probes(check);
         for _ in 0..3 {

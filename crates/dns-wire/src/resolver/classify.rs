@@ -175,6 +175,36 @@ pub struct Analysis {
     pub discarded: Vec<Discarded>,
 }
 
+/// The meaning of a recursive resolver's response to `question` (RD set, so no AA flag is
+/// expected and the resolver has followed any CNAME chain itself): records of the type asked
+/// at the chain's end (or the CNAME itself, when CNAME was asked), NXDOMAIN, NODATA, or a
+/// failure (SERVFAIL, REFUSED, another rcode).
+pub fn recursive(question: &Question, response: &Message) -> Classification {
+    match response.rcode() {
+        Rcode::NOERROR => {}
+        Rcode::NXDOMAIN => return Classification::NxDomain,
+        Rcode::SERVFAIL => return Classification::Lame(LameReason::ServFail),
+        Rcode::REFUSED => return Classification::Lame(LameReason::Refused),
+        other => return Classification::Throwaway(ThrowawayReason::Rcode(other)),
+    }
+    let mut current = question.name.clone();
+    // Each step moves along one CNAME of the answer; the bound stops a looping chain.
+    for _ in 0..=response.answers.len() {
+        let at_name = || response.answers.iter().filter(|r| r.name == current);
+        if at_name().any(|r| r.rtype() == question.qtype) {
+            return Classification::Answer;
+        }
+        match at_name().find_map(|r| match &r.data {
+            RData::Cname(target) => Some(target.clone()),
+            _ => None,
+        }) {
+            Some(target) => current = target,
+            None => break,
+        }
+    }
+    Classification::NoData
+}
+
 /// Classifies `response` to `question`, sent to a server of `zone`.
 pub fn classify(question: &Question, zone: &Name, response: &Message) -> Analysis {
     let mut analysis = Analysis {

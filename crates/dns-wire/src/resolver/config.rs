@@ -83,6 +83,9 @@ pub struct ResolverConfig {
     /// party's servers (NXNSAttack, CVE-2020-8616; Unbound asks at most 16 targets per
     /// delegation point).
     pub max_ns_per_zone: usize,
+    /// A recursive resolver to ask instead of walking from the root (a reduced check for a
+    /// machine that cannot reach name servers directly): see [`super::Resolver::ask_recursive`].
+    pub recursive: Option<std::net::SocketAddr>,
 }
 
 impl Default for ResolverConfig {
@@ -100,6 +103,7 @@ impl Default for ResolverConfig {
             max_in_flight: 512,
             max_in_flight_per_server: 32,
             max_ns_per_zone: MAX_NS_PER_ZONE,
+            recursive: None,
         }
     }
 }

@@ -172,7 +172,8 @@ impl Health {
                     ),
                 });
             }
-            Err(error @ QueryError::Timeout { .. }) => {
+            Err(error @ QueryError::Timeout { discarded, .. }) => {
+                state.discarded_datagrams += u64::from(*discarded);
                 let record = state.servers.entry(ip).or_default();
                 record.failed += 1;
                 record.last_timeout = Some(error.clone());
@@ -211,6 +212,25 @@ impl Health {
         let mut state = self.state();
         if state.down.is_none() && state.families.iter().all(|f| f.answered == 0) {
             state.down = Some(NoNetwork::Silent);
+        }
+        state.down
+    }
+
+    /// At the end of a run: if queries were sent and nothing at all answered, this machine
+    /// could not reach DNS servers, however short the run was (a walk that ran out of servers
+    /// before [`SILENT_AFTER`]). Says why, as [`Health::no_network`] does from then on.
+    pub fn conclude(&self) -> Option<NoNetwork> {
+        let mut state = self.state();
+        if state.down.is_none()
+            && state.first_send.is_some()
+            && state.families.iter().all(|f| f.answered == 0)
+        {
+            let local = state.families.iter().find_map(|f| f.local);
+            state.down = Some(match local {
+                Some(cause) => NoNetwork::Local(cause),
+                None if !state.refused_by.is_empty() => NoNetwork::Rejected,
+                None => NoNetwork::Silent,
+            });
         }
         state.down
     }
@@ -287,6 +307,7 @@ mod tests {
             attempts: 4,
             tcp: true,
             waited: Duration::from_secs(4),
+            discarded: 0,
         }
     }
 
@@ -331,6 +352,26 @@ mod tests {
             health.unreachable_families(),
             vec![(true, LocalCause::NoRoute)]
         );
+    }
+
+    #[test]
+    fn a_run_where_nothing_answered_concludes_no_network_and_one_answer_prevents_it() {
+        let health = Health::default();
+        assert_eq!(health.conclude(), None, "nothing was sent");
+        let server = addr("192.0.2.1:53");
+        let wait = Duration::from_millis(100);
+        health.before_send(server, wait, wait).unwrap();
+        health.after(
+            server,
+            &Err(io(server, std::io::ErrorKind::ConnectionRefused, Some(111))),
+        );
+        assert_eq!(health.no_network(), None, "one refusal is not enough alone");
+        assert_eq!(health.conclude(), Some(NoNetwork::Rejected));
+
+        let health = Health::default();
+        health.before_send(server, wait, wait).unwrap();
+        health.state().families[0].answered = 1;
+        assert_eq!(health.conclude(), None);
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub fn open_file_limit() -> Option<u64> {
     if status != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
         return None;
     }
+    // `rlim_t` is u64 on Linux, but not on every unix.
+    #[allow(clippy::unnecessary_cast)]
     Some(limit.rlim_cur as u64)
 }
 

@@ -64,7 +64,10 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
 pub use cache::{CacheStats, Delegation, DelegationCache};
-pub use classify::{classify, Analysis, Classification, LameReason, Referral, ThrowawayReason};
+pub use classify::{
+    classify, recursive as classify_recursive, Analysis, Classification, LameReason, Referral,
+    ThrowawayReason,
+};
 pub use config::{Budget, ResolverConfig, MAX_NS_PER_ZONE};
 pub use health::{Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENT_AFTER};
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
@@ -296,6 +299,39 @@ impl Resolver {
     /// under loss is not the server's fault). A server that needed the retry without EDNS
     /// once is asked without EDNS for the rest of the run (as Unbound remembers it).
     async fn send(&self, address: SocketAddr, question: &crate::Question) -> QueryResult {
+        self.send_with(address, question, false).await
+    }
+
+    /// Asks the recursive resolver of [`ResolverConfig::recursive`] (RD set) the question and
+    /// records its answer, classified as a resolver's answer: the records it found at the
+    /// end of any CNAME chain, NXDOMAIN or NODATA, or why there is none (SERVFAIL, REFUSED,
+    /// no response). `None` when no resolver is configured.
+    pub async fn ask_recursive(&self, question: &crate::Question) -> Option<QueryRecord> {
+        let address = self.shared.config.recursive?;
+        let result = self.send_with(address, question, true).await;
+        let classification = match &result {
+            Ok(exchange) => classify::recursive(question, &exchange.response),
+            Err(error) => Classification::of_error(error),
+        };
+        Some(QueryRecord {
+            zone: crate::Name::root(),
+            server: ServerAddr::new(None, address.ip()),
+            address,
+            question: question.clone(),
+            purpose: QueryPurpose::Recursive,
+            result,
+            classification,
+            discarded: Vec::new(),
+            repeated: false,
+        })
+    }
+
+    async fn send_with(
+        &self,
+        address: SocketAddr,
+        question: &crate::Question,
+        recursion_desired: bool,
+    ) -> QueryResult {
         let config = &self.shared.config;
         let health = &self.shared.health;
         let ipv6 = address.is_ipv6();
@@ -319,6 +355,7 @@ impl Resolver {
         let _socket_permit = self.shared.sockets.acquire().await.ok();
         let mut second_chance = true;
         let mut resource_waits = 0;
+        let mut counted = false;
         loop {
             let first_wait = match health.before_send(
                 address,
@@ -328,9 +365,14 @@ impl Resolver {
                 Ok(wait) => wait,
                 Err(error) => return Err(error),
             };
-            self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            if !counted {
+                // A retried question is still one question to one server.
+                counted = true;
+                self.shared.queries.fetch_add(1, Ordering::Relaxed);
+            }
             let mut transport = config.transport.clone();
             transport.first_wait = first_wait;
+            transport.recursion_desired |= recursion_desired;
             if self.lock(&self.shared.no_edns).contains(&address) {
                 transport.edns = false;
             }
@@ -350,14 +392,15 @@ impl Resolver {
                 Ok(exchange) if exchange.edns_fallback => {
                     self.lock(&self.shared.no_edns).insert(address);
                 }
-                Err(error) if error.local_cause() == Some(LocalCause::Resources) => {
+                Err(error)
+                    if error.local_cause() == Some(LocalCause::Resources)
+                        && resource_waits < limits::RESOURCE_RETRIES =>
+                {
                     // Out of descriptors or ports: this machine's problem. Wait for other
                     // exchanges to give theirs back, and try again (bounded).
-                    if resource_waits < limits::RESOURCE_RETRIES {
-                        resource_waits += 1;
-                        tokio::time::sleep(limits::RESOURCE_WAIT * resource_waits).await;
-                        continue;
-                    }
+                    resource_waits += 1;
+                    tokio::time::sleep(limits::RESOURCE_WAIT * resource_waits).await;
+                    continue;
                 }
                 Err(QueryError::Timeout { .. })
                     if second_chance && health.has_answered(&address) =>
@@ -367,7 +410,6 @@ impl Resolver {
                 }
                 _ => {}
             }
-            // Not counted twice: a retried query is still one question to one server.
             return result;
         }
     }

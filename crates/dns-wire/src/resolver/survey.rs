@@ -283,17 +283,31 @@ impl Resolver {
             .filter(|n| !servers.iter().any(|s| s.name.as_ref() == Some(*n)))
             .cloned()
             .collect();
-        // The child's own list is bounded like the parent's (see `max_ns_per_zone`).
-        let room = config.max_ns_per_zone.saturating_sub(delegation.ns.len());
-        let ns_ignored =
-            delegation.ns_listed - delegation.ns.len() + extra.len().saturating_sub(room);
+        // The child's own list is bounded like the parent's (see `max_ns_per_zone`), and
+        // compared with it in the same bounded form.
+        let cap = config.max_ns_per_zone;
+        let room = cap.saturating_sub(delegation.ns.len());
+        let ns_ignored = delegation
+            .ns_listed
+            .max(child_names.len())
+            .saturating_sub(cap);
         extra.sort_by_key(Name::to_lowercase);
         extra.truncate(room);
+        if let Some(set) = child.as_mut().filter(|set| set.names.len() > cap) {
+            set.names.sort_by_key(Name::to_lowercase);
+            set.names.truncate(cap);
+        }
         if !extra.is_empty() {
             let mut more = Vec::new();
             self.resolve_hosts(&extra, &mut more, &mut unresolved, &mut trace)
                 .await;
-            more.retain(|s| !servers.contains(s));
+            // A name on an address already asked under that name, or under no name (an
+            // address given as a root), is not asked again.
+            more.retain(|s| {
+                !servers
+                    .iter()
+                    .any(|known| known.ip == s.ip && (known.name.is_none() || known.name == s.name))
+            });
             surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
         }
         for server in &mut surveyed {
@@ -337,7 +351,9 @@ impl Resolver {
         .await
     }
 
-    /// Asks each of `servers` the question about `zone`, concurrently, in the given order.
+    /// Asks each of `servers` the question about `zone`, concurrently, in the given order. A
+    /// server known by several names on one address is asked once: every name gets the same
+    /// answer, the records after the first marked [`QueryRecord::repeated`].
     pub async fn ask_servers(
         &self,
         zone: &Name,
@@ -348,6 +364,9 @@ impl Resolver {
         let mut running = JoinSet::new();
         let mut indexes = std::collections::HashMap::new();
         for (index, server) in servers.iter().enumerate() {
+            if servers[..index].iter().any(|s| s.ip == server.ip) {
+                continue;
+            }
             let address = SocketAddr::new(server.ip, self.config().port);
             let question = question.clone();
             let resolver = self.clone();
@@ -357,7 +376,7 @@ impl Resolver {
         }
         let mut results: Vec<Option<QueryRecord>> = vec![None; servers.len()];
         while let Some(joined) = running.join_next_with_id().await {
-            let (index, result) = match joined {
+            let (first, result) = match joined {
                 Ok((_, outcome)) => outcome,
                 Err(error) => {
                     // The query task panicked: keep one record per server all the same.
@@ -382,16 +401,23 @@ impl Resolver {
                 }
                 Err(error) => (Classification::of_error(error), Vec::new()),
             };
-            results[index] = Some(QueryRecord {
-                zone: zone.clone(),
-                server: servers[index].clone(),
-                address: SocketAddr::new(servers[index].ip, self.config().port),
-                question: question.clone(),
-                purpose: purpose.clone(),
-                result,
-                classification,
-                discarded,
-            });
+            let ip = servers[first].ip;
+            for (index, server) in servers.iter().enumerate().skip(first) {
+                if server.ip != ip {
+                    continue;
+                }
+                results[index] = Some(QueryRecord {
+                    zone: zone.clone(),
+                    server: server.clone(),
+                    address: SocketAddr::new(ip, self.config().port),
+                    question: question.clone(),
+                    purpose: purpose.clone(),
+                    result: result.clone(),
+                    classification: classification.clone(),
+                    discarded: discarded.clone(),
+                    repeated: index != first,
+                });
+            }
         }
         results.into_iter().flatten().collect()
     }

@@ -170,6 +170,7 @@ impl Sim {
                 attempts: 2,
                 tcp: false,
                 waited: Duration::from_secs(3),
+                discarded: 0,
             }),
         }
     }

@@ -51,6 +51,8 @@ pub enum QueryPurpose {
     ZoneApex,
     /// Surveying a name: the question asked of every server of its zone.
     Survey,
+    /// A question to a recursive resolver (a reduced check).
+    Recursive,
 }
 
 /// Which section of a response a record was in.
@@ -107,6 +109,9 @@ pub struct QueryRecord {
     pub classification: Classification,
     /// Records of the response that were ignored.
     pub discarded: Vec<Discarded>,
+    /// The record repeats the exchange of an earlier record for another name of the same
+    /// server address: not a query of its own.
+    pub repeated: bool,
 }
 
 impl QueryRecord {

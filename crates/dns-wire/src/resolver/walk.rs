@@ -475,6 +475,7 @@ impl Walk {
                 .as_ref()
                 .map(|a| a.discarded.clone())
                 .unwrap_or_default(),
+            repeated: false,
         };
         self.trace.query(record);
         let (true, Some(analysis)) = (task_running, analysis) else {

@@ -104,17 +104,13 @@ pub enum NoNetwork {
 impl fmt::Display for NoNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            NoNetwork::Local(LocalCause::NoRoute) => "there is no network route (no network?)",
+            NoNetwork::Local(LocalCause::NoRoute) => "there is no network route",
             NoNetwork::Local(LocalCause::Firewall) => {
                 "a firewall on this machine refuses to send DNS queries"
             }
             NoNetwork::Local(LocalCause::Resources) => "this machine ran out of sockets",
-            NoNetwork::Rejected => {
-                "DNS queries are rejected on the way (outbound port 53 seems blocked)"
-            }
-            NoNetwork::Silent => {
-                "no DNS server answered at all (outbound port 53 seems silently blocked, or there is no network)"
-            }
+            NoNetwork::Rejected => "DNS queries are rejected on the way",
+            NoNetwork::Silent => "no DNS server answered at all",
         })
     }
 }
@@ -150,6 +146,9 @@ pub enum QueryError {
         tcp: bool,
         /// Total time spent waiting.
         waited: Duration,
+        /// Datagrams received meanwhile and thrown away because their ID, QR bit, opcode or
+        /// question did not match (possible spoofs).
+        discarded: u32,
     },
     /// The server was not asked: see [`NotChecked`].
     #[error("{server} {why}")]

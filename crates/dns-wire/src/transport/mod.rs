@@ -228,6 +228,7 @@ impl Tally {
             attempts: self.udp_attempts,
             tcp,
             waited: self.start.elapsed(),
+            discarded: self.dropped,
         }
     }
 

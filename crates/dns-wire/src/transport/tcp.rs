@@ -30,6 +30,7 @@ pub(super) async fn exchange(
             attempts: 0,
             tcp: true,
             waited: bound,
+            discarded: 0,
         }),
     }
 }

@@ -120,6 +120,7 @@ pub(super) async fn exchange(
         attempts,
         tcp: false,
         waited: started.elapsed(),
+        discarded: dropped,
     };
     Err(fail(error, attempts, dropped))
 }

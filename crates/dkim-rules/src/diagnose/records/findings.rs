@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use dns_wire::{Name, RecordType};
 
-use super::super::keys::{key_findings, ses_error_for, KeyContext, KeyState};
+use super::super::keys::{empty_record_finding, key_findings, ses_error_for, KeyContext, KeyState};
 use super::super::view::{shorten, ServerState};
 use super::super::Ctx;
 use super::{origin_appended, Judgement, RecordAnalysis, ServerEntry};
@@ -351,6 +351,11 @@ impl RecordAnalysis {
             }
         }
         for (at, state, servers) in groups {
+            if *state == KeyState::Empty && at == self.name {
+                // No CNAME: the selector itself holds the empty record.
+                out.push(empty_record_finding(&at, servers));
+                continue;
+            }
             if state.is_dead_end() || *state == KeyState::NotResolved || *state == KeyState::Empty {
                 let summary = match state {
                     KeyState::NotResolved => format!(
