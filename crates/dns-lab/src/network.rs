@@ -134,6 +134,13 @@ pub struct Server {
     pub behaviour: Behaviour,
 }
 
+impl Server {
+    /// Every address the server listens on: its IPv4 address, then its IPv6 address if any.
+    pub fn addrs(&self) -> impl Iterator<Item = IpAddr> {
+        std::iter::once(IpAddr::V4(self.addr)).chain(self.ipv6.map(IpAddr::V6))
+    }
+}
+
 /// A zone together with the addresses of the servers that hold this copy of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostedZone {
@@ -281,8 +288,7 @@ impl Network {
     pub fn validate(&self) -> Result<(), NetworkError> {
         let mut seen = BTreeSet::new();
         for server in &self.servers {
-            let addrs = std::iter::once(IpAddr::V4(server.addr)).chain(server.ipv6.map(IpAddr::V6));
-            for addr in addrs {
+            for addr in server.addrs() {
                 if !seen.insert(addr) {
                     return Err(NetworkError::DuplicateAddress { addr });
                 }

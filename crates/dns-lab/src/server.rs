@@ -191,11 +191,9 @@ type Bound = Vec<(UdpSocket, TcpListener, Server, IpAddr)>;
 
 async fn bind_all(servers: &[&Server], port: u16) -> Result<Bound, LabError> {
     let mut bound = Vec::with_capacity(servers.len());
-    let addrs = servers.iter().flat_map(|server| {
-        std::iter::once(IpAddr::V4(server.addr))
-            .chain(server.ipv6.map(IpAddr::V6))
-            .map(move |ip| (*server, ip))
-    });
+    let addrs = servers
+        .iter()
+        .flat_map(|server| server.addrs().map(move |ip| (*server, ip)));
     for (server, ip) in addrs {
         let addr = SocketAddr::new(ip, port);
         let udp = UdpSocket::bind(addr)

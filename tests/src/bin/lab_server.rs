@@ -20,9 +20,9 @@ fn main() -> ExitCode {
     let roots: Vec<IpAddr> = network
         .roots
         .iter()
-        .flat_map(|root| {
-            let v6 = network.server(*root).and_then(|s| s.ipv6);
-            std::iter::once(IpAddr::V4(*root)).chain(v6.map(IpAddr::V6))
+        .flat_map(|root| match network.server(*root) {
+            Some(server) => server.addrs().collect(),
+            None => vec![IpAddr::V4(*root)],
         })
         .collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
