@@ -255,10 +255,11 @@ fn loss_of_40_percent_gives_up_rather_than_misdiagnoses() {
             gave_up += 1;
             if check.output.code != 3 {
                 Some(format!("exit code {} for incomplete", check.output.code))
-            } else if let Some(blame) = extra.iter().find(|c| zone_faults.contains(c.as_str())) {
-                Some(format!("gave up blaming the zone: {blame}"))
             } else {
-                None
+                extra
+                    .iter()
+                    .find(|c| zone_faults.contains(c.as_str()))
+                    .map(|blame| format!("gave up blaming the zone: {blame}"))
             }
         } else if let Some(problem) = wrong_verdict(scenario, &check) {
             Some(problem)
@@ -325,7 +326,8 @@ fn no_ipv6_route_is_not_a_lame_server() {
             .try_for_each(|a| setup.namespace.remove_address(*a))
     };
     let disable_ipv6 = || setup.namespace.disable_ipv6();
-    let faults: [(&str, &dyn Fn() -> Result<(), String>); 2] = [
+    type Step<'a> = &'a dyn Fn() -> Result<(), String>;
+    let faults: [(&str, Step); 2] = [
         ("addresses removed", &remove_addresses),
         ("IPv6 disabled on lo", &disable_ipv6),
     ];
