@@ -121,6 +121,10 @@ pub enum Command {
     /// Print the manual page (roff), generated from the same definitions as --help.
     #[command(after_help = MAN_EXAMPLES)]
     Man,
+    /// Verify every DKIM signature of a received message (.eml or one mbox message) end to
+    /// end, and say why each one fails.
+    #[command(after_help = MESSAGE_EXAMPLES)]
+    Message(MessageArgs),
 }
 
 const SES_EXAMPLES: &str = "\
@@ -187,6 +191,17 @@ pub struct CompletionsArgs {
     #[arg(value_name = "SHELL", value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+const MESSAGE_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor message received.eml
+  dkim-doctor message saved.mbox --json
+  cat received.eml | dkim-doctor message -
+
+Save the message with all its header fields (\"Show original\", \"View source\" or \"Save as \
+.eml\" in most mail clients). Each signature's key is fetched from the authoritative servers of \
+its d= domain with the same diagnosis as `selector`. Exit codes: 0 every signature verifies, 1 \
+one does not (or there is none), 2 the file is not a message, 3 a key could not be fetched.";
 
 /// `dkim-doctor ses`.
 #[derive(Debug, Clone, Args)]
@@ -296,6 +311,14 @@ pub struct DemoArgs {
     /// the port; default: a free one).
     #[arg(long)]
     pub serve: bool,
+}
+
+/// `dkim-doctor message`.
+#[derive(Debug, Clone, Args)]
+pub struct MessageArgs {
+    /// The message: a file (.eml, or an mbox holding one message), or - for stdin.
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

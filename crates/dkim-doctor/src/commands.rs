@@ -16,6 +16,7 @@ use crate::trace_walk::run_trace;
 
 mod bulk;
 mod demo;
+mod message;
 mod watch;
 
 /// Runs the command the user chose.
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, RunError> {
         Command::Trace(args) => trace(&common, &args).await,
         Command::Bulk(args) => bulk::run(&common, &args).await,
         Command::Demo(args) => demo::run(&common, &args).await,
+        Command::Message(args) => message::run(&common, &args).await,
         Command::Completions(args) => {
             Stdout::new().write(&completions(args.shell));
             Ok(Outcome::Pass)

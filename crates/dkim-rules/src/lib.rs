@@ -17,6 +17,9 @@
 //!    For an SES check built from the identity JSON, [`Report::ses_view`] sets what SES
 //!    itself reported (status, `ErrorType`) against the findings.
 //!
+//! For `dkim-doctor message`, [`message`] verifies a received message's DKIM signatures with
+//! the keys such selector checks fetched, and says why each one fails.
+//!
 //! Everything is plain data with serde, so observations can be kept as JSON fixtures
 //! (tests/fixtures/ holds one per scenario).
 //!
@@ -73,6 +76,7 @@ mod finding;
 mod hosts;
 mod input;
 mod keyrecord;
+pub mod message;
 mod observe;
 mod probe;
 mod providers;

@@ -148,6 +148,8 @@ const DNSHOST_DOMAINS: &[&str] = &[
     SENDGRID_CUSTOMER,
     M365_CUSTOMER,
     BREVO_CUSTOMER,
+    DKIM_SIGNED,
+    ESP_MAILER,
 ];
 
 /// How each customer domain is delegated from its TLD: (domain, NS hosts in the parent).
@@ -502,6 +504,22 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                         &format!("b{}.brevo-customer-com.dkim.brevo.com", i + 1),
                     )
                 }),
+                DKIM_SIGNED => {
+                    let rsa = dkim_rsa(keys::MAIL_RSA_2048);
+                    let ed = format!("v=DKIM1; k=ed25519; p={}", keys::MAIL_ED25519);
+                    let news = format!("news.{domain}");
+                    z.txt_long(&dk("rsa2048", domain), &rsa)
+                        .txt(&dk("ed25519", domain), &[&ed])
+                        .txt_long(&dk("rsa2048", &news), &rsa)
+                        .txt(&dk("ed25519", &news), &[&ed])
+                        .txt_long(
+                            &dk("sha1only", domain),
+                            &format!("v=DKIM1; k=rsa; h=sha1; p={}", keys::MAIL_RSA_2048),
+                        )
+                        .txt(&dk("revoked", domain), &["v=DKIM1; k=rsa; p="])
+                        .txt_long(&dk("rotated", domain), &dkim_rsa(keys::RSA_2048))
+                }
+                ESP_MAILER => z.txt_long(&dk("esp", domain), &dkim_rsa(keys::MAIL_RSA_2048)),
                 other => panic!("lab description: no content for {other}"),
             })
         })

@@ -16,6 +16,12 @@ pub const RSA_768: &str = include_str!("../keys/rsa768.b64");
 pub const RSA_512: &str = include_str!("../keys/rsa512.b64");
 /// Ed25519, the 32 raw public key octets (RFC 8463 §4.2).
 pub const ED25519: &str = include_str!("../keys/ed25519.b64");
+/// The RSA 2048 key that signed the test messages of [`crate::mail`] (its private half is
+/// `mail/keys/rsa2048.pem`, a test key), SubjectPublicKeyInfo DER.
+pub const MAIL_RSA_2048: &str = include_str!("../keys/mail-rsa2048.b64");
+/// The Ed25519 key that signed the test messages of [`crate::mail`] (private half
+/// `mail/keys/ed25519.pem`), the 32 raw octets.
+pub const MAIL_ED25519: &str = include_str!("../keys/mail-ed25519.b64");
 
 #[cfg(test)]
 mod tests {
@@ -32,6 +38,8 @@ mod tests {
             (RSA_768, 168),
             (RSA_512, 128),
             (ED25519, 44),
+            (MAIL_RSA_2048, 392),
+            (MAIL_ED25519, 44),
         ] {
             assert_eq!(key.len(), len);
             assert!(key

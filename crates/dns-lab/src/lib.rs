@@ -42,6 +42,7 @@ pub mod demo;
 pub mod fixtures;
 pub mod internet;
 pub mod keys;
+pub mod mail;
 pub mod network;
 pub mod probe;
 pub mod relay;

@@ -46,6 +46,8 @@
 //! | `sendgrid-customer.com` | `s1`/`s2` CNAMEs to sendgrid.net | selectors `s1`, `s2` | pass |
 //! | `m365-customer.com` | `selector1`/`selector2` CNAMEs to onmicrosoft.com | selectors `selector1`, `selector2` | pass |
 //! | `brevo-customer.com` | `brevo1`/`brevo2` CNAMEs, two hops inside brevo.com | selectors `brevo1`, `brevo2` | pass |
+//! | `dkim-signed.org` | the keys of the signed test messages ([`crate::mail`]): `rsa2048`, `ed25519` (also under `news.`), `sha1only` (`h=sha1`), `revoked` (`p=`), `rotated` (another key), no `missing` | `dkim-doctor message` | per message |
+//! | `esp-mailer.net` | `esp`: the RSA test key, a third-party signer not aligned with `dkim-signed.org` | `dkim-doctor message` | per message |
 
 /// The three SES Easy DKIM tokens of the default-region identities; the key is on the first
 /// token's target, the other two hold `""` as during SES key rotation.
@@ -175,6 +177,14 @@ pub const SENDGRID_CUSTOMER: &str = "sendgrid-customer.com";
 pub const M365_CUSTOMER: &str = "m365-customer.com";
 /// Brevo customer (healthy).
 pub const BREVO_CUSTOMER: &str = "brevo-customer.com";
+
+/// The From domain of the signed test messages, holding their keys ([`crate::mail`]).
+pub const DKIM_SIGNED: &str = "dkim-signed.org";
+/// A third-party signer (an email service provider) of some test messages.
+pub const ESP_MAILER: &str = "esp-mailer.net";
+/// The selectors at [`DKIM_SIGNED`] (and `news.` below it): the RSA and Ed25519 test keys, the
+/// RSA key with `h=sha1`, a revoked key, and another RSA key than the signer's.
+pub const MAIL_SELECTORS: [&str; 5] = ["rsa2048", "ed25519", "sha1only", "revoked", "rotated"];
 
 /// What the tool is asked to check for a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Output: the human report and the JSON documents (shapes documented in the README).
 
+pub mod message;
 pub mod report;
 pub mod trace;
 

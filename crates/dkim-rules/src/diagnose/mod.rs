@@ -1,9 +1,9 @@
 //! The verdict: from a [`Check`] and its [`Observations`] to a [`Report`].
 
-mod keys;
+pub(crate) mod keys;
 mod records;
 mod ses_view;
-mod view;
+pub(crate) mod view;
 
 pub use keys::judge_key_record;
 

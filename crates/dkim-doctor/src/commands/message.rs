@@ -1,0 +1,130 @@
+//! `message FILE|-`: reads the message, fetches each signature's key with the ordinary
+//! selector check (walk from the root, every authoritative server), and hands both to
+//! `dkim_rules::message::verify_message`. What the signatures and answers mean is decided
+//! there.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use dkim_rules::message::{verify_message, KeyEvidence, Message, MAX_MESSAGE_BYTES};
+use dkim_rules::{Check, Verdict};
+use dns_wire::resolver::Resolver;
+use dns_wire::Name;
+use tokio::task::JoinSet;
+
+use super::{human_options, to_json_line};
+use crate::cli::{CommonOptions, MessageArgs};
+use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::exit::{Outcome, RunError};
+use crate::output::Stdout;
+use crate::probe_run::{run_check, CheckRun};
+use crate::render::message::{message_human, message_json, KeyRun};
+
+/// Runs `message`.
+pub async fn run(common: &CommonOptions, args: &MessageArgs) -> Result<Outcome, RunError> {
+    let started = Instant::now();
+    let bytes = read_bounded(&args.file)?;
+    let message = Message::parse(&bytes)
+        .map_err(|e| RunError::BadInput(format!("{}: {e}", shown(&args.file))))?;
+    let config = resolver_config(common, INTERNET_TIMEOUT)?;
+    let resolver = Resolver::new(config);
+    let runs = fetch_keys(&resolver, message.key_queries()).await;
+    let evidence: Vec<KeyEvidence<'_>> = runs
+        .iter()
+        .map(|k| KeyEvidence {
+            domain: &k.domain,
+            selector: &k.selector,
+            observations: &k.run.observations,
+        })
+        .collect();
+    let report = verify_message(&message, &evidence, unix_now());
+    let elapsed = started.elapsed();
+    let mut stdout = Stdout::new();
+    if common.json {
+        stdout.write(&to_json_line(
+            &message_json(&report, &runs, common.trace, elapsed),
+            true,
+        )?);
+    } else {
+        stdout.write(&message_human(
+            &report,
+            &runs,
+            human_options(common),
+            elapsed,
+        ));
+    }
+    Ok(match report.verdict {
+        Verdict::Pass => Outcome::Pass,
+        Verdict::Fail => Outcome::Fail,
+        Verdict::Incomplete => Outcome::Incomplete,
+    })
+}
+
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The file (or stdin), refusing more than [`MAX_MESSAGE_BYTES`] without reading it all.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, RunError> {
+    let limit = MAX_MESSAGE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| RunError::BadInput(format!("cannot read {}: {e}", shown(path))))?;
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        return Err(RunError::BadInput(format!(
+            "{} is larger than 64 MiB, the most dkim-doctor reads: is it a whole mailbox? Save the one message to check",
+            shown(path)
+        )));
+    }
+    Ok(bytes)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Runs the selector check of every (`d=`, `s=`) at once, on one resolver (one delegation
+/// cache for the run); results come back in query order.
+async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<KeyRun> {
+    let mut running = JoinSet::new();
+    for (index, (domain, selector)) in queries.into_iter().enumerate() {
+        let resolver = resolver.clone();
+        running.spawn(async move {
+            let check = Check::Selector {
+                domain: domain.clone(),
+                selectors: vec![selector.clone()],
+                expect_ns: vec![],
+            };
+            let run: CheckRun = run_check(&resolver, check).await;
+            (
+                index,
+                KeyRun {
+                    domain,
+                    selector,
+                    run,
+                },
+            )
+        });
+    }
+    let mut runs = Vec::new();
+    while let Some(joined) = running.join_next().await {
+        // A check task fails only by panicking in the resolver: its key then counts as not
+        // fetched (key-unavailable), like servers that did not answer.
+        if let Ok(run) = joined {
+            runs.push(run);
+        }
+    }
+    runs.sort_by_key(|(index, _)| *index);
+    runs.into_iter().map(|(_, run)| run).collect()
+}
