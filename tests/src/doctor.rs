@@ -241,6 +241,7 @@ mod tests {
                 stdout: String::new(),
                 stderr: String::new(),
                 elapsed: Duration::ZERO,
+                peak_rss_kib: None,
             },
             report: serde_json::from_str(json).unwrap(),
         }

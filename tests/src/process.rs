@@ -19,6 +19,10 @@ pub struct Output {
     pub stderr: String,
     /// From spawn to exit.
     pub elapsed: Duration,
+    /// The highest resident set size the kernel reported for the process (`VmHWM`, in KiB),
+    /// sampled while waiting for it: its peak memory, missing at most what it grew in its
+    /// last few milliseconds. `None` where /proc does not say.
+    pub peak_rss_kib: Option<u64>,
 }
 
 /// Runs `command` (stdin closed, stdout and stderr captured) and waits at most `limit`; a
@@ -35,7 +39,12 @@ pub fn run_bounded(command: &mut Command, limit: Duration) -> Result<Output, Str
     // Both pipes are drained on threads so a full pipe never blocks the child.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let status = wait_bounded(&mut child, limit);
+    let mut peak_rss_kib = None;
+    let status = wait_bounded_sampling(&mut child, limit, |pid| {
+        if let Some(kib) = high_water_mark(pid) {
+            peak_rss_kib = Some(peak_rss_kib.unwrap_or(0).max(kib));
+        }
+    });
     let elapsed = started.elapsed();
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
@@ -45,6 +54,7 @@ pub fn run_bounded(command: &mut Command, limit: Duration) -> Result<Output, Str
             stdout,
             stderr,
             elapsed,
+            peak_rss_kib,
         }),
         None => Err(format!(
             "{described} ran longer than {limit:?} and was killed; stderr: {stderr}"
@@ -69,11 +79,23 @@ pub fn run_ok(command: &mut Command, limit: Duration) -> Result<Output, String> 
 
 /// Waits for `child` at most `limit`; kills it (and reaps it) if it is still running then.
 pub fn wait_bounded(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    wait_bounded_sampling(child, limit, |_| {})
+}
+
+/// [`wait_bounded`], calling `sample` with the child's pid at every poll while it runs.
+fn wait_bounded_sampling(
+    child: &mut Child,
+    limit: Duration,
+    mut sample: impl FnMut(u32),
+) -> Option<std::process::ExitStatus> {
     let started = Instant::now();
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Some(status),
-            Ok(None) if started.elapsed() < limit => std::thread::sleep(POLL),
+            Ok(None) if started.elapsed() < limit => {
+                sample(child.id());
+                std::thread::sleep(POLL);
+            }
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -81,6 +103,18 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> Option<std::process::
             }
         }
     }
+}
+
+/// `VmHWM` of process `pid` in KiB: the peak resident set size so far.
+fn high_water_mark(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {
@@ -117,6 +151,17 @@ mod tests {
         assert_eq!(output.code, 3);
         assert_eq!(output.stdout, "out\n");
         assert_eq!(output.stderr, "err\n");
+        // A process that holds 64 MiB for a moment shows it in its peak.
+        let big = run_bounded(
+            Command::new("sh").args([
+                "-c",
+                "x=$(head -c 67108864 /dev/zero | tr '\\0' a); sleep 0.2",
+            ]),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        let kib = big.peak_rss_kib.expect("VmHWM from /proc");
+        assert!(kib > 64 * 1024, "{kib} KiB");
         assert!(run_ok(Command::new("false").arg("x"), Duration::from_secs(10)).is_err());
     }
 }

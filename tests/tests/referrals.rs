@@ -92,6 +92,15 @@ fn assert_bounded_fanout(check: &Check, what: &str) {
         "{what}: a {}-octet report",
         check.output.stdout.len()
     );
+    // Issue 11: memory per check stays under 50 MB whatever the servers send (a check of a
+    // lab domain peaks near 9 MB).
+    let peak = check.output.peak_rss_kib.expect("VmHWM from /proc");
+    assert!(
+        peak < 50 * 1024,
+        "{what}: the check peaked at {} MiB of memory (bound 50 MB); {}",
+        peak / 1024,
+        check.describe()
+    );
 }
 
 /// A referral listing 2000 NS names in a third party's zone (every name an address of the one
