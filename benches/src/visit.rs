@@ -394,7 +394,7 @@ pub mod dns_wire_visit {
                 h.name(mx.exchange.labels());
             }
             RData::Txt(txt) => {
-                for s in &txt.strings {
+                for s in txt.strings() {
                     h.bytes(s);
                 }
             }

@@ -148,7 +148,7 @@ pub fn rdata() -> impl Strategy<Value = RData> {
             prop_oneof![bytes(40), bytes(255), Just(vec![b'a'; 255])],
             0..4
         )
-        .prop_map(|strings| RData::Txt(Txt { strings })),
+        .prop_map(|strings| RData::Txt(Txt::new(strings))),
         (any::<[u16; 3]>(), name()).prop_map(|(v, target)| RData::Srv(Srv {
             priority: v[0],
             weight: v[1],

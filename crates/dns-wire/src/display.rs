@@ -142,10 +142,10 @@ impl Display for RData {
             ),
             RData::Mx(mx) => write!(f, "{} {}", mx.preference, mx.exchange),
             RData::Txt(txt) => {
-                if txt.strings.is_empty() {
+                if txt.is_empty() {
                     return write_generic(f, &[]);
                 }
-                for (k, s) in txt.strings.iter().enumerate() {
+                for (k, s) in txt.strings().enumerate() {
                     if k > 0 {
                         f.write_char(' ')?;
                     }
@@ -197,7 +197,7 @@ impl Display for Record {
     /// let r = Record::new(
     ///     "s1._domainkey.example.com".parse().unwrap(),
     ///     300,
-    ///     RData::Txt(Txt { strings: vec![b"v=DKIM1; p=MIIB".to_vec(), b"IjAN\"x".to_vec()] }),
+    ///     RData::Txt(Txt::new(["v=DKIM1; p=MIIB", "IjAN\"x"])),
     /// );
     /// assert_eq!(
     ///     r.to_string(),

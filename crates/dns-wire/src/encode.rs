@@ -290,8 +290,12 @@ impl<'a, M: Mode> Encoder<'a, M> {
                 self.u16(mx.preference);
                 self.name(&mx.exchange, true);
             }
+            // Strings of at most 255 octets are stored in wire form already.
+            RData::Txt(txt) if txt.wire().is_some() => {
+                self.out.extend_from_slice(txt.wire().unwrap_or_default());
+            }
             RData::Txt(txt) => {
-                for s in &txt.strings {
+                for s in txt.strings() {
                     if s.len() > 255 {
                         M::refuse(|| EncodeError::TxtStringTooLong {
                             owner: r.name.to_string(),

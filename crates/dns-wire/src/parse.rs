@@ -652,14 +652,20 @@ fn soa<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
     ))
 }
 
-fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
-    let mut strings = Vec::with_capacity(count_items(i.as_bytes(), 0, 1));
-    while i.remaining() > 0 {
-        let (next, s) = character_string(i)?;
-        strings.push(s.to_vec());
-        i = next;
+/// TXT data: the character-strings are checked to fill the window exactly, then the window is
+/// kept as one buffer (see [`Txt`]).
+fn txt(i: Wire<'_>) -> WireResult<'_, RData> {
+    let data = i.as_bytes();
+    let mut at = 0;
+    while let Some(&len) = data.get(at) {
+        let end = at + 1 + usize::from(len);
+        if end > data.len() {
+            // A string running past the rdata: reported where its octets start.
+            return i.advance(at + 1).error(ParseErrorKind::Truncated);
+        }
+        at = end;
     }
-    Ok((i, RData::Txt(Txt { strings })))
+    Ok((i.advance(at), RData::Txt(Txt::from_checked_wire(data))))
 }
 
 /// How many length-prefixed items `bytes` holds, each a `skip`-octet field, a big-endian length
@@ -1055,20 +1061,27 @@ mod tests {
         assert_eq!(count_items(&[0, 10, 0, 2, 1, 2, 0, 12, 0, 0], 2, 2), 2);
         // A header cut short is not an item.
         assert_eq!(count_items(&[0, 10, 0], 2, 2), 0);
-        let txt = Txt {
-            strings: vec![b"v=DKIM1;".to_vec(), vec![b'p'; 255], vec![b'q'; 40]],
-        };
-        let (_, parsed) = super::txt(Wire::new(&txt_rdata(&txt))).unwrap();
-        let RData::Txt(parsed) = parsed else {
-            panic!("not a TXT: {parsed:?}")
-        };
-        assert_eq!(parsed.strings.capacity(), 3);
-        assert_eq!(parsed, txt);
+    }
+
+    #[test]
+    fn txt_strings_must_fill_the_rdata() {
+        let txt = Txt::new([&b"v=DKIM1;"[..], &[b'p'; 255], &[b'q'; 40], b""]);
+        let rdata = txt_rdata(&txt);
+        let (rest, parsed) = super::txt(Wire::new(&rdata)).unwrap();
+        assert_eq!(rest.remaining(), 0);
+        assert_eq!(parsed, RData::Txt(txt));
+        // Without the empty string and the last `q`, the 40-octet string runs past the end.
+        let short = &rdata[..rdata.len() - 2];
+        let e = super::txt(Wire::new(short)).unwrap_err();
+        let start = 9 + 256 + 1;
+        assert_eq!(
+            e,
+            nom::Err::Error(ParseError::new(ParseErrorKind::Truncated, start))
+        );
     }
 
     fn txt_rdata(txt: &Txt) -> Vec<u8> {
-        txt.strings
-            .iter()
+        txt.strings()
             .flat_map(|s| std::iter::once(s.len() as u8).chain(s.iter().copied()))
             .collect()
     }

@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dns_wire::{arbitrary, EdnsOption, Message, Name, RData, Record, RecordType};
+use dns_wire::{arbitrary, EdnsOption, Message, Name, RData, Record, RecordType, Txt};
 use hickory_proto::op as h_op;
 use hickory_proto::rr as h_rr;
 use hickory_proto::rr::rdata as h_rdata;
@@ -80,7 +80,7 @@ fn rdata_wire(data: &RData) -> Vec<u8> {
             name_wire(&mx.exchange, &mut out);
         }
         RData::Txt(txt) => {
-            for s in &txt.strings {
+            for s in txt.strings() {
                 out.push(s.len() as u8);
                 out.extend_from_slice(s);
             }
@@ -200,9 +200,8 @@ fn same_rdata(ours: &RData, theirs: &h_rr::RData, at: &str) -> Result<(), String
             same_name(&a.exchange, &b.exchange, at)
         }
         (RData::Txt(a), H::TXT(b)) => check(
-            a.strings.len() == b.txt_data.len()
-                && a.strings
-                    .iter()
+            a.len() == b.txt_data.len()
+                && a.strings()
                     .zip(b.txt_data.iter())
                     .all(|(x, y)| x[..] == y[..]),
             mismatch,
@@ -387,9 +386,7 @@ fn to_hickory_rdata(data: &RData) -> h_rr::RData {
             mx.preference,
             to_hickory_name(&mx.exchange),
         )),
-        RData::Txt(t) => H::TXT(h_rdata::TXT::from_bytes(
-            t.strings.iter().map(Vec::as_slice).collect(),
-        )),
+        RData::Txt(t) => H::TXT(h_rdata::TXT::from_bytes(t.strings().collect())),
         RData::Srv(s) => H::SRV(h_rdata::SRV::new(
             s.priority,
             s.weight,
@@ -503,7 +500,7 @@ fn hickory_compatible(mut msg: Message) -> Message {
                     data.push(0);
                 }
             }
-            RData::Txt(txt) if txt.strings.is_empty() => txt.strings.push(Vec::new()),
+            RData::Txt(txt) if txt.is_empty() => *txt = Txt::new([b""]),
             RData::Caa(caa) => {
                 const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
                 caa.tag.truncate(15);

@@ -155,14 +155,12 @@ fn txt_keeps_every_string_and_escapes() {
     rdata.push(0); // an empty string
     rdata.push(4);
     rdata.extend_from_slice(b"\"\\\x01\xff");
-    let expected = RData::Txt(Txt {
-        strings: vec![
-            b"v=DKIM1".to_vec(),
-            vec![b'A'; 255],
-            Vec::new(),
-            b"\"\\\x01\xff".to_vec(),
-        ],
-    });
+    let expected = RData::Txt(Txt::new([
+        &b"v=DKIM1"[..],
+        &[b'A'; 255],
+        b"",
+        b"\"\\\x01\xff",
+    ]));
     let text = format!(
         "\"v=DKIM1\" \"{}\" \"\" \"\\\"\\\\\\001\\255\"",
         "A".repeat(255)
