@@ -358,16 +358,16 @@ pub mod dns_wire_visit {
                 edns.version,
                 flags,
             );
-            for option in &edns.options {
+            for option in edns.options.iter() {
                 match option {
                     EdnsOption::Nsid(data) => h.nsid(data),
-                    EdnsOption::Cookie { client, server } => h.cookie(client, server),
-                    EdnsOption::Padding(len) => h.padding(usize::from(*len)),
+                    EdnsOption::Cookie { client, server } => h.cookie(&client, server),
+                    EdnsOption::Padding(len) => h.padding(usize::from(len)),
                     EdnsOption::ExtendedError {
                         info_code,
                         extra_text,
-                    } => h.extended_error(*info_code, extra_text.as_bytes()),
-                    EdnsOption::Unknown { code, data } => h.other_option(*code, data),
+                    } => h.extended_error(info_code, extra_text.as_bytes()),
+                    EdnsOption::Unknown { code, data } => h.other_option(code, data),
                     _ => h.other_option(UNREAD, &[]),
                 }
             }

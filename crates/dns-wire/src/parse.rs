@@ -33,7 +33,7 @@ use std::slice::Iter;
 use nom::{IResult, Needed};
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
+use crate::message::{Edns, EdnsOptions, Header, Message, Question, Record};
 use crate::name::Name;
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
@@ -668,21 +668,6 @@ fn txt(i: Wire<'_>) -> WireResult<'_, RData> {
     Ok((i.advance(at), RData::Txt(Txt::from_checked_wire(data))))
 }
 
-/// How many length-prefixed items `bytes` holds, each a `skip`-octet field, a big-endian length
-/// of `width` octets (1 or 2) and that many octets: the exact capacity for the vector they are
-/// parsed into, so it is allocated once and never grown. Counting stops at an item that does
-/// not fit, which the parser then reports.
-fn count_items(bytes: &[u8], skip: usize, width: usize) -> usize {
-    let mut count = 0;
-    let mut at = 0;
-    while let Some(len) = bytes.get(at + skip..at + skip + width) {
-        let len = len.iter().fold(0, |n, &b| (n << 8) | usize::from(b));
-        at += skip + width + len;
-        count += 1;
-    }
-    count
-}
-
 fn rrsig<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
     let (i, f) = take_array::<18>(i)?;
     let (i, signer) = name_in(i, names)?;
@@ -765,48 +750,24 @@ fn edns(window: Wire<'_>, class: u16, ttl: u32) -> Result<Edns, nom::Err<ParseEr
     })
 }
 
-/// The options filling an OPT record's data: code, length, data, repeated.
-pub fn edns_options(mut i: Wire<'_>) -> WireResult<'_, Vec<EdnsOption>> {
-    let mut options = Vec::with_capacity(count_items(i.as_bytes(), 2, 2));
-    while i.remaining() > 0 {
-        let (next, code) = u16_(i)?;
-        let (next, data) = nom::multi::length_data(u16_).parse_complete(next)?;
-        options.push(edns_option(code, data.as_bytes()));
-        i = next;
-    }
-    Ok((i, options))
-}
-
-/// One EDNS option. Options whose data does not have the shape their RFC gives are kept as
-/// [`EdnsOption::Unknown`] so the bytes survive and a trace can show them.
-fn edns_option(code: u16, data: &[u8]) -> EdnsOption {
-    match code {
-        3 => EdnsOption::Nsid(data.to_vec()),
-        10 if data.len() == 8 || (16..=40).contains(&data.len()) => {
-            let (client, server) = data.split_at(8);
-            let mut c = [0u8; 8];
-            c.copy_from_slice(client);
-            EdnsOption::Cookie {
-                client: c,
-                server: server.to_vec(),
-            }
+/// The options filling an OPT record's data (code, length, data, repeated), checked to be
+/// whole and kept in their wire form (see [`EdnsOptions`]).
+pub fn edns_options(i: Wire<'_>) -> WireResult<'_, EdnsOptions> {
+    let data = i.as_bytes();
+    let mut at = 0;
+    while at < data.len() {
+        // Where reading the code, the length or the data would fail.
+        let fail = |at: usize| i.advance(at).error(ParseErrorKind::Truncated);
+        let Some(len) = data.get(at + 2..at + 4) else {
+            return fail(if data.len() - at < 2 { at } else { at + 2 });
+        };
+        let end = at + 4 + usize::from(u16::from_be_bytes([len[0], len[1]]));
+        if end > data.len() {
+            return fail(at + 4);
         }
-        12 if data.iter().all(|&b| b == 0) => EdnsOption::Padding(data.len() as u16),
-        15 if data.len() >= 2 => match std::str::from_utf8(&data[2..]) {
-            Ok(text) => EdnsOption::ExtendedError {
-                info_code: u16::from_be_bytes([data[0], data[1]]),
-                extra_text: text.to_string(),
-            },
-            Err(_) => EdnsOption::Unknown {
-                code,
-                data: data.to_vec(),
-            },
-        },
-        _ => EdnsOption::Unknown {
-            code,
-            data: data.to_vec(),
-        },
+        at = end;
     }
+    Ok((i.advance(at), EdnsOptions::from_checked_wire(data)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -901,8 +862,6 @@ pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
     }
     Ok(message)
 }
-
-use nom::Parser as _;
 
 #[cfg(test)]
 mod tests {
@@ -1048,19 +1007,6 @@ mod tests {
                 rtype: RecordType::CNAME
             }
         );
-    }
-
-    #[test]
-    fn item_counts_give_exact_capacities_and_stop_at_the_end() {
-        // Character-strings: "ab", "", "c".
-        assert_eq!(count_items(&[2, b'a', b'b', 0, 1, b'c'], 0, 1), 3);
-        assert_eq!(count_items(&[], 0, 1), 0);
-        // A length running past the end still counts (the parser reports it), nothing after.
-        assert_eq!(count_items(&[9, b'a'], 0, 1), 1);
-        // EDNS options: code, 2-octet length, data.
-        assert_eq!(count_items(&[0, 10, 0, 2, 1, 2, 0, 12, 0, 0], 2, 2), 2);
-        // A header cut short is not an item.
-        assert_eq!(count_items(&[0, 10, 0], 2, 2), 0);
     }
 
     #[test]

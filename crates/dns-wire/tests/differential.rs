@@ -262,11 +262,11 @@ fn same_records(ours: &[Record], theirs: &[h_rr::Record], section: &str) -> Resu
 }
 
 /// (code, data) of a dns-wire option, as on the wire.
-fn option_wire(option: &EdnsOption) -> (u16, Vec<u8>) {
+fn option_wire(option: EdnsOption<'_>) -> (u16, Vec<u8>) {
     match option {
-        EdnsOption::Nsid(data) => (3, data.clone()),
+        EdnsOption::Nsid(data) => (3, data.to_vec()),
         EdnsOption::Cookie { client, server } => (10, [&client[..], server].concat()),
-        EdnsOption::Padding(len) => (12, vec![0; usize::from(*len)]),
+        EdnsOption::Padding(len) => (12, vec![0; usize::from(len)]),
         EdnsOption::ExtendedError {
             info_code,
             extra_text,
@@ -274,7 +274,7 @@ fn option_wire(option: &EdnsOption) -> (u16, Vec<u8>) {
             15,
             [&info_code.to_be_bytes()[..], extra_text.as_bytes()].concat(),
         ),
-        EdnsOption::Unknown { code, data } => (*code, data.clone()),
+        EdnsOption::Unknown { code, data } => (code, data.to_vec()),
         other => panic!("option_wire: an option this test does not know: {other:?}"),
     }
 }
@@ -456,7 +456,7 @@ fn to_hickory(msg: &Message) -> h_op::Message {
             .set_rcode_high(e.extended_rcode);
         edns.flags_mut().dnssec_ok = e.dnssec_ok;
         edns.flags_mut().z = e.other_flags;
-        for option in &e.options {
+        for option in e.options.iter() {
             let (code, data) = option_wire(option);
             edns.options_mut()
                 .insert(h_rdata::opt::EdnsOption::Unknown(code, data));
@@ -516,13 +516,16 @@ fn hickory_compatible(mut msg: Message) -> Message {
     }
     if let Some(edns) = &mut msg.edns {
         edns.udp_payload_size = edns.udp_payload_size.max(512);
-        for option in &mut edns.options {
-            if let EdnsOption::Unknown { code, .. } = option {
-                if *code == 8 {
-                    *code = 65001;
-                }
-            }
-        }
+        // Option 8 (client subnet) is typed by hickory-proto: this test sends 65001 instead.
+        let options: Vec<(u16, Vec<u8>)> = edns.options.iter().map(option_wire).collect();
+        edns.options = options
+            .iter()
+            .map(|(code, data)| EdnsOption::Unknown {
+                code: if *code == 8 { 65001 } else { *code },
+                data,
+            })
+            .collect::<Result<_, _>>()
+            .expect("the options were whole");
     }
     msg
 }
