@@ -326,7 +326,7 @@ pub fn message() -> impl Strategy<Value = Message> {
         .prop_map(
             |(header, questions, answers, authority, additional, edns)| Message {
                 header,
-                questions,
+                questions: questions.into(),
                 answers,
                 authority,
                 additional,

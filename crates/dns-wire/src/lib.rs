@@ -56,7 +56,7 @@ pub use display::extended_error_name;
 pub use encode::MAX_COMPRESSION_TARGETS;
 pub use error::{EncodeError, ParseError, ParseErrorKind};
 pub use message::{
-    Edns, EdnsOption, EdnsOptions, EdnsOptionsIter, Header, Message, Question, Record,
+    Edns, EdnsOption, EdnsOptions, EdnsOptionsIter, Header, Message, Question, Questions, Record,
 };
 pub use name::{Labels, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
 pub use parse::MAX_POINTER_HOPS;

@@ -61,6 +61,12 @@ impl Question {
     }
 }
 
+/// The question section: a vector that holds one question (what every query and response
+/// carries in practice) without allocating. It dereferences to a slice and has `Vec`'s
+/// methods (`push`, `clear`...); build one with `Questions::from_buf([question])`,
+/// `Questions::new()` or `vec.into()`.
+pub type Questions = smallvec::SmallVec<[Question; 1]>;
+
 /// A resource record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Record {
@@ -376,7 +382,7 @@ pub struct Message {
     /// Header flags and ID.
     pub header: Header,
     /// Question section.
-    pub questions: Vec<Question>,
+    pub questions: Questions,
     /// Answer section.
     pub answers: Vec<Record>,
     /// Authority section.
@@ -396,7 +402,7 @@ impl Message {
                 id,
                 ..Header::default()
             },
-            questions: vec![Question::new(name, qtype)],
+            questions: Questions::from_buf([Question::new(name, qtype)]),
             edns: Some(Edns::default()),
             ..Message::default()
         }

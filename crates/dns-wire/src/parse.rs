@@ -33,7 +33,7 @@ use std::slice::Iter;
 use nom::{IResult, Needed};
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::message::{Edns, EdnsOptions, Header, Message, Question, Record};
+use crate::message::{Edns, EdnsOptions, Header, Message, Question, Questions, Record};
 use crate::name::Name;
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
@@ -785,7 +785,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
     let mut names = Names::new();
 
-    let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
+    let mut questions = Questions::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
     for _ in 0..qd {
         let (next, q) = question_in(i, &mut names)?;
         questions.push(q);
@@ -878,7 +878,7 @@ mod tests {
         let bytes = two.to_bytes();
         let after_header = Wire::new(&bytes).take_from(12);
         let (rest, questions) = nom::multi::count(question, 2).parse(after_header).unwrap();
-        assert_eq!(questions, two.questions);
+        assert_eq!(questions[..], two.questions[..]);
         // The second name is a label plus a pointer back to the first.
         assert_eq!(rest.offset(), 12 + 11 + 4 + 4 + 4);
         // A combinator failing for lack of input reports a typed error at the right byte.
