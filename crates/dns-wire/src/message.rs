@@ -196,8 +196,9 @@ fn all_zero(data: &[u8]) -> bool {
 /// The options of an OPT record, in wire order.
 ///
 /// They are kept in their wire form (code, length, data, repeated) in one buffer, so a parsed
-/// OPT record costs one allocation whatever options it carries (a buffer per option cost one
-/// allocation each); [`EdnsOptions::iter`] reads them as [`EdnsOption`]s.
+/// OPT record costs at most one allocation whatever options it carries (a buffer per option
+/// cost one allocation each), and none for up to 32 octets of options (a client and server
+/// cookie take 28); [`EdnsOptions::iter`] reads them as [`EdnsOption`]s.
 ///
 /// ```
 /// use dns_wire::{EdnsOption, EdnsOptions};
@@ -211,7 +212,7 @@ fn all_zero(data: &[u8]) -> bool {
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct EdnsOptions {
-    wire: Vec<u8>,
+    wire: smallvec::SmallVec<[u8; 32]>,
 }
 
 impl EdnsOptions {
@@ -223,7 +224,7 @@ impl EdnsOptions {
     /// Options from their wire form, which the parser checked to be whole options.
     pub(crate) fn from_checked_wire(wire: &[u8]) -> Self {
         EdnsOptions {
-            wire: wire.to_vec(),
+            wire: smallvec::SmallVec::from_slice(wire),
         }
     }
 
@@ -486,6 +487,7 @@ impl Message {
     /// Parses a message from its wire form; the message must fill `bytes` exactly (trailing
     /// bytes are an error, [`ParseErrorKind::TrailingBytes`](crate::ParseErrorKind)). See the
     /// [`parse`](crate::parse) module for everything that is refused.
+    #[inline]
     pub fn from_bytes(bytes: &[u8]) -> Result<Message, crate::ParseError> {
         crate::parse::parse_message(bytes)
     }

@@ -337,12 +337,13 @@ fn copy_label(buf: &mut [u8; DECODE_BUF], at: usize, src: &[u8], n: usize) {
     let Some(dst) = buf.get_mut(at..at + BLOCK) else {
         return;
     };
-    if src.len() >= BLOCK {
+    // Most labels are under 16 octets: one move.
+    if n <= SMALL_BLOCK && src.len() >= SMALL_BLOCK {
+        move16(dst, src);
+    } else if src.len() >= BLOCK {
         for k in (0..BLOCK).step_by(SMALL_BLOCK) {
             move16(&mut dst[k..], &src[k..]);
         }
-    } else if n <= SMALL_BLOCK && src.len() >= SMALL_BLOCK {
-        move16(dst, src);
     } else if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
         d.copy_from_slice(s);
     }
