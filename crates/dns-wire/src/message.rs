@@ -503,7 +503,8 @@ impl Message {
     /// Never fails and never panics. A model that cannot be written faithfully (see
     /// [`EncodeError`](crate::EncodeError)) is written best-effort: a TXT string over 255
     /// octets is split into 255-octet strings (the concatenation is kept), any other over-long
-    /// field, rdata, option or section is truncated to its maximum. Use
+    /// field, rdata or section is truncated to its maximum (TXT and OPT data at the last whole
+    /// string or option). Use
     /// [`try_to_bytes`](Message::try_to_bytes) to be told instead.
     pub fn to_bytes(&self) -> Vec<u8> {
         match crate::encode::encode_message::<crate::encode::Lenient>(self) {
@@ -513,8 +514,9 @@ impl Message {
     }
 
     /// Encodes the message, refusing a model that cannot be written faithfully: a TXT
-    /// string, CAA tag, NSEC3 salt or hash over 255 octets, rdata or an option over 65535
-    /// octets, a section over 65535 entries, or a message over 65535 octets.
+    /// string, CAA tag, NSEC3 salt or hash over 255 octets, rdata over 65535 octets, a
+    /// section over 65535 entries, or a message over 65535 octets. (An EDNS option over 65535
+    /// octets cannot be in the model: [`EdnsOptions::push`] refuses it.)
     ///
     /// Data that is well-formed but would read back as a different variant is written as
     /// given (an [`RData::Unknown`] carrying a modelled type, an EDNS cookie of odd length):
