@@ -357,12 +357,7 @@ mod tests {
         let r = ask(&z, "a.b.random.wild.example.com", RecordType::TXT);
         assert_eq!(r.answers[0].name, n("a.b.random.wild.example.com"));
         let r = ask(&z, "real.wild.example.com", RecordType::TXT);
-        assert_eq!(
-            r.answers[0].data,
-            RData::Txt(dns_wire::Txt {
-                strings: vec![b"real".to_vec()]
-            })
-        );
+        assert_eq!(r.answers[0].data, RData::Txt(dns_wire::Txt::new(["real"])));
         // Below an existing name the wildcard of its parent does not apply.
         let r = ask(&z, "x.real.wild.example.com", RecordType::TXT);
         assert_eq!(r.rcode(), Rcode::NXDOMAIN);

@@ -318,7 +318,7 @@ impl Network {
             }
             for record in &zone.records {
                 if let RData::Txt(txt) = &record.data {
-                    if let Some(long) = txt.strings.iter().find(|s| s.len() > 255) {
+                    if let Some(long) = txt.strings().find(|s| s.len() > 255) {
                         return Err(NetworkError::TxtStringTooLong {
                             zone: zone.origin.clone(),
                             owner: record.name.clone(),
