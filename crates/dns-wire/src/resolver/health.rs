@@ -11,8 +11,9 @@
 //!   firewall) that say the family cannot be reached from here. A family with local failures
 //!   and no answer is "not checked from here": its servers are skipped, not called lame.
 //! - For the run: if every family failed locally, or several servers refused and none
-//!   answered, or nothing at all answered for [`SILENT_AFTER`] (after probing a few more root
-//!   servers at [`PROBE_AFTER`]), this machine cannot reach DNS servers: every query then
+//!   answered, or nothing at all answered for [`SILENT_AFTER`] while two addresses left whole
+//!   exchanges unanswered (or for [`SILENT_LIMIT`] in any case; a few more root servers are
+//!   probed at [`PROBE_AFTER`]), this machine cannot reach DNS servers: every query then
 //!   fails at once with [`QueryError::NoNetwork`].
 
 use std::collections::{HashMap, HashSet};
@@ -35,8 +36,16 @@ pub const REJECTED_AFTER: usize = 3;
 /// With no answer from anyone by then, a few more root servers are asked at once.
 pub const PROBE_AFTER: Duration = Duration::from_secs(1);
 
-/// With no answer from anyone by then, this machine is taken to have no working DNS path.
+/// With no answer from anyone by then, and whole exchanges with two addresses unanswered,
+/// this machine is taken to have no working DNS path.
 pub const SILENT_AFTER: Duration = Duration::from_secs(6);
+
+/// With no answer from anyone by then, this machine is taken to have no working DNS path
+/// however few exchanges have ended (so the verdict comes within 10 s).
+pub const SILENT_LIMIT: Duration = Duration::from_secs(9);
+
+/// How often the silence is judged again between [`SILENT_AFTER`] and [`SILENT_LIMIT`].
+pub const SILENCE_RECHECK: Duration = Duration::from_millis(250);
 
 /// The smallest first wait derived from a measured round-trip time (Unbound's
 /// `infra-cache-min-rtt` is 50 ms).
@@ -255,6 +264,21 @@ impl Health {
     /// Whether anything at all has answered in this run.
     pub(crate) fn anything_answered(&self) -> bool {
         self.state().families.iter().any(|f| f.answered > 0)
+    }
+
+    /// How many distinct addresses left a whole exchange unanswered, refused it, or had
+    /// every try dropped by a local filter.
+    pub(crate) fn unanswered_addresses(&self) -> usize {
+        let state = self.state();
+        let mut addresses: HashSet<&IpAddr> = state
+            .servers
+            .iter()
+            .filter(|(_, r)| r.failed > 0)
+            .map(|(ip, _)| ip)
+            .collect();
+        addresses.extend(state.refused_by.iter());
+        addresses.extend(state.filtered.iter());
+        addresses.len()
     }
 
     /// Declares the network silent if nothing has answered by now.

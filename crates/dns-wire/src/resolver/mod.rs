@@ -69,7 +69,10 @@ pub use classify::{
     ThrowawayReason,
 };
 pub use config::{Budget, ResolverConfig, MAX_NS_PER_ZONE};
-pub use health::{Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENT_AFTER};
+pub use health::{
+    Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENCE_RECHECK, SILENT_AFTER,
+    SILENT_LIMIT,
+};
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
 pub use limits::{open_file_limit, socket_budget};
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
@@ -417,9 +420,10 @@ impl Resolver {
 
     /// At the run's first query, starts the watch that decides whether this machine can reach
     /// DNS servers at all: with no answer from anyone after [`PROBE_AFTER`], a few other root
-    /// servers are asked at once (one silent root server is not a silent network); with still
-    /// none after [`SILENT_AFTER`], every query of the run fails at once with
-    /// [`QueryError::NoNetwork`].
+    /// servers are asked too (one silent root server is not a silent network). From
+    /// [`SILENT_AFTER`] on, once whole exchanges with two addresses went unanswered and
+    /// nothing answered at all, or at [`SILENT_LIMIT`] whatever the count, every query of the
+    /// run fails at once with [`QueryError::NoNetwork`].
     fn watch_for_silence(&self) {
         if self.shared.watching.swap(true, Ordering::Relaxed) {
             return;
@@ -434,10 +438,6 @@ impl Resolver {
             }
             let config = &resolver.shared.config;
             let question = crate::Question::new(crate::Name::root(), crate::RecordType::NS);
-            let mut probes = JoinSet::new();
-            let mut transport = config.transport.clone();
-            transport.udp_retries = 1;
-            transport.tcp_fallback = false;
             let candidates = config
                 .roots
                 .servers
@@ -445,21 +445,27 @@ impl Resolver {
                 .filter(|s| (s.ip.is_ipv4() && config.ipv4) || (s.ip.is_ipv6() && config.ipv6));
             for root in candidates.skip(1).take(3) {
                 let address = SocketAddr::new(root.ip, config.port);
-                let (question, transport) = (question.clone(), transport.clone());
-                probes.spawn(async move {
-                    (
-                        address,
-                        transport::query(address, &question, &transport).await,
-                    )
+                let (question, transport) = (question.clone(), config.transport.clone());
+                let prober = resolver.clone();
+                // Each probe is one bounded exchange (every try, then TCP) and ends on its own.
+                tokio::spawn(async move {
+                    prober.shared.queries.fetch_add(1, Ordering::Relaxed);
+                    let result = transport::query(address, &question, &transport).await;
+                    prober.shared.health.after(address, &result);
                 });
             }
-            while let Some(Ok((address, result))) = probes.join_next().await {
-                resolver.shared.queries.fetch_add(1, Ordering::Relaxed);
-                health.after(address, &result);
-            }
             tokio::time::sleep_until((started + SILENT_AFTER).into()).await;
-            if health.judge_silence().is_some() {
-                resolver.shared.network_down.notify_waiters();
+            loop {
+                if health.anything_answered() || health.no_network().is_some() {
+                    return;
+                }
+                let limit = started.elapsed() >= SILENT_LIMIT;
+                if (limit || health.unanswered_addresses() >= 2) && health.judge_silence().is_some()
+                {
+                    resolver.shared.network_down.notify_waiters();
+                    return;
+                }
+                tokio::time::sleep(SILENCE_RECHECK).await;
             }
         });
     }
