@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError};
 
@@ -65,7 +65,8 @@ struct State {
     /// Index 0: IPv4, 1: IPv6.
     families: [FamilyRecord; 2],
     refused_by: HashSet<IpAddr>,
-    first_send: Option<Instant>,
+    /// Whether any query was let through ([`Health::before_send`]).
+    sent: bool,
     down: Option<NoNetwork>,
     discarded_datagrams: u64,
 }
@@ -107,8 +108,11 @@ impl Health {
     }
 
     /// Before sending to `server`: the error to return at once (no network, family not
-    /// reachable from here, a server already waited out), or the first wait to use.
-    pub(crate) fn before_send(
+    /// reachable from here, a server already waited out), or the first wait to use (from the
+    /// server's round-trip times, else `default_wait`; never above `cap`). Whatever drives
+    /// the queries calls it before each exchange and [`Health::after`] after it; no clock is
+    /// read here.
+    pub fn before_send(
         &self,
         server: SocketAddr,
         default_wait: Duration,
@@ -131,7 +135,7 @@ impl Health {
                 });
             }
         }
-        state.first_send.get_or_insert_with(Instant::now);
+        state.sent = true;
         let record = state.servers.get(&ip);
         if let Some(ServerRecord {
             answered: 0,
@@ -153,8 +157,9 @@ impl Health {
         })
     }
 
-    /// After an exchange with `server` ended.
-    pub(crate) fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
+    /// After an exchange with `server` ended: learns its round-trip time, or that it did not
+    /// answer, or what the failure says about this machine's network.
+    pub fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
         let mut state = self.state();
         let ip = server.ip();
         match result {
@@ -195,7 +200,7 @@ impl Health {
     }
 
     /// Whether `server` has answered anything in this run.
-    pub(crate) fn has_answered(&self, server: &SocketAddr) -> bool {
+    pub fn has_answered(&self, server: &SocketAddr) -> bool {
         self.state()
             .servers
             .get(&server.ip())
@@ -203,12 +208,13 @@ impl Health {
     }
 
     /// Whether anything at all has answered in this run.
-    pub(crate) fn anything_answered(&self) -> bool {
+    pub fn anything_answered(&self) -> bool {
         self.state().families.iter().any(|f| f.answered > 0)
     }
 
-    /// Declares the network silent if nothing has answered by now.
-    pub(crate) fn judge_silence(&self) -> Option<NoNetwork> {
+    /// Declares the network silent if nothing has answered by now (the driver calls it at
+    /// [`SILENT_AFTER`] after the first query).
+    pub fn judge_silence(&self) -> Option<NoNetwork> {
         let mut state = self.state();
         if state.down.is_none() && state.families.iter().all(|f| f.answered == 0) {
             state.down = Some(NoNetwork::Silent);
@@ -222,7 +228,7 @@ impl Health {
     pub fn conclude(&self) -> Option<NoNetwork> {
         let mut state = self.state();
         if state.down.is_none()
-            && state.first_send.is_some()
+            && state.sent
             && state.families.iter().all(|f| f.answered == 0)
         {
             let local = state.families.iter().find_map(|f| f.local);

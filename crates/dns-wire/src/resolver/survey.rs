@@ -6,7 +6,11 @@
 //! address of every name), asks each for the zone's SOA and NS, and marks the lame ones;
 //! [`Resolver::ask_all`] then asks all of them one question, concurrently.
 //!
+//! The types are plain data; the asking ([`Resolver::survey`] and friends) needs the `io` cargo
+//! feature.
+//!
 //! ```no_run
+//! # #[cfg(feature = "io")]
 //! # async fn demo(resolver: dns_wire::resolver::Resolver) {
 //! use dns_wire::RecordType;
 //! // Find the zone of the first name once, then ask its servers about the others.
@@ -28,17 +32,27 @@
 //! # }
 //! ```
 
+#[cfg(feature = "io")]
 use std::net::{IpAddr, SocketAddr};
 
+#[cfg(feature = "io")]
 use tokio::task::JoinSet;
 
 use super::cache::Delegation;
-use super::classify::{classify, Classification, LameReason};
-use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
-use super::walk::{Outcome, WalkResult};
-use super::Resolver;
-use crate::transport::{self, QueryError};
-use crate::{Name, Question, RData, RecordType};
+use super::classify::{Classification, LameReason};
+use super::trace::{QueryRecord, ServerAddr, Trace};
+use super::walk::WalkResult;
+use crate::transport::QueryError;
+use crate::{Name, Question, RData};
+#[cfg(feature = "io")]
+use {
+    super::classify::classify,
+    super::trace::QueryPurpose,
+    super::walk::Outcome,
+    super::Resolver,
+    crate::transport,
+    crate::RecordType,
+};
 
 /// A zone's NS set as one side states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +198,7 @@ pub struct Survey {
     pub answers: Vec<QueryRecord>,
 }
 
+#[cfg(feature = "io")]
 impl Resolver {
     /// Locates the zone holding `name`, surveys it and asks every server of it the question.
     ///
@@ -543,6 +558,7 @@ impl Resolver {
 /// Adds a server unless it is already listed under the same name and address. Two names on one
 /// address stay two entries: each name is reported, and their simultaneous identical
 /// questions go out once ([`Resolver::exchange`] shares them).
+#[cfg(feature = "io")]
 fn push_unique(servers: &mut Vec<ServerAddr>, server: ServerAddr) {
     if !servers.contains(&server) {
         servers.push(server);

@@ -15,11 +15,11 @@
 //! about to ask the root's or a top-level domain's servers about a name first claims that step
 //! in the cache; a task of another walk heading for the same child waits (bounded by
 //! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back.
-//! The driver wakes waiting walks with [`DelegationCache::changed`].
+//! A walk that ends a claim says so ([`Walk::take_released_descents`]); its driver then wakes
+//! the walks waiting on the same cache (the tokio driver does it with a `Notify` of its own).
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -293,12 +293,11 @@ pub struct Walk {
     deadline: Instant,
     /// Identifies this walk's descent claims in the shared cache.
     id: u64,
+    /// A descent claim ended since the driver last asked ([`Walk::take_released_descents`]).
+    released_descents: bool,
     /// The time given to the current [`Walk::poll`].
     now: Instant,
 }
-
-/// Source of walk identities.
-static NEXT_WALK_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Drop for Walk {
     fn drop(&mut self) {
@@ -345,6 +344,7 @@ impl Walk {
         let deadline = now + options.budget.max_time;
         let mut walk = Walk {
             options,
+            id: cache.walk_id(),
             cache,
             question: question.clone(),
             tasks: Vec::new(),
@@ -353,7 +353,7 @@ impl Walk {
             stats: WalkStats::default(),
             trace: Trace::default(),
             deadline,
-            id: NEXT_WALK_ID.fetch_add(1, Ordering::Relaxed),
+            released_descents: false,
             now,
         };
         walk.spawn(TaskPurpose::Lookup, 0, question);
@@ -380,6 +380,14 @@ impl Walk {
             .filter_map(|t| t.waiting_for_descent)
             .map(|since| since + self.options.max_descent_wait)
             .min()
+    }
+
+    /// Whether the walk has ended a descent claim in its cache since the last call (and
+    /// forgets it). Walks of the same cache waiting for a descent ([`Walk::next_wakeup`]) may
+    /// then go on: the driver polls them again. A driver that never asks only makes those
+    /// walks wait their bound ([`WalkOptions::max_descent_wait`]).
+    pub fn take_released_descents(&mut self) -> bool {
+        std::mem::take(&mut self.released_descents)
     }
 
     /// Whether the lookup has ended.
@@ -842,7 +850,7 @@ impl Walk {
     /// Gives up the task's descent claim, if any.
     fn release_claim(&mut self, id: usize) {
         if let Some((zone, label)) = self.tasks[id].claim.take() {
-            self.cache.release_descent(&zone, &label, self.id);
+            self.released_descents |= self.cache.release_descent(&zone, &label, self.id);
         }
         self.tasks[id].waiting_for_descent = None;
     }
