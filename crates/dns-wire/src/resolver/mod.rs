@@ -8,9 +8,14 @@
 //!   several names of one zone without walking again, use [`Resolver::locate`] +
 //!   [`Resolver::survey_zone`] once, then [`Resolver::ask_all`] per name.
 //!
-//! The walk itself is the sans-I/O [`Walk`]; this module drives it with tokio, sending the
-//! independent queries it asks for concurrently. A [`Resolver`] is cheap to clone and shares
-//! between clones and concurrent lookups, for the length of a run:
+//! The walk itself is the sans-I/O [`Walk`]; with the `io` cargo feature (on by default),
+//! [`Resolver`] drives it with tokio, sending the independent queries it asks for
+//! concurrently. Without `io`, everything here but [`Resolver`] and the open-file limits is
+//! still there (walk, classification, cache, health, traces, hints, survey types), with no
+//! tokio.
+//!
+//! A [`Resolver`] is cheap to clone and shares between clones and concurrent lookups, for the
+//! length of a run:
 //!
 //! - its [`DelegationCache`] (zone cuts, server addresses) and the descents in progress through
 //!   the root and top-level domains, so concurrent lookups do not repeat them;
@@ -25,6 +30,7 @@
 //! against).
 //!
 //! ```no_run
+//! # #[cfg(feature = "io")]
 //! # async fn demo() {
 //! use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
 //! use dns_wire::RecordType;
