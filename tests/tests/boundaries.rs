@@ -52,7 +52,10 @@ fn dns_wire_without_io_and_dkim_rules_have_no_tokio() {
     assert!(!has_tokio(&codec), "dns-wire without `io`: {codec:?}");
 
     let rules = cargo_tree(&["-p", "dkim-rules"]);
-    assert!(rules.iter().any(|p| p.starts_with("dns-wire ")), "{rules:?}");
+    assert!(
+        rules.iter().any(|p| p.starts_with("dns-wire ")),
+        "{rules:?}"
+    );
     assert!(!has_tokio(&rules), "dkim-rules: {rules:?}");
 }
 

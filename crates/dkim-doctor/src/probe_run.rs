@@ -439,13 +439,7 @@ async fn resolve_expected_ns(
     names: &[Name],
     trace: &mut Trace,
 ) -> Vec<ServerAddr> {
-    let mut types = Vec::new();
-    if resolver.config().ipv4 {
-        types.push(RecordType::A);
-    }
-    if resolver.config().ipv6 {
-        types.push(RecordType::AAAA);
-    }
+    let types = resolver.config().families().address_types();
     let mut running = JoinSet::new();
     for (index, name) in names.iter().enumerate() {
         for rtype in &types {

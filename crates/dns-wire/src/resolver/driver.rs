@@ -13,8 +13,7 @@ use tokio::task::JoinSet;
 use super::classify::{self, Classification};
 use super::{
     limits, CacheStats, DelegationCache, Health, QueryPurpose, QueryRecord, QueryToken,
-    ResolverConfig, ServerAddr, Walk, WalkOptions, WalkResult, WalkStep, PROBE_AFTER,
-    SILENT_AFTER,
+    ResolverConfig, ServerAddr, Walk, WalkOptions, WalkResult, WalkStep, PROBE_AFTER, SILENT_AFTER,
 };
 use crate::transport::{self, Exchange, LocalCause, NotChecked, QueryError};
 use crate::{Name, RecordType};
@@ -273,11 +272,12 @@ impl Resolver {
     ) -> QueryResult {
         let config = &self.shared.config;
         let health = &self.shared.health;
-        let ipv6 = address.is_ipv6();
-        if (ipv6 && !config.ipv6) || (!ipv6 && !config.ipv4) {
+        if !config.families().allows(&address.ip()) {
             return Err(QueryError::NotChecked {
                 server: address,
-                why: NotChecked::Disabled { ipv6 },
+                why: NotChecked::Disabled {
+                    ipv6: address.is_ipv6(),
+                },
             });
         }
         self.watch_for_silence();
@@ -376,11 +376,12 @@ impl Resolver {
             let mut transport = config.transport.clone();
             transport.udp_retries = 1;
             transport.tcp_fallback = false;
+            let families = config.families();
             let candidates = config
                 .roots
                 .servers
                 .iter()
-                .filter(|s| (s.ip.is_ipv4() && config.ipv4) || (s.ip.is_ipv6() && config.ipv6));
+                .filter(|s| families.allows(&s.ip));
             for root in candidates.skip(1).take(3) {
                 let address = SocketAddr::new(root.ip, config.port);
                 let (question, transport) = (question.clone(), transport.clone());

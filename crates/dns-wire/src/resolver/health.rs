@@ -227,10 +227,7 @@ impl Health {
     /// before [`SILENT_AFTER`]). Says why, as [`Health::no_network`] does from then on.
     pub fn conclude(&self) -> Option<NoNetwork> {
         let mut state = self.state();
-        if state.down.is_none()
-            && state.sent
-            && state.families.iter().all(|f| f.answered == 0)
-        {
+        if state.down.is_none() && state.sent && state.families.iter().all(|f| f.answered == 0) {
             let local = state.families.iter().find_map(|f| f.local);
             state.down = Some(match local {
                 Some(cause) => NoNetwork::Local(cause),

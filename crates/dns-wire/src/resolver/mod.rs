@@ -63,13 +63,12 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-
 pub use cache::{CacheStats, Delegation, DelegationCache};
 pub use classify::{
     classify, recursive as classify_recursive, Analysis, Classification, LameReason, Referral,
     ThrowawayReason,
 };
-pub use config::{Budget, ResolverConfig, MAX_NS_PER_ZONE};
+pub use config::{AddressFamilies, Budget, ResolverConfig, MAX_NS_PER_ZONE};
 #[cfg(feature = "io")]
 pub use driver::{Resolver, ResolverStats};
 pub use health::{Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENT_AFTER};

@@ -46,12 +46,8 @@ use crate::transport::QueryError;
 use crate::{Name, Question, RData};
 #[cfg(feature = "io")]
 use {
-    super::classify::classify,
-    super::trace::QueryPurpose,
-    super::walk::Outcome,
-    super::Resolver,
-    crate::transport,
-    crate::RecordType,
+    super::classify::classify, super::trace::QueryPurpose, super::walk::Outcome, super::Resolver,
+    crate::transport, crate::RecordType,
 };
 
 /// A zone's NS set as one side states it.
@@ -473,24 +469,14 @@ impl Resolver {
         trace: &mut Trace,
     ) {
         let config = self.config();
-        let mut types = Vec::new();
-        if config.ipv4 {
-            types.push(RecordType::A);
-        }
-        if config.ipv6 {
-            types.push(RecordType::AAAA);
-        }
+        let families = config.families();
+        let types = families.address_types();
         let mut running = JoinSet::new();
         for (index, host) in hosts.iter().enumerate() {
             if config.cache {
                 if let Some(ips) = self.cache().addresses(host) {
-                    let found: Vec<IpAddr> = ips
-                        .into_iter()
-                        .filter(|ip| match ip {
-                            IpAddr::V4(_) => config.ipv4,
-                            IpAddr::V6(_) => config.ipv6,
-                        })
-                        .collect();
+                    let found: Vec<IpAddr> =
+                        ips.into_iter().filter(|ip| families.allows(ip)).collect();
                     if !found.is_empty() {
                         for ip in found {
                             push_unique(servers, ServerAddr::new(Some(host.clone()), ip));

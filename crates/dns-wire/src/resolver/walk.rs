@@ -29,7 +29,7 @@ use super::config::Budget;
 use super::hints::RootHints;
 use super::trace::{BudgetLimit, QueryPurpose, QueryRecord, ServerAddr, Trace, WalkEvent};
 use crate::transport::{Exchange, QueryError};
-use crate::{Name, Question, RData, Record, RecordType};
+use crate::{Name, Question, RData, Record};
 
 /// How many times one task may go back to a parent zone after a child zone failed.
 const MAX_BACKTRACKS: u32 = 2;
@@ -78,6 +78,16 @@ impl Default for WalkOptions {
             max_ns_per_zone: super::MAX_NS_PER_ZONE,
             share_descents: true,
             max_descent_wait: Duration::from_secs(3),
+        }
+    }
+}
+
+impl WalkOptions {
+    /// The address families in use.
+    pub fn families(&self) -> super::AddressFamilies {
+        super::AddressFamilies {
+            ipv4: self.ipv4,
+            ipv6: self.ipv6,
         }
     }
 }
@@ -283,6 +293,8 @@ struct InFlight {
 #[derive(Debug)]
 pub struct Walk {
     options: WalkOptions,
+    /// The root zone as the hints give it ([`RootHints::delegation`]), built once per walk.
+    root: Delegation,
     cache: Arc<DelegationCache>,
     question: Question,
     tasks: Vec<Task>,
@@ -343,6 +355,7 @@ impl Walk {
     ) -> Walk {
         let deadline = now + options.budget.max_time;
         let mut walk = Walk {
+            root: options.roots.delegation(),
             options,
             id: cache.walk_id(),
             cache,
@@ -606,7 +619,7 @@ impl Walk {
     }
 
     fn root_delegation(&self) -> Delegation {
-        self.options.roots.delegation()
+        self.root.clone()
     }
 
     /// The closest cached cut above the task's name, or the root.
@@ -626,10 +639,7 @@ impl Walk {
     }
 
     fn family_enabled(&self, ip: &IpAddr) -> bool {
-        match ip {
-            IpAddr::V4(_) => self.options.ipv4,
-            IpAddr::V6(_) => self.options.ipv6,
-        }
+        self.options.families().allows(ip)
     }
 
     /// Makes `cut` the task's current zone: glue and cached addresses become candidates, the
@@ -893,15 +903,8 @@ impl Walk {
                 });
                 continue;
             }
-            let mut types = Vec::new();
-            if self.options.ipv4 {
-                types.push(RecordType::A);
-            }
-            if self.options.ipv6 {
-                types.push(RecordType::AAAA);
-            }
             let mut lookup = NsLookup::default();
-            for rtype in types {
+            for rtype in self.options.families().address_types() {
                 if self.stats.ns_address_lookups >= self.options.budget.max_ns_address_lookups {
                     self.trace.event(WalkEvent::BudgetExhausted {
                         limit: BudgetLimit::NsAddressLookups,
