@@ -18,12 +18,13 @@ pub struct Delegation {
     pub zone: Name,
     /// The parent zone whose servers gave the referral; `None` for the root hints.
     pub parent: Option<Name>,
-    /// The NS set in the parent's referral, in response order (root hints: the root server
-    /// names, empty when only addresses were given).
+    /// The NS set in the parent's referral, in DNS order (root hints: the root server names in
+    /// the hints' order, empty when only addresses were given).
     pub ns: Vec<Name>,
     /// The smallest TTL of the parent's NS records (0 for root hints).
     pub ttl: u32,
-    /// Addresses that came with the referral (in-bailiwick glue), or the root hints.
+    /// Addresses that came with the referral (in-bailiwick glue), sorted by name then
+    /// address, or the root hints.
     pub glue: Vec<ServerAddr>,
     /// The server that gave the referral.
     pub referred_by: Option<ServerAddr>,

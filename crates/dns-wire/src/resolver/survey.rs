@@ -53,7 +53,7 @@ use {
 /// A zone's NS set as one side states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NsSet {
-    /// Name server host names, in response order.
+    /// Name server host names, in DNS order (not the response's: servers rotate RRsets).
     pub names: Vec<Name>,
     /// The smallest TTL of the NS records.
     pub ttl: u32,
@@ -143,6 +143,7 @@ fn ns_set(record: &QueryRecord) -> Option<NsSet> {
             }
         }
     }
+    set.names.sort();
     (!set.names.is_empty()).then_some(set)
 }
 
@@ -158,7 +159,8 @@ pub struct ZoneSurvey {
     pub parent_ns: Option<NsSet>,
     /// The apex NS set from the first server that answered it authoritatively.
     pub child_ns: Option<NsSet>,
-    /// Every address of every server name (parent's and child's), asked.
+    /// Every address of every server name (parent's and child's), asked; sorted by name,
+    /// then address ([`ServerAddr`]'s order).
     pub servers: Vec<ZoneServer>,
     /// Server names whose address could not be found, with the reason.
     pub unresolved: Vec<(Name, String)>,
@@ -321,6 +323,8 @@ impl Resolver {
             });
             surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
         }
+        // One order whatever the responses' order or which exchange ended first.
+        surveyed.sort_by(|a, b| a.server.cmp(&b.server));
         for server in &mut surveyed {
             server.in_child = server
                 .server
@@ -329,9 +333,13 @@ impl Resolver {
                 .is_some_and(|n| child_names.contains(n));
         }
         ZoneSurvey {
-            parent_ns: delegation.parent.as_ref().map(|_| NsSet {
-                names: delegation.ns.clone(),
-                ttl: delegation.ttl,
+            parent_ns: delegation.parent.as_ref().map(|_| {
+                let mut names = delegation.ns.clone();
+                names.sort();
+                NsSet {
+                    names,
+                    ttl: delegation.ttl,
+                }
             }),
             zone,
             delegation: delegation.clone(),

@@ -1042,18 +1042,18 @@ impl Walk {
         let from = self.tasks[id].cut.zone.clone();
         let ns_listed = referral.ns.len();
         let mut ns = referral.ns;
-        if ns_listed > self.options.max_ns_per_zone {
-            // Keep a fixed, documented subset (the first names in DNS order), so two runs
-            // consider the same servers whatever order the parent sent them in.
-            ns.sort_by_key(Name::to_lowercase);
-            ns.truncate(self.options.max_ns_per_zone);
-        }
-        let glue: Vec<ServerAddr> = referral
+        // DNS order, not the response's: servers rotate their RRsets, and two runs must ask
+        // the same servers in the same order (and keep the same subset when capped: the first
+        // names in DNS order).
+        ns.sort();
+        ns.truncate(self.options.max_ns_per_zone);
+        let mut glue: Vec<ServerAddr> = referral
             .glue
             .iter()
             .filter(|(name, _)| ns.contains(name))
             .map(|(name, ip)| ServerAddr::new(Some(name.clone()), *ip))
             .collect();
+        glue.sort();
         self.trace.event(WalkEvent::Referral {
             from: from.clone(),
             to: referral.zone.clone(),
