@@ -165,3 +165,53 @@ fn a_closed_stdout_stops_bulk_quietly() {
     args.extend(lab().args());
     common::assert_quiet_on_closed_stdout(&args);
 }
+
+/// Many checks at once under a small open-file limit: running out of descriptors slows the run
+/// down and is never reported as a server's fault (every verdict is the scenario's own).
+#[test]
+fn a_small_open_file_limit_slows_a_wide_bulk_run_but_changes_no_verdict() {
+    let domains = [SES_HEALTHY, SES_MISSING];
+    let mut text = String::new();
+    for i in 0..120 {
+        text.push_str(&format!(
+            "{{\"domain\": \"{}\", \"tokens\": {}}}\n",
+            domains[i % 2],
+            tokens_json()
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input");
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec![
+        "bulk".to_string(),
+        path.to_str().unwrap().to_string(),
+        "--concurrency".to_string(),
+        "256".to_string(),
+    ];
+    args.extend(lab().args());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = common::run_with_open_file_limit(&args, 40);
+    let docs = reports(&result.stdout);
+    assert_eq!(docs.len(), 120, "{}", result.stderr);
+    for (i, doc) in docs.iter().enumerate() {
+        let (domain, verdict) = (domains[i % 2], ["pass", "fail"][i % 2]);
+        assert_eq!(doc["domain"], domain);
+        assert_eq!(doc["verdict"], verdict, "line {}: {doc}", i + 1);
+        let codes: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(
+            !codes.contains(&"lame-delegation") && !codes.contains(&"zone-unreachable"),
+            "line {}: {codes:?}",
+            i + 1
+        );
+    }
+    assert!(
+        !result.stderr.contains("Too many open files"),
+        "{}",
+        result.stderr
+    );
+}

@@ -635,6 +635,19 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            // The key sits at T3's target; that target's zone did not answer, the other two
+            // hold "": whether a key exists is unknown, which is not "no key".
+            name: "key-target-unanswered-is-not-a-missing-key",
+            check: ses_check(all),
+            world: World {
+                unanswered_target: Some(n(&format!("{T3}.dkim.amazonses.com"))),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Incomplete,
+            codes: &["trailing-dot"],
+            also: nothing,
+        },
+        Case {
             name: "zone-unreachable",
             check: ses_check(all),
             world: World::new(

@@ -78,11 +78,33 @@ pub fn run(args: &[&str]) -> Run {
     run_with(args, &[], None)
 }
 
+/// Runs `dkim-doctor` under an open-file limit (`ulimit -n`, set by `sh` before it execs the
+/// binary), killed after [`RUN_BOUND`].
+#[allow(dead_code)]
+pub fn run_with_open_file_limit(args: &[&str], limit: u32) -> Run {
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -n \"$1\" && shift && exec \"$@\"", "sh"])
+        .arg(limit.to_string())
+        .arg(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(args);
+    run_command(command, args, &[], None)
+}
+
 /// Runs `dkim-doctor` with extra environment variables and optional stdin.
 pub fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"));
+    command.args(args);
+    run_command(command, args, env, stdin)
+}
+
+fn run_command(
+    mut command: Command,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Run {
     command
-        .args(args)
         .env_remove("NO_COLOR")
         .stdin(if stdin.is_some() {
             Stdio::piped()

@@ -222,6 +222,8 @@ pub struct World {
     pub ns_ignored: usize,
     /// Every lookup at a CNAME target fails with no server answering.
     pub targets_unanswered: bool,
+    /// The lookup of this one target fails with no server answering.
+    pub unanswered_target: Option<Name>,
     /// A reduced check: the servers stand for one recursive resolver.
     pub reduced: Option<dkim_rules::ReducedCheck>,
 }
@@ -236,6 +238,7 @@ impl World {
             network: None,
             ns_ignored: 0,
             targets_unanswered: false,
+            unanswered_target: None,
             reduced: None,
         }
     }
@@ -357,7 +360,9 @@ impl World {
                 if probe.resolves_through_target_zone() {
                     obs.targets.push(TargetResolution {
                         name: probe.name.clone(),
-                        outcome: if self.targets_unanswered {
+                        outcome: if self.targets_unanswered
+                            || self.unanswered_target.as_ref() == Some(&probe.name)
+                        {
                             TargetOutcome::Failed {
                                 error: "no server of the zone answered".into(),
                                 unanswered: true,

@@ -84,17 +84,19 @@ pub(crate) fn cross_record_findings(
     }
 }
 
-/// SES: whether no target's key could be learned because no server of the target zone
-/// answered (the keys are then unknown: the verdict cannot be a pass).
+/// SES: whether it is unknown if any target holds a key: none of the keys learned is usable,
+/// and some target's zone answered nothing (that target may hold the key). The verdict can
+/// then be neither a pass nor a "no key" failure.
 pub(crate) fn ses_keys_unknown(ctx: &Ctx<'_>, analyses: &[RecordAnalysis]) -> bool {
-    let mut keys = analyses
-        .iter()
-        .filter_map(|a| a.ses_key.as_ref())
-        .peekable();
-    keys.peek().is_some()
-        && keys.all(|(state, at)| {
-            *state == KeyState::NotResolved || super::target_unanswered(ctx.observations, at)
-        })
+    let keys: Vec<&(KeyState, Name)> = analyses.iter().filter_map(|a| a.ses_key.as_ref()).collect();
+    let unknown = |(state, at): &&(KeyState, Name)| {
+        *state == KeyState::NotResolved || super::target_unanswered(ctx.observations, at)
+    };
+    keys.iter().any(unknown)
+        && !keys
+            .iter()
+            .filter(|k| !unknown(k))
+            .any(|(state, _)| state.is_usable())
 }
 
 /// SES: at least one target must hold a usable key; empty TXT on the others is rotation.
@@ -106,7 +108,8 @@ fn ses_key_rule(ctx: &Ctx<'_>, analyses: &[RecordAnalysis], out: &mut Vec<Findin
         // A target whose zone answered nothing is unknown, not keyless.
         .filter(|(_, _, at)| !super::target_unanswered(ctx.observations, at))
         .collect();
-    if keys.is_empty() {
+    if keys.is_empty() || ses_keys_unknown(ctx, analyses) {
+        // Nothing learned, or the key may sit at a target that did not answer.
         return;
     }
     let usable = keys.iter().filter(|(_, s, _)| s.is_usable()).count();
