@@ -84,7 +84,7 @@ impl Resolver {
         let sockets = config.max_in_flight.min(limits::socket_budget());
         Resolver {
             shared: Arc::new(Shared {
-                health: Health::new(config.ipv4, config.ipv6),
+                health: Health::new(config.families()),
                 sockets: Semaphore::new(sockets.max(1)),
                 per_server: Mutex::new(HashMap::new()),
                 watching: std::sync::atomic::AtomicBool::new(false),

@@ -20,6 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::AddressFamilies;
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError};
 
 /// Whole exchanges (every UDP try and the TCP try) a server may fail, having answered nothing,
@@ -81,7 +82,10 @@ pub struct Health {
 impl Default for Health {
     /// Both families in use.
     fn default() -> Self {
-        Health::new(true, true)
+        Health::new(AddressFamilies {
+            ipv4: true,
+            ipv6: true,
+        })
     }
 }
 
@@ -91,11 +95,11 @@ fn family(ip: &IpAddr) -> usize {
 }
 
 impl Health {
-    /// Nothing learned yet; the run uses the families switched on.
-    pub fn new(ipv4: bool, ipv6: bool) -> Health {
+    /// Nothing learned yet; the run uses `families`.
+    pub fn new(families: AddressFamilies) -> Health {
         Health {
             state: Mutex::new(State {
-                enabled: [ipv4, ipv6],
+                enabled: [families.ipv4, families.ipv6],
                 ..State::default()
             }),
         }
