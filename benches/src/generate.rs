@@ -20,6 +20,9 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 const DKIM_2048_PEM: &str = include_str!("../data/dkim-2048.pub.pem");
 /// The public half of an RSA-1024 key made the same way, as Amazon SES Easy DKIM publishes.
 const SES_1024_PEM: &str = include_str!("../data/ses-1024.pub.pem");
+/// The public half of an Ed25519 key made with `openssl genpkey -algorithm ed25519` (private
+/// half discarded); its `p=` value (RFC 8463) is the base64 of the last 32 octets of this DER.
+const DKIM_ED25519_PEM: &str = include_str!("../data/dkim-ed25519.pub.pem");
 
 /// Every corpus fixture: file stem and the bytes it must contain.
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
@@ -37,6 +40,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
         ("compressed_66", compressed_66()),
         ("pathological_chains", pathological_chains()),
         ("ptr_2000", ptr_message(2000)),
+        ("txt_edns_options", txt_edns_options()),
     ]
 }
 
@@ -211,6 +215,57 @@ fn ses_cname_txt() -> Vec<u8> {
         RData::TXT(TXT::from_bytes(split_255(&text))),
     ));
     encode(&msg)
+}
+
+/// A recursive resolver's answer over an encrypted transport, with every EDNS option kind the
+/// codecs read: an Ed25519 DKIM key served stale, NSID, a client and server cookie (RFC 9018
+/// layout), an Extended DNS Error 3 "Stale Answer" with text, and padding to a multiple of 468
+/// octets (RFC 8467's block length for responses).
+fn txt_edns_options() -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let der = b64
+        .decode(pem_body(DKIM_ED25519_PEM))
+        .expect("the committed PEM is base64");
+    let key = b64.encode(&der[der.len() - 32..]);
+    let owner = "ed1._domainkey.example.com.";
+    let mut msg = response(0xe5e5, owner, RecordType::TXT);
+    msg.metadata.recursion_desired = true;
+    msg.metadata.recursion_available = true;
+    let text = format!("v=DKIM1; k=ed25519; p={key}");
+    msg.add_answer(record(
+        owner,
+        30,
+        RData::TXT(TXT::from_bytes(split_255(&text))),
+    ));
+    let cookie = [
+        // Client cookie.
+        0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57,
+        // Server cookie: version 1, reserved, timestamp, hash.
+        0x01, 0x00, 0x00, 0x00, 0x65, 0x9f, 0x2e, 0x80, 0xe2, 0xf4, 0x1b, 0x36, 0x0c, 0x7a, 0x5d,
+        0x91,
+    ];
+    let mut ede = 3u16.to_be_bytes().to_vec();
+    ede.extend_from_slice(b"served stale: upstream timed out");
+    let options = [
+        EdnsOption::Unknown(3, b"res-fra-3".to_vec()),
+        EdnsOption::Unknown(10, cookie.to_vec()),
+        EdnsOption::Unknown(15, ede),
+    ];
+    let mut edns = edns(1232);
+    for option in options {
+        edns.options_mut().insert(option);
+    }
+    msg.edns = Some(edns.clone());
+    // The padding option's own 4-octet header counts towards the block.
+    let unpadded = encode(&msg).len() + 4;
+    let padding = (468 - unpadded % 468) % 468;
+    edns.options_mut()
+        .insert(EdnsOption::Unknown(12, vec![0; padding]));
+    msg.edns = Some(edns);
+    let bytes = encode(&msg);
+    assert_eq!(bytes.len() % 468, 0, "padded to the block");
+    bytes
 }
 
 fn example_soa() -> RData {

@@ -6,12 +6,90 @@
 //! libraries read the same content. Records are hashed one by one and combined with a wrapping
 //! sum, so the place of the OPT record in the additional section (lifted out by dns-wire and
 //! hickory-proto, kept in place by domain) does not matter.
+//!
+//! Each visitor reads the message the cheapest way its library's public API offers, in one pass:
+//! dns-wire and hickory-proto parse eagerly and are then read from their models; `domain` is
+//! read with one cursor, its question section iterated and then turned into the answer section
+//! (`QuestionSection::answer`), each record section into the next (`next_section`), so no section
+//! is skipped over before it is read (`Message::sections` would walk the question, answer and
+//! authority sections once just to find where each starts).
+//!
+//! Every visitor feeds the same hash calls for the same field ([`ItemHash::int`] for a number,
+//! [`ItemHash::bytes`] for an octet string, [`ItemHash::name`] for a name), so the hashing costs
+//! all three the same. Instantiated with [`Work`] instead of `()`, a visitor also counts those
+//! calls, and `benches/tests/corpus.rs` checks the counts are equal across the libraries.
 
 use std::fmt;
 
+/// Counts the hash calls a visitor makes; `()` counts nothing and compiles to nothing.
+pub trait Tally: Default + Copy + fmt::Debug + PartialEq {
+    /// A number was hashed.
+    fn int(&mut self);
+    /// An octet string of `len` octets was hashed.
+    fn bytes(&mut self, len: usize);
+    /// A name ended (its labels were counted as octet strings).
+    fn name(&mut self);
+    /// An item (header, question, record, OPT) was added to the digest.
+    fn item(&mut self);
+    /// Adds the calls counted for one item.
+    fn absorb(&mut self, other: Self);
+}
+
+impl Tally for () {
+    #[inline(always)]
+    fn int(&mut self) {}
+    #[inline(always)]
+    fn bytes(&mut self, _: usize) {}
+    #[inline(always)]
+    fn name(&mut self) {}
+    #[inline(always)]
+    fn item(&mut self) {}
+    #[inline(always)]
+    fn absorb(&mut self, _: Self) {}
+}
+
+/// The work a visitor did on the hash: equal for two visitors only if they hashed the same
+/// fields the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Work {
+    /// Numbers hashed.
+    pub ints: u64,
+    /// Octet strings hashed (name labels included).
+    pub strings: u64,
+    /// Octets in those strings.
+    pub octets: u64,
+    /// Names hashed.
+    pub names: u64,
+    /// Items added.
+    pub items: u64,
+}
+
+impl Tally for Work {
+    fn int(&mut self) {
+        self.ints += 1;
+    }
+    fn bytes(&mut self, len: usize) {
+        self.strings += 1;
+        self.octets += len as u64;
+    }
+    fn name(&mut self) {
+        self.names += 1;
+    }
+    fn item(&mut self) {
+        self.items += 1;
+    }
+    fn absorb(&mut self, other: Self) {
+        self.ints += other.ints;
+        self.strings += other.strings;
+        self.octets += other.octets;
+        self.names += other.names;
+        self.items += other.items;
+    }
+}
+
 /// What a visitor read: counts per section and a checksum over every field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Digest {
+pub struct Digest<T: Tally = ()> {
     /// Question entries.
     pub questions: usize,
     /// Answer records.
@@ -24,9 +102,11 @@ pub struct Digest {
     pub edns: bool,
     /// Wrapping sum of one hash per header, question and record.
     pub checksum: u64,
+    /// The hash calls made, if counted.
+    pub work: T,
 }
 
-impl fmt::Display for Digest {
+impl<T: Tally> fmt::Display for Digest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -37,36 +117,58 @@ impl fmt::Display for Digest {
 }
 
 /// Section tags mixed into each record hash.
+const QUESTION: u16 = 0x10;
 const ANSWER: u16 = 1;
 const AUTHORITY: u16 = 2;
 const ADDITIONAL: u16 = 3;
 /// Marks a record type this visitor does not read field by field.
 const UNREAD: u16 = 0xffff;
 
+/// EDNS option codes read field by field (RFC 5001, 7873, 7830, 8914).
+const NSID: u16 = 3;
+const COOKIE: u16 = 10;
+const PADDING: u16 = 12;
+const EXTENDED_ERROR: u16 = 15;
+
 /// Hash of one item (header, question or record), fed field by field.
 #[derive(Clone, Copy)]
-struct ItemHash(u64);
+pub struct ItemHash<T: Tally> {
+    hash: u64,
+    tally: T,
+}
 
-impl ItemHash {
+impl<T: Tally> ItemHash<T> {
     fn new(tag: u16) -> Self {
-        let mut h = ItemHash(0x243f_6a88_85a3_08d3);
+        let mut h = ItemHash {
+            hash: 0x243f_6a88_85a3_08d3,
+            tally: T::default(),
+        };
         h.int(u64::from(tag));
         h
     }
 
     #[inline]
-    fn int(&mut self, value: u64) {
-        self.0 = (self.0 ^ value)
+    fn mix(&mut self, value: u64) {
+        self.hash = (self.hash ^ value)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
             .rotate_left(29);
     }
 
+    /// A number.
     #[inline]
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.int(bytes.len() as u64);
+    pub fn int(&mut self, value: u64) {
+        self.tally.int();
+        self.mix(value);
+    }
+
+    /// An octet string.
+    #[inline]
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        self.tally.bytes(bytes.len());
+        self.mix(bytes.len() as u64);
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
-            self.int(u64::from_le_bytes(chunk.try_into().unwrap()));
+            self.mix(u64::from_le_bytes(chunk.try_into().unwrap()));
         }
         // The same value as the remainder zero-padded to 8 octets, read little-endian, but
         // folded octet by octet: a copy of this variable length is a `memcpy` call, which, once
@@ -77,42 +179,25 @@ impl ItemHash {
             .iter()
             .rev()
             .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        self.int(tail);
-    }
-
-    /// The same hash as [`ItemHash::bytes`] of the concatenation of `parts`, without building
-    /// it (so no visitor allocates to read an EDNS option).
-    fn bytes_concat(&mut self, parts: &[&[u8]]) {
-        self.int(parts.iter().map(|p| p.len() as u64).sum());
-        let mut word = [0u8; 8];
-        let mut fill = 0;
-        for part in parts {
-            for &b in *part {
-                word[fill] = b;
-                fill += 1;
-                if fill == 8 {
-                    self.int(u64::from_le_bytes(word));
-                    word = [0; 8];
-                    fill = 0;
-                }
-            }
-        }
-        self.int(u64::from_le_bytes(word));
+        self.mix(tail);
     }
 
     /// A name: its labels, most specific first, then an end marker.
     #[inline]
-    fn name<'a>(&mut self, labels: impl Iterator<Item = &'a [u8]>) {
+    pub fn name<'a>(&mut self, labels: impl Iterator<Item = &'a [u8]>) {
         for label in labels {
             self.bytes(label);
         }
-        self.int(0x100);
+        self.tally.name();
+        self.mix(0x100);
     }
 }
 
-impl Digest {
-    fn add(&mut self, item: ItemHash) {
-        self.checksum = self.checksum.wrapping_add(item.0);
+impl<T: Tally> Digest<T> {
+    fn add(&mut self, item: ItemHash<T>) {
+        self.checksum = self.checksum.wrapping_add(item.hash);
+        self.work.absorb(item.tally);
+        self.work.item();
     }
 
     fn header(&mut self, id: u16, flags: u16) {
@@ -122,7 +207,16 @@ impl Digest {
         self.add(h);
     }
 
-    fn opt(&mut self, payload: u16, ext_rcode: u8, version: u8, flags: u16) -> ItemHash {
+    fn question<'a>(&mut self, name: impl Iterator<Item = &'a [u8]>, qtype: u16, qclass: u16) {
+        let mut h = ItemHash::new(QUESTION);
+        h.name(name);
+        h.int(u64::from(qtype));
+        h.int(u64::from(qclass));
+        self.add(h);
+        self.questions += 1;
+    }
+
+    fn opt(&mut self, payload: u16, ext_rcode: u8, version: u8, flags: u16) -> ItemHash<T> {
         self.edns = true;
         let mut h = ItemHash::new(41);
         h.int(u64::from(payload));
@@ -133,14 +227,44 @@ impl Digest {
     }
 }
 
+/// EDNS options, each read in its typed form where the library has one.
+impl<T: Tally> ItemHash<T> {
+    fn nsid(&mut self, data: &[u8]) {
+        self.int(u64::from(NSID));
+        self.bytes(data);
+    }
+
+    fn cookie(&mut self, client: &[u8], server: &[u8]) {
+        self.int(u64::from(COOKIE));
+        self.bytes(client);
+        self.bytes(server);
+    }
+
+    fn padding(&mut self, len: usize) {
+        self.int(u64::from(PADDING));
+        self.int(len as u64);
+    }
+
+    fn extended_error(&mut self, info_code: u16, extra_text: &[u8]) {
+        self.int(u64::from(EXTENDED_ERROR));
+        self.int(u64::from(info_code));
+        self.bytes(extra_text);
+    }
+
+    fn other_option(&mut self, code: u16, data: &[u8]) {
+        self.int(u64::from(code));
+        self.bytes(data);
+    }
+}
+
 /// Record header fields common to every record.
-fn record_start<'a>(
+fn record_start<'a, T: Tally>(
     section: u16,
     owner: impl Iterator<Item = &'a [u8]>,
     rtype: u16,
     class: u16,
     ttl: u32,
-) -> ItemHash {
+) -> ItemHash<T> {
     let mut h = ItemHash::new(section);
     h.name(owner);
     h.int(u64::from(rtype));
@@ -183,12 +307,17 @@ pub mod dns_wire_visit {
 
     /// Parses `bytes` and reads every field.
     pub fn visit(bytes: &[u8]) -> Result<Digest, dns_wire::ParseError> {
+        visit_counting(bytes)
+    }
+
+    /// [`visit`], counting the hash calls in `T`.
+    pub fn visit_counting<T: Tally>(bytes: &[u8]) -> Result<Digest<T>, dns_wire::ParseError> {
         let msg = Message::from_bytes(bytes)?;
         Ok(digest(&msg))
     }
 
     /// Reads every field of an already parsed message.
-    pub fn digest(msg: &Message) -> Digest {
+    pub fn digest<T: Tally>(msg: &Message) -> Digest<T> {
         let mut d = Digest::default();
         let hd = &msg.header;
         d.header(
@@ -207,12 +336,7 @@ pub mod dns_wire_visit {
             .packed(),
         );
         for q in &msg.questions {
-            let mut h = ItemHash::new(0x10);
-            h.name(q.name.labels());
-            h.int(u64::from(q.qtype.0));
-            h.int(u64::from(q.qclass.0));
-            d.add(h);
-            d.questions += 1;
+            d.question(q.name.labels(), q.qtype.0, q.qclass.0);
         }
         for (section, records) in [
             (ANSWER, &msg.answers),
@@ -234,41 +358,17 @@ pub mod dns_wire_visit {
                 edns.version,
                 flags,
             );
-            const ZEROS: [u8; 512] = [0; 512];
-            for option in &edns.options {
+            for option in edns.options.iter() {
                 match option {
-                    EdnsOption::Nsid(data) => {
-                        h.int(3);
-                        h.bytes(data);
-                    }
-                    EdnsOption::Cookie { client, server } => {
-                        h.int(10);
-                        h.bytes_concat(&[client, server]);
-                    }
-                    EdnsOption::Padding(len) => {
-                        h.int(12);
-                        let len = usize::from(*len);
-                        // Padding is never in the corpus; a short list of zero blocks is enough.
-                        let zeros: Vec<&[u8]> = std::iter::repeat_n(&ZEROS[..], len / ZEROS.len())
-                            .chain([&ZEROS[..len % ZEROS.len()]])
-                            .collect();
-                        h.bytes_concat(&zeros);
-                    }
+                    EdnsOption::Nsid(data) => h.nsid(data),
+                    EdnsOption::Cookie { client, server } => h.cookie(&client, server),
+                    EdnsOption::Padding(len) => h.padding(usize::from(len)),
                     EdnsOption::ExtendedError {
                         info_code,
                         extra_text,
-                    } => {
-                        h.int(15);
-                        h.bytes_concat(&[&info_code.to_be_bytes(), extra_text.as_bytes()]);
-                    }
-                    EdnsOption::Unknown { code, data } => {
-                        h.int(u64::from(*code));
-                        h.bytes(data);
-                    }
-                    _ => {
-                        h.int(u64::from(UNREAD));
-                        h.bytes(&[]);
-                    }
+                    } => h.extended_error(info_code, extra_text.as_bytes()),
+                    EdnsOption::Unknown { code, data } => h.other_option(code, data),
+                    _ => h.other_option(UNREAD, &[]),
                 }
             }
             d.add(h);
@@ -276,7 +376,7 @@ pub mod dns_wire_visit {
         d
     }
 
-    fn record(section: u16, r: &Record) -> ItemHash {
+    fn record<T: Tally>(section: u16, r: &Record) -> ItemHash<T> {
         let mut h = record_start(section, r.name.labels(), r.rtype().0, r.class.0, r.ttl);
         match &r.data {
             RData::A(addr) => h.bytes(&addr.octets()),
@@ -294,7 +394,7 @@ pub mod dns_wire_visit {
                 h.name(mx.exchange.labels());
             }
             RData::Txt(txt) => {
-                for s in &txt.strings {
+                for s in txt.strings() {
                     h.bytes(s);
                 }
             }
@@ -315,16 +415,24 @@ pub mod dns_wire_visit {
 pub mod hickory_visit {
     use super::*;
     use hickory_proto::op::Message;
+    use hickory_proto::rr::rdata::opt::EdnsOption;
     use hickory_proto::rr::{RData, Record};
 
     /// Parses `bytes` and reads every field.
     pub fn visit(bytes: &[u8]) -> Result<Digest, hickory_proto::serialize::binary::DecodeError> {
+        visit_counting(bytes)
+    }
+
+    /// [`visit`], counting the hash calls in `T`.
+    pub fn visit_counting<T: Tally>(
+        bytes: &[u8],
+    ) -> Result<Digest<T>, hickory_proto::serialize::binary::DecodeError> {
         let msg = Message::from_vec(bytes)?;
         Ok(digest(&msg))
     }
 
     /// Reads every field of an already parsed message.
-    pub fn digest(msg: &Message) -> Digest {
+    pub fn digest<T: Tally>(msg: &Message) -> Digest<T> {
         let mut d = Digest::default();
         let m = &msg.metadata;
         d.header(
@@ -343,12 +451,11 @@ pub mod hickory_visit {
             .packed(),
         );
         for q in &msg.queries {
-            let mut h = ItemHash::new(0x10);
-            h.name(q.name().iter());
-            h.int(u64::from(u16::from(q.query_type())));
-            h.int(u64::from(u16::from(q.query_class())));
-            d.add(h);
-            d.questions += 1;
+            d.question(
+                q.name().iter(),
+                u16::from(q.query_type()),
+                u16::from(q.query_class()),
+            );
         }
         for (section, records) in [
             (ANSWER, &msg.answers),
@@ -365,21 +472,35 @@ pub mod hickory_visit {
         if let Some(edns) = &msg.edns {
             let flags = (u16::from(edns.flags().dnssec_ok) << 15) | edns.flags().z;
             let mut h = d.opt(edns.max_payload(), edns.rcode_high(), edns.version(), flags);
-            for (code, option) in edns.options().as_ref() {
-                let data: &[u8] = match option {
-                    hickory_proto::rr::rdata::opt::EdnsOption::Unknown(_, data) => data,
-                    hickory_proto::rr::rdata::opt::EdnsOption::NSID(payload) => payload.as_ref(),
-                    _ => &[],
-                };
-                h.int(u64::from(u16::from(*code)));
-                h.bytes(data);
+            for (_, option) in edns.options().as_ref() {
+                match option {
+                    EdnsOption::NSID(payload) => h.nsid(payload.as_ref()),
+                    // hickory-proto has no types for these: their fields are read from the
+                    // option data, with dns-wire's rules for a well-formed option.
+                    EdnsOption::Unknown(COOKIE, data)
+                        if data.len() == 8 || (16..=40).contains(&data.len()) =>
+                    {
+                        let (client, server) = data.split_at(8);
+                        h.cookie(client, server);
+                    }
+                    EdnsOption::Unknown(PADDING, data) if data.iter().all(|&b| b == 0) => {
+                        h.padding(data.len())
+                    }
+                    EdnsOption::Unknown(EXTENDED_ERROR, data)
+                        if data.len() >= 2 && std::str::from_utf8(&data[2..]).is_ok() =>
+                    {
+                        h.extended_error(u16::from_be_bytes([data[0], data[1]]), &data[2..])
+                    }
+                    EdnsOption::Unknown(code, data) => h.other_option(*code, data),
+                    _ => h.other_option(UNREAD, &[]),
+                }
             }
             d.add(h);
         }
         d
     }
 
-    fn record(section: u16, r: &Record) -> ItemHash {
+    fn record<T: Tally>(section: u16, r: &Record) -> ItemHash<T> {
         let mut h = record_start(
             section,
             r.name.iter(),
@@ -428,23 +549,39 @@ pub mod hickory_visit {
     }
 }
 
-/// domain (NLnet Labs): lazy `Message::from_octets`, then every record parsed into
-/// `AllRecordData` and every name walked label by label.
+/// domain (NLnet Labs): lazy `Message::from_octets`, then one cursor through the sections,
+/// every record parsed into `AllRecordData` and every name walked label by label.
 pub mod domain_visit {
     use super::*;
     use domain::base::iana::Rtype;
-    use domain::base::opt::UnknownOptData;
-    use domain::base::{Message, ParsedName, RecordSection};
+    use domain::base::opt::AllOptData;
+    use domain::base::{Message, Name, ParsedName, RecordSection};
     use domain::rdata::AllRecordData;
 
     /// Why domain rejected a message.
     #[derive(Debug)]
     pub struct DomainError(pub String);
 
+    impl From<domain::base::wire::ParseError> for DomainError {
+        fn from(e: domain::base::wire::ParseError) -> Self {
+            DomainError(e.to_string())
+        }
+    }
+
     type Data<'a> = AllRecordData<&'a [u8], ParsedName<&'a [u8]>>;
+
+    /// A parsed name's labels without the root label, as the other libraries give them.
+    fn labels<'a>(name: &'a ParsedName<&[u8]>) -> impl Iterator<Item = &'a [u8]> {
+        name.iter().filter(|l| !l.is_root()).map(|l| l.as_ref())
+    }
 
     /// Parses `bytes` and reads every field.
     pub fn visit(bytes: &[u8]) -> Result<Digest, DomainError> {
+        visit_counting(bytes)
+    }
+
+    /// [`visit`], counting the hash calls in `T`.
+    pub fn visit_counting<T: Tally>(bytes: &[u8]) -> Result<Digest<T>, DomainError> {
         let msg = Message::from_octets(bytes).map_err(|e| DomainError(e.to_string()))?;
         let mut d = Digest::default();
         let hd = msg.header();
@@ -463,36 +600,35 @@ pub mod domain_visit {
             }
             .packed(),
         );
-        let err = |e: domain::base::wire::ParseError| DomainError(e.to_string());
-        let (questions, answer, authority, additional) = msg.sections().map_err(err)?;
-        for q in questions {
-            let q = q.map_err(err)?;
-            let mut h = ItemHash::new(0x10);
-            h.name(
-                q.qname()
-                    .iter()
-                    .filter(|l| !l.is_root())
-                    .map(|l| l.as_ref()),
-            );
-            h.int(u64::from(q.qtype().to_int()));
-            h.int(u64::from(q.qclass().to_int()));
-            d.add(h);
-            d.questions += 1;
+        // One cursor: each section continues where the previous one was read to its end.
+        let mut questions = msg.question();
+        for q in &mut questions {
+            let q = q?;
+            d.question(labels(q.qname()), q.qtype().to_int(), q.qclass().to_int());
         }
-        d.answers = section(&mut d, ANSWER, answer)?;
-        d.authority = section(&mut d, AUTHORITY, authority)?;
-        d.additional = section(&mut d, ADDITIONAL, additional)?;
+        let (answers, section) = records(&mut d, ANSWER, questions.answer()?)?;
+        d.answers = answers;
+        let section = section.ok_or_else(|| DomainError("no authority section".into()))?;
+        let (authority, section) = records(&mut d, AUTHORITY, section)?;
+        d.authority = authority;
+        let section = section.ok_or_else(|| DomainError("no additional section".into()))?;
+        let (additional, _) = records(&mut d, ADDITIONAL, section)?;
+        d.additional = additional;
         Ok(d)
     }
 
-    fn section(
-        d: &mut Digest,
+    /// Reads the records of one section; returns how many (OPT not counted) and the next
+    /// section, the cursor moved past this one.
+    #[allow(clippy::type_complexity)]
+    fn records<'a, T: Tally>(
+        d: &mut Digest<T>,
         tag: u16,
-        records: RecordSection<'_, &[u8]>,
-    ) -> Result<usize, DomainError> {
+        section: RecordSection<'a, &'a [u8]>,
+    ) -> Result<(usize, Option<RecordSection<'a, &'a [u8]>>), DomainError> {
         let mut count = 0;
-        for r in records.limit_to::<Data<'_>>() {
-            let r = r.map_err(|e| DomainError(e.to_string()))?;
+        let mut records = section.into_records::<Data<'a>>();
+        for r in &mut records {
+            let r = r?;
             if r.rtype() == Rtype::OPT {
                 let ttl = r.ttl().as_secs();
                 let mut h = d.opt(
@@ -502,10 +638,23 @@ pub mod domain_visit {
                     ttl as u16,
                 );
                 if let AllRecordData::Opt(opt) = r.data() {
-                    for option in opt.iter::<UnknownOptData<&[u8]>>() {
-                        let option = option.map_err(|e| DomainError(e.to_string()))?;
-                        h.int(u64::from(option.code().to_int()));
-                        h.bytes(option.as_slice());
+                    for option in opt.iter::<AllOptData<&[u8], Name<&[u8]>>>() {
+                        match option? {
+                            AllOptData::Nsid(nsid) => h.nsid(nsid.as_slice()),
+                            AllOptData::Cookie(cookie) => h.cookie(
+                                &cookie.client().into_octets(),
+                                cookie.server().map_or(&[][..], |s| s.as_ref()),
+                            ),
+                            AllOptData::Padding(padding) => h.padding(padding.as_slice().len()),
+                            AllOptData::ExtendedError(ede) => h.extended_error(
+                                ede.code().to_int(),
+                                ede.text_slice().unwrap_or_default(),
+                            ),
+                            AllOptData::Other(other) => {
+                                h.other_option(other.code().to_int(), other.as_slice())
+                            }
+                            _ => h.other_option(UNREAD, &[]),
+                        }
                     }
                 }
                 d.add(h);
@@ -514,10 +663,7 @@ pub mod domain_visit {
             count += 1;
             let mut h = record_start(
                 tag,
-                r.owner()
-                    .iter()
-                    .filter(|l| !l.is_root())
-                    .map(|l| l.as_ref()),
+                labels(r.owner()),
                 r.rtype().to_int(),
                 r.class().to_int(),
                 r.ttl().as_secs(),
@@ -525,37 +671,12 @@ pub mod domain_visit {
             match r.data() {
                 AllRecordData::A(a) => h.bytes(&a.addr().octets()),
                 AllRecordData::Aaaa(a) => h.bytes(&a.addr().octets()),
-                AllRecordData::Ns(n) => h.name(
-                    n.nsdname()
-                        .iter()
-                        .filter(|l| !l.is_root())
-                        .map(|l| l.as_ref()),
-                ),
-                AllRecordData::Cname(n) => h.name(
-                    n.cname()
-                        .iter()
-                        .filter(|l| !l.is_root())
-                        .map(|l| l.as_ref()),
-                ),
-                AllRecordData::Ptr(n) => h.name(
-                    n.ptrdname()
-                        .iter()
-                        .filter(|l| !l.is_root())
-                        .map(|l| l.as_ref()),
-                ),
+                AllRecordData::Ns(n) => h.name(labels(n.nsdname())),
+                AllRecordData::Cname(n) => h.name(labels(n.cname())),
+                AllRecordData::Ptr(n) => h.name(labels(n.ptrdname())),
                 AllRecordData::Soa(soa) => {
-                    h.name(
-                        soa.mname()
-                            .iter()
-                            .filter(|l| !l.is_root())
-                            .map(|l| l.as_ref()),
-                    );
-                    h.name(
-                        soa.rname()
-                            .iter()
-                            .filter(|l| !l.is_root())
-                            .map(|l| l.as_ref()),
-                    );
+                    h.name(labels(soa.mname()));
+                    h.name(labels(soa.rname()));
                     for v in [
                         soa.serial().into_int(),
                         soa.refresh().as_secs(),
@@ -568,12 +689,7 @@ pub mod domain_visit {
                 }
                 AllRecordData::Mx(mx) => {
                     h.int(u64::from(mx.preference()));
-                    h.name(
-                        mx.exchange()
-                            .iter()
-                            .filter(|l| !l.is_root())
-                            .map(|l| l.as_ref()),
-                    );
+                    h.name(labels(mx.exchange()));
                 }
                 AllRecordData::Txt(txt) => {
                     for s in txt.iter() {
@@ -584,18 +700,13 @@ pub mod domain_visit {
                     h.int(u64::from(srv.priority()));
                     h.int(u64::from(srv.weight()));
                     h.int(u64::from(srv.port()));
-                    h.name(
-                        srv.target()
-                            .iter()
-                            .filter(|l| !l.is_root())
-                            .map(|l| l.as_ref()),
-                    );
+                    h.name(labels(srv.target()));
                 }
                 AllRecordData::Unknown(u) => h.bytes(u.data()),
                 _ => h.int(u64::from(UNREAD)),
             }
             d.add(h);
         }
-        Ok(count)
+        Ok((count, records.next_section()?))
     }
 }

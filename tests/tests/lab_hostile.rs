@@ -27,12 +27,10 @@ fn victim_query(id: u16) -> Vec<u8> {
 }
 
 fn is_victim_answer(message: &Message) -> bool {
-    message.answers.iter().any(|r| {
-        r.data
-            == RData::Txt(Txt {
-                strings: vec![VICTIM_TXT.as_bytes().to_vec()],
-            })
-    })
+    message
+        .answers
+        .iter()
+        .any(|r| r.data == RData::Txt(Txt::new([VICTIM_TXT])))
 }
 
 async fn bounded<F: std::future::Future<Output = ()>>(test: F) {

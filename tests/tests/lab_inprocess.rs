@@ -116,3 +116,44 @@ async fn shutdown_closes_the_sockets_and_a_fixed_port_can_be_reused() {
     .await
     .expect("test timed out");
 }
+
+/// A server with an IPv6 address answers there exactly as on its IPv4 address (`::1`, the one
+/// IPv6 loopback address every host has; other IPv6 addresses need a namespace, see netns.rs).
+#[tokio::test]
+async fn a_dual_stack_server_answers_on_both_addresses() {
+    use dns_lab::fixtures::{hostile_network, HOSTILE_SERVER, VICTIM_NAME};
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let mut network = hostile_network(dns_lab::Behaviour::Authoritative, false);
+        for server in &mut network.servers {
+            if server.addr == HOSTILE_SERVER {
+                server.ipv6 = Some(std::net::Ipv6Addr::LOCALHOST);
+            }
+        }
+        let lab = match dns_lab::serve(network, 0).await {
+            Ok(lab) => lab,
+            Err(dns_lab::LabError::Bind { addr, source, .. }) if addr.is_ipv6() => {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED a_dual_stack_server_answers_on_both_addresses: no IPv6 loopback \
+                     here ({source})"
+                );
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let v6 = SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), lab.port);
+        assert!(lab.servers.contains(&v6), "{:?}", lab.servers);
+        let name: Name = VICTIM_NAME.parse().unwrap();
+        let over_v4 = ask(lab.addr(HOSTILE_SERVER), &name, RecordType::TXT)
+            .await
+            .unwrap();
+        let over_v6 = ask(v6, &name, RecordType::TXT).await.unwrap();
+        assert_eq!(over_v6.answers, over_v4.answers);
+        assert_eq!(over_v6.answers.len(), 1);
+        assert!(over_v6.header.authoritative);
+        lab.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}

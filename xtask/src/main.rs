@@ -4,6 +4,7 @@ mod bench;
 mod bulk_bench;
 mod fuzz;
 mod lab;
+mod loss_bench;
 mod resolver_bench;
 mod test;
 
@@ -16,7 +17,9 @@ usage: cargo xtask <command>
 commands:
   test [CARGO_TEST_ARGS...]    the project's tests: start the BIND lab (installing bind9 if missing),
                                run `cargo test --workspace` with the given extra arguments, and stop
-                               the lab again unless it was already running before
+                               the lab again unless it was already running before. Sets
+                               DKIM_DOCTOR_REQUIRE_NETNS=1: the network-namespace tests must run
+                               (root, ip, iptables), not skip
   lab up|down|status           the BIND lab: install bind9 if missing, add 127.53.x.y to lo, start
                                one named on port 53 from dns-lab's description (target/lab/), wait
                                until every server answers; down stops it and removes the addresses
@@ -49,6 +52,13 @@ commands:
   bench-instructions           instructions per message for every fixture and library, counted
                                with valgrind's cachegrind (deterministic where wall-clock time on a
                                shared machine is not); needs `apt-get install valgrind`
+  bench-loss [--runs N] [--width N] [--loss P,P,...] [--scenario ID]...
+                               what random packet loss costs a check: in a network namespace of
+                               its own (needs root, ip, iptables), the lab's servers and a release
+                               dkim-doctor; iptables drops P% (0,5,20,40) of the packets to and
+                               from the lab's port each way; N (20) checks of each scenario
+                               (ses-healthy, lame); prints queries per check, wall time (median,
+                               p95) and verdict counts as a Markdown table
   bench-bulk [--rounds N] [--concurrency N] [--latency-ms MS]
                                `dkim-doctor bulk` (release build) over every reachable BIND lab
                                domain (run `lab up` first), with and without the shared
@@ -70,6 +80,7 @@ fn main() -> ExitCode {
         Some("bench-resolver") => resolver_bench::run(rest),
         Some("bench-instructions") => bench::instruction_table(),
         Some("bench-bulk") => bulk_bench::run(rest),
+        Some("bench-loss") => loss_bench::run(rest),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

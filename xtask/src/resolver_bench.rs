@@ -108,6 +108,8 @@ fn names() -> Vec<Name> {
 /// BIND's query log, and how many names got an answer.
 struct Run {
     wall: Duration,
+    /// CPU time this process spent during the run (all its threads), for our resolver.
+    cpu: Option<Duration>,
     counted: Option<u64>,
     logged: usize,
     answered: usize,
@@ -411,6 +413,7 @@ async fn run_ours(
     let resolver = Resolver::new(config);
     let before = settled_log_count(log).await;
     let started = Instant::now();
+    let cpu_before = process_cpu();
     let outcomes: Vec<Outcome> = if concurrent {
         let mut set = tokio::task::JoinSet::new();
         for name in names {
@@ -429,10 +432,12 @@ async fn run_ours(
         }
         all
     };
+    let cpu = process_cpu().saturating_sub(cpu_before);
     let wall = started.elapsed();
     let logged = settled_log_count(log).await - before;
     Ok(Run {
         wall,
+        cpu: Some(cpu),
         counted: Some(resolver.stats().queries),
         logged,
         answered: outcomes
@@ -571,10 +576,26 @@ async fn run_unbound(
     drop(unbound);
     Ok(Run {
         wall,
+        cpu: None,
         counted: None,
         logged,
         answered,
     })
+}
+
+/// CPU time used by this process so far, every thread included (the resolver runs on a
+/// multi-threaded tokio runtime; BIND and Unbound are other processes).
+fn process_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 fn print_table(rows: &[Row], names: usize, rounds: usize, latency: Duration) {
@@ -583,8 +604,8 @@ fn print_table(rows: &[Row], names: usize, rounds: usize, latency: Duration) {
          relay rows add {} ms per round trip.\n",
         latency.as_millis()
     );
-    println!("| resolver | answered | queries (own count) | queries (BIND log) | queries/name | wall ms | wall / hop delay |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| resolver | answered | queries (own count) | queries (BIND log) | queries/name | wall ms | wall / hop delay | CPU µs/query |");
+    println!("|---|---|---|---|---|---|---|---|");
     for row in rows {
         let wall = median(
             row.runs
@@ -605,13 +626,31 @@ fn print_table(rows: &[Row], names: usize, rounds: usize, latency: Duration) {
             )
         });
         let answered = row.runs.iter().map(|r| r.answered).min().unwrap_or(0);
-        let hops = if row.label.contains("per hop") {
+        let relayed = row.label.contains("per hop");
+        let hops = if relayed && !latency.is_zero() {
             format!("{:.1}", wall / latency.as_secs_f64() / 1e3)
         } else {
             "-".to_string()
         };
+        // Our resolver's CPU per query it sent; not for the relayed rows, where the relay
+        // runs in this process too.
+        let cpu = match (row.runs[0].cpu, relayed) {
+            (Some(_), false) => format!(
+                "{:.1}",
+                median(
+                    row.runs
+                        .iter()
+                        .map(|r| {
+                            r.cpu.unwrap_or_default().as_secs_f64() * 1e6
+                                / r.counted.unwrap_or(1).max(1) as f64
+                        })
+                        .collect()
+                )
+            ),
+            _ => "-".to_string(),
+        };
         println!(
-            "| {} | {answered}/{names} | {counted} | {logged:.0} | {:.2} | {wall:.1} | {hops} |",
+            "| {} | {answered}/{names} | {counted} | {logged:.0} | {:.2} | {wall:.1} | {hops} | {cpu} |",
             row.label,
             logged / names as f64,
         );

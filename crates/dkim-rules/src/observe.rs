@@ -391,7 +391,7 @@ impl From<&Record> for ObservedRecord {
     fn from(record: &Record) -> Self {
         let data = match &record.data {
             RData::Cname(n) => ObservedData::Cname(n.clone()),
-            RData::Txt(t) => ObservedData::Txt(t.strings.clone()),
+            RData::Txt(t) => ObservedData::Txt(t.strings().map(<[u8]>::to_vec).collect()),
             RData::A(a) => ObservedData::A(*a),
             RData::Aaaa(a) => ObservedData::Aaaa(*a),
             RData::Ns(n) => ObservedData::Ns(n.clone()),
@@ -465,9 +465,7 @@ mod tests {
         message.answers.push(Record::new(
             name.clone(),
             300,
-            RData::Txt(Txt {
-                strings: vec![b"v=DKIM1; ".to_vec(), b"p=".to_vec()],
-            }),
+            RData::Txt(Txt::new(["v=DKIM1; ", "p="])),
         ));
         let soa = Record::new(
             n("example.com"),

@@ -648,6 +648,32 @@ fn cases() -> Vec<Case> {
             also: nothing,
         },
         Case {
+            // T1's record is missing, and every question about the names where a misplaced
+            // copy could sit went unanswered: missing or misplaced is unknown.
+            name: "missing-record-with-unanswered-variants-is-incomplete",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::LosesTxt(only_t2_t3()),
+                    ),
+                    server(
+                        "ns2.example.net",
+                        "198.51.100.2",
+                        Behaviour::LosesTxt(only_t2_t3()),
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Incomplete,
+            codes: &["trailing-dot"],
+            also: |r| {
+                assert_eq!(r.records[0].status, RecordStatus::Unreachable);
+            },
+        },
+        Case {
             name: "zone-unreachable",
             check: ses_check(all),
             world: World::new(

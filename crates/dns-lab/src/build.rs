@@ -114,18 +114,12 @@ impl ZoneBuilder {
 
     /// Adds a TXT record made of exactly these character-strings.
     pub fn txt(self, owner: &str, strings: &[&str]) -> Self {
-        let strings = strings.iter().map(|s| s.as_bytes().to_vec()).collect();
-        self.record(owner, RData::Txt(Txt { strings }))
+        self.record(owner, RData::Txt(Txt::new(strings)))
     }
 
     /// Adds a TXT record holding `text`, split into 255-octet character-strings.
     pub fn txt_long(self, owner: &str, text: &str) -> Self {
-        self.record(
-            owner,
-            RData::Txt(Txt {
-                strings: split_255(text),
-            }),
-        )
+        self.record(owner, RData::Txt(Txt::new(split_255(text))))
     }
 
     /// The zone.

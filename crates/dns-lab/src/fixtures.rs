@@ -8,10 +8,20 @@
 //! | 127.53.200.2 | `ns.test-servers.test` | `test.`, delegates `victim.test.` to ns1 (and ns2) |
 //! | 127.53.200.3 | `ns1.victim.test` | the server with the behaviour under test |
 //! | 127.53.200.4 | `ns2.victim.test` | a healthy sibling, when asked for |
+//!
+//! Two more networks model what real networks do to a check rather than what a server does:
+//!
+//! - [`dual_stack_network`] (127.53.201.0/24 and [`DUAL_STACK_IPV6_PREFIX`]): every server
+//!   also listens on an IPv6 address and every referral carries AAAA glue next to A glue, as
+//!   Route 53, Cloudflare and GoDaddy publish them. Serving it needs those IPv6 addresses on
+//!   `lo` (the network-namespace tests add them inside their own namespace).
+//! - [`fanout_network`] (127.53.202.0/24): a referral listing thousands of NS names in a third
+//!   party's zone (the NXNSAttack shape, CVE-2020-8616).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::build::{name, ZoneBuilder};
+use crate::keys;
 use crate::network::{Behaviour, HostedZone, Network, Server, Zone};
 
 /// The root server of the fixtures.
@@ -70,6 +80,7 @@ fn server(host: &str, addr: Ipv4Addr, behaviour: Behaviour) -> Server {
     Server {
         host: name(host),
         addr,
+        ipv6: None,
         behaviour,
     }
 }
@@ -200,9 +211,196 @@ pub fn glueless_cycle_network() -> Network {
     }
 }
 
+/// The selector holding a key in [`DUAL_STACK_ZONE`] and [`FANOUT_ZONE`].
+pub const FIXTURE_SELECTOR: &str = "mail";
+
+/// The dual-stack network's root server (IPv4; [`DUAL_STACK_ROOT_V6`] is the same server).
+pub const DUAL_STACK_ROOT_V4: Ipv4Addr = Ipv4Addr::new(127, 53, 201, 1);
+/// The first 64 bits of every IPv6 address of the dual-stack network: a unique local prefix
+/// (RFC 4193), never routed off the machine.
+pub const DUAL_STACK_IPV6_PREFIX: [u16; 4] = [0xfd53, 0, 0, 0x201];
+/// The dual-stack network's root server over IPv6.
+pub const DUAL_STACK_ROOT_V6: Ipv6Addr = dual_stack_v6(1);
+/// The healthy zone whose servers publish A and AAAA glue: `mail._domainkey` holds an RSA
+/// 2048 key (`dkim-doctor selector dual-stack.test mail` passes over either family).
+pub const DUAL_STACK_ZONE: &str = "dual-stack.test";
+
+const fn dual_stack_v6(last: u16) -> Ipv6Addr {
+    let [a, b, c, d] = DUAL_STACK_IPV6_PREFIX;
+    Ipv6Addr::new(a, b, c, d, 0, 0, 0, last)
+}
+
+/// Root, `test.` and [`DUAL_STACK_ZONE`], each server on 127.53.201.N and on the IPv6 address
+/// ending in N under [`DUAL_STACK_IPV6_PREFIX`]:
+///
+/// | N | host | zone |
+/// |---|---|---|
+/// | 1 | `a.root.dual-servers.test` | `.` |
+/// | 2 | `ns.dual-servers.test` | `test.` |
+/// | 3, 4 | `ns1/ns2.dual-stack.test` | `dual-stack.test.` |
+pub fn dual_stack_network() -> Network {
+    let hosts: [(&str, u8); 4] = [
+        ("a.root.dual-servers.test", 1),
+        ("ns.dual-servers.test", 2),
+        ("ns1.dual-stack.test", 3),
+        ("ns2.dual-stack.test", 4),
+    ];
+    let v4 = |n: u8| Ipv4Addr::new(127, 53, 201, n);
+    let glue = |mut zone: ZoneBuilder, wanted: &[&str]| {
+        for (host, n) in hosts {
+            if wanted.contains(&host) {
+                zone = zone.a(host, v4(n)).aaaa(host, dual_stack_v6(u16::from(n)));
+            }
+        }
+        zone
+    };
+    let root = glue(
+        ZoneBuilder::new(".", &["a.root.dual-servers.test"]).ns("test", "ns.dual-servers.test"),
+        &["a.root.dual-servers.test", "ns.dual-servers.test"],
+    )
+    .build();
+    let zone_ns = ["ns1.dual-stack.test", "ns2.dual-stack.test"];
+    let mut tld = ZoneBuilder::new("test", &["ns.dual-servers.test"]);
+    for host in zone_ns {
+        tld = tld.ns(DUAL_STACK_ZONE, host);
+    }
+    let tld = glue(
+        tld,
+        &[
+            "a.root.dual-servers.test",
+            "ns.dual-servers.test",
+            "ns1.dual-stack.test",
+            "ns2.dual-stack.test",
+        ],
+    )
+    .build();
+    let zone = glue(ZoneBuilder::new(DUAL_STACK_ZONE, &zone_ns), &zone_ns)
+        .txt_long(
+            &format!("{FIXTURE_SELECTOR}._domainkey.{DUAL_STACK_ZONE}"),
+            &format!("v=DKIM1; k=rsa; p={}", keys::RSA_2048),
+        )
+        .build();
+    let servers = hosts
+        .iter()
+        .map(|(host, n)| Server {
+            ipv6: Some(dual_stack_v6(u16::from(*n))),
+            ..server(host, v4(*n), Behaviour::Authoritative)
+        })
+        .collect();
+    Network {
+        servers,
+        zones: vec![
+            HostedZone {
+                zone: root,
+                servers: vec![v4(1)],
+            },
+            HostedZone {
+                zone: tld,
+                servers: vec![v4(2)],
+            },
+            HostedZone {
+                zone,
+                servers: vec![v4(3), v4(4)],
+            },
+        ],
+        roots: vec![v4(1)],
+    }
+}
+
+/// The fan-out network's root server.
+pub const FANOUT_ROOT: Ipv4Addr = Ipv4Addr::new(127, 53, 202, 1);
+/// The zone whose delegation lists thousands of NS names; `mail._domainkey` holds a key.
+pub const FANOUT_ZONE: &str = "wide.test";
+/// The third party's zone, where the NS names of [`FANOUT_ZONE`] live.
+pub const FANOUT_THIRD_PARTY: &str = "third-party.test";
+
+/// The NS name number `i` (from 1) of [`FANOUT_ZONE`].
+pub fn fanout_ns_name(i: usize) -> String {
+    format!("ns{i:04}.{FANOUT_THIRD_PARTY}")
+}
+
+/// [`FANOUT_ZONE`] delegated (in `test.` and at its apex) to `names` NS names in
+/// [`FANOUT_THIRD_PARTY`], a zone on another server: no glue, so a resolver must look every
+/// name up there. With `third_party_alive`, every name has an A record for 127.53.202.4, the
+/// one server that really holds the zone (one server with `names` names); without, nothing
+/// listens on the third party's address, so no name resolves.
+///
+/// | address | host | zone |
+/// |---|---|---|
+/// | 127.53.202.1 | `a.root.fanout-servers.test` | `.` |
+/// | 127.53.202.2 | `ns.fanout-servers.test` | `test.` |
+/// | 127.53.202.3 | `ns.third-party-dns.test` | [`FANOUT_THIRD_PARTY`] (unreachable unless alive) |
+/// | 127.53.202.4 | `ns0001.third-party.test` (and every other NS name) | [`FANOUT_ZONE`] |
+pub fn fanout_network(names: usize, third_party_alive: bool) -> Network {
+    let v4 = |n: u8| Ipv4Addr::new(127, 53, 202, n);
+    let ns_names: Vec<String> = (1..=names.max(1)).map(fanout_ns_name).collect();
+    let ns_refs: Vec<&str> = ns_names.iter().map(String::as_str).collect();
+    let root = ZoneBuilder::new(".", &["a.root.fanout-servers.test"])
+        .ns("test", "ns.fanout-servers.test")
+        .a("a.root.fanout-servers.test", v4(1))
+        .a("ns.fanout-servers.test", v4(2))
+        .build();
+    let mut tld = ZoneBuilder::new("test", &["ns.fanout-servers.test"])
+        .a("a.root.fanout-servers.test", v4(1))
+        .a("ns.fanout-servers.test", v4(2))
+        .ns(FANOUT_THIRD_PARTY, "ns.third-party-dns.test")
+        .a("ns.third-party-dns.test", v4(3));
+    for host in &ns_refs {
+        tld = tld.ns(FANOUT_ZONE, host);
+    }
+    let mut third_party = ZoneBuilder::new(FANOUT_THIRD_PARTY, &["ns.third-party-dns.test"]);
+    for host in &ns_refs {
+        third_party = third_party.a(host, v4(4));
+    }
+    let wide = ZoneBuilder::new(FANOUT_ZONE, &ns_refs)
+        .txt_long(
+            &format!("{FIXTURE_SELECTOR}._domainkey.{FANOUT_ZONE}"),
+            &format!("v=DKIM1; k=rsa; p={}", keys::RSA_2048),
+        )
+        .build();
+    let third_party_behaviour = if third_party_alive {
+        Behaviour::Authoritative
+    } else {
+        Behaviour::Unreachable
+    };
+    Network {
+        servers: vec![
+            server(
+                "a.root.fanout-servers.test",
+                v4(1),
+                Behaviour::Authoritative,
+            ),
+            server("ns.fanout-servers.test", v4(2), Behaviour::Authoritative),
+            server("ns.third-party-dns.test", v4(3), third_party_behaviour),
+            server(ns_refs[0], v4(4), Behaviour::Authoritative),
+        ],
+        zones: vec![
+            HostedZone {
+                zone: root,
+                servers: vec![v4(1)],
+            },
+            HostedZone {
+                zone: tld.build(),
+                servers: vec![v4(2)],
+            },
+            HostedZone {
+                zone: third_party.build(),
+                servers: vec![v4(3)],
+            },
+            HostedZone {
+                zone: wide,
+                servers: vec![v4(4)],
+            },
+        ],
+        roots: vec![v4(1)],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::authority::answer;
+    use dns_wire::{Message, RData, RecordType};
 
     #[test]
     fn fixtures_are_valid() {
@@ -212,5 +410,46 @@ mod tests {
         hostile_network(Behaviour::Silent, true).validate().unwrap();
         referral_loop_network().validate().unwrap();
         glueless_cycle_network().validate().unwrap();
+        dual_stack_network().validate().unwrap();
+        fanout_network(2000, true).validate().unwrap();
+        fanout_network(2000, false).validate().unwrap();
+    }
+
+    #[test]
+    fn dual_stack_referrals_carry_a_and_aaaa_glue() {
+        let net = dual_stack_network();
+        let query = Message::query(1, name(DUAL_STACK_ZONE), RecordType::NS);
+        let tld = Ipv4Addr::new(127, 53, 201, 2);
+        let referral = answer(&net.zones_of(tld), &query);
+        assert_eq!(referral.authority.len(), 2);
+        let v6: Vec<_> = referral
+            .additional
+            .iter()
+            .filter_map(|r| match r.data {
+                RData::Aaaa(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(v6, vec![dual_stack_v6(3), dual_stack_v6(4)]);
+        assert!(net.servers.iter().all(|s| s.ipv6.is_some()));
+        assert_eq!(
+            net.server(DUAL_STACK_ROOT_V4).unwrap().ipv6,
+            Some(DUAL_STACK_ROOT_V6)
+        );
+    }
+
+    #[test]
+    fn fanout_referral_lists_every_name_without_glue() {
+        let net = fanout_network(2000, true);
+        let query = Message::query(1, name(FANOUT_ZONE), RecordType::NS);
+        let referral = answer(&net.zones_of(Ipv4Addr::new(127, 53, 202, 2)), &query);
+        assert_eq!(referral.authority.len(), 2000);
+        assert!(referral.additional.is_empty());
+        let lookup = Message::query(1, name(&fanout_ns_name(1999)), RecordType::A);
+        let address = answer(&net.zones_of(Ipv4Addr::new(127, 53, 202, 3)), &lookup);
+        assert_eq!(
+            address.answers[0].data,
+            RData::A(Ipv4Addr::new(127, 53, 202, 4))
+        );
     }
 }

@@ -19,6 +19,7 @@
 //! | 127.53.12.1 | `lame.lab-servers.net` | none: answers REFUSED (lame) |
 //! | 127.53.12.2-3 | `void1/void2.lab-servers.net` | none: nothing listens (unreachable) |
 //! | 127.53.13.1-2 | `ns1/ns2.managed-dkim.net` | `managed-dkim.net.`, `_domainkey.dkim-zone-cut.com.` |
+//! | 127.53.14.1 | `ns1.smallhost.net` and its second name `ns2.smallhost.net` | `smallhost.net.`, `small-host.com.` |
 
 use std::net::Ipv4Addr;
 
@@ -64,15 +65,35 @@ const SERVERS: &[(&str, Ipv4Addr)] = &[
     ("void2.lab-servers.net", ip(12, 3)),
     ("ns1.managed-dkim.net", ip(13, 1)),
     ("ns2.managed-dkim.net", ip(13, 2)),
+    ("ns1.smallhost.net", ip(14, 1)),
 ];
 
-/// The address of a host of [`SERVERS`].
+/// Second host names of servers of [`SERVERS`] (name, the server's own name): an NS name with
+/// the same address as another, as small hosts publish `ns1` and `ns2` for one machine.
+const ALIASES: &[(&str, &str)] = &[("ns2.smallhost.net", "ns1.smallhost.net")];
+
+/// The small host's two NS names (one server).
+const SMALLHOST: [&str; 2] = ["ns1.smallhost.net", "ns2.smallhost.net"];
+
+/// The address of a host of [`SERVERS`] or [`ALIASES`].
 fn addr_of(host: &str) -> Ipv4Addr {
+    let host = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == host)
+        .map_or(host, |(_, server)| *server);
     SERVERS
         .iter()
         .find(|(h, _)| *h == host)
         .map(|(_, a)| *a)
         .unwrap_or_else(|| panic!("lab description: {host} is not a server"))
+}
+
+/// Every host name with an address: the servers' own names, then their second names.
+fn host_names() -> impl Iterator<Item = (&'static str, Ipv4Addr)> {
+    SERVERS
+        .iter()
+        .copied()
+        .chain(ALIASES.iter().map(|(alias, _)| (*alias, addr_of(alias))))
 }
 
 fn behaviour_of(addr: Ipv4Addr) -> Behaviour {
@@ -165,6 +186,8 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         "managed-dkim.net",
         vec!["ns1.managed-dkim.net", "ns2.managed-dkim.net"],
     ));
+    list.push(("smallhost.net", SMALLHOST.to_vec()));
+    list.push((SMALL_HOST, SMALLHOST.to_vec()));
     list
 }
 
@@ -258,9 +281,9 @@ fn lab_servers_zone() -> Zone {
 
 fn host_zone(origin: &str, hosts: &[&str]) -> Zone {
     let mut zone = ZoneBuilder::new(origin, hosts);
-    for (host, addr) in SERVERS {
+    for (host, addr) in host_names() {
         if name(host).is_subdomain_of(&name(origin)) {
-            zone = zone.a(host, *addr);
+            zone = zone.a(host, addr);
         }
     }
     if origin == "dnshost.com" {
@@ -510,15 +533,16 @@ pub fn miniature_internet() -> Network {
         .map(|(host, addr)| Server {
             host: name(host),
             addr: *addr,
+            ipv6: None,
             behaviour: behaviour_of(*addr),
         })
         .collect();
     let mut zones: Vec<HostedZone> = Vec::new();
     let mut host = |zone: Zone, hosts: &[&str]| {
-        zones.push(HostedZone {
-            zone,
-            servers: hosts.iter().map(|h| addr_of(h)).collect(),
-        })
+        let mut servers: Vec<Ipv4Addr> = hosts.iter().map(|h| addr_of(h)).collect();
+        // Two names of one server serve the zone once.
+        servers.dedup();
+        zones.push(HostedZone { zone, servers })
     };
 
     host(
@@ -568,6 +592,13 @@ pub fn miniature_internet() -> Network {
     host(host_zone("awsdns-lab.net", &ROUTE53_NS), &ROUTE53_NS);
     let managed = ["ns1.managed-dkim.net", "ns2.managed-dkim.net"];
     host(host_zone("managed-dkim.net", &managed), &managed);
+    host(host_zone("smallhost.net", &SMALLHOST), &SMALLHOST);
+    host(
+        customer(SMALL_HOST, &SMALLHOST, |z| {
+            ses_cnames(z, SMALL_HOST, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &SMALLHOST,
+    );
 
     for zone in dnshost_customer_zones() {
         host(zone, &DNSHOST);
@@ -679,6 +710,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn small_host_names_share_one_address() {
+        let net = miniature_internet();
+        let query = Message::query(1, name("ns2.smallhost.net"), RecordType::A);
+        let response = answer(&net.zones_of(addr_of("ns1.smallhost.net")), &query);
+        assert_eq!(response.answers.len(), 1);
+        assert_eq!(response.answers[0].data, RData::A(ip(14, 1)));
+        assert_eq!(net.servers_of(&name(SMALL_HOST)), vec![ip(14, 1)]);
+        // com. refers to the two names without glue (they live in net.).
+        let com = Message::query(1, name(SMALL_HOST), RecordType::NS);
+        let referral = answer(&net.zones_of(addr_of("a.com.lab-servers.net")), &com);
+        assert_eq!(referral.authority.len(), 2);
+        assert!(referral
+            .additional
+            .iter()
+            .all(|r| r.rtype() == RecordType::OPT));
+    }
+
     /// Walks from the root through the model, without sockets, as a resolver would.
     fn walk(net: &Network, qname: &str, qtype: RecordType) -> Message {
         let query = Message::query(1, name(qname), qtype);
@@ -717,19 +766,14 @@ mod tests {
         let RData::Txt(txt) = &r.answers[0].data else {
             panic!("not TXT")
         };
-        assert_eq!(txt.strings.len(), 2);
+        assert_eq!(txt.len(), 2);
         assert!(txt.concatenated().starts_with(b"p=MIIB"));
         let r = walk(
             &net,
             &format!("{}.{SES_DKIM_ZONE}", SES_TOKENS[1]),
             RecordType::TXT,
         );
-        assert_eq!(
-            r.answers[0].data,
-            RData::Txt(dns_wire::Txt {
-                strings: vec![Vec::new()]
-            })
-        );
+        assert_eq!(r.answers[0].data, RData::Txt(dns_wire::Txt::new([b""])));
         let r = walk(&net, &dk(SES_TOKENS[0], SES_HEALTHY), RecordType::CNAME);
         assert!(r.header.authoritative);
         assert_eq!(

@@ -6,8 +6,10 @@
 //! - **in-process servers** ([`serve`], [`demo::start`]): tokio UDP+TCP authoritative servers
 //!   with correct authoritative semantics ([`authority`]), on any port, needing no root; each
 //!   server can instead be hostile ([`Behaviour`]: silent, garbage, wrong ID, wrong source,
-//!   TC forever, cut TCP stream, compression loop, referral circles, slow, no AA). They power
-//!   `dkim-doctor demo` and the hostile-server tests.
+//!   TC forever, cut TCP stream, compression loop, referral circles, slow, no AA). A server may
+//!   listen on an IPv6 address too ([`Server::ipv6`]). They power `dkim-doctor demo`, the
+//!   hostile-server tests and, with the [`fixtures`] networks (dual-stack servers, a referral
+//!   fanning out to thousands of NS names), the network-namespace tests.
 //! - **the BIND lab** ([`bind::render`]): `named.conf` and zone files for `cargo xtask lab up`,
 //!   which serves the same zones from a real authoritative server on port 53.
 //!

@@ -5,7 +5,7 @@
 //! whose servers disagree (different serials, missing records) is described.
 
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use dns_wire::{Name, RData, Record, RecordType, Soa};
@@ -122,10 +122,23 @@ impl Behaviour {
 pub struct Server {
     /// The host name (an NS target) this address belongs to.
     pub host: Name,
-    /// The address it listens on (the port is chosen when the lab starts).
+    /// The address it listens on (the port is chosen when the lab starts). It also names the
+    /// server in the description: [`HostedZone::servers`] lists these.
     pub addr: Ipv4Addr,
+    /// A second address the same server listens on, for dual-stack servers (the zones that
+    /// name the server publish it as AAAA glue themselves). In process only: the BIND lab
+    /// serves IPv4. Loopback has one IPv6 address (`::1`); others must be added to `lo` first,
+    /// which the network-namespace tests do inside their own namespace.
+    pub ipv6: Option<Ipv6Addr>,
     /// What it does with queries.
     pub behaviour: Behaviour,
+}
+
+impl Server {
+    /// Every address the server listens on: its IPv4 address, then its IPv6 address if any.
+    pub fn addrs(&self) -> impl Iterator<Item = IpAddr> {
+        std::iter::once(IpAddr::V4(self.addr)).chain(self.ipv6.map(IpAddr::V6))
+    }
 }
 
 /// A zone together with the addresses of the servers that hold this copy of it.
@@ -214,7 +227,7 @@ pub enum NetworkError {
     #[error("address {addr} is given to two servers")]
     DuplicateAddress {
         /// The address.
-        addr: Ipv4Addr,
+        addr: IpAddr,
     },
 }
 
@@ -275,8 +288,10 @@ impl Network {
     pub fn validate(&self) -> Result<(), NetworkError> {
         let mut seen = BTreeSet::new();
         for server in &self.servers {
-            if !seen.insert(server.addr) {
-                return Err(NetworkError::DuplicateAddress { addr: server.addr });
+            for addr in server.addrs() {
+                if !seen.insert(addr) {
+                    return Err(NetworkError::DuplicateAddress { addr });
+                }
             }
         }
         for hosted in &self.zones {
@@ -303,7 +318,7 @@ impl Network {
             }
             for record in &zone.records {
                 if let RData::Txt(txt) = &record.data {
-                    if let Some(long) = txt.strings.iter().find(|s| s.len() > 255) {
+                    if let Some(long) = txt.strings().find(|s| s.len() > 255) {
                         return Err(NetworkError::TxtStringTooLong {
                             zone: zone.origin.clone(),
                             owner: record.name.clone(),

@@ -3,7 +3,7 @@
 //! source checks, TC fallback, retries) is `dns-wire`'s; this exists so tests can watch what a
 //! lab server actually sends, hostile bytes included.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -47,7 +47,12 @@ pub async fn udp(
     timeout: Duration,
 ) -> Result<Datagram, ProbeError> {
     let io = |source| ProbeError::Io { server, source };
-    let local = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+    // Loopback of the server's family: an IPv4 socket cannot send to an IPv6 address.
+    let loopback = match server {
+        SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    };
+    let local = SocketAddr::new(loopback, 0);
     let socket = UdpSocket::bind(local).await.map_err(io)?;
     socket.send_to(query, server).await.map_err(io)?;
     let mut buf = vec![0u8; 65535];

@@ -25,6 +25,7 @@
 //! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
 //! | `glueless.org` | healthy SES, NS names in another TLD so `org.` has no glue | SES | pass |
+//! | `small-host.com` | healthy SES, NS `ns1`/`ns2.smallhost.net` (another TLD, no glue), both names on one address | SES | pass |
 //! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
 //! | `wildcard-dkim.com` | `*._domainkey.wildcard-dkim.com` TXT key | selector `mail` | `wildcard-answer` |
 //! | `selector-healthy.org` | `google._domainkey` TXT, 2048-bit key in 255-octet strings | selector `google` | pass |
@@ -134,6 +135,8 @@ pub const MANY_NS_COUNT: usize = 20;
 pub const MOVED_TO_ROUTE53: &str = "moved-to-route53.com";
 /// Glueless delegation (healthy).
 pub const GLUELESS: &str = "glueless.org";
+/// Glueless delegation to two NS names of one address, as small hosts do (healthy).
+pub const SMALL_HOST: &str = "small-host.com";
 /// `_domainkey` is its own zone, delegated elsewhere (healthy).
 pub const DKIM_ZONE_CUT: &str = "dkim-zone-cut.com";
 /// A wildcard answers every selector.
@@ -264,6 +267,14 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Pass,
         findings: &[],
         summary: "healthy, delegated to name servers in another TLD (no glue)",
+    },
+    Scenario {
+        id: "small-host",
+        domain: SMALL_HOST,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, delegated without glue to ns1 and ns2.smallhost.net, two names of one address",
     },
     Scenario {
         id: "dkim-zone-cut",
@@ -569,6 +580,37 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
+impl Scenario {
+    /// The `dkim-doctor` arguments that check this scenario, as a user types them (`ses DOMAIN
+    /// --token ...` or `selector DOMAIN SELECTOR...`), without output or server options.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        match self.check {
+            Check::Ses {
+                tokens,
+                region,
+                expect_ns,
+            } => {
+                args.extend(["ses".to_string(), self.domain.to_string()]);
+                for token in tokens {
+                    args.extend(["--token".to_string(), token.to_string()]);
+                }
+                if let Some(region) = region {
+                    args.extend(["--region".to_string(), region.to_string()]);
+                }
+                for ns in expect_ns {
+                    args.extend(["--expect-ns".to_string(), ns.to_string()]);
+                }
+            }
+            Check::Selectors(selectors) => {
+                args.extend(["selector".to_string(), self.domain.to_string()]);
+                args.extend(selectors.iter().map(|s| s.to_string()));
+            }
+        }
+        args
+    }
+}
+
 /// The scenario with this id.
 pub fn scenario(id: &str) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| s.id == id)
@@ -603,5 +645,17 @@ mod tests {
         assert_eq!(ids.len(), SCENARIOS.len());
         assert!(scenario("ses-healthy").is_some());
         assert!(scenario("nope").is_none());
+    }
+
+    #[test]
+    fn args_are_the_command_a_user_types() {
+        let ses = scenario("ses-regional").unwrap().args();
+        assert_eq!(&ses[..2], ["ses", SES_REGIONAL]);
+        assert_eq!(ses.iter().filter(|a| *a == "--token").count(), 3);
+        assert_eq!(&ses[ses.len() - 2..], ["--region", SES_REGION]);
+        let moved = scenario("moved-to-route53").unwrap().args();
+        assert_eq!(moved.iter().filter(|a| *a == "--expect-ns").count(), 2);
+        let selector = scenario("sendgrid").unwrap().args();
+        assert_eq!(selector, ["selector", SENDGRID_CUSTOMER, "s1", "s2"]);
     }
 }

@@ -1,9 +1,11 @@
 //! In-process authoritative servers (UDP and TCP) answering from a [`Network`], each with its
 //! [`Behaviour`].
 //!
-//! Every server of the network gets a UDP socket and a TCP listener on `addr:port`, all on the
-//! same port so a resolver can use one port override. Binding 127.53.x.y needs no root and no
-//! interface configuration on Linux: all of 127.0.0.0/8 is routed to `lo`.
+//! Every server of the network gets a UDP socket and a TCP listener on `addr:port` (and on its
+//! IPv6 address too when it has one), all on the same port so a resolver can use one port
+//! override. Binding 127.53.x.y needs no root and no interface configuration on Linux: all of
+//! 127.0.0.0/8 is routed to `lo`. IPv6 loopback is only `::1`; other IPv6 addresses must be on
+//! an interface first.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -60,7 +62,8 @@ pub struct RunningLab {
     pub roots: Vec<IpAddr>,
     /// The port every server listens on.
     pub port: u16,
-    /// Every listening server (unreachable ones excluded), with its port.
+    /// Every listening socket address (unreachable servers excluded; a dual-stack server
+    /// twice), with the port.
     pub servers: Vec<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -132,17 +135,18 @@ pub async fn serve(network: Network, port: u16) -> Result<RunningLab, LabError> 
     };
     let port = sockets
         .first()
-        .and_then(|(udp, _, _)| udp.local_addr().ok())
+        .and_then(|(udp, ..)| udp.local_addr().ok())
         .map_or(port, |a| a.port());
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let mut servers = Vec::new();
-    for (udp, tcp, server) in sockets {
-        servers.push(SocketAddr::new(IpAddr::V4(server.addr), port));
+    for (udp, tcp, server, ip) in sockets {
+        servers.push(SocketAddr::new(ip, port));
         let ctx = Arc::new(ServerContext {
             network: Arc::clone(&network),
             server,
+            ip,
         });
         tasks.push(tokio::spawn(udp_loop(
             Arc::new(udp),
@@ -182,12 +186,16 @@ async fn free_port_candidate(servers: &[&Server]) -> Result<u16, LabError> {
     Ok(port)
 }
 
-type Bound = Vec<(UdpSocket, TcpListener, Server)>;
+/// The sockets of one address of a server: UDP, TCP, the server, the address.
+type Bound = Vec<(UdpSocket, TcpListener, Server, IpAddr)>;
 
 async fn bind_all(servers: &[&Server], port: u16) -> Result<Bound, LabError> {
     let mut bound = Vec::with_capacity(servers.len());
-    for server in servers {
-        let addr = SocketAddr::new(IpAddr::V4(server.addr), port);
+    let addrs = servers
+        .iter()
+        .flat_map(|server| server.addrs().map(move |ip| (*server, ip)));
+    for (server, ip) in addrs {
+        let addr = SocketAddr::new(ip, port);
         let udp = UdpSocket::bind(addr)
             .await
             .map_err(|source| LabError::Bind {
@@ -202,7 +210,7 @@ async fn bind_all(servers: &[&Server], port: u16) -> Result<Bound, LabError> {
                 transport: "TCP",
                 source,
             })?;
-        bound.push((udp, tcp, (*server).clone()));
+        bound.push((udp, tcp, server.clone(), ip));
     }
     Ok(bound)
 }
@@ -210,6 +218,8 @@ async fn bind_all(servers: &[&Server], port: u16) -> Result<Bound, LabError> {
 struct ServerContext {
     network: Arc<Network>,
     server: Server,
+    /// The address this socket pair listens on (the server's IPv4 or IPv6 address).
+    ip: IpAddr,
 }
 
 impl ServerContext {
@@ -433,7 +443,7 @@ async fn udp_loop(
         );
         let socket = Arc::clone(&socket);
         let mut stop = stop.clone();
-        let local_ip = ctx.server.addr;
+        let local_ip = ctx.ip;
         tokio::spawn(async move {
             tokio::select! {
                 _ = stop.changed() => {}
@@ -443,7 +453,7 @@ async fn udp_loop(
     }
 }
 
-async fn send_udp(socket: &UdpSocket, local_ip: Ipv4Addr, peer: SocketAddr, action: Reply) {
+async fn send_udp(socket: &UdpSocket, local_ip: IpAddr, peer: SocketAddr, action: Reply) {
     match action {
         Reply::Drop => {}
         Reply::Send { bytes, delay } => {
@@ -456,9 +466,9 @@ async fn send_udp(socket: &UdpSocket, local_ip: Ipv4Addr, peer: SocketAddr, acti
             let ip = if source.is_unspecified() {
                 local_ip
             } else {
-                source
+                IpAddr::V4(source)
             };
-            if let Ok(other) = UdpSocket::bind(SocketAddr::new(IpAddr::V4(ip), 0)).await {
+            if let Ok(other) = UdpSocket::bind(SocketAddr::new(ip, 0)).await {
                 let _ = other.send_to(&bytes, peer).await;
             }
         }

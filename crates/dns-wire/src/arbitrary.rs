@@ -4,8 +4,7 @@
 //! Every value generated is one the encoder writes faithfully and the parser reads back equal
 //! ([`Message::try_to_bytes`] succeeds and [`Message::from_bytes`] returns the same message):
 //! TXT strings and other length-prefixed fields stay within 255 octets, NSEC type lists are
-//! sorted and unique, [`RData::Unknown`] never carries a modelled type, EDNS options have the
-//! shape their RFC gives (so they do not read back as [`EdnsOption::Unknown`]).
+//! sorted and unique, [`RData::Unknown`] never carries a modelled type.
 //!
 //! ```
 //! use proptest::prelude::*;
@@ -23,7 +22,7 @@ use proptest::collection::{btree_set, vec};
 use proptest::option;
 use proptest::prelude::*;
 
-use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
+use crate::message::{Edns, EdnsOption, EdnsOptions, Header, Message, Question, Record};
 use crate::name::{Name, MAX_NAME_LEN};
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
@@ -148,7 +147,7 @@ pub fn rdata() -> impl Strategy<Value = RData> {
             prop_oneof![bytes(40), bytes(255), Just(vec![b'a'; 255])],
             0..4
         )
-        .prop_map(|strings| RData::Txt(Txt { strings })),
+        .prop_map(|strings| RData::Txt(Txt::new(strings))),
         (any::<[u16; 3]>(), name()).prop_map(|(v, target)| RData::Srv(Srv {
             priority: v[0],
             weight: v[1],
@@ -264,28 +263,31 @@ pub fn header() -> impl Strategy<Value = Header> {
     })
 }
 
-/// An EDNS option of any kind, shaped as its RFC requires.
-pub fn edns_option() -> impl Strategy<Value = EdnsOption> {
-    prop_oneof![
-        bytes(20).prop_map(EdnsOption::Nsid),
+/// Up to 3 EDNS options of any kind, shaped as their RFC requires, and sometimes one that is
+/// not (a cookie of 5 octets, non-zero padding), which reads back as [`EdnsOption::Unknown`].
+pub fn edns_options() -> impl Strategy<Value = EdnsOptions> {
+    let option = prop_oneof![
+        bytes(20).prop_map(|data| (3, data)),
         (
             any::<[u8; 8]>(),
             prop_oneof![Just(Vec::new()), vec(any::<u8>(), 8..=32)]
         )
-            .prop_map(|(client, server)| EdnsOption::Cookie { client, server }),
-        (any::<u16>(), "\\PC{0,20}").prop_map(|(info_code, extra_text)| {
-            EdnsOption::ExtendedError {
-                info_code,
-                extra_text,
-            }
+            .prop_map(|(client, server)| (10, [&client[..], &server].concat())),
+        (any::<u16>(), "\\PC{0,20}").prop_map(|(info_code, text): (u16, String)| {
+            (15, [&info_code.to_be_bytes()[..], text.as_bytes()].concat())
         }),
-        (0u16..100).prop_map(EdnsOption::Padding),
-        (
-            any::<u16>().prop_filter("modelled option", |c| ![3, 10, 12, 15].contains(c)),
-            bytes(30)
-        )
-            .prop_map(|(code, data)| EdnsOption::Unknown { code, data }),
-    ]
+        (0usize..100).prop_map(|n| (12, vec![0; n])),
+        any::<u16>().prop_map(|code| (code, vec![1; 5])),
+        (any::<u16>(), bytes(30)),
+    ];
+    vec(option, 0..4).prop_map(|options| {
+        let mut all = EdnsOptions::new();
+        for (code, data) in &options {
+            // Every generated option is far below the 65535-octet limit.
+            let _ = all.push(EdnsOption::Unknown { code: *code, data });
+        }
+        all
+    })
 }
 
 /// An OPT record's content.
@@ -296,7 +298,7 @@ pub fn edns() -> impl Strategy<Value = Edns> {
         any::<u8>(),
         any::<bool>(),
         0u16..0x8000,
-        vec(edns_option(), 0..4),
+        edns_options(),
     )
         .prop_map(
             |(udp_payload_size, extended_rcode, version, dnssec_ok, other_flags, options)| Edns {
@@ -324,7 +326,7 @@ pub fn message() -> impl Strategy<Value = Message> {
         .prop_map(
             |(header, questions, answers, authority, additional, edns)| Message {
                 header,
-                questions,
+                questions: questions.into(),
                 answers,
                 authority,
                 additional,

@@ -142,10 +142,10 @@ impl Display for RData {
             ),
             RData::Mx(mx) => write!(f, "{} {}", mx.preference, mx.exchange),
             RData::Txt(txt) => {
-                if txt.strings.is_empty() {
+                if txt.is_empty() {
                     return write_generic(f, &[]);
                 }
-                for (k, s) in txt.strings.iter().enumerate() {
+                for (k, s) in txt.strings().enumerate() {
                     if k > 0 {
                         f.write_char(' ')?;
                     }
@@ -197,7 +197,7 @@ impl Display for Record {
     /// let r = Record::new(
     ///     "s1._domainkey.example.com".parse().unwrap(),
     ///     300,
-    ///     RData::Txt(Txt { strings: vec![b"v=DKIM1; p=MIIB".to_vec(), b"IjAN\"x".to_vec()] }),
+    ///     RData::Txt(Txt::new(["v=DKIM1; p=MIIB", "IjAN\"x"])),
     /// );
     /// assert_eq!(
     ///     r.to_string(),
@@ -290,7 +290,7 @@ pub fn extended_error_name(info_code: u16) -> Option<&'static str> {
     NAMES.get(usize::from(info_code)).copied()
 }
 
-impl Display for EdnsOption {
+impl Display for EdnsOption<'_> {
     /// One option as `dig` prints it in the OPT pseudo-section (`NSID: 6e 73 31 ("ns1")`,
     /// `COOKIE: <hex>`,
     /// `EDE: 22 (No Reachable Authority): (text)`, `PADDING: n`, `OPT=code: hex`).
@@ -298,7 +298,7 @@ impl Display for EdnsOption {
         match self {
             EdnsOption::Nsid(data) => {
                 f.write_str("NSID:")?;
-                for b in data {
+                for b in *data {
                     write!(f, " {b:02x}")?;
                 }
                 f.write_str(" (")?;
@@ -307,7 +307,7 @@ impl Display for EdnsOption {
             }
             EdnsOption::Cookie { client, server } => {
                 f.write_str("COOKIE: ")?;
-                for b in client.iter().chain(server) {
+                for b in client.iter().chain(*server) {
                     write!(f, "{b:02x}")?;
                 }
                 Ok(())
@@ -349,7 +349,7 @@ impl Display for Edns {
             f.write_char(';')?;
         }
         write!(f, " udp: {}", self.udp_payload_size)?;
-        for option in &self.options {
+        for option in self.options.iter() {
             write!(f, "\n; {option}")?;
         }
         Ok(())

@@ -24,7 +24,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 
 use crate::error::EncodeError;
-use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
+use crate::message::{Edns, Header, Message, Question, Record};
 use crate::name::Name;
 use crate::rdata::RData;
 use crate::types::RecordType;
@@ -290,8 +290,12 @@ impl<'a, M: Mode> Encoder<'a, M> {
                 self.u16(mx.preference);
                 self.name(&mx.exchange, true);
             }
+            // Strings of at most 255 octets are stored in wire form already.
+            RData::Txt(txt) if txt.wire().is_some() => {
+                self.out.extend_from_slice(txt.wire().unwrap_or_default());
+            }
             RData::Txt(txt) => {
-                for s in &txt.strings {
+                for s in txt.strings() {
                     if s.len() > 255 {
                         M::refuse(|| EncodeError::TxtStringTooLong {
                             owner: r.name.to_string(),
@@ -374,35 +378,8 @@ impl<'a, M: Mode> Encoder<'a, M> {
         self.u32(ttl);
         let len_at = self.out.len();
         self.u16(0);
-        for option in &edns.options {
-            let (code, start) = (option_code(option), self.out.len());
-            self.u16(code);
-            self.u16(0);
-            match option {
-                EdnsOption::Nsid(data) | EdnsOption::Unknown { data, .. } => {
-                    self.out.extend_from_slice(data)
-                }
-                EdnsOption::Cookie { client, server } => {
-                    self.out.extend_from_slice(client);
-                    self.out.extend_from_slice(server);
-                }
-                EdnsOption::ExtendedError {
-                    info_code,
-                    extra_text,
-                } => {
-                    self.u16(*info_code);
-                    self.out.extend_from_slice(extra_text.as_bytes());
-                }
-                EdnsOption::Padding(n) => self.out.resize(self.out.len() + usize::from(*n), 0),
-            }
-            let len = self.out.len() - start - 4;
-            if len > usize::from(u16::MAX) {
-                M::refuse(|| EncodeError::OptionTooLong { code, len })?;
-                self.out.truncate(start + 4 + usize::from(u16::MAX));
-            }
-            let len = (self.out.len() - start - 4) as u16;
-            self.out[start + 2..start + 4].copy_from_slice(&len.to_be_bytes());
-        }
+        // Each option is whole and at most 65535 octets (`EdnsOptions::push` refuses more).
+        self.out.extend_from_slice(edns.options.wire());
         let len = self.out.len() - len_at - 2;
         if len > usize::from(u16::MAX) {
             M::refuse(|| EncodeError::RdataTooLong {
@@ -437,17 +414,6 @@ fn boundary_within(data: &[u8], width: usize, skip: usize) -> usize {
         pos = next;
     }
     pos
-}
-
-/// The option code an [`EdnsOption`] is written with.
-fn option_code(option: &EdnsOption) -> u16 {
-    match option {
-        EdnsOption::Nsid(_) => 3,
-        EdnsOption::Cookie { .. } => 10,
-        EdnsOption::Padding(_) => 12,
-        EdnsOption::ExtendedError { .. } => 15,
-        EdnsOption::Unknown { code, .. } => *code,
-    }
 }
 
 /// Writes an NSEC/NSEC3 type bitmap (RFC 4034 §4.1.2); order and duplicates in `types` do not

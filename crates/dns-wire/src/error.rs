@@ -189,7 +189,8 @@ pub enum EncodeError {
         /// Its length.
         len: usize,
     },
-    /// An EDNS option is longer than 65535 octets.
+    /// An EDNS option is longer than 65535 octets (refused by
+    /// [`EdnsOptions::push`](crate::EdnsOptions::push)).
     #[error("EDNS option {code} has {len} octets of data; the limit is 65535")]
     OptionTooLong {
         /// The option code.

@@ -67,8 +67,10 @@ mod types;
 pub use display::extended_error_name;
 pub use encode::MAX_COMPRESSION_TARGETS;
 pub use error::{EncodeError, ParseError, ParseErrorKind};
-pub use message::{Edns, EdnsOption, Header, Message, Question, Record};
+pub use message::{
+    Edns, EdnsOption, EdnsOptions, EdnsOptionsIter, Header, Message, Question, Questions, Record,
+};
 pub use name::{Labels, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
 pub use parse::MAX_POINTER_HOPS;
-pub use rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
+pub use rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt, TxtStrings};
 pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};

@@ -61,6 +61,12 @@ impl Question {
     }
 }
 
+/// The question section: a vector that holds one question (what every query and response
+/// carries in practice) without allocating. It dereferences to a slice and has `Vec`'s
+/// methods (`push`, `clear`...); build one with `Questions::from_buf([question])`,
+/// `Questions::new()` or `vec.into()`.
+pub type Questions = smallvec::SmallVec<[Question; 1]>;
+
 /// A resource record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Record {
@@ -92,26 +98,32 @@ impl Record {
     }
 }
 
-/// One EDNS0 option (RFC 6891 §6.1.2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One EDNS0 option (RFC 6891 §6.1.2), borrowed: read from an [`EdnsOptions`], or given to
+/// [`EdnsOptions::push`], which copies it.
+///
+/// Reading decides the variant from the option's code and data: data that does not have the
+/// shape its RFC gives (a 5-octet cookie, padding that is not all zeros, an extended error
+/// whose text is not UTF-8) reads as [`EdnsOption::Unknown`], so the octets survive and a
+/// trace can show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum EdnsOption {
+pub enum EdnsOption<'a> {
     /// Name server identifier (RFC 5001), code 3.
-    Nsid(Vec<u8>),
+    Nsid(&'a [u8]),
     /// DNS cookie (RFC 7873), code 10: 8-octet client cookie and optional 8-32 octet server
     /// cookie.
     Cookie {
         /// Client cookie, 8 octets.
         client: [u8; 8],
         /// Server cookie, empty or 8 to 32 octets.
-        server: Vec<u8>,
+        server: &'a [u8],
     },
     /// Extended DNS error (RFC 8914), code 15.
     ExtendedError {
         /// The info-code (for example 22 "No Reachable Authority").
         info_code: u16,
         /// Optional UTF-8 explanation from the server.
-        extra_text: String,
+        extra_text: &'a str,
     },
     /// Padding (RFC 7830), code 12: the number of octets.
     Padding(u16),
@@ -120,8 +132,207 @@ pub enum EdnsOption {
         /// Option code.
         code: u16,
         /// Option data.
-        data: Vec<u8>,
+        data: &'a [u8],
     },
+}
+
+impl EdnsOption<'_> {
+    /// The option code.
+    pub fn code(&self) -> u16 {
+        match self {
+            EdnsOption::Nsid(_) => 3,
+            EdnsOption::Cookie { .. } => 10,
+            EdnsOption::Padding(_) => 12,
+            EdnsOption::ExtendedError { .. } => 15,
+            EdnsOption::Unknown { code, .. } => *code,
+        }
+    }
+
+    /// The length of the option data on the wire.
+    fn data_len(&self) -> usize {
+        match self {
+            EdnsOption::Nsid(data) | EdnsOption::Unknown { data, .. } => data.len(),
+            EdnsOption::Cookie { server, .. } => 8 + server.len(),
+            EdnsOption::ExtendedError { extra_text, .. } => 2 + extra_text.len(),
+            EdnsOption::Padding(n) => usize::from(*n),
+        }
+    }
+
+    /// The option read from its code and data, as described on the type.
+    fn read(code: u16, data: &[u8]) -> EdnsOption<'_> {
+        match code {
+            3 => EdnsOption::Nsid(data),
+            10 if data.len() == 8 || (16..=40).contains(&data.len()) => {
+                let (client, server) = data.split_at(8);
+                EdnsOption::Cookie {
+                    client: client.try_into().unwrap_or_default(),
+                    server,
+                }
+            }
+            12 if all_zero(data) => EdnsOption::Padding(data.len() as u16),
+            15 if data.len() >= 2 => match std::str::from_utf8(&data[2..]) {
+                Ok(extra_text) => EdnsOption::ExtendedError {
+                    info_code: u16::from_be_bytes([data[0], data[1]]),
+                    extra_text,
+                },
+                Err(_) => EdnsOption::Unknown { code, data },
+            },
+            _ => EdnsOption::Unknown { code, data },
+        }
+    }
+}
+
+/// Whether every octet is zero, tested a word at a time: padding (RFC 7830) fills a response
+/// to a block of 468 octets, and testing it an octet at a time cost more than parsing the rest
+/// of such a message.
+fn all_zero(data: &[u8]) -> bool {
+    let mut words = data.chunks_exact(8);
+    let ored = words.by_ref().fold(0u64, |acc, w| {
+        acc | u64::from_ne_bytes(w.try_into().unwrap_or_default())
+    });
+    ored == 0 && words.remainder().iter().all(|&b| b == 0)
+}
+
+/// The options of an OPT record, in wire order.
+///
+/// They are kept in their wire form (code, length, data, repeated) in one buffer, so a parsed
+/// OPT record costs at most one allocation whatever options it carries (a buffer per option
+/// cost one allocation each), and none for up to 32 octets of options (a client and server
+/// cookie take 28); [`EdnsOptions::iter`] reads them as [`EdnsOption`]s.
+///
+/// ```
+/// use dns_wire::{EdnsOption, EdnsOptions};
+/// let mut options = EdnsOptions::new();
+/// options.push(EdnsOption::Nsid(b"ns1")).unwrap();
+/// options.push(EdnsOption::Padding(4)).unwrap();
+/// assert_eq!(options.len(), 2);
+/// assert_eq!(options.iter().next(), Some(EdnsOption::Nsid(b"ns1")));
+/// // The wire cannot carry more than 65535 octets of option data.
+/// assert!(options.push(EdnsOption::Unknown { code: 65001, data: &[0; 65536] }).is_err());
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct EdnsOptions {
+    wire: smallvec::SmallVec<[u8; 32]>,
+}
+
+impl EdnsOptions {
+    /// No options.
+    pub fn new() -> Self {
+        EdnsOptions::default()
+    }
+
+    /// Options from their wire form, which the parser checked to be whole options.
+    pub(crate) fn from_checked_wire(wire: &[u8]) -> Self {
+        EdnsOptions {
+            wire: smallvec::SmallVec::from_slice(wire),
+        }
+    }
+
+    /// The options in wire form.
+    pub(crate) fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+
+    /// Appends an option (its octets are copied); an option with more than 65535 octets of
+    /// data is refused, the wire cannot carry it.
+    pub fn push(&mut self, option: EdnsOption<'_>) -> Result<(), crate::EncodeError> {
+        let len = option.data_len();
+        let Ok(wire_len) = u16::try_from(len) else {
+            return Err(crate::EncodeError::OptionTooLong {
+                code: option.code(),
+                len,
+            });
+        };
+        self.wire.reserve(4 + len);
+        self.wire.extend_from_slice(&option.code().to_be_bytes());
+        self.wire.extend_from_slice(&wire_len.to_be_bytes());
+        match option {
+            EdnsOption::Nsid(data) | EdnsOption::Unknown { data, .. } => {
+                self.wire.extend_from_slice(data)
+            }
+            EdnsOption::Cookie { client, server } => {
+                self.wire.extend_from_slice(&client);
+                self.wire.extend_from_slice(server);
+            }
+            EdnsOption::ExtendedError {
+                info_code,
+                extra_text,
+            } => {
+                self.wire.extend_from_slice(&info_code.to_be_bytes());
+                self.wire.extend_from_slice(extra_text.as_bytes());
+            }
+            EdnsOption::Padding(n) => self.wire.resize(self.wire.len() + usize::from(n), 0),
+        }
+        Ok(())
+    }
+
+    /// The options, in wire order.
+    #[inline]
+    pub fn iter(&self) -> EdnsOptionsIter<'_> {
+        EdnsOptionsIter { rest: &self.wire }
+    }
+
+    /// How many options there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.wire.is_empty()
+    }
+
+    /// Removes every option.
+    pub fn clear(&mut self) {
+        self.wire.clear();
+    }
+}
+
+impl<'a> FromIterator<EdnsOption<'a>> for Result<EdnsOptions, crate::EncodeError> {
+    /// Collects options, refusing one the wire cannot carry (see [`EdnsOptions::push`]).
+    fn from_iter<I: IntoIterator<Item = EdnsOption<'a>>>(options: I) -> Self {
+        let mut all = EdnsOptions::new();
+        for option in options {
+            all.push(option)?;
+        }
+        Ok(all)
+    }
+}
+
+impl<'a> IntoIterator for &'a EdnsOptions {
+    type Item = EdnsOption<'a>;
+    type IntoIter = EdnsOptionsIter<'a>;
+
+    fn into_iter(self) -> EdnsOptionsIter<'a> {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for EdnsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Iterator over [`EdnsOptions`], in wire order.
+#[derive(Debug, Clone)]
+pub struct EdnsOptionsIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for EdnsOptionsIter<'a> {
+    type Item = EdnsOption<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<EdnsOption<'a>> {
+        let (head, tail) = self.rest.split_first_chunk::<4>()?;
+        let code = u16::from_be_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_be_bytes([head[2], head[3]]));
+        // Checked or built options always hold their whole data; `min` keeps this total.
+        let (data, rest) = tail.split_at(len.min(tail.len()));
+        self.rest = rest;
+        Some(EdnsOption::read(code, data))
+    }
 }
 
 /// The EDNS0 pseudo-record (OPT, RFC 6891 §6.1): lifted out of the additional section.
@@ -138,7 +349,7 @@ pub struct Edns {
     /// The other 15 flag bits, kept so they round-trip (must be zero).
     pub other_flags: u16,
     /// Options, in wire order.
-    pub options: Vec<EdnsOption>,
+    pub options: EdnsOptions,
 }
 
 impl Default for Edns {
@@ -150,7 +361,7 @@ impl Default for Edns {
             version: 0,
             dnssec_ok: false,
             other_flags: 0,
-            options: Vec::new(),
+            options: EdnsOptions::new(),
         }
     }
 }
@@ -172,7 +383,7 @@ pub struct Message {
     /// Header flags and ID.
     pub header: Header,
     /// Question section.
-    pub questions: Vec<Question>,
+    pub questions: Questions,
     /// Answer section.
     pub answers: Vec<Record>,
     /// Authority section.
@@ -192,7 +403,7 @@ impl Message {
                 id,
                 ..Header::default()
             },
-            questions: vec![Question::new(name, qtype)],
+            questions: Questions::from_buf([Question::new(name, qtype)]),
             edns: Some(Edns::default()),
             ..Message::default()
         }
@@ -276,6 +487,7 @@ impl Message {
     /// Parses a message from its wire form; the message must fill `bytes` exactly (trailing
     /// bytes are an error, [`ParseErrorKind::TrailingBytes`](crate::ParseErrorKind)). See the
     /// [`parse`](crate::parse) module for everything that is refused.
+    #[inline]
     pub fn from_bytes(bytes: &[u8]) -> Result<Message, crate::ParseError> {
         crate::parse::parse_message(bytes)
     }
@@ -291,7 +503,8 @@ impl Message {
     /// Never fails and never panics. A model that cannot be written faithfully (see
     /// [`EncodeError`](crate::EncodeError)) is written best-effort: a TXT string over 255
     /// octets is split into 255-octet strings (the concatenation is kept), any other over-long
-    /// field, rdata, option or section is truncated to its maximum. Use
+    /// field, rdata or section is truncated to its maximum (TXT and OPT data at the last whole
+    /// string or option). Use
     /// [`try_to_bytes`](Message::try_to_bytes) to be told instead.
     pub fn to_bytes(&self) -> Vec<u8> {
         match crate::encode::encode_message::<crate::encode::Lenient>(self) {
@@ -301,8 +514,9 @@ impl Message {
     }
 
     /// Encodes the message, refusing a model that cannot be written faithfully: a TXT
-    /// string, CAA tag, NSEC3 salt or hash over 255 octets, rdata or an option over 65535
-    /// octets, a section over 65535 entries, or a message over 65535 octets.
+    /// string, CAA tag, NSEC3 salt or hash over 255 octets, rdata over 65535 octets, a
+    /// section over 65535 entries, or a message over 65535 octets. (An EDNS option over 65535
+    /// octets cannot be in the model: [`EdnsOptions::push`] refuses it.)
     ///
     /// Data that is well-formed but would read back as a different variant is written as
     /// given (an [`RData::Unknown`] carrying a modelled type, an EDNS cookie of odd length):

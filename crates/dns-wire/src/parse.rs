@@ -33,7 +33,7 @@ use std::slice::Iter;
 use nom::{IResult, Needed};
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::message::{Edns, EdnsOption, Header, Message, Question, Record};
+use crate::message::{Edns, EdnsOptions, Header, Message, Question, Questions, Record};
 use crate::name::Name;
 use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
@@ -337,12 +337,13 @@ fn copy_label(buf: &mut [u8; DECODE_BUF], at: usize, src: &[u8], n: usize) {
     let Some(dst) = buf.get_mut(at..at + BLOCK) else {
         return;
     };
-    if src.len() >= BLOCK {
+    // Most labels are under 16 octets: one move.
+    if n <= SMALL_BLOCK && src.len() >= SMALL_BLOCK {
+        move16(dst, src);
+    } else if src.len() >= BLOCK {
         for k in (0..BLOCK).step_by(SMALL_BLOCK) {
             move16(&mut dst[k..], &src[k..]);
         }
-    } else if n <= SMALL_BLOCK && src.len() >= SMALL_BLOCK {
-        move16(dst, src);
     } else if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
         d.copy_from_slice(s);
     }
@@ -652,29 +653,20 @@ fn soa<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
     ))
 }
 
-fn txt(mut i: Wire<'_>) -> WireResult<'_, RData> {
-    let mut strings = Vec::with_capacity(count_items(i.as_bytes(), 0, 1));
-    while i.remaining() > 0 {
-        let (next, s) = character_string(i)?;
-        strings.push(s.to_vec());
-        i = next;
-    }
-    Ok((i, RData::Txt(Txt { strings })))
-}
-
-/// How many length-prefixed items `bytes` holds, each a `skip`-octet field, a big-endian length
-/// of `width` octets (1 or 2) and that many octets: the exact capacity for the vector they are
-/// parsed into, so it is allocated once and never grown. Counting stops at an item that does
-/// not fit, which the parser then reports.
-fn count_items(bytes: &[u8], skip: usize, width: usize) -> usize {
-    let mut count = 0;
+/// TXT data: the character-strings are checked to fill the window exactly, then the window is
+/// kept as one buffer (see [`Txt`]).
+fn txt(i: Wire<'_>) -> WireResult<'_, RData> {
+    let data = i.as_bytes();
     let mut at = 0;
-    while let Some(len) = bytes.get(at + skip..at + skip + width) {
-        let len = len.iter().fold(0, |n, &b| (n << 8) | usize::from(b));
-        at += skip + width + len;
-        count += 1;
+    while let Some(&len) = data.get(at) {
+        let end = at + 1 + usize::from(len);
+        if end > data.len() {
+            // A string running past the rdata: reported where its octets start.
+            return i.advance(at + 1).error(ParseErrorKind::Truncated);
+        }
+        at = end;
     }
-    count
+    Ok((i.advance(at), RData::Txt(Txt::from_checked_wire(data))))
 }
 
 fn rrsig<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
@@ -759,48 +751,24 @@ fn edns(window: Wire<'_>, class: u16, ttl: u32) -> Result<Edns, nom::Err<ParseEr
     })
 }
 
-/// The options filling an OPT record's data: code, length, data, repeated.
-pub fn edns_options(mut i: Wire<'_>) -> WireResult<'_, Vec<EdnsOption>> {
-    let mut options = Vec::with_capacity(count_items(i.as_bytes(), 2, 2));
-    while i.remaining() > 0 {
-        let (next, code) = u16_(i)?;
-        let (next, data) = nom::multi::length_data(u16_).parse_complete(next)?;
-        options.push(edns_option(code, data.as_bytes()));
-        i = next;
-    }
-    Ok((i, options))
-}
-
-/// One EDNS option. Options whose data does not have the shape their RFC gives are kept as
-/// [`EdnsOption::Unknown`] so the bytes survive and a trace can show them.
-fn edns_option(code: u16, data: &[u8]) -> EdnsOption {
-    match code {
-        3 => EdnsOption::Nsid(data.to_vec()),
-        10 if data.len() == 8 || (16..=40).contains(&data.len()) => {
-            let (client, server) = data.split_at(8);
-            let mut c = [0u8; 8];
-            c.copy_from_slice(client);
-            EdnsOption::Cookie {
-                client: c,
-                server: server.to_vec(),
-            }
+/// The options filling an OPT record's data (code, length, data, repeated), checked to be
+/// whole and kept in their wire form (see [`EdnsOptions`]).
+pub fn edns_options(i: Wire<'_>) -> WireResult<'_, EdnsOptions> {
+    let data = i.as_bytes();
+    let mut at = 0;
+    while at < data.len() {
+        // Where reading the code, the length or the data would fail.
+        let fail = |at: usize| i.advance(at).error(ParseErrorKind::Truncated);
+        let Some(len) = data.get(at + 2..at + 4) else {
+            return fail(if data.len() - at < 2 { at } else { at + 2 });
+        };
+        let end = at + 4 + usize::from(u16::from_be_bytes([len[0], len[1]]));
+        if end > data.len() {
+            return fail(at + 4);
         }
-        12 if data.iter().all(|&b| b == 0) => EdnsOption::Padding(data.len() as u16),
-        15 if data.len() >= 2 => match std::str::from_utf8(&data[2..]) {
-            Ok(text) => EdnsOption::ExtendedError {
-                info_code: u16::from_be_bytes([data[0], data[1]]),
-                extra_text: text.to_string(),
-            },
-            Err(_) => EdnsOption::Unknown {
-                code,
-                data: data.to_vec(),
-            },
-        },
-        _ => EdnsOption::Unknown {
-            code,
-            data: data.to_vec(),
-        },
+        at = end;
     }
+    Ok((i.advance(at), EdnsOptions::from_checked_wire(data)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -818,7 +786,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     let (mut i, (header, [qd, an, ns, ar])) = header(input)?;
     let mut names = Names::new();
 
-    let mut questions = Vec::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
+    let mut questions = Questions::with_capacity(capacity(qd, i.remaining(), MIN_QUESTION_LEN));
     for _ in 0..qd {
         let (next, q) = question_in(i, &mut names)?;
         questions.push(q);
@@ -896,8 +864,6 @@ pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
     Ok(message)
 }
 
-use nom::Parser as _;
-
 #[cfg(test)]
 mod tests {
     use nom::{Input as _, Parser as _};
@@ -913,7 +879,7 @@ mod tests {
         let bytes = two.to_bytes();
         let after_header = Wire::new(&bytes).take_from(12);
         let (rest, questions) = nom::multi::count(question, 2).parse(after_header).unwrap();
-        assert_eq!(questions, two.questions);
+        assert_eq!(questions[..], two.questions[..]);
         // The second name is a label plus a pointer back to the first.
         assert_eq!(rest.offset(), 12 + 11 + 4 + 4 + 4);
         // A combinator failing for lack of input reports a typed error at the right byte.
@@ -1045,30 +1011,24 @@ mod tests {
     }
 
     #[test]
-    fn item_counts_give_exact_capacities_and_stop_at_the_end() {
-        // Character-strings: "ab", "", "c".
-        assert_eq!(count_items(&[2, b'a', b'b', 0, 1, b'c'], 0, 1), 3);
-        assert_eq!(count_items(&[], 0, 1), 0);
-        // A length running past the end still counts (the parser reports it), nothing after.
-        assert_eq!(count_items(&[9, b'a'], 0, 1), 1);
-        // EDNS options: code, 2-octet length, data.
-        assert_eq!(count_items(&[0, 10, 0, 2, 1, 2, 0, 12, 0, 0], 2, 2), 2);
-        // A header cut short is not an item.
-        assert_eq!(count_items(&[0, 10, 0], 2, 2), 0);
-        let txt = Txt {
-            strings: vec![b"v=DKIM1;".to_vec(), vec![b'p'; 255], vec![b'q'; 40]],
-        };
-        let (_, parsed) = super::txt(Wire::new(&txt_rdata(&txt))).unwrap();
-        let RData::Txt(parsed) = parsed else {
-            panic!("not a TXT: {parsed:?}")
-        };
-        assert_eq!(parsed.strings.capacity(), 3);
-        assert_eq!(parsed, txt);
+    fn txt_strings_must_fill_the_rdata() {
+        let txt = Txt::new([&b"v=DKIM1;"[..], &[b'p'; 255], &[b'q'; 40], b""]);
+        let rdata = txt_rdata(&txt);
+        let (rest, parsed) = super::txt(Wire::new(&rdata)).unwrap();
+        assert_eq!(rest.remaining(), 0);
+        assert_eq!(parsed, RData::Txt(txt));
+        // Without the empty string and the last `q`, the 40-octet string runs past the end.
+        let short = &rdata[..rdata.len() - 2];
+        let e = super::txt(Wire::new(short)).unwrap_err();
+        let start = 9 + 256 + 1;
+        assert_eq!(
+            e,
+            nom::Err::Error(ParseError::new(ParseErrorKind::Truncated, start))
+        );
     }
 
     fn txt_rdata(txt: &Txt) -> Vec<u8> {
-        txt.strings
-            .iter()
+        txt.strings()
             .flat_map(|s| std::iter::once(s.len() as u8).chain(s.iter().copied()))
             .collect()
     }

@@ -1,6 +1,8 @@
 //! Typed record data. Every type the crate knows is a variant of [`RData`]; anything else is
 //! kept as opaque bytes ([`RData::Unknown`], RFC 3597) and written back byte for byte.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::name::Name;
@@ -39,16 +41,162 @@ pub struct Mx {
 /// The strings are kept apart, because their boundaries matter to some checks (a DKIM key
 /// split into 255-octet strings, a space inserted at a boundary); [`Txt::concatenated`] joins
 /// them as RFC 6376 §3.6.2.2 requires for DKIM.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Storage: the strings live in one buffer in their wire form (a length octet, then the
+/// octets), so a parsed TXT record costs one allocation and one copy of its rdata, however
+/// many strings it has (a `Vec` per string cost one allocation each, and a 2048-bit DKIM key
+/// has two or more). A model built with a string over 255 octets, which the wire cannot carry
+/// (the encoder splits or refuses it), keeps its strings apart instead.
+///
+/// ```
+/// use dns_wire::Txt;
+/// let txt = Txt::new(["v=DKIM1; p=MIIB", "IjAN"]);
+/// assert_eq!(txt.len(), 2);
+/// assert_eq!(txt.strings().collect::<Vec<_>>(), [&b"v=DKIM1; p=MIIB"[..], b"IjAN"]);
+/// assert_eq!(txt.concatenated(), b"v=DKIM1; p=MIIBIjAN");
+/// ```
+#[derive(Clone)]
 pub struct Txt {
-    /// The character-strings, in wire order, each at most 255 octets.
-    pub strings: Vec<Vec<u8>>,
+    storage: TxtStorage,
+}
+
+#[derive(Clone)]
+enum TxtStorage {
+    /// The character-strings in wire form, each a length octet and that many octets.
+    Wire(Box<[u8]>),
+    /// Strings of which at least one is over 255 octets.
+    Apart(Vec<Vec<u8>>),
 }
 
 impl Txt {
+    /// A TXT record of these strings, in this order.
+    pub fn new<I>(strings: I) -> Txt
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        let strings: Vec<I::Item> = strings.into_iter().collect();
+        let storage = if strings.iter().all(|s| s.as_ref().len() <= 255) {
+            let mut wire = Vec::with_capacity(strings.iter().map(|s| 1 + s.as_ref().len()).sum());
+            for s in &strings {
+                wire.push(s.as_ref().len() as u8);
+                wire.extend_from_slice(s.as_ref());
+            }
+            TxtStorage::Wire(wire.into_boxed_slice())
+        } else {
+            TxtStorage::Apart(strings.iter().map(|s| s.as_ref().to_vec()).collect())
+        };
+        Txt { storage }
+    }
+
+    /// A TXT record from rdata the parser checked to be whole character-strings.
+    pub(crate) fn from_checked_wire(wire: &[u8]) -> Txt {
+        Txt {
+            storage: TxtStorage::Wire(wire.into()),
+        }
+    }
+
+    /// The strings in wire form, unless one of them is too long for it.
+    pub(crate) fn wire(&self) -> Option<&[u8]> {
+        match &self.storage {
+            TxtStorage::Wire(wire) => Some(wire),
+            TxtStorage::Apart(_) => None,
+        }
+    }
+
+    /// The character-strings, in wire order.
+    #[inline]
+    pub fn strings(&self) -> TxtStrings<'_> {
+        TxtStrings {
+            inner: match &self.storage {
+                TxtStorage::Wire(wire) => StringsInner::Wire(wire),
+                TxtStorage::Apart(strings) => StringsInner::Apart(strings.iter()),
+            },
+        }
+    }
+
+    /// How many character-strings there are.
+    pub fn len(&self) -> usize {
+        self.strings().count()
+    }
+
+    /// Whether there are no character-strings at all (the wire requires at least one, but a
+    /// hostile server may send none).
+    pub fn is_empty(&self) -> bool {
+        self.strings().next().is_none()
+    }
+
     /// All strings joined without a separator.
     pub fn concatenated(&self) -> Vec<u8> {
-        self.strings.concat()
+        let mut joined = Vec::new();
+        for s in self.strings() {
+            joined.extend_from_slice(s);
+        }
+        joined
+    }
+}
+
+/// Iterator over the character-strings of a [`Txt`], in wire order.
+#[derive(Debug, Clone)]
+pub struct TxtStrings<'a> {
+    inner: StringsInner<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum StringsInner<'a> {
+    Wire(&'a [u8]),
+    Apart(std::slice::Iter<'a, Vec<u8>>),
+}
+
+impl<'a> Iterator for TxtStrings<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match &mut self.inner {
+            StringsInner::Wire(rest) => {
+                let (&len, tail) = rest.split_first()?;
+                // A checked or built buffer always holds the whole string; `min` keeps this
+                // total even so.
+                let (s, after) = tail.split_at(usize::from(len).min(tail.len()));
+                *rest = after;
+                Some(s)
+            }
+            StringsInner::Apart(strings) => strings.next().map(Vec::as_slice),
+        }
+    }
+}
+
+impl PartialEq for Txt {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.storage, &other.storage) {
+            (TxtStorage::Wire(a), TxtStorage::Wire(b)) => a == b,
+            _ => self.strings().eq(other.strings()),
+        }
+    }
+}
+
+impl Eq for Txt {}
+
+impl Hash for Txt {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for s in self.strings() {
+            s.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for Txt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Txt")
+            .field(
+                "strings",
+                &self
+                    .strings()
+                    .map(String::from_utf8_lossy)
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
     }
 }
 

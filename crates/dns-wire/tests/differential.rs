@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dns_wire::{arbitrary, EdnsOption, Message, Name, RData, Record, RecordType};
+use dns_wire::{arbitrary, EdnsOption, Message, Name, RData, Record, RecordType, Txt};
 use hickory_proto::op as h_op;
 use hickory_proto::rr as h_rr;
 use hickory_proto::rr::rdata as h_rdata;
@@ -80,7 +80,7 @@ fn rdata_wire(data: &RData) -> Vec<u8> {
             name_wire(&mx.exchange, &mut out);
         }
         RData::Txt(txt) => {
-            for s in &txt.strings {
+            for s in txt.strings() {
                 out.push(s.len() as u8);
                 out.extend_from_slice(s);
             }
@@ -200,9 +200,8 @@ fn same_rdata(ours: &RData, theirs: &h_rr::RData, at: &str) -> Result<(), String
             same_name(&a.exchange, &b.exchange, at)
         }
         (RData::Txt(a), H::TXT(b)) => check(
-            a.strings.len() == b.txt_data.len()
-                && a.strings
-                    .iter()
+            a.len() == b.txt_data.len()
+                && a.strings()
                     .zip(b.txt_data.iter())
                     .all(|(x, y)| x[..] == y[..]),
             mismatch,
@@ -263,11 +262,11 @@ fn same_records(ours: &[Record], theirs: &[h_rr::Record], section: &str) -> Resu
 }
 
 /// (code, data) of a dns-wire option, as on the wire.
-fn option_wire(option: &EdnsOption) -> (u16, Vec<u8>) {
+fn option_wire(option: EdnsOption<'_>) -> (u16, Vec<u8>) {
     match option {
-        EdnsOption::Nsid(data) => (3, data.clone()),
+        EdnsOption::Nsid(data) => (3, data.to_vec()),
         EdnsOption::Cookie { client, server } => (10, [&client[..], server].concat()),
-        EdnsOption::Padding(len) => (12, vec![0; usize::from(*len)]),
+        EdnsOption::Padding(len) => (12, vec![0; usize::from(len)]),
         EdnsOption::ExtendedError {
             info_code,
             extra_text,
@@ -275,7 +274,7 @@ fn option_wire(option: &EdnsOption) -> (u16, Vec<u8>) {
             15,
             [&info_code.to_be_bytes()[..], extra_text.as_bytes()].concat(),
         ),
-        EdnsOption::Unknown { code, data } => (*code, data.clone()),
+        EdnsOption::Unknown { code, data } => (code, data.to_vec()),
         other => panic!("option_wire: an option this test does not know: {other:?}"),
     }
 }
@@ -387,9 +386,7 @@ fn to_hickory_rdata(data: &RData) -> h_rr::RData {
             mx.preference,
             to_hickory_name(&mx.exchange),
         )),
-        RData::Txt(t) => H::TXT(h_rdata::TXT::from_bytes(
-            t.strings.iter().map(Vec::as_slice).collect(),
-        )),
+        RData::Txt(t) => H::TXT(h_rdata::TXT::from_bytes(t.strings().collect())),
         RData::Srv(s) => H::SRV(h_rdata::SRV::new(
             s.priority,
             s.weight,
@@ -459,7 +456,7 @@ fn to_hickory(msg: &Message) -> h_op::Message {
             .set_rcode_high(e.extended_rcode);
         edns.flags_mut().dnssec_ok = e.dnssec_ok;
         edns.flags_mut().z = e.other_flags;
-        for option in &e.options {
+        for option in e.options.iter() {
             let (code, data) = option_wire(option);
             edns.options_mut()
                 .insert(h_rdata::opt::EdnsOption::Unknown(code, data));
@@ -503,7 +500,7 @@ fn hickory_compatible(mut msg: Message) -> Message {
                     data.push(0);
                 }
             }
-            RData::Txt(txt) if txt.strings.is_empty() => txt.strings.push(Vec::new()),
+            RData::Txt(txt) if txt.is_empty() => *txt = Txt::new([b""]),
             RData::Caa(caa) => {
                 const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
                 caa.tag.truncate(15);
@@ -519,13 +516,16 @@ fn hickory_compatible(mut msg: Message) -> Message {
     }
     if let Some(edns) = &mut msg.edns {
         edns.udp_payload_size = edns.udp_payload_size.max(512);
-        for option in &mut edns.options {
-            if let EdnsOption::Unknown { code, .. } = option {
-                if *code == 8 {
-                    *code = 65001;
-                }
-            }
-        }
+        // Option 8 (client subnet) is typed by hickory-proto: this test sends 65001 instead.
+        let options: Vec<(u16, Vec<u8>)> = edns.options.iter().map(option_wire).collect();
+        edns.options = options
+            .iter()
+            .map(|(code, data)| EdnsOption::Unknown {
+                code: if *code == 8 { 65001 } else { *code },
+                data,
+            })
+            .collect::<Result<_, _>>()
+            .expect("the options were whole");
     }
     msg
 }

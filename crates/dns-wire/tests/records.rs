@@ -155,14 +155,12 @@ fn txt_keeps_every_string_and_escapes() {
     rdata.push(0); // an empty string
     rdata.push(4);
     rdata.extend_from_slice(b"\"\\\x01\xff");
-    let expected = RData::Txt(Txt {
-        strings: vec![
-            b"v=DKIM1".to_vec(),
-            vec![b'A'; 255],
-            Vec::new(),
-            b"\"\\\x01\xff".to_vec(),
-        ],
-    });
+    let expected = RData::Txt(Txt::new([
+        &b"v=DKIM1"[..],
+        &[b'A'; 255],
+        b"",
+        b"\"\\\x01\xff",
+    ]));
     let text = format!(
         "\"v=DKIM1\" \"{}\" \"\" \"\\\"\\\\\\001\\255\"",
         "A".repeat(255)
@@ -363,22 +361,25 @@ fn opt_is_lifted_with_every_option() {
         version: 0,
         dnssec_ok: true,
         other_flags: 0,
-        options: vec![
-            EdnsOption::Nsid(b"ns1".to_vec()),
+        options: [
+            EdnsOption::Nsid(b"ns1"),
             EdnsOption::Cookie {
                 client: [1, 2, 3, 4, 5, 6, 7, 8],
-                server: vec![9; 16],
+                server: &[9; 16],
             },
             EdnsOption::ExtendedError {
                 info_code: 22,
-                extra_text: "no reachable authority".to_string(),
+                extra_text: "no reachable authority",
             },
             EdnsOption::Padding(3),
             EdnsOption::Unknown {
                 code: 65001,
-                data: vec![1, 2],
+                data: &[1, 2],
             },
-        ],
+        ]
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap(),
     });
     let bytes = msg.to_bytes();
     // OPT is the last record: root owner, type 41, class 4096, TTL 0x01008000.
@@ -424,23 +425,39 @@ fn opt_is_lifted_with_every_option() {
 fn malformed_options_are_kept_raw() {
     // A 5-octet cookie, non-zero padding, a 1-octet EDE: kept as Unknown, written back as is.
     let mut msg = Message::query(1, n("example.com"), RecordType::A);
-    let odd = vec![
+    let odd = [
         EdnsOption::Unknown {
             code: 10,
-            data: vec![1, 2, 3, 4, 5],
+            data: &[1, 2, 3, 4, 5],
         },
         EdnsOption::Unknown {
             code: 12,
-            data: vec![0, 1],
+            data: &[0, 1],
         },
         EdnsOption::Unknown {
             code: 15,
-            data: vec![7],
+            data: &[7],
         },
     ];
-    msg.edns.as_mut().unwrap().options = odd.clone();
+    msg.edns.as_mut().unwrap().options = odd.into_iter().collect::<Result<_, _>>().unwrap();
     let parsed = Message::from_bytes(&msg.to_bytes()).unwrap();
-    assert_eq!(parsed.edns.unwrap().options, odd);
+    let edns = parsed.edns.unwrap();
+    assert_eq!(edns.options.iter().collect::<Vec<_>>(), odd);
+    // Shaped as their RFC gives, the same codes read as typed options.
+    let mut typed = dns_wire::EdnsOptions::new();
+    typed
+        .push(EdnsOption::Unknown {
+            code: 10,
+            data: &[1; 16],
+        })
+        .unwrap();
+    assert_eq!(
+        typed.iter().next(),
+        Some(EdnsOption::Cookie {
+            client: [1; 8],
+            server: &[1; 8]
+        })
+    );
 }
 
 #[test]

@@ -675,30 +675,7 @@ pub fn parallel<T: Send + 'static>(
 /// The command line a user would type for a lab scenario (`ses` or `selector`, `--json`),
 /// followed by `servers`: the options that point it at a lab.
 pub fn scenario_argv(scenario: &dns_lab::scenarios::Scenario, servers: &[String]) -> Vec<String> {
-    use dns_lab::scenarios::Check;
-    let mut args: Vec<String> = Vec::new();
-    match scenario.check {
-        Check::Ses {
-            tokens,
-            region,
-            expect_ns,
-        } => {
-            args.extend(["ses".to_string(), scenario.domain.to_string()]);
-            for token in tokens {
-                args.extend(["--token".to_string(), token.to_string()]);
-            }
-            if let Some(region) = region {
-                args.extend(["--region".to_string(), region.to_string()]);
-            }
-            for ns in expect_ns {
-                args.extend(["--expect-ns".to_string(), ns.to_string()]);
-            }
-        }
-        Check::Selectors(selectors) => {
-            args.extend(["selector".to_string(), scenario.domain.to_string()]);
-            args.extend(selectors.iter().map(|s| s.to_string()));
-        }
-    }
+    let mut args = scenario.args();
     args.push("--json".into());
     args.extend_from_slice(servers);
     args

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::AddressFamilies;
-use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError};
+use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, Protocol, QueryError};
 
 /// Whole exchanges (every UDP try and the TCP try) a server may fail, having answered nothing,
 /// before the run stops asking it. Two, not one: at 20% loss each way one exchange of four
@@ -66,6 +66,8 @@ struct State {
     /// Index 0: IPv4, 1: IPv6.
     families: [FamilyRecord; 2],
     refused_by: HashSet<IpAddr>,
+    /// Addresses whose every try a local packet filter dropped.
+    filtered: HashSet<IpAddr>,
     /// Whether any query was let through ([`Health::before_send`]).
     sent: bool,
     down: Option<NoNetwork>,
@@ -140,6 +142,7 @@ impl Health {
             }
         }
         state.sent = true;
+        let state = &*state;
         let record = state.servers.get(&ip);
         if let Some(ServerRecord {
             answered: 0,
@@ -152,12 +155,24 @@ impl Health {
                 return Err(timeout.clone());
             }
         }
-        Ok(match record.and_then(|r| r.srtt) {
+        let rto = |(srtt, rttvar): (f64, f64)| {
             // RFC 6298 §2: RTO = SRTT + 4 RTTVAR, here floored and capped.
-            Some((srtt, rttvar)) => {
-                Duration::from_secs_f64(srtt + 4.0 * rttvar).clamp(MIN_WAIT, cap.max(MIN_WAIT))
-            }
-            None => default_wait.min(cap),
+            Duration::from_secs_f64(srtt + 4.0 * rttvar).clamp(MIN_WAIT, cap.max(MIN_WAIT))
+        };
+        Ok(match record.and_then(|r| r.srtt) {
+            Some(estimate) => rto(estimate),
+            // A server not measured yet: the longest wait any measured server of the run
+            // needs, but never more than the default for the unknown (Unbound's 376 ms). Under
+            // loss this keeps a lost first datagram from costing the full default each time,
+            // and it stays generous: it is the slowest server's wait, not the typical one's.
+            None => state
+                .servers
+                .values()
+                .filter_map(|r| r.srtt)
+                .map(rto)
+                .max()
+                .map_or(default_wait, |slowest| slowest.min(default_wait))
+                .min(cap),
         })
     }
 
@@ -172,6 +187,13 @@ impl Health {
                 state.discarded_datagrams += u64::from(exchange.dropped_datagrams);
                 let record = state.servers.entry(ip).or_default();
                 record.answered += 1;
+                // Karn's algorithm (RFC 6298 §3): only an answer to a datagram sent once
+                // measures the round trip; after a retry, or over TCP (a connection set up
+                // first, perhaps after a lost SYN), the time says nothing about the server.
+                if exchange.protocol != Protocol::Udp || exchange.udp_attempts != 1 {
+                    state.judge_network();
+                    return;
+                }
                 let sample = exchange.rtt.as_secs_f64();
                 record.srtt = Some(match record.srtt {
                     None => (sample, sample / 2.0),
@@ -189,8 +211,23 @@ impl Health {
             }
             Err(error) => {
                 if let Some(cause) = error.local_cause() {
-                    if cause != LocalCause::Resources {
-                        state.families[family(&ip)].local.get_or_insert(cause);
+                    let fam = family(&ip);
+                    match cause {
+                        // Routing is decided once for every address of the family.
+                        LocalCause::NoRoute => {
+                            state.families[fam].local.get_or_insert(cause);
+                        }
+                        // A filter may drop some datagrams and not others: only a filter that
+                        // stopped every try to two addresses speaks for the family.
+                        LocalCause::Firewall => {
+                            state.filtered.insert(ip);
+                            let filtered =
+                                state.filtered.iter().filter(|a| family(a) == fam).count();
+                            if filtered >= 2 {
+                                state.families[fam].local.get_or_insert(cause);
+                            }
+                        }
+                        LocalCause::Resources => {}
                     }
                 } else if let QueryError::Io { kind, .. } = error {
                     use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, HostUnreachable};
@@ -301,7 +338,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::Protocol;
 
     fn addr(text: &str) -> SocketAddr {
         text.parse().unwrap()

@@ -573,9 +573,7 @@ fn cname_chains_are_followed_across_zones_from_each_zones_servers() {
     );
     let txt = rr(
         "tok.dkim.cdn.net",
-        RData::Txt(crate::Txt {
-            strings: vec![b"v=DKIM1; p=AAAA".to_vec()],
-        }),
+        RData::Txt(crate::Txt::new(["v=DKIM1; p=AAAA"])),
     );
     sim.zone("10.0.0.6", Zone::new("cdn.net", vec![txt.clone()]));
     let cache = Arc::new(DelegationCache::new());

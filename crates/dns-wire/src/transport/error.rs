@@ -248,24 +248,22 @@ impl QueryError {
         }
     }
 
-    /// Whether the server gave no answer at all (timeout or network error), as opposed to a
-    /// bad one. A failure that is this machine's ([`QueryError::local_cause`]) or a server not
-    /// asked is not a server's silence.
+    /// Whether the server gave no answer at all (timeout or network error, whatever its
+    /// cause), as opposed to a bad one or to not being asked.
     pub fn is_no_response(&self) -> bool {
-        match self {
-            QueryError::Timeout { .. } => true,
-            QueryError::Io { .. } => self.local_cause().is_none(),
-            _ => false,
-        }
+        matches!(self, QueryError::Timeout { .. } | QueryError::Io { .. })
     }
 
-    /// Whether this machine, not the server, is the reason the query got no answer: a local
-    /// cause on a socket operation, a family not checked from here, or no network at all.
+    /// Whether the server was not asked at all, for a reason of this machine's: its address
+    /// family cannot be reached from here or was switched off ([`QueryError::NotChecked`]), or
+    /// there is no network ([`QueryError::NoNetwork`]). Such a server is neither lame nor
+    /// compared with the others. (A single exchange that failed locally, see
+    /// [`QueryError::local_cause`], still counts as no response: the next one may pass.)
     pub fn is_local(&self) -> bool {
         matches!(
             self,
             QueryError::NotChecked { .. } | QueryError::NoNetwork { .. }
-        ) || self.local_cause().is_some()
+        )
     }
 
     /// The local cause of a failed socket operation, if the operating system's error says the

@@ -6,8 +6,14 @@ use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
 
-use super::{build_query, header_matches, question_matches, Protocol, QueryError, TransportConfig};
+use super::{
+    build_query, header_matches, question_matches, LocalCause, Protocol, QueryError,
+    TransportConfig,
+};
 use crate::{Message, Question};
+
+/// The pause before the next try after a local packet filter dropped a datagram.
+const LOCAL_DROP_PAUSE: Duration = Duration::from_millis(20);
 
 /// Largest datagram we read; anything the kernel delivers fits.
 const RECEIVE_BUFFER: usize = 65535;
@@ -46,6 +52,7 @@ pub(super) async fn exchange(
         dropped,
     };
     let mut wait = config.first_wait.min(config.timeout);
+    let mut refused_locally = 0;
     for _ in 0..=config.udp_retries {
         let query = build_query(question, use_edns, config);
         let id = query.header.id;
@@ -67,14 +74,30 @@ pub(super) async fn exchange(
             let error = QueryError::io(server, Protocol::Udp, "connecting a socket to", &e);
             fail(error, attempts, dropped)
         })?;
-        socket.send(&query.to_bytes()).await.map_err(|e| {
-            let error = QueryError::io(server, Protocol::Udp, "sending to", &e);
-            fail(error, attempts, dropped)
-        })?;
         attempts += 1;
-        let sent = Instant::now();
-        let deadline = tokio::time::Instant::from_std(sent + wait);
+        let this_wait = wait;
         wait = wait.saturating_mul(2).min(config.timeout);
+        if let Err(e) = socket.send(&query.to_bytes()).await {
+            let error = QueryError::io(server, Protocol::Udp, "sending to", &e);
+            if error.local_cause() != Some(LocalCause::Firewall) {
+                return Err(fail(error, attempts, dropped));
+            }
+            // A local packet filter dropped this datagram (EPERM, EACCES): as good as lost.
+            // Another try may pass (a filter dropping at random, a rate limit); a filter that
+            // drops them all ends the exchange with this error after every try, quickly,
+            // since no answer can be on its way.
+            refused_locally += 1;
+            if attempts > config.udp_retries {
+                if refused_locally == attempts {
+                    return Err(fail(error, attempts, dropped));
+                }
+                break;
+            }
+            tokio::time::sleep(LOCAL_DROP_PAUSE.min(this_wait)).await;
+            continue;
+        }
+        let sent = Instant::now();
+        let deadline = tokio::time::Instant::from_std(sent + this_wait);
         loop {
             let received = tokio::time::timeout_at(deadline, socket.recv_from(&mut buffer)).await;
             let (len, from) = match received {

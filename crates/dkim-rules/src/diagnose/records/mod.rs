@@ -115,8 +115,37 @@ impl RecordAnalysis {
         }
     }
 
+    /// The names where a mistaken copy of this record would sit: the domain appended twice,
+    /// `_domainkey` without its underscore or dot.
+    fn variant_names(&self, ctx: &Ctx<'_>) -> Vec<Name> {
+        let mut names: Vec<Name> = [&ctx.domain, &ctx.zone]
+            .iter()
+            .filter_map(|suffix| self.name.clone().append(suffix).ok())
+            .collect();
+        names.extend(
+            underscore_variants(&self.selector, &ctx.domain, ctx.check)
+                .into_iter()
+                .map(|v| v.name),
+        );
+        names
+    }
+
     fn entry(&self, ctx: &Ctx<'_>, server: &ServerRef) -> ServerEntry {
-        let state = ctx.state(&self.name, Self::types(ctx), server);
+        let mut state = ctx.state(&self.name, Self::types(ctx), server);
+        if matches!(state, ServerState::Missing { .. }) {
+            // Missing here, but a name where a misplaced copy could sit went unanswered on
+            // this server (after every try): whether the record is missing or misplaced is
+            // unknown, so this server says nothing about it.
+            let unanswered = self.variant_names(ctx).into_iter().find(|variant| {
+                matches!(
+                    ctx.state(variant, &[RecordType::TXT], server),
+                    ServerState::Unreachable(_)
+                )
+            });
+            if let Some(variant) = unanswered {
+                state = ServerState::Unreachable(format!("no answer about {variant}"));
+            }
+        }
         let wildcard = match (&state, self.name.parent()) {
             (ServerState::Found(_), Some(parent)) => synthesised(
                 ctx,
