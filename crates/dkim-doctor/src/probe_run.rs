@@ -556,8 +556,7 @@ fn delegation(
             name: server_name(&s.server),
             address: Some(s.server.ip),
             reason: s
-                .lame()
-                .map(ToString::to_string)
+                .lame_reason()
                 .unwrap_or_else(|| "not authoritative".to_string()),
         })
         .collect();
@@ -665,6 +664,11 @@ fn network_problem(cause: NoNetwork) -> NetworkProblem {
         NoNetwork::Local(LocalCause::NoRoute) => NetworkProblemKind::NoRoute,
         NoNetwork::Local(LocalCause::Firewall) => NetworkProblemKind::LocalFirewall,
         NoNetwork::Local(LocalCause::Resources) => NetworkProblemKind::Resources,
+        NoNetwork::Family { cause, .. } => match cause {
+            LocalCause::Firewall => NetworkProblemKind::LocalFirewall,
+            LocalCause::Resources => NetworkProblemKind::Resources,
+            LocalCause::NoRoute => NetworkProblemKind::NoRoute,
+        },
         NoNetwork::Rejected => NetworkProblemKind::Rejected,
         NoNetwork::Silent => NetworkProblemKind::Silent,
     };

@@ -64,6 +64,8 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
         finding.summary = tidy(&finding.summary);
         finding.fix = tidy(&finding.fix);
         findings.push(finding);
+        // What this machine could not check, and a referral cut short, still say something.
+        ctx.reach_findings(&mut findings);
         let records = analyses.iter().map(|a| a.report(&ctx)).collect();
         return Report {
             domain: ctx.domain.clone(),

@@ -312,6 +312,7 @@ impl Resolver {
             let mut transport = config.transport.clone();
             transport.first_wait = first_wait;
             transport.recursion_desired |= recursion_desired;
+            transport.tcp_after_refused &= health.retry_refused_over_tcp(&address);
             if self.lock(&self.shared.no_edns).contains(&address) {
                 transport.edns = false;
             }

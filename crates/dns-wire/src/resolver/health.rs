@@ -68,6 +68,8 @@ struct State {
     refused_by: HashSet<IpAddr>,
     /// Addresses whose every try a local packet filter dropped.
     filtered: HashSet<IpAddr>,
+    /// Addresses that answered REFUSED even after the retry over TCP.
+    refuses_over_tcp: HashSet<IpAddr>,
     /// Whether any query was let through ([`Health::before_send`]).
     sent: bool,
     down: Option<NoNetwork>,
@@ -183,6 +185,11 @@ impl Health {
         let ip = server.ip();
         match result {
             Ok(exchange) => {
+                if exchange.response.rcode() == crate::Rcode::REFUSED {
+                    // Refused over TCP too (or TCP failed): asking it again over TCP is
+                    // pointless for the rest of the run.
+                    state.refuses_over_tcp.insert(ip);
+                }
                 state.families[family(&ip)].answered += 1;
                 state.discarded_datagrams += u64::from(exchange.dropped_datagrams);
                 let record = state.servers.entry(ip).or_default();
@@ -240,6 +247,13 @@ impl Health {
         state.judge_network();
     }
 
+    /// Whether a REFUSED from `server` is worth a retry over TCP: not once it refused the
+    /// retry too (the driver clears [`crate::transport::TransportConfig::tcp_after_refused`]
+    /// for it then).
+    pub fn retry_refused_over_tcp(&self, server: &SocketAddr) -> bool {
+        !self.state().refuses_over_tcp.contains(&server.ip())
+    }
+
     /// Whether `server` has answered anything in this run.
     pub fn has_answered(&self, server: &SocketAddr) -> bool {
         self.state()
@@ -270,10 +284,16 @@ impl Health {
         let mut state = self.state();
         if state.down.is_none() && state.sent && state.families.iter().all(|f| f.answered == 0) {
             let local = state.families.iter().find_map(|f| f.local);
-            state.down = Some(match local {
-                Some(cause) => NoNetwork::Local(cause),
-                None if !state.refused_by.is_empty() => NoNetwork::Rejected,
-                None => NoNetwork::Silent,
+            let single = match state.enabled {
+                [true, false] => Some(false),
+                [false, true] => Some(true),
+                _ => None,
+            };
+            state.down = Some(match (local, single) {
+                (Some(cause), Some(ipv6)) => NoNetwork::Family { ipv6, cause },
+                (Some(cause), None) => NoNetwork::Local(cause),
+                (None, _) if !state.refused_by.is_empty() => NoNetwork::Rejected,
+                (None, _) => NoNetwork::Silent,
             });
         }
         state.down
@@ -313,14 +333,22 @@ impl State {
         }
         // Every family in use failed before a packet left: the first cause found speaks for
         // them (resource exhaustion is never recorded per family).
-        let mut causes = (0..2)
-            .filter(|&i| self.enabled[i])
-            .map(|i| self.families[i].local);
-        if let Some(Some(first)) = causes.next() {
-            if causes.all(|c| c.is_some()) {
-                self.down = Some(NoNetwork::Local(first));
+        let enabled: Vec<usize> = (0..2).filter(|&i| self.enabled[i]).collect();
+        let causes: Vec<Option<LocalCause>> =
+            enabled.iter().map(|&i| self.families[i].local).collect();
+        match (enabled.as_slice(), causes.as_slice()) {
+            ([only], [Some(cause)]) => {
+                self.down = Some(NoNetwork::Family {
+                    ipv6: *only == 1,
+                    cause: *cause,
+                });
                 return;
             }
+            (_, [Some(first), rest @ ..]) if rest.iter().all(Option::is_some) => {
+                self.down = Some(NoNetwork::Local(*first));
+                return;
+            }
+            _ => {}
         }
         if self.refused_by.len() >= REJECTED_AFTER {
             self.down = Some(NoNetwork::Rejected);
@@ -457,7 +485,11 @@ mod tests {
         let server = addr("192.0.2.1:53");
         let exchange = Exchange {
             server,
-            response: crate::Message::query(1, crate::Name::root(), crate::RecordType::NS),
+            response: std::sync::Arc::new(crate::Message::query(
+                1,
+                crate::Name::root(),
+                crate::RecordType::NS,
+            )),
             size: 17,
             protocol: Protocol::Udp,
             rtt: Duration::from_millis(100),

@@ -119,6 +119,23 @@ impl ZoneServer {
         }
     }
 
+    /// Why the server is lame, in words without its address: "did not answer 5 tries over
+    /// 4.9 s (UDP, then TCP)", "REFUSED", "no AA flag"...; `None` when it is not lame.
+    pub fn lame_reason(&self) -> Option<String> {
+        let lame = self.lame()?;
+        Some(match (lame, self.soa.result.as_ref().err()) {
+            (_, Some(error @ QueryError::Timeout { .. })) => {
+                let text = error.to_string();
+                match text.find("did not answer") {
+                    Some(at) => text[at..].to_string(),
+                    None => text,
+                }
+            }
+            (Classification::Lame(reason), _) => reason.to_string(),
+            (other, _) => other.to_string(),
+        })
+    }
+
     /// Why this server was not asked, or could not be, for a reason of this machine's (its
     /// address family unreachable from here or switched off, no network), if so.
     pub fn not_checked(&self) -> Option<&QueryError> {

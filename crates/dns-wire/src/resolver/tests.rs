@@ -153,7 +153,7 @@ impl Sim {
         match message {
             Some(response) => Ok(Exchange {
                 server: q.address,
-                response,
+                response: std::sync::Arc::new(response),
                 size: 100,
                 protocol: Protocol::Udp,
                 rtt: Duration::from_millis(1),

@@ -93,6 +93,13 @@ impl fmt::Display for NotChecked {
 pub enum NoNetwork {
     /// Every family failed locally before a packet left (no route, a local firewall).
     Local(LocalCause),
+    /// The only family the run may use (`-4` or `-6`) failed locally.
+    Family {
+        /// Whether the family is IPv6.
+        ipv6: bool,
+        /// What its queries ran into.
+        cause: LocalCause,
+    },
     /// Several servers refused the connection (ICMP port or host unreachable) and none
     /// answered: a firewall on the way rejects DNS.
     Rejected,
@@ -103,15 +110,24 @@ pub enum NoNetwork {
 
 impl fmt::Display for NoNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            NoNetwork::Local(LocalCause::NoRoute) => "there is no network route",
-            NoNetwork::Local(LocalCause::Firewall) => {
-                "a firewall on this machine refuses to send DNS queries"
+        match self {
+            NoNetwork::Family { ipv6, cause } => {
+                let (family, flag) = if *ipv6 { ("IPv6", '6') } else { ("IPv4", '4') };
+                write!(
+                    f,
+                    "{family} addresses cannot be reached from here ({cause}), and -{flag} allows no other"
+                )
             }
-            NoNetwork::Local(LocalCause::Resources) => "this machine ran out of sockets",
-            NoNetwork::Rejected => "DNS queries are rejected on the way",
-            NoNetwork::Silent => "no DNS server answered at all",
-        })
+            NoNetwork::Local(LocalCause::NoRoute) => f.write_str("there is no network route"),
+            NoNetwork::Local(LocalCause::Firewall) => {
+                f.write_str("a firewall on this machine refuses to send DNS queries")
+            }
+            NoNetwork::Local(LocalCause::Resources) => {
+                f.write_str("this machine ran out of sockets")
+            }
+            NoNetwork::Rejected => f.write_str("DNS queries are rejected on the way"),
+            NoNetwork::Silent => f.write_str("no DNS server answered at all"),
+        }
     }
 }
 
@@ -256,14 +272,17 @@ impl QueryError {
 
     /// Whether the server was not asked at all, for a reason of this machine's: its address
     /// family cannot be reached from here or was switched off ([`QueryError::NotChecked`]), or
-    /// there is no network ([`QueryError::NoNetwork`]). Such a server is neither lame nor
-    /// compared with the others. (A single exchange that failed locally, see
-    /// [`QueryError::local_cause`], still counts as no response: the next one may pass.)
+    /// there is no network ([`QueryError::NoNetwork`]), or this machine has no route to it.
+    /// Such a server is neither lame nor compared with the others. (An exchange that a local
+    /// filter or a lack of sockets stopped, see [`QueryError::local_cause`], still counts as
+    /// no response: the next one may pass.)
     pub fn is_local(&self) -> bool {
+        // No route is decided by this machine's routing table for every address alike, so
+        // the exchange that ran into it did not test the server either.
         matches!(
             self,
             QueryError::NotChecked { .. } | QueryError::NoNetwork { .. }
-        )
+        ) || self.local_cause() == Some(LocalCause::NoRoute)
     }
 
     /// The local cause of a failed socket operation, if the operating system's error says the

@@ -72,6 +72,10 @@ pub struct TransportConfig {
     /// After every UDP attempt went unanswered, try once over TCP (bounded by twice
     /// [`TransportConfig::timeout`]): a path that drops datagrams often still carries TCP.
     pub tcp_fallback: bool,
+    /// After a REFUSED over UDP, ask once more over TCP (response-rate limiting may refuse
+    /// over UDP what it answers over TCP). A resolver turns it off for a server that refused
+    /// over TCP too.
+    pub tcp_after_refused: bool,
     /// Bound on a whole TCP exchange after a truncated UDP answer: connect, send, read.
     pub tcp_timeout: Duration,
     /// Send an OPT record (EDNS0) in queries.
@@ -92,6 +96,7 @@ impl Default for TransportConfig {
             first_wait: Duration::from_millis(400),
             udp_retries: 3,
             tcp_fallback: true,
+            tcp_after_refused: true,
             tcp_timeout: Duration::from_secs(5),
             edns: true,
             edns_payload_size: 1232,
@@ -106,8 +111,9 @@ impl Default for TransportConfig {
 pub struct Exchange {
     /// The server that answered (address and port).
     pub server: SocketAddr,
-    /// The parsed response.
-    pub response: Message,
+    /// The parsed response, shared: a run keeps each response in several records of its
+    /// trace, and a hostile referral can make one response large.
+    pub response: std::sync::Arc<Message>,
     /// Size of the response on the wire, in octets.
     pub size: usize,
     /// The transport that carried the response.
@@ -189,7 +195,7 @@ pub async fn query(
             tally.without_edns();
             continue;
         }
-        let refused = reply.message.rcode() == Rcode::REFUSED && config.tcp_fallback;
+        let refused = reply.message.rcode() == Rcode::REFUSED && config.tcp_after_refused;
         if !reply.message.header.truncated && !refused {
             return Ok(tally.finish(reply.message, reply.size, Protocol::Udp, reply.rtt, false));
         }
@@ -256,7 +262,7 @@ impl Tally {
     ) -> Exchange {
         Exchange {
             server: self.server,
-            response,
+            response: std::sync::Arc::new(response),
             size,
             protocol,
             rtt,
