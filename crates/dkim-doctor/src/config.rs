@@ -31,10 +31,7 @@ pub fn resolver_config(
     config.ipv4 = !common.ipv6_only;
     config.ipv6 = !common.ipv4_only;
     if !common.roots.is_empty() {
-        let usable = common
-            .roots
-            .iter()
-            .any(|ip| (ip.is_ipv4() && config.ipv4) || (ip.is_ipv6() && config.ipv6));
+        let usable = common.roots.iter().any(|ip| config.families().allows(ip));
         if !usable {
             let family = if config.ipv4 { "IPv4" } else { "IPv6" };
             return Err(RunError::BadInput(format!(

@@ -128,6 +128,8 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
                     let mut answers: Vec<ServerAnswer> =
                         surveyed.answers.iter().map(server_answer).collect();
                     answers.extend(extra.iter().map(server_answer));
+                    // The user's servers among the zone's, in one order.
+                    answers.sort_by(|a, b| a.server.cmp(&b.server));
                     observations.probes.push(ProbeObservation {
                         name: probe.name.clone(),
                         rtype: probe.rtype,
@@ -439,13 +441,7 @@ async fn resolve_expected_ns(
     names: &[Name],
     trace: &mut Trace,
 ) -> Vec<ServerAddr> {
-    let mut types = Vec::new();
-    if resolver.config().ipv4 {
-        types.push(RecordType::A);
-    }
-    if resolver.config().ipv6 {
-        types.push(RecordType::AAAA);
-    }
+    let types = resolver.config().families().address_types();
     let mut running = JoinSet::new();
     for (index, name) in names.iter().enumerate() {
         for rtype in &types {
@@ -569,6 +565,9 @@ fn delegation(
         address: None,
         reason: format!("no address: {reason}"),
     }));
+    // Name, then address, as every server list of the report.
+    servers.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
+    lame.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
     Delegation {
         zone: Some(zone.zone.clone()),
         parent_ns,

@@ -11,16 +11,28 @@
 //!   `dig` does.
 //! - With the `proptest` cargo feature, the `arbitrary` module offers proptest strategies for
 //!   every model type.
-//! - [`transport`] asks one server one question over UDP (random ID and source port, strict
+//! - [`transport`] (with `io`) asks one server one question over UDP (random ID and source port, strict
 //!   response matching, EDNS0 with a fallback) and TCP when the answer is truncated.
 //! - [`resolver`] walks from the root (or given roots) to the authoritative servers of a name,
 //!   itself: a sans-I/O state machine ([`resolver::Walk`]) driven by tokio
-//!   ([`resolver::Resolver`]), with lookups that follow CNAMEs across zones, surveys that ask
+//!   (`resolver::Resolver`, with `io`), with lookups that follow CNAMEs across zones, surveys that ask
 //!   every server of a zone, budgets, a shared delegation cache and a full trace.
 //!
 //! The codec never does I/O; only [`transport`] and [`resolver::Resolver`] touch sockets, and
 //! they only send where they are told (root hints, or addresses and a port the caller gives),
 //! never to the system resolver.
+//!
+//! # Cargo features
+//!
+//! - `io` (on by default): the sockets and the tokio driver: `transport::query`,
+//!   `resolver::Resolver` (lookups, surveys, the recursive check), `resolver::socket_budget`.
+//!   Without it (`default-features = false`) the crate has no tokio in its tree and is the
+//!   codec plus everything sans-I/O: the [`resolver::Walk`] state machine,
+//!   [`resolver::classify`], the [`resolver::DelegationCache`], [`resolver::Health`], the
+//!   trace types, root hints, the survey result types and the transport's configuration,
+//!   result and error types, for a driver of one's own or for interpretation code such as
+//!   `dkim-rules`.
+//! - `proptest`: the `arbitrary` module (below).
 //!
 //! ```
 //! use dns_wire::{Message, Name, RData, Record, RecordType};

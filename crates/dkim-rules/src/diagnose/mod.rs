@@ -24,8 +24,21 @@ use view::{classify, Lookup, ServerSets, ServerState};
 /// The verdict is [`Verdict::Incomplete`] when no server the domain is delegated to gave an
 /// authoritative answer (with a `zone-unreachable` finding), [`Verdict::Fail`] when any
 /// finding has severity error or any expected record is not correct on every server that
-/// answered, and [`Verdict::Pass`] otherwise. Findings come errors first.
+/// answered, and [`Verdict::Pass`] otherwise. Findings come errors first, then in the order
+/// of the rules; every server list in the report is sorted by name, then address, so two
+/// diagnoses of the same observations are equal whatever order the servers were asked in.
 pub fn diagnose(check: &Check, observations: &Observations) -> Report {
+    let mut report = diagnose_in_rule_order(check, observations);
+    for record in &mut report.records {
+        record.servers.sort_by(|a, b| a.server.cmp(&b.server));
+    }
+    for finding in &mut report.findings {
+        finding.servers.sort();
+    }
+    report
+}
+
+fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report {
     let resolver_view;
     let observations = match &observations.reduced {
         Some(_) => {

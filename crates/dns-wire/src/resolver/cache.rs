@@ -18,12 +18,13 @@ pub struct Delegation {
     pub zone: Name,
     /// The parent zone whose servers gave the referral; `None` for the root hints.
     pub parent: Option<Name>,
-    /// The NS set in the parent's referral, in response order (root hints: the root server
-    /// names, empty when only addresses were given).
+    /// The NS set in the parent's referral, in DNS order (root hints: the root server names in
+    /// the hints' order, empty when only addresses were given).
     pub ns: Vec<Name>,
     /// The smallest TTL of the parent's NS records (0 for root hints).
     pub ttl: u32,
-    /// Addresses that came with the referral (in-bailiwick glue), or the root hints.
+    /// Addresses that came with the referral (in-bailiwick glue), sorted by name then
+    /// address, or the root hints.
     pub glue: Vec<ServerAddr>,
     /// The server that gave the referral.
     pub referred_by: Option<ServerAddr>,
@@ -67,12 +68,15 @@ type DescentKey = (Name, Vec<u8>);
 /// It also coordinates concurrent walks (without any I/O): a walk about to ask the root or a
 /// top-level domain's servers about a name *claims* that step (zone and next label), and other
 /// walks heading the same way wait for the referral instead of asking the same servers the
-/// same thing (see [`super::Walk`]).
+/// same thing (see [`super::Walk`]). The cache wakes nobody: a walk that ends a claim says so
+/// ([`super::Walk::take_released_descents`]) and its driver wakes the waiting walks; a walk
+/// that is never woken looks again after [`super::WalkOptions::max_descent_wait`].
 #[derive(Debug, Default)]
 pub struct DelegationCache {
     entries: Mutex<Entries>,
     descents: Mutex<HashMap<DescentKey, u64>>,
-    changed: tokio::sync::Notify,
+    /// Source of the identities walks claim descents under (see [`DelegationCache::walk_id`]).
+    walk_ids: AtomicU64,
     zone_hits: AtomicU64,
     address_hits: AtomicU64,
 }
@@ -153,6 +157,13 @@ impl DelegationCache {
         }
     }
 
+    /// A new identity for a walk on this cache, under which it claims descents. Claims only
+    /// matter between walks of one cache, so the cache hands the identities out (no global
+    /// counter).
+    pub(crate) fn walk_id(&self) -> u64 {
+        self.walk_ids.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
     /// Claims the descent from `zone` towards `label` for walk `walk`; false if another walk
     /// holds it.
     pub(crate) fn claim_descent(&self, zone: &Name, label: &[u8], walk: u64) -> bool {
@@ -163,22 +174,16 @@ impl DelegationCache {
         *owner == walk
     }
 
-    /// Ends a claim of walk `walk` and wakes the walks waiting for news.
-    pub(crate) fn release_descent(&self, zone: &Name, label: &[u8], walk: u64) {
+    /// Ends a claim of walk `walk`; true if the walk held it (walks waiting for it may now
+    /// find a closer zone cut, or claim it themselves).
+    pub(crate) fn release_descent(&self, zone: &Name, label: &[u8], walk: u64) -> bool {
         let key = (zone.to_lowercase(), label.to_ascii_lowercase());
         let mut descents = self.descents.lock().unwrap_or_else(|e| e.into_inner());
         if descents.get(&key) == Some(&walk) {
             descents.remove(&key);
+            return true;
         }
-        drop(descents);
-        self.changed.notify_waiters();
-    }
-
-    /// Completes when a claimed descent ends (the cache may then hold a closer zone cut).
-    /// Create it, call [`tokio::sync::futures::Notified::enable`], then poll the walk, so no
-    /// wake-up is missed.
-    pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
-        self.changed.notified()
+        false
     }
 
     /// Sizes and hit counters.

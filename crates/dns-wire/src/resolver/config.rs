@@ -1,9 +1,44 @@
 //! Resolver configuration and the work budget.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use super::hints::RootHints;
 use crate::transport::TransportConfig;
+use crate::RecordType;
+
+/// The address families a run uses ([`ResolverConfig::ipv4`] and [`ResolverConfig::ipv6`]
+/// read as one value): every "may this address be asked" and "which address records to look
+/// up" decision goes through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressFamilies {
+    /// IPv4 addresses are asked.
+    pub ipv4: bool,
+    /// IPv6 addresses are asked.
+    pub ipv6: bool,
+}
+
+impl AddressFamilies {
+    /// Whether `ip` is of a family in use.
+    pub fn allows(&self, ip: &IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(_) => self.ipv4,
+            IpAddr::V6(_) => self.ipv6,
+        }
+    }
+
+    /// The address record types to look up for a host, A before AAAA.
+    pub fn address_types(&self) -> Vec<RecordType> {
+        let mut types = Vec::with_capacity(2);
+        if self.ipv4 {
+            types.push(RecordType::A);
+        }
+        if self.ipv6 {
+            types.push(RecordType::AAAA);
+        }
+        types
+    }
+}
 
 /// Bounds on the work of one lookup, so a misconfigured or hostile hierarchy cannot make the
 /// resolver loop or flood (RFC 1034 §5.3.3: "bound the amount of work ... even if someone has
@@ -109,6 +144,14 @@ impl Default for ResolverConfig {
 }
 
 impl ResolverConfig {
+    /// The address families in use.
+    pub fn families(&self) -> AddressFamilies {
+        AddressFamilies {
+            ipv4: self.ipv4,
+            ipv6: self.ipv6,
+        }
+    }
+
     /// A configuration for a lab: walks start at `roots` (addresses only), every server is
     /// asked on `port`.
     pub fn lab(roots: impl IntoIterator<Item = std::net::IpAddr>, port: u16) -> Self {

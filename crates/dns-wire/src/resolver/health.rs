@@ -19,8 +19,9 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::AddressFamilies;
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, Protocol, QueryError};
 
 /// Whole exchanges (every UDP try and the TCP try) a server may fail, having answered nothing,
@@ -78,7 +79,8 @@ struct State {
     filtered: HashSet<IpAddr>,
     /// Addresses that answered REFUSED even after the retry over TCP.
     refuses_over_tcp: HashSet<IpAddr>,
-    first_send: Option<Instant>,
+    /// Whether any query was let through ([`Health::before_send`]).
+    sent: bool,
     down: Option<NoNetwork>,
     discarded_datagrams: u64,
 }
@@ -93,7 +95,10 @@ pub struct Health {
 impl Default for Health {
     /// Both families in use.
     fn default() -> Self {
-        Health::new(true, true)
+        Health::new(AddressFamilies {
+            ipv4: true,
+            ipv6: true,
+        })
     }
 }
 
@@ -103,11 +108,11 @@ fn family(ip: &IpAddr) -> usize {
 }
 
 impl Health {
-    /// Nothing learned yet; the run uses the families switched on.
-    pub fn new(ipv4: bool, ipv6: bool) -> Health {
+    /// Nothing learned yet; the run uses `families`.
+    pub fn new(families: AddressFamilies) -> Health {
         Health {
             state: Mutex::new(State {
-                enabled: [ipv4, ipv6],
+                enabled: [families.ipv4, families.ipv6],
                 ..State::default()
             }),
         }
@@ -120,8 +125,11 @@ impl Health {
     }
 
     /// Before sending to `server`: the error to return at once (no network, family not
-    /// reachable from here, a server already waited out), or the first wait to use.
-    pub(crate) fn before_send(
+    /// reachable from here, a server already waited out), or the first wait to use (from the
+    /// server's round-trip times, else `default_wait`; never above `cap`). Whatever drives
+    /// the queries calls it before each exchange and [`Health::after`] after it; no clock is
+    /// read here.
+    pub fn before_send(
         &self,
         server: SocketAddr,
         default_wait: Duration,
@@ -144,7 +152,7 @@ impl Health {
                 });
             }
         }
-        state.first_send.get_or_insert_with(Instant::now);
+        state.sent = true;
         let state = &*state;
         let record = state.servers.get(&ip);
         if let Some(ServerRecord {
@@ -179,8 +187,9 @@ impl Health {
         })
     }
 
-    /// After an exchange with `server` ended.
-    pub(crate) fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
+    /// After an exchange with `server` ended: learns its round-trip time, or that it did not
+    /// answer, or what the failure says about this machine's network.
+    pub fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
         let mut state = self.state();
         let ip = server.ip();
         match result {
@@ -248,13 +257,14 @@ impl Health {
     }
 
     /// Whether a REFUSED from `server` is worth a retry over TCP: not once it refused the
-    /// retry too.
-    pub(crate) fn retry_refused_over_tcp(&self, server: &SocketAddr) -> bool {
+    /// retry too (the driver clears [`crate::transport::TransportConfig::tcp_after_refused`]
+    /// for it then).
+    pub fn retry_refused_over_tcp(&self, server: &SocketAddr) -> bool {
         !self.state().refuses_over_tcp.contains(&server.ip())
     }
 
     /// Whether `server` has answered anything in this run.
-    pub(crate) fn has_answered(&self, server: &SocketAddr) -> bool {
+    pub fn has_answered(&self, server: &SocketAddr) -> bool {
         self.state()
             .servers
             .get(&server.ip())
@@ -262,13 +272,13 @@ impl Health {
     }
 
     /// Whether anything at all has answered in this run.
-    pub(crate) fn anything_answered(&self) -> bool {
+    pub fn anything_answered(&self) -> bool {
         self.state().families.iter().any(|f| f.answered > 0)
     }
 
     /// How many distinct addresses left a whole exchange unanswered, refused it, or had
     /// every try dropped by a local filter.
-    pub(crate) fn unanswered_addresses(&self) -> usize {
+    pub fn unanswered_addresses(&self) -> usize {
         let state = self.state();
         let mut addresses: HashSet<&IpAddr> = state
             .servers
@@ -281,8 +291,9 @@ impl Health {
         addresses.len()
     }
 
-    /// Declares the network silent if nothing has answered by now.
-    pub(crate) fn judge_silence(&self) -> Option<NoNetwork> {
+    /// Declares the network silent if nothing has answered by now (the driver calls it at
+    /// [`SILENT_AFTER`] after the first query).
+    pub fn judge_silence(&self) -> Option<NoNetwork> {
         let mut state = self.state();
         if state.down.is_none() && state.families.iter().all(|f| f.answered == 0) {
             state.down = Some(NoNetwork::Silent);
@@ -295,10 +306,7 @@ impl Health {
     /// before [`SILENT_AFTER`]). Says why, as [`Health::no_network`] does from then on.
     pub fn conclude(&self) -> Option<NoNetwork> {
         let mut state = self.state();
-        if state.down.is_none()
-            && state.first_send.is_some()
-            && state.families.iter().all(|f| f.answered == 0)
-        {
+        if state.down.is_none() && state.sent && state.families.iter().all(|f| f.answered == 0) {
             let local = state.families.iter().find_map(|f| f.local);
             let single = match state.enabled {
                 [true, false] => Some(false),

@@ -6,7 +6,11 @@
 //! address of every name), asks each for the zone's SOA and NS, and marks the lame ones;
 //! [`Resolver::ask_all`] then asks all of them one question, concurrently.
 //!
+//! The types are plain data; the asking ([`Resolver::survey`] and friends) needs the `io` cargo
+//! feature.
+//!
 //! ```no_run
+//! # #[cfg(feature = "io")]
 //! # async fn demo(resolver: dns_wire::resolver::Resolver) {
 //! use dns_wire::RecordType;
 //! // Find the zone of the first name once, then ask its servers about the others.
@@ -28,22 +32,28 @@
 //! # }
 //! ```
 
+#[cfg(feature = "io")]
 use std::net::{IpAddr, SocketAddr};
 
+#[cfg(feature = "io")]
 use tokio::task::JoinSet;
 
 use super::cache::Delegation;
-use super::classify::{classify, Classification, LameReason};
-use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
-use super::walk::{Outcome, WalkResult};
-use super::Resolver;
-use crate::transport::{self, QueryError};
-use crate::{Name, Question, RData, RecordType};
+use super::classify::{Classification, LameReason};
+use super::trace::{QueryRecord, ServerAddr, Trace};
+use super::walk::WalkResult;
+use crate::transport::QueryError;
+use crate::{Name, Question, RData};
+#[cfg(feature = "io")]
+use {
+    super::classify::classify, super::trace::QueryPurpose, super::walk::Outcome, super::Resolver,
+    crate::transport, crate::RecordType,
+};
 
 /// A zone's NS set as one side states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NsSet {
-    /// Name server host names, in response order.
+    /// Name server host names, in DNS order (not the response's: servers rotate RRsets).
     pub names: Vec<Name>,
     /// The smallest TTL of the NS records.
     pub ttl: u32,
@@ -150,6 +160,7 @@ fn ns_set(record: &QueryRecord) -> Option<NsSet> {
             }
         }
     }
+    set.names.sort();
     (!set.names.is_empty()).then_some(set)
 }
 
@@ -165,7 +176,8 @@ pub struct ZoneSurvey {
     pub parent_ns: Option<NsSet>,
     /// The apex NS set from the first server that answered it authoritatively.
     pub child_ns: Option<NsSet>,
-    /// Every address of every server name (parent's and child's), asked.
+    /// Every address of every server name (parent's and child's), asked; sorted by name,
+    /// then address ([`ServerAddr`]'s order).
     pub servers: Vec<ZoneServer>,
     /// Server names whose address could not be found, with the reason.
     pub unresolved: Vec<(Name, String)>,
@@ -201,6 +213,7 @@ pub struct Survey {
     pub answers: Vec<QueryRecord>,
 }
 
+#[cfg(feature = "io")]
 impl Resolver {
     /// Locates the zone holding `name`, surveys it and asks every server of it the question.
     ///
@@ -327,6 +340,8 @@ impl Resolver {
             });
             surveyed.extend(self.ask_apex(&zone, &more, delegation).await);
         }
+        // One order whatever the responses' order or which exchange ended first.
+        surveyed.sort_by(|a, b| a.server.cmp(&b.server));
         for server in &mut surveyed {
             server.in_child = server
                 .server
@@ -335,9 +350,13 @@ impl Resolver {
                 .is_some_and(|n| child_names.contains(n));
         }
         ZoneSurvey {
-            parent_ns: delegation.parent.as_ref().map(|_| NsSet {
-                names: delegation.ns.clone(),
-                ttl: delegation.ttl,
+            parent_ns: delegation.parent.as_ref().map(|_| {
+                let mut names = delegation.ns.clone();
+                names.sort();
+                NsSet {
+                    names,
+                    ttl: delegation.ttl,
+                }
             }),
             zone,
             delegation: delegation.clone(),
@@ -475,24 +494,14 @@ impl Resolver {
         trace: &mut Trace,
     ) {
         let config = self.config();
-        let mut types = Vec::new();
-        if config.ipv4 {
-            types.push(RecordType::A);
-        }
-        if config.ipv6 {
-            types.push(RecordType::AAAA);
-        }
+        let families = config.families();
+        let types = families.address_types();
         let mut running = JoinSet::new();
         for (index, host) in hosts.iter().enumerate() {
             if config.cache {
                 if let Some(ips) = self.cache().addresses(host) {
-                    let found: Vec<IpAddr> = ips
-                        .into_iter()
-                        .filter(|ip| match ip {
-                            IpAddr::V4(_) => config.ipv4,
-                            IpAddr::V6(_) => config.ipv6,
-                        })
-                        .collect();
+                    let found: Vec<IpAddr> =
+                        ips.into_iter().filter(|ip| families.allows(ip)).collect();
                     if !found.is_empty() {
                         for ip in found {
                             push_unique(servers, ServerAddr::new(Some(host.clone()), ip));
@@ -560,6 +569,7 @@ impl Resolver {
 /// Adds a server unless it is already listed under the same name and address. Two names on one
 /// address stay two entries: each name is reported, and their simultaneous identical
 /// questions go out once ([`Resolver::exchange`] shares them).
+#[cfg(feature = "io")]
 fn push_unique(servers: &mut Vec<ServerAddr>, server: ServerAddr) {
     if !servers.contains(&server) {
         servers.push(server);

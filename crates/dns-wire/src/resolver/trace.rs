@@ -11,8 +11,10 @@ use crate::transport::{Exchange, Protocol, QueryError};
 use crate::{Name, Question, Rcode, Record};
 
 /// A name server: its host name when known (root hints and referrals give one; addresses the
-/// caller gives do not) and one of its addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// caller gives do not) and one of its addresses. Ordered by name (DNS order, unnamed first),
+/// then address: the order server lists are kept and shown in, whatever order the servers
+/// listed them in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServerAddr {
     /// Host name of the server, if known.
     pub name: Option<Name>,

@@ -15,11 +15,11 @@
 //! about to ask the root's or a top-level domain's servers about a name first claims that step
 //! in the cache; a task of another walk heading for the same child waits (bounded by
 //! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back.
-//! The driver wakes waiting walks with [`DelegationCache::changed`].
+//! A walk that ends a claim says so ([`Walk::take_released_descents`]); its driver then wakes
+//! the walks waiting on the same cache (the tokio driver does it with a `Notify` of its own).
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,7 +29,7 @@ use super::config::Budget;
 use super::hints::RootHints;
 use super::trace::{BudgetLimit, QueryPurpose, QueryRecord, ServerAddr, Trace, WalkEvent};
 use crate::transport::{Exchange, QueryError};
-use crate::{Name, Question, RData, Record, RecordType};
+use crate::{Name, Question, RData, Record};
 
 /// How many times one task may go back to a parent zone after a child zone failed.
 const MAX_BACKTRACKS: u32 = 2;
@@ -78,6 +78,16 @@ impl Default for WalkOptions {
             max_ns_per_zone: super::MAX_NS_PER_ZONE,
             share_descents: true,
             max_descent_wait: Duration::from_secs(3),
+        }
+    }
+}
+
+impl WalkOptions {
+    /// The address families in use.
+    pub fn families(&self) -> super::AddressFamilies {
+        super::AddressFamilies {
+            ipv4: self.ipv4,
+            ipv6: self.ipv6,
         }
     }
 }
@@ -283,6 +293,8 @@ struct InFlight {
 #[derive(Debug)]
 pub struct Walk {
     options: WalkOptions,
+    /// The root zone as the hints give it ([`RootHints::delegation`]), built once per walk.
+    root: Delegation,
     cache: Arc<DelegationCache>,
     question: Question,
     tasks: Vec<Task>,
@@ -293,12 +305,11 @@ pub struct Walk {
     deadline: Instant,
     /// Identifies this walk's descent claims in the shared cache.
     id: u64,
+    /// A descent claim ended since the driver last asked ([`Walk::take_released_descents`]).
+    released_descents: bool,
     /// The time given to the current [`Walk::poll`].
     now: Instant,
 }
-
-/// Source of walk identities.
-static NEXT_WALK_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Drop for Walk {
     fn drop(&mut self) {
@@ -344,7 +355,9 @@ impl Walk {
     ) -> Walk {
         let deadline = now + options.budget.max_time;
         let mut walk = Walk {
+            root: options.roots.delegation(),
             options,
+            id: cache.walk_id(),
             cache,
             question: question.clone(),
             tasks: Vec::new(),
@@ -353,7 +366,7 @@ impl Walk {
             stats: WalkStats::default(),
             trace: Trace::default(),
             deadline,
-            id: NEXT_WALK_ID.fetch_add(1, Ordering::Relaxed),
+            released_descents: false,
             now,
         };
         walk.spawn(TaskPurpose::Lookup, 0, question);
@@ -380,6 +393,14 @@ impl Walk {
             .filter_map(|t| t.waiting_for_descent)
             .map(|since| since + self.options.max_descent_wait)
             .min()
+    }
+
+    /// Whether the walk has ended a descent claim in its cache since the last call (and
+    /// forgets it). Walks of the same cache waiting for a descent ([`Walk::next_wakeup`]) may
+    /// then go on: the driver polls them again. A driver that never asks only makes those
+    /// walks wait their bound ([`WalkOptions::max_descent_wait`]).
+    pub fn take_released_descents(&mut self) -> bool {
+        std::mem::take(&mut self.released_descents)
     }
 
     /// Whether the lookup has ended.
@@ -598,7 +619,7 @@ impl Walk {
     }
 
     fn root_delegation(&self) -> Delegation {
-        self.options.roots.delegation()
+        self.root.clone()
     }
 
     /// The closest cached cut above the task's name, or the root.
@@ -618,10 +639,7 @@ impl Walk {
     }
 
     fn family_enabled(&self, ip: &IpAddr) -> bool {
-        match ip {
-            IpAddr::V4(_) => self.options.ipv4,
-            IpAddr::V6(_) => self.options.ipv6,
-        }
+        self.options.families().allows(ip)
     }
 
     /// Makes `cut` the task's current zone: glue and cached addresses become candidates, the
@@ -842,7 +860,7 @@ impl Walk {
     /// Gives up the task's descent claim, if any.
     fn release_claim(&mut self, id: usize) {
         if let Some((zone, label)) = self.tasks[id].claim.take() {
-            self.cache.release_descent(&zone, &label, self.id);
+            self.released_descents |= self.cache.release_descent(&zone, &label, self.id);
         }
         self.tasks[id].waiting_for_descent = None;
     }
@@ -885,15 +903,8 @@ impl Walk {
                 });
                 continue;
             }
-            let mut types = Vec::new();
-            if self.options.ipv4 {
-                types.push(RecordType::A);
-            }
-            if self.options.ipv6 {
-                types.push(RecordType::AAAA);
-            }
             let mut lookup = NsLookup::default();
-            for rtype in types {
+            for rtype in self.options.families().address_types() {
                 if self.stats.ns_address_lookups >= self.options.budget.max_ns_address_lookups {
                     self.trace.event(WalkEvent::BudgetExhausted {
                         limit: BudgetLimit::NsAddressLookups,
@@ -1031,18 +1042,18 @@ impl Walk {
         let from = self.tasks[id].cut.zone.clone();
         let ns_listed = referral.ns.len();
         let mut ns = referral.ns;
-        if ns_listed > self.options.max_ns_per_zone {
-            // Keep a fixed, documented subset (the first names in DNS order), so two runs
-            // consider the same servers whatever order the parent sent them in.
-            ns.sort_by_key(Name::to_lowercase);
-            ns.truncate(self.options.max_ns_per_zone);
-        }
-        let glue: Vec<ServerAddr> = referral
+        // DNS order, not the response's: servers rotate their RRsets, and two runs must ask
+        // the same servers in the same order (and keep the same subset when capped: the first
+        // names in DNS order).
+        ns.sort();
+        ns.truncate(self.options.max_ns_per_zone);
+        let mut glue: Vec<ServerAddr> = referral
             .glue
             .iter()
             .filter(|(name, _)| ns.contains(name))
             .map(|(name, ip)| ServerAddr::new(Some(name.clone()), *ip))
             .collect();
+        glue.sort();
         self.trace.event(WalkEvent::Referral {
             from: from.clone(),
             to: referral.zone.clone(),

@@ -304,6 +304,7 @@ impl QueryError {
         }
     }
 
+    #[cfg(feature = "io")]
     pub(crate) fn io(
         server: SocketAddr,
         protocol: Protocol,
@@ -323,6 +324,7 @@ impl QueryError {
 
 /// The operating system's text for an error without its " (os error N)" suffix: the number
 /// means nothing to the reader and is kept in [`QueryError::Io`]'s `errno`.
+#[cfg(feature = "io")]
 fn os_text(error: &io::Error) -> String {
     let text = error.to_string();
     match text.rfind(" (os error ") {

@@ -19,7 +19,12 @@
 //!   try over TCP ([`TransportConfig::tcp_fallback`]), as BIND and Unbound do before they
 //!   give up on a server. One lost datagram costs one retry, not the server.
 //!
+//! [`query`] needs the `io` cargo feature (on by default); the types ([`TransportConfig`],
+//! [`Exchange`], [`QueryError`]) are always there, for sans-I/O code that takes results from a
+//! driver.
+//!
 //! ```no_run
+//! # #[cfg(feature = "io")]
 //! # async fn demo() -> Result<(), dns_wire::transport::QueryError> {
 //! use dns_wire::transport::{query, TransportConfig};
 //! use dns_wire::{Question, RecordType};
@@ -31,15 +36,21 @@
 //! ```
 
 mod error;
+#[cfg(feature = "io")]
 mod tcp;
+#[cfg(feature = "io")]
 mod udp;
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "io")]
+use std::time::Instant;
 
 pub use error::{LocalCause, NoNetwork, NotChecked, Protocol, QueryError};
 
-use crate::{Message, Question, Rcode};
+use crate::Message;
+#[cfg(feature = "io")]
+use crate::{Question, Rcode};
 
 /// How queries are sent: timeouts, retries, EDNS and size bounds.
 ///
@@ -126,6 +137,7 @@ pub struct Exchange {
 
 /// Asks `server` the `question` (in its class), following the rules in the module
 /// documentation.
+#[cfg(feature = "io")]
 pub async fn query(
     server: SocketAddr,
     question: &Question,
@@ -212,6 +224,7 @@ pub async fn query(
 }
 
 /// What one [`query`] has done so far, for its [`Exchange`] or its timeout.
+#[cfg(feature = "io")]
 struct Tally {
     server: SocketAddr,
     start: Instant,
@@ -221,6 +234,7 @@ struct Tally {
     dropped: u32,
 }
 
+#[cfg(feature = "io")]
 impl Tally {
     fn without_edns(&mut self) {
         self.use_edns = false;
@@ -264,11 +278,13 @@ impl Tally {
 
 /// Whether a reply to an EDNS query says the server does not do EDNS: FORMERR or NOTIMP with no
 /// OPT record (a server that understood EDNS echoes one, RFC 6891 §7).
+#[cfg(feature = "io")]
 fn rejects_edns(message: &Message) -> bool {
     message.edns.is_none() && matches!(message.rcode(), Rcode::FORMERR | Rcode::NOTIMP)
 }
 
 /// The query message: random ID, RD as configured, EDNS as asked.
+#[cfg(feature = "io")]
 fn build_query(question: &Question, use_edns: bool, config: &TransportConfig) -> Message {
     let mut message = Message::query(rand::random(), question.name.clone(), question.qtype);
     message.questions[0].qclass = question.qclass;
@@ -281,6 +297,7 @@ fn build_query(question: &Question, use_edns: bool, config: &TransportConfig) ->
 }
 
 /// Why a received message is not the response to a query.
+#[cfg(feature = "io")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mismatch {
     Id,
@@ -289,6 +306,7 @@ enum Mismatch {
 }
 
 /// Checks the part of a message that can be checked before parsing: ID and QR bit.
+#[cfg(feature = "io")]
 fn header_matches(bytes: &[u8], id: u16) -> Result<(), Mismatch> {
     if bytes.len() < 3 || u16::from_be_bytes([bytes[0], bytes[1]]) != id {
         return Err(Mismatch::Id);
@@ -301,6 +319,7 @@ fn header_matches(bytes: &[u8], id: u16) -> Result<(), Mismatch> {
 
 /// Checks a parsed message against the query: opcode and question. A FORMERR or NOTIMP reply
 /// may come without a question section (old servers drop it), which is accepted.
+#[cfg(feature = "io")]
 fn question_matches(message: &Message, question: &Question) -> Result<(), Mismatch> {
     if message.header.opcode != crate::Opcode::QUERY {
         return Err(Mismatch::Question);
@@ -317,5 +336,5 @@ fn question_matches(message: &Message, question: &Question) -> Result<(), Mismat
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "io"))]
 mod tests;
