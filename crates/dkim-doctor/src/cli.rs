@@ -163,7 +163,8 @@ in one cell separated by spaces, ';' or '|'), region and expect_ns optional.
 Examples:
   dkim-doctor bulk domains.jsonl > reports.jsonl
   dkim-doctor bulk domains.csv --concurrency 32
-  cat domains.jsonl | dkim-doctor bulk - --json";
+  cat domains.jsonl | dkim-doctor bulk - --json
+  dkim-doctor bulk domains.jsonl --shard 3/8   # the third of 8 processes' share";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:
@@ -292,10 +293,43 @@ pub struct BulkArgs {
           value_parser = parse_concurrency)]
     pub concurrency: usize,
 
+    /// Check only this shard of the input: K/N takes entries K, K+N, K+2N... (1-based, in
+    /// input order, blank and comment lines not counted), so N processes given 1/N ... N/N
+    /// split a list with no coordination (a Kubernetes Indexed Job, GNU parallel).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
     /// Give each domain a resolver and delegation cache of its own (for measuring what the
     /// shared cache saves).
     #[arg(long, hide = true)]
     pub no_shared_cache: bool,
+}
+
+/// `--shard K/N`: the K-th of N shares of a bulk input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which share, from 1.
+    pub index: usize,
+    /// How many shares.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether the entry at `ordinal` (0-based, in input order) belongs to this share.
+    pub fn owns(&self, ordinal: usize) -> bool {
+        ordinal % self.count == self.index - 1
+    }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || format!("{text:?} is not K/N with 1 <= K <= N (for example 2/8)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let index: usize = k.trim().parse().map_err(|_| bad())?;
+    let count: usize = n.trim().parse().map_err(|_| bad())?;
+    if index == 0 || count == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
 }
 
 /// `dkim-doctor demo`.

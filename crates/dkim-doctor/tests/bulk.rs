@@ -215,3 +215,60 @@ fn a_small_open_file_limit_slows_a_wide_bulk_run_but_changes_no_verdict() {
         result.stderr
     );
 }
+
+/// `--shard K/N`: the shares are disjoint, each keeps input order, and together they are the
+/// whole list (bad lines included, each reported by one share only).
+#[test]
+fn shards_split_a_list_without_overlap() {
+    let mut text = String::from("# domains\n");
+    let domains = [
+        SES_HEALTHY,
+        SES_MISSING,
+        SELECTOR_HEALTHY,
+        KEY_ED25519,
+        KEY_WEAK_512,
+    ];
+    for (i, domain) in domains.iter().enumerate() {
+        if i < 2 {
+            text.push_str(&format!(
+                "{{\"domain\": \"{domain}\", \"tokens\": {}}}\n",
+                tokens_json()
+            ));
+        } else {
+            let selector = if *domain == SELECTOR_HEALTHY {
+                "google"
+            } else {
+                "mail"
+            };
+            text.push_str(&format!(
+                "{{\"domain\": \"{domain}\", \"selectors\": [\"{selector}\"]}}\n"
+            ));
+        }
+    }
+    text.push_str("not json\n");
+    let mut seen: Vec<(usize, String)> = Vec::new();
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let result = bulk(&text, &["--shard", &shard]);
+        for doc in reports(&result.stdout) {
+            let domain = doc["domain"].as_str().unwrap().to_string();
+            let position = domains.iter().position(|d| *d == domain).unwrap();
+            // Entries 1, 3, 5 go to 1/2; 2, 4 (and the bad sixth) to 2/2.
+            assert_eq!(position % 2, k - 1, "{domain} in shard {shard}");
+            seen.push((position, domain));
+        }
+    }
+    seen.sort();
+    let all: Vec<(usize, String)> = domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i, d.to_string()))
+        .collect();
+    assert_eq!(seen, all);
+    let bad = bulk(&text, &["--shard", "2/2"]);
+    assert!(bad.stderr.contains("line 7"), "{}", bad.stderr);
+    let good = bulk(&text, &["--shard", "1/2"]);
+    assert!(!good.stderr.contains("line 7"), "{}", good.stderr);
+    let refused = bulk(&text, &["--shard", "3/2"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+}

@@ -39,7 +39,12 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let mut worst = Outcome::Pass;
     let mut tally = Tally::default();
     let mut checks: Vec<(BulkEntry, CheckInput)> = Vec::new();
-    for entry in parse_bulk(&text) {
+    let entries = parse_bulk(&text)
+        .into_iter()
+        .enumerate()
+        .filter(|(ordinal, _)| args.shard.map_or(true, |shard| shard.owns(*ordinal)))
+        .map(|(_, entry)| entry);
+    for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
