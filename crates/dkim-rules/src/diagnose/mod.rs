@@ -22,9 +22,11 @@ use view::{classify, Lookup, ServerSets, ServerState};
 /// Diagnoses a check from what the servers answered.
 ///
 /// The verdict is [`Verdict::Incomplete`] when no server the domain is delegated to gave an
-/// authoritative answer (with a `zone-unreachable` finding), [`Verdict::Fail`] when any
-/// finding has severity error or any expected record is not correct on every server that
-/// answered, and [`Verdict::Pass`] otherwise. Findings come errors first, then in the order
+/// authoritative answer (with a `zone-unreachable` finding), when this machine could not reach
+/// DNS servers at all (`network-unreachable`, the only finding then), or, with no error
+/// finding, when an expected record or the SES key is unknown because no server answered for
+/// it; [`Verdict::Fail`] when any finding has severity error or any expected record is not
+/// correct on every server that answered; [`Verdict::Pass`] otherwise. Findings come errors first, then in the order
 /// of the rules; every server list in the report is sorted by name, then address, so two
 /// diagnoses of the same observations are equal whatever order the servers were asked in.
 pub fn diagnose(check: &Check, observations: &Observations) -> Report {
