@@ -40,20 +40,180 @@ pub struct BulkInputError {
     pub reason: String,
 }
 
+/// The longest input line read; a longer one is skipped (and reported) without being kept.
+pub const MAX_LINE: usize = 64 * 1024;
+
 /// Reads every entry of a bulk file; entries that cannot be read come back as errors in
-/// place, so the good ones can still be checked.
+/// place, so the good ones can still be checked. (The whole-text form of [`BulkReader`].)
+pub fn parse_bulk(text: &str) -> Vec<Result<BulkEntry, BulkInputError>> {
+    BulkReader::new(text.as_bytes()).collect()
+}
+
+/// What the reader has learned of the input's format.
+enum Format {
+    /// No entry line seen yet.
+    Unknown,
+    /// JSON lines.
+    Json,
+    /// CSV with this header's column roles.
+    Csv(Vec<Option<Column>>),
+    /// CSV whose header is unusable: every further line is skipped.
+    Broken,
+}
+
+/// Reads a bulk input one line at a time, in bounded memory whatever it holds: a line longer
+/// than [`MAX_LINE`] is skipped without being kept, a line that is not UTF-8 is skipped, and
+/// both are reported with their number, as is any line that does not parse.
 ///
 /// The format is JSON lines when the first line that is not blank or a `#` comment starts
-/// with `{`, CSV otherwise.
-pub fn parse_bulk(text: &str) -> Vec<Result<BulkEntry, BulkInputError>> {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'));
-    match first {
-        None => Vec::new(),
-        Some(line) if line.starts_with('{') => parse_json_lines(text),
-        Some(_) => parse_csv(text),
+/// with `{`, CSV otherwise (its first such line is the header; a record is one line).
+pub struct BulkReader<R> {
+    input: R,
+    line: usize,
+    format: Format,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> BulkReader<R> {
+    /// A reader over `input`.
+    pub fn new(input: R) -> Self {
+        BulkReader {
+            input,
+            line: 0,
+            format: Format::Unknown,
+            done: false,
+        }
+    }
+
+    /// The next line's bytes (without its line ending), `Ok(None)` at the end, or an error
+    /// for a line that was too long (skipped to its end without keeping it).
+    fn next_line(&mut self) -> Option<Result<Vec<u8>, BulkInputError>> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        loop {
+            let buffer = match self.input.fill_buf() {
+                Ok(buffer) => buffer,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    self.line += 1;
+                    return Some(Err(BulkInputError {
+                        line: self.line,
+                        reason: format!("the input could not be read further ({})", e.kind()),
+                    }));
+                }
+            };
+            if buffer.is_empty() {
+                self.done = true;
+                if line.is_empty() && !too_long {
+                    return None;
+                }
+                break;
+            }
+            let (chunk, found) = match buffer.iter().position(|b| *b == b'\n') {
+                Some(at) => (&buffer[..at], Some(at + 1)),
+                None => (buffer, None),
+            };
+            if !too_long {
+                if line.len() + chunk.len() > MAX_LINE {
+                    too_long = true;
+                    line = Vec::new();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            let used = found.unwrap_or(buffer.len());
+            self.input.consume(used);
+            if found.is_some() {
+                break;
+            }
+        }
+        self.line += 1;
+        if too_long {
+            return Some(Err(BulkInputError {
+                line: self.line,
+                reason: format!("longer than {} KB, skipped", MAX_LINE / 1024),
+            }));
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        Some(Ok(line))
+    }
+
+    /// One line's entry, if the line holds one.
+    fn entry(&mut self, text: &str) -> Option<Result<BulkEntry, BulkInputError>> {
+        let line = self.line;
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return None;
+        }
+        if let Format::Unknown = self.format {
+            if trimmed.starts_with('{') {
+                self.format = Format::Json;
+            } else {
+                return self.csv_header(trimmed);
+            }
+        }
+        match &self.format {
+            Format::Json => Some(json_entry(line, trimmed)),
+            Format::Csv(roles) => csv_record(line, trimmed, roles),
+            Format::Broken | Format::Unknown => None,
+        }
+    }
+
+    fn csv_header(&mut self, text: &str) -> Option<Result<BulkEntry, BulkInputError>> {
+        let line = self.line;
+        let fail = |reason: &str| {
+            Some(Err(BulkInputError {
+                line,
+                reason: reason.to_string(),
+            }))
+        };
+        let header = match csv_cells(text) {
+            Ok(cells) => cells,
+            Err(reason) => {
+                self.format = Format::Broken;
+                return fail(&reason);
+            }
+        };
+        let roles: Vec<Option<Column>> = header.iter().map(|h| column_role(h)).collect();
+        if !roles.contains(&Some(Column::Domain)) {
+            self.format = Format::Broken;
+            return fail(
+                "the CSV needs a header row naming its columns (domain, then tokens or selectors)",
+            );
+        }
+        if !roles.contains(&Some(Column::Tokens)) && !roles.contains(&Some(Column::Selectors)) {
+            self.format = Format::Broken;
+            return fail("the CSV header has no tokens or selectors column");
+        }
+        self.format = Format::Csv(roles);
+        None
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for BulkReader<R> {
+    type Item = Result<BulkEntry, BulkInputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Each pass consumes one line; blank, comment and header lines yield nothing.
+        while !self.done {
+            let bytes = match self.next_line()? {
+                Ok(bytes) => bytes,
+                Err(error) => return Some(Err(error)),
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                return Some(Err(BulkInputError {
+                    line: self.line,
+                    reason: "not UTF-8 text, skipped".to_string(),
+                }));
+            };
+            if let Some(entry) = self.entry(&text) {
+                return Some(entry);
+            }
+        }
+        None
     }
 }
 
@@ -71,32 +231,22 @@ struct JsonEntry {
     expect_ns: Vec<String>,
 }
 
-fn parse_json_lines(text: &str) -> Vec<Result<BulkEntry, BulkInputError>> {
-    let mut entries = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        let raw = raw.trim();
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
-        let entry = serde_json::from_str::<JsonEntry>(raw)
-            .map_err(|e| BulkInputError {
+fn json_entry(line: usize, text: &str) -> Result<BulkEntry, BulkInputError> {
+    serde_json::from_str::<JsonEntry>(text)
+        .map_err(|e| BulkInputError {
+            line,
+            reason: format!("not a JSON object with a domain and tokens or selectors ({e})"),
+        })
+        .and_then(|json| {
+            let check = pick_check(line, json.tokens, json.selectors)?;
+            Ok(BulkEntry {
                 line,
-                reason: format!("not a JSON object with a domain and tokens or selectors ({e})"),
+                domain: json.domain,
+                check,
+                region: json.region,
+                expect_ns: json.expect_ns,
             })
-            .and_then(|json| {
-                let check = pick_check(line, json.tokens, json.selectors)?;
-                Ok(BulkEntry {
-                    line,
-                    domain: json.domain,
-                    check,
-                    region: json.region,
-                    expect_ns: json.expect_ns,
-                })
-            });
-        entries.push(entry);
-    }
-    entries
+        })
 }
 
 fn pick_check(
@@ -153,99 +303,62 @@ fn split_values(cell: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_string)
 }
 
-fn parse_csv(text: &str) -> Vec<Result<BulkEntry, BulkInputError>> {
+/// The cells of one CSV line, trimmed.
+fn csv_cells(text: &str) -> Result<Vec<String>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let mut entries = Vec::new();
-
-    let header = loop {
-        match records.next() {
-            None => return entries,
-            Some(Err(e)) => {
-                entries.push(Err(csv_error(&e)));
-                return entries;
-            }
-            Some(Ok(record)) if record.iter().all(str::is_empty) => continue,
-            Some(Ok(record)) => break record,
-        }
-    };
-    let header_line = header.position().map_or(1, |p| p.line() as usize);
-    let roles: Vec<Option<Column>> = header.iter().map(column_role).collect();
-    if !roles.contains(&Some(Column::Domain)) {
-        entries.push(Err(BulkInputError {
-            line: header_line,
-            reason: "the CSV needs a header row naming its columns (domain, then tokens or \
-                     selectors)"
-                .to_string(),
-        }));
-        return entries;
+    match reader.records().next() {
+        Some(Ok(record)) => Ok(record.iter().map(str::to_string).collect()),
+        Some(Err(e)) => Err(format!("unreadable CSV ({e})")),
+        None => Ok(Vec::new()),
     }
-    if !roles.contains(&Some(Column::Tokens)) && !roles.contains(&Some(Column::Selectors)) {
-        entries.push(Err(BulkInputError {
-            line: header_line,
-            reason: "the CSV header has no tokens or selectors column".to_string(),
-        }));
-        return entries;
-    }
-
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                entries.push(Err(csv_error(&e)));
-                continue;
-            }
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let mut cells: HashMap<Column, Vec<String>> = HashMap::new();
-        for (role, cell) in roles.iter().zip(record.iter()) {
-            if let Some(role) = role {
-                cells.entry(*role).or_default().extend(split_values(cell));
-            }
-        }
-        let mut take = |c: Column| cells.remove(&c).unwrap_or_default();
-        let domain = take(Column::Domain);
-        let entry = match domain.as_slice() {
-            [] => Err(BulkInputError {
-                line,
-                reason: "the domain cell is empty".to_string(),
-            }),
-            [domain] => pick_check(
-                line,
-                Some(take(Column::Tokens)),
-                Some(take(Column::Selectors)),
-            )
-            .map(|check| BulkEntry {
-                line,
-                domain: domain.clone(),
-                check,
-                region: take(Column::Region).into_iter().next(),
-                expect_ns: take(Column::ExpectNs),
-            }),
-            _ => Err(BulkInputError {
-                line,
-                reason: "the domain cell holds more than one word".to_string(),
-            }),
-        };
-        entries.push(entry);
-    }
-    entries
 }
 
-fn csv_error(error: &csv::Error) -> BulkInputError {
-    let line = error.position().map_or(0, |p| p.line() as usize);
-    BulkInputError {
-        line,
-        reason: format!("unreadable CSV ({error})"),
+fn csv_record(
+    line: usize,
+    text: &str,
+    roles: &[Option<Column>],
+) -> Option<Result<BulkEntry, BulkInputError>> {
+    let cells = match csv_cells(text) {
+        Ok(cells) => cells,
+        Err(reason) => return Some(Err(BulkInputError { line, reason })),
+    };
+    if cells.iter().all(String::is_empty) {
+        return None;
     }
+    let mut by_role: HashMap<Column, Vec<String>> = HashMap::new();
+    for (role, cell) in roles.iter().zip(&cells) {
+        if let Some(role) = role {
+            by_role.entry(*role).or_default().extend(split_values(cell));
+        }
+    }
+    let mut take = |c: Column| by_role.remove(&c).unwrap_or_default();
+    let domain = take(Column::Domain);
+    Some(match domain.as_slice() {
+        [] => Err(BulkInputError {
+            line,
+            reason: "the domain cell is empty".to_string(),
+        }),
+        [domain] => pick_check(
+            line,
+            Some(take(Column::Tokens)),
+            Some(take(Column::Selectors)),
+        )
+        .map(|check| BulkEntry {
+            line,
+            domain: domain.clone(),
+            check,
+            region: take(Column::Region).into_iter().next(),
+            expect_ns: take(Column::ExpectNs),
+        }),
+        _ => Err(BulkInputError {
+            line,
+            reason: "the domain cell holds more than one word".to_string(),
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -254,6 +367,40 @@ mod tests {
 
     fn ok(entries: Vec<Result<BulkEntry, BulkInputError>>) -> Vec<BulkEntry> {
         entries.into_iter().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_line_too_long_or_not_utf8_is_skipped_and_the_others_read() {
+        let mut input = b"{\"domain\": \"a.example\", \"selectors\": [\"s1\"]}\n".to_vec();
+        input.extend(std::iter::repeat(b'x').take(MAX_LINE + 10));
+        input.extend(b"\n\xff\xfe latin-1 \xe9\n");
+        input.extend(b"{\"domain\": \"b.example\", \"selectors\": [\"s2\"]}\n");
+        let entries: Vec<_> = BulkReader::new(&input[..]).collect();
+        assert_eq!(entries.len(), 4, "{entries:?}");
+        assert_eq!(entries[0].as_ref().unwrap().domain, "a.example");
+        let long = entries[1].as_ref().unwrap_err();
+        assert_eq!(long.line, 2);
+        assert!(long.reason.contains("longer than 64 KB"), "{long}");
+        let latin = entries[2].as_ref().unwrap_err();
+        assert_eq!(
+            (latin.line, latin.reason.as_str()),
+            (3, "not UTF-8 text, skipped")
+        );
+        assert_eq!(entries[3].as_ref().unwrap().domain, "b.example");
+        assert_eq!(entries[3].as_ref().unwrap().line, 4);
+    }
+
+    #[test]
+    fn endless_input_without_a_newline_is_read_in_bounded_memory() {
+        // 8 MB of zeros, as from /dev/zero: one over-long line, never kept.
+        let zeros = std::io::BufReader::new(std::io::Read::take(std::io::repeat(0), 8 << 20));
+        let entries: Vec<_> = BulkReader::new(zeros).collect();
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("longer than"));
     }
 
     #[test]

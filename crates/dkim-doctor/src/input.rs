@@ -45,6 +45,21 @@ pub fn shown_path(path: &Path) -> String {
     dkim_rules::clip(&path.display().to_string())
 }
 
+/// Opens a file, or standard input for `-`, for reading a line at a time.
+pub fn open_input(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>, RunError> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    let file = std::fs::File::open(path).map_err(|e| {
+        RunError::BadInput(format!(
+            "cannot read {}: {}",
+            shown_path(path),
+            io_reason(&e)
+        ))
+    })?;
+    Ok(Box::new(std::io::BufReader::new(file)))
+}
+
 /// Reads a file, or stdin for `-`, as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, RunError> {
     let shown = shown_path(path);

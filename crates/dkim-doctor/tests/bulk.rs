@@ -272,3 +272,63 @@ fn shards_split_a_list_without_overlap() {
     let refused = bulk(&text, &["--shard", "3/2"]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
 }
+
+/// A line that is not UTF-8, or longer than 64 KB, is reported with its number and skipped;
+/// the lines around it are still checked.
+#[test]
+fn a_latin1_line_and_an_overlong_line_do_not_stop_the_others() {
+    let good = format!(
+        "{{\"domain\": \"{SES_HEALTHY}\", \"tokens\": {}}}\n",
+        tokens_json()
+    );
+    let mut bytes = good.clone().into_bytes();
+    bytes.extend(b"{\"domain\": \"caf\xe9.example\", \"selectors\": [\"s1\"]}\n");
+    bytes.extend(std::iter::repeat(b' ').take(70 * 1024));
+    bytes.push(b'\n');
+    bytes.extend(good.into_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input");
+    std::fs::write(&path, bytes).unwrap();
+    let mut args = vec!["bulk".to_string(), path.to_str().unwrap().to_string()];
+    args.extend(lab().args());
+    let result = run_owned(&args);
+    assert_eq!(reports(&result.stdout).len(), 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("line 2: not UTF-8 text"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("line 3: longer than 64 KB"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(result.code, 2, "bad input lines make the worst outcome 2");
+}
+
+/// `bulk /dev/zero` reads forever (there is no end), but its memory stays flat: the endless
+/// line is never kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn bulk_of_dev_zero_keeps_its_memory_flat() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(["bulk", "/dev/zero"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn dkim-doctor");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()));
+    let _ = child.kill();
+    let _ = child.wait();
+    let status = status.expect("the process was still running");
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    assert!(
+        peak_kib < 64 * 1024,
+        "peaked at {peak_kib} KiB after 2 s of /dev/zero"
+    );
+}

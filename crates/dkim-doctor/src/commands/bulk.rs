@@ -3,19 +3,17 @@
 //! stderr, exit code = the worst outcome.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use dns_wire::resolver::Resolver;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::to_json_line;
-use crate::bulk_input::{parse_bulk, BulkCheck, BulkEntry};
+use crate::bulk_input::{BulkCheck, BulkEntry, BulkReader};
 use crate::cli::{BulkArgs, CommonOptions};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
-use crate::input::{self, read_text, shown_path, CheckInput};
+use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
 use crate::probe_run::{run_check, CheckRun};
 use crate::progress::bulk_progress;
@@ -30,100 +28,125 @@ struct Tally {
     bad_lines: usize,
 }
 
-/// Runs the bulk check.
+/// Entries read ahead of the checks (a bound on memory: the reader waits for room).
+const READ_AHEAD: usize = 256;
+
+/// Runs the bulk check: the input is read on a thread of its own, one line at a time, at most
+/// [`READ_AHEAD`] entries ahead; at most `--concurrency` checks run at once, and at most four
+/// times that many (at least [`READ_AHEAD`]) lie between the oldest entry not yet printed and
+/// the newest one started, so results waiting for an earlier one stay bounded too.
 pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, RunError> {
-    let text = read_text(&args.file)?;
     let config = resolver_config(common, INTERNET_TIMEOUT)?;
     let shared = Resolver::new(config.clone());
+    let (sender, mut entries) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let reader = open_input(&args.file)?;
+    let shard = args.shard;
+    std::thread::spawn(move || {
+        let items = BulkReader::new(reader)
+            .enumerate()
+            .filter(|(ordinal, _)| shard.map_or(true, |shard| shard.owns(*ordinal)))
+            .map(|(_, entry)| entry);
+        for item in items {
+            // The receiver is gone when the run stopped early (a closed stdout).
+            if sender.blocking_send(item).is_err() {
+                break;
+            }
+        }
+    });
 
     let mut worst = Outcome::Pass;
     let mut tally = Tally::default();
-    let mut checks: Vec<(BulkEntry, CheckInput)> = Vec::new();
-    let entries = parse_bulk(&text)
-        .into_iter()
-        .enumerate()
-        .filter(|(ordinal, _)| args.shard.map_or(true, |shard| shard.owns(*ordinal)))
-        .map(|(_, entry)| entry);
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                eprint_error(&format!("dkim-doctor: {}: {error}", shown_path(&args.file)));
-                tally.bad_lines += 1;
-                worst = worst.worst(Outcome::BadInput);
-                continue;
-            }
-        };
-        match entry_input(&entry) {
-            Ok(input) => checks.push((entry, input)),
-            Err(error) => {
-                eprint_error(&format!(
-                    "dkim-doctor: {}: line {}: {error}",
-                    shown_path(&args.file),
-                    entry.line
-                ));
-                tally.bad_lines += 1;
-                worst = worst.worst(Outcome::BadInput);
-            }
-        }
-    }
-
     let started = Instant::now();
-    let progress = bulk_progress(checks.len() as u64);
-    let semaphore = Arc::new(Semaphore::new(args.concurrency));
+    let progress = bulk_progress(0);
+    let window = args.concurrency.saturating_mul(4).max(READ_AHEAD);
     let mut running = JoinSet::new();
-    for (index, (_, input)) in checks.iter().enumerate() {
-        // Without the shared cache (a measurement option), each domain gets a resolver of its
-        // own: its walks start from the root and its zones are surveyed anew.
-        let resolver = if args.no_shared_cache {
-            Resolver::new(config.clone())
-        } else {
-            shared.clone()
-        };
-        let (check, semaphore) = (input.check.clone(), Arc::clone(&semaphore));
-        running.spawn(async move {
-            // The semaphore is never closed, so acquiring only waits for a free slot.
-            let _permit = semaphore.acquire_owned().await;
-            let run = run_check(&resolver, check).await;
-            // Queries sent by this domain's resolver; only meaningful when it is its own.
-            let queries = resolver.stats().queries;
-            (index, run, queries)
-        });
-    }
-
-    // Results are printed in input order as soon as every earlier one is done.
-    let mut stdout = Stdout::new();
+    let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut done: BTreeMap<usize, CheckRun> = BTreeMap::new();
-    let mut next = 0;
+    let (mut started_count, mut next) = (0usize, 0usize);
+    let mut input_done = false;
     let mut queries_total = 0u64;
-    while let Some(joined) = running.join_next().await {
-        let Ok((index, run, queries)) = joined else {
-            continue;
-        };
-        queries_total += queries;
-        progress.inc(1);
-        if let Some((entry, _)) = checks.get(index) {
-            progress.set_message(entry.domain.clone());
-        }
-        done.insert(index, run);
-        while let Some(run) = done.remove(&next) {
-            let outcome = report_outcome(&run.report);
-            worst = worst.worst(outcome);
-            match outcome {
-                Outcome::Pass => tally.pass += 1,
-                Outcome::Fail => tally.fail += 1,
-                _ => tally.incomplete += 1,
+    let mut stdout = Stdout::new();
+    loop {
+        let room = running.len() < args.concurrency && started_count - next < window;
+        tokio::select! {
+            item = entries.recv(), if room && !input_done => {
+                let entry = match item {
+                    None => {
+                        input_done = true;
+                        continue;
+                    }
+                    Some(Err(error)) => {
+                        eprint_error(&format!("dkim-doctor: {}: {error}", shown_path(&args.file)));
+                        tally.bad_lines += 1;
+                        worst = worst.worst(Outcome::BadInput);
+                        continue;
+                    }
+                    Some(Ok(entry)) => entry,
+                };
+                let input = match entry_input(&entry) {
+                    Ok(input) => input,
+                    Err(error) => {
+                        eprint_error(&format!(
+                            "dkim-doctor: {}: line {}: {error}",
+                            shown_path(&args.file),
+                            entry.line
+                        ));
+                        tally.bad_lines += 1;
+                        worst = worst.worst(Outcome::BadInput);
+                        continue;
+                    }
+                };
+                // Without the shared cache (a measurement option), each domain gets a
+                // resolver of its own: its walks start from the root and its zones are
+                // surveyed anew.
+                let resolver = if args.no_shared_cache {
+                    Resolver::new(config.clone())
+                } else {
+                    shared.clone()
+                };
+                let index = started_count;
+                started_count += 1;
+                progress.inc_length(1);
+                progress.set_message(entry.domain.clone());
+                notes.insert(index, input.notes);
+                let check = input.check;
+                running.spawn(async move {
+                    let run = run_check(&resolver, check).await;
+                    // Queries sent by this domain's resolver; only meaningful when it is its
+                    // own.
+                    let queries = resolver.stats().queries;
+                    (index, run, queries)
+                });
             }
-            let notes = &checks[next].1.notes;
-            stdout.write(&to_json_line(
-                &check_json(&run, notes, common.trace),
-                false,
-            )?);
-            next += 1;
+            joined = running.join_next(), if !running.is_empty() => {
+                let Some(Ok((index, run, queries))) = joined else {
+                    continue;
+                };
+                queries_total += queries;
+                progress.inc(1);
+                done.insert(index, run);
+                // Results are printed in input order as soon as every earlier one is done.
+                while let Some(run) = done.remove(&next) {
+                    let outcome = report_outcome(&run.report);
+                    worst = worst.worst(outcome);
+                    match outcome {
+                        Outcome::Pass => tally.pass += 1,
+                        Outcome::Fail => tally.fail += 1,
+                        _ => tally.incomplete += 1,
+                    }
+                    let notes = notes.remove(&next).unwrap_or_default();
+                    stdout.write(&to_json_line(&check_json(&run, &notes, common.trace), false)?);
+                    next += 1;
+                }
+                if stdout.is_closed() {
+                    // Nobody reads the reports any more (`| head`): stop checking.
+                    running.abort_all();
+                    break;
+                }
+            }
+            else => break,
         }
-        if stdout.is_closed() {
-            // Nobody reads the reports any more (`| head`): stop checking.
-            running.abort_all();
+        if input_done && running.is_empty() {
             break;
         }
     }
