@@ -59,6 +59,8 @@ enum Format {
     Csv(Vec<Option<Column>>),
     /// CSV whose header is unusable: every further line is skipped.
     Broken,
+    /// A plain list of domains, one per line, checked with the reader's selectors.
+    Plain,
 }
 
 /// Reads a bulk input one line at a time, in bounded memory whatever it holds: a line longer
@@ -72,6 +74,8 @@ pub struct BulkReader<R> {
     line: usize,
     format: Format,
     done: bool,
+    /// The selectors for a plain list of domains (`bulk --selectors`).
+    selectors: Vec<String>,
 }
 
 impl<R: std::io::BufRead> BulkReader<R> {
@@ -82,7 +86,15 @@ impl<R: std::io::BufRead> BulkReader<R> {
             line: 0,
             format: Format::Unknown,
             done: false,
+            selectors: Vec::new(),
         }
+    }
+
+    /// With these selectors, a plain list of domains (one per line, no header) is read too:
+    /// each domain is checked for them.
+    pub fn with_selectors(mut self, selectors: Vec<String>) -> Self {
+        self.selectors = selectors;
+        self
     }
 
     /// The next line's bytes (without its line ending), `Ok(None)` at the end, or an error
@@ -151,6 +163,8 @@ impl<R: std::io::BufRead> BulkReader<R> {
         if let Format::Unknown = self.format {
             if trimmed.starts_with('{') {
                 self.format = Format::Json;
+            } else if is_plain_domain(trimmed) && column_role(trimmed).is_none() {
+                self.format = Format::Plain;
             } else {
                 return self.csv_header(trimmed);
             }
@@ -158,8 +172,32 @@ impl<R: std::io::BufRead> BulkReader<R> {
         match &self.format {
             Format::Json => Some(json_entry(line, trimmed)),
             Format::Csv(roles) => csv_record(line, trimmed, roles),
+            Format::Plain => Some(self.plain_entry(line, trimmed)),
             Format::Broken | Format::Unknown => None,
         }
+    }
+
+    fn plain_entry(&self, line: usize, text: &str) -> Result<BulkEntry, BulkInputError> {
+        if !is_plain_domain(text) {
+            return Err(BulkInputError {
+                line,
+                reason: "a plain list holds one domain per line".to_string(),
+            });
+        }
+        if self.selectors.is_empty() {
+            return Err(BulkInputError {
+                line,
+                reason: "a plain list of domains needs --selectors to say what to check"
+                    .to_string(),
+            });
+        }
+        Ok(BulkEntry {
+            line,
+            domain: text.to_string(),
+            check: BulkCheck::Selectors(self.selectors.clone()),
+            region: None,
+            expect_ns: Vec::new(),
+        })
     }
 
     fn csv_header(&mut self, text: &str) -> Option<Result<BulkEntry, BulkInputError>> {
@@ -303,6 +341,15 @@ fn split_values(cell: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_string)
 }
 
+/// Whether a line is one word that could be a domain (no separators of CSV or JSON).
+fn is_plain_domain(text: &str) -> bool {
+    !text.is_empty()
+        && text.contains('.')
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ',' | ';' | '|' | '{' | '"' | '\t'))
+}
+
 /// The cells of one CSV line, trimmed.
 fn csv_cells(text: &str) -> Result<Vec<String>, String> {
     let mut reader = csv::ReaderBuilder::new()
@@ -367,6 +414,26 @@ mod tests {
 
     fn ok(entries: Vec<Result<BulkEntry, BulkInputError>>) -> Vec<BulkEntry> {
         entries.into_iter().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_plain_list_of_domains_is_checked_for_the_given_selectors() {
+        let text = "# customers\nexample.com\nexample.org.\nnot a domain\n";
+        let entries: Vec<_> = BulkReader::new(text.as_bytes())
+            .with_selectors(vec!["google".into(), "s1".into()])
+            .collect();
+        assert_eq!(entries.len(), 3);
+        let first = entries[0].as_ref().unwrap();
+        assert_eq!((first.line, first.domain.as_str()), (2, "example.com"));
+        assert_eq!(
+            first.check,
+            BulkCheck::Selectors(vec!["google".into(), "s1".into()])
+        );
+        assert_eq!(entries[1].as_ref().unwrap().domain, "example.org.");
+        assert_eq!(entries[2].as_ref().unwrap_err().line, 4);
+        // Without selectors every line says what is missing.
+        let bare: Vec<_> = BulkReader::new("example.com\n".as_bytes()).collect();
+        assert!(bare[0].as_ref().unwrap_err().reason.contains("--selectors"));
     }
 
     #[test]

@@ -164,7 +164,8 @@ Examples:
   dkim-doctor bulk domains.jsonl > reports.jsonl
   dkim-doctor bulk domains.csv --concurrency 32
   cat domains.jsonl | dkim-doctor bulk - --json
-  dkim-doctor bulk domains.jsonl --shard 3/8   # the third of 8 processes' share";
+  dkim-doctor bulk domains.jsonl --shard 3/8   # the third of 8 processes' share
+  dkim-doctor bulk domains.txt --selectors google,selector1 --format csv --unordered";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:
@@ -293,6 +294,20 @@ pub struct BulkArgs {
           value_parser = parse_concurrency)]
     pub concurrency: usize,
 
+    /// For a plain list of domains (one per line, no header): the DKIM selectors to check at
+    /// each (comma separated or repeated).
+    #[arg(long, value_name = "S[,S...]", value_delimiter = ',')]
+    pub selectors: Vec<String>,
+
+    /// Print each report as soon as its check ends, not in input order.
+    #[arg(long)]
+    pub unordered: bool,
+
+    /// The output: one JSON report per line (jsonl), or CSV with one row per domain (domain,
+    /// check, verdict, codes, summary) after a header row.
+    #[arg(long, value_enum, default_value_t = BulkFormat::Jsonl, value_name = "FORMAT")]
+    pub format: BulkFormat,
+
     /// Check only this shard of the input: K/N takes entries K, K+N, K+2N... (1-based, in
     /// input order, blank and comment lines not counted), so N processes given 1/N ... N/N
     /// split a list with no coordination (a Kubernetes Indexed Job, GNU parallel).
@@ -303,6 +318,15 @@ pub struct BulkArgs {
     /// shared cache saves).
     #[arg(long, hide = true)]
     pub no_shared_cache: bool,
+}
+
+/// `bulk --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BulkFormat {
+    /// One JSON report per line (the report of `ses --json`).
+    Jsonl,
+    /// A header row, then one CSV row per domain: domain, check, verdict, codes, summary.
+    Csv,
 }
 
 /// `--shard K/N`: the K-th of N shares of a bulk input.

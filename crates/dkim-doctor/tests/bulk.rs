@@ -332,3 +332,47 @@ fn bulk_of_dev_zero_keeps_its_memory_flat() {
         "peaked at {peak_kib} KiB after 2 s of /dev/zero"
     );
 }
+
+/// A plain list of domains with `--selectors`, as CSV rows, printed as each check ends.
+#[test]
+fn a_plain_domain_list_with_selectors_as_csv_rows() {
+    let text = format!("# two customers\n{SELECTOR_HEALTHY}\n{KEY_WEAK_512}\n");
+    let result = bulk(
+        &text,
+        &["--selectors", "google", "--format", "csv", "--unordered"],
+    );
+    let mut lines: Vec<&str> = result.stdout.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("domain,check,verdict,codes,summary"),
+        "{}",
+        result.stdout
+    );
+    lines.remove(0);
+    lines.sort();
+    assert_eq!(lines.len(), 2, "{}", result.stdout);
+    // selector-healthy.org has google._domainkey; key-weak512.org has only mail._domainkey.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{SELECTOR_HEALTHY},selector,pass,"))),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{KEY_WEAK_512},selector,fail,record-missing"))),
+        "{lines:?}"
+    );
+    assert_eq!(result.code, 1);
+
+    // Without --selectors a plain list says what is missing, line by line.
+    let bare = bulk(&text, &[]);
+    assert!(
+        bare.stderr
+            .contains("line 2: a plain list of domains needs --selectors"),
+        "{}",
+        bare.stderr
+    );
+    assert_eq!(bare.code, 2);
+}

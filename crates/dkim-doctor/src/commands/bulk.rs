@@ -10,14 +10,15 @@ use tokio::task::JoinSet;
 
 use super::to_json_line;
 use crate::bulk_input::{BulkCheck, BulkEntry, BulkReader};
-use crate::cli::{BulkArgs, CommonOptions};
+use crate::cli::{BulkArgs, BulkFormat, CommonOptions};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
 use crate::probe_run::{run_check, CheckRun};
 use crate::progress::bulk_progress;
-use crate::render::report::{check_json, report_outcome};
+use crate::render::report::{check_json, report_outcome, CheckJson};
+use dkim_rules::Verdict;
 
 /// Counts for the summary.
 #[derive(Debug, Default)]
@@ -41,8 +42,10 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let (sender, mut entries) = tokio::sync::mpsc::channel(READ_AHEAD);
     let reader = open_input(&args.file)?;
     let shard = args.shard;
+    let selectors = args.selectors.clone();
     std::thread::spawn(move || {
         let items = BulkReader::new(reader)
+            .with_selectors(selectors)
             .enumerate()
             .filter(|(ordinal, _)| shard.map_or(true, |shard| shard.owns(*ordinal)))
             .map(|(_, entry)| entry);
@@ -66,6 +69,11 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let mut input_done = false;
     let mut queries_total = 0u64;
     let mut stdout = Stdout::new();
+    if args.format == BulkFormat::Csv {
+        stdout.write(&csv_row(&[
+            "domain", "check", "verdict", "codes", "summary",
+        ]));
+    }
     loop {
         let room = running.len() < args.concurrency && started_count - next < window;
         tokio::select! {
@@ -125,7 +133,11 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 queries_total += queries;
                 progress.inc(1);
                 done.insert(index, run);
-                // Results are printed in input order as soon as every earlier one is done.
+                // Results are printed in input order as soon as every earlier one is done, or
+                // with --unordered as each one ends (the window then never fills).
+                if args.unordered {
+                    next = index;
+                }
                 while let Some(run) = done.remove(&next) {
                     let outcome = report_outcome(&run.report);
                     worst = worst.worst(outcome);
@@ -135,8 +147,16 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                         _ => tally.incomplete += 1,
                     }
                     let notes = notes.remove(&next).unwrap_or_default();
-                    stdout.write(&to_json_line(&check_json(&run, &notes, common.trace), false)?);
+                    let report = check_json(&run, &notes, common.trace);
+                    stdout.write(&match args.format {
+                        BulkFormat::Jsonl => to_json_line(&report, false)?,
+                        BulkFormat::Csv => csv_report_row(&report),
+                    });
                     next += 1;
+                }
+                if args.unordered {
+                    // Printed out of order: the window counts what is still running.
+                    next = started_count - running.len();
                 }
                 if stdout.is_closed() {
                     // Nobody reads the reports any more (`| head`): stop checking.
@@ -190,6 +210,33 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     }
     eprint_line(&summary);
     Ok(worst)
+}
+
+/// One CSV row (quoted as needed), with its line ending.
+fn csv_row(cells: &[&str]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail; a failure would only leave the row empty.
+    let _ = writer.write_record(cells);
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A report as a `--format csv` row: domain, check, verdict, the finding codes (space
+/// separated, errors first), the one-line summary.
+fn csv_report_row(report: &CheckJson<'_>) -> String {
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    let verdict = match report.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Incomplete => "incomplete",
+    };
+    csv_row(&[
+        &report.domain,
+        report.check,
+        verdict,
+        &codes.join(" "),
+        &report.summary,
+    ])
 }
 
 /// The check of one entry, through the same input rules as `ses` and `selector`.
