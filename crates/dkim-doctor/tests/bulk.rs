@@ -10,18 +10,24 @@ use dns_lab::scenarios::{
 use serde_json::Value;
 
 fn bulk(text: &str, extra: &[&str]) -> common::Run {
+    let mut all = vec!["--concurrency", "3"];
+    all.extend_from_slice(extra);
+    bulk_with(text, &all, |args| {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        run_owned(&args)
+    })
+}
+
+/// Writes `text` to a file and runs `bulk FILE EXTRA... LAB-ARGS...` through `run`.
+fn bulk_with(text: &str, extra: &[&str], run: impl FnOnce(&[&str]) -> common::Run) -> common::Run {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("input");
     std::fs::write(&path, text).unwrap();
-    let mut args = vec![
-        "bulk".to_string(),
-        path.to_str().unwrap().to_string(),
-        "--concurrency".to_string(),
-        "3".to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(lab().args());
-    run_owned(&args)
+    let lab_args = lab().args();
+    let mut args = vec!["bulk", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend(lab_args.iter().map(String::as_str));
+    run(&args)
 }
 
 fn reports(stdout: &str) -> Vec<Value> {
@@ -179,18 +185,9 @@ fn a_small_open_file_limit_slows_a_wide_bulk_run_but_changes_no_verdict() {
             tokens_json()
         ));
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("input");
-    std::fs::write(&path, text).unwrap();
-    let mut args = vec![
-        "bulk".to_string(),
-        path.to_str().unwrap().to_string(),
-        "--concurrency".to_string(),
-        "256".to_string(),
-    ];
-    args.extend(lab().args());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = common::run_with_open_file_limit(&args, 40);
+    let result = bulk_with(&text, &["--concurrency", "256"], |args| {
+        common::run_with_open_file_limit(args, 40)
+    });
     let docs = reports(&result.stdout);
     assert_eq!(docs.len(), 120, "{}", result.stderr);
     for (i, doc) in docs.iter().enumerate() {
