@@ -115,13 +115,19 @@ impl RecordAnalysis {
         }
     }
 
+    /// The record's name with the domain (or the zone) appended once more, as a DNS host's
+    /// form makes it when the name was typed in full.
+    fn doubled_names(&self, ctx: &Ctx<'_>) -> Vec<Name> {
+        [&ctx.domain, &ctx.zone]
+            .iter()
+            .filter_map(|suffix| self.name.clone().append(suffix).ok())
+            .collect()
+    }
+
     /// The names where a mistaken copy of this record would sit: the domain appended twice,
     /// `_domainkey` without its underscore or dot.
     fn variant_names(&self, ctx: &Ctx<'_>) -> Vec<Name> {
-        let mut names: Vec<Name> = [&ctx.domain, &ctx.zone]
-            .iter()
-            .filter_map(|suffix| self.name.clone().append(suffix).ok())
-            .collect();
+        let mut names = self.doubled_names(ctx);
         names.extend(
             underscore_variants(&self.selector, &ctx.domain, ctx.check)
                 .into_iter()
@@ -329,10 +335,7 @@ impl RecordAnalysis {
             .as_ref()
             .map(|_| self.selector.as_str());
         let mut found = Whereabouts::default();
-        let doubled_names: Vec<Name> = [&ctx.domain, &ctx.zone]
-            .iter()
-            .filter_map(|suffix| self.name.clone().append(suffix).ok())
-            .collect();
+        let doubled_names = self.doubled_names(ctx);
         let variants = underscore_variants(&self.selector, &ctx.domain, ctx.check);
         for entry in self
             .entries
