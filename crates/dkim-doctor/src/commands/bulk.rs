@@ -65,7 +65,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let mut running = JoinSet::new();
     let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut done: BTreeMap<usize, CheckRun> = BTreeMap::new();
-    let (mut started_count, mut next) = (0usize, 0usize);
+    // Entries started, the next one to print in input order, and those printed.
+    let (mut started_count, mut next, mut printed) = (0usize, 0usize, 0usize);
     let mut input_done = false;
     let mut queries_total = 0u64;
     let mut stdout = Stdout::new();
@@ -75,7 +76,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         ]));
     }
     loop {
-        let room = running.len() < args.concurrency && started_count - next < window;
+        let room = running.len() < args.concurrency && started_count - printed < window;
         tokio::select! {
             item = entries.recv(), if room && !input_done => {
                 let entry = match item {
@@ -132,13 +133,19 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 };
                 queries_total += queries;
                 progress.inc(1);
-                done.insert(index, run);
                 // Results are printed in input order as soon as every earlier one is done, or
-                // with --unordered as each one ends (the window then never fills).
+                // with --unordered as each one ends.
+                let mut ready = Vec::new();
                 if args.unordered {
-                    next = index;
+                    ready.push((index, run));
+                } else {
+                    done.insert(index, run);
+                    while let Some(run) = done.remove(&next) {
+                        ready.push((next, run));
+                        next += 1;
+                    }
                 }
-                while let Some(run) = done.remove(&next) {
+                for (index, run) in ready {
                     let outcome = report_outcome(&run.report);
                     worst = worst.worst(outcome);
                     match outcome {
@@ -146,17 +153,13 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                         Outcome::Fail => tally.fail += 1,
                         _ => tally.incomplete += 1,
                     }
-                    let notes = notes.remove(&next).unwrap_or_default();
+                    let notes = notes.remove(&index).unwrap_or_default();
                     let report = check_json(&run, &notes, common.trace);
                     stdout.write(&match args.format {
                         BulkFormat::Jsonl => to_json_line(&report, false)?,
                         BulkFormat::Csv => csv_report_row(&report),
                     });
-                    next += 1;
-                }
-                if args.unordered {
-                    // Printed out of order: the window counts what is still running.
-                    next = started_count - running.len();
+                    printed += 1;
                 }
                 if stdout.is_closed() {
                     // Nobody reads the reports any more (`| head`): stop checking.
