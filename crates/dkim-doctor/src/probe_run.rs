@@ -194,23 +194,15 @@ async fn run_reduced(resolver: &Resolver, check: Check, address: SocketAddr) -> 
     let mut rounds = 0;
     while !pending.is_empty() && rounds < MAX_ROUNDS {
         rounds += 1;
-        let mut running = JoinSet::new();
-        for (index, probe) in pending.into_iter().enumerate() {
-            let resolver = resolver.clone();
-            running.spawn(async move {
-                // A target's key is asked as TXT, like the walk through its own zone does.
-                let question = Question::new(probe.name.clone(), probe.rtype);
-                (index, probe, resolver.ask_recursive(&question).await)
-            });
-        }
-        let mut answered = Vec::new();
-        while let Some(joined) = running.join_next().await {
-            if let Ok((index, probe, Some(record))) = joined {
-                answered.push((index, probe, record));
-            }
-        }
-        answered.sort_by_key(|(index, _, _)| *index);
-        for (_, probe, record) in answered {
+        let questions: Vec<Question> = pending
+            .iter()
+            .map(|probe| Question::new(probe.name.clone(), probe.rtype))
+            .collect();
+        let records = resolver.ask_recursive_all(&questions).await;
+        for (probe, record) in pending.into_iter().zip(records) {
+            // No record only if the query task panicked: the probe stays unobserved, which
+            // the diagnosis treats as unanswered.
+            let Some(record) = record else { continue };
             if probe.resolves_through_target_zone() {
                 observations.targets.push(TargetResolution {
                     name: probe.name.clone(),

@@ -265,6 +265,28 @@ impl Resolver {
         })
     }
 
+    /// Asks the recursive resolver of [`ResolverConfig::recursive`] every question at once
+    /// (within the run's in-flight limits), as [`Resolver::ask_recursive`] does one: one entry
+    /// per question, in the questions' order (`None` when no resolver is configured).
+    pub async fn ask_recursive_all(
+        &self,
+        questions: &[crate::Question],
+    ) -> Vec<Option<QueryRecord>> {
+        let mut running = JoinSet::new();
+        for (index, question) in questions.iter().enumerate() {
+            let (resolver, question) = (self.clone(), question.clone());
+            running.spawn(async move { (index, resolver.ask_recursive(&question).await) });
+        }
+        let mut records: Vec<Option<QueryRecord>> = vec![None; questions.len()];
+        while let Some(joined) = running.join_next().await {
+            // A task only fails by panicking; its question then has no record.
+            if let Ok((index, record)) = joined {
+                records[index] = record;
+            }
+        }
+        records
+    }
+
     async fn send_with(
         &self,
         address: SocketAddr,
