@@ -305,6 +305,7 @@ fn a_reduced_check_through_a_resolver_says_what_it_cannot_see() {
         "selector-healthy.org",
         "google",
         "--json",
+        "--trace",
         "--resolver",
         resolver.as_str(),
     ];
@@ -332,8 +333,13 @@ fn a_reduced_check_through_a_resolver_says_what_it_cannot_see() {
         summary.contains("not differences between servers"),
         "{summary}"
     );
-    // Every query went to the resolver, with RD set.
-    assert!(doc["queries"].as_u64().unwrap() >= 1);
+    // Every query went to the resolver, none to the root or the zone's name servers.
+    let trace = doc["trace"].as_array().expect("trace");
+    assert!(!trace.is_empty());
+    assert!(
+        trace.iter().all(|q| q["address"] == "127.53.10.1"),
+        "{trace:?}"
+    );
 
     // A missing record is still found through the resolver.
     let missing = run(&[
