@@ -124,13 +124,9 @@ impl ZoneServer {
     pub fn lame_reason(&self) -> Option<String> {
         let lame = self.lame()?;
         Some(match (lame, self.soa.result.as_ref().err()) {
-            (_, Some(error @ QueryError::Timeout { .. })) => {
-                let text = error.to_string();
-                match text.find("did not answer") {
-                    Some(at) => text[at..].to_string(),
-                    None => text,
-                }
-            }
+            (_, Some(error @ QueryError::Timeout { .. })) => error
+                .unanswered_tries()
+                .unwrap_or_else(|| error.to_string()),
             (Classification::Lame(reason), _) => reason.to_string(),
             (other, _) => other.to_string(),
         })

@@ -140,17 +140,7 @@ impl fmt::Display for NoNetwork {
 #[non_exhaustive]
 pub enum QueryError {
     /// Nothing that matched the query arrived in time.
-    #[error(
-        "{server} did not answer {tries} tr{plural} over {secs:.1} s ({how})",
-        tries = attempts + u32::from(*tcp),
-        plural = if attempts + u32::from(*tcp) == 1 { "y" } else { "ies" },
-        secs = waited.as_secs_f64(),
-        how = match (*attempts, *tcp) {
-            (0, _) => "TCP",
-            (_, true) => "UDP, then TCP",
-            _ => "UDP",
-        }
-    )]
+    #[error("{server} {}", unanswered_tries(*.attempts, *.tcp, *.waited))]
     Timeout {
         /// The transport of the first attempts (UDP, unless only TCP was tried).
         protocol: Protocol,
@@ -264,6 +254,20 @@ impl QueryError {
         }
     }
 
+    /// For a timeout, how hard the server was tried, without its address ("did not answer 5
+    /// tries over 4.9 s (UDP, then TCP)"); `None` for any other error.
+    pub fn unanswered_tries(&self) -> Option<String> {
+        match self {
+            QueryError::Timeout {
+                attempts,
+                tcp,
+                waited,
+                ..
+            } => Some(unanswered_tries(*attempts, *tcp, *waited)),
+            _ => None,
+        }
+    }
+
     /// Whether the server gave no answer at all (timeout or network error, whatever its
     /// cause), as opposed to a bad one or to not being asked.
     pub fn is_no_response(&self) -> bool {
@@ -320,6 +324,22 @@ impl QueryError {
             errno: error.raw_os_error(),
         }
     }
+}
+
+/// "did not answer 5 tries over 4.9 s (UDP, then TCP)": UDP datagrams, and the TCP try if
+/// one followed.
+fn unanswered_tries(attempts: u32, tcp: bool, waited: Duration) -> String {
+    let tries = attempts + u32::from(tcp);
+    let how = match (attempts, tcp) {
+        (0, _) => "TCP",
+        (_, true) => "UDP, then TCP",
+        _ => "UDP",
+    };
+    format!(
+        "did not answer {tries} tr{} over {:.1} s ({how})",
+        if tries == 1 { "y" } else { "ies" },
+        waited.as_secs_f64()
+    )
 }
 
 /// The operating system's text for an error without its " (os error N)" suffix: the number
