@@ -1,8 +1,9 @@
 //! The walk driven by scripted servers: no sockets, no clock.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::*;
@@ -175,7 +176,7 @@ impl Sim {
         }
     }
 
-    fn run(&mut self, mut walk: Walk) -> WalkResult {
+    fn run(&mut self, mut walk: TestWalk) -> WalkResult {
         let now = Instant::now();
         for _ in 0..10_000 {
             match walk.poll(now) {
@@ -206,22 +207,59 @@ fn options() -> WalkOptions {
     }
 }
 
-fn walk(name: &str, rtype: RecordType, cache: &Arc<DelegationCache>) -> Walk {
+/// One cache lent to several walks of a test, as a run lends its cache to its walks.
+#[derive(Debug, Clone, Default)]
+struct SharedCache(Rc<RefCell<DelegationCache>>);
+
+impl SharedCache {
+    fn addresses(&self, host: &Name) -> Option<Vec<IpAddr>> {
+        self.0.borrow_mut().addresses(host)
+    }
+}
+
+/// A walk with the cache it is lent at every call.
+struct TestWalk {
+    walk: Walk,
+    cache: SharedCache,
+}
+
+impl TestWalk {
+    fn new(question: Question, options: WalkOptions, cache: &SharedCache, now: Instant) -> Self {
+        let walk = Walk::new(question, options, &mut cache.0.borrow_mut(), now);
+        TestWalk {
+            walk,
+            cache: cache.clone(),
+        }
+    }
+
+    fn poll(&mut self, now: Instant) -> WalkStep {
+        self.walk.poll(now, &mut self.cache.0.borrow_mut())
+    }
+
+    fn receive(&mut self, token: QueryToken, result: Result<Exchange, QueryError>, now: Instant) {
+        self.walk
+            .receive(token, result, now, &mut self.cache.0.borrow_mut());
+    }
+
+    fn next_wakeup(&self) -> Option<Instant> {
+        self.walk.next_wakeup()
+    }
+
+    fn abandon(&mut self) {
+        self.walk.abandon(&mut self.cache.0.borrow_mut());
+    }
+
+    fn into_result(self) -> WalkResult {
+        self.walk.into_result(&mut self.cache.0.borrow_mut())
+    }
+}
+
+fn walk(name: &str, rtype: RecordType, cache: &SharedCache) -> TestWalk {
     walk_with(name, rtype, cache, options())
 }
 
-fn walk_with(
-    name: &str,
-    rtype: RecordType,
-    cache: &Arc<DelegationCache>,
-    options: WalkOptions,
-) -> Walk {
-    Walk::new(
-        Question::new(n(name), rtype),
-        options,
-        Arc::clone(cache),
-        Instant::now(),
-    )
+fn walk_with(name: &str, rtype: RecordType, cache: &SharedCache, options: WalkOptions) -> TestWalk {
+    TestWalk::new(Question::new(n(name), rtype), options, cache, Instant::now())
 }
 
 /// root (10.0.0.1) -> com (10.0.0.2) -> example.com (10.0.0.3, 10.0.0.4).
@@ -261,7 +299,7 @@ fn answers(result: &WalkResult) -> Vec<Record> {
 fn follows_referrals_from_the_root_and_caches_the_cuts() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.80")]);
     assert_eq!(result.stats.queries, 3);
@@ -294,7 +332,7 @@ fn follows_referrals_from_the_root_and_caches_the_cuts() {
 fn nodata_and_nxdomain_are_told_apart() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let nodata = sim.run(walk("www.example.com", RecordType::TXT, &cache));
     assert!(
         matches!(nodata.outcome, Outcome::NoData { soa: Some(_) }),
@@ -357,7 +395,7 @@ fn glueless_delegation_is_resolved_with_sub_walks() {
     let example = Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]);
     sim.zone("10.0.0.7", example.clone());
     sim.zone("10.0.0.8", example);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     assert_eq!(result.stats.ns_address_lookups, 2);
@@ -432,7 +470,7 @@ fn lame_servers_are_recorded_and_skipped() {
         "10.0.0.16",
         Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     let classes: Vec<Classification> = result
@@ -464,7 +502,7 @@ fn a_zone_with_only_lame_servers_fails_with_the_zone_named() {
         m.set_rcode(Rcode::REFUSED);
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -503,7 +541,7 @@ fn referrals_in_circles_are_lame_and_end() {
         m.additional.push(a("ns1.example.com", "10.0.0.3"));
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.sub.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
@@ -576,7 +614,7 @@ fn cname_chains_are_followed_across_zones_from_each_zones_servers() {
         RData::Txt(crate::Txt::new(["v=DKIM1; p=AAAA"])),
     );
     sim.zone("10.0.0.6", Zone::new("cdn.net", vec![txt.clone()]));
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("tok._domainkey.example.com", RecordType::TXT, &cache));
     assert_eq!(answers(&result), vec![txt]);
     assert_eq!(result.final_name, n("tok.dkim.cdn.net"));
@@ -612,7 +650,7 @@ fn cname_loops_across_zones_are_detected() {
             cname("c.example.com", "a.example.com"),
         ],
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("a.example.com", RecordType::TXT, &cache));
     assert_eq!(
         result.outcome,
@@ -638,7 +676,7 @@ fn over_long_cname_chains_exhaust_the_budget() {
         })
         .collect();
     basic_hierarchy(&mut sim, chain);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("c0.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -654,7 +692,7 @@ fn over_long_cname_chains_exhaust_the_budget() {
 fn the_query_budget_bounds_a_walk() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let mut opts = options();
     opts.budget.max_queries = 2;
     let result = sim.run(walk_with("www.example.com", RecordType::A, &cache, opts));
@@ -672,7 +710,7 @@ fn the_query_budget_bounds_a_walk() {
     let result = sim.run(walk_with(
         "www.example.com",
         RecordType::A,
-        &Arc::new(DelegationCache::new()),
+        &SharedCache::default(),
         opts,
     ));
     assert!(matches!(
@@ -735,7 +773,7 @@ fn out_of_bailiwick_glue_is_ignored_and_the_host_resolved_itself() {
             hoster.answer(q)
         })
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     assert_eq!(
@@ -774,7 +812,7 @@ fn a_glueless_cycle_is_detected_instead_of_looping() {
         m.authority.push(ns("example.com", "ns.example.com"));
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
@@ -805,7 +843,7 @@ fn mutually_glueless_zones_end_within_budget() {
             vec![ns("a.com", "ns.b.com"), ns("b.com", "ns.a.com")],
         ),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.a.com", RecordType::A, &cache));
     assert!(
         matches!(result.outcome, Outcome::Failed(_)),
@@ -821,12 +859,12 @@ fn mutually_glueless_zones_end_within_budget() {
 
 #[test]
 fn the_deadline_ends_a_walk() {
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let start = Instant::now();
-    let mut w = Walk::new(
+    let mut w = TestWalk::new(
         Question::new(n("www.example.com"), RecordType::A),
         options(),
-        cache,
+        &cache,
         start,
     );
     let WalkStep::Send(first) = w.poll(start) else {
@@ -850,7 +888,7 @@ fn the_deadline_ends_a_walk() {
 fn the_lab_port_is_used_for_every_server() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk_with(
         "www.example.com",
         RecordType::A,
@@ -1015,7 +1053,7 @@ fn a_bogus_referral_from_one_server_is_backed_out_of() {
             vec![cname("tok._domainkey.example.com", "tok.dkim.example.net")],
         ),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk_with(
         "tok._domainkey.example.com",
         RecordType::CNAME,
@@ -1060,7 +1098,7 @@ fn a_dead_zone_confirmed_by_another_parent_server_fails_at_once() {
     sim.zone("10.0.0.2", com.clone());
     sim.zone("10.0.0.22", com);
     sim.script("10.0.0.3", |_| None);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -1083,7 +1121,7 @@ fn sends(step: WalkStep) -> Vec<PendingQuery> {
     }
 }
 
-fn deliver(sim: &mut Sim, walk: &mut Walk, queries: Vec<PendingQuery>, now: Instant) {
+fn deliver(sim: &mut Sim, walk: &mut TestWalk, queries: Vec<PendingQuery>, now: Instant) {
     for q in queries {
         let result = sim.respond(&q);
         walk.receive(q.token, result, now);
@@ -1100,7 +1138,7 @@ fn concurrent_walks_share_the_descent_through_the_root_and_tlds() {
             a("mail.example.com", "192.0.2.2"),
         ],
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let now = Instant::now();
     let mut first = walk("www.example.com", RecordType::A, &cache);
     let mut second = walk("mail.example.com", RecordType::A, &cache);
@@ -1136,7 +1174,7 @@ fn concurrent_walks_share_the_descent_through_the_root_and_tlds() {
 fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let now = Instant::now();
     let mut stuck = walk("www.example.com", RecordType::A, &cache);
     let _never_answered = sends(stuck.poll(now));
@@ -1147,9 +1185,9 @@ fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     // Past the bound it asks on its own.
     let asked = sends(waiting.poll(wakeup));
     assert_eq!(asked[0].zone, Name::root());
-    // A dropped walk gives its claim up: a new walk does not wait.
-    drop(stuck);
-    drop(waiting);
+    // An abandoned walk gives its claim up: a new walk does not wait.
+    stuck.abandon();
+    waiting.abandon();
     let mut fresh = walk("ftp.example.com", RecordType::A, &cache);
     assert!(matches!(fresh.poll(now), WalkStep::Send(_)));
 }
@@ -1203,48 +1241,62 @@ mod driver {
         Resolver::new(config)
     }
 
+    fn ask<'a>(
+        resolver: &'a Resolver,
+        addr: SocketAddr,
+        name: &str,
+    ) -> impl std::future::Future<Output = Vec<QueryRecord>> + 'a {
+        let question = Question::new(n(name), RecordType::A);
+        let server = ServerAddr::new(None, addr.ip());
+        async move {
+            resolver
+                .ask_servers(&Name::root(), &[server], &question, QueryPurpose::Survey)
+                .await
+        }
+    }
+
+    fn exchange(records: &[QueryRecord]) -> &Exchange {
+        records[0].result.as_ref().unwrap()
+    }
+
     #[tokio::test]
-    async fn identical_queries_in_flight_are_sent_once() {
-        let (addr, server) = server(Duration::from_millis(200), false, 2).await;
+    async fn a_question_is_sent_once_per_run() {
+        let (addr, server) = server(Duration::from_millis(200), false, 3).await;
         let resolver = resolver_for(addr);
-        let question = Question::new(n("www.example.com"), RecordType::A);
         let (first, second) = tokio::time::timeout(BOUND, async {
             tokio::join!(
-                resolver.exchange(addr, &question),
-                resolver.exchange(addr, &question)
+                ask(&resolver, addr, "www.example.com"),
+                ask(&resolver, addr, "www.example.com")
             )
         })
         .await
         .unwrap();
-        assert_eq!(first.unwrap().response, second.unwrap().response);
+        assert_eq!(exchange(&first).response, exchange(&second).response);
         let stats = resolver.stats();
         assert_eq!((stats.queries, stats.coalesced), (1, 1));
-        // Once answered, the same question is asked afresh.
-        tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        // Once answered, the same question is answered from the run's memory.
+        let third = tokio::time::timeout(BOUND, ask(&resolver, addr, "WWW.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert_eq!(resolver.stats().queries, 2);
-        assert_eq!(server.await.unwrap().len(), 2);
+        assert_eq!(exchange(&third).response, exchange(&first).response);
+        assert_eq!((resolver.stats().queries, resolver.stats().coalesced), (1, 2));
+        assert_eq!(server.await.unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn a_server_that_rejects_edns_is_asked_without_it_afterwards() {
         let (addr, server) = server(Duration::ZERO, true, 3).await;
         let resolver = resolver_for(addr);
-        let question = Question::new(n("www.example.com"), RecordType::A);
-        let first = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        let first = tokio::time::timeout(BOUND, ask(&resolver, addr, "www.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert!(first.edns_fallback);
-        assert_eq!(first.udp_attempts, 2);
-        let second = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        assert!(exchange(&first).edns_fallback);
+        assert_eq!(exchange(&first).udp_attempts, 2);
+        let second = tokio::time::timeout(BOUND, ask(&resolver, addr, "mail.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert!(!second.edns_fallback);
-        assert_eq!(second.udp_attempts, 1);
+        assert!(!exchange(&second).edns_fallback);
+        assert_eq!(exchange(&second).udp_attempts, 1);
         assert_eq!(server.await.unwrap(), vec![true, false, false]);
     }
 }
@@ -1267,10 +1319,11 @@ fn resolvers_walks_and_lookups_can_cross_threads() {
     let walk = Walk::new(
         Question::new(name.clone(), RecordType::A),
         options(),
-        Arc::new(DelegationCache::new()),
+        &mut DelegationCache::new(),
         Instant::now(),
     );
     send(&walk);
+    send_sync::<Run>();
 }
 
 mod hostile_hierarchies {
@@ -1402,7 +1455,7 @@ mod hostile_hierarchies {
                 let b = b.clone();
                 sim.script(&addr(i as u8 + 1), move |q| respond(&b, q));
             }
-            let cache = Arc::new(DelegationCache::new());
+            let cache = SharedCache::default();
             let opts = WalkOptions {
                 share_descents: share,
                 roots: RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.3")]),
