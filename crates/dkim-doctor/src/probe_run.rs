@@ -154,7 +154,7 @@ pub async fn run_check(resolver: &Resolver, check: Check) -> CheckRun {
         }
         pending = follow_up_probes(&check, &observations);
     }
-    observations.network = resolver.health().conclude().map(network_problem);
+    observations.network = resolver.conclude().map(network_problem);
 
     let report = diagnose(&check, &observations);
     let zone = holding_survey(&surveys).map(|s| s.zone.zone.clone());
@@ -222,7 +222,7 @@ async fn run_reduced(resolver: &Resolver, check: Check, address: SocketAddr) -> 
         }
         pending = follow_up_probes(&check, &observations);
     }
-    observations.network = resolver.health().conclude().map(network_problem);
+    observations.network = resolver.conclude().map(network_problem);
     let report = diagnose(&check, &observations);
     CheckRun {
         check,
@@ -720,7 +720,7 @@ fn delegation_path(resolver: &Resolver, zone: &Name) -> Vec<PathStep> {
         if zone.is_root() {
             break;
         }
-        match resolver.cache().delegation(&zone) {
+        match resolver.delegation(&zone) {
             Some(delegation) => {
                 current = delegation.parent.clone();
                 steps.push(PathStep {

@@ -108,7 +108,7 @@ pub async fn run_trace(resolver: &Resolver, name: &Name, rtype: RecordType) -> T
         hops: hops.into_iter().map(|(_, hop)| hop).collect(),
         queries: resolver.stats().queries - before,
         elapsed: started.elapsed(),
-        network: resolver.health().conclude(),
+        network: resolver.conclude(),
     }
 }
 
@@ -118,5 +118,5 @@ fn delegation_of(resolver: &Resolver, zone: &Name) -> Option<Delegation> {
     if zone.is_root() {
         return Some(resolver.config().roots.delegation());
     }
-    resolver.cache().delegation(zone)
+    resolver.delegation(zone)
 }

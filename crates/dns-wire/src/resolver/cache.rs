@@ -183,7 +183,11 @@ impl DelegationCache {
                 self.add_host_address(name, glue.ip, delegation.ttl);
             }
         }
-        if self.zones.get(&delegation.zone).is_some_and(|e| self.live(e)) {
+        if self
+            .zones
+            .get(&delegation.zone)
+            .is_some_and(|e| self.live(e))
+        {
             return;
         }
         let entry = Entry {

@@ -15,11 +15,11 @@ use std::time::Instant;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinSet;
 
-use super::{
-    limits, Delegation, Health, QueryPurpose, QueryRecord, ResolverConfig, Run, RunEvent,
-    RunStats, ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
-};
 use super::ExchangeId;
+use super::{
+    limits, Delegation, Health, QueryPurpose, QueryRecord, ResolverConfig, Run, RunEvent, RunStats,
+    ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
+};
 use crate::transport::{self, NoNetwork, QueryError};
 use crate::{Name, Question, RecordType};
 

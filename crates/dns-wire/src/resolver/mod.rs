@@ -79,12 +79,12 @@ pub use health::{
     SILENT_LIMIT,
 };
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
+#[cfg(feature = "io")]
+pub use limits::{open_file_limit, socket_budget};
 pub use run::{
     ExchangeId, Run, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY, ANSWER_MEMORY_ENTRIES,
     RESOURCE_RETRIES, RESOURCE_WAIT,
 };
-#[cfg(feature = "io")]
-pub use limits::{open_file_limit, socket_budget};
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{
     BudgetLimit, DiscardReason, Discarded, QueryPurpose, QueryRecord, Section, ServerAddr, Trace,

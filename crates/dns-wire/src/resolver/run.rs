@@ -188,8 +188,8 @@ enum TaskKind {
         /// The walk's own cache when the run's cache is off (the baseline).
         own_cache: Option<Box<DelegationCache>>,
     },
-    Survey(SurveyTask),
-    Zone(ZoneTask),
+    Survey(Box<SurveyTask>),
+    Zone(Box<ZoneTask>),
     Ask(AskTask),
     Recursive {
         question: Question,
@@ -417,11 +417,11 @@ impl Run {
     pub fn survey(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
         self.set_now(now);
         let id = self.new_task(
-            TaskKind::Survey(SurveyTask {
+            TaskKind::Survey(Box::new(SurveyTask {
                 question: Question::new(name.clone(), rtype),
                 located: None,
                 zone: None,
-            }),
+            })),
             Vec::new(),
         );
         self.start_walk(Question::new(name.clone(), rtype), false, vec![id], now);
@@ -477,7 +477,12 @@ impl Run {
 
     /// Asks the recursive resolver at `address` (RD set; a reduced check, see
     /// [`ResolverConfig::recursive`]) ([`RunEvent::Recursive`]).
-    pub fn ask_recursive(&mut self, address: SocketAddr, question: &Question, now: Instant) -> TaskId {
+    pub fn ask_recursive(
+        &mut self,
+        address: SocketAddr,
+        question: &Question,
+        now: Instant,
+    ) -> TaskId {
         self.set_now(now);
         let id = self.new_task(
             TaskKind::Recursive {
@@ -501,7 +506,10 @@ impl Run {
                 continue;
             };
             match task.kind {
-                TaskKind::Lookup { mut walk, own_cache } => match own_cache {
+                TaskKind::Lookup {
+                    mut walk,
+                    own_cache,
+                } => match own_cache {
                     Some(mut cache) => walk.abandon(&mut cache),
                     None => {
                         walk.abandon(&mut self.cache);
@@ -669,10 +677,7 @@ impl Run {
             _ => None,
         });
         let retries = self.exchanges.values().filter_map(|e| e.retry_at);
-        walks
-            .chain(retries)
-            .chain(self.silence_deadline())
-            .min()
+        walks.chain(retries).chain(self.silence_deadline()).min()
     }
 
     /// Advances the run to `now`: walks past their deadline end, bounded waits end, the
@@ -905,7 +910,10 @@ impl Run {
         self.stats.walks += 1;
         let options = self.walk_options(follow_cnames);
         let (walk, own_cache) = if self.config.cache {
-            (Walk::new(question, options, &mut self.cache, self.now), None)
+            (
+                Walk::new(question, options, &mut self.cache, self.now),
+                None,
+            )
         } else {
             // The baseline: every lookup on its own, nothing shared.
             let mut own = Box::new(DelegationCache::new());
@@ -987,7 +995,7 @@ impl Run {
             .collect();
         let zone_name = delegation.zone.clone();
         let id = self.new_task(
-            TaskKind::Zone(ZoneTask {
+            TaskKind::Zone(Box::new(ZoneTask {
                 delegation,
                 servers,
                 unresolved: Vec::new(),
@@ -1001,7 +1009,7 @@ impl Run {
                 child: None,
                 child_names: Vec::new(),
                 ns_ignored: 0,
-            }),
+            })),
             parents,
         );
         if self.config.cache {
@@ -1076,7 +1084,11 @@ impl Run {
                 } else {
                     lookup.failures.join("; ")
                 };
-                if !zone.servers.iter().any(|s| s.name.as_ref() == Some(&lookup.host)) {
+                if !zone
+                    .servers
+                    .iter()
+                    .any(|s| s.name.as_ref() == Some(&lookup.host))
+                {
                     zone.unresolved.push((lookup.host, reason));
                 }
                 continue;
@@ -1258,11 +1270,7 @@ impl Run {
                 .entry(survey.zone.clone())
                 .or_insert_with(|| survey.clone());
         }
-        self.deliver(
-            zone_task,
-            task.parents,
-            Output::Zone(Box::new(survey)),
-        );
+        self.deliver(zone_task, task.parents, Output::Zone(Box::new(survey)));
     }
 
     fn complete_ask(&mut self, ask_task: TaskId) {
@@ -1332,6 +1340,7 @@ impl Run {
         else {
             return;
         };
+        let survey = *survey;
         let (Some(located), Some(zone)) = (survey.located, survey.zone) else {
             return;
         };
@@ -1359,8 +1368,7 @@ impl Run {
                     })
                     .collect();
                 let ttl = records.iter().map(|r| r.ttl).min().unwrap_or(0);
-                self.cache
-                    .add_addresses(&lookup.question.name, &found, ttl);
+                self.cache.add_addresses(&lookup.question.name, &found, ttl);
             }
             Outcome::NxDomain { .. } => failure = Some("the name does not exist".to_string()),
             Outcome::NoData { .. } | Outcome::Alias => {}

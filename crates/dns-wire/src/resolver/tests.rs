@@ -149,11 +149,19 @@ impl Sim {
     }
 
     fn respond(&mut self, q: &PendingQuery) -> Result<Exchange, QueryError> {
-        self.asked.push((q.server.ip, q.question.clone()));
-        let message = self.servers.get(&q.server.ip).and_then(|s| s(&q.question));
+        self.exchange(q.address, &q.question)
+    }
+
+    fn exchange(
+        &mut self,
+        address: SocketAddr,
+        question: &Question,
+    ) -> Result<Exchange, QueryError> {
+        self.asked.push((address.ip(), question.clone()));
+        let message = self.servers.get(&address.ip()).and_then(|s| s(question));
         match message {
             Some(response) => Ok(Exchange {
-                server: q.address,
+                server: address,
                 response: std::sync::Arc::new(response),
                 size: 100,
                 protocol: Protocol::Udp,
@@ -166,7 +174,7 @@ impl Sim {
                 dropped_datagrams: 0,
             }),
             None => Err(QueryError::Timeout {
-                server: q.address,
+                server: address,
                 protocol: Protocol::Udp,
                 attempts: 2,
                 tcp: false,
@@ -259,7 +267,12 @@ fn walk(name: &str, rtype: RecordType, cache: &SharedCache) -> TestWalk {
 }
 
 fn walk_with(name: &str, rtype: RecordType, cache: &SharedCache, options: WalkOptions) -> TestWalk {
-    TestWalk::new(Question::new(n(name), rtype), options, cache, Instant::now())
+    TestWalk::new(
+        Question::new(n(name), rtype),
+        options,
+        cache,
+        Instant::now(),
+    )
 }
 
 /// root (10.0.0.1) -> com (10.0.0.2) -> example.com (10.0.0.3, 10.0.0.4).
@@ -1192,6 +1205,258 @@ fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     assert!(matches!(fresh.poll(now), WalkStep::Send(_)));
 }
 
+/// The run machine over the scripted servers, with simulated time: no sockets, no clock.
+mod run_machine {
+    use super::*;
+
+    /// How long a scripted server takes to answer, and how long a silent one is waited for
+    /// (the transport's whole exchange: every try).
+    const LATENCY: Duration = Duration::from_millis(20);
+    const SILENCE: Duration = Duration::from_secs(3);
+
+    struct Net {
+        sim: Sim,
+        run: Run,
+        now: Instant,
+        start: Instant,
+        /// Exchanges on the wire: when each result arrives.
+        wire: Vec<(Instant, ExchangeId, Result<Exchange, QueryError>)>,
+        most_in_flight_per_server: usize,
+        events: Vec<RunEvent>,
+    }
+
+    impl Net {
+        fn new(sim: Sim, config: ResolverConfig) -> Net {
+            let start = Instant::now();
+            Net {
+                sim,
+                run: Run::new(config, start),
+                now: start,
+                start,
+                wire: Vec::new(),
+                most_in_flight_per_server: 0,
+                events: Vec::new(),
+            }
+        }
+
+        fn config() -> ResolverConfig {
+            let mut config = ResolverConfig::lab([ip("10.0.0.1")], 53);
+            config.ipv6 = false;
+            config
+        }
+
+        /// Moves exchanges and time until the run is idle (bounded).
+        fn settle(&mut self) {
+            for _ in 0..100_000 {
+                while let Some(transmit) = self.run.poll_transmit(self.now) {
+                    let result = self.sim.exchange(transmit.address, &transmit.question);
+                    let delay = if result.is_ok() { LATENCY } else { SILENCE };
+                    self.wire.push((self.now + delay, transmit.id, result));
+                }
+                let mut per_server: HashMap<IpAddr, usize> = HashMap::new();
+                for (_, id, result) in &self.wire {
+                    let ip = match result {
+                        Ok(exchange) => exchange.server.ip(),
+                        Err(error) => error.server().ip(),
+                    };
+                    let _ = id;
+                    *per_server.entry(ip).or_default() += 1;
+                }
+                let most = per_server.values().copied().max().unwrap_or(0);
+                self.most_in_flight_per_server = self.most_in_flight_per_server.max(most);
+                while let Some(event) = self.run.poll_event() {
+                    self.events.push(event);
+                }
+                let arrival = self.wire.iter().map(|(at, _, _)| *at).min();
+                let next = match (arrival, self.run.poll_timeout()) {
+                    (Some(a), Some(t)) => a.min(t),
+                    (Some(a), None) => a,
+                    (None, Some(t)) if !self.run.is_idle() => t,
+                    _ => return,
+                };
+                self.now = self.now.max(next);
+                let due: Vec<usize> = (0..self.wire.len())
+                    .filter(|i| self.wire[*i].0 <= self.now)
+                    .collect();
+                for i in due.into_iter().rev() {
+                    let (_, id, result) = self.wire.swap_remove(i);
+                    self.run.receive(id, result, self.now);
+                }
+                self.run.handle_timeout(self.now);
+            }
+            panic!("the run did not settle within 100000 steps");
+        }
+
+        fn elapsed(&self) -> Duration {
+            self.now - self.start
+        }
+
+        fn surveys(&self) -> Vec<&Survey> {
+            self.events
+                .iter()
+                .filter_map(|e| match e {
+                    RunEvent::Survey { result, .. } => Some(&**result),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        /// Questions asked more than once of one server.
+        fn repeated_questions(&self) -> Vec<(IpAddr, Question)> {
+            let mut seen = std::collections::HashSet::new();
+            self.sim
+                .asked
+                .iter()
+                .filter(|(ip, q)| !seen.insert((*ip, q.name.to_lowercase(), q.qtype)))
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn example_zone() -> Vec<Record> {
+        vec![
+            ns("example.com", "ns1.example.com"),
+            ns("example.com", "ns2.example.com"),
+            soa("example.com"),
+            cname("a._domainkey.example.com", "a.dkim.example.net"),
+            cname("b._domainkey.example.com", "b.dkim.example.net"),
+            cname("c._domainkey.example.com", "c.dkim.example.net"),
+        ]
+    }
+
+    #[test]
+    fn surveys_of_one_zone_share_its_survey_and_never_repeat_a_question() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        // The apex, as a diagnosis asks it too: answered from the survey's exchanges.
+        net.run.survey(&n("example.com"), RecordType::SOA, now);
+        net.settle();
+        let surveys = net.surveys();
+        assert_eq!(surveys.len(), 4);
+        for survey in &surveys {
+            assert_eq!(survey.zone.zone, n("example.com"));
+            assert_eq!(survey.zone.servers.len(), 2);
+            assert_eq!(survey.answers.len(), 2);
+        }
+        assert_eq!(net.repeated_questions(), Vec::new());
+        // Root and com once each (the descents are shared), SOA and NS of each of the two
+        // servers, three CNAME questions of each: 2 + 4 + 6.
+        assert_eq!(net.sim.asked.len(), 12, "{:?}", net.sim.asked);
+        let stats = net.run.stats();
+        assert_eq!(stats.queries, 12);
+        assert!(stats.coalesced >= 2, "{stats:?}");
+        // Independent work goes in parallel: root, com, the apex, the names (about four
+        // round trips), not one after another.
+        assert!(net.elapsed() <= LATENCY * 6, "{:?}", net.elapsed());
+    }
+
+    #[test]
+    fn a_dead_server_is_waited_out_once_per_run() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        sim.script("10.0.0.4", |_| None);
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        net.settle();
+        assert_eq!(net.surveys().len(), 3);
+        for survey in net.surveys() {
+            let dead: Vec<&QueryRecord> = survey
+                .answers
+                .iter()
+                .filter(|a| a.server.ip == ip("10.0.0.4"))
+                .collect();
+            assert_eq!(dead.len(), 1);
+            assert!(dead[0].result.is_err());
+        }
+        // Its apex questions and the first name questions go out together and are waited
+        // out together; after two silent exchanges it is skipped.
+        let to_dead = net
+            .sim
+            .asked
+            .iter()
+            .filter(|(a, _)| *a == ip("10.0.0.4"))
+            .count();
+        assert!(to_dead <= 5, "{to_dead} questions to the dead server");
+        assert!(
+            net.elapsed() < SILENCE * 2,
+            "the dead server cost {:?}",
+            net.elapsed()
+        );
+    }
+
+    #[test]
+    fn no_more_than_the_per_server_limit_is_in_flight() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut config = Net::config();
+        config.max_in_flight_per_server = 2;
+        let mut net = Net::new(sim, config);
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        net.settle();
+        assert_eq!(net.surveys().len(), 3);
+        assert_eq!(net.most_in_flight_per_server, 2);
+    }
+
+    #[test]
+    fn a_silent_network_ends_every_task_at_once() {
+        let mut sim = Sim::default();
+        sim.script("10.0.0.1", |_| None);
+        let mut config = Net::config();
+        config.roots = RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.9")]);
+        let mut net = Net::new(sim, config);
+        let now = net.now;
+        net.run
+            .survey(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.run.lookup(&n("example.org"), RecordType::A, now);
+        net.settle();
+        assert_eq!(net.events.len(), 2);
+        assert!(net.run.health().no_network().is_some());
+        assert!(
+            net.elapsed() <= SILENT_LIMIT + SILENCE,
+            "{:?}",
+            net.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_cancelled_task_gives_its_descent_claims_back() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        let first = net
+            .run
+            .lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        let second = net
+            .run
+            .lookup(&n("b._domainkey.example.com"), RecordType::CNAME, now);
+        net.run.cancel(first);
+        net.settle();
+        let done: Vec<TaskId> = net.events.iter().map(RunEvent::task).collect();
+        assert_eq!(done, vec![second]);
+        // The second did not wait out the first's descent.
+        assert!(
+            net.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            net.elapsed()
+        );
+    }
+}
+
 #[cfg(feature = "io")]
 mod driver {
     use super::*;
@@ -1279,7 +1544,10 @@ mod driver {
             .await
             .unwrap();
         assert_eq!(exchange(&third).response, exchange(&first).response);
-        assert_eq!((resolver.stats().queries, resolver.stats().coalesced), (1, 2));
+        assert_eq!(
+            (resolver.stats().queries, resolver.stats().coalesced),
+            (1, 2)
+        );
         assert_eq!(server.await.unwrap().len(), 1);
     }
 

@@ -372,7 +372,11 @@ impl Walk {
     /// Runs `step` with the caller's cache in [`Walk::cache`], then gives it back. The walk's
     /// internals read and fill `self.cache` as if they owned it, while the one cache of the
     /// run stays with its owner between calls (a swap of two small structs, no copy).
-    fn with_cache<R>(&mut self, cache: &mut DelegationCache, step: impl FnOnce(&mut Walk) -> R) -> R {
+    fn with_cache<R>(
+        &mut self,
+        cache: &mut DelegationCache,
+        step: impl FnOnce(&mut Walk) -> R,
+    ) -> R {
         std::mem::swap(&mut self.cache, cache);
         let result = step(self);
         std::mem::swap(&mut self.cache, cache);
@@ -474,7 +478,12 @@ impl Walk {
         self.with_cache(cache, |walk| walk.receive_inner(token, result, now));
     }
 
-    fn receive_inner(&mut self, token: QueryToken, result: Result<Exchange, QueryError>, now: Instant) {
+    fn receive_inner(
+        &mut self,
+        token: QueryToken,
+        result: Result<Exchange, QueryError>,
+        now: Instant,
+    ) {
         let Some(InFlight { task: id, query }) = self.in_flight.remove(&token.0) else {
             return;
         };
