@@ -12,13 +12,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinSet;
 
 use super::ExchangeId;
 use super::{
-    limits, Delegation, Health, QueryPurpose, QueryRecord, ResolverConfig, Run, RunEvent, RunStats,
-    ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
+    limits, Delegation, Health, QueryPurpose, QueryRecord, ResolverConfig, Run, RunClient,
+    RunEvent, RunStats, ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
 };
 use crate::transport::{self, NoNetwork, QueryError};
 use crate::{Name, Question, RecordType};
@@ -34,10 +34,19 @@ struct Shared {
 #[derive(Debug)]
 struct DriverState {
     run: Run,
-    /// Tasks whose callers wait for the event.
-    waiting: HashMap<TaskId, oneshot::Sender<RunEvent>>,
+    /// Where each running task's event goes.
+    waiting: HashMap<TaskId, Route>,
     /// Whether a pump task is running.
     pumping: bool,
+}
+
+/// Who waits for a task's event.
+#[derive(Debug)]
+enum Route {
+    /// One async call ([`Resolver::lookup`] and the like).
+    Call(oneshot::Sender<RunEvent>),
+    /// A [`RunClient`] driven by [`Resolver::drive`].
+    Client(mpsc::UnboundedSender<RunEvent>),
 }
 
 /// An iterative resolver: the tokio driver of one [`Run`]. Cheap to clone; clones share the
@@ -209,13 +218,47 @@ impl Resolver {
         records
     }
 
+    /// Runs `client` on this resolver's run until it is done, and gives it back: its tasks
+    /// share the run with every other lookup and client of the resolver (a bulk run drives many
+    /// checks at once this way, in one async task, with no task of their own).
+    pub async fn drive<C: RunClient>(&self, mut client: C) -> C {
+        let (sender, mut events) = mpsc::unbounded_channel();
+        let route = || Some(Route::Client(sender.clone()));
+        self.call(|run, now| client.start(run, now), route);
+        while !client.is_done() {
+            // The sender is held here, so the channel stays open while the client waits.
+            let Some(event) = events.recv().await else {
+                break;
+            };
+            self.call(|run, now| client.handle(event, run, now), route);
+        }
+        client
+    }
+
     /// Starts a task on the run and waits for its event (`None` if the run dropped it).
     async fn start(&self, begin: impl FnOnce(&mut Run, Instant) -> TaskId) -> Option<RunEvent> {
         let (sender, receiver) = oneshot::channel();
+        let mut sender = Some(sender);
+        self.call(
+            |run, now| {
+                begin(run, now);
+            },
+            || sender.take().map(Route::Call),
+        );
+        receiver.await.ok()
+    }
+
+    /// Calls into the run with the lock held, routes the events of the tasks the call started
+    /// as `route` says, and makes sure the pump runs.
+    fn call(&self, f: impl FnOnce(&mut Run, Instant), mut route: impl FnMut() -> Option<Route>) {
         {
             let mut state = self.lock();
-            let task = begin(&mut state.run, Instant::now());
-            state.waiting.insert(task, sender);
+            f(&mut state.run, Instant::now());
+            for task in state.run.take_started() {
+                if let Some(route) = route() {
+                    state.waiting.insert(task, route);
+                }
+            }
             // A task answered entirely from the run's memory is already done.
             route_events(&mut state);
             if !state.pumping {
@@ -224,7 +267,6 @@ impl Resolver {
             }
         }
         self.shared.work.notify_one();
-        receiver.await.ok()
     }
 }
 
@@ -234,12 +276,18 @@ fn lock(shared: &Shared) -> MutexGuard<'_, DriverState> {
     shared.state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Hands the run's finished tasks to their callers.
+/// Hands the run's finished tasks to their callers and clients.
 fn route_events(state: &mut DriverState) {
     while let Some(event) = state.run.poll_event() {
-        if let Some(sender) = state.waiting.remove(&event.task()) {
-            // The caller may have gone (its future dropped): nothing to do then.
-            let _ = sender.send(event);
+        // The caller may have gone (its future dropped): nothing to do then.
+        match state.waiting.remove(&event.task()) {
+            Some(Route::Call(sender)) => {
+                let _ = sender.send(event);
+            }
+            Some(Route::Client(sender)) => {
+                let _ = sender.send(event);
+            }
+            None => {}
         }
     }
 }

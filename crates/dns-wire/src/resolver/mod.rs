@@ -82,8 +82,8 @@ pub use hints::{RootHints, IANA_ROOT_SERVERS};
 #[cfg(feature = "io")]
 pub use limits::{open_file_limit, socket_budget};
 pub use run::{
-    ExchangeId, Run, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY, ANSWER_MEMORY_ENTRIES,
-    RESOURCE_RETRIES, RESOURCE_WAIT,
+    ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
+    ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT,
 };
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{

@@ -295,6 +295,21 @@ pub struct Run {
     silence: SilenceWatch,
     stats: RunStats,
     now: Instant,
+    /// Tasks started by callers since [`Run::take_started`] was last called.
+    started: Vec<TaskId>,
+}
+
+/// Something that works on a run through tasks: it starts some, is told how each ended, and
+/// says when it needs nothing more. A check of a domain is one; a driver runs many on one
+/// [`Run`] and routes each event to the client that started the task (see
+/// [`Run::take_started`]). Sans-I/O like the run: the time is passed in.
+pub trait RunClient {
+    /// Starts the first tasks.
+    fn start(&mut self, run: &mut Run, now: Instant);
+    /// One of the tasks it started ended.
+    fn handle(&mut self, event: RunEvent, run: &mut Run, now: Instant);
+    /// Whether it needs nothing more from the run.
+    fn is_done(&self) -> bool;
 }
 
 impl Run {
@@ -332,7 +347,14 @@ impl Run {
             silence: SilenceWatch::default(),
             stats: RunStats::default(),
             now,
+            started: Vec::new(),
         }
+    }
+
+    /// The tasks callers started since the last call, in order (a driver that serves several
+    /// clients on one run learns this way which client each event goes to).
+    pub fn take_started(&mut self) -> Vec<TaskId> {
+        std::mem::take(&mut self.started)
     }
 
     /// The configuration.
@@ -895,6 +917,9 @@ impl Run {
     fn new_task(&mut self, kind: TaskKind, parents: Vec<TaskId>) -> TaskId {
         let id = TaskId(self.next_task);
         self.next_task += 1;
+        if parents.is_empty() {
+            self.started.push(id);
+        }
         self.tasks.insert(id, Task { kind, parents });
         id
     }
