@@ -83,7 +83,7 @@ pub use hints::{RootHints, IANA_ROOT_SERVERS};
 pub use limits::{open_file_limit, socket_budget};
 pub use run::{
     ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
-    ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT,
+    ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT,
 };
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{

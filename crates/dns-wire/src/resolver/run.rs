@@ -20,7 +20,8 @@
 //!
 //! Politeness and safety live here, not in the driver: at most
 //! [`ResolverConfig::max_in_flight`] exchanges at once and
-//! [`ResolverConfig::max_in_flight_per_server`] per server address (the rest wait in order);
+//! [`ResolverConfig::max_in_flight_per_server`] per server address, [`UNHEARD_IN_FLIGHT`] to
+//! a server that has not answered yet (the rest wait in order);
 //! a server that never answered is waited out [`super::DEAD_AFTER`] times, then skipped; a
 //! silent network is recognised ([`super::SILENT_AFTER`]) and every waiting question then
 //! fails at once.
@@ -52,6 +53,11 @@ pub const ANSWER_MEMORY: Duration = Duration::from_secs(60);
 
 /// Results remembered at most (the oldest go first).
 pub const ANSWER_MEMORY_ENTRIES: usize = 50_000;
+
+/// Exchanges in flight at once to a server that has not answered anything yet in the run:
+/// if it is dead, that many are waited out together (once) and the rest then fail at once
+/// ([`super::DEAD_AFTER`]), instead of every question of a wave waiting its own timeout.
+pub const UNHEARD_IN_FLIGHT: usize = 2 * super::health::DEAD_AFTER as usize;
 
 /// Identifies an exchange handed out by [`Run::poll_transmit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -281,8 +287,9 @@ pub struct Run {
     /// Answered questions, for [`ANSWER_MEMORY`].
     memory: HashMap<ExchangeKey, (QueryResult, Instant)>,
     memory_order: VecDeque<(ExchangeKey, Instant)>,
-    /// Results to hand to their waiters.
-    ready: VecDeque<(Waiter, QueryResult)>,
+    /// Results to hand to their waiters, and whether each is shared (the exchange was made
+    /// for another question of the run: not a query of the waiter's own).
+    ready: VecDeque<(Waiter, QueryResult, bool)>,
     /// Walks to poll again.
     dirty: Vec<TaskId>,
     /// Asks of no server at all, to complete.
@@ -578,7 +585,11 @@ impl Run {
                 .get(&address.ip())
                 .copied()
                 .unwrap_or(0);
-            if per_server >= self.config.max_in_flight_per_server.max(1) {
+            let mut limit = self.config.max_in_flight_per_server.max(1);
+            if !self.health.has_answered(&address) {
+                limit = limit.min(UNHEARD_IN_FLIGHT);
+            }
+            if per_server >= limit {
                 self.blocked.entry(address.ip()).or_default().push_back(id);
                 continue;
             }
@@ -775,7 +786,7 @@ impl Run {
             self.forget_old_answers();
             if let Some((result, _)) = self.memory.get(&key) {
                 self.stats.coalesced += 1;
-                self.ready.push_back((waiter, result.clone()));
+                self.ready.push_back((waiter, result.clone(), true));
                 return;
             }
             if let Some(id) = self.by_key.get(&key) {
@@ -820,8 +831,9 @@ impl Run {
                 .insert(state.key.clone(), (result.clone(), self.now));
             self.memory_order.push_back((state.key, self.now));
         }
-        for waiter in state.waiters {
-            self.ready.push_back((waiter, result.clone()));
+        // The first waiter asked for the exchange; the others joined it while in flight.
+        for (index, waiter) in state.waiters.into_iter().enumerate() {
+            self.ready.push_back((waiter, result.clone(), index > 0));
         }
     }
 
@@ -1455,8 +1467,8 @@ impl Run {
         // Every turn hands out a result or polls a walk; each walk poll is bounded by the
         // walk's budget, and results only come from exchanges, so the loop ends.
         loop {
-            if let Some((waiter, result)) = self.ready.pop_front() {
-                self.hand(waiter, result);
+            if let Some((waiter, result, shared)) = self.ready.pop_front() {
+                self.hand(waiter, result, shared);
                 continue;
             }
             if let Some(id) = self.dirty.pop() {
@@ -1471,7 +1483,7 @@ impl Run {
         }
     }
 
-    fn hand(&mut self, waiter: Waiter, result: QueryResult) {
+    fn hand(&mut self, waiter: Waiter, result: QueryResult, shared: bool) {
         let now = self.now;
         match waiter {
             Waiter::Health => {}
@@ -1483,9 +1495,14 @@ impl Run {
                 else {
                     return;
                 };
-                match own_cache {
-                    Some(cache) => walk.receive(token, result, now, cache),
-                    None => walk.receive(token, result, now, &mut self.cache),
+                let cache = match own_cache {
+                    Some(cache) => &mut **cache,
+                    None => &mut self.cache,
+                };
+                if shared {
+                    walk.receive_shared(token, result, now, cache);
+                } else {
+                    walk.receive(token, result, now, cache);
                 }
                 self.dirty.push(task);
             }
@@ -1519,7 +1536,7 @@ impl Run {
                         result: result.clone(),
                         classification: classification.clone(),
                         discarded: discarded.clone(),
-                        repeated: i != index,
+                        repeated: shared || i != index,
                     });
                 }
                 ask.outstanding = ask.outstanding.saturating_sub(1);

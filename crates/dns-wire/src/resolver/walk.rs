@@ -475,7 +475,21 @@ impl Walk {
         now: Instant,
         cache: &mut DelegationCache,
     ) {
-        self.with_cache(cache, |walk| walk.receive_inner(token, result, now));
+        self.with_cache(cache, |walk| walk.receive_inner(token, result, now, false));
+    }
+
+    /// As [`Walk::receive`], for a result the driver shared with another question of the run
+    /// (the same question to the same server, in flight at the same time or answered earlier):
+    /// the walk uses it the same way, and its trace marks it [`QueryRecord::repeated`], not a
+    /// query of its own.
+    pub fn receive_shared(
+        &mut self,
+        token: QueryToken,
+        result: Result<Exchange, QueryError>,
+        now: Instant,
+        cache: &mut DelegationCache,
+    ) {
+        self.with_cache(cache, |walk| walk.receive_inner(token, result, now, true));
     }
 
     fn receive_inner(
@@ -483,6 +497,7 @@ impl Walk {
         token: QueryToken,
         result: Result<Exchange, QueryError>,
         now: Instant,
+        shared: bool,
     ) {
         let Some(InFlight { task: id, query }) = self.in_flight.remove(&token.0) else {
             return;
@@ -515,7 +530,7 @@ impl Walk {
                 .as_ref()
                 .map(|a| a.discarded.clone())
                 .unwrap_or_default(),
-            repeated: false,
+            repeated: shared,
         };
         self.trace.query(record);
         let (true, Some(analysis)) = (task_running, analysis) else {
