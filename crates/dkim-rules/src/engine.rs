@@ -66,17 +66,17 @@ pub struct CheckRun {
     pub report: Report,
     /// The zone cuts from the root to the zone that holds the names.
     pub path: Vec<PathStep>,
-    /// Every query this check rests on, in the order made.
+    /// Every query sent for this check, in the order made (answers it shared with another
+    /// question of the run are not listed again).
     pub trace: Vec<QueryRecord>,
     /// Time from the start to the diagnosis.
     pub elapsed: Duration,
 }
 
 impl CheckRun {
-    /// How many queries were sent for this check (answers shared with another question of the
-    /// run, or remembered from earlier, are not counted again).
+    /// How many queries were sent for this check.
     pub fn queries(&self) -> u64 {
-        self.trace.iter().filter(|q| !q.repeated).count() as u64
+        self.trace.len() as u64
     }
 
     /// Datagrams thrown away during the check's exchanges because they did not match the
@@ -84,7 +84,6 @@ impl CheckRun {
     pub fn discarded_responses(&self) -> u64 {
         self.trace
             .iter()
-            .filter(|q| !q.repeated)
             .map(|q| match &q.result {
                 Ok(exchange) => u64::from(exchange.dropped_datagrams),
                 Err(QueryError::Timeout { discarded, .. }) => u64::from(*discarded),
@@ -359,7 +358,7 @@ impl CheckMachine {
         self.observations.network = network.map(network_problem);
         let report = diagnose(&self.check, &self.observations);
         let started = self.started.unwrap_or(now);
-        let trace = if self.recursive.is_some() {
+        let mut trace = if self.recursive.is_some() {
             std::mem::take(&mut self.reduced_trace)
         } else {
             collect_queries(
@@ -368,6 +367,7 @@ impl CheckMachine {
                 std::mem::take(&mut self.extra_records),
             )
         };
+        trace.retain(|q| !q.repeated);
         CheckRun {
             check: self.check.clone(),
             observations: std::mem::take(&mut self.observations),
@@ -820,7 +820,8 @@ fn delegation_path(run: &Run, zone: &Name) -> Vec<PathStep> {
     steps
 }
 
-/// Every query the check rests on: the walks, each zone survey once, every answer.
+/// Every query the check rests on: the walks, each zone survey once, every answer (shared
+/// ones included; the caller drops them).
 fn collect_queries(
     mut trace: Trace,
     surveys: &[Surveyed],

@@ -57,7 +57,9 @@ struct ServerRecord {
     srtt: Option<(f64, f64)>,
     answered: u32,
     failed: u32,
-    last_timeout: Option<QueryError>,
+    /// Why its last whole exchange failed (silence, or nothing listening), given to later
+    /// questions once it is judged dead.
+    last_failure: Option<QueryError>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -151,12 +153,12 @@ impl Health {
         if let Some(ServerRecord {
             answered: 0,
             failed,
-            last_timeout: Some(timeout),
+            last_failure: Some(failure),
             ..
         }) = record
         {
             if *failed >= DEAD_AFTER {
-                return Err(timeout.clone());
+                return Err(failure.clone());
             }
         }
         let rto = |(srtt, rttvar): (f64, f64)| {
@@ -216,7 +218,7 @@ impl Health {
                 state.discarded_datagrams += u64::from(*discarded);
                 let record = state.servers.entry(ip).or_default();
                 record.failed += 1;
-                record.last_timeout = Some(error.clone());
+                record.last_failure = Some(error.clone());
             }
             Err(error) => {
                 if let Some(cause) = error.local_cause() {
@@ -242,6 +244,11 @@ impl Health {
                     use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, HostUnreachable};
                     if matches!(kind, ConnectionRefused | ConnectionReset | HostUnreachable) {
                         state.refused_by.insert(ip);
+                        // Nothing listens there (over UDP and TCP): as dead as a silent server,
+                        // only quicker to tell.
+                        let record = state.servers.entry(ip).or_default();
+                        record.failed += 1;
+                        record.last_failure = Some(error.clone());
                     }
                 }
             }

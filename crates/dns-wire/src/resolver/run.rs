@@ -600,7 +600,7 @@ impl Run {
                         ipv6: address.is_ipv6(),
                     },
                 };
-                self.finish_exchange(id, Err(error));
+                self.finish_exchange(id, Err(error), false);
                 self.process();
                 continue;
             }
@@ -611,7 +611,7 @@ impl Run {
             ) {
                 Ok(wait) => wait,
                 Err(error) => {
-                    self.finish_exchange(id, Err(error));
+                    self.finish_exchange(id, Err(error), false);
                     self.process();
                     continue;
                 }
@@ -694,7 +694,7 @@ impl Run {
             }
             _ => {}
         }
-        self.finish_exchange(id, result);
+        self.finish_exchange(id, result, true);
         self.process();
     }
 
@@ -818,8 +818,9 @@ impl Run {
         self.queue.push_back(id);
     }
 
-    /// Hands an exchange's result to everyone waiting for it, and remembers it.
-    fn finish_exchange(&mut self, id: ExchangeId, result: QueryResult) {
+    /// Hands an exchange's result to everyone waiting for it, and remembers it. An exchange
+    /// that was never `sent` (the run knew its outcome) is nobody's query of its own.
+    fn finish_exchange(&mut self, id: ExchangeId, result: QueryResult, sent: bool) {
         let Some(state) = self.exchanges.remove(&id) else {
             return;
         };
@@ -833,7 +834,8 @@ impl Run {
         }
         // The first waiter asked for the exchange; the others joined it while in flight.
         for (index, waiter) in state.waiters.into_iter().enumerate() {
-            self.ready.push_back((waiter, result.clone(), index > 0));
+            self.ready
+                .push_back((waiter, result.clone(), !sent || index > 0));
         }
     }
 
@@ -863,7 +865,7 @@ impl Run {
             if state.in_flight {
                 self.abandoned.insert(id, server.ip());
             }
-            self.finish_exchange(id, Err(QueryError::NoNetwork { server, cause }));
+            self.finish_exchange(id, Err(QueryError::NoNetwork { server, cause }), false);
         }
         self.queue.clear();
         self.blocked.clear();
