@@ -56,6 +56,7 @@ mod health;
 mod hints;
 #[cfg(feature = "io")]
 mod limits;
+mod path;
 mod run;
 mod survey;
 mod trace;
@@ -81,6 +82,7 @@ pub use health::{
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
 #[cfg(feature = "io")]
 pub use limits::{open_file_limit, socket_budget};
+pub use path::{PathTrace, TraceRun, ZoneHop};
 pub use run::{
     ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
     ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT,
