@@ -17,8 +17,9 @@ use tokio::task::JoinSet;
 
 use super::ExchangeId;
 use super::{
-    limits, Delegation, Health, QueryPurpose, QueryRecord, ResolverConfig, Run, RunClient,
-    RunEvent, RunStats, ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
+    limits, Delegation, DelegationCache, Health, QueryPurpose, QueryRecord, ResolverConfig, Run,
+    RunClient, RunEvent, RunStats, ServerAddr, Survey, TaskId, WalkResult, ZoneSurvey,
+    DEFAULT_CACHE_ENTRIES,
 };
 use crate::transport::{self, NoNetwork, QueryError};
 use crate::{Name, Question, RecordType};
@@ -65,7 +66,12 @@ impl Resolver {
         Resolver {
             shared: Arc::new(Shared {
                 state: Mutex::new(DriverState {
-                    run: Run::new(run_config, Instant::now()),
+                    // Bounded, for long runs (bulk, a service): TTLs honoured, a size cap.
+                    run: Run::with_cache(
+                        run_config,
+                        DelegationCache::with_limits(DEFAULT_CACHE_ENTRIES, Instant::now()),
+                        Instant::now(),
+                    ),
                     waiting: HashMap::new(),
                     pumping: false,
                 }),

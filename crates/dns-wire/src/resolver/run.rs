@@ -54,6 +54,9 @@ pub const ANSWER_MEMORY: Duration = Duration::from_secs(60);
 /// Results remembered at most (the oldest go first).
 pub const ANSWER_MEMORY_ENTRIES: usize = 50_000;
 
+/// Zone surveys kept for reuse at most (the oldest go first).
+pub const ZONE_SURVEYS_KEPT: usize = 10_000;
+
 /// Exchanges in flight at once to a server that has not answered anything yet in the run:
 /// if it is dead, that many are waited out together (once) and the rest then fail at once
 /// ([`super::DEAD_AFTER`]), instead of every question of a wave waiting its own timeout.
@@ -296,7 +299,10 @@ pub struct Run {
     empty_asks: Vec<TaskId>,
     events: VecDeque<RunEvent>,
     no_edns: HashSet<SocketAddr>,
-    zone_surveys: HashMap<Name, ZoneSurvey>,
+    /// Zone surveys made in the run, reused for [`ANSWER_MEMORY`] (as the answers they rest
+    /// on), at most [`ZONE_SURVEYS_KEPT`], oldest dropped first.
+    zone_surveys: HashMap<Name, (ZoneSurvey, Instant)>,
+    zone_survey_order: VecDeque<(Name, Instant)>,
     /// Zone surveys running, so that two surveys of one zone share one.
     zone_tasks: HashMap<Name, TaskId>,
     silence: SilenceWatch,
@@ -350,6 +356,7 @@ impl Run {
             events: VecDeque::new(),
             no_edns: HashSet::new(),
             zone_surveys: HashMap::new(),
+            zone_survey_order: VecDeque::new(),
             zone_tasks: HashMap::new(),
             silence: SilenceWatch::default(),
             stats: RunStats::default(),
@@ -1305,9 +1312,13 @@ impl Run {
             self.zone_tasks.remove(&survey.zone);
         }
         if self.config.cache {
-            self.zone_surveys
-                .entry(survey.zone.clone())
-                .or_insert_with(|| survey.clone());
+            self.forget_old_zone_surveys();
+            if !self.zone_surveys.contains_key(&survey.zone) {
+                self.zone_survey_order
+                    .push_back((survey.zone.clone(), self.now));
+                self.zone_surveys
+                    .insert(survey.zone.clone(), (survey.clone(), self.now));
+            }
         }
         self.deliver(zone_task, task.parents, Output::Zone(Box::new(survey)));
     }
@@ -1433,10 +1444,31 @@ impl Run {
         }
     }
 
-    /// The survey of this zone made earlier in the run, if the delegation is the same.
-    fn known_zone(&self, delegation: &Delegation) -> Option<ZoneSurvey> {
+    fn forget_old_zone_surveys(&mut self) {
+        while let Some((zone, at)) = self.zone_survey_order.front() {
+            let old = self.now.saturating_duration_since(*at) >= ANSWER_MEMORY
+                || self.zone_survey_order.len() > ZONE_SURVEYS_KEPT;
+            if !old {
+                break;
+            }
+            if self
+                .zone_surveys
+                .get(zone)
+                .is_some_and(|(_, when)| when == at)
+            {
+                self.zone_surveys.remove(zone);
+            }
+            self.zone_survey_order.pop_front();
+        }
+    }
+
+    /// The survey of this zone made earlier in the run (within [`ANSWER_MEMORY`]), if the
+    /// delegation is the same.
+    fn known_zone(&mut self, delegation: &Delegation) -> Option<ZoneSurvey> {
+        self.forget_old_zone_surveys();
         self.zone_surveys
             .get(&delegation.zone)
+            .map(|(survey, _)| survey)
             .filter(|z| {
                 let known = &z.delegation.ns;
                 known.len() == delegation.ns.len()
