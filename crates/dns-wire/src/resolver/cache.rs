@@ -331,3 +331,70 @@ impl DelegationCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(zone: &str, ttl: u32) -> Delegation {
+        let zone: Name = zone.parse().unwrap();
+        let host: Name = format!("ns1.{zone}").parse().unwrap();
+        Delegation {
+            parent: zone.parent(),
+            ns: vec![host.clone()],
+            ttl,
+            glue: vec![ServerAddr::new(Some(host), "192.0.2.1".parse().unwrap())],
+            referred_by: None,
+            ns_listed: 1,
+            zone,
+        }
+    }
+
+    fn n(s: &str) -> Name {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn one_diagnosis_keeps_its_first_picture() {
+        let mut cache = DelegationCache::new();
+        cache.insert(cut("example.com", 1));
+        let mut other = cut("example.com", 1);
+        other.ns = vec![n("ns9.example.net")];
+        cache.insert(other);
+        cache.set_now(Instant::now() + Duration::from_secs(86_400));
+        let kept = cache.closest(&n("www.example.com")).unwrap();
+        assert_eq!(kept.ns, vec![n("ns1.example.com")]);
+    }
+
+    #[test]
+    fn a_bounded_cache_honours_ttls_and_drops_the_oldest() {
+        let start = Instant::now();
+        let mut cache = DelegationCache::with_limits(2, start);
+        cache.insert(cut("a.example", 60));
+        cache.insert(cut("b.example", 3600));
+        cache.insert(cut("c.example", 3600));
+        assert_eq!(cache.stats().zones, 2);
+        assert!(
+            cache.delegation(&n("a.example")).is_none(),
+            "the oldest went"
+        );
+        assert!(cache.delegation(&n("b.example")).is_some());
+        // A minute on, what lives for an hour is still there.
+        cache.set_now(start + Duration::from_secs(61));
+        assert!(cache.delegation(&n("c.example")).is_some());
+        cache.set_now(start + Duration::from_secs(3601));
+        assert!(cache.closest(&n("www.c.example")).is_none(), "expired");
+        assert!(
+            cache.addresses(&n("ns1.c.example")).is_none(),
+            "its glue too"
+        );
+        // A new referral for an expired zone replaces it.
+        let mut fresh = cut("c.example", 3600);
+        fresh.ns = vec![n("ns2.c.example")];
+        cache.insert(fresh);
+        assert_eq!(
+            cache.delegation(&n("c.example")).unwrap().ns,
+            vec![n("ns2.c.example")]
+        );
+    }
+}
