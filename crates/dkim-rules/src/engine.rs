@@ -11,9 +11,11 @@
 //! 2. every probe of [`probes`] goes out at once: the surveys of the zones that hold the
 //!    names share one zone survey in the run, the key lookups at the provider's targets start
 //!    with them, and every question to a server goes in one wave;
-//! 3. when all are in, [`follow_up_probes`] says what more to ask given what came back (the
-//!    mistaken variants only when an expected record is missing or wrong), and the next round
-//!    goes out; a name under a zone already surveyed is asked of that zone's servers directly.
+//! 3. when all are in (the key lookups excepted: nothing asked next depends on them, so they
+//!    go on in the background and are read at the end), [`follow_up_probes`] says what more to
+//!    ask given what came back (the mistaken variants only when an expected record is missing
+//!    or wrong), and the next round goes out; a name under a zone already surveyed is asked of
+//!    that zone's servers directly.
 //!
 //! Rounds keep the result independent of the order answers arrive in: each round's results
 //! are read in probe order, whatever finished first.
@@ -103,10 +105,17 @@ struct Surveyed {
     located: Option<WalkResult>,
 }
 
-/// One probe of the current round and what came back so far.
+/// One probe and what came back so far.
 #[derive(Debug)]
 struct Slot {
     probe: Probe,
+    /// The round it was asked in.
+    round: usize,
+    /// A key lookup at a provider's target: what the next round asks does not depend on it,
+    /// so the round ends without waiting for it (its answer is read at the end, in order).
+    background: bool,
+    /// Read into the observations already.
+    read: bool,
     surveyed: Option<Surveyed>,
     /// The user's servers' answers (asked once the zone is known).
     extra: Vec<QueryRecord>,
@@ -143,8 +152,11 @@ pub struct CheckMachine {
     pending: Vec<(TaskId, Pending)>,
     expected_ns: Vec<(usize, WalkResult)>,
     expected_servers: Vec<ServerAddr>,
+    /// Every probe of the check, in the order asked (every round's).
     slots: Vec<Slot>,
     rounds: usize,
+    /// No round is left to ask: the check ends when the last slot is in.
+    probing_done: bool,
     observations: Observations,
     surveys: Vec<Surveyed>,
     extra_records: Vec<QueryRecord>,
@@ -165,6 +177,7 @@ impl CheckMachine {
             expected_servers: Vec::new(),
             slots: Vec::new(),
             rounds: 0,
+            probing_done: false,
             observations: Observations::default(),
             surveys: Vec::new(),
             extra_records: Vec::new(),
@@ -211,26 +224,41 @@ impl CheckMachine {
         self.pending.push((task, pending));
     }
 
-    /// Starts the next round of probes, or ends the check.
+    /// Starts the next round of probes, or, with none left, ends the check once the key
+    /// lookups still running are in.
     fn next_round(&mut self, run: &mut Run, now: Instant, batch: Vec<Probe>) {
+        // Keys already being looked up (in the background) are not asked again.
+        let batch: Vec<Probe> = batch
+            .into_iter()
+            .filter(|p| {
+                !(p.resolves_through_target_zone()
+                    && self
+                        .slots
+                        .iter()
+                        .any(|s| s.probe.name == p.name && s.probe.purpose == p.purpose))
+            })
+            .collect();
         if batch.is_empty() || self.rounds >= MAX_ROUNDS {
-            self.finish(run, now);
+            self.probing_done = true;
+            self.finish_when_in(run, now);
             return;
         }
         self.rounds += 1;
+        let round = self.rounds;
         let known: Vec<ZoneSurvey> = self.surveys.iter().map(|s| s.zone.clone()).collect();
-        self.slots = batch
-            .into_iter()
-            .map(|probe| Slot {
-                probe,
-                surveyed: None,
-                extra: Vec::new(),
-                lookup: None,
-                recursive: None,
-                open: 1,
-            })
-            .collect();
-        for index in 0..self.slots.len() {
+        let first = self.slots.len();
+        self.slots.extend(batch.into_iter().map(|probe| Slot {
+            background: probe.purpose == ProbePurpose::TargetKey,
+            probe,
+            round,
+            read: false,
+            surveyed: None,
+            extra: Vec::new(),
+            lookup: None,
+            recursive: None,
+            open: 1,
+        }));
+        for index in first..self.slots.len() {
             let probe = self.slots[index].probe.clone();
             if let Some(resolver) = self.recursive {
                 let question = Question::new(probe.name.clone(), probe.rtype);
@@ -281,17 +309,46 @@ impl CheckMachine {
 
     fn slot_done(&mut self, run: &mut Run, now: Instant, slot: usize) {
         self.slots[slot].open = self.slots[slot].open.saturating_sub(1);
-        if self.slots.iter().any(|s| s.open > 0) {
+        if self.probing_done {
+            self.finish_when_in(run, now);
             return;
         }
-        self.round_done(run, now);
+        let round = self.rounds;
+        let waiting = self
+            .slots
+            .iter()
+            .any(|s| s.round == round && !s.background && s.open > 0);
+        if !waiting {
+            self.round_done(run, now);
+        }
     }
 
-    /// Every probe of the round is in: the answers are read in probe order.
-    fn round_done(&mut self, run: &mut Run, now: Instant) {
-        for slot in std::mem::take(&mut self.slots) {
-            let probe = slot.probe;
-            if let Some(record) = slot.recursive {
+    /// Ends the check when every slot is in, reading the ones not read yet in order.
+    fn finish_when_in(&mut self, run: &mut Run, now: Instant) {
+        if self.result.is_some() || self.slots.iter().any(|s| s.open > 0) {
+            return;
+        }
+        self.read_slots(|_| true);
+        self.finish(run, now);
+    }
+
+    /// Reads into the observations, in probe order, the slots that `which` picks and that
+    /// are not read yet.
+    fn read_slots(&mut self, which: impl Fn(&Slot) -> bool) {
+        for index in 0..self.slots.len() {
+            if self.slots[index].read || !which(&self.slots[index]) {
+                continue;
+            }
+            self.slots[index].read = true;
+            let slot = &mut self.slots[index];
+            let probe = slot.probe.clone();
+            let (recursive, lookup, surveyed, extra) = (
+                slot.recursive.take(),
+                slot.lookup.take(),
+                slot.surveyed.take(),
+                std::mem::take(&mut slot.extra),
+            );
+            if let Some(record) = recursive {
                 if probe.resolves_through_target_zone() {
                     self.observations.targets.push(TargetResolution {
                         name: probe.name.clone(),
@@ -305,16 +362,16 @@ impl CheckMachine {
                     });
                 }
                 self.reduced_trace.push(record);
-            } else if let Some(lookup) = slot.lookup {
+            } else if let Some(lookup) = lookup {
                 self.observations.targets.push(TargetResolution {
                     name: probe.name.clone(),
                     outcome: target_outcome(&lookup),
                 });
                 self.trace.extend(lookup.trace);
-            } else if let Some(surveyed) = slot.surveyed {
+            } else if let Some(surveyed) = surveyed {
                 let mut answers: Vec<ServerAnswer> =
                     surveyed.answers.iter().map(server_answer).collect();
-                answers.extend(slot.extra.iter().map(server_answer));
+                answers.extend(extra.iter().map(server_answer));
                 // The user's servers among the zone's, in one order.
                 answers.sort_by(|a, b| a.server.cmp(&b.server));
                 self.observations.probes.push(ProbeObservation {
@@ -322,17 +379,27 @@ impl CheckMachine {
                     rtype: probe.rtype,
                     answers,
                 });
-                self.extra_records.extend(slot.extra);
+                self.extra_records.extend(extra);
                 self.surveys.push(surveyed);
             }
         }
+    }
+
+    /// The probes of the round are in (the key lookups may still run): their answers are
+    /// read in probe order, and the next round is asked.
+    fn round_done(&mut self, run: &mut Run, now: Instant) {
+        let round = self.rounds;
+        // The key lookups are read at the end, whenever they came in: no follow-up depends on
+        // them, and the observations keep one order whatever the timing.
+        self.read_slots(|s| s.round == round && !s.background);
         if self.recursive.is_none() {
             self.observations.delegation =
                 delegation(&self.surveys, &self.expected_servers, &self.observations);
         }
         if run.health().no_network().is_some() {
             // Every further query would fail at once: nothing more can be learned.
-            self.finish(run, now);
+            self.probing_done = true;
+            self.finish_when_in(run, now);
             return;
         }
         let next = follow_up_probes(&self.check, &self.observations);

@@ -187,7 +187,10 @@ fn missing_records_cost_one_more_round_of_questions() {
     let (run, cost) = run_check(&net, &check_of(scenario), Conditions::default());
     eprintln!("{}: {cost:?}", scenario.domain);
     assert_eq!(run.report.verdict, Verdict::Fail);
-    assert!(round_trips(cost) <= 6, "{cost:?}");
+    // The walk (root, com, the zone), the zone's SOA and NS with the names of every server,
+    // then the variants of the missing names: the keys at amazonses.com take as long (its
+    // dkim zone's servers have no glue).
+    assert!(round_trips(cost) <= 5, "{cost:?}");
 }
 
 /// Verifies a lab message with the keys as the lab's servers serve them, each fetched by the

@@ -26,7 +26,7 @@
 //! silent network is recognised ([`super::SILENT_AFTER`]) and every waiting question then
 //! fails at once.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -59,8 +59,10 @@ pub const ZONE_SURVEYS_KEPT: usize = 10_000;
 
 /// Exchanges in flight at once to a server that has not answered anything yet in the run:
 /// if it is dead, that many are waited out together (once) and the rest then fail at once
-/// ([`super::DEAD_AFTER`]), instead of every question of a wave waiting its own timeout.
-pub const UNHEARD_IN_FLIGHT: usize = 2 * super::health::DEAD_AFTER as usize;
+/// ([`super::DEAD_AFTER`]), instead of every question of a wave waiting its own timeout. Eight:
+/// a check's first wave to a zone's server (its SOA and NS, the expected names, the walks'
+/// own questions) fits, so a live server costs no extra round trip.
+pub const UNHEARD_IN_FLIGHT: usize = 4 * super::health::DEAD_AFTER as usize;
 
 /// Identifies an exchange handed out by [`Run::poll_transmit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -218,6 +220,12 @@ struct SurveyTask {
     question: Question,
     located: Option<WalkResult>,
     zone: Option<ZoneSurvey>,
+    /// The question asked of the servers the delegation already names (glue, cached
+    /// addresses) while the zone is surveyed, so the answers come in the same round trip as
+    /// the zone's SOA and NS.
+    early: Option<(TaskId, Option<Vec<QueryRecord>>)>,
+    /// The question asked of the zone's other servers, once the survey knows them.
+    late: Option<(TaskId, Option<Vec<QueryRecord>>)>,
 }
 
 #[derive(Debug)]
@@ -273,9 +281,11 @@ pub struct Run {
     config: ResolverConfig,
     cache: DelegationCache,
     health: Health,
-    tasks: HashMap<TaskId, Task>,
+    /// In id order, so every walk over them (timeouts, a descent ended, a cancel) visits them
+    /// in one order: a run is reproducible.
+    tasks: BTreeMap<TaskId, Task>,
     next_task: u64,
-    exchanges: HashMap<ExchangeId, ExchangeState>,
+    exchanges: BTreeMap<ExchangeId, ExchangeState>,
     by_key: HashMap<ExchangeKey, ExchangeId>,
     next_exchange: u64,
     /// Exchanges ready to go, in the order asked.
@@ -338,9 +348,9 @@ impl Run {
             health: Health::new(config.families()),
             config,
             cache,
-            tasks: HashMap::new(),
+            tasks: BTreeMap::new(),
             next_task: 0,
-            exchanges: HashMap::new(),
+            exchanges: BTreeMap::new(),
             by_key: HashMap::new(),
             next_exchange: 0,
             queue: VecDeque::new(),
@@ -457,6 +467,8 @@ impl Run {
                 question: Question::new(name.clone(), rtype),
                 located: None,
                 zone: None,
+                early: None,
+                late: None,
             })),
             Vec::new(),
         );
@@ -1355,21 +1367,32 @@ impl Run {
                 survey.located = Some(*located);
                 match self.known_zone(&delegation) {
                     Some(zone) => self.survey_has_zone(parent, zone),
-                    None => match self.zone_tasks.get(&delegation.zone).copied() {
-                        // Another survey is surveying the zone: wait for it.
-                        Some(running) => {
-                            if let Some(task) = self.tasks.get_mut(&running) {
-                                task.parents.push(parent);
+                    None => {
+                        match self.zone_tasks.get(&delegation.zone).copied() {
+                            // Another survey is surveying the zone: wait for it.
+                            Some(running) => {
+                                if let Some(task) = self.tasks.get_mut(&running) {
+                                    task.parents.push(parent);
+                                }
+                            }
+                            None => {
+                                self.start_zone(delegation.clone(), vec![parent]);
                             }
                         }
-                        None => {
-                            self.start_zone(delegation, vec![parent]);
-                        }
-                    },
+                        self.ask_early(parent, &delegation);
+                    }
                 }
             }
             (TaskKind::Survey(_), Output::Zone(zone)) => self.survey_has_zone(parent, *zone),
-            (TaskKind::Survey(_), Output::Asked(answers)) => self.complete_survey(parent, answers),
+            (TaskKind::Survey(survey), Output::Asked(answers)) => {
+                for ask in [&mut survey.early, &mut survey.late].into_iter().flatten() {
+                    if ask.0 == child {
+                        ask.1 = Some(answers);
+                        break;
+                    }
+                }
+                self.survey_answered(parent);
+            }
             (TaskKind::Zone(_), Output::Lookup(lookup)) => {
                 self.host_looked_up(parent, child, &lookup);
                 self.hosts_settled(parent);
@@ -1477,22 +1500,126 @@ impl Run {
             .cloned()
     }
 
+    /// While the zone is surveyed, the question goes to the servers the delegation already
+    /// names with an address (its glue, addresses the run knows): their answers come in the
+    /// round trip of the zone's own SOA and NS, not one after.
+    fn ask_early(&mut self, survey_task: TaskId, delegation: &Delegation) {
+        let families = self.config.families();
+        let mut servers: Vec<ServerAddr> = delegation.glue.clone();
+        for ns in &delegation.ns {
+            if delegation.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
+                continue;
+            }
+            for ip in self.cache.addresses(ns).unwrap_or_default() {
+                let server = ServerAddr::new(Some(ns.clone()), ip);
+                if families.allows(&ip) && !servers.contains(&server) {
+                    servers.push(server);
+                }
+            }
+        }
+        if servers.is_empty() {
+            return;
+        }
+        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
+            return;
+        };
+        let question = survey.question.clone();
+        let task = self.start_ask(
+            &delegation.zone,
+            &servers,
+            &question,
+            QueryPurpose::Survey,
+            vec![survey_task],
+        );
+        if let Some(TaskKind::Survey(survey)) =
+            self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
+        {
+            survey.early = Some((task, None));
+        }
+    }
+
+    /// The zone is surveyed: its servers the early question did not reach are asked.
     fn survey_has_zone(&mut self, survey_task: TaskId, zone: ZoneSurvey) {
+        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
+            return;
+        };
+        let question = survey.question.clone();
+        // The addresses asked early: from the answers if they are in, else from the ask.
+        let early: Vec<IpAddr> = match &survey.early {
+            Some((_, Some(records))) => records.iter().map(|r| r.server.ip).collect(),
+            Some((task, None)) => match self.tasks.get(task).map(|t| &t.kind) {
+                Some(TaskKind::Ask(ask)) => ask.servers.iter().map(|s| s.ip).collect(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        };
         let Some(TaskKind::Survey(survey)) = self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
         else {
             return;
         };
-        let question = survey.question.clone();
-        let servers = zone.server_addresses();
+        let servers: Vec<ServerAddr> = zone
+            .server_addresses()
+            .into_iter()
+            .filter(|s| !early.contains(&s.ip))
+            .collect();
         let name = zone.zone.clone();
         survey.zone = Some(zone);
-        self.start_ask(
+        if servers.is_empty() {
+            survey.late = None;
+            self.survey_answered(survey_task);
+            return;
+        }
+        let task = self.start_ask(
             &name,
             &servers,
             &question,
             QueryPurpose::Survey,
             vec![survey_task],
         );
+        if let Some(TaskKind::Survey(survey)) =
+            self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
+        {
+            survey.late = Some((task, None));
+        }
+    }
+
+    /// When the zone is known and every ask is in, the answers go out in the order of the
+    /// zone's servers (a server asked early under another name of its address shares that
+    /// exchange).
+    fn survey_answered(&mut self, survey_task: TaskId) {
+        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
+            return;
+        };
+        let Some(zone) = &survey.zone else { return };
+        let pending = |ask: &Option<(TaskId, Option<Vec<QueryRecord>>)>| {
+            ask.as_ref().is_some_and(|(_, records)| records.is_none())
+        };
+        if pending(&survey.early) || pending(&survey.late) {
+            return;
+        }
+        let asked: Vec<&QueryRecord> = [&survey.early, &survey.late]
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, records)| records.as_ref())
+            .flatten()
+            .collect();
+        let mut answers = Vec::new();
+        for server in zone.server_addresses() {
+            let same = asked.iter().find(|r| r.server == server);
+            let by_address = asked.iter().find(|r| r.server.ip == server.ip);
+            match (same, by_address) {
+                (Some(record), _) => answers.push((*record).clone()),
+                (None, Some(record)) => {
+                    let mut record = (*record).clone();
+                    record.server = server;
+                    record.repeated = true;
+                    answers.push(record);
+                }
+                // Cannot happen: every server of the zone was asked early or late.
+                (None, None) => {}
+            }
+        }
+        self.complete_survey(survey_task, answers);
     }
 
     /// Hands ready results to their waiters and polls the walks that changed, until nothing
