@@ -230,7 +230,8 @@ impl Resolver {
         result
     }
 
-    /// Sends one query under the run's rules: not at all when the family is switched off or
+    /// Sends one query under the run's rules: not at all when the family is switched off, when
+    /// the address policy refuses the address, or
     /// cannot be reached from here, when there is no network, or when the server has already
     /// been waited out; otherwise within the limits on sockets and on queries per server,
     /// with a first wait from the server's measured round-trip time, and once more when a
@@ -301,6 +302,12 @@ impl Resolver {
                 why: NotChecked::Disabled {
                     ipv6: address.is_ipv6(),
                 },
+            });
+        }
+        if let Some(range) = config.address_policy.refuses(address.ip()) {
+            return Err(QueryError::NotChecked {
+                server: address,
+                why: NotChecked::Refused { range },
             });
         }
         self.watch_for_silence();

@@ -47,6 +47,7 @@
 //! # }
 //! ```
 
+mod address_policy;
 mod cache;
 mod classify;
 mod config;
@@ -63,6 +64,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
+pub use address_policy::{special_range, AddressPolicy, IpPrefix, IpPrefixError, SpecialRange};
 pub use cache::{CacheStats, Delegation, DelegationCache};
 pub use classify::{
     classify, recursive as classify_recursive, Analysis, Classification, LameReason, Referral,
