@@ -8,7 +8,7 @@ use dkim_rules::{
     check_from_identity_json, check_from_records_csv, normalize_tokens, parse_domain, parse_region,
     parse_selectors_arg, Check, InputError,
 };
-use dns_wire::Name;
+use dns_wire::{Name, Question, RecordType};
 
 use crate::cli::{SelectorArgs, SesArgs};
 use crate::exit::RunError;
@@ -107,6 +107,16 @@ pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
     )
 }
 
+/// An export SES gave the user, as text: what `--identity-json` and `--records-csv` read, and
+/// what the web page of `serve` receives pasted.
+#[derive(Debug, Clone, Copy)]
+pub enum SesExport<'a> {
+    /// `aws sesv2 get-email-identity` (or `aws ses get-identity-dkim-attributes`) output.
+    IdentityJson(&'a str),
+    /// The record set CSV the SES console downloads.
+    RecordsCsv(&'a str),
+}
+
 /// The check of `ses` from its parts (shared with `bulk` and `demo`).
 pub fn ses_check_from(
     domain_text: Option<&str>,
@@ -115,6 +125,28 @@ pub fn ses_check_from(
     expect_ns: &[String],
     identity_json: Option<&Path>,
     records_csv: Option<&Path>,
+) -> Result<CheckInput, RunError> {
+    // A bad domain is reported before a file is read, whatever the file holds.
+    domain_text.map(domain).transpose()?;
+    let text = match identity_json.or(records_csv) {
+        Some(path) => Some(read_text(path)?),
+        None => None,
+    };
+    let export = match (identity_json, text.as_deref()) {
+        (Some(_), Some(text)) => Some(SesExport::IdentityJson(text)),
+        (None, Some(text)) => Some(SesExport::RecordsCsv(text)),
+        _ => None,
+    };
+    ses_check_with(domain_text, tokens, region, expect_ns, export)
+}
+
+/// The check of `ses` from its parts, an SES export already read (shared with `serve`).
+pub fn ses_check_with(
+    domain_text: Option<&str>,
+    tokens: &[String],
+    region: Option<&str>,
+    expect_ns: &[String],
+    export: Option<SesExport<'_>>,
 ) -> Result<CheckInput, RunError> {
     let domain_name = domain_text.map(domain).transpose()?;
     let expect_ns = names(expect_ns)?;
@@ -129,14 +161,14 @@ pub fn ses_check_from(
     };
     let region = region.as_deref();
 
-    let from_file = match (identity_json, records_csv) {
-        (Some(path), _) => {
-            Some(check_from_identity_json(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+    let from_file = match export {
+        Some(SesExport::IdentityJson(text)) => {
+            Some(check_from_identity_json(text, domain_name.as_ref()).map_err(bad)?)
         }
-        (None, Some(path)) => {
-            Some(check_from_records_csv(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+        Some(SesExport::RecordsCsv(text)) => {
+            Some(check_from_records_csv(text, domain_name.as_ref()).map_err(bad)?)
         }
-        (None, None) => None,
+        None => None,
     };
     let check = match from_file {
         Some(check) => with_user_options(check, region, expect_ns),
@@ -265,4 +297,21 @@ pub fn selector_check_from(
         },
         notes,
     })
+}
+
+/// The question of `trace NAME [TYPE]` (shared with `serve`): the root may be traced though it
+/// is not a domain to check; the type defaults to A.
+pub fn trace_question(name: &str, rtype: Option<&str>) -> Result<Question, RunError> {
+    let name = if name.trim() == "." {
+        Name::root()
+    } else {
+        domain(name)?
+    };
+    let rtype_text = rtype.unwrap_or("A");
+    let rtype: RecordType = rtype_text.parse().map_err(|_| {
+        RunError::BadInput(format!(
+            "{rtype_text:?} is not a record type (try A, AAAA, TXT, CNAME, NS, MX or SOA)"
+        ))
+    })?;
+    Ok(Question::new(name, rtype))
 }

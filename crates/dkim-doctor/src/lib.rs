@@ -13,6 +13,8 @@ pub mod output;
 pub mod probe_run;
 pub mod progress;
 pub mod render;
+pub mod serve;
+pub mod service;
 pub mod style;
 pub mod trace_walk;
 

@@ -199,24 +199,8 @@ async fn serve(
         );
         stdout.write(&text);
     }
-    wait_for_stop().await;
+    super::wait_for_stop().await;
     Ok(Outcome::Pass)
-}
-
-/// Until Ctrl-C, or SIGTERM where there is one (a service manager, `kill`).
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The command a user would type for a scenario, pointed at the demo network.

@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub mod server;
+
 /// Longest any single run of the binary may take before the test fails.
 pub const RUN_BOUND: Duration = Duration::from_secs(60);
 

@@ -74,6 +74,12 @@ pub enum NotChecked {
     },
 }
 
+impl NotChecked {
+    /// How the text of [`NotChecked::Refused`] begins (and no other reason's): "not asked: ",
+    /// then the kind of address.
+    pub const REFUSED_PREFIX: &'static str = "not asked: ";
+}
+
 impl fmt::Display for NotChecked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let family = |ipv6: bool| if ipv6 { "IPv6" } else { "IPv4" };
@@ -93,7 +99,8 @@ impl fmt::Display for NotChecked {
             }
             NotChecked::Refused { range } => write!(
                 f,
-                "not asked: {range}, which this checker does not send queries to"
+                "{}{range}, which this checker does not send queries to",
+                NotChecked::REFUSED_PREFIX
             ),
         }
     }
