@@ -299,6 +299,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 28);
+        assert_eq!(FindingCode::ALL.len(), 29);
     }
 }
