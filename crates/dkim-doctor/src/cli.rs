@@ -26,7 +26,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[command(
     after_help = "Exit codes: 0 pass, 1 a problem was found (a finding of severity \
 error), 2 bad usage or input, 3 the check could not complete (no authoritative server \
-answered), 130 --watch stopped by Ctrl-C."
+answered), 130 --watch or bulk stopped by Ctrl-C."
 )]
 pub struct Cli {
     #[command(subcommand)]

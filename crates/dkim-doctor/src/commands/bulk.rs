@@ -29,6 +29,17 @@ struct Tally {
     bad_lines: usize,
 }
 
+impl Tally {
+    /// Counts a finished check.
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Pass => self.pass += 1,
+            Outcome::Fail => self.fail += 1,
+            _ => self.incomplete += 1,
+        }
+    }
+}
+
 /// Entries read ahead of the checks (a bound on memory: the reader waits for room).
 const READ_AHEAD: usize = 256;
 
@@ -75,9 +86,29 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
             "domain", "check", "verdict", "codes", "summary",
         ]));
     }
+    // Ctrl-C (or SIGTERM) stops the run: the reports already finished are printed, the
+    // checks in progress are dropped, and the summary says what was left.
+    let stop = super::wait_for_stop();
+    tokio::pin!(stop);
+    let mut interrupted = false;
     loop {
         let room = running.len() < args.concurrency && started_count - printed < window;
         tokio::select! {
+            () = &mut stop => {
+                interrupted = true;
+                running.abort_all();
+                // Finished reports still waiting for an earlier one are printed too, in input
+                // order: each names its domain, so the gaps are the entries not checked.
+                for (index, run) in std::mem::take(&mut done) {
+                    let outcome = report_outcome(&run.report);
+                    worst = worst.worst(outcome);
+                    tally.count(outcome);
+                    let notes = notes.remove(&index).unwrap_or_default();
+                    write_report(&mut stdout, args.format, &check_json(&run, &notes, common.trace))?;
+                    printed += 1;
+                }
+                break;
+            }
             item = entries.recv(), if room && !input_done => {
                 let entry = match item {
                     None => {
@@ -148,17 +179,9 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 for (index, run) in ready {
                     let outcome = report_outcome(&run.report);
                     worst = worst.worst(outcome);
-                    match outcome {
-                        Outcome::Pass => tally.pass += 1,
-                        Outcome::Fail => tally.fail += 1,
-                        _ => tally.incomplete += 1,
-                    }
+                    tally.count(outcome);
                     let notes = notes.remove(&index).unwrap_or_default();
-                    let report = check_json(&run, &notes, common.trace);
-                    stdout.write(&match args.format {
-                        BulkFormat::Jsonl => to_json_line(&report, false)?,
-                        BulkFormat::Csv => csv_report_row(&report),
-                    });
+                    write_report(&mut stdout, args.format, &check_json(&run, &notes, common.trace))?;
                     printed += 1;
                 }
                 if stdout.is_closed() {
@@ -184,8 +207,9 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         0.0
     };
     let mut summary = format!(
-        "dkim-doctor bulk: {checked} domains in {:.1} s ({per_second:.1}/s): {} pass, {} fail, \
+        "dkim-doctor bulk: {}{checked} domains in {:.1} s ({per_second:.1}/s): {} pass, {} fail, \
          {} incomplete",
+        if interrupted { "interrupted: " } else { "" },
         elapsed.as_secs_f64(),
         tally.pass,
         tally.fail,
@@ -193,6 +217,13 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     );
     if tally.bad_lines > 0 {
         summary.push_str(&format!(", {} unreadable lines", tally.bad_lines));
+    }
+    if interrupted {
+        let unfinished = started_count - printed;
+        summary.push_str(&format!(
+            ", {unfinished} started and not finished (not printed); the rest of the input was \
+             not read"
+        ));
     }
     if checked > 0 {
         let sent = if args.no_shared_cache {
@@ -212,7 +243,24 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         }
     }
     eprint_line(&summary);
-    Ok(worst)
+    Ok(if interrupted {
+        Outcome::Interrupted
+    } else {
+        worst
+    })
+}
+
+/// Prints one report in the chosen format.
+fn write_report(
+    stdout: &mut Stdout,
+    format: BulkFormat,
+    report: &CheckJson<'_>,
+) -> Result<(), RunError> {
+    stdout.write(&match format {
+        BulkFormat::Jsonl => to_json_line(report, false)?,
+        BulkFormat::Csv => csv_report_row(report),
+    });
+    Ok(())
 }
 
 /// One CSV row (quoted as needed), with its line ending.
