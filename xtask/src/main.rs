@@ -2,6 +2,7 @@
 
 mod bench;
 mod bulk_bench;
+mod bulk_memory;
 mod fuzz;
 mod lab;
 mod loss_bench;
@@ -64,6 +65,11 @@ commands:
                                domain (run `lab up` first), with and without the shared
                                delegation cache, direct and behind a relay adding MS (20) per
                                round trip; prints domains/s and queries/domain (Markdown)
+  bench-bulk-memory [--lines N] [--concurrency N]
+                               peak RSS of `dkim-doctor bulk` (release) over N (1,000,000) lines
+                               at concurrency 256, against the in-process demo network (no
+                               BIND lab): RSS sampled from /proc while it runs, ru_maxrss at the
+                               end
 ";
 
 fn main() -> ExitCode {
@@ -80,6 +86,7 @@ fn main() -> ExitCode {
         Some("bench-resolver") => resolver_bench::run(rest),
         Some("bench-instructions") => bench::instruction_table(),
         Some("bench-bulk") => bulk_bench::run(rest),
+        Some("bench-bulk-memory") => bulk_memory::run(rest),
         Some("bench-loss") => loss_bench::run(rest),
         _ => {
             eprint!("{USAGE}");

@@ -7,20 +7,27 @@
 //! runs one check to its report, [`report_json`] gives the report as the CLI's `--json` prints
 //! it.
 //!
-//! ```no_run
+//! ```
 //! use dkim_doctor::service::{report_json, ses_check, Checker};
+//! use dkim_rules::Verdict;
 //! use dns_wire::resolver::ResolverConfig;
 //!
-//! # async fn example() -> Result<(), dkim_doctor::exit::RunError> {
-//! let checker = Checker::new(ResolverConfig::default()); // the IANA roots, port 53
-//! let input = ses_check("example.com", &["tok1", "tok2", "tok3"])?;
-//! let run = checker.check(input.check).await;
-//! println!("{}", run.report.verdict); // pass, fail or incomplete
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The simulated internet of the demo, on loopback; on the real one: ResolverConfig::default().
+//! let lab = dns_lab::demo::start(0).await?;
+//! let checker = Checker::new(ResolverConfig::lab(lab.roots.clone(), lab.port));
+//! let tokens = ["n56x5bckwiqdkdxo4moiiwuzdvrjf2y4", "pjd46owojfcgd6zuqpdy2jlmvxm6o6wl",
+//!     "7mtg3eyyesizo5ptpm673olnvilr4u2g"];
+//! let input = ses_check("ses-missing.com", &tokens)?;
+//! let run = checker.check(input.check.clone()).await;
+//! assert_eq!(run.report.verdict, Verdict::Fail);
 //! for finding in &run.report.findings {
 //!     println!("{}: {}\n  fix: {}", finding.code, finding.summary, finding.fix);
 //! }
-//! let json = serde_json::to_string(&report_json(&run, &input.notes, false)).unwrap();
-//! # let _ = json; Ok(()) }
+//! let json = serde_json::to_string(&report_json(&run, &input.notes, false))?;
+//! assert!(json.contains("\"record-missing\""));
+//! # Ok(()) }
 //! ```
 //!
 //! Semver: [`Checker`], [`CheckRun`]'s `report`, [`report_json`] and the check constructors are
