@@ -7,11 +7,10 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
-use crate::probe_run::run_check;
+use crate::service::{check_with, trace_with};
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
 use crate::style::{use_color, Palette};
-use crate::trace_walk::run_trace;
 
 mod bulk;
 mod demo;
@@ -115,7 +114,7 @@ pub(crate) async fn check_and_print(
         return watch::run(common, config, input, interval).await;
     }
     let resolver = Resolver::new(config);
-    let run = run_check(&resolver, input.check).await;
+    let run = check_with(&resolver, input.check).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(
@@ -146,7 +145,7 @@ pub(crate) fn to_json_line<T: serde::Serialize>(
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
     let question = input::trace_question(&args.name, Some(&args.rtype))?;
     let resolver = Resolver::new(resolver_config(common, INTERNET_TIMEOUT)?);
-    let run = run_trace(&resolver, &question.name, question.qtype).await;
+    let run = trace_with(&resolver, &question.name, question.qtype).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(&trace_json(&run), true)?);

@@ -186,8 +186,7 @@ impl Checker {
     /// Runs `check` to its diagnosis: every authoritative server asked, the report made.
     pub async fn check(&self, check: Check) -> CheckRun {
         let resolver = self.resolver();
-        // The one call into the check engine (to be re-pointed at the sans-I/O run machine).
-        let run = crate::probe_run::run_check(&resolver, check).await;
+        let run = check_with(&resolver, check).await;
         if run.observations.network.is_some() {
             self.forget_network_state(&resolver);
         }
@@ -198,7 +197,7 @@ impl Checker {
     /// (`dkim-doctor trace`).
     pub async fn trace(&self, name: &Name, rtype: RecordType) -> TraceRun {
         let resolver = self.resolver();
-        let run = crate::trace_walk::run_trace(&resolver, name, rtype).await;
+        let run = trace_with(&resolver, name, rtype).await;
         if run.network.is_some() {
             self.forget_network_state(&resolver);
         }
@@ -213,6 +212,19 @@ impl Checker {
             state.current.stale = true;
         }
     }
+}
+
+/// Runs `check` to its diagnosis with `resolver` (and its cache): the one call into the check
+/// engine, for every command (`ses`, `selector`, `bulk`, `demo`, `message`, `--watch`) and
+/// `serve`; it is to be re-pointed at the sans-I/O run machine of issue 12.
+pub async fn check_with(resolver: &Resolver, check: Check) -> CheckRun {
+    crate::probe_run::run_check(resolver, check).await
+}
+
+/// Walks to `name`/`rtype` with `resolver`, every server of every zone on the way asked: the
+/// one call into the trace walk, for `trace` and `serve`.
+pub async fn trace_with(resolver: &Resolver, name: &Name, rtype: RecordType) -> TraceRun {
+    crate::trace_walk::run_trace(resolver, name, rtype).await
 }
 
 /// An SES Easy DKIM check of `domain` with the tokens SES gave (each may be pasted as the

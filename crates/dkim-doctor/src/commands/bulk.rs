@@ -15,7 +15,7 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
-use crate::probe_run::{run_check, CheckRun};
+use crate::service::{check_with, CheckRun};
 use crate::progress::bulk_progress;
 use crate::render::report::{check_json, report_outcome, CheckJson};
 use dkim_rules::Verdict;
@@ -151,7 +151,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 notes.insert(index, input.notes);
                 let check = input.check;
                 running.spawn(async move {
-                    let run = run_check(&resolver, check).await;
+                    let run = check_with(&resolver, check).await;
                     // Queries sent by this domain's resolver; only meaningful when it is its
                     // own.
                     let queries = resolver.stats().queries;

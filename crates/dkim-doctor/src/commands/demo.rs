@@ -15,7 +15,7 @@ use crate::config::{resolver_config, DEMO_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
-use crate::probe_run::{run_check, CheckRun};
+use crate::service::{check_with, CheckRun};
 use crate::render::report::{check_json, report_outcome};
 use crate::style::{Palette, Tone};
 
@@ -284,7 +284,7 @@ async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, 
         running.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = semaphore.acquire_owned().await;
-            (index, run_check(&resolver, check).await)
+            (index, check_with(&resolver, check).await)
         });
     }
     let mut runs: Vec<Option<CheckRun>> = vec![None; inputs.len()];

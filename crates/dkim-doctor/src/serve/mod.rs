@@ -386,7 +386,7 @@ async fn check_ses(
     Extension(id): Extension<RequestId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    run_check(app, peer, id, body, Kind::Ses).await
+    check_endpoint(app, peer, id, body, Kind::Ses).await
 }
 
 async fn check_selector(
@@ -395,10 +395,10 @@ async fn check_selector(
     Extension(id): Extension<RequestId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    run_check(app, peer, id, body, Kind::Selector).await
+    check_endpoint(app, peer, id, body, Kind::Selector).await
 }
 
-async fn run_check(
+async fn check_endpoint(
     app: Arc<App>,
     peer: SocketAddr,
     id: RequestId,
