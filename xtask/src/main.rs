@@ -7,6 +7,7 @@ mod fuzz;
 mod lab;
 mod loss_bench;
 mod resolver_bench;
+mod serve_bench;
 mod test;
 
 use std::path::PathBuf;
@@ -70,6 +71,10 @@ commands:
                                at concurrency 256, against the in-process demo network (no
                                BIND lab): RSS sampled from /proc while it runs, ru_maxrss at the
                                end
+  bench-serve [--connections N] [--seconds S]
+                               `dkim-doctor serve` (release) against the in-process demo network:
+                               N (200) keep-alive connections repeat a cached healthy SES check
+                               for S (20) seconds; prints requests/s and p50/p90/p99/max latency
 ";
 
 fn main() -> ExitCode {
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
         Some("bench-instructions") => bench::instruction_table(),
         Some("bench-bulk") => bulk_bench::run(rest),
         Some("bench-bulk-memory") => bulk_memory::run(rest),
+        Some("bench-serve") => serve_bench::run(rest),
         Some("bench-loss") => loss_bench::run(rest),
         _ => {
             eprint!("{USAGE}");

@@ -7,9 +7,9 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
-use crate::service::{check_with, trace_with};
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
+use crate::service::{check_with, trace_with};
 use crate::style::{use_color, Palette};
 
 mod bulk;

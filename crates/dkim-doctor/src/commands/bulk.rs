@@ -15,9 +15,9 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
-use crate::service::{check_with, CheckRun};
 use crate::progress::bulk_progress;
 use crate::render::report::{check_json, report_outcome, CheckJson};
+use crate::service::{check_with, CheckRun};
 use dkim_rules::Verdict;
 
 /// Counts for the summary.

@@ -15,8 +15,8 @@ use crate::config::{resolver_config, DEMO_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
-use crate::service::{check_with, CheckRun};
 use crate::render::report::{check_json, report_outcome};
+use crate::service::{check_with, CheckRun};
 use crate::style::{Palette, Tone};
 
 /// Scenarios diagnosed at once when all are shown.

@@ -18,8 +18,8 @@ use crate::cli::{CommonOptions, MessageArgs};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
-use crate::service::{check_with, CheckRun};
 use crate::render::message::{message_human, message_json, KeyRun};
+use crate::service::{check_with, CheckRun};
 
 /// Runs `message`.
 pub async fn run(common: &CommonOptions, args: &MessageArgs) -> Result<Outcome, RunError> {

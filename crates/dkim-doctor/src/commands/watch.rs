@@ -12,8 +12,8 @@ use crate::cli::CommonOptions;
 use crate::exit::{Outcome, RunError};
 use crate::input::CheckInput;
 use crate::output::Stdout;
-use crate::service::check_with;
 use crate::render::report::{check_human, check_json, report_outcome};
+use crate::service::check_with;
 use crate::style::Tone;
 
 /// Watches until pass or Ctrl-C; the exit code is that of the last report.
