@@ -14,6 +14,7 @@
 //! beyond them), request bodies are capped (413), every check is bounded by the resolver's
 //! budget and a deadline, and no response carries internal error text.
 
+mod conn;
 mod limits;
 mod metrics;
 mod page;
@@ -40,6 +41,8 @@ use crate::output::error_line;
 use crate::render::report::report_outcome;
 use crate::render::trace::trace_json;
 use crate::service::{report_json, Checker};
+pub use conn::ConnectionLimits;
+use conn::{BoundedListener, ClientAddr};
 use limits::{CheckSlots, ClientLimits};
 use metrics::Metrics;
 
@@ -58,6 +61,8 @@ pub struct ServeOptions {
     pub body_limit: usize,
     /// Longest a check may run before the request is answered 504.
     pub check_deadline: Duration,
+    /// Connections open at once, per client and in all, and their idle time.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServeOptions {
@@ -69,6 +74,12 @@ impl Default for ServeOptions {
             client_burst: 20,
             body_limit: 64 * 1024,
             check_deadline: Duration::from_secs(120),
+            connections: ConnectionLimits {
+                total: 1024,
+                per_client: 64,
+                // A client waits silently for its report: longer than the check deadline.
+                idle: Duration::from_secs(130),
+            },
         }
     }
 }
@@ -107,10 +118,11 @@ pub async fn run(
         .local_addr()
         .map_err(|_| RunError::CouldNotRun("cannot read the listening address".to_string()))?;
     ready(bound);
+    let listener = BoundedListener::new(listener, options.connections);
     let app = router(checker, options);
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app.into_make_service_with_connect_info::<ClientAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
@@ -176,7 +188,7 @@ fn process_prefix() -> u32 {
 /// Gives every request an id, logs it with its outcome on stderr, and counts the response.
 async fn log_request(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -382,7 +394,7 @@ fn admit(app: &App, peer: IpAddr) -> Result<tokio::sync::OwnedSemaphorePermit, R
 
 async fn check_ses(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -391,7 +403,7 @@ async fn check_ses(
 
 async fn check_selector(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -455,7 +467,7 @@ async fn check_endpoint(
 
 async fn trace(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let request: TraceRequest = match parse_body(
