@@ -107,14 +107,32 @@ pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
     )
 }
 
-/// An export SES gave the user, as text: what `--identity-json` and `--records-csv` read, and
-/// what the web page of `serve` receives pasted.
+/// An export SES gave the user: what `--identity-json` and `--records-csv` read, and what the
+/// web page of `serve` receives pasted.
 #[derive(Debug, Clone, Copy)]
 pub enum SesExport<'a> {
     /// `aws sesv2 get-email-identity` (or `aws ses get-identity-dkim-attributes`) output.
-    IdentityJson(&'a str),
+    IdentityJson(Source<'a>),
     /// The record set CSV the SES console downloads.
-    RecordsCsv(&'a str),
+    RecordsCsv(Source<'a>),
+}
+
+/// Where an export's text is: a file (or `-` for stdin), read when needed, or the text itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A file, or `-` for stdin.
+    File(&'a Path),
+    /// The text, as pasted.
+    Text(&'a str),
+}
+
+impl Source<'_> {
+    fn text(&self) -> Result<std::borrow::Cow<'_, str>, RunError> {
+        match self {
+            Source::File(path) => read_text(path).map(std::borrow::Cow::Owned),
+            Source::Text(text) => Ok(std::borrow::Cow::Borrowed(text)),
+        }
+    }
 }
 
 /// The check of `ses` from its parts (shared with `bulk` and `demo`).
@@ -126,21 +144,15 @@ pub fn ses_check_from(
     identity_json: Option<&Path>,
     records_csv: Option<&Path>,
 ) -> Result<CheckInput, RunError> {
-    // A bad domain is reported before a file is read, whatever the file holds.
-    domain_text.map(domain).transpose()?;
-    let text = match identity_json.or(records_csv) {
-        Some(path) => Some(read_text(path)?),
-        None => None,
-    };
-    let export = match (identity_json, text.as_deref()) {
-        (Some(_), Some(text)) => Some(SesExport::IdentityJson(text)),
-        (None, Some(text)) => Some(SesExport::RecordsCsv(text)),
-        _ => None,
+    let export = match (identity_json, records_csv) {
+        (Some(path), _) => Some(SesExport::IdentityJson(Source::File(path))),
+        (None, Some(path)) => Some(SesExport::RecordsCsv(Source::File(path))),
+        (None, None) => None,
     };
     ses_check_with(domain_text, tokens, region, expect_ns, export)
 }
 
-/// The check of `ses` from its parts, an SES export already read (shared with `serve`).
+/// The check of `ses` from its parts and an SES export (shared with `serve`).
 pub fn ses_check_with(
     domain_text: Option<&str>,
     tokens: &[String],
@@ -162,11 +174,11 @@ pub fn ses_check_with(
     let region = region.as_deref();
 
     let from_file = match export {
-        Some(SesExport::IdentityJson(text)) => {
-            Some(check_from_identity_json(text, domain_name.as_ref()).map_err(bad)?)
+        Some(SesExport::IdentityJson(source)) => {
+            Some(check_from_identity_json(&source.text()?, domain_name.as_ref()).map_err(bad)?)
         }
-        Some(SesExport::RecordsCsv(text)) => {
-            Some(check_from_records_csv(text, domain_name.as_ref()).map_err(bad)?)
+        Some(SesExport::RecordsCsv(source)) => {
+            Some(check_from_records_csv(&source.text()?, domain_name.as_ref()).map_err(bad)?)
         }
         None => None,
     };

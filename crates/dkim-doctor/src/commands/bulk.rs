@@ -92,6 +92,11 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     tokio::pin!(stop);
     let mut interrupted = false;
     loop {
+        // Checked before waiting: the stop branch below is always armed, so a select with
+        // nothing left to do would wait for Ctrl-C instead of ending.
+        if input_done && running.is_empty() {
+            break;
+        }
         let room = running.len() < args.concurrency && started_count - printed < window;
         tokio::select! {
             () = &mut stop => {
@@ -191,9 +196,6 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 }
             }
             else => break,
-        }
-        if input_done && running.is_empty() {
-            break;
         }
     }
     progress.finish_and_clear();

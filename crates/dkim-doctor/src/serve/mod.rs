@@ -36,7 +36,7 @@ use axum::{Extension, Router};
 use serde::Deserialize;
 
 use crate::exit::RunError;
-use crate::input::{self, CheckInput, SesExport};
+use crate::input::{self, CheckInput, SesExport, Source};
 use crate::output::error_line;
 use crate::render::report::report_outcome;
 use crate::render::trace::trace_json;
@@ -351,8 +351,8 @@ fn check_input(kind: Kind, request: CheckRequest) -> Result<CheckInput, RunError
                         "give identity_json or records_csv, not both".to_string(),
                     ))
                 }
-                (Some(json), None) => Some(SesExport::IdentityJson(json)),
-                (None, Some(csv)) => Some(SesExport::RecordsCsv(csv)),
+                (Some(json), None) => Some(SesExport::IdentityJson(Source::Text(json))),
+                (None, Some(csv)) => Some(SesExport::RecordsCsv(Source::Text(csv))),
                 (None, None) => None,
             };
             let domain = request.domain.as_deref().filter(|d| !d.trim().is_empty());
