@@ -60,9 +60,7 @@ struct Row {
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let root = super::root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    super::run_command(Command::new(&cargo).args(["build", "--release", "-p", "dkim-doctor"]))?;
-    let binary = root.join("target/release/dkim-doctor");
+    let binary = super::release_dkim_doctor()?;
 
     let lab = ["--roots", "127.53.0.1,127.53.0.2", "-4", "--timeout", "1s"];
     let up = Command::new(&binary)

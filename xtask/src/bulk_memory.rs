@@ -30,14 +30,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut number = || -> Result<usize, String> {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("{arg} takes a number\n{USAGE}"))
-        };
+        let mut number = || super::flag_number(arg, args.next(), USAGE);
         match arg.as_str() {
-            "--lines" => options.lines = number()?.max(1),
-            "--concurrency" => options.concurrency = number()?.clamp(1, 1024),
+            "--lines" => options.lines = number()?.max(1) as usize,
+            "--concurrency" => options.concurrency = number()?.clamp(1, 1024) as usize,
             _ => return Err(USAGE.to_string()),
         }
     }
@@ -48,9 +44,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let root = super::root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    super::run_command(Command::new(&cargo).args(["build", "--release", "-p", "dkim-doctor"]))?;
-    let binary = root.join("target/release/dkim-doctor");
+    let binary = super::release_dkim_doctor()?;
     let input = write_input(&root, options.lines)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

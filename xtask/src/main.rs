@@ -129,6 +129,19 @@ fn run_command(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Builds the release `dkim-doctor` and returns its path.
+fn release_dkim_doctor() -> Result<PathBuf, String> {
+    run_command(cargo().args(["build", "--release", "-p", "dkim-doctor"]))?;
+    Ok(root().join("target/release/dkim-doctor"))
+}
+
+/// The number given after `flag` (`--lines 1000`), or the usage as the error.
+fn flag_number(flag: &str, value: Option<&String>, usage: &str) -> Result<u64, String> {
+    value
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("{flag} takes a number\n{usage}"))
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }

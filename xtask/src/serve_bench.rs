@@ -25,11 +25,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut number = || -> Result<u64, String> {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("{arg} takes a number\n{USAGE}"))
-        };
+        let mut number = || super::flag_number(arg, args.next(), USAGE);
         match arg.as_str() {
             "--connections" => options.connections = number()?.clamp(1, 4096) as usize,
             "--seconds" => options.seconds = number()?.max(1),
@@ -52,10 +48,7 @@ impl Drop for Server {
 /// Runs the benchmark.
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
-    let root = super::root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    super::run_command(Command::new(&cargo).args(["build", "--release", "-p", "dkim-doctor"]))?;
-    let binary = root.join("target/release/dkim-doctor");
+    let binary = super::release_dkim_doctor()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

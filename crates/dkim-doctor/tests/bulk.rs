@@ -381,7 +381,7 @@ fn a_plain_domain_list_with_selectors_as_csv_rows() {
 fn sigint_stops_cleanly_after_printing_finished_reports() {
     use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("input.jsonl");
@@ -405,17 +405,8 @@ fn sigint_stops_cleanly_after_printing_finished_reports() {
         .status()
         .unwrap();
     assert!(kill.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("bulk did not stop within 30 s of SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::wait_bounded(&mut child, Duration::from_secs(30))
+        .expect("bulk did not stop within 30 s of SIGINT");
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     let mut stderr = String::new();

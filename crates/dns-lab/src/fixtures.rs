@@ -79,6 +79,22 @@ fn victim_zone(victim_ns: &[(&str, Ipv4Addr)]) -> Zone {
     zone.build()
 }
 
+/// The healthy root and `test.` servers every fixture walks through.
+fn root_and_tld_servers() -> Vec<Server> {
+    vec![
+        server(
+            "a.root.test-servers.test",
+            HOSTILE_ROOT,
+            Behaviour::Authoritative,
+        ),
+        server(
+            "ns.test-servers.test",
+            TEST_TLD_SERVER,
+            Behaviour::Authoritative,
+        ),
+    ]
+}
+
 fn server(host: &str, addr: Ipv4Addr, behaviour: Behaviour) -> Server {
     Server {
         host: name(host),
@@ -101,19 +117,8 @@ pub fn hostile_network(behaviour: Behaviour, healthy_sibling: bool) -> Network {
         zone: victim_zone(&victim_ns),
         servers: victim_ns.iter().map(|(_, a)| *a).collect(),
     });
-    let mut servers = vec![
-        server(
-            "a.root.test-servers.test",
-            HOSTILE_ROOT,
-            Behaviour::Authoritative,
-        ),
-        server(
-            "ns.test-servers.test",
-            TEST_TLD_SERVER,
-            Behaviour::Authoritative,
-        ),
-        server("ns1.victim.test", HOSTILE_SERVER, behaviour),
-    ];
+    let mut servers = root_and_tld_servers();
+    servers.push(server("ns1.victim.test", HOSTILE_SERVER, behaviour));
     if healthy_sibling {
         servers.push(server(
             "ns2.victim.test",
@@ -145,18 +150,7 @@ pub fn private_glue_network(healthy_sibling: bool) -> Network {
         victim_ns.push(("ns4.victim.test", HEALTHY_SIBLING));
     }
     let mut zones = root_and_tld(&victim_ns);
-    let mut servers = vec![
-        server(
-            "a.root.test-servers.test",
-            HOSTILE_ROOT,
-            Behaviour::Authoritative,
-        ),
-        server(
-            "ns.test-servers.test",
-            TEST_TLD_SERVER,
-            Behaviour::Authoritative,
-        ),
-    ];
+    let mut servers = root_and_tld_servers();
     if healthy_sibling {
         zones.push(HostedZone {
             zone: victim_zone(&victim_ns),

@@ -20,23 +20,49 @@ use crate::render::report::{check_json, report_outcome, CheckJson};
 use crate::service::{check_with, CheckRun};
 use dkim_rules::Verdict;
 
-/// Counts for the summary.
-#[derive(Debug, Default)]
+/// Counts for the summary and the exit code.
+#[derive(Debug)]
 struct Tally {
     pass: usize,
     fail: usize,
     incomplete: usize,
     bad_lines: usize,
+    /// Reports printed.
+    printed: usize,
+    /// The worst outcome so far.
+    worst: Outcome,
 }
 
 impl Tally {
-    /// Counts a finished check.
-    fn count(&mut self, outcome: Outcome) {
+    /// Counts a finished check and prints its report.
+    fn report(
+        &mut self,
+        stdout: &mut Stdout,
+        args: &BulkArgs,
+        with_trace: bool,
+        run: &CheckRun,
+        notes: &[String],
+    ) -> Result<(), RunError> {
+        let outcome = report_outcome(&run.report);
+        self.worst = self.worst.worst(outcome);
         match outcome {
             Outcome::Pass => self.pass += 1,
             Outcome::Fail => self.fail += 1,
             _ => self.incomplete += 1,
         }
+        let report = check_json(run, notes, with_trace);
+        stdout.write(&match args.format {
+            BulkFormat::Jsonl => to_json_line(&report, false)?,
+            BulkFormat::Csv => csv_report_row(&report),
+        });
+        self.printed += 1;
+        Ok(())
+    }
+
+    /// Counts a line that could not be read or checked.
+    fn bad_line(&mut self) {
+        self.bad_lines += 1;
+        self.worst = self.worst.worst(Outcome::BadInput);
     }
 }
 
@@ -68,16 +94,22 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         }
     });
 
-    let mut worst = Outcome::Pass;
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        pass: 0,
+        fail: 0,
+        incomplete: 0,
+        bad_lines: 0,
+        printed: 0,
+        worst: Outcome::Pass,
+    };
     let started = Instant::now();
     let progress = bulk_progress(0);
     let window = args.concurrency.saturating_mul(4).max(READ_AHEAD);
     let mut running = JoinSet::new();
     let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut done: BTreeMap<usize, CheckRun> = BTreeMap::new();
-    // Entries started, the next one to print in input order, and those printed.
-    let (mut started_count, mut next, mut printed) = (0usize, 0usize, 0usize);
+    // Entries started, and the next one to print in input order.
+    let (mut started_count, mut next) = (0usize, 0usize);
     let mut input_done = false;
     let mut queries_total = 0u64;
     let mut stdout = Stdout::new();
@@ -97,7 +129,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         if input_done && running.is_empty() {
             break;
         }
-        let room = running.len() < args.concurrency && started_count - printed < window;
+        let room = running.len() < args.concurrency && started_count - tally.printed < window;
         tokio::select! {
             () = &mut stop => {
                 interrupted = true;
@@ -105,12 +137,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 // Finished reports still waiting for an earlier one are printed too, in input
                 // order: each names its domain, so the gaps are the entries not checked.
                 for (index, run) in std::mem::take(&mut done) {
-                    let outcome = report_outcome(&run.report);
-                    worst = worst.worst(outcome);
-                    tally.count(outcome);
                     let notes = notes.remove(&index).unwrap_or_default();
-                    write_report(&mut stdout, args.format, &check_json(&run, &notes, common.trace))?;
-                    printed += 1;
+                    tally.report(&mut stdout, args, common.trace, &run, &notes)?;
                 }
                 break;
             }
@@ -122,8 +150,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                     }
                     Some(Err(error)) => {
                         eprint_error(&format!("dkim-doctor: {}: {error}", shown_path(&args.file)));
-                        tally.bad_lines += 1;
-                        worst = worst.worst(Outcome::BadInput);
+                        tally.bad_line();
                         continue;
                     }
                     Some(Ok(entry)) => entry,
@@ -136,8 +163,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                             shown_path(&args.file),
                             entry.line
                         ));
-                        tally.bad_lines += 1;
-                        worst = worst.worst(Outcome::BadInput);
+                        tally.bad_line();
                         continue;
                     }
                 };
@@ -182,12 +208,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                     }
                 }
                 for (index, run) in ready {
-                    let outcome = report_outcome(&run.report);
-                    worst = worst.worst(outcome);
-                    tally.count(outcome);
                     let notes = notes.remove(&index).unwrap_or_default();
-                    write_report(&mut stdout, args.format, &check_json(&run, &notes, common.trace))?;
-                    printed += 1;
+                    tally.report(&mut stdout, args, common.trace, &run, &notes)?;
                 }
                 if stdout.is_closed() {
                     // Nobody reads the reports any more (`| head`): stop checking.
@@ -221,7 +243,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         summary.push_str(&format!(", {} unreadable lines", tally.bad_lines));
     }
     if interrupted {
-        let unfinished = started_count - printed;
+        let unfinished = started_count - tally.printed;
         summary.push_str(&format!(
             ", {unfinished} started and not finished (not printed); the rest of the input was \
              not read"
@@ -248,21 +270,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     Ok(if interrupted {
         Outcome::Interrupted
     } else {
-        worst
+        tally.worst
     })
-}
-
-/// Prints one report in the chosen format.
-fn write_report(
-    stdout: &mut Stdout,
-    format: BulkFormat,
-    report: &CheckJson<'_>,
-) -> Result<(), RunError> {
-    stdout.write(&match format {
-        BulkFormat::Jsonl => to_json_line(report, false)?,
-        BulkFormat::Csv => csv_report_row(report),
-    });
-    Ok(())
 }
 
 /// One CSV row (quoted as needed), with its line ending.
