@@ -1,5 +1,6 @@
-//! `cargo xtask bench-bulk-memory`: peak memory of `dkim-doctor bulk` over a long input (a
-//! million lines by default), against the in-process demo network (no BIND lab, no root).
+//! `cargo xtask bench-bulk-memory`: peak memory and throughput of `dkim-doctor bulk` over a
+//! long input (a million lines by default), against the in-process demo network (no BIND lab,
+//! no root), optionally behind a relay adding `--latency-ms` to every round trip.
 //!
 //! The input cycles through the lab's scenario domains and, every fourth line, a domain that
 //! exists nowhere (`bulk-memory-N.com`, a new one each time: NXDOMAIN from the `com.` servers),
@@ -16,17 +17,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: cargo xtask bench-bulk-memory [--lines N] [--concurrency N]";
+const USAGE: &str =
+    "usage: cargo xtask bench-bulk-memory [--lines N] [--concurrency N] [--latency-ms MS]";
+/// Port of the delaying relay (the other benches use 5354 and 5356).
+const RELAY_PORT: u16 = 5357;
 
 struct Options {
     lines: usize,
     concurrency: usize,
+    /// Added to every round trip by a relay in front of the lab (0: none).
+    latency_ms: u64,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         lines: 1_000_000,
         concurrency: 256,
+        latency_ms: 0,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -34,6 +41,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--lines" => options.lines = number()?.max(1) as usize,
             "--concurrency" => options.concurrency = number()?.clamp(1, 1024) as usize,
+            "--latency-ms" => options.latency_ms = number()?,
             _ => return Err(USAGE.to_string()),
         }
     }
@@ -56,13 +64,32 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .block_on(dns_lab::demo::start(0))
         .map_err(|e| format!("cannot start the demo network: {e}"))?;
     let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
+    let relay = if options.latency_ms > 0 {
+        let addrs: Vec<std::net::Ipv4Addr> = lab
+            .servers
+            .iter()
+            .filter_map(|a| match a.ip() {
+                std::net::IpAddr::V4(ip) => Some(ip),
+                std::net::IpAddr::V6(_) => None,
+            })
+            .collect();
+        let delay = Duration::from_millis(options.latency_ms);
+        Some(
+            runtime
+                .block_on(dns_lab::relay::start(&addrs, RELAY_PORT, lab.port, delay))
+                .map_err(|e| format!("cannot start the delaying relay: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
 
     let mut child = Command::new(&binary)
         .arg("bulk")
         .arg(&input)
         .args(["--concurrency", &options.concurrency.to_string()])
-        .args(["--roots", &roots.join(","), "--port", &lab.port.to_string()])
-        .args(["-4", "--timeout", "250ms"])
+        .args(["--roots", &roots.join(","), "--port", &port.to_string()])
+        .args(["-4", "--timeout", if relay.is_some() { "1s" } else { "250ms" }])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -113,10 +140,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let elapsed = started.elapsed();
     let _ = reader.join();
     let summary = summary.join().unwrap_or_default();
+    if let Some(relay) = relay {
+        runtime.block_on(relay.shutdown());
+    }
     runtime.block_on(lab.shutdown());
     let reports = printed.load(Ordering::Relaxed);
 
-    println!("input: {} lines ({})", options.lines, input.display());
+    println!(
+        "input: {} lines ({}); added latency per round trip: {} ms",
+        options.lines,
+        input.display(),
+        options.latency_ms
+    );
     println!("bulk summary: {summary}");
     println!(
         "exit status {status}; {reports} reports in {:.1} s ({:.0}/s) at --concurrency {}",

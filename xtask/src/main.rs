@@ -66,11 +66,11 @@ commands:
                                domain (run `lab up` first), with and without the shared
                                delegation cache, direct and behind a relay adding MS (20) per
                                round trip; prints domains/s and queries/domain (Markdown)
-  bench-bulk-memory [--lines N] [--concurrency N]
-                               peak RSS of `dkim-doctor bulk` (release) over N (1,000,000) lines
-                               at concurrency 256, against the in-process demo network (no
-                               BIND lab): RSS sampled from /proc while it runs, ru_maxrss at the
-                               end
+  bench-bulk-memory [--lines N] [--concurrency N] [--latency-ms MS]
+                               peak RSS and domains/s of `dkim-doctor bulk` (release) over N
+                               (1,000,000) lines at concurrency 256, against the in-process demo
+                               network (no BIND lab), behind a relay adding MS (0) per round
+                               trip: RSS sampled from /proc while it runs, ru_maxrss at the end
   bench-serve [--connections N] [--seconds S]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
