@@ -89,7 +89,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .arg(&input)
         .args(["--concurrency", &options.concurrency.to_string()])
         .args(["--roots", &roots.join(","), "--port", &port.to_string()])
-        .args(["-4", "--timeout", if relay.is_some() { "1s" } else { "250ms" }])
+        .args([
+            "-4",
+            "--timeout",
+            if relay.is_some() { "1s" } else { "250ms" },
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -208,6 +208,20 @@ async fn scenarios(client: &Client, server: &Server) {
     fill(client, server, "identity", SES_HEALTHY, &identity).await;
     assert_eq!(verdict(client).await, "PASS");
 
+    // The record set CSV the SES console downloads, the domain read from it.
+    let csv: String = std::iter::once("Type,Name,Value".to_string())
+        .chain(
+            SES_TOKENS
+                .iter()
+                .map(|t| format!("CNAME,{t}._domainkey.{SES_HEALTHY},{t}.dkim.amazonses.com")),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    fill(client, server, "csv", "", &csv).await;
+    assert_eq!(verdict(client).await, "PASS");
+    let summary = text_of(client, "summary").await;
+    assert!(summary.contains("PASS"), "{summary}");
+
     // Another provider's selector.
     fill(client, server, "selector", "key-rsa1024.org", "mail").await;
     assert_eq!(verdict(client).await, "PASS");
