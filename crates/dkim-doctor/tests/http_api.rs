@@ -250,6 +250,9 @@ fn bad_requests_get_one_sentence_and_no_internal_text() {
             "{error}"
         );
     }
+    let wrong_method = http(server.addr, "GET", "/v1/check/ses", None);
+    assert_eq!(wrong_method.status, 405);
+    assert!(wrong_method.json()["error"].is_string());
     let missing = http(server.addr, "GET", "/v2/nothing", None);
     assert_eq!(missing.status, 404);
     assert!(missing.json()["error"].is_string());

@@ -147,6 +147,7 @@ fn router(checker: Arc<Checker>, options: ServeOptions) -> Router {
         .route("/v1/check/selector", post(check_selector))
         .route("/v1/trace", post(trace))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(options.body_limit))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&app),
@@ -248,6 +249,13 @@ async fn not_found() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         "no such endpoint: POST /v1/check/ses, POST /v1/check/selector, POST /v1/trace, GET /healthz, GET /metrics",
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "wrong method: checks and traces are POSTed, the page, /healthz and /metrics are read with GET",
     )
 }
 
