@@ -60,9 +60,7 @@ struct Row {
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let root = super::root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    super::run_command(Command::new(&cargo).args(["build", "--release", "-p", "dkim-doctor"]))?;
-    let binary = root.join("target/release/dkim-doctor");
+    let binary = super::release_dkim_doctor()?;
 
     let lab = ["--roots", "127.53.0.1,127.53.0.2", "-4", "--timeout", "1s"];
     let up = Command::new(&binary)
@@ -134,13 +132,25 @@ fn write_input(root: &std::path::Path) -> Result<PathBuf, String> {
     let dir = root.join("target/bench-bulk");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut text = String::new();
+    for line in scenario_lines() {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let path = dir.join("domains.jsonl");
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// One `bulk` JSON line per lab scenario domain whose servers answer (without a newline).
+pub(crate) fn scenario_lines() -> Vec<String> {
+    let mut lines = Vec::new();
     let mut seen = Vec::new();
     for scenario in SCENARIOS {
         if scenario.verdict == Verdict::Incomplete || seen.contains(&scenario.domain) {
             continue;
         }
         seen.push(scenario.domain);
-        let line = match scenario.check {
+        lines.push(match scenario.check {
             Check::Ses {
                 tokens,
                 region,
@@ -156,13 +166,9 @@ fn write_input(root: &std::path::Path) -> Result<PathBuf, String> {
                 "{{\"domain\": \"{}\", \"selectors\": {:?}}}",
                 scenario.domain, selectors
             ),
-        };
-        text.push_str(&line);
-        text.push('\n');
+        });
     }
-    let path = dir.join("domains.jsonl");
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    lines
 }
 
 fn count_lines(path: &std::path::Path) -> Result<usize, String> {

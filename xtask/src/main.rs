@@ -2,10 +2,12 @@
 
 mod bench;
 mod bulk_bench;
+mod bulk_memory;
 mod fuzz;
 mod lab;
 mod loss_bench;
 mod resolver_bench;
+mod serve_bench;
 mod test;
 
 use std::path::PathBuf;
@@ -64,6 +66,15 @@ commands:
                                domain (run `lab up` first), with and without the shared
                                delegation cache, direct and behind a relay adding MS (20) per
                                round trip; prints domains/s and queries/domain (Markdown)
+  bench-bulk-memory [--lines N] [--concurrency N] [--latency-ms MS]
+                               peak RSS and domains/s of `dkim-doctor bulk` (release) over N
+                               (1,000,000) lines at concurrency 256, against the in-process demo
+                               network (no BIND lab), behind a relay adding MS (0) per round
+                               trip: RSS sampled from /proc while it runs, ru_maxrss at the end
+  bench-serve [--connections N] [--seconds S]
+                               `dkim-doctor serve` (release) against the in-process demo network:
+                               N (200) keep-alive connections repeat a cached healthy SES check
+                               for S (20) seconds; prints requests/s and p50/p90/p99/max latency
 ";
 
 fn main() -> ExitCode {
@@ -80,6 +91,8 @@ fn main() -> ExitCode {
         Some("bench-resolver") => resolver_bench::run(rest),
         Some("bench-instructions") => bench::instruction_table(),
         Some("bench-bulk") => bulk_bench::run(rest),
+        Some("bench-bulk-memory") => bulk_memory::run(rest),
+        Some("bench-serve") => serve_bench::run(rest),
         Some("bench-loss") => loss_bench::run(rest),
         _ => {
             eprint!("{USAGE}");
@@ -114,6 +127,19 @@ fn run_command(command: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{command:?} failed with {status}"))
     }
+}
+
+/// Builds the release `dkim-doctor` and returns its path.
+fn release_dkim_doctor() -> Result<PathBuf, String> {
+    run_command(cargo().args(["build", "--release", "-p", "dkim-doctor"]))?;
+    Ok(root().join("target/release/dkim-doctor"))
+}
+
+/// The number given after `flag` (`--lines 1000`), or the usage as the error.
+fn flag_number(flag: &str, value: Option<&String>, usage: &str) -> Result<u64, String> {
+    value
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("{flag} takes a number\n{usage}"))
 }
 
 fn cargo() -> Command {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dns_wire::resolver::IpPrefix;
 
 use crate::duration::parse_duration;
 
@@ -25,7 +26,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[command(
     after_help = "Exit codes: 0 pass, 1 a problem was found (a finding of severity \
 error), 2 bad usage or input, 3 the check could not complete (no authoritative server \
-answered), 130 --watch stopped by Ctrl-C."
+answered), 130 --watch or bulk stopped by Ctrl-C."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -115,6 +116,9 @@ pub enum Command {
     Bulk(BulkArgs),
     /// Diagnose the example domains of an embedded simulated DNS, offline.
     Demo(DemoArgs),
+    /// Serve the checks over HTTP: a JSON API (/v1/check/ses, /v1/check/selector, /v1/trace),
+    /// /healthz, /metrics and a web page at /.
+    Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -174,6 +178,18 @@ Examples:
   dkim-doctor demo ses-missing --json
   dkim-doctor demo --serve              # keep the demo network up; prints --roots ADDR --port N
   dkim-doctor demo --serve --port 5300  # ... on a port of your choice";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  dkim-doctor serve                                  # http://127.0.0.1:8053/
+  dkim-doctor serve --listen 0.0.0.0:8053 --max-checks 128
+  curl -s localhost:8053/v1/check/ses -d '{\"domain\": \"example.com\", \"tokens\": [\"t1\", \"t2\", \"t3\"]}'
+  dkim-doctor serve --roots 127.53.0.1 --port 5300 --allow-private 127.53.0.0/16   # a lab
+
+By default no query is sent to a loopback, private (RFC 1918, fc00::/7), link-local, CGNAT, \
+multicast, documentation or unspecified address, whatever a zone's NS records say (a finding \
+names the servers not asked); --allow-private lifts that for labs (for the given networks only, \
+when some are given). The --roots and --resolver addresses are always asked.";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -369,6 +385,33 @@ pub struct DemoArgs {
     /// the port; default: a free one).
     #[arg(long)]
     pub serve: bool,
+}
+
+/// `dkim-doctor serve`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = SERVE_EXAMPLES)]
+pub struct ServeArgs {
+    /// The address and port to listen on for HTTP.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8053")]
+    pub listen: SocketAddr,
+
+    /// Also send queries to loopback, private, link-local and other non-public addresses (a
+    /// lab): to those of the given networks only (ADDRESS/LENGTH, comma separated), or to all
+    /// of them when none is given.
+    #[arg(long, value_name = "PREFIX[,PREFIX...]", num_args = 0.., value_delimiter = ',')]
+    pub allow_private: Option<Vec<IpPrefix>>,
+
+    /// Checks running at once, over all clients; more are answered 429.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = parse_concurrency)]
+    pub max_checks: usize,
+
+    /// Checks per minute per client address; more are answered 429 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub client_rate: u32,
+
+    /// Checks a client address may start in a burst before --client-rate applies.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub client_burst: u32,
 }
 
 /// `dkim-doctor message`.

@@ -1,21 +1,21 @@
 //! One function per command: validate the input, run it, print, and say how it ended.
 
-use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
-use dns_wire::RecordType;
+use dns_wire::resolver::{Resolver, ResolverConfig};
 
 use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
-use crate::probe_run::run_check;
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
+use crate::service::{check_with, trace_with};
 use crate::style::{use_color, Palette};
 
 mod bulk;
 mod demo;
 mod message;
+mod serve;
 mod watch;
 
 /// Runs the command the user chose.
@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, RunError> {
         Command::Trace(args) => trace(&common, &args).await,
         Command::Bulk(args) => bulk::run(&common, &args).await,
         Command::Demo(args) => demo::run(&common, &args).await,
+        Command::Serve(args) => serve::run(&common, &args).await,
         Command::Message(args) => message::run(&common, &args).await,
         Command::Completions(args) => {
             Stdout::new().write(&completions(args.shell));
@@ -113,7 +114,7 @@ pub(crate) async fn check_and_print(
         return watch::run(common, config, input, interval).await;
     }
     let resolver = Resolver::new(config);
-    let run = run_check(&resolver, input.check).await;
+    let run = check_with(&resolver, input.check).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(
@@ -142,24 +143,9 @@ pub(crate) fn to_json_line<T: serde::Serialize>(
 
 /// `trace <NAME> [TYPE]`.
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
-    // The root is a name one may trace, though not a domain to check.
-    let name = if args.name.trim() == "." {
-        dns_wire::Name::root()
-    } else {
-        input::domain(&args.name)?
-    };
-    let rtype: RecordType = args.rtype.parse().map_err(|_| {
-        RunError::BadInput(format!(
-            "{:?} is not a record type (try A, AAAA, TXT, CNAME, NS, MX or SOA)",
-            args.rtype
-        ))
-    })?;
+    let question = input::trace_question(&args.name, Some(&args.rtype))?;
     let resolver = Resolver::new(resolver_config(common, INTERNET_TIMEOUT)?);
-    let run = resolver
-        .drive(PathTrace::new(&name, rtype))
-        .await
-        .into_result()
-        .ok_or_else(|| RunError::CouldNotRun("the trace did not finish".to_string()))?;
+    let run = trace_with(&resolver, &question.name, question.qtype).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(&trace_json(&run), true)?);
@@ -172,4 +158,20 @@ async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunE
     } else {
         Outcome::Incomplete
     })
+}
+
+/// Until Ctrl-C, or SIGTERM where there is one (a service manager, `kill`).
+pub(crate) async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

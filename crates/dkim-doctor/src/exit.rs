@@ -13,7 +13,8 @@ pub enum Outcome {
     BadInput,
     /// 3: the check could not complete (no authoritative server answered).
     Incomplete,
-    /// 130: stopped by Ctrl-C (SIGINT) while watching, the shell's convention (128 + 2).
+    /// 130: stopped by Ctrl-C (SIGINT) while watching or in `bulk`, the shell's convention
+    /// (128 + 2).
     Interrupted,
 }
 

@@ -8,7 +8,7 @@ use dkim_rules::{
     check_from_identity_json, check_from_records_csv, normalize_tokens, parse_domain, parse_region,
     parse_selectors_arg, Check, InputError,
 };
-use dns_wire::Name;
+use dns_wire::{Name, Question, RecordType};
 
 use crate::cli::{SelectorArgs, SesArgs};
 use crate::exit::RunError;
@@ -107,6 +107,34 @@ pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
     )
 }
 
+/// An export SES gave the user: what `--identity-json` and `--records-csv` read, and what the
+/// web page of `serve` receives pasted.
+#[derive(Debug, Clone, Copy)]
+pub enum SesExport<'a> {
+    /// `aws sesv2 get-email-identity` (or `aws ses get-identity-dkim-attributes`) output.
+    IdentityJson(Source<'a>),
+    /// The record set CSV the SES console downloads.
+    RecordsCsv(Source<'a>),
+}
+
+/// Where an export's text is: a file (or `-` for stdin), read when needed, or the text itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A file, or `-` for stdin.
+    File(&'a Path),
+    /// The text, as pasted.
+    Text(&'a str),
+}
+
+impl Source<'_> {
+    fn text(&self) -> Result<std::borrow::Cow<'_, str>, RunError> {
+        match self {
+            Source::File(path) => read_text(path).map(std::borrow::Cow::Owned),
+            Source::Text(text) => Ok(std::borrow::Cow::Borrowed(text)),
+        }
+    }
+}
+
 /// The check of `ses` from its parts (shared with `bulk` and `demo`).
 pub fn ses_check_from(
     domain_text: Option<&str>,
@@ -115,6 +143,22 @@ pub fn ses_check_from(
     expect_ns: &[String],
     identity_json: Option<&Path>,
     records_csv: Option<&Path>,
+) -> Result<CheckInput, RunError> {
+    let export = match (identity_json, records_csv) {
+        (Some(path), _) => Some(SesExport::IdentityJson(Source::File(path))),
+        (None, Some(path)) => Some(SesExport::RecordsCsv(Source::File(path))),
+        (None, None) => None,
+    };
+    ses_check_with(domain_text, tokens, region, expect_ns, export)
+}
+
+/// The check of `ses` from its parts and an SES export (shared with `serve`).
+pub fn ses_check_with(
+    domain_text: Option<&str>,
+    tokens: &[String],
+    region: Option<&str>,
+    expect_ns: &[String],
+    export: Option<SesExport<'_>>,
 ) -> Result<CheckInput, RunError> {
     let domain_name = domain_text.map(domain).transpose()?;
     let expect_ns = names(expect_ns)?;
@@ -129,14 +173,14 @@ pub fn ses_check_from(
     };
     let region = region.as_deref();
 
-    let from_file = match (identity_json, records_csv) {
-        (Some(path), _) => {
-            Some(check_from_identity_json(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+    let from_file = match export {
+        Some(SesExport::IdentityJson(source)) => {
+            Some(check_from_identity_json(&source.text()?, domain_name.as_ref()).map_err(bad)?)
         }
-        (None, Some(path)) => {
-            Some(check_from_records_csv(&read_text(path)?, domain_name.as_ref()).map_err(bad)?)
+        Some(SesExport::RecordsCsv(source)) => {
+            Some(check_from_records_csv(&source.text()?, domain_name.as_ref()).map_err(bad)?)
         }
-        (None, None) => None,
+        None => None,
     };
     let check = match from_file {
         Some(check) => with_user_options(check, region, expect_ns),
@@ -265,4 +309,21 @@ pub fn selector_check_from(
         },
         notes,
     })
+}
+
+/// The question of `trace NAME [TYPE]` (shared with `serve`): the root may be traced though it
+/// is not a domain to check; the type defaults to A.
+pub fn trace_question(name: &str, rtype: Option<&str>) -> Result<Question, RunError> {
+    let name = if name.trim() == "." {
+        Name::root()
+    } else {
+        domain(name)?
+    };
+    let rtype_text = rtype.unwrap_or("A");
+    let rtype: RecordType = rtype_text.parse().map_err(|_| {
+        RunError::BadInput(format!(
+            "{rtype_text:?} is not a record type (try A, AAAA, TXT, CNAME, NS, MX or SOA)"
+        ))
+    })?;
+    Ok(Question::new(name, rtype))
 }

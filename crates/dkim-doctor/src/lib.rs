@@ -1,6 +1,10 @@
 //! `dkim-doctor`: the command-line tool, kept thin. It parses arguments, runs the probes that
 //! `dkim-rules` asks for through the `dns-wire` resolver, hands the answers back to
 //! `dkim-rules` and prints the report (human or JSON). No DNS or DKIM logic lives here.
+//!
+//! To check domains from a Rust program without the command line, use [`service`]: a
+//! [`service::Checker`] runs checks with a shared, bounded delegation cache and gives the same
+//! report as `--json` (`serve` and its web page are built on it).
 
 pub mod bulk_input;
 pub mod cli;
@@ -10,9 +14,10 @@ pub mod duration;
 pub mod exit;
 pub mod input;
 pub mod output;
-pub mod probe_run;
 pub mod progress;
 pub mod render;
+pub mod serve;
+pub mod service;
 pub mod style;
 
 use std::process::ExitCode;

@@ -373,3 +373,66 @@ fn a_plain_domain_list_with_selectors_as_csv_rows() {
     );
     assert_eq!(bare.code, 2);
 }
+
+/// Ctrl-C (SIGINT to the real binary) stops a long run: every finished report is printed as a
+/// whole line, the summary says the run was interrupted and what was left, the exit code is
+/// 130.
+#[test]
+fn sigint_stops_cleanly_after_printing_finished_reports() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.jsonl");
+    let entries = 5000;
+    let line = format!("{{\"domain\": \"{SELECTOR_HEALTHY}\", \"selectors\": [\"mail\"]}}\n");
+    std::fs::write(&path, line.repeat(entries)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
+        .args(["bulk", path.to_str().unwrap(), "--concurrency", "2"])
+        .args(lab().args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.ends_with('\n'), "{first:?}");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = common::wait_bounded(&mut child, Duration::from_secs(30))
+        .expect("bulk did not stop within 30 s of SIGINT");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    let printed = reports(&(first + &rest));
+    assert!(
+        !printed.is_empty() && printed.len() < entries,
+        "{}",
+        printed.len()
+    );
+    assert!(
+        rest.is_empty() || rest.ends_with('\n'),
+        "a partial line: {rest:?}"
+    );
+    let summary = stderr.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("dkim-doctor bulk: interrupted: ")
+            && summary.contains(&format!("{} domains", printed.len()))
+            && summary.contains("not read"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

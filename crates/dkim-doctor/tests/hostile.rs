@@ -5,8 +5,6 @@
 mod common;
 
 use std::net::IpAddr;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use common::{check_report, codes, run_owned};
 use dns_lab::fixtures::{hostile_network, HOSTILE_ROOT, HOSTILE_SERVER, VICTIM_ZONE};
@@ -15,29 +13,8 @@ use serde_json::Value;
 
 /// Serves a hostile network on its own runtime for the length of `test`.
 fn with_hostile<T>(behaviour: Behaviour, sibling: bool, test: impl FnOnce(u16) -> T) -> T {
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let lab = dns_lab::serve(hostile_network(behaviour, sibling), 0)
-                .await
-                .expect("hostile lab starts");
-            ready_tx.send(lab.port).unwrap();
-            let _ = stop_rx.await;
-            lab.shutdown().await;
-        });
-    });
-    let port = ready_rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("hostile lab did not start");
-    let result = test(port);
-    let _ = stop_tx.send(());
-    server.join().unwrap();
-    result
+    let network = common::server::serve_network(hostile_network(behaviour, sibling));
+    test(network.port)
 }
 
 fn check(port: u16) -> Value {

@@ -181,6 +181,9 @@ finding_codes! {
     /// The check went through a recursive resolver, not the authoritative servers.
     ReducedCheck = "reduced-check", Info, None,
         "A reduced check (`--resolver`): every question went to one recursive resolver, which shows the records, values and keys it sees, but not per-server differences, lame servers or delegation faults.";
+    /// A name server's address is loopback, private or otherwise not public: not asked.
+    AddressNotPublic = "address-not-public", Error, Some(DnsServerError),
+        "A name server's address is loopback, private (RFC 1918, fc00::/7), link-local, CGNAT, multicast, documentation or unspecified: resolvers on the Internet cannot reach it, and `serve` (without `--allow-private`) does not send queries there, so it was not asked.";
     /// A referral listed more name servers than are checked.
     NsFanoutCapped = "ns-fanout-capped", Warning, None,
         "The zone lists more name servers than are checked per zone (16, as resolvers cap it since NXNSAttack); the rest were not asked.";
@@ -296,6 +299,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 28);
+        assert_eq!(FindingCode::ALL.len(), 29);
     }
 }

@@ -8,6 +8,8 @@
 
 use std::net::IpAddr;
 
+use dns_wire::resolver::{special_range, SpecialRange};
+use dns_wire::transport::NotChecked;
 use dns_wire::{Message, Name, RData, Rcode, Record, RecordType};
 use serde::{Deserialize, Serialize};
 
@@ -134,7 +136,9 @@ pub struct ServerInfo {
     #[serde(default)]
     pub soa_serial: Option<u32>,
     /// Why this server was not checked from here, if it was not (its address family cannot
-    /// be reached from this machine, or was switched off): it is then neither lame nor
+    /// be reached from this machine, or was switched off, or the address is not a public one
+    /// and the run's address policy refuses such addresses: then the text begins with
+    /// [`dns_wire::transport::NotChecked::REFUSED_PREFIX`]): it is then neither lame nor
     /// compared with the others.
     #[serde(default)]
     pub not_checked: Option<String>,
@@ -145,6 +149,16 @@ impl ServerInfo {
     /// user named that are in neither set are not.
     pub fn is_delegated(&self) -> bool {
         self.in_parent || self.in_child
+    }
+
+    /// The kind of non-public address this server has, when it was not asked for that reason
+    /// (a checker open to strangers refuses such addresses, `serve` by default).
+    pub fn refused_range(&self) -> Option<SpecialRange> {
+        let why = self.not_checked.as_deref()?;
+        if !why.starts_with(NotChecked::REFUSED_PREFIX) {
+            return None;
+        }
+        special_range(self.address)
     }
 
     /// The reference used in reports: `ns1.example.net. (192.0.2.1)`.

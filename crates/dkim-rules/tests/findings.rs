@@ -551,6 +551,47 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "address-not-public",
+            check: ses_check(all),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(good_ses_zone()),
+                    ),
+                    server("ns2.example.com", "10.0.0.1", Behaviour::AddressRefused),
+                    server(
+                        "ns3.example.com",
+                        "169.254.169.254",
+                        Behaviour::AddressRefused,
+                    ),
+                    server(
+                        "ns4.example.com",
+                        "::ffff:127.0.0.1",
+                        Behaviour::AddressRefused,
+                    ),
+                ],
+                vec![default_ses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["address-not-public", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "address-not-public");
+                for words in [
+                    "10.0.0.1",
+                    "RFC 1918",
+                    "169.254.169.254",
+                    "link-local",
+                    "loopback",
+                ] {
+                    assert!(f.summary.contains(words), "{words}: {}", f.summary);
+                }
+                assert_eq!(f.servers.len(), 3);
+                assert!(f.fix.contains("glue"), "{}", f.fix);
+            },
+        },
+        Case {
             name: "network-unreachable",
             check: ses_check(all),
             world: World {

@@ -9,12 +9,15 @@
 //! | 127.53.200.3 | `ns1.victim.test` | the server with the behaviour under test |
 //! | 127.53.200.4 | `ns2.victim.test` | a healthy sibling, when asked for |
 //!
-//! Two more networks model what real networks do to a check rather than what a server does:
+//! More networks model what real networks and zones do to a check rather than what a server
+//! does:
 //!
 //! - [`dual_stack_network`] (127.53.201.0/24 and [`DUAL_STACK_IPV6_PREFIX`]): every server
 //!   also listens on an IPv6 address and every referral carries AAAA glue next to A glue, as
 //!   Route 53, Cloudflare and GoDaddy publish them. Serving it needs those IPv6 addresses on
 //!   `lo` (the network-namespace tests add them inside their own namespace).
+//! - [`private_glue_network`]: `victim.test.` delegated to name servers whose glue is
+//!   127.0.0.1, 10.0.0.1 and 169.254.169.254, for the address policy of a public checker.
 //! - [`fanout_network`] (127.53.202.0/24): a referral listing thousands of NS names in a third
 //!   party's zone (the NXNSAttack shape, CVE-2020-8616).
 
@@ -76,6 +79,22 @@ fn victim_zone(victim_ns: &[(&str, Ipv4Addr)]) -> Zone {
     zone.build()
 }
 
+/// The healthy root and `test.` servers every fixture walks through.
+fn root_and_tld_servers() -> Vec<Server> {
+    vec![
+        server(
+            "a.root.test-servers.test",
+            HOSTILE_ROOT,
+            Behaviour::Authoritative,
+        ),
+        server(
+            "ns.test-servers.test",
+            TEST_TLD_SERVER,
+            Behaviour::Authoritative,
+        ),
+    ]
+}
+
 fn server(host: &str, addr: Ipv4Addr, behaviour: Behaviour) -> Server {
     Server {
         host: name(host),
@@ -98,22 +117,47 @@ pub fn hostile_network(behaviour: Behaviour, healthy_sibling: bool) -> Network {
         zone: victim_zone(&victim_ns),
         servers: victim_ns.iter().map(|(_, a)| *a).collect(),
     });
-    let mut servers = vec![
-        server(
-            "a.root.test-servers.test",
-            HOSTILE_ROOT,
-            Behaviour::Authoritative,
-        ),
-        server(
-            "ns.test-servers.test",
-            TEST_TLD_SERVER,
-            Behaviour::Authoritative,
-        ),
-        server("ns1.victim.test", HOSTILE_SERVER, behaviour),
-    ];
+    let mut servers = root_and_tld_servers();
+    servers.push(server("ns1.victim.test", HOSTILE_SERVER, behaviour));
     if healthy_sibling {
         servers.push(server(
             "ns2.victim.test",
+            HEALTHY_SIBLING,
+            Behaviour::Authoritative,
+        ));
+    }
+    Network {
+        servers,
+        zones,
+        roots: vec![HOSTILE_ROOT],
+    }
+}
+
+/// The glue of [`private_glue_network`]: name servers at addresses a public checker must never
+/// send a packet to (this machine, a private network, the cloud metadata service).
+pub const PRIVATE_GLUE: [(&str, Ipv4Addr); 3] = [
+    ("ns1.victim.test", Ipv4Addr::new(127, 0, 0, 1)),
+    ("ns2.victim.test", Ipv4Addr::new(10, 0, 0, 1)),
+    ("ns3.victim.test", Ipv4Addr::new(169, 254, 169, 254)),
+];
+
+/// Root and `test.` on 127.53.200.0/24, with `victim.test.` delegated to the
+/// [`PRIVATE_GLUE`] name servers (nothing listens there: nothing may be sent there), plus a
+/// healthy `ns4.victim.test` at [`HEALTHY_SIBLING`] serving the zone when asked for.
+pub fn private_glue_network(healthy_sibling: bool) -> Network {
+    let mut victim_ns = PRIVATE_GLUE.to_vec();
+    if healthy_sibling {
+        victim_ns.push(("ns4.victim.test", HEALTHY_SIBLING));
+    }
+    let mut zones = root_and_tld(&victim_ns);
+    let mut servers = root_and_tld_servers();
+    if healthy_sibling {
+        zones.push(HostedZone {
+            zone: victim_zone(&victim_ns),
+            servers: vec![HEALTHY_SIBLING],
+        });
+        servers.push(server(
+            "ns4.victim.test",
             HEALTHY_SIBLING,
             Behaviour::Authoritative,
         ));

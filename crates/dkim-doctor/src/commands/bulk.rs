@@ -15,18 +15,55 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
-use crate::probe_run::{run_check, CheckRun};
 use crate::progress::bulk_progress;
 use crate::render::report::{check_json, report_outcome, CheckJson};
+use crate::service::{check_with, CheckRun};
 use dkim_rules::Verdict;
 
-/// Counts for the summary.
-#[derive(Debug, Default)]
+/// Counts for the summary and the exit code.
+#[derive(Debug)]
 struct Tally {
     pass: usize,
     fail: usize,
     incomplete: usize,
     bad_lines: usize,
+    /// Reports printed.
+    printed: usize,
+    /// The worst outcome so far.
+    worst: Outcome,
+}
+
+impl Tally {
+    /// Counts a finished check and prints its report.
+    fn report(
+        &mut self,
+        stdout: &mut Stdout,
+        args: &BulkArgs,
+        with_trace: bool,
+        run: &CheckRun,
+        notes: &[String],
+    ) -> Result<(), RunError> {
+        let outcome = report_outcome(&run.report);
+        self.worst = self.worst.worst(outcome);
+        match outcome {
+            Outcome::Pass => self.pass += 1,
+            Outcome::Fail => self.fail += 1,
+            _ => self.incomplete += 1,
+        }
+        let report = check_json(run, notes, with_trace);
+        stdout.write(&match args.format {
+            BulkFormat::Jsonl => to_json_line(&report, false)?,
+            BulkFormat::Csv => csv_report_row(&report),
+        });
+        self.printed += 1;
+        Ok(())
+    }
+
+    /// Counts a line that could not be read or checked.
+    fn bad_line(&mut self) {
+        self.bad_lines += 1;
+        self.worst = self.worst.worst(Outcome::BadInput);
+    }
 }
 
 /// Entries read ahead of the checks (a bound on memory: the reader waits for room).
@@ -57,16 +94,22 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         }
     });
 
-    let mut worst = Outcome::Pass;
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        pass: 0,
+        fail: 0,
+        incomplete: 0,
+        bad_lines: 0,
+        printed: 0,
+        worst: Outcome::Pass,
+    };
     let started = Instant::now();
     let progress = bulk_progress(0);
     let window = args.concurrency.saturating_mul(4).max(READ_AHEAD);
     let mut running = FuturesUnordered::new();
     let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut done: BTreeMap<usize, CheckRun> = BTreeMap::new();
-    // Entries started, the next one to print in input order, and those printed.
-    let (mut started_count, mut next, mut printed) = (0usize, 0usize, 0usize);
+    // Entries started, and the next one to print in input order.
+    let (mut started_count, mut next) = (0usize, 0usize);
     let mut input_done = false;
     let mut queries_total = 0u64;
     let mut stdout = Stdout::new();
@@ -75,9 +118,30 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
             "domain", "check", "verdict", "codes", "summary",
         ]));
     }
+    // Ctrl-C (or SIGTERM) stops the run: the reports already finished are printed, the
+    // checks in progress are dropped, and the summary says what was left.
+    let stop = super::wait_for_stop();
+    tokio::pin!(stop);
+    let mut interrupted = false;
     loop {
-        let room = running.len() < args.concurrency && started_count - printed < window;
+        // Checked before waiting: the stop branch below is always armed, so a select with
+        // nothing left to do would wait for Ctrl-C instead of ending.
+        if input_done && running.is_empty() {
+            break;
+        }
+        let room = running.len() < args.concurrency && started_count - tally.printed < window;
         tokio::select! {
+            () = &mut stop => {
+                interrupted = true;
+                running.clear();
+                // Finished reports still waiting for an earlier one are printed too, in input
+                // order: each names its domain, so the gaps are the entries not checked.
+                for (index, run) in std::mem::take(&mut done) {
+                    let notes = notes.remove(&index).unwrap_or_default();
+                    tally.report(&mut stdout, args, common.trace, &run, &notes)?;
+                }
+                break;
+            }
             item = entries.recv(), if room && !input_done => {
                 let entry = match item {
                     None => {
@@ -86,8 +150,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                     }
                     Some(Err(error)) => {
                         eprint_error(&format!("dkim-doctor: {}: {error}", shown_path(&args.file)));
-                        tally.bad_lines += 1;
-                        worst = worst.worst(Outcome::BadInput);
+                        tally.bad_line();
                         continue;
                     }
                     Some(Ok(entry)) => entry,
@@ -100,8 +163,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                             shown_path(&args.file),
                             entry.line
                         ));
-                        tally.bad_lines += 1;
-                        worst = worst.worst(Outcome::BadInput);
+                        tally.bad_line();
                         continue;
                     }
                 };
@@ -120,7 +182,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 notes.insert(index, input.notes);
                 let check = input.check;
                 running.push(async move {
-                    let run = run_check(&resolver, check).await;
+                    let run = check_with(&resolver, check).await;
                     // Queries sent by this domain's resolver; only meaningful when it is its
                     // own.
                     let queries = resolver.stats().queries;
@@ -146,20 +208,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                     }
                 }
                 for (index, run) in ready {
-                    let outcome = report_outcome(&run.report);
-                    worst = worst.worst(outcome);
-                    match outcome {
-                        Outcome::Pass => tally.pass += 1,
-                        Outcome::Fail => tally.fail += 1,
-                        _ => tally.incomplete += 1,
-                    }
                     let notes = notes.remove(&index).unwrap_or_default();
-                    let report = check_json(&run, &notes, common.trace);
-                    stdout.write(&match args.format {
-                        BulkFormat::Jsonl => to_json_line(&report, false)?,
-                        BulkFormat::Csv => csv_report_row(&report),
-                    });
-                    printed += 1;
+                    tally.report(&mut stdout, args, common.trace, &run, &notes)?;
                 }
                 if stdout.is_closed() {
                     // Nobody reads the reports any more (`| head`): stop checking.
@@ -168,9 +218,6 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 }
             }
             else => break,
-        }
-        if input_done && running.is_empty() {
-            break;
         }
     }
     progress.finish_and_clear();
@@ -184,8 +231,9 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         0.0
     };
     let mut summary = format!(
-        "dkim-doctor bulk: {checked} domains in {:.1} s ({per_second:.1}/s): {} pass, {} fail, \
+        "dkim-doctor bulk: {}{checked} domains in {:.1} s ({per_second:.1}/s): {} pass, {} fail, \
          {} incomplete",
+        if interrupted { "interrupted: " } else { "" },
         elapsed.as_secs_f64(),
         tally.pass,
         tally.fail,
@@ -193,6 +241,13 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     );
     if tally.bad_lines > 0 {
         summary.push_str(&format!(", {} unreadable lines", tally.bad_lines));
+    }
+    if interrupted {
+        let unfinished = started_count - tally.printed;
+        summary.push_str(&format!(
+            ", {unfinished} started and not finished (not printed); the rest of the input was \
+             not read"
+        ));
     }
     if checked > 0 {
         let sent = if args.no_shared_cache {
@@ -212,7 +267,11 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         }
     }
     eprint_line(&summary);
-    Ok(worst)
+    Ok(if interrupted {
+        Outcome::Interrupted
+    } else {
+        tally.worst
+    })
 }
 
 /// One CSV row (quoted as needed), with its line ending.

@@ -15,8 +15,8 @@ use crate::config::{resolver_config, DEMO_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
-use crate::probe_run::{run_check, CheckRun};
 use crate::render::report::{check_json, report_outcome};
+use crate::service::{check_with, CheckRun};
 use crate::style::{Palette, Tone};
 
 /// Scenarios diagnosed at once when all are shown.
@@ -199,24 +199,8 @@ async fn serve(
         );
         stdout.write(&text);
     }
-    wait_for_stop().await;
+    super::wait_for_stop().await;
     Ok(Outcome::Pass)
-}
-
-/// Until Ctrl-C, or SIGTERM where there is one (a service manager, `kill`).
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The command a user would type for a scenario, pointed at the demo network.
@@ -294,7 +278,7 @@ async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, 
     }
     let checks = inputs
         .iter()
-        .map(|(_, input)| run_check(&resolver, input.check.clone()));
+        .map(|(_, input)| check_with(&resolver, input.check.clone()));
     // At most DEMO_CONCURRENCY at once, results in the lab's order.
     let runs: Vec<CheckRun> = futures_util::stream::iter(checks)
         .buffered(DEMO_CONCURRENCY)

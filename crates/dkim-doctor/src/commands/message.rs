@@ -17,8 +17,8 @@ use crate::cli::{CommonOptions, MessageArgs};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
-use crate::probe_run::{run_check, CheckRun};
 use crate::render::message::{message_human, message_json, KeyRun};
+use crate::service::{check_with, CheckRun};
 
 /// Runs `message`.
 pub async fn run(common: &CommonOptions, args: &MessageArgs) -> Result<Outcome, RunError> {
@@ -102,7 +102,7 @@ async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<Ke
             selectors: vec![selector.clone()],
             expect_ns: vec![],
         };
-        let run: CheckRun = run_check(resolver, check).await;
+        let run: CheckRun = check_with(resolver, check).await;
         KeyRun {
             domain,
             selector,

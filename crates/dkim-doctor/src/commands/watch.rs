@@ -12,8 +12,8 @@ use crate::cli::CommonOptions;
 use crate::exit::{Outcome, RunError};
 use crate::input::CheckInput;
 use crate::output::Stdout;
-use crate::probe_run::run_check;
 use crate::render::report::{check_human, check_json, report_outcome};
+use crate::service::check_with;
 use crate::style::Tone;
 
 /// Watches until pass or Ctrl-C; the exit code is that of the last report.
@@ -38,7 +38,7 @@ pub async fn run(
         let resolver = Resolver::new(config.clone());
         let checked_at = SystemTime::now();
         let run = tokio::select! {
-            run = run_check(&resolver, input.check.clone()) => run,
+            run = check_with(&resolver, input.check.clone()) => run,
             _ = &mut interrupted => return Ok(stopped(common, previous.as_ref())),
         };
         let report = &run.report;

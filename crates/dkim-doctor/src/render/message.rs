@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::millis;
 use super::report::{check_human, check_json, CheckJson, HumanOptions};
-use crate::probe_run::CheckRun;
 use crate::style::Tone;
+use dkim_rules::CheckRun;
 
 /// The selector check run for one (`d=`, `s=`).
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::{millis, shorten};
 use crate::exit::Outcome;
-use crate::probe_run::{CheckRun, PathStep};
 use crate::style::{Palette, Tone};
+use dkim_rules::{CheckRun, PathStep};
 
 /// The JSON document of one check (`ses --json`, `selector --json`, one line of `bulk`).
 /// The shape is a contract, documented in the README.

@@ -6,9 +6,11 @@
 use std::io::Read;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+pub mod server;
 
 /// Longest any single run of the binary may take before the test fails.
 pub const RUN_BOUND: Duration = Duration::from_secs(60);
@@ -135,21 +137,28 @@ fn run_command(
         let _ = err.read_to_string(&mut s);
         s
     });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > RUN_BOUND {
-            let _ = child.kill();
-            panic!("dkim-doctor {args:?} ran longer than {RUN_BOUND:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_bounded(&mut child, RUN_BOUND)
+        .unwrap_or_else(|| panic!("dkim-doctor {args:?} ran longer than {RUN_BOUND:?}"));
     Run {
         code: status.code().unwrap_or(-1),
         stdout: out_thread.join().expect("stdout thread"),
         stderr: err_thread.join().expect("stderr thread"),
+    }
+}
+
+/// Waits for `child` at most `bound`; kills it and returns `None` when it runs longer.
+pub fn wait_bounded(child: &mut std::process::Child, bound: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

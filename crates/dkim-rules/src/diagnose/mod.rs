@@ -495,11 +495,14 @@ impl<'a> Ctx<'a> {
     /// disappears without a word) and name servers beyond the per-zone bound.
     fn reach_findings(&self, out: &mut Vec<Finding>) {
         let delegation = &self.observations.delegation;
-        let skipped: Vec<&ServerInfo> = delegation
+        let (refused, skipped): (Vec<&ServerInfo>, Vec<&ServerInfo>) = delegation
             .servers
             .iter()
             .filter(|s| s.not_checked.is_some())
-            .collect();
+            .partition(|s| s.refused_range().is_some());
+        if !refused.is_empty() {
+            out.push(self.address_not_public(&refused));
+        }
         if let Some(first) = skipped.first() {
             let why = first.not_checked.clone().unwrap_or_default();
             let why = why.strip_prefix("not checked from here: ").unwrap_or(&why);
@@ -536,6 +539,40 @@ impl<'a> Ctx<'a> {
                 fix: "List only the name servers your DNS host gives you (usually 2 to 8), at your registrar and in the zone's NS records.".to_string(),
                 ses_error_type: None,
             });
+        }
+    }
+
+    /// Servers not asked because their address is not a public one (an address policy).
+    fn address_not_public(&self, refused: &[&ServerInfo]) -> Finding {
+        let list = refused
+            .iter()
+            .filter_map(|s| {
+                let range = s.refused_range()?;
+                Some(format!("{} ({}, {})", s.name, s.address, range.describe()))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (who, them) = if refused.len() == 1 {
+            ("The name server", "it")
+        } else {
+            ("The name servers", "them")
+        };
+        Finding {
+            code: FindingCode::AddressNotPublic,
+            severity: Severity::Error,
+            name: self.zone.clone(),
+            servers: refused.iter().map(|s| s.reference()).collect(),
+            summary: format!(
+                "{who} {list} of {zone} {have} no public address: resolvers on the Internet cannot reach {them}, and this checker does not send queries to such addresses, so {them} {were} not asked.",
+                zone = self.zone,
+                have = if refused.len() == 1 { "has" } else { "have" },
+                were = if refused.len() == 1 { "was" } else { "were" },
+            ),
+            fix: format!(
+                "Give {them} public addresses where {zone} is delegated (the glue records at your registrar) and in the zone's own address records, or remove {them} from the NS set at your registrar and in the zone.",
+                zone = self.zone
+            ),
+            ses_error_type: FindingCode::AddressNotPublic.ses_error_type(),
         }
     }
 

@@ -167,6 +167,8 @@ pub enum Behaviour {
     LosesTxt(Zone),
     /// An address this machine cannot reach (IPv6 without a route): never asked.
     NotChecked,
+    /// A non-public address that the run's address policy refuses (`serve`): never asked.
+    AddressRefused,
 }
 
 #[derive(Clone, Debug)]
@@ -189,10 +191,19 @@ pub fn server(name: &str, addr: &str, behaviour: Behaviour) -> SimServer {
                 }
                 _ => None,
             },
-            not_checked: matches!(behaviour, Behaviour::NotChecked).then(|| {
-                "not checked from here: this machine cannot reach IPv6 addresses (no route)"
-                    .to_string()
-            }),
+            not_checked: match behaviour {
+                Behaviour::NotChecked => Some(
+                    "not checked from here: this machine cannot reach IPv6 addresses (no route)"
+                        .to_string(),
+                ),
+                Behaviour::AddressRefused => {
+                    let address = addr.parse::<IpAddr>().unwrap();
+                    let range = dns_wire::resolver::special_range(address)
+                        .expect("an address the policy refuses is a special one");
+                    Some(dns_wire::transport::NotChecked::Refused { range }.to_string())
+                }
+                _ => None,
+            },
         },
         behaviour,
     }
@@ -260,7 +271,7 @@ impl World {
                 error: QueryError::Timeout,
                 message: String::new(),
             },
-            Behaviour::NotChecked => Outcome::Error {
+            Behaviour::NotChecked | Behaviour::AddressRefused => Outcome::Error {
                 error: QueryError::NotChecked,
                 message: "not checked from here".into(),
             },

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use super::address_policy::AddressPolicy;
 use super::hints::RootHints;
 use crate::transport::TransportConfig;
 use crate::RecordType;
@@ -121,6 +122,10 @@ pub struct ResolverConfig {
     /// A recursive resolver to ask instead of walking from the root (a reduced check for a
     /// machine that cannot reach name servers directly): see [`super::Resolver::ask_recursive`].
     pub recursive: Option<std::net::SocketAddr>,
+    /// Which server addresses queries may be sent to: every one by default; a service that
+    /// checks strangers' domains sets [`AddressPolicy::public_only`], so that a zone's NS
+    /// glue cannot point it at loopback, its private network or a metadata service.
+    pub address_policy: AddressPolicy,
 }
 
 impl Default for ResolverConfig {
@@ -139,6 +144,7 @@ impl Default for ResolverConfig {
             max_in_flight_per_server: 32,
             max_ns_per_zone: MAX_NS_PER_ZONE,
             recursive: None,
+            address_policy: AddressPolicy::any(),
         }
     }
 }

@@ -86,6 +86,11 @@ impl Resolver {
         &self.shared.config
     }
 
+    /// Whether `other` is a clone of this resolver (the same run).
+    pub fn same_run(&self, other: &Resolver) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     fn lock(&self) -> MutexGuard<'_, DriverState> {
         lock(&self.shared)
     }

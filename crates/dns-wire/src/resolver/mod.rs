@@ -47,6 +47,7 @@
 //! # }
 //! ```
 
+mod address_policy;
 mod cache;
 mod classify;
 mod config;
@@ -65,6 +66,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
+pub use address_policy::{special_range, AddressPolicy, IpPrefix, IpPrefixError, SpecialRange};
 pub use cache::{
     CacheStats, Delegation, DelegationCache, DEFAULT_CACHE_ENTRIES, MAX_CACHE_LIFETIME,
 };

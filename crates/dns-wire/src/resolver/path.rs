@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    Delegation, QueryPurpose, QueryRecord, Run, RunClient, RunEvent, TaskId, WalkResult, ZoneSurvey,
+    Delegation, Outcome, QueryPurpose, QueryRecord, ResolveError, Run, RunClient, RunEvent, TaskId,
+    WalkResult, ZoneSurvey,
 };
 use crate::transport::NoNetwork;
 use crate::{Name, Question, RecordType};
@@ -79,9 +80,35 @@ impl PathTrace {
         }
     }
 
-    /// The trace, once done ([`RunClient::is_done`]).
-    pub fn into_result(self) -> Option<TraceRun> {
-        self.result
+    /// The trace. One stopped before its walk ended (its driver gave up) has the walk as
+    /// abandoned, and no hops.
+    pub fn into_result(self) -> TraceRun {
+        let question = self.question;
+        self.result.unwrap_or_else(|| TraceRun {
+            lookup: WalkResult {
+                outcome: Outcome::Failed(ResolveError::Abandoned),
+                final_name: question.name.clone(),
+                chain: Vec::new(),
+                zone: Delegation {
+                    zone: Name::root(),
+                    parent: None,
+                    ns: Vec::new(),
+                    ttl: 0,
+                    glue: Vec::new(),
+                    referred_by: None,
+                    ns_listed: 0,
+                },
+                answered_by: None,
+                trace: super::Trace::default(),
+                stats: super::WalkStats::default(),
+                question: question.clone(),
+            },
+            question,
+            hops: Vec::new(),
+            queries: 0,
+            elapsed: Duration::ZERO,
+            network: None,
+        })
     }
 
     /// The trace, if done.

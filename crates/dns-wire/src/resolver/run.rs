@@ -631,6 +631,17 @@ impl Run {
                 self.process();
                 continue;
             }
+            // A service checking strangers' domains: their NS glue must not point it at
+            // loopback, its private network or a metadata service.
+            if let Some(range) = self.config.address_policy.refuses(address.ip()) {
+                let error = QueryError::NotChecked {
+                    server: address,
+                    why: NotChecked::Refused { range },
+                };
+                self.finish_exchange(id, Err(error), false);
+                self.process();
+                continue;
+            }
             let first_wait = match self.health.before_send(
                 address,
                 self.config.transport.first_wait,

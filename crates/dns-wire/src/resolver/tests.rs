@@ -1447,7 +1447,8 @@ mod run_machine {
         config.roots = RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.9")]);
         let mut net = Net::new(sim, config);
         let now = net.now;
-        net.run.lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.run
+            .lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
         net.settle();
         assert!(net.run.health().no_network().is_some());
         // The network is back; a while later the run has forgotten it was down.
@@ -1455,7 +1456,8 @@ mod run_machine {
         net.now += HEALTH_MEMORY;
         net.events.clear();
         let now = net.now;
-        net.run.lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.run
+            .lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
         net.settle();
         assert!(net.run.health().no_network().is_none());
         let RunEvent::Lookup { result, .. } = &net.events[0] else {

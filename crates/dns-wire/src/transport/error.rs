@@ -65,6 +65,19 @@ pub enum NotChecked {
         /// Whether the family is IPv6.
         ipv6: bool,
     },
+    /// Its address is not a public one and the run's
+    /// [`crate::resolver::AddressPolicy`] refuses such addresses (a service checking
+    /// strangers' domains must not send packets where a zone tells it to).
+    Refused {
+        /// The kind of address.
+        range: crate::resolver::SpecialRange,
+    },
+}
+
+impl NotChecked {
+    /// How the text of [`NotChecked::Refused`] begins (and no other reason's): "not asked: ",
+    /// then the kind of address.
+    pub const REFUSED_PREFIX: &'static str = "not asked: ";
 }
 
 impl fmt::Display for NotChecked {
@@ -84,6 +97,11 @@ impl fmt::Display for NotChecked {
                     if *ipv6 { '4' } else { '6' }
                 )
             }
+            NotChecked::Refused { range } => write!(
+                f,
+                "{}{range}, which this checker does not send queries to",
+                NotChecked::REFUSED_PREFIX
+            ),
         }
     }
 }

@@ -1,0 +1,76 @@
+//! `serve`: the HTTP server, with the resolver configuration of the common options and the
+//! address policy of a service exposed to strangers.
+
+use std::sync::Arc;
+
+use dns_wire::resolver::{AddressPolicy, IpPrefix};
+
+use crate::cli::{CommonOptions, ServeArgs};
+use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::exit::{Outcome, RunError};
+use crate::output::Stdout;
+use crate::serve::{self, ServeOptions};
+use crate::service::Checker;
+
+/// Serves until Ctrl-C or SIGTERM, then lets the requests in progress finish.
+pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, RunError> {
+    let mut config = resolver_config(common, INTERNET_TIMEOUT)?;
+    config.address_policy = address_policy(common, args);
+    let policy_words = match &args.allow_private {
+        None => "public addresses only (--allow-private for labs)".to_string(),
+        Some(prefixes) if prefixes.is_empty() => "every address (--allow-private)".to_string(),
+        Some(prefixes) => format!(
+            "public addresses and {}",
+            prefixes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let checker = Arc::new(Checker::new(config));
+    let options = ServeOptions {
+        listen: args.listen,
+        max_checks: args.max_checks,
+        client_rate: args.client_rate,
+        client_burst: args.client_burst,
+        ..ServeOptions::default()
+    };
+    serve::run(
+        checker,
+        options,
+        |bound| {
+            // The first line on stdout, for scripts and tests that listen on port 0.
+            Stdout::new().write(&format!(
+                "dkim-doctor serve: listening on http://{bound}/ (queries to {policy_words})\n"
+            ));
+        },
+        super::wait_for_stop(),
+    )
+    .await?;
+    Ok(Outcome::Pass)
+}
+
+/// Public addresses only, unless `--allow-private`; the addresses the operator gave
+/// (`--roots`, `--resolver`) are always allowed.
+fn address_policy(common: &CommonOptions, args: &ServeArgs) -> AddressPolicy {
+    let mut policy = match &args.allow_private {
+        Some(prefixes) if prefixes.is_empty() => return AddressPolicy::any(),
+        Some(prefixes) => prefixes
+            .iter()
+            .fold(AddressPolicy::public_only(), |p, prefix| p.allow(*prefix)),
+        None => AddressPolicy::public_only(),
+    };
+    let given = common
+        .roots
+        .iter()
+        .copied()
+        .chain(common.resolver.map(|r| r.ip()));
+    for ip in given {
+        let host = if ip.is_ipv4() { 32 } else { 128 };
+        if let Some(prefix) = IpPrefix::new(ip, host) {
+            policy = policy.allow(prefix);
+        }
+    }
+    policy
+}

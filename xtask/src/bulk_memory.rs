@@ -1,0 +1,252 @@
+//! `cargo xtask bench-bulk-memory`: peak memory and throughput of `dkim-doctor bulk` over a
+//! long input (a million lines by default), against the in-process demo network (no BIND lab,
+//! no root), optionally behind a relay adding `--latency-ms` to every round trip.
+//!
+//! The input cycles through the lab's scenario domains and, every fourth line, a domain that
+//! exists nowhere (`bulk-memory-N.com`, a new one each time: NXDOMAIN from the `com.` servers),
+//! so the run meets both a small set of zones asked again and again and an endless stream of
+//! new names. The input file is written once (about 70 MB) under `target/bench-bulk-memory/`.
+//! The binary's output is read through a pipe and counted; its resident set size is sampled
+//! from `/proc/PID/status` while it runs, and its peak (`ru_maxrss` from `wait4`) read when it
+//! ends.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const USAGE: &str =
+    "usage: cargo xtask bench-bulk-memory [--lines N] [--concurrency N] [--latency-ms MS]";
+/// Port of the delaying relay (the other benches use 5354 and 5356).
+const RELAY_PORT: u16 = 5357;
+
+struct Options {
+    lines: usize,
+    concurrency: usize,
+    /// Added to every round trip by a relay in front of the lab (0: none).
+    latency_ms: u64,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        lines: 1_000_000,
+        concurrency: 256,
+        latency_ms: 0,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut number = || super::flag_number(arg, args.next(), USAGE);
+        match arg.as_str() {
+            "--lines" => options.lines = number()?.max(1) as usize,
+            "--concurrency" => options.concurrency = number()?.clamp(1, 1024) as usize,
+            "--latency-ms" => options.latency_ms = number()?,
+            _ => return Err(USAGE.to_string()),
+        }
+    }
+    Ok(options)
+}
+
+/// Runs the measurement.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let root = super::root();
+    let binary = super::release_dkim_doctor()?;
+    let input = write_input(&root, options.lines)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio: {e}"))?;
+    let lab = runtime
+        .block_on(dns_lab::demo::start(0))
+        .map_err(|e| format!("cannot start the demo network: {e}"))?;
+    let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
+    let relay = if options.latency_ms > 0 {
+        let addrs: Vec<std::net::Ipv4Addr> = lab
+            .servers
+            .iter()
+            .filter_map(|a| match a.ip() {
+                std::net::IpAddr::V4(ip) => Some(ip),
+                std::net::IpAddr::V6(_) => None,
+            })
+            .collect();
+        let delay = Duration::from_millis(options.latency_ms);
+        Some(
+            runtime
+                .block_on(dns_lab::relay::start(&addrs, RELAY_PORT, lab.port, delay))
+                .map_err(|e| format!("cannot start the delaying relay: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
+
+    let mut child = Command::new(&binary)
+        .arg("bulk")
+        .arg(&input)
+        .args(["--concurrency", &options.concurrency.to_string()])
+        .args(["--roots", &roots.join(","), "--port", &port.to_string()])
+        .args([
+            "-4",
+            "--timeout",
+            if relay.is_some() { "1s" } else { "250ms" },
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let pid = child.id();
+    let started = Instant::now();
+    let printed = Arc::new(AtomicUsize::new(0));
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let counter = Arc::clone(&printed);
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).split(b'\n') {
+            if line.is_err() {
+                break;
+            }
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    let summary = std::thread::spawn(move || {
+        let mut last = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            last = line;
+        }
+        last
+    });
+
+    // RSS samples until the process ends (its /proc entry goes away at the reaping below, so
+    // sampling stops when the output ends).
+    let mut samples: Vec<(Duration, usize, u64)> = Vec::new();
+    let mut next_report = 0.1;
+    while !reader.is_finished() {
+        std::thread::sleep(Duration::from_millis(500));
+        let Some(rss) = vm_rss_kib(pid) else { break };
+        let done = printed.load(Ordering::Relaxed);
+        samples.push((started.elapsed(), done, rss));
+        let progress = done as f64 / options.lines as f64;
+        if progress >= next_report {
+            eprintln!(
+                "bench-bulk-memory: {done} reports after {:.0} s, RSS {:.1} MiB",
+                started.elapsed().as_secs_f64(),
+                rss as f64 / 1024.0
+            );
+            next_report += 0.1;
+        }
+    }
+    let (status, max_rss_kib) = wait_with_rusage(pid)?;
+    let elapsed = started.elapsed();
+    let _ = reader.join();
+    let summary = summary.join().unwrap_or_default();
+    if let Some(relay) = relay {
+        runtime.block_on(relay.shutdown());
+    }
+    runtime.block_on(lab.shutdown());
+    let reports = printed.load(Ordering::Relaxed);
+
+    println!(
+        "input: {} lines ({}); added latency per round trip: {} ms",
+        options.lines,
+        input.display(),
+        options.latency_ms
+    );
+    println!("bulk summary: {summary}");
+    println!(
+        "exit status {status}; {reports} reports in {:.1} s ({:.0}/s) at --concurrency {}",
+        elapsed.as_secs_f64(),
+        reports as f64 / elapsed.as_secs_f64(),
+        options.concurrency
+    );
+    println!(
+        "peak RSS (ru_maxrss): {:.1} MiB",
+        max_rss_kib as f64 / 1024.0
+    );
+    println!("| reports printed | elapsed | RSS |");
+    println!("|---:|---:|---:|");
+    for (at, done, rss) in thin(&samples, 10) {
+        println!(
+            "| {done} | {:.0} s | {:.1} MiB |",
+            at.as_secs_f64(),
+            *rss as f64 / 1024.0
+        );
+    }
+    if reports != options.lines {
+        return Err(format!(
+            "{reports} reports for {} lines: the run did not check every line",
+            options.lines
+        ));
+    }
+    Ok(())
+}
+
+/// About `count` samples spread over the run, the last one included.
+fn thin(samples: &[(Duration, usize, u64)], count: usize) -> Vec<&(Duration, usize, u64)> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let step = (samples.len() / count).max(1);
+    let mut picked: Vec<_> = samples.iter().step_by(step).collect();
+    if let Some(last) = samples.last() {
+        if !std::ptr::eq(*picked.last().unwrap_or(&last), last) {
+            picked.push(last);
+        }
+    }
+    picked
+}
+
+/// The input file: scenario lines, and every fourth line a name that exists nowhere.
+fn write_input(root: &Path, lines: usize) -> Result<PathBuf, String> {
+    let dir = root.join("target/bench-bulk-memory");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("input-{lines}.jsonl"));
+    let scenarios = crate::bulk_bench::scenario_lines();
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    for i in 0..lines {
+        let written = if i % 4 == 3 {
+            writeln!(
+                out,
+                "{{\"domain\": \"bulk-memory-{i}.com\", \"selectors\": [\"mail\"]}}"
+            )
+        } else {
+            writeln!(out, "{}", scenarios[i % scenarios.len()])
+        };
+        written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// The resident set size of a process, from `/proc/PID/status` (KiB).
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Waits for the child and returns its exit status and peak resident set size (KiB).
+fn wait_with_rusage(pid: u32) -> Result<(i32, u64), String> {
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return Err("wait4 failed".to_string());
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok((code, usage.ru_maxrss as u64))
+}

@@ -1,0 +1,212 @@
+//! `cargo xtask bench-serve`: latency of `dkim-doctor serve` (release build) under load, against
+//! the in-process demo network: C connections (200) each send the same healthy SES check
+//! (`ses-healthy.com`) again and again over HTTP/1.1 keep-alive for D seconds, after a warm-up
+//! that fills the server's delegation cache; prints requests per second and latency
+//! percentiles (Markdown). The load generator is here (tokio, plain HTTP/1.1), so nothing but
+//! the server is measured besides it; both share the machine's cores.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const USAGE: &str = "usage: cargo xtask bench-serve [--connections N] [--seconds S]";
+
+struct Options {
+    connections: usize,
+    seconds: u64,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        connections: 200,
+        seconds: 20,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut number = || super::flag_number(arg, args.next(), USAGE);
+        match arg.as_str() {
+            "--connections" => options.connections = number()?.clamp(1, 4096) as usize,
+            "--seconds" => options.seconds = number()?.max(1),
+            _ => return Err(USAGE.to_string()),
+        }
+    }
+    Ok(options)
+}
+
+/// The server process, killed when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the benchmark.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let binary = super::release_dkim_doctor()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio: {e}"))?;
+    let lab = runtime
+        .block_on(dns_lab::demo::start(0))
+        .map_err(|e| format!("cannot start the demo network: {e}"))?;
+    let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
+    let limit = (options.connections * 4).to_string();
+    let mut child = Command::new(&binary)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--roots", &roots.join(","), "--port", &lab.port.to_string()])
+        .args([
+            "-4",
+            "--timeout",
+            "250ms",
+            "--allow-private",
+            "127.53.0.0/16",
+        ])
+        .args(["--max-checks", &limit])
+        .args(["--client-rate", "100000000", "--client-burst", "100000000"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let server = Server(child);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .map_err(|e| format!("serve printed nothing: {e}"))?;
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| format!("no address in {line:?}"))?;
+    let tokens: Vec<String> = dns_lab::scenarios::SES_TOKENS
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect();
+    let body = format!(
+        "{{\"domain\": \"{}\", \"tokens\": [{}]}}",
+        dns_lab::scenarios::SES_HEALTHY,
+        tokens.join(", ")
+    );
+    let request = format!(
+        "POST /v1/check/ses HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let result = runtime.block_on(async {
+        // Warm-up: the delegation cache and the servers' round-trip times are learnt.
+        let warm = Instant::now() + Duration::from_secs(2);
+        load(addr, &request, 8, warm).await?;
+        let until = Instant::now() + Duration::from_secs(options.seconds);
+        let started = Instant::now();
+        let latencies = load(addr, &request, options.connections, until).await?;
+        Ok::<_, String>((latencies, started.elapsed()))
+    });
+    drop(server);
+    runtime.block_on(lab.shutdown());
+    let (mut latencies, elapsed) = result?;
+    latencies.sort();
+    let pct = |p: f64| {
+        let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[at].as_secs_f64() * 1000.0
+    };
+    println!(
+        "| `serve`, cached healthy SES check, {} connections, {} s | requests/s | p50 | p90 | p99 | max |",
+        options.connections, options.seconds
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| {} requests | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    );
+    Ok(())
+}
+
+/// `connections` keep-alive connections sending `request` until `until`; every latency.
+async fn load(
+    addr: std::net::SocketAddr,
+    request: &str,
+    connections: usize,
+    until: Instant,
+) -> Result<Vec<Duration>, String> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let request = request.as_bytes().to_vec();
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let stream = TcpStream::connect(addr)
+                .await
+                .map_err(|e| format!("connect: {e}"))?;
+            let mut stream = BufReader::new(stream);
+            while Instant::now() < until {
+                let sent = Instant::now();
+                stream
+                    .get_mut()
+                    .write_all(&request)
+                    .await
+                    .map_err(|e| format!("write: {e}"))?;
+                let status = read_response(&mut stream).await?;
+                if status != 200 {
+                    return Err(format!("the server answered {status}"));
+                }
+                latencies.push(sent.elapsed());
+            }
+            Ok::<_, String>(latencies)
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        all.extend(joined.map_err(|e| format!("load task: {e}"))??);
+    }
+    Ok(all)
+}
+
+/// Reads one response (status line, headers, a Content-Length body); returns the status.
+async fn read_response(stream: &mut BufReader<TcpStream>) -> Result<u16, String> {
+    let mut line = String::new();
+    let mut status = 0;
+    let mut length = 0usize;
+    let mut first = true;
+    loop {
+        line.clear();
+        let read = stream
+            .read_line(&mut line)
+            .await
+            .map_err(|e| format!("read: {e}"))?;
+        if read == 0 {
+            return Err("the server closed the connection".to_string());
+        }
+        let trimmed = line.trim_end();
+        if first {
+            status = trimmed
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("bad status line {trimmed:?}"))?;
+            first = false;
+        } else if trimmed.is_empty() {
+            break;
+        } else if let Some((name, value)) = trimmed.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().map_err(|_| "bad content-length")?;
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .await
+        .map_err(|e| format!("read body: {e}"))?;
+    Ok(status)
+}
