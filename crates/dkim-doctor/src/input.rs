@@ -6,7 +6,7 @@ use std::path::Path;
 
 use dkim_rules::{
     check_from_identity_json, check_from_records_csv, normalize_tokens, parse_domain, parse_region,
-    parse_selectors_arg, Check, InputError,
+    parse_selectors_arg, Check, InputError, MailFromAttributes, MxFailureBehavior,
 };
 use dns_wire::Name;
 
@@ -97,14 +97,114 @@ fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
 
 /// The check of `ses`.
 pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
-    ses_check_from(
+    let mut input = ses_check_from(
         args.domain.as_deref(),
         &args.tokens,
         args.region.as_deref(),
         &args.expect_ns,
         args.identity_json.as_deref(),
         args.records_csv.as_deref(),
-    )
+    )?;
+    if let Some(text) = &args.mail_from {
+        input.check = with_mail_from(input.check, text, &mut input.notes)?;
+    }
+    if args.dmarc.no_dmarc {
+        input.check = without_dmarc(input.check);
+    }
+    Ok(input)
+}
+
+/// `--mail-from NAME` on an SES check: the identity JSON's status and behaviour kept when it
+/// named a MAIL FROM domain too.
+fn with_mail_from(check: Check, text: &str, notes: &mut Vec<String>) -> Result<Check, RunError> {
+    let domain = parse_domain(text).map_err(|e| RunError::BadInput(format!("--mail-from: {e}")))?;
+    Ok(match check {
+        Check::Ses {
+            domain: identity,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc,
+        } => {
+            let mail_from = match mail_from {
+                Some(from_json) if from_json.domain == domain => from_json,
+                Some(from_json) => {
+                    notes.push(format!(
+                        "checked the MAIL FROM domain {} given with --mail-from, not {} from the identity JSON (its status and BehaviorOnMxFailure are kept)",
+                        domain.to_string_relative(),
+                        from_json.domain.to_string_relative()
+                    ));
+                    MailFromAttributes {
+                        domain,
+                        ..from_json
+                    }
+                }
+                None => MailFromAttributes {
+                    domain,
+                    status: None,
+                    behavior_on_mx_failure: MxFailureBehavior::default(),
+                },
+            };
+            Check::Ses {
+                domain: identity,
+                tokens,
+                signing_zone,
+                region,
+                expect_ns,
+                ses_soa,
+                ses_status,
+                mail_from: Some(mail_from),
+                dmarc,
+            }
+        }
+        // A BYODKIM identity JSON gives a selector check, which has no MAIL FROM.
+        other => {
+            notes.push("--mail-from is checked only for Easy DKIM identities; ignored".into());
+            other
+        }
+    })
+}
+
+/// The check without its DMARC part (`--no-dmarc`).
+fn without_dmarc(check: Check) -> Check {
+    match check {
+        Check::Ses {
+            domain,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc: _,
+        } => Check::Ses {
+            domain,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc: false,
+        },
+        Check::Selector {
+            domain,
+            selectors,
+            expect_ns,
+            dmarc: _,
+        } => Check::Selector {
+            domain,
+            selectors,
+            expect_ns,
+            dmarc: false,
+        },
+    }
 }
 
 /// The check of `ses` from its parts (shared with `bulk` and `demo`).
@@ -186,6 +286,8 @@ pub fn ses_check_from(
                 expect_ns,
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: true,
             }
         }
     };
@@ -203,6 +305,8 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
             mut expect_ns,
             ses_soa,
             ses_status,
+            mail_from,
+            dmarc,
         } => {
             expect_ns.extend(user_ns);
             Check::Ses {
@@ -213,18 +317,22 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
                 expect_ns,
                 ses_soa,
                 ses_status,
+                mail_from,
+                dmarc,
             }
         }
         Check::Selector {
             domain,
             selectors,
             mut expect_ns,
+            dmarc,
         } => {
             expect_ns.extend(user_ns);
             Check::Selector {
                 domain,
                 selectors,
                 expect_ns,
+                dmarc,
             }
         }
     }
@@ -232,7 +340,11 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
 
 /// The check of `selector`.
 pub fn selector_check(args: &SelectorArgs) -> Result<CheckInput, RunError> {
-    selector_check_from(&args.domain, &args.selectors, &[])
+    let mut input = selector_check_from(&args.domain, &args.selectors, &[])?;
+    if args.dmarc.no_dmarc {
+        input.check = without_dmarc(input.check);
+    }
+    Ok(input)
 }
 
 /// The check of `selector` from its parts (shared with `bulk` and `demo`).
@@ -262,6 +374,7 @@ pub fn selector_check_from(
             domain,
             selectors: parsed,
             expect_ns: names(expect_ns)?,
+            dmarc: true,
         },
         notes,
     })

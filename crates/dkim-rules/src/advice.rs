@@ -852,6 +852,8 @@ mod tests {
             expect_ns: vec![],
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: false,
         };
         let ns: Vec<Name> = ["anna.ns.cloudflare.com", "bob.ns.cloudflare.com"]
             .iter()

@@ -32,6 +32,7 @@
 //!     domain: domain.clone(),
 //!     selectors: vec![parse_selector("google").unwrap()],
 //!     expect_ns: vec![],
+//!     dmarc: false,
 //! };
 //! let asked = probes(&check);
 //! assert!(asked.iter().any(|p| p.purpose == ProbePurpose::Expected
@@ -86,8 +87,9 @@ mod watch;
 
 pub use advice::{advise, fold_findings, Action, ActionKind, Advice, FoldedFinding, RecordSpec};
 pub use check::{
-    is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_region_of_zone, Check, RegionArg,
-    SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
+    is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_feedback_endpoint,
+    ses_feedback_region, ses_region_of_zone, Check, MailFromAttributes, MxFailureBehavior,
+    RegionArg, SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};

@@ -314,6 +314,8 @@ mod tests {
             expect_ns: vec![],
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: false,
         }
     }
 
@@ -401,6 +403,7 @@ mod tests {
             domain: n("example.com"),
             selectors: vec!["google".into()],
             expect_ns: vec![],
+            dmarc: false,
         };
         let list = probes(&check);
         assert!(has(
@@ -424,6 +427,7 @@ mod tests {
             domain: n("mail.example.com"),
             selectors: vec!["k2".into()],
             expect_ns: vec![],
+            dmarc: false,
         };
         let server = ServerRef {
             name: n("ns1.example.com"),

@@ -1034,6 +1034,8 @@ fn cases() -> Vec<Case> {
                 expect_ns: vec![],
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: false,
             },
             world: World::new(
                 two_servers(Zone::new("example.com").cname(
@@ -1137,6 +1139,8 @@ fn cases() -> Vec<Case> {
                 expect_ns: vec![],
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: false,
             },
             world: World::new(
                 two_servers(Zone::new("example.com").cname("*.example.com", "lb.example.net")),
@@ -1198,6 +1202,7 @@ fn cases() -> Vec<Case> {
                 domain: n("typo.example.com"),
                 selectors: vec!["google".into()],
                 expect_ns: vec![],
+                dmarc: false,
             },
             world: selector_world(Zone::new("example.com"), vec![]),
             verdict: Verdict::Fail,

@@ -36,11 +36,14 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
             expect_ns: expect_ns.iter().map(|s| n(s)).collect(),
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: true,
         },
         scenarios::Check::Selectors(list) => Check::Selector {
             domain,
             selectors: list.iter().map(|s| s.to_string()).collect(),
             expect_ns: vec![],
+            dmarc: true,
         },
     }
 }
@@ -301,6 +304,7 @@ fn verify_lab_message(net: &Network, bytes: &[u8]) -> dkim_rules::message::Messa
                 domain: domain.clone(),
                 selectors: vec![selector.clone()],
                 expect_ns: vec![],
+                dmarc: false,
             };
             let observations = observe(net, &check);
             (domain, selector, observations)
@@ -472,6 +476,7 @@ fn with_served_records(net: &Network, records: &[&str]) -> (Name, Observations) 
         domain: domain.clone(),
         selectors: vec!["rsa2048".into()],
         expect_ns: vec![],
+        dmarc: false,
     };
     let mut observations = observe(net, &check);
     let key_name = n("rsa2048._domainkey.dkim-signed.org");

@@ -419,6 +419,8 @@ pub fn ses_check(tokens: &[&str]) -> Check {
         expect_ns: vec![],
         ses_soa: None,
         ses_status: None,
+        mail_from: None,
+        dmarc: false,
     }
 }
 
@@ -427,6 +429,7 @@ pub fn selector_check(selectors: &[&str]) -> Check {
         domain: n("example.com"),
         selectors: selectors.iter().map(|t| t.to_string()).collect(),
         expect_ns: vec![],
+        dmarc: false,
     }
 }
 
