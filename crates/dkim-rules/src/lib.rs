@@ -83,6 +83,7 @@ mod probe;
 mod providers;
 mod report;
 pub mod serde_dns;
+pub mod spf;
 mod watch;
 
 pub use advice::{advise, fold_findings, Action, ActionKind, Advice, FoldedFinding, RecordSpec};
