@@ -73,6 +73,7 @@
 mod advice;
 mod check;
 mod diagnose;
+pub mod dmarc;
 mod finding;
 mod hosts;
 mod input;
