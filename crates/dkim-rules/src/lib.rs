@@ -78,6 +78,7 @@ mod finding;
 mod hosts;
 mod input;
 mod keyrecord;
+mod mail;
 pub mod message;
 mod observe;
 mod probe;
@@ -107,6 +108,7 @@ pub use input::{
 pub use keyrecord::{
     parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
+pub use mail::dmarc_name;
 pub use observe::{
     Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
     ObservedRecord, Outcome, ProbeObservation, QueryError, ReducedCheck, Response, ServerAnswer,

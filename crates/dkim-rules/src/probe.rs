@@ -1,9 +1,10 @@
 //! Which names and types to ask: [`probes`] before any answer, [`follow_up_probes`] once the
 //! first answers are in.
 //!
-//! Every probe except [`ProbePurpose::TargetKey`] goes to the authoritative servers of the
+//! Every probe except those whose purpose [`ProbePurpose::resolves_through_target_zone`]
+//! (`TargetKey`, `SpfInclude`, `MailChainTarget`) goes to the authoritative servers of the
 //! zone that holds the name (every server, every address, plus the user's `--expect-ns`),
-//! and its answers go into [`crate::Observations::probes`]. `TargetKey` probes are looked up
+//! and its answers go into [`crate::Observations::probes`]. The others are looked up
 //! through the target's own zone (a CNAME target lives elsewhere) and go into
 //! [`crate::Observations::targets`].
 
@@ -38,7 +39,19 @@ impl Probe {
     /// [`crate::Observations::targets`]) rather than asked of every authoritative server of
     /// the checked zone (into [`crate::Observations::probes`]).
     pub fn resolves_through_target_zone(&self) -> bool {
-        self.purpose == ProbePurpose::TargetKey
+        self.purpose.resolves_through_target_zone()
+    }
+}
+
+impl ProbePurpose {
+    /// Whether probes of this purpose are resolved through the name's own zone (into
+    /// [`crate::Observations::targets`]) rather than asked of every authoritative server of
+    /// the zone holding the name.
+    pub fn resolves_through_target_zone(self) -> bool {
+        matches!(
+            self,
+            ProbePurpose::TargetKey | ProbePurpose::SpfInclude | ProbePurpose::MailChainTarget
+        )
     }
 }
 
@@ -61,6 +74,23 @@ pub enum ProbePurpose {
     TargetKey,
     /// The SOA and NS at the domain.
     ZoneApex,
+    /// The MX at the custom MAIL FROM domain.
+    MailFromMx,
+    /// The TXT (SPF) at the custom MAIL FROM domain.
+    MailFromTxt,
+    /// A mistaken form of the MAIL FROM domain (the domain appended twice, a wildcard check),
+    /// asked only when its MX or SPF record is missing or wrong.
+    MailFromVariant,
+    /// The TXT at `_dmarc.<domain>`.
+    Dmarc,
+    /// The TXT at `_dmarc.<organizational domain>`, asked only when the domain has no DMARC
+    /// record of its own.
+    DmarcOrganizational,
+    /// The SPF record of an `include:` or `redirect=` target, resolved through its own zone.
+    SpfInclude,
+    /// The TXT at the end of a CNAME chain from the MAIL FROM domain or `_dmarc`, resolved
+    /// through its own zone.
+    MailChainTarget,
 }
 
 /// The probes for a check, before any answer is known. Names that would be too long to
@@ -103,6 +133,9 @@ pub fn probes(check: &Check) -> Vec<Probe> {
         }
     }
     add_wildcard_probes(&mut list, domain);
+    for probe in crate::mail::mail_probes(check) {
+        list.push(probe.name, probe.rtype, probe.purpose);
+    }
     list.probes
 }
 
@@ -131,7 +164,12 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
             }
         }
     }
-    for probe in &observations.probes {
+    let mail_names = crate::mail::mail_names(check, observations);
+    for probe in observations
+        .probes
+        .iter()
+        .filter(|p| !mail_names.contains(&p.name))
+    {
         for answer in &probe.answers {
             let Outcome::Response(response) = &answer.outcome else {
                 continue;
@@ -140,6 +178,9 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
                 list.push(target, RecordType::TXT, ProbePurpose::TargetKey);
             }
         }
+    }
+    for probe in crate::mail::mail_follow_ups(check, observations) {
+        list.push(probe.name, probe.rtype, probe.purpose);
     }
     let asked: BTreeSet<(Name, RecordType)> = observations
         .probes
