@@ -123,6 +123,8 @@ pub use providers::{
     SelectorPattern, TargetRule, PROVIDERS,
 };
 pub use report::{
-    KeySummary, NegativeCaching, RecordReport, RecordStatus, Report, ServerValue, SesView, Verdict,
+    Alignment, DmarcReport, KeySummary, MailFromReport, MailRecordReport, NegativeCaching,
+    RecordFix, RecordReport, RecordStatus, Report, ServerValue, SesView, SpfIncludeReport,
+    SpfReport, Verdict,
 };
 pub use watch::{diff_reports, watch_hint, Change};
