@@ -294,6 +294,20 @@ pub fn ses_check_from(
     Ok(CheckInput { check, notes })
 }
 
+/// The check of `ses --identity-json` from the file's text (the demo's scenarios hold it).
+pub fn ses_check_from_identity_text(
+    json: &str,
+    domain_text: Option<&str>,
+    region: Option<&str>,
+) -> Result<CheckInput, RunError> {
+    let domain_name = domain_text.map(domain).transpose()?;
+    let check = check_from_identity_json(json, domain_name.as_ref()).map_err(bad)?;
+    Ok(CheckInput {
+        check: with_user_options(check, region, vec![]),
+        notes: vec![],
+    })
+}
+
 /// Adds `--region` and `--expect-ns` to a check read from a file.
 fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>) -> Check {
     match check {

@@ -129,6 +129,14 @@ fn scenario_input(scenario: &Scenario) -> Result<CheckInput, RunError> {
             let selectors: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
             input::selector_check_from(scenario.domain, &selectors, &[])
         }
+        LabCheck::Identity {
+            json,
+            domain_arg,
+            region,
+            ..
+        } => {
+            input::ses_check_from_identity_text(json, domain_arg.then_some(scenario.domain), region)
+        }
     }
 }
 
@@ -245,6 +253,13 @@ fn equivalent_command(scenario: &Scenario, place: &LabArgs) -> String {
                 "dkim-doctor selector {} {} {}",
                 scenario.domain,
                 selectors.join(" "),
+                place.options()
+            )
+        }
+        LabCheck::Identity { .. } => {
+            format!(
+                "dkim-doctor {} {}",
+                scenario.args().join(" "),
                 place.options()
             )
         }

@@ -27,6 +27,15 @@ fn relative(name: &Name) -> String {
     name.to_string_relative()
 }
 
+/// What to type in a form's name field: `name` without the zone (the apex: `@`).
+fn form_name(name: &Name, zone: &Name) -> String {
+    match name.strip_suffix(zone) {
+        Some(prefix) if prefix.is_root() => "@".into(),
+        Some(prefix) => prefix.to_string_relative(),
+        None => name.to_string(),
+    }
+}
+
 fn finding(
     code: FindingCode,
     severity: Severity,
@@ -157,10 +166,16 @@ pub(crate) fn mail_from_report(
         delete,
         codes: vec![code],
     };
+    let zone = zone_of(check, observations);
+    let region_note = if region.is_none() {
+        " (<region> is the identity's AWS region, as in the SES console's MAIL FROM records)"
+    } else {
+        ""
+    };
     let create_mx = format!(
-        "At your DNS host, create the MX record {} (name \"{}\", priority 10, value \"{endpoint}\"): zone-file line `{name} IN MX {expected_mx}`.",
+        "At your DNS host, create the MX record {} (name \"{}\", priority 10, value \"{endpoint}\"): zone-file line `{name} IN MX {expected_mx}`{region_note}.",
         relative(name),
-        relative(name),
+        form_name(name, &zone),
     );
     if let Some(view) = &mx_view {
         if view.inconsistent() {
@@ -207,10 +222,10 @@ pub(crate) fn mail_from_report(
                             "The MX of the MAIL FROM domain is at {doubled}, not at {name}: the DNS host appended the domain to a name that already had it. {consequence}"
                         ),
                         format!(
-                            "At your DNS host, delete the MX record named \"{}\" and create it with the name \"{}\" only (the host adds .{} itself).",
-                            relative(&doubled),
-                            relative(name).trim_end_matches(&format!(".{}", relative(domain))),
-                            relative(domain)
+                            "At your DNS host, delete the MX and TXT records named \"{}\" and create them with the name \"{}\" only (the host adds .{} itself), or with the full name and a final dot (\"{name}\").",
+                            form_name(&doubled, &zone),
+                            form_name(name, &zone),
+                            relative(&zone)
                         ),
                     ),
                     out,

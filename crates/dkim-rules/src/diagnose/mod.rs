@@ -138,13 +138,21 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
     } else {
         Verdict::Pass
     };
+    // What SES says of the DKIM status is set against the DKIM findings only.
+    let ses_view = ses_view::ses_view(check, verdict, &findings);
     // The MAIL FROM domain and DMARC, judged with what the DKIM records gave.
     let mut more = Vec::new();
-    let mail_from = mail::mail_from_report(check, full, &mut more);
-    let dmarc = mail::dmarc_report(check, full, verdict, mail_from.as_ref(), &mut more);
+    let mut mail_from = mail::mail_from_report(check, full, &mut more);
+    let mut dmarc = mail::dmarc_report(check, full, verdict, mail_from.as_ref(), &mut more);
     for f in &mut more {
         f.summary = tidy(&f.summary);
         f.fix = tidy(&f.fix);
+    }
+    if let Some(report) = &mut mail_from {
+        report.summary = tidy(&report.summary);
+    }
+    if let Some(report) = &mut dmarc {
+        report.summary = tidy(&report.summary);
     }
     let verdict = if more.iter().any(|f| f.severity == Severity::Error) {
         Verdict::Fail
@@ -157,7 +165,7 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
         domain: ctx.domain.clone(),
         verdict,
         records,
-        ses_view: ses_view::ses_view(check, verdict, &findings),
+        ses_view,
         findings,
         negative_caching: negative_caching(observations),
         mail_from,
