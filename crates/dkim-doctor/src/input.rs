@@ -299,13 +299,16 @@ pub fn ses_check_from_identity_text(
     json: &str,
     domain_text: Option<&str>,
     region: Option<&str>,
+    mail_from: Option<&str>,
 ) -> Result<CheckInput, RunError> {
     let domain_name = domain_text.map(domain).transpose()?;
     let check = check_from_identity_json(json, domain_name.as_ref()).map_err(bad)?;
-    Ok(CheckInput {
-        check: with_user_options(check, region, vec![]),
-        notes: vec![],
-    })
+    let mut notes = Vec::new();
+    let mut check = with_user_options(check, region, vec![]);
+    if let Some(text) = mail_from {
+        check = with_mail_from(check, text, &mut notes)?;
+    }
+    Ok(CheckInput { check, notes })
 }
 
 /// Adds `--region` and `--expect-ns` to a check read from a file.

@@ -60,20 +60,28 @@ fn zone_of(check: &Check, observations: &Observations) -> Name {
         .unwrap_or_else(|| domain.clone())
 }
 
-/// Every name the MAIL FROM and DMARC probes ask of the zone's servers (the DKIM diagnosis
-/// leaves their answers aside).
-pub(crate) fn mail_names(check: &Check, observations: &Observations) -> BTreeSet<Name> {
+/// Every name and type the MAIL FROM and DMARC probes ask of the zone's servers (the DKIM
+/// diagnosis leaves their answers aside; a MAIL FROM domain at the apex shares its name with
+/// the DKIM check's SOA and NS probes, not its types).
+pub(crate) fn mail_names(
+    check: &Check,
+    observations: &Observations,
+) -> BTreeSet<(Name, RecordType)> {
     let mut names = BTreeSet::new();
     let domain = check.domain();
     let zone = zone_of(check, observations);
     if let Some(mail_from) = check.mail_from() {
-        names.insert(mail_from.domain.clone());
-        names.extend(doubled_names(&mail_from.domain, &[domain, &zone]));
-        names.extend(wildcard_beside(&mail_from.domain));
+        let name = &mail_from.domain;
+        for asked in std::iter::once(name.clone()).chain(doubled_names(name, &[domain, &zone])) {
+            names.insert((asked.clone(), RecordType::MX));
+            names.insert((asked, RecordType::TXT));
+        }
+        names.extend(wildcard_beside(name).map(|w| (w, RecordType::MX)));
     }
     if check.checks_dmarc() {
-        names.extend(dmarc_name(domain));
-        names.extend(dmarc_name(&organizational_name(domain)));
+        for owner in [domain.clone(), organizational_name(domain)] {
+            names.extend(dmarc_name(&owner).map(|n| (n, RecordType::TXT)));
+        }
     }
     names
 }
@@ -515,7 +523,7 @@ mod tests {
             ]
         );
         let names = mail_names(&check, &obs);
-        assert!(names.contains(&n("bounce.example.com.example.com")));
-        assert!(!names.contains(&n("_dmarc.example.com")));
+        assert!(names.contains(&(n("bounce.example.com.example.com"), RecordType::MX)));
+        assert!(!names.contains(&(n("_dmarc.example.com"), RecordType::TXT)));
     }
 }

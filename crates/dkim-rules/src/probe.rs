@@ -168,7 +168,7 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
     for probe in observations
         .probes
         .iter()
-        .filter(|p| !mail_names.contains(&p.name))
+        .filter(|p| !mail_names.contains(&(p.name.clone(), p.rtype)))
     {
         for answer in &probe.answers {
             let Outcome::Response(response) = &answer.outcome else {

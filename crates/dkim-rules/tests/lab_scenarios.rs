@@ -43,6 +43,7 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
             json,
             domain_arg,
             region,
+            mail_from,
             ..
         } => {
             let mut check =
@@ -51,6 +52,19 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
             assert_eq!(check.domain(), &domain, "{}", scenario.id);
             if let (Check::Ses { region: slot, .. }, Some(region)) = (&mut check, region) {
                 *slot = Some(region.to_string());
+            }
+            if let (
+                Check::Ses {
+                    mail_from: slot, ..
+                },
+                Some(name),
+            ) = (&mut check, mail_from)
+            {
+                *slot = Some(dkim_rules::MailFromAttributes {
+                    domain: n(name),
+                    status: None,
+                    behavior_on_mx_failure: dkim_rules::MxFailureBehavior::default(),
+                });
             }
             check
         }

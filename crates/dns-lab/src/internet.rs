@@ -160,6 +160,15 @@ const DNSHOST_DOMAINS: &[&str] = &[
     DMARC_STRICT,
     DMARC_TWO_RECORDS,
     DMARC_MISSING,
+    MAIL_FROM_MX_WRONG,
+    MAIL_FROM_RECEIVES,
+    MAIL_FROM_APEX,
+    MAIL_FROM_CNAME,
+    SPF_SYNTAX,
+    SPF_INCLUDE_BROKEN,
+    DMARC_SYNTAX,
+    DMARC_NONE,
+    DMARC_ORG,
 ];
 
 /// How each customer domain is delegated from its TLD: (domain, NS hosts in the parent).
@@ -169,6 +178,8 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         .map(|d| (*d, DNSHOST.to_vec()))
         .collect();
     list.push((SES_INCONSISTENT, DNSHOST.to_vec()));
+    list.push((MAIL_FROM_INCONSISTENT, DNSHOST.to_vec()));
+    list.push((DMARC_INCONSISTENT, DNSHOST.to_vec()));
     list.push((NS_MISMATCH, DNSHOST.to_vec()));
     list.push((MANY_NS, many_ns_hosts()));
     list.push((LAME, vec!["ns1.dnshost.com", "lame.lab-servers.net"]));
@@ -413,7 +424,14 @@ const AMAZONSES_SPF: &str = "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 ip
 const SES_MAIL_FROM_SPF: &str = "v=spf1 include:amazonses.com ~all";
 
 /// The customer domains whose `_dmarc` record is their scenario's own (or absent).
-const OWN_DMARC: &[&str] = &[DMARC_STRICT, DMARC_TWO_RECORDS, DMARC_MISSING];
+const OWN_DMARC: &[&str] = &[
+    DMARC_STRICT,
+    DMARC_TWO_RECORDS,
+    DMARC_MISSING,
+    DMARC_SYNTAX,
+    DMARC_INCONSISTENT,
+    DMARC_NONE,
+];
 
 /// A customer zone at `domain` with the given apex NS set, filled by `fill`: an address and
 /// an SPF record at the apex, and a DMARC record (`p=quarantine`) unless the scenario is
@@ -616,6 +634,47 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                     )
                     .txt(&format!("_dmarc.{domain}"), &["v=DMARC1; p=reject"]),
                 DMARC_MISSING => ses_cnames(z, domain, &t, SES_DKIM_ZONE),
+                MAIL_FROM_MX_WRONG => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(
+                        &bounce(domain),
+                        10,
+                        &format!("{FEEDBACK_US_EAST_1}.{domain}"),
+                    )
+                    .txt(&bounce(domain), &[SES_MAIL_FROM_SPF]),
+                MAIL_FROM_RECEIVES => ses_with_mail_from(z, domain).mx(
+                    &bounce(domain),
+                    5,
+                    &format!("mx1.{domain}"),
+                ),
+                MAIL_FROM_APEX => ses_cnames(z, domain, &t, SES_DKIM_ZONE).mx(
+                    domain,
+                    10,
+                    FEEDBACK_US_EAST_1,
+                ),
+                MAIL_FROM_CNAME => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .cname(&bounce(domain), FEEDBACK_US_EAST_1),
+                SPF_SYNTAX => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    .txt(&bounce(domain), &["v=spf1 include amazonses.com ~all"]),
+                SPF_INCLUDE_BROKEN => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    .txt(
+                        &bounce(domain),
+                        &[&format!(
+                            "v=spf1 include:amazonses.com include:_spf.mailer.{domain} ~all"
+                        )],
+                    ),
+                DMARC_SYNTAX => ses_cnames(z, domain, &t, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{domain}"),
+                    &[&format!(
+                        "v=DMARC1; p=reject: rua=mailto:dmarc-reports@{domain}"
+                    )],
+                ),
+                DMARC_NONE => ses_cnames(z, domain, &t, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{domain}"),
+                    &[&format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}")],
+                ),
+                DMARC_ORG => ses_cnames(z, DMARC_ORG_SUBDOMAIN, &t, SES_DKIM_ZONE),
                 other => panic!("lab description: no content for {other}"),
             })
         })
@@ -710,6 +769,32 @@ pub fn miniature_internet() -> Network {
         customer(SES_INCONSISTENT, &DNSHOST, |z| z),
         &["ns2.dnshost.com"],
     );
+    // The MAIL FROM MX only on ns1, same serial (an edit made on one server only).
+    host(
+        customer(MAIL_FROM_INCONSISTENT, &DNSHOST, |z| {
+            ses_with_mail_from(z, MAIL_FROM_INCONSISTENT)
+        }),
+        &["ns1.dnshost.com"],
+    );
+    host(
+        customer(MAIL_FROM_INCONSISTENT, &DNSHOST, |z| {
+            ses_cnames(z, MAIL_FROM_INCONSISTENT, &SES_TOKENS, SES_DKIM_ZONE)
+                .txt(&bounce(MAIL_FROM_INCONSISTENT), &[SES_MAIL_FROM_SPF])
+        }),
+        &["ns2.dnshost.com"],
+    );
+    // Two DMARC policies, one per server, same serial.
+    for (server, policy) in [("ns1.dnshost.com", "reject"), ("ns2.dnshost.com", "none")] {
+        host(
+            customer(DMARC_INCONSISTENT, &DNSHOST, |z| {
+                ses_cnames(z, DMARC_INCONSISTENT, &SES_TOKENS, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{DMARC_INCONSISTENT}"),
+                    &[&format!("v=DMARC1; p={policy}")],
+                )
+            }),
+            &[server],
+        );
+    }
     // Parent lists ns1+ns2, the apex only ns1 (ns2 still serves it, as after a half-done move).
     host(
         customer(NS_MISMATCH, &["ns1.dnshost.com"], |z| {
@@ -773,9 +858,13 @@ mod tests {
     fn miniature_internet_is_valid() {
         let net = miniature_internet();
         net.validate().unwrap();
-        // Every scenario domain is delegated from its TLD.
+        // Every scenario domain is delegated from its TLD (or lies in a zone that is).
         for s in SCENARIOS {
             let tld = name(tld_of(s.domain));
+            let mut delegated = name(s.domain);
+            while delegated.parent().is_some_and(|p| p != tld) {
+                delegated = delegated.parent().unwrap();
+            }
             let tld_zone = &net
                 .zones
                 .iter()
@@ -783,7 +872,7 @@ mod tests {
                 .unwrap()
                 .zone;
             assert!(
-                tld_zone.delegations().contains(&name(s.domain)),
+                tld_zone.delegations().contains(&delegated),
                 "{} is not delegated",
                 s.domain
             );

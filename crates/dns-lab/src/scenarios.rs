@@ -58,6 +58,17 @@
 //! | `dmarc-strict.com` | healthy MAIL FROM, DMARC `p=reject; adkim=s; aspf=s` | SES identity JSON | `dmarc-spf-unaligned` (warning, verdict pass) |
 //! | `dmarc-two-records.com` | healthy MAIL FROM, two `v=DMARC1` records | SES identity JSON | `dmarc-multiple` |
 //! | `dmarc-missing.com` | SES CNAMEs, no custom MAIL FROM, no `_dmarc` record | SES identity JSON (plain sesv2 output, domain argument) | `dmarc-missing` (warning, verdict pass) |
+//! | `mail-from-mx-wrong.com` | `bounce.` MX `feedback-smtp.us-east-1.amazonses.com.mail-from-mx-wrong.com` (no final dot in a zone file) | SES identity JSON | `mail-from-mx-wrong` (warning) |
+//! | `mail-from-receives.com` | `bounce.` MX to SES and to the company's mail server; `REJECT_MESSAGE` | SES identity JSON | `mail-from-receives-mail` |
+//! | `mail-from-apex.com` | apex MX to SES, `--mail-from` the domain itself | SES identity JSON, `--mail-from mail-from-apex.com` | `mail-from-not-subdomain` |
+//! | `mail-from-cname.com` | `bounce.` is a CNAME to the SES endpoint; `REJECT_MESSAGE` | SES identity JSON | `mail-from-wrong-type`, `spf-missing` |
+//! | `mail-from-inconsistent.com` | ns1 serves `bounce.`'s MX, ns2 not (same serial) | SES identity JSON | `mail-from-inconsistent` |
+//! | `spf-syntax.com` | `bounce.` SPF `include amazonses.com` (colon missing) | SES identity JSON | `spf-syntax` |
+//! | `spf-include-broken.com` | `bounce.` SPF includes a name that does not exist | SES identity JSON | `spf-include-broken` |
+//! | `dmarc-syntax.com` | `_dmarc` `p=reject: rua=...` | SES tokens | `dmarc-syntax` |
+//! | `dmarc-inconsistent.com` | ns1 serves `p=reject`, ns2 `p=none` (same serial) | SES tokens | `dmarc-inconsistent` |
+//! | `dmarc-none.com` | `_dmarc` `p=none` | SES tokens | pass (`dmarc-policy-none` info) |
+//! | `news.dmarc-org.com` | SES CNAMEs under `news.`, DMARC only at `_dmarc.dmarc-org.com` | SES tokens | pass (`dmarc-from-organization` info) |
 //!
 //! Every other customer domain publishes `_dmarc` `v=DMARC1; p=quarantine; rua=...` (and an
 //! SPF record at its apex), so that their diagnosis is only about DKIM.
@@ -219,6 +230,30 @@ pub const DMARC_STRICT: &str = "dmarc-strict.com";
 pub const DMARC_TWO_RECORDS: &str = "dmarc-two-records.com";
 /// No DMARC record.
 pub const DMARC_MISSING: &str = "dmarc-missing.com";
+/// The MAIL FROM MX written without its final dot.
+pub const MAIL_FROM_MX_WRONG: &str = "mail-from-mx-wrong.com";
+/// The MAIL FROM domain also receives mail.
+pub const MAIL_FROM_RECEIVES: &str = "mail-from-receives.com";
+/// The MAIL FROM domain is the identity itself.
+pub const MAIL_FROM_APEX: &str = "mail-from-apex.com";
+/// The MAIL FROM name is a CNAME.
+pub const MAIL_FROM_CNAME: &str = "mail-from-cname.com";
+/// The servers disagree about the MAIL FROM MX.
+pub const MAIL_FROM_INCONSISTENT: &str = "mail-from-inconsistent.com";
+/// An SPF record that does not parse.
+pub const SPF_SYNTAX: &str = "spf-syntax.com";
+/// An SPF include that does not exist.
+pub const SPF_INCLUDE_BROKEN: &str = "spf-include-broken.com";
+/// A DMARC record that does not parse.
+pub const DMARC_SYNTAX: &str = "dmarc-syntax.com";
+/// The servers disagree about `_dmarc`.
+pub const DMARC_INCONSISTENT: &str = "dmarc-inconsistent.com";
+/// `p=none`.
+pub const DMARC_NONE: &str = "dmarc-none.com";
+/// The organizational domain whose DMARC record covers [`DMARC_ORG_SUBDOMAIN`].
+pub const DMARC_ORG: &str = "dmarc-org.com";
+/// A subdomain identity without a DMARC record of its own.
+pub const DMARC_ORG_SUBDOMAIN: &str = "news.dmarc-org.com";
 /// The MAIL FROM subdomain of the identity scenarios.
 pub const MAIL_FROM_LABEL: &str = "bounce";
 /// The feedback endpoint of the default-region identities' MAIL FROM MX.
@@ -240,6 +275,8 @@ pub enum Check {
         domain_arg: bool,
         /// `--region`, when given.
         region: Option<&'static str>,
+        /// `--mail-from`, when given.
+        mail_from: Option<&'static str>,
     },
     /// `dkim-doctor ses <domain> --token ... [--region ...] [--expect-ns ...]`.
     Ses {
@@ -292,11 +329,15 @@ const fn ses(tokens: [&'static str; 3]) -> Check {
 
 macro_rules! identity {
     ($file:literal, $domain_arg:expr, $region:expr) => {
+        identity!($file, $domain_arg, $region, None)
+    };
+    ($file:literal, $domain_arg:expr, $region:expr, $mail_from:expr) => {
         Check::Identity {
             file: $file,
             json: include_str!(concat!("../identities/", $file)),
             domain_arg: $domain_arg,
             region: $region,
+            mail_from: $mail_from,
         }
     };
 }
@@ -721,6 +762,94 @@ pub const SCENARIOS: &[Scenario] = &[
         findings: &["dmarc-missing"],
         summary: "healthy DKIM, no custom MAIL FROM, no DMARC record",
     },
+    Scenario {
+        id: "mail-from-mx-wrong",
+        domain: MAIL_FROM_MX_WRONG,
+        check: identity!("mail-from-mx-wrong.json", false, None),
+        verdict: Verdict::Pass,
+        findings: &["mail-from-mx-wrong"],
+        summary: "MAIL FROM MX written without its final dot: the zone name got appended (USE_DEFAULT_VALUE: a warning)",
+    },
+    Scenario {
+        id: "mail-from-receives",
+        domain: MAIL_FROM_RECEIVES,
+        check: identity!("mail-from-receives.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-receives-mail"],
+        summary: "the MAIL FROM domain has SES's MX and the company's mail server",
+    },
+    Scenario {
+        id: "mail-from-apex",
+        domain: MAIL_FROM_APEX,
+        check: identity!("mail-from-apex.json", false, None, Some(MAIL_FROM_APEX)),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-not-subdomain"],
+        summary: "--mail-from names the identity's domain itself, not a subdomain",
+    },
+    Scenario {
+        id: "mail-from-cname",
+        domain: MAIL_FROM_CNAME,
+        check: identity!("mail-from-cname.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-wrong-type", "spf-missing"],
+        summary: "the MAIL FROM name is a CNAME to the SES endpoint: no MX, no SPF of its own",
+    },
+    Scenario {
+        id: "mail-from-inconsistent",
+        domain: MAIL_FROM_INCONSISTENT,
+        check: identity!("mail-from-inconsistent.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-inconsistent"],
+        summary: "ns1 serves the MAIL FROM MX, ns2 does not",
+    },
+    Scenario {
+        id: "spf-syntax",
+        domain: SPF_SYNTAX,
+        check: identity!("spf-syntax.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-syntax"],
+        summary: "the MAIL FROM SPF record says \"include amazonses.com\" (no colon)",
+    },
+    Scenario {
+        id: "spf-include-broken",
+        domain: SPF_INCLUDE_BROKEN,
+        check: identity!("spf-include-broken.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-include-broken"],
+        summary: "the MAIL FROM SPF record includes a name that does not exist",
+    },
+    Scenario {
+        id: "dmarc-syntax",
+        domain: DMARC_SYNTAX,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dmarc-syntax"],
+        summary: "the DMARC record says \"p=reject: rua=...\": no valid policy",
+    },
+    Scenario {
+        id: "dmarc-inconsistent",
+        domain: DMARC_INCONSISTENT,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dmarc-inconsistent"],
+        summary: "ns1 serves p=reject, ns2 p=none",
+    },
+    Scenario {
+        id: "dmarc-none",
+        domain: DMARC_NONE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, DMARC p=none (monitoring only: an info)",
+    },
+    Scenario {
+        id: "dmarc-org",
+        domain: DMARC_ORG_SUBDOMAIN,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "an identity at news.dmarc-org.com, covered by dmarc-org.com's DMARC record",
+    },
 ];
 
 impl Scenario {
@@ -753,6 +882,7 @@ impl Scenario {
                 file,
                 domain_arg,
                 region,
+                mail_from,
                 ..
             } => {
                 args.push("ses".to_string());
@@ -765,6 +895,9 @@ impl Scenario {
                 ]);
                 if let Some(region) = region {
                     args.extend(["--region".to_string(), region.to_string()]);
+                }
+                if let Some(mail_from) = mail_from {
+                    args.extend(["--mail-from".to_string(), mail_from.to_string()]);
                 }
             }
         }

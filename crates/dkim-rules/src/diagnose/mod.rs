@@ -59,7 +59,8 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
         observations
     } else {
         let mut view = observations.clone();
-        view.probes.retain(|p| !mail_names.contains(&p.name));
+        view.probes
+            .retain(|p| !mail_names.contains(&(p.name.clone(), p.rtype)));
         dkim_only = view;
         &dkim_only
     };
