@@ -133,10 +133,14 @@ fn scenario_input(scenario: &Scenario) -> Result<CheckInput, RunError> {
             json,
             domain_arg,
             region,
+            mail_from,
             ..
-        } => {
-            input::ses_check_from_identity_text(json, domain_arg.then_some(scenario.domain), region)
-        }
+        } => input::ses_check_from_identity_text(
+            json,
+            domain_arg.then_some(scenario.domain),
+            region,
+            mail_from,
+        ),
     }
 }
 
