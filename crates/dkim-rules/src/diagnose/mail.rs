@@ -1006,6 +1006,10 @@ pub(crate) fn dmarc_report(
             },
             words.clone().unwrap_or_default()
         ),
+        (Some(_), false) if spf.is_none() => format!(
+            "{sender} cannot pass DMARC through DKIM while the DKIM records do not verify (SPF depends on the MAIL FROM the sending service uses, not checked here). {}",
+            words.clone().unwrap_or_default()
+        ),
         (Some(_), false) => format!(
             "{sender} fails DMARC: neither DKIM nor SPF passes aligned. {}",
             words.clone().unwrap_or_default()
