@@ -261,11 +261,12 @@ fn equivalent_command(scenario: &Scenario, place: &LabArgs) -> String {
             )
         }
         LabCheck::Identity { .. } => {
-            format!(
-                "dkim-doctor {} {}",
-                scenario.args().join(" "),
-                place.options()
-            )
+            // The identity files as the repository holds them, not this checkout's path.
+            let args = scenario
+                .args()
+                .join(" ")
+                .replace(scenarios::IDENTITY_DIR, "crates/dns-lab/identities");
+            format!("dkim-doctor {args} {}", place.options())
         }
     }
 }

@@ -392,7 +392,7 @@ pub(crate) fn mail_from_report(
     let problems = !found_codes.is_empty();
     let summary = match (mx.status, problems) {
         (RecordStatus::Ok, false) => format!(
-            "The MAIL FROM domain {name} is set up as SES wants it: MX {expected_mx} and an SPF record that authorises SES{}.",
+            "The MAIL FROM domain {name} is set up as SES wants it: an MX to SES's feedback endpoint and an SPF record that authorises SES{}.",
             if region.is_none() {
                 " (the identity's region is not known here: give --region to check the endpoint's region)"
             } else {
