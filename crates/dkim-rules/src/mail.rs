@@ -73,6 +73,10 @@ pub(crate) fn mail_names(
     if let Some(mail_from) = check.mail_from() {
         let name = &mail_from.domain;
         for asked in std::iter::once(name.clone()).chain(doubled_names(name, &[domain, &zone])) {
+            if let Some(wild) = wildcard_beside(&asked).filter(|_| asked != *name) {
+                names.insert((wild.clone(), RecordType::MX));
+                names.insert((wild, RecordType::TXT));
+            }
             names.insert((asked.clone(), RecordType::MX));
             names.insert((asked, RecordType::TXT));
         }
@@ -178,6 +182,29 @@ impl NameView {
     }
 }
 
+/// Whether the answer at `name` for `rtype` is the same as at the made-up name beside it:
+/// a wildcard's, not a record of its own.
+pub(crate) fn synthesised(observations: &Observations, name: &Name, rtype: RecordType) -> bool {
+    let Some(wild) = wildcard_beside(name) else {
+        return false;
+    };
+    // The data only: the owner names differ.
+    let data = |owner: &Name| match NameView::new(observations, owner, rtype)?.main()? {
+        ServerState::Found(found) => {
+            let mut list: Vec<String> = found
+                .other
+                .iter()
+                .map(ObservedData::presentation)
+                .chain(found.txt.iter().map(|rr| join(rr)))
+                .collect();
+            list.sort();
+            Some(list)
+        }
+        _ => None,
+    };
+    matches!((data(name), data(&wild)), (Some(a), Some(b)) if a == b)
+}
+
 /// The TXT texts at a name, each RR's strings joined: from the servers' main answer, or, when
 /// the answer is a CNAME leaving the zone, from the resolution of the chain's end. `None`
 /// when unknown (not asked, no answer, the chain end not resolved yet).
@@ -274,6 +301,17 @@ pub fn mail_follow_ups(check: &Check, observations: &Observations) -> Vec<Probe>
             .is_some_and(|texts| !texts.iter().any(|t| is_spf_record(t)));
         if mx_missing || spf_missing {
             for doubled in doubled_names(name, &[domain, &zone]) {
+                let found = |rtype| {
+                    NameView::new(observations, &doubled, rtype)
+                        .is_some_and(|v| matches!(v.main(), Some(ServerState::Found(_))))
+                };
+                if found(RecordType::MX) || found(RecordType::TXT) {
+                    // Something answers there: a made-up name beside it tells a wildcard.
+                    if let Some(wild) = wildcard_beside(&doubled) {
+                        push(wild.clone(), RecordType::MX, ProbePurpose::MailFromVariant);
+                        push(wild, RecordType::TXT, ProbePurpose::MailFromVariant);
+                    }
+                }
                 if mx_missing {
                     push(
                         doubled.clone(),

@@ -8,8 +8,8 @@ use crate::diagnose::view::ServerState;
 use crate::dmarc::{is_dmarc_record, parse_dmarc, AlignmentMode, DmarcRecord, Policy};
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::mail::{
-    dmarc_name, doubled_names, fetched_map, organizational_name, txt_texts, wildcard_beside,
-    NameView,
+    dmarc_name, doubled_names, fetched_map, organizational_name, synthesised, txt_texts,
+    wildcard_beside, NameView,
 };
 use crate::observe::Observations;
 use crate::report::{
@@ -206,6 +206,7 @@ pub(crate) fn mail_from_report(
                 .find(|d| {
                     NameView::new(observations, d, RecordType::MX)
                         .is_some_and(|v| !v.mx().is_empty())
+                        && !synthesised(observations, d, RecordType::MX)
                 });
             let txt_mx = txt_texts(observations, name).is_some_and(|texts| {
                 texts
@@ -510,6 +511,7 @@ fn spf_report(
                 .into_iter()
                 .find(|d| {
                     txt_texts(observations, d).is_some_and(|t| t.iter().any(|t| is_spf_record(t)))
+                        && !synthesised(observations, d, RecordType::TXT)
                 });
             let others = texts.len();
             let summary = match &doubled {

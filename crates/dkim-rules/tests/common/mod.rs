@@ -55,6 +55,17 @@ impl Zone {
         self
     }
 
+    pub fn mx(mut self, name: &str, preference: u16, exchange: &str) -> Zone {
+        self.records.push((
+            n(name),
+            ObservedData::Mx {
+                preference,
+                exchange: n(exchange),
+            },
+        ));
+        self
+    }
+
     pub fn serial(mut self, serial: u32) -> Zone {
         self.serial = serial;
         self
