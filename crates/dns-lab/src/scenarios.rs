@@ -267,6 +267,8 @@ pub const IDENTITY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/identities"
 pub enum Check {
     /// `dkim-doctor ses [<domain>] --identity-json <IDENTITY_DIR>/<file> [--region ...]`.
     Identity {
+        /// The DKIM tokens the file holds.
+        tokens: [&'static str; 3],
         /// The file name in [`IDENTITY_DIR`].
         file: &'static str,
         /// Its text.
@@ -332,7 +334,11 @@ macro_rules! identity {
         identity!($file, $domain_arg, $region, None)
     };
     ($file:literal, $domain_arg:expr, $region:expr, $mail_from:expr) => {
+        identity!(SES_TOKENS, $file, $domain_arg, $region, $mail_from)
+    };
+    ($tokens:expr, $file:literal, $domain_arg:expr, $region:expr, $mail_from:expr) => {
         Check::Identity {
+            tokens: $tokens,
             file: $file,
             json: include_str!(concat!("../identities/", $file)),
             domain_arg: $domain_arg,
@@ -701,7 +707,13 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         id: "mail-from-other-region",
         domain: MAIL_FROM_OTHER_REGION,
-        check: identity!("mail-from-other-region.json", false, None),
+        check: identity!(
+            REGIONAL_TOKENS,
+            "mail-from-other-region.json",
+            false,
+            None,
+            None
+        ),
         verdict: Verdict::Pass,
         findings: &["mail-from-mx-other-region"],
         summary: "eu-central-2 identity whose MAIL FROM MX names the us-east-1 endpoint (USE_DEFAULT_VALUE: a warning)",
@@ -965,12 +977,18 @@ mod tests {
     fn identity_files_name_their_domain_and_mail_from() {
         for s in SCENARIOS {
             let Check::Identity {
-                json, domain_arg, ..
+                json,
+                domain_arg,
+                tokens,
+                ..
             } = s.check
             else {
                 continue;
             };
             assert!(json.contains("\"DkimAttributes\""), "{}", s.id);
+            for token in tokens {
+                assert!(json.contains(&format!("\"{token}\"")), "{}: {token}", s.id);
+            }
             assert_eq!(
                 json.contains(&format!("\"EmailIdentity\": \"{}\"", s.domain)),
                 !domain_arg,
