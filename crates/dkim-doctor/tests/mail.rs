@@ -163,28 +163,41 @@ fn mail_from_option_adds_the_check_to_a_token_check() {
     assert!(bad.stderr.contains(": --mail-from: "), "{}", bad.stderr);
 }
 
+/// The queries of the MAIL FROM and DMARC probes in a report's trace: the names they ask
+/// (the MAIL FROM domain, `_dmarc`, the SPF include), however the walks of the run raced.
+fn mail_queries(doc: &serde_json::Value) -> usize {
+    doc["trace"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .filter(|q| {
+            let name = q["name"].as_str().unwrap_or_default();
+            name.starts_with("bounce.") || name.starts_with("_dmarc.") || name == "amazonses.com."
+        })
+        .count()
+}
+
 /// The cost of MAIL FROM and DMARC on top of the DKIM check alone, on the same identity: the
-/// issue's bound is 12 queries (BENCHMARKS.md has the numbers).
+/// issue's bound is 12 queries. The reports' totals also move with how the concurrent walks
+/// of a run race for shared zone cuts, so the queries are counted by name in the trace
+/// (BENCHMARKS.md has both).
 #[test]
 fn no_dmarc_leaves_it_out_and_the_mail_checks_cost_at_most_twelve_queries() {
     let file = identity("mail-from-healthy.json");
-    let full = check_report(&ses(&["--identity-json", &file, "--json"]));
+    let full = check_report(&ses(&["--identity-json", &file, "--json", "--trace"]));
     let mut tokens = Vec::new();
     for token in SES_TOKENS {
         tokens.extend(["--token", token]);
     }
     let mut dkim_args = vec![MAIL_FROM_HEALTHY];
     dkim_args.extend(&tokens);
-    dkim_args.extend(["--no-dmarc", "--json"]);
+    dkim_args.extend(["--no-dmarc", "--json", "--trace"]);
     let dkim_only = check_report(&ses(&dkim_args));
     assert!(dkim_only["dmarc"].is_null() && dkim_only["mail_from"].is_null());
     assert_eq!(dkim_only["records"], full["records"]);
-    let (with, without) = (
-        full["queries"].as_u64().unwrap(),
-        dkim_only["queries"].as_u64().unwrap(),
-    );
-    assert!(with > without, "{with} vs {without}");
-    assert!(with - without <= 12, "{with} vs {without}");
+    assert_eq!(mail_queries(&dkim_only), 0);
+    // MX, TXT and _dmarc TXT of both servers, and amazonses.com's SPF record.
+    assert_eq!(mail_queries(&full), 7);
 
     let selector = run_owned(&{
         let mut a: Vec<String> = [
