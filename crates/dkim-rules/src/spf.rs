@@ -538,7 +538,8 @@ mod tests {
     #[test]
     fn syntax_errors_are_typed() {
         use SpfError::*;
-        let cases: &[(&str, fn(&SpfError) -> bool)] = &[
+        type Expect = fn(&SpfError) -> bool;
+        let cases: &[(&str, Expect)] = &[
             ("v=spf1 include amazonses.com", |e| {
                 matches!(e, MissingDomain(_))
             }),

@@ -976,6 +976,8 @@ mod tests {
                 .collect(),
             negative_caching: None,
             ses_view: None,
+            mail_from: None,
+            dmarc: None,
         }
     }
 
