@@ -50,7 +50,7 @@ pub(crate) fn wildcard_beside(name: &Name) -> Option<Name> {
 
 /// The zone the names are relative to in the observations (the delegation's zone when it
 /// holds the domain, else the domain).
-fn zone_of(check: &Check, observations: &Observations) -> Name {
+pub(crate) fn zone_of(check: &Check, observations: &Observations) -> Name {
     let domain = check.domain();
     observations
         .delegation

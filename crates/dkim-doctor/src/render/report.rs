@@ -530,21 +530,23 @@ fn counts(findings: &[Finding]) -> (usize, usize) {
     (errors, warnings)
 }
 
+/// A record's first line: its mark, its name (and what it is), its status.
+fn status_line(status: RecordStatus, name: &str, palette: Palette) -> String {
+    let tone = if status == RecordStatus::Ok {
+        Tone::Good
+    } else {
+        Tone::Bad
+    };
+    format!(
+        "  {} {name}  {}",
+        status_mark(status, palette),
+        palette.paint(tone, status.as_str())
+    )
+}
+
 fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) {
     let palette = options.palette;
-    let mut line = format!(
-        "  {} {}  {}",
-        status_mark(record.status, palette),
-        record.name,
-        palette.paint(
-            if record.status == RecordStatus::Ok {
-                Tone::Good
-            } else {
-                Tone::Bad
-            },
-            record.status.as_str()
-        )
-    );
+    let mut line = status_line(record.status, &record.name.to_string(), palette);
     if let Some(provider) = &record.provider {
         let _ = write!(
             line,
@@ -646,26 +648,13 @@ fn write_mail_from(out: &mut String, mail_from: &MailFromReport, options: HumanO
             )
         );
     }
-    let status_line = |status: RecordStatus, what: &str| {
-        format!(
-            "  {} {} {what}  {}",
-            status_mark(status, palette),
-            mail_from.domain,
-            palette.paint(
-                if status == RecordStatus::Ok {
-                    Tone::Good
-                } else {
-                    Tone::Bad
-                },
-                status.as_str()
-            )
-        )
-    };
-    let _ = writeln!(out, "{}", status_line(mail_from.mx.status, "MX"));
+    let line =
+        |status, what: &str| status_line(status, &format!("{} {what}", mail_from.domain), palette);
+    let _ = writeln!(out, "{}", line(mail_from.mx.status, "MX"));
     let _ = writeln!(out, "      expected  {}", mail_from.expected_mx);
     write_found(out, &mail_from.mx.servers, options);
     let spf = &mail_from.spf;
-    let _ = writeln!(out, "{}", status_line(spf.status, "TXT (SPF)"));
+    let _ = writeln!(out, "{}", line(spf.status, "TXT (SPF)"));
     let _ = writeln!(
         out,
         "      expected  one v=spf1 record including amazonses.com, at most 10 lookups"
@@ -709,17 +698,8 @@ fn write_dmarc(out: &mut String, dmarc: &DmarcReport, options: HumanOptions) {
     let _ = writeln!(out, "  {}", dmarc.summary);
     let _ = writeln!(
         out,
-        "  {} {}  {}",
-        status_mark(dmarc.status, palette),
-        dmarc.record_name,
-        palette.paint(
-            if dmarc.status == RecordStatus::Ok {
-                Tone::Good
-            } else {
-                Tone::Bad
-            },
-            dmarc.status.as_str()
-        )
+        "{}",
+        status_line(dmarc.status, &dmarc.record_name.to_string(), palette)
     );
     write_found(out, &dmarc.servers, options);
     let _ = writeln!(out, "      DKIM      {}", dmarc.dkim.summary);

@@ -9,7 +9,7 @@ use crate::dmarc::{is_dmarc_record, parse_dmarc, AlignmentMode, DmarcRecord, Pol
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::mail::{
     dmarc_name, doubled_names, fetched_map, organizational_name, synthesised, txt_texts,
-    wildcard_beside, NameView,
+    wildcard_beside, zone_of, NameView,
 };
 use crate::observe::Observations;
 use crate::report::{
@@ -69,13 +69,35 @@ fn values(view: Option<&NameView>, correct: impl Fn(&ServerState) -> bool) -> Ve
     .unwrap_or_default()
 }
 
-/// The servers that disagree, for a finding.
-fn servers_of(view: &NameView) -> Vec<crate::observe::ServerRef> {
-    view.servers
-        .iter()
-        .filter(|(_, s)| s.answered())
-        .map(|(server, _)| server.clone())
-        .collect()
+/// The finding for servers that disagree about `what` at `name` (each server's answer named),
+/// or `None` when they agree.
+fn inconsistent(
+    code: FindingCode,
+    name: &Name,
+    view: &NameView,
+    what: &str,
+    consequence: &str,
+) -> Option<Finding> {
+    if !view.inconsistent() {
+        return None;
+    }
+    let answered = view.servers.iter().filter(|(_, s)| s.answered());
+    let mut f = finding(
+        code,
+        Severity::Error,
+        name,
+        format!(
+            "The authoritative servers disagree about {what}: {}. {consequence}",
+            answered
+                .clone()
+                .map(|(server, s)| format!("{server} says {}", s.short()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        "Make every name server serve the same zone: at your DNS host, check that the secondary servers transfer the zone (the SOA serials match), or edit the record on each server.".into(),
+    );
+    f.servers = answered.map(|(server, _)| server.clone()).collect();
+    Some(f)
 }
 
 /// The MAIL FROM report and its findings.
@@ -177,27 +199,17 @@ pub(crate) fn mail_from_report(
         relative(name),
         form_name(name, &zone),
     );
-    if let Some(view) = &mx_view {
-        if view.inconsistent() {
-            mx_status = RecordStatus::Inconsistent;
-            let mut f = finding(
-                FindingCode::MailFromInconsistent,
-                Severity::Error,
-                name,
-                format!(
-                    "The authoritative servers disagree about the MX of {name}: {}. SES and receivers see one or the other.",
-                    view.servers
-                        .iter()
-                        .filter(|(_, s)| s.answered())
-                        .map(|(server, s)| format!("{server} says {}", s.short()))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                "Make every name server serve the same zone: at your DNS host, check that the secondary servers transfer the zone (the SOA serials match), or edit the record on each server.".into(),
-            );
-            f.servers = servers_of(view);
-            push(f, out);
-        }
+    if let Some(f) = mx_view.as_ref().and_then(|view| {
+        inconsistent(
+            FindingCode::MailFromInconsistent,
+            name,
+            view,
+            &format!("the MX of {name}"),
+            "SES and receivers see one or the other.",
+        )
+    }) {
+        mx_status = RecordStatus::Inconsistent;
+        push(f, out);
     }
     match (mx_status, mx_view.as_ref().and_then(NameView::main)) {
         (RecordStatus::Missing, _) => {
@@ -421,16 +433,6 @@ pub(crate) fn mail_from_report(
     })
 }
 
-fn zone_of(check: &Check, observations: &Observations) -> Name {
-    let domain = check.domain();
-    observations
-        .delegation
-        .zone
-        .clone()
-        .filter(|z| domain.is_subdomain_of(z) && !z.is_root())
-        .unwrap_or_else(|| domain.clone())
-}
-
 fn spf_report(
     check: &Check,
     observations: &Observations,
@@ -482,27 +484,17 @@ fn spf_report(
     let Some(texts) = texts else {
         return report;
     };
-    if let Some(view) = &view {
-        if view.inconsistent() {
-            report.status = RecordStatus::Inconsistent;
-            let mut f = finding(
-                FindingCode::MailFromInconsistent,
-                Severity::Error,
-                name,
-                format!(
-                    "The authoritative servers disagree about the TXT (SPF) records of {name}: {}.",
-                    view.servers
-                        .iter()
-                        .filter(|(_, s)| s.answered())
-                        .map(|(server, s)| format!("{server} says {}", s.short()))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                "Make every name server serve the same zone: check that the secondary servers transfer the zone (the SOA serials match).".into(),
-            );
-            f.servers = servers_of(view);
-            push(f, out);
-        }
+    if let Some(f) = view.as_ref().and_then(|view| {
+        inconsistent(
+            FindingCode::MailFromInconsistent,
+            name,
+            view,
+            &format!("the TXT (SPF) records of {name}"),
+            "Receivers check SPF against one or the other.",
+        )
+    }) {
+        report.status = RecordStatus::Inconsistent;
+        push(f, out);
     }
     match spf_texts.as_slice() {
         [] => {
@@ -782,27 +774,15 @@ pub(crate) fn dmarc_report(
     let mut fixes = Vec::new();
     let rua = format!("mailto:dmarc-reports@{}", relative(&org));
     let suggested = format!("v=DMARC1; p=none; rua={rua}");
-    if let Some(view) = &view {
-        if view.inconsistent() {
-            let mut f = finding(
-                FindingCode::DmarcInconsistent,
-                Severity::Error,
-                &name,
-                format!(
-                    "The authoritative servers disagree about {name}: {}. Receivers apply one policy or the other.",
-                    view.servers
-                        .iter()
-                        .filter(|(_, s)| s.answered())
-                        .map(|(server, s)| format!("{server} says {}", s.short()))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                "Make every name server serve the same zone: check that the secondary servers transfer the zone (the SOA serials match).".into(),
-            );
-            f.servers = servers_of(view);
-            out.push(f);
-        }
-    }
+    out.extend(view.as_ref().and_then(|view| {
+        inconsistent(
+            FindingCode::DmarcInconsistent,
+            &name,
+            view,
+            &name.to_string(),
+            "Receivers apply one policy or the other.",
+        )
+    }));
     if texts.is_some() {
         match records.as_slice() {
             [] => {
