@@ -1488,6 +1488,13 @@ fn mail_cases() -> Vec<Case> {
                     (RecordStatus::Ok, RecordStatus::Ok)
                 );
                 assert_eq!(m.spf.lookups, Some(1));
+                // The check's status says PENDING: the records are right now.
+                assert!(
+                    m.summary
+                        .contains("SES reports PENDING from an earlier check; the MX is right now"),
+                    "{}",
+                    m.summary
+                );
                 let d = r.dmarc.as_ref().unwrap();
                 assert!(d.spf.as_ref().unwrap().aligned && d.dkim.passes);
             },

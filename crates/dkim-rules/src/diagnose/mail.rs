@@ -403,8 +403,11 @@ pub(crate) fn mail_from_report(
     );
 
     let problems = !found_codes.is_empty();
-    let summary = match (mx.status, problems) {
-        (RecordStatus::Ok, false) => format!(
+    let mut summary = match (mx.status, spf.status, problems) {
+        (RecordStatus::Unreachable, _, _) => {
+            format!("No authoritative server answered for the MAIL FROM domain {name}.")
+        }
+        (RecordStatus::Ok, RecordStatus::Ok, false) => format!(
             "The MAIL FROM domain {name} is set up as SES wants it: an MX to SES's feedback endpoint and an SPF record that authorises SES{}.",
             if region.is_none() {
                 " (the identity's region is not known here: give --region to check the endpoint's region)"
@@ -412,14 +415,30 @@ pub(crate) fn mail_from_report(
                 ""
             }
         ),
-        (RecordStatus::Unreachable, _) => {
-            format!("No authoritative server answered for the MAIL FROM domain {name}.")
+        (RecordStatus::Ok, RecordStatus::Ok, true) => {
+            format!("SES cannot use the MAIL FROM domain {name} as it is (see the findings).")
         }
-        (RecordStatus::Ok, true) => format!(
-            "The MX of the MAIL FROM domain {name} is right, but its SPF record is not: the mail SES sends fails SPF."
+        (RecordStatus::Ok, _, _) => format!(
+            "The MX of the MAIL FROM domain {name} is right, but its SPF record is not: the mail SES sends does not pass SPF."
         ),
         _ => format!("SES cannot use the MAIL FROM domain {name} as it is. {consequence}"),
     };
+    // What SES reported, set against what the servers say now.
+    let mx_right = mx.status == RecordStatus::Ok;
+    match attrs.status.as_deref() {
+        Some("SUCCESS") if !mx_right && mx.status != RecordStatus::Unreachable => summary.push_str(
+            " SES reports SUCCESS from an earlier check: it will see the MX is wrong at its next one.",
+        ),
+        Some(status @ ("PENDING" | "FAILED" | "TEMPORARY_FAILURE")) if mx_right => {
+            summary.push_str(&format!(
+                " SES reports {status} from an earlier check; the MX is right now, so SES should verify it at its next check (up to 72 hours; setting the MAIL FROM domain again starts one)."
+            ))
+        }
+        Some(status @ ("PENDING" | "FAILED")) => summary.push_str(&format!(
+            " SES reports {status}, which the MX finding explains."
+        )),
+        _ => {}
+    }
     Some(MailFromReport {
         domain: name.clone(),
         ses_status: attrs.status.clone(),
