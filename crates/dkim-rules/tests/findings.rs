@@ -1817,3 +1817,38 @@ fn mail_cases() -> Vec<Case> {
         },
     ]
 }
+
+/// A MAIL FROM domain no server answered for is unknown: the verdict is incomplete, not pass.
+#[test]
+fn an_unanswered_mail_from_domain_leaves_the_verdict_incomplete() {
+    let check = mail_check(Some(BOUNCE), false, None);
+    let world = mail_world(healthy_mail_from(mail_zone(QUARANTINE)));
+    let mut observations = world.observe(&check);
+    assert_eq!(diagnose(&check, &observations).verdict, Verdict::Pass);
+    for probe in observations
+        .probes
+        .iter_mut()
+        .filter(|p| p.name == n(BOUNCE))
+    {
+        for answer in &mut probe.answers {
+            answer.outcome = dkim_rules::Outcome::Error {
+                error: dkim_rules::QueryError::Timeout,
+                message: "did not answer 5 tries over 4.9 s".into(),
+            };
+        }
+    }
+    let report = diagnose(&check, &observations);
+    assert_eq!(report.verdict, Verdict::Incomplete);
+    let m = report.mail_from.as_ref().unwrap();
+    assert_eq!(
+        (m.mx.status, m.spf.status),
+        (RecordStatus::Unreachable, RecordStatus::Unreachable)
+    );
+    assert!(
+        m.summary.starts_with("No authoritative server answered"),
+        "{}",
+        m.summary
+    );
+    // DKIM's own servers answered everything else: nothing is called lame.
+    assert_eq!(codes_of(&report), ["trailing-dot".to_string()].into());
+}

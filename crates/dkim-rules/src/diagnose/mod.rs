@@ -155,8 +155,15 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
     if let Some(report) = &mut dmarc {
         report.summary = tidy(&report.summary);
     }
+    // An error fails the check; a MAIL FROM domain no server answered for is unknown, as a
+    // DKIM record would be.
+    let mail_from_unknown = mail_from
+        .as_ref()
+        .is_some_and(|m| m.mx.status == RecordStatus::Unreachable);
     let verdict = if more.iter().any(|f| f.severity == Severity::Error) {
         Verdict::Fail
+    } else if verdict == Verdict::Pass && mail_from_unknown {
+        Verdict::Incomplete
     } else {
         verdict
     };
