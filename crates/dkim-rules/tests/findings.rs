@@ -1624,7 +1624,7 @@ fn mail_cases() -> Vec<Case> {
             also: nothing,
         },
         Case {
-            name: "spf-missing-multiple-syntax",
+            name: "spf-missing",
             check: mail_check(Some(BOUNCE), false, None),
             world: mail_world(mail_zone(QUARANTINE).mx(BOUNCE, 10, FEEDBACK)),
             verdict: Verdict::Fail,
@@ -1724,7 +1724,7 @@ fn mail_cases() -> Vec<Case> {
             also: nothing,
         },
         Case {
-            name: "dmarc-syntax-and-none",
+            name: "dmarc-syntax",
             check: mail_check(None, false, None),
             world: mail_world(mail_zone("v=DMARC1; pct=50")),
             verdict: Verdict::Fail,
