@@ -243,11 +243,15 @@ pub(crate) fn mail_from_report(
                     ),
                     out,
                 );
-                fixes.push(mx_fix(
-                    false,
-                    vec![(doubled.to_string(), "MX".into(), expected_mx.clone())],
-                    FindingCode::MailFromDomainDuplicated,
-                ));
+                // Delete what is there, as it is there.
+                let found: Vec<(String, String, String)> =
+                    NameView::new(observations, &doubled, RecordType::MX)
+                        .map(|v| v.mx())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(p, h)| (doubled.to_string(), "MX".into(), format!("{p} {h}")))
+                        .collect();
+                fixes.push(mx_fix(false, found, FindingCode::MailFromDomainDuplicated));
             } else if txt_mx {
                 mx_status = RecordStatus::WrongType;
                 push(
@@ -559,7 +563,7 @@ fn spf_report(
             let delete = doubled
                 .map(|d| vec![(d.to_string(), "TXT".to_string(), format!("\"{SES_SPF}\""))])
                 .unwrap_or_default();
-            fixes.push(fix(SES_SPF.into(), false, delete, code));
+            add_fix(fixes, fix(SES_SPF.into(), false, delete, code));
         }
         [one] => {
             report.record = Some(one.clone());
@@ -576,7 +580,10 @@ fn spf_report(
                         ),
                         out,
                     );
-                    fixes.push(fix(SES_SPF.into(), true, vec![], FindingCode::SpfSyntax));
+                    add_fix(
+                        fixes,
+                        fix(SES_SPF.into(), true, vec![], FindingCode::SpfSyntax),
+                    );
                 }
                 Ok(record) => {
                     let eval = evaluate_spf(&record, &fetched_map(observations));
@@ -601,7 +608,9 @@ fn spf_report(
                     if report.status != RecordStatus::Inconsistent {
                         report.status = RecordStatus::Ok;
                     }
-                    if !eval.includes_amazonses {
+                    // Only a complete read can say amazonses.com is nowhere (an include not
+                    // read could hold it).
+                    if !eval.includes_amazonses && eval.complete() {
                         report.status = RecordStatus::WrongValue;
                         let value = with_amazonses(one);
                         push(
@@ -614,7 +623,10 @@ fn spf_report(
                             ),
                             out,
                         );
-                        fixes.push(fix(value, true, vec![], FindingCode::SpfAmazonsesMissing));
+                        add_fix(
+                            fixes,
+                            fix(value, true, vec![], FindingCode::SpfAmazonsesMissing),
+                        );
                     }
                     if eval.lookups > SPF_LOOKUP_LIMIT {
                         report.status = RecordStatus::WrongValue;
@@ -643,12 +655,10 @@ fn spf_report(
                             ),
                             out,
                         );
-                        fixes.push(fix(
-                            SES_SPF.into(),
-                            true,
-                            vec![],
-                            FindingCode::SpfTooManyLookups,
-                        ));
+                        add_fix(
+                            fixes,
+                            fix(SES_SPF.into(), true, vec![], FindingCode::SpfTooManyLookups),
+                        );
                     }
                     let broken: Vec<String> = eval
                         .nodes
@@ -712,10 +722,29 @@ fn spf_report(
                 .iter()
                 .map(|t| (name.to_string(), "TXT".to_string(), format!("\"{t}\"")))
                 .collect();
-            fixes.push(fix(SES_SPF.into(), false, delete, FindingCode::SpfMultiple));
+            add_fix(
+                fixes,
+                fix(SES_SPF.into(), false, delete, FindingCode::SpfMultiple),
+            );
         }
     }
     report
+}
+
+/// Adds a record fix; a second fix of the same name and type (the SPF record lacks
+/// amazonses.com and takes too many lookups) becomes one: SES's own record answers both.
+fn add_fix(fixes: &mut Vec<RecordFix>, fix: RecordFix) {
+    match fixes
+        .iter_mut()
+        .find(|f| f.name == fix.name && f.rtype == fix.rtype)
+    {
+        Some(earlier) => {
+            earlier.codes.extend(fix.codes);
+            earlier.value = format!("\"{SES_SPF}\"");
+            earlier.delete.extend(fix.delete);
+        }
+        None => fixes.push(fix),
+    }
 }
 
 /// The record with `include:amazonses.com` put before its `all` (or at its end).
@@ -1031,4 +1060,55 @@ pub(crate) fn dmarc_report(
         fixes,
         summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amazonses_goes_before_all_or_redirect() {
+        assert_eq!(
+            with_amazonses("v=spf1 mx -all"),
+            "v=spf1 mx include:amazonses.com -all"
+        );
+        assert_eq!(
+            with_amazonses("v=spf1 a redirect=_spf.example.com"),
+            "v=spf1 a include:amazonses.com redirect=_spf.example.com"
+        );
+        assert_eq!(
+            with_amazonses("v=spf1 ip4:192.0.2.1"),
+            "v=spf1 ip4:192.0.2.1 include:amazonses.com ~all"
+        );
+    }
+
+    #[test]
+    fn two_fixes_of_one_record_become_one() {
+        let fix = |value: &str, code| RecordFix {
+            name: "bounce.example.com".parse().unwrap(),
+            rtype: "TXT".into(),
+            value: format!("\"{value}\""),
+            change: true,
+            delete: vec![],
+            codes: vec![code],
+        };
+        let mut fixes = Vec::new();
+        add_fix(
+            &mut fixes,
+            fix(
+                "v=spf1 a include:amazonses.com ~all",
+                FindingCode::SpfAmazonsesMissing,
+            ),
+        );
+        add_fix(&mut fixes, fix(SES_SPF, FindingCode::SpfTooManyLookups));
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].value, format!("\"{SES_SPF}\""));
+        assert_eq!(
+            fixes[0].codes,
+            [
+                FindingCode::SpfAmazonsesMissing,
+                FindingCode::SpfTooManyLookups
+            ]
+        );
+    }
 }
