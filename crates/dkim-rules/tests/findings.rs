@@ -1812,6 +1812,15 @@ fn mail_cases() -> Vec<Case> {
             also: |r| {
                 let d = r.dmarc.as_ref().unwrap();
                 assert_eq!(d.record_name, n("_dmarc.example.com"));
+                let words = d.policy_words.as_deref().unwrap();
+                assert!(
+                    words.starts_with("Mail from news.example.com that fails DMARC: receivers are asked to treat it as suspicious"),
+                    "{words}"
+                );
+                assert!(
+                    words.ends_with("(the sp= of example.com's record)."),
+                    "{words}"
+                );
                 assert!(d.summary.contains("passes DMARC"), "{}", d.summary);
             },
         },

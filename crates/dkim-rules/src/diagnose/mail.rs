@@ -1017,7 +1017,23 @@ pub(crate) fn dmarc_report(
     } else {
         "Mail signed with these selectors"
     };
-    let words = policy.as_ref().map(|p| p.in_words(&from));
+    // Mail from a subdomain covered by the organizational domain's record gets its sp=.
+    let words = policy.as_ref().map(|p| {
+        if record_name == name {
+            p.in_words(&from)
+        } else {
+            let applied = DmarcRecord {
+                policy: p.effective_subdomain_policy(),
+                subdomain_policy: None,
+                ..p.clone()
+            };
+            format!(
+                "{} (the sp= of {}'s record)",
+                applied.in_words(&from).trim_end_matches('.'),
+                relative(&org)
+            ) + "."
+        }
+    });
     let summary = match (&policy, passes_dkim || passes_spf) {
         (None, _) if status == RecordStatus::Unreachable => {
             format!(
