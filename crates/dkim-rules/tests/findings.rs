@@ -1767,6 +1767,38 @@ fn mail_cases() -> Vec<Case> {
             },
         },
         Case {
+            // A hosted DMARC record: _dmarc is a CNAME into the provider's zone, and the SPF
+            // record of the MAIL FROM domain comes the same way.
+            name: "dmarc-and-spf-through-cnames",
+            check: mail_check(Some(BOUNCE), false, Some("us-east-1")),
+            world: World::new(
+                two_servers(
+                    good_ses_zone()
+                        .cname(
+                            "_dmarc.example.com",
+                            "example.com._dmarc.dmarc-host.example.net",
+                        )
+                        .mx(BOUNCE, 10, FEEDBACK),
+                ),
+                vec![
+                    default_ses(),
+                    amazonses(),
+                    Zone::new("dmarc-host.example.net").txt(
+                        "example.com._dmarc.dmarc-host.example.net",
+                        &["v=DMARC1; p=reject"],
+                    ),
+                ],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["spf-missing", "trailing-dot"],
+            also: |r| {
+                let d = r.dmarc.as_ref().unwrap();
+                assert_eq!(d.status, RecordStatus::Ok);
+                assert_eq!(d.record.as_deref(), Some("v=DMARC1; p=reject"));
+                assert!(d.summary.contains("through DKIM"), "{}", d.summary);
+            },
+        },
+        Case {
             name: "mail-from-inconsistent",
             check: mail_check(Some(BOUNCE), false, None),
             world: World::new(
