@@ -641,11 +641,9 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                         &format!("{FEEDBACK_US_EAST_1}.{domain}"),
                     )
                     .txt(&bounce(domain), &[SES_MAIL_FROM_SPF]),
-                MAIL_FROM_RECEIVES => ses_with_mail_from(z, domain).mx(
-                    &bounce(domain),
-                    5,
-                    &format!("mx1.{domain}"),
-                ),
+                MAIL_FROM_RECEIVES => ses_with_mail_from(z, domain)
+                    .mx(&bounce(domain), 5, &format!("mx1.{domain}"))
+                    .a(&format!("mx1.{domain}"), Ipv4Addr::new(192, 0, 2, 25)),
                 MAIL_FROM_APEX => ses_cnames(z, domain, &t, SES_DKIM_ZONE).mx(
                     domain,
                     10,
