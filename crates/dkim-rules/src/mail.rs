@@ -218,7 +218,7 @@ pub(crate) fn txt_texts(observations: &Observations, name: &Name) -> Option<Vec<
                     return match fetched(observations, end) {
                         Fetched::Texts(texts) => Some(texts),
                         Fetched::NxDomain => Some(Vec::new()),
-                        Fetched::NotAsked | Fetched::Failed(_) => None,
+                        Fetched::NotAsked | Fetched::Failed(_) | Fetched::Unanswered(_) => None,
                     };
                 }
             }
@@ -239,6 +239,10 @@ pub(crate) fn fetched(observations: &Observations, name: &Name) -> Fetched {
         return Fetched::NotAsked;
     };
     match &resolution.outcome {
+        TargetOutcome::Failed {
+            error,
+            unanswered: true,
+        } => Fetched::Unanswered(error.clone()),
         TargetOutcome::Failed { error, .. } => Fetched::Failed(error.clone()),
         TargetOutcome::Answer { rcode, records } => {
             let texts: Vec<String> = records

@@ -320,8 +320,10 @@ fn domain_spec(spec: &str, term: &str) -> Result<String, SpfError> {
 pub enum Fetched {
     /// Not fetched yet.
     NotAsked,
-    /// No answer (the lookup failed): a receiver's `temperror`.
+    /// The lookup failed with an answer (SERVFAIL, a loop): a receiver's `temperror`.
     Failed(String),
+    /// No server of the target's zone answered from here: unknown, not the record's fault.
+    Unanswered(String),
     /// The name does not exist (a void lookup).
     NxDomain,
     /// The TXT texts at the name (no text at all is a void lookup).
@@ -447,6 +449,7 @@ pub fn evaluate_spf(top: &SpfRecord, fetched: &BTreeMap<Name, Fetched>) -> SpfEv
                 NodeOutcome::Unknown("not looked up yet".into())
             }
             Fetched::Failed(why) => NodeOutcome::Failed(why),
+            Fetched::Unanswered(why) => NodeOutcome::Unknown(format!("no answer from here: {why}")),
             Fetched::NxDomain => {
                 eval.void_lookups += 1;
                 NodeOutcome::NoRecord { void: true }

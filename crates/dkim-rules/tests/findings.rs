@@ -1893,3 +1893,38 @@ fn an_unanswered_mail_from_domain_leaves_the_verdict_incomplete() {
     // DKIM's own servers answered everything else: nothing is called lame.
     assert_eq!(codes_of(&report), ["trailing-dot".to_string()].into());
 }
+
+/// An SPF include whose zone did not answer from here is unknown: no finding blames the
+/// record, and the count says it is incomplete.
+#[test]
+fn an_unanswered_spf_include_is_not_the_records_fault() {
+    let check = mail_check(Some(BOUNCE), false, Some("us-east-1"));
+    let world = mail_world(healthy_mail_from(mail_zone(QUARANTINE)));
+    let mut observations = world.observe(&check);
+    let include = observations
+        .targets
+        .iter_mut()
+        .find(|t| t.name == n("amazonses.com"))
+        .expect("the include was resolved");
+    include.outcome = dkim_rules::TargetOutcome::Failed {
+        error: "no server of amazonses.com answered".into(),
+        unanswered: true,
+    };
+    let report = diagnose(&check, &observations);
+    assert_eq!(codes_of(&report), ["trailing-dot".to_string()].into());
+    let spf = &report.mail_from.as_ref().unwrap().spf;
+    assert!(!spf.lookups_complete && spf.includes_amazonses, "{spf:?}");
+    assert!(spf.includes[0].outcome.starts_with("no answer from here"));
+    // Answered but failed (SERVFAIL): a temperror receivers see too.
+    let include = observations
+        .targets
+        .iter_mut()
+        .find(|t| t.name == n("amazonses.com"))
+        .unwrap();
+    include.outcome = dkim_rules::TargetOutcome::Failed {
+        error: "SERVFAIL".into(),
+        unanswered: false,
+    };
+    let report = diagnose(&check, &observations);
+    assert!(codes_of(&report).contains("spf-include-broken"));
+}
