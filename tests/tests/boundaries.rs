@@ -100,3 +100,33 @@ fn dkim_rules_sources_open_no_socket_or_file_and_read_no_clock() {
     }
     assert!(found.is_empty(), "dkim-rules does I/O: {found:?}");
 }
+
+#[test]
+fn the_cli_spawns_no_task_for_the_work_and_holds_no_dns_machinery() {
+    // The check and the trace run as dkim-rules' and dns-wire's machines, driven by dns-wire's
+    // resolver; the CLI only awaits them. (bulk's input reader is a thread reading lines, not
+    // a task of the check.)
+    let forbidden = [
+        "JoinSet",
+        "tokio::spawn",
+        "spawn_blocking",
+        "resolver::Walk",
+        "Walk::new",
+        "transport::query",
+        "follow_up_probes",
+    ];
+    let mut files = Vec::new();
+    sources(&workspace().join("crates/dkim-doctor/src"), &mut files);
+    assert!(files.len() > 10, "{files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable source");
+        let library = text.split("#[cfg(test)]").next().unwrap_or("");
+        for word in forbidden {
+            if library.contains(word) {
+                found.push(format!("{}: {word}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the CLI orchestrates DNS work: {found:?}");
+}

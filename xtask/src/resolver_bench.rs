@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use dkim_rules::{Check, CheckMachine, Verdict};
 use dns_lab::bind::{self, QUERY_LOG};
 use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::*;
@@ -233,11 +234,182 @@ async fn bench(options: Options) -> Result<(), String> {
             rows.push(Row { label, runs });
         }
     }
+    let checks = bench_checks(&network, &log, &options).await?;
     relay.shutdown().await;
     lab.stop();
 
     print_table(&rows, names.len(), options.rounds, options.latency);
+    print_checks(&checks, options.rounds, options.latency);
     Ok(())
+}
+
+/// A lab scenario's SES check.
+fn ses_check(domain: &str) -> Result<(Check, Vec<Name>), String> {
+    let scenario = dns_lab::scenarios::SCENARIOS
+        .iter()
+        .find(|s| s.domain == domain)
+        .ok_or_else(|| format!("no lab scenario {domain}"))?;
+    let dns_lab::scenarios::Check::Ses { tokens, region, .. } = scenario.check else {
+        return Err(format!("{domain} is not an SES scenario"));
+    };
+    let domain: Name = domain.parse().map_err(|e| format!("{domain}: {e}"))?;
+    let names = tokens
+        .iter()
+        .map(|t| format!("{t}._domainkey.{domain}").parse())
+        .collect::<Result<Vec<Name>, _>>()
+        .map_err(|e| format!("{e}"))?;
+    let check = Check::Ses {
+        domain,
+        tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        signing_zone: None,
+        region: region.map(str::to_string),
+        expect_ns: Vec::new(),
+        ses_soa: None,
+        ses_status: None,
+        // The DKIM check alone: Unbound is asked the same DKIM names, nothing else.
+        mail_from: None,
+        dmarc: false,
+    };
+    Ok((check, names))
+}
+
+/// One full check: its verdict, the queries it sent, and what BIND logged.
+struct CheckSample {
+    run: Run,
+    verdict: Verdict,
+}
+
+/// Full checks behind the delaying relay: a healthy SES domain and one with its records
+/// missing, each on a fresh (cold) resolver; Unbound cold resolving the healthy domain's three
+/// names; then four healthy SES domains in a row on one resolver (a warm shared cache, as in
+/// bulk).
+async fn bench_checks(
+    network: &Network,
+    log: &Path,
+    options: &Options,
+) -> Result<Vec<(String, Vec<CheckSample>)>, String> {
+    let roots: Vec<IpAddr> = network.roots.iter().copied().map(IpAddr::V4).collect();
+    let config = || {
+        let mut config = ResolverConfig::lab(roots.clone(), 53);
+        config.ipv6 = false;
+        config
+    };
+    let mut rows = Vec::new();
+    for domain in [
+        dns_lab::scenarios::SES_HEALTHY,
+        dns_lab::scenarios::SES_MISSING,
+    ] {
+        let (check, _) = ses_check(domain)?;
+        let mut samples = Vec::new();
+        for _ in 0..options.rounds {
+            let resolver = Resolver::new(config());
+            samples.push(one_check(&resolver, check.clone(), log).await);
+        }
+        rows.push((format!("dkim-doctor ses {domain}, cold"), samples));
+    }
+    if options.unbound {
+        let (_, names) = ses_check(dns_lab::scenarios::SES_HEALTHY)?;
+        let mut samples = Vec::new();
+        for _ in 0..options.rounds {
+            let run = run_unbound(network, &names, true, log).await?;
+            let verdict = if run.answered == names.len() {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete
+            };
+            samples.push(CheckSample { run, verdict });
+        }
+        rows.push((
+            format!(
+                "Unbound 1.17 cold, the {} names of {} at once",
+                names.len(),
+                dns_lab::scenarios::SES_HEALTHY
+            ),
+            samples,
+        ));
+    }
+    let warm = [
+        dns_lab::scenarios::SES_HEALTHY,
+        dns_lab::scenarios::GLUELESS,
+        dns_lab::scenarios::SMALL_HOST,
+        dns_lab::scenarios::SES_REGIONAL,
+    ];
+    let mut samples = Vec::new();
+    for _ in 0..options.rounds {
+        let resolver = Resolver::new(config());
+        for (index, domain) in warm.iter().enumerate() {
+            let sample = one_check(&resolver, ses_check(domain)?.0, log).await;
+            // The first domain warms the cache; the others are the bulk steady state.
+            if index > 0 {
+                samples.push(sample);
+            }
+        }
+    }
+    rows.push((
+        "dkim-doctor ses, healthy domains after a first one (warm shared cache)".to_string(),
+        samples,
+    ));
+    Ok(rows)
+}
+
+async fn one_check(resolver: &Resolver, check: Check, log: &Path) -> CheckSample {
+    let before = settled_log_count(log).await;
+    let started = Instant::now();
+    let result = resolver
+        .drive(CheckMachine::new(check))
+        .await
+        .into_result(Instant::now());
+    let wall = started.elapsed();
+    let logged = settled_log_count(log).await - before;
+    CheckSample {
+        verdict: result.report.verdict,
+        run: Run {
+            wall,
+            cpu: None,
+            counted: Some(result.queries()),
+            logged,
+            answered: usize::from(result.report.verdict == Verdict::Pass),
+        },
+    }
+}
+
+fn print_checks(rows: &[(String, Vec<CheckSample>)], rounds: usize, latency: Duration) {
+    println!(
+        "\nFull checks, every server of every zone asked, {} ms added per round trip; median of \
+         {rounds} rounds (the warm row: of every domain after the first, every round).\n",
+        latency.as_millis()
+    );
+    println!("| check | verdicts | queries (own count) | queries (BIND log) | wall ms | wall / hop delay |");
+    println!("|---|---|---|---|---|---|");
+    for (label, samples) in rows {
+        let mut verdicts: Vec<&str> = samples.iter().map(|s| s.verdict.as_str()).collect();
+        verdicts.sort();
+        verdicts.dedup();
+        let counted = median(
+            samples
+                .iter()
+                .map(|s| s.run.counted.unwrap_or(0) as f64)
+                .collect(),
+        );
+        let logged = median(samples.iter().map(|s| s.run.logged as f64).collect());
+        let wall = median(
+            samples
+                .iter()
+                .map(|s| s.run.wall.as_secs_f64() * 1e3)
+                .collect(),
+        );
+        let counted =
+            if samples.iter().all(|s| s.run.counted.is_some()) && !label.starts_with("Unbound") {
+                format!("{counted:.0}")
+            } else {
+                "-".to_string()
+            };
+        println!(
+            "| {label} | {} | {counted} | {logged:.0} | {wall:.1} | {:.1} |",
+            verdicts.join(", "),
+            wall / latency.as_secs_f64().max(1e-9) / 1e3,
+        );
+    }
 }
 
 /// The miniature internet moved to 127.54.0.0/16: servers, roots and every A record that

@@ -1,6 +1,6 @@
 //! One function per command: validate the input, run it, print, and say how it ended.
 
-use dns_wire::resolver::{Resolver, ResolverConfig};
+use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
 use dns_wire::RecordType;
 
 use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
@@ -12,7 +12,6 @@ use crate::probe_run::run_check;
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
 use crate::style::{use_color, Palette};
-use crate::trace_walk::run_trace;
 
 mod bulk;
 mod demo;
@@ -156,7 +155,11 @@ async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunE
         ))
     })?;
     let resolver = Resolver::new(resolver_config(common, INTERNET_TIMEOUT)?);
-    let run = run_trace(&resolver, &name, rtype).await;
+    let run = resolver
+        .drive(PathTrace::new(&name, rtype))
+        .await
+        .into_result()
+        .ok_or_else(|| RunError::CouldNotRun("the trace did not finish".to_string()))?;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(&trace_json(&run), true)?);

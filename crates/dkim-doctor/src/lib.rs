@@ -14,7 +14,6 @@ pub mod probe_run;
 pub mod progress;
 pub mod render;
 pub mod style;
-pub mod trace_walk;
 
 use std::process::ExitCode;
 

@@ -74,6 +74,7 @@ mod advice;
 mod check;
 mod diagnose;
 pub mod dmarc;
+pub mod engine;
 mod finding;
 mod hosts;
 mod input;
@@ -96,6 +97,7 @@ pub use check::{
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
+pub use engine::{CheckMachine, CheckRun, PathStep};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use hosts::{
     dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,

@@ -93,36 +93,21 @@ pub enum ProbePurpose {
     MailChainTarget,
 }
 
-/// The probes for a check, before any answer is known. Names that would be too long to
-/// exist are left out; the list has no duplicates.
+/// The probes for a check, before any answer is known: the zone's SOA and NS, one question
+/// per expected name (the CNAME for SES, the TXT for a selector: either question also
+/// returns a CNAME at the name, so the answer tells what the other types would), and for SES
+/// the keys at the targets the tokens name, so those lookups start at once. The mistaken
+/// variants are asked only when an answer calls for them ([`follow_up_probes`]). Names that
+/// would be too long to exist are left out; the list has no duplicates.
 pub fn probes(check: &Check) -> Vec<Probe> {
     let mut list = ProbeList::default();
     let domain = check.domain();
     list.push(domain.clone(), RecordType::SOA, ProbePurpose::ZoneApex);
     list.push(domain.clone(), RecordType::NS, ProbePurpose::ZoneApex);
-    let (main_type, other_types): (RecordType, &[RecordType]) = match check {
-        Check::Ses { .. } => (RecordType::CNAME, &[RecordType::TXT, RecordType::A]),
-        Check::Selector { .. } => (RecordType::TXT, &[RecordType::CNAME, RecordType::A]),
-    };
+    let main_type = main_type(check);
     for selector in check.selectors() {
-        let Some(expected) = expected_name(selector, domain) else {
-            continue;
-        };
-        list.push(expected.clone(), main_type, ProbePurpose::Expected);
-        for t in other_types {
-            list.push(expected.clone(), *t, ProbePurpose::ExpectedOtherType);
-        }
-        // A TXT question also returns a CNAME at the name, so one TXT probe per variant finds
-        // either kind of record.
-        if let Ok(doubled) = expected.clone().append(domain) {
-            list.push(doubled, RecordType::TXT, ProbePurpose::DomainDuplicated);
-        }
-        for variant in underscore_variants(selector, domain, check) {
-            list.push(
-                variant.name,
-                RecordType::TXT,
-                ProbePurpose::UnderscoreVariant,
-            );
+        if let Some(expected) = expected_name(selector, domain) {
+            list.push(expected, main_type, ProbePurpose::Expected);
         }
     }
     if let Check::Ses { tokens, .. } = check {
@@ -132,36 +117,136 @@ pub fn probes(check: &Check) -> Vec<Probe> {
             }
         }
     }
-    add_wildcard_probes(&mut list, domain);
     for probe in crate::mail::mail_probes(check) {
         list.push(probe.name, probe.rtype, probe.purpose);
     }
     list.probes
 }
 
-/// More probes once answers are in: the TXT at every CNAME target found that no answer
-/// already resolved, and, when the zone that holds the names is a parent of the domain, the
-/// names with that zone appended (the DNS host appended the zone, not the domain). Probes
-/// already answered in `observations` are not repeated.
+/// The type the expected record has: CNAME for SES, TXT for a selector.
+fn main_type(check: &Check) -> RecordType {
+    match check {
+        Check::Ses { .. } => RecordType::CNAME,
+        Check::Selector { .. } => RecordType::TXT,
+    }
+}
+
+/// What the servers said about an expected name, for planning what else to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExpectedSeen {
+    /// Every server that answered holds exactly the expected record (an SES CNAME to its
+    /// target): nothing else to ask.
+    Correct,
+    /// Every server that answered holds something at the name, not provably the record meant
+    /// (a selector's TXT or CNAME): only whether a wildcard made it is asked.
+    Present,
+    /// A server answered that the name does not exist, holds no record of the type, or
+    /// points somewhere else: the mistaken variants and the other types are asked.
+    Wrong,
+}
+
+fn expected_seen(
+    check: &Check,
+    observations: &Observations,
+    selector: &str,
+) -> Option<ExpectedSeen> {
+    let name = expected_name(selector, check.domain())?;
+    let probe = observations
+        .probes
+        .iter()
+        .find(|p| p.name == name && p.rtype == main_type(check))?;
+    let target = match check {
+        Check::Ses { .. } => expected_ses_target(check, selector),
+        Check::Selector { .. } => None,
+    };
+    let mut seen = ExpectedSeen::Correct;
+    for answer in &probe.answers {
+        let Outcome::Response(response) = &answer.outcome else {
+            // No answer from this server: variants would not tell more.
+            continue;
+        };
+        let at_name: Vec<&ObservedData> = response
+            .answer
+            .iter()
+            .filter(|r| r.name == name)
+            .map(|r| &r.data)
+            .collect();
+        let cname = at_name.iter().find_map(|d| match d {
+            ObservedData::Cname(target) => Some(target),
+            _ => None,
+        });
+        let holds = match (&target, cname) {
+            (Some(expected), Some(found)) if found == expected => ExpectedSeen::Correct,
+            (Some(_), _) => ExpectedSeen::Wrong,
+            (None, Some(_)) => ExpectedSeen::Present,
+            (None, None) if at_name.iter().any(|d| matches!(d, ObservedData::Txt(_))) => {
+                ExpectedSeen::Present
+            }
+            (None, None) => ExpectedSeen::Wrong,
+        };
+        seen = match (seen, holds) {
+            (ExpectedSeen::Wrong, _) | (_, ExpectedSeen::Wrong) => ExpectedSeen::Wrong,
+            (ExpectedSeen::Present, _) | (_, ExpectedSeen::Present) => ExpectedSeen::Present,
+            _ => ExpectedSeen::Correct,
+        };
+    }
+    Some(seen)
+}
+
+/// More probes once answers are in:
+/// - for an expected name that a server says is missing or wrong: the name's other types
+///   (TXT or A where a CNAME belongs tells "wrong type" from "missing"), the name with the
+///   domain appended again, the `_domainkey` variants a DNS host makes of it, and wildcard
+///   checks at their parents; with the zone appended too when the zone that holds the names
+///   is a parent of the domain (the DNS host appended the zone, not the domain);
+/// - for an expected name that holds something not provably the record (a selector's key):
+///   a wildcard check at its parent, so a wildcard's answer is not taken for the record;
+/// - the TXT at every CNAME target found that no answer already resolved.
+///
+/// Probes already answered in `observations` are not repeated.
 pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe> {
     let mut list = ProbeList::default();
     let domain = check.domain();
-    if let Some(zone) = &observations.delegation.zone {
-        if zone != domain && domain.is_subdomain_of(zone) {
-            for selector in check.selectors() {
-                if let Some(doubled) =
-                    expected_name(selector, domain).and_then(|e| e.append(zone).ok())
-                {
-                    // And a made-up name beside it, so a wildcard is not taken for the record.
-                    if let Some(wild) = doubled
-                        .parent()
-                        .and_then(|p| p.prepend(WILDCARD_PROBE_LABEL.as_bytes()).ok())
-                    {
-                        list.push(wild, RecordType::TXT, ProbePurpose::WildcardCheck);
-                    }
-                    list.push(doubled, RecordType::TXT, ProbePurpose::DomainDuplicated);
-                }
+    let other_types: &[RecordType] = match check {
+        Check::Ses { .. } => &[RecordType::TXT, RecordType::A],
+        Check::Selector { .. } => &[RecordType::CNAME, RecordType::A],
+    };
+    let zone_appended = observations
+        .delegation
+        .zone
+        .as_ref()
+        .filter(|zone| *zone != domain && domain.is_subdomain_of(zone));
+    for selector in check.selectors() {
+        let Some(expected) = expected_name(selector, domain) else {
+            continue;
+        };
+        match expected_seen(check, observations, selector) {
+            Some(ExpectedSeen::Wrong) => {}
+            Some(ExpectedSeen::Present) => {
+                add_wildcard_probe(&mut list, &expected, domain);
+                continue;
             }
+            Some(ExpectedSeen::Correct) | None => continue,
+        }
+        for t in other_types {
+            list.push(expected.clone(), *t, ProbePurpose::ExpectedOtherType);
+        }
+        // A TXT question also returns a CNAME at the name, so one TXT probe per variant finds
+        // either kind of record.
+        let mut misplaced: Vec<(Name, ProbePurpose)> = Vec::new();
+        for suffix in std::iter::once(domain).chain(zone_appended) {
+            if let Ok(doubled) = expected.clone().append(suffix) {
+                misplaced.push((doubled, ProbePurpose::DomainDuplicated));
+            }
+        }
+        for variant in underscore_variants(selector, domain, check) {
+            misplaced.push((variant.name, ProbePurpose::UnderscoreVariant));
+        }
+        add_wildcard_probe(&mut list, &expected, domain);
+        for (name, purpose) in misplaced {
+            // A made-up name beside each, so a wildcard is not taken for the misplaced record.
+            add_wildcard_probe(&mut list, &name, domain);
+            list.push(name, RecordType::TXT, purpose);
         }
     }
     let mail_names = crate::mail::mail_names(check, observations);
@@ -261,33 +346,24 @@ pub(crate) fn underscore_variants(selector: &str, domain: &Name, check: &Check) 
     variants
 }
 
-/// The parents under which a wildcard would answer the probes, each with a name below it
-/// that cannot exist.
-fn add_wildcard_probes(list: &mut ProbeList, domain: &Name) {
-    let parents: BTreeSet<Name> = list
-        .probes
-        .iter()
-        .filter(|p| {
-            matches!(
-                p.purpose,
-                ProbePurpose::Expected
-                    | ProbePurpose::DomainDuplicated
-                    | ProbePurpose::UnderscoreVariant
-            )
-        })
-        .filter_map(|p| p.name.parent())
-        .filter(|parent| parent.is_subdomain_of(domain))
-        .collect();
-    let key_parent = domain.prepend(b"_domainkey").ok();
-    for parent in parents {
-        if let Ok(name) = parent.prepend(WILDCARD_PROBE_LABEL.as_bytes()) {
-            list.push(name.clone(), RecordType::TXT, ProbePurpose::WildcardCheck);
-            // At the selectors' own depth, also catch an address wildcard (it would pass
-            // for a proxied or flattened record).
-            if Some(&parent) == key_parent.as_ref() {
-                list.push(name, RecordType::A, ProbePurpose::WildcardCheck);
-            }
-        }
+/// A name that cannot exist beside `name` (under its parent, when that is within the
+/// domain): a wildcard answers it the way it answers `name`. At the selectors' own depth
+/// (`_domainkey.<domain>`) an address wildcard is looked for too (it would pass for a proxied
+/// or flattened record).
+fn add_wildcard_probe(list: &mut ProbeList, name: &Name, domain: &Name) {
+    let Some(parent) = name.parent().filter(|p| p.is_subdomain_of(domain)) else {
+        return;
+    };
+    let Ok(made_up) = parent.prepend(WILDCARD_PROBE_LABEL.as_bytes()) else {
+        return;
+    };
+    list.push(
+        made_up.clone(),
+        RecordType::TXT,
+        ProbePurpose::WildcardCheck,
+    );
+    if domain.prepend(b"_domainkey").ok().as_ref() == Some(&parent) {
+        list.push(made_up, RecordType::A, ProbePurpose::WildcardCheck);
     }
 }
 
@@ -365,30 +441,137 @@ mod tests {
             .any(|p| p.name == n(name) && p.rtype == rtype && p.purpose == purpose)
     }
 
+    fn server(n_: u8) -> ServerRef {
+        ServerRef {
+            name: n(&format!("ns{n_}.example.com")),
+            address: format!("192.0.2.{n_}").parse().unwrap(),
+        }
+    }
+
+    fn response(rcode: Rcode, answer: Vec<ObservedRecord>) -> Outcome {
+        Outcome::Response(Response {
+            rcode,
+            authoritative: true,
+            answer,
+            authority: vec![],
+        })
+    }
+
+    fn cname(from: &str, to: &str) -> ObservedRecord {
+        ObservedRecord {
+            name: n(from),
+            ttl: 300,
+            data: ObservedData::Cname(n(to)),
+        }
+    }
+
+    fn observed(name: &str, rtype: RecordType, outcomes: Vec<Outcome>) -> ProbeObservation {
+        ProbeObservation {
+            name: n(name),
+            rtype,
+            answers: outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(i, outcome)| ServerAnswer {
+                    server: server(i as u8 + 1),
+                    outcome,
+                })
+                .collect(),
+        }
+    }
+
+    fn no_duplicates(list: &[Probe]) {
+        let mut keys: Vec<_> = list.iter().map(|p| (p.name.clone(), p.rtype)).collect();
+        let before = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), before, "duplicates in {list:?}");
+    }
+
     #[test]
-    fn ses_probes_cover_expected_names_variants_and_targets() {
+    fn ses_first_probes_ask_one_question_per_name_and_the_keys_at_once() {
         let list = probes(&ses(&["tok1", "tok2"]));
         use ProbePurpose::*;
-        assert!(has(&list, "example.com", RecordType::SOA, ZoneApex));
-        assert!(has(&list, "example.com", RecordType::NS, ZoneApex));
-        assert!(has(
-            &list,
+        let mut asked: Vec<(String, RecordType, ProbePurpose)> = list
+            .iter()
+            .map(|p| (p.name.to_string(), p.rtype, p.purpose))
+            .collect();
+        asked.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            asked,
+            vec![
+                ("example.com.".to_string(), RecordType::SOA, ZoneApex),
+                ("example.com.".to_string(), RecordType::NS, ZoneApex),
+                (
+                    "tok1._domainkey.example.com.".into(),
+                    RecordType::CNAME,
+                    Expected
+                ),
+                (
+                    "tok1.dkim.eu-south-1.amazonses.com.".into(),
+                    RecordType::TXT,
+                    TargetKey
+                ),
+                (
+                    "tok2._domainkey.example.com.".into(),
+                    RecordType::CNAME,
+                    Expected
+                ),
+                (
+                    "tok2.dkim.eu-south-1.amazonses.com.".into(),
+                    RecordType::TXT,
+                    TargetKey
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ses_variants_are_asked_only_for_a_name_that_is_missing_or_wrong() {
+        use ProbePurpose::*;
+        let check = ses(&["tok1", "tok2"]);
+        let right = response(
+            Rcode::NOERROR,
+            vec![cname(
+                "tok1._domainkey.example.com",
+                "tok1.dkim.eu-south-1.amazonses.com",
+            )],
+        );
+        let mut obs = Observations::default();
+        obs.delegation.zone = Some(n("example.com"));
+        obs.probes.push(observed(
             "tok1._domainkey.example.com",
             RecordType::CNAME,
-            Expected
+            vec![right.clone(), right],
         ));
-        assert!(has(
-            &list,
-            "tok1._domainkey.example.com",
-            RecordType::TXT,
-            ExpectedOtherType
+        // tok2: one server right, one without it.
+        obs.probes.push(observed(
+            "tok2._domainkey.example.com",
+            RecordType::CNAME,
+            vec![
+                response(
+                    Rcode::NOERROR,
+                    vec![cname(
+                        "tok2._domainkey.example.com",
+                        "tok2.dkim.eu-south-1.amazonses.com",
+                    )],
+                ),
+                response(Rcode::NXDOMAIN, vec![]),
+            ],
         ));
-        assert!(has(
-            &list,
-            "tok1._domainkey.example.com",
-            RecordType::A,
-            ExpectedOtherType
-        ));
+        let list = follow_up_probes(&check, &obs);
+        // The keys at the targets found (not yet resolved here), and nothing else for tok1.
+        assert!(!list
+            .iter()
+            .any(|p| p.purpose != TargetKey && p.name.to_string().contains("tok1")));
+        for t in [RecordType::TXT, RecordType::A] {
+            assert!(has(
+                &list,
+                "tok2._domainkey.example.com",
+                t,
+                ExpectedOtherType
+            ));
+        }
         assert!(has(
             &list,
             "tok2._domainkey.example.com.example.com",
@@ -396,28 +579,15 @@ mod tests {
             DomainDuplicated
         ));
         for v in [
-            "tok1.domainkey",
-            "tok1-domainkey",
-            "tok1_domainkey",
-            "tok1domainkey",
-            "tok1",
+            "tok2.domainkey",
+            "tok2-domainkey",
+            "tok2_domainkey",
+            "tok2domainkey",
+            "tok2",
         ] {
-            assert!(
-                has(
-                    &list,
-                    &format!("{v}.example.com"),
-                    RecordType::TXT,
-                    UnderscoreVariant
-                ),
-                "{v}"
-            );
+            let name = format!("{v}.example.com");
+            assert!(has(&list, &name, RecordType::TXT, UnderscoreVariant), "{v}");
         }
-        assert!(has(
-            &list,
-            "tok2.dkim.eu-south-1.amazonses.com",
-            RecordType::TXT,
-            TargetKey
-        ));
         for parent in [
             "_domainkey.example.com",
             "example.com",
@@ -427,15 +597,20 @@ mod tests {
             let name = format!("{WILDCARD_PROBE_LABEL}.{parent}");
             assert!(has(&list, &name, RecordType::TXT, WildcardCheck), "{name}");
         }
-        let mut keys: Vec<_> = list.iter().map(|p| (p.name.clone(), p.rtype)).collect();
-        let before = keys.len();
-        keys.sort();
-        keys.dedup();
-        assert_eq!(keys.len(), before, "duplicates in {list:?}");
-        assert!(list
-            .iter()
-            .filter(|p| p.resolves_through_target_zone())
-            .all(|p| p.purpose == TargetKey));
+        no_duplicates(&list);
+        // Once asked, they are not asked again; a healthy check asks nothing more.
+        for probe in list.iter().filter(|p| p.purpose != TargetKey) {
+            obs.probes.push(observed(
+                &probe.name.to_string(),
+                probe.rtype,
+                vec![response(Rcode::NXDOMAIN, vec![])],
+            ));
+        }
+        let targets_only = |list: Vec<Probe>| list.iter().all(|p| p.purpose == TargetKey);
+        assert!(targets_only(follow_up_probes(&check, &obs)));
+        obs.probes
+            .retain(|p| p.name.to_string().starts_with("tok1._"));
+        assert!(targets_only(follow_up_probes(&check, &obs)));
     }
 
     #[test]
@@ -453,47 +628,78 @@ mod tests {
             RecordType::TXT,
             ProbePurpose::Expected
         ));
+        assert_eq!(list.len(), 3, "{list:?}");
+        let mut obs = Observations::default();
+        obs.probes.push(observed(
+            "google._domainkey.example.com",
+            RecordType::TXT,
+            vec![response(Rcode::NOERROR, vec![])],
+        ));
+        let more = follow_up_probes(&check, &obs);
         assert!(has(
-            &list,
+            &more,
             "google._domainkey.example.com",
             RecordType::CNAME,
             ProbePurpose::ExpectedOtherType
         ));
-        assert!(!list.iter().any(|p| p.name == n("google.example.com")));
+        assert!(!more.iter().any(|p| p.name == n("google.example.com")));
+    }
+
+    #[test]
+    fn a_selector_key_that_is_present_gets_only_a_wildcard_check() {
+        let check = Check::Selector {
+            domain: n("example.com"),
+            selectors: vec!["google".into()],
+            expect_ns: vec![],
+            dmarc: false,
+        };
+        let mut obs = Observations::default();
+        let txt = ObservedRecord {
+            name: n("google._domainkey.example.com"),
+            ttl: 300,
+            data: ObservedData::Txt(vec![b"v=DKIM1; p=".to_vec()]),
+        };
+        obs.probes.push(observed(
+            "google._domainkey.example.com",
+            RecordType::TXT,
+            vec![response(Rcode::NOERROR, vec![txt])],
+        ));
+        let more = follow_up_probes(&check, &obs);
+        let wildcard = format!("{WILDCARD_PROBE_LABEL}._domainkey.example.com");
+        let asked: Vec<(String, RecordType)> =
+            more.iter().map(|p| (p.name.to_string(), p.rtype)).collect();
+        assert_eq!(
+            asked,
+            vec![
+                (format!("{wildcard}."), RecordType::TXT),
+                (format!("{wildcard}."), RecordType::A)
+            ]
+        );
     }
 
     #[test]
     fn follow_ups_resolve_dangling_cnames_and_zone_doubling() {
         let check = Check::Selector {
             domain: n("mail.example.com"),
-            selectors: vec!["k2".into()],
+            selectors: vec!["k2".into(), "k3".into()],
             expect_ns: vec![],
             dmarc: false,
         };
-        let server = ServerRef {
-            name: n("ns1.example.com"),
-            address: "192.0.2.1".parse().unwrap(),
-        };
-        let cname = |from: &str, to: &str| ObservedRecord {
-            name: n(from),
-            ttl: 300,
-            data: ObservedData::Cname(n(to)),
-        };
         let mut obs = Observations::default();
         obs.delegation.zone = Some(n("example.com"));
-        obs.probes.push(ProbeObservation {
-            name: n("k2._domainkey.mail.example.com"),
-            rtype: RecordType::TXT,
-            answers: vec![ServerAnswer {
-                server,
-                outcome: Outcome::Response(Response {
-                    rcode: Rcode::NOERROR,
-                    authoritative: true,
-                    answer: vec![cname("k2._domainkey.mail.example.com", "dkim2.mcsv.net")],
-                    authority: vec![],
-                }),
-            }],
-        });
+        obs.probes.push(observed(
+            "k2._domainkey.mail.example.com",
+            RecordType::TXT,
+            vec![response(
+                Rcode::NOERROR,
+                vec![cname("k2._domainkey.mail.example.com", "dkim2.mcsv.net")],
+            )],
+        ));
+        obs.probes.push(observed(
+            "k3._domainkey.mail.example.com",
+            RecordType::TXT,
+            vec![response(Rcode::NXDOMAIN, vec![])],
+        ));
         let more = follow_up_probes(&check, &obs);
         assert!(has(
             &more,
@@ -501,12 +707,22 @@ mod tests {
             RecordType::TXT,
             ProbePurpose::TargetKey
         ));
-        assert!(has(
-            &more,
-            "k2._domainkey.mail.example.com.example.com",
-            RecordType::TXT,
-            ProbePurpose::DomainDuplicated
-        ));
+        // The missing one is looked for with the zone appended (and with the domain).
+        for doubled in [
+            "k3._domainkey.mail.example.com.example.com",
+            "k3._domainkey.mail.example.com.mail.example.com",
+        ] {
+            assert!(has(
+                &more,
+                doubled,
+                RecordType::TXT,
+                ProbePurpose::DomainDuplicated
+            ));
+        }
+        assert!(!more
+            .iter()
+            .any(|p| p.purpose == ProbePurpose::DomainDuplicated
+                && p.name.to_string().starts_with("k2")));
         obs.targets.push(crate::observe::TargetResolution {
             name: n("dkim2.mcsv.net"),
             outcome: crate::observe::TargetOutcome::Failed {

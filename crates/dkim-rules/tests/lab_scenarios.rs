@@ -1,20 +1,20 @@
-//! The rules against the project's lab data (crates/dns-lab), without sockets: every probe is
-//! answered in memory by the lab's own authoritative logic (`dns_lab::authority::answer`) for
-//! every server the zone is delegated to, the way the CLI asks the real servers; then each
-//! lab scenario's diagnosis must contain the findings the lab says it reproduces, with no
-//! other warning or error, and the verdict the lab expects.
+//! The real check machine (`dkim_rules::CheckMachine` on a `dns_wire::resolver::Run`) against
+//! the project's lab (crates/dns-lab), without sockets: the simulated network
+//! (`dns_lab::simnet`) answers every exchange with the lab servers' own logic, in simulated
+//! time, with latency and loss as parameters; each lab scenario's diagnosis must contain the
+//! findings the lab says it reproduces, with no other warning or error, and the verdict the
+//! lab expects.
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
+use std::time::Instant;
 
-use dkim_rules::{
-    diagnose, follow_up_probes, probes, Check, Delegation, Observations, Outcome, ProbeObservation,
-    QueryError, Response, ServerAnswer, ServerInfo, ServerRef, Severity, TargetOutcome,
-    TargetResolution, Verdict, ZoneSoa,
-};
+use dkim_rules::{Check, CheckMachine, CheckRun, Observations, Outcome, Severity, Verdict};
 use dns_lab::scenarios::{self, SCENARIOS};
-use dns_lab::{Behaviour, Network, Zone};
-use dns_wire::{Message, Name, RData, Rcode, RecordType};
+use dns_lab::simnet::{Conditions, Cost, SimNet};
+use dns_lab::Network;
+use dns_wire::resolver::{ResolverConfig, Run};
+use dns_wire::Name;
 
 fn n(s: &str) -> Name {
     s.parse().unwrap()
@@ -77,218 +77,35 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
     }
 }
 
-/// The deepest zone origin at or above `name` that some server serves.
-fn zone_of<'a>(net: &'a Network, name: &Name) -> Option<&'a Zone> {
-    net.zones
-        .iter()
-        .map(|h| &h.zone)
-        .filter(|z| name.is_subdomain_of(&z.origin))
-        .max_by_key(|z| z.origin.label_count())
+/// The resolver configuration for the lab: walks start at its roots, IPv4 only (the lab's
+/// IPv6 addresses exist only inside the network-namespace tests).
+fn lab_config(net: &Network) -> ResolverConfig {
+    let mut config = ResolverConfig::lab(net.roots.iter().map(|ip| IpAddr::V4(*ip)), 53);
+    config.ipv6 = false;
+    config
 }
 
-fn ask(net: &Network, addr: Ipv4Addr, name: &Name, rtype: RecordType) -> Outcome {
-    let behaviour = net.server(addr).map(|s| s.behaviour.clone());
-    let query = Message::query(1, name.clone(), rtype);
-    let response = |m: &Message, aa: bool| {
-        let mut response = Response::from(m);
-        response.authoritative &= aa;
-        Outcome::Response(response)
-    };
-    match behaviour {
-        Some(Behaviour::Authoritative) => response(
-            &dns_lab::authority::answer(&net.zones_of(addr), &query),
-            true,
-        ),
-        Some(Behaviour::NotAuthoritative) => response(
-            &dns_lab::authority::answer(&net.zones_of(addr), &query),
-            false,
-        ),
-        Some(Behaviour::Refuse) => Outcome::Response(Response {
-            rcode: Rcode::REFUSED,
-            authoritative: false,
-            answer: vec![],
-            authority: vec![],
-        }),
-        _ => Outcome::Error {
-            error: QueryError::Timeout,
-            message: "no answer".into(),
-        },
-    }
+/// The check run by the real check machine over the lab in simulated time.
+fn run_check(net: &Network, check: &Check, conditions: Conditions) -> (CheckRun, Cost) {
+    let start = Instant::now();
+    let mut run = Run::new(lab_config(net), start);
+    let mut machine = CheckMachine::new(check.clone());
+    let cost = SimNet::new(net, conditions).drive(&mut run, &mut machine, start);
+    assert!(machine.result().is_some(), "{check:?} did not end");
+    (machine.into_result(start + cost.elapsed), cost)
 }
 
-/// Resolves TXT at `name` through each zone's first authoritative server, following CNAMEs
-/// out of zone, as the CLI's resolver does for targets.
-fn resolve(net: &Network, name: &Name) -> TargetOutcome {
-    let mut records = Vec::new();
-    let mut current = name.clone();
-    for _ in 0..8 {
-        let Some(zone) = zone_of(net, &current) else {
-            return TargetOutcome::Failed {
-                error: format!("no zone holds {current}"),
-                unanswered: false,
-            };
-        };
-        let Some(addr) = net.servers_of(&zone.origin).into_iter().find(|a| {
-            net.server(*a)
-                .is_some_and(|s| s.behaviour == Behaviour::Authoritative)
-        }) else {
-            return TargetOutcome::Failed {
-                error: format!("no server answers for {}", zone.origin),
-                unanswered: false,
-            };
-        };
-        let Outcome::Response(response) = ask(net, addr, &current, RecordType::TXT) else {
-            return TargetOutcome::Failed {
-                error: "timeout".into(),
-                unanswered: false,
-            };
-        };
-        let dangling = response.answer.iter().rev().find_map(|r| match &r.data {
-            dkim_rules::ObservedData::Cname(t) if !response.answer.iter().any(|x| x.name == *t) => {
-                Some(t.clone())
-            }
-            _ => None,
-        });
-        records.extend(response.answer);
-        match dangling {
-            Some(target) if !target.is_subdomain_of(&zone.origin) => current = target,
-            _ => {
-                return TargetOutcome::Answer {
-                    rcode: response.rcode,
-                    records,
-                }
-            }
-        }
-    }
-    TargetOutcome::Failed {
-        error: "CNAME chain too long".into(),
-        unanswered: false,
-    }
-}
-
+/// What the check machine observed, at 20 ms a round trip and no loss.
 fn observe(net: &Network, check: &Check) -> Observations {
-    let first = dkim_rules::expected_name(&check.selectors()[0], check.domain()).unwrap();
-    let zone = zone_of(net, &first)
-        .expect("a zone holds the names")
-        .clone();
-    let parent = zone
-        .origin
-        .parent()
-        .and_then(|p| zone_of(net, &p))
-        .expect("a parent zone");
-    let parent_ns: Vec<Name> = parent
-        .records_at(&zone.origin)
-        .filter_map(|r| match &r.data {
-            RData::Ns(host) => Some(host.clone()),
-            _ => None,
-        })
-        .collect();
-    // The child's NS set as the delegated servers answer it: from the copy of the zone that
-    // the parent's servers hold (another copy may sit on servers nobody delegates to).
-    let delegated_copy = net
-        .servers
-        .iter()
-        .filter(|s| parent_ns.contains(&s.host) && s.behaviour == Behaviour::Authoritative)
-        .find_map(|s| {
-            net.zones_of(s.addr)
-                .into_iter()
-                .find(|z| z.origin == zone.origin)
-                .cloned()
-        })
-        .unwrap_or_else(|| zone.clone());
-    let child_ns = delegated_copy.apex_ns();
-    let zone = delegated_copy;
-    let mut servers: Vec<ServerInfo> = Vec::new();
-    let hosts: BTreeSet<Name> = parent_ns
-        .iter()
-        .chain(&child_ns)
-        .chain(check.expect_ns())
-        .cloned()
-        .collect();
-    for host in hosts {
-        for server in net.servers_named(&host) {
-            let soa_serial = net
-                .zones_of(server.addr)
-                .iter()
-                .find(|z| z.origin == zone.origin)
-                .and_then(|z| z.soa())
-                .map(|soa| soa.serial);
-            servers.push(ServerInfo {
-                name: host.clone(),
-                address: IpAddr::V4(server.addr),
-                in_parent: parent_ns.contains(&host),
-                in_child: child_ns.contains(&host),
-                user_named: check.expect_ns().contains(&host),
-                soa_serial,
-                not_checked: None,
-            });
-        }
-    }
-    let soa = zone.soa_record().and_then(ZoneSoa::from_record);
-    // As the resolver bounds it: names beyond the per-zone cap are not asked.
-    let ns_ignored = parent_ns
-        .len()
-        .max(child_ns.len())
-        .saturating_sub(dns_wire::resolver::MAX_NS_PER_ZONE);
-    let mut observations = Observations {
-        delegation: Delegation {
-            zone: Some(zone.origin.clone()),
-            parent_ns,
-            child_ns,
-            servers: servers.clone(),
-            soa,
-            lame: vec![],
-            ns_ignored,
-        },
-        probes: vec![],
-        targets: vec![],
-        network: None,
-        reduced: None,
-    };
-    let mut batch = probes(check);
-    for _ in 0..4 {
-        for probe in &batch {
-            if probe.resolves_through_target_zone() {
-                observations.targets.push(TargetResolution {
-                    name: probe.name.clone(),
-                    outcome: resolve(net, &probe.name),
-                });
-                continue;
-            }
-            let answers = servers
-                .iter()
-                .map(|s| ServerAnswer {
-                    server: ServerRef {
-                        name: s.name.clone(),
-                        address: s.address,
-                    },
-                    outcome: match s.address {
-                        IpAddr::V4(addr) => ask(net, addr, &probe.name, probe.rtype),
-                        IpAddr::V6(_) => unreachable!("the lab is IPv4"),
-                    },
-                })
-                .collect();
-            observations.probes.push(ProbeObservation {
-                name: probe.name.clone(),
-                rtype: probe.rtype,
-                answers,
-            });
-        }
-        batch = follow_up_probes(check, &observations);
-        if batch.is_empty() {
-            break;
-        }
-    }
-    observations
+    run_check(net, check, Conditions::default()).0.observations
 }
 
-#[test]
-fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
-    let net = dns_lab::internet::miniature_internet();
+/// How each scenario's diagnosis differs from what the lab says it is (empty: as described).
+fn misdiagnosed(net: &Network, conditions: Conditions) -> Vec<String> {
     let mut failures = Vec::new();
     for scenario in SCENARIOS {
         let check = check_of(scenario);
-        let report = diagnose(&check, &observe(&net, &check));
+        let report = run_check(net, &check, conditions).0.report;
         let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
         let serious: BTreeSet<&str> = report
             .findings
@@ -304,7 +121,7 @@ fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
         };
         if !codes.is_superset(&wanted) || serious != wanted || report.verdict != verdict {
             failures.push(format!(
-                "{} ({}): verdict {:?} (lab: {verdict:?}), codes {codes:?} (lab: {wanted:?})\n{}",
+                "{} ({}) at {conditions:?}: verdict {:?} (lab: {verdict:?}), codes {codes:?} (lab: {wanted:?})\n{}",
                 scenario.id,
                 scenario.domain,
                 report.verdict,
@@ -317,7 +134,97 @@ fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
             ));
         }
     }
+    failures
+}
+
+#[test]
+fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
+    let net = dns_lab::internet::miniature_internet();
+    let failures = misdiagnosed(&net, Conditions::default());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn loss_costs_time_not_findings() {
+    let net = dns_lab::internet::miniature_internet();
+    for (loss, seed) in [(0.1, 1), (0.2, 2), (0.3, 3)] {
+        let conditions = Conditions {
+            loss,
+            seed,
+            ..Conditions::default()
+        };
+        let failures = misdiagnosed(&net, conditions);
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+}
+
+#[test]
+fn two_runs_under_the_same_conditions_give_the_same_report() {
+    let net = dns_lab::internet::miniature_internet();
+    for scenario in SCENARIOS {
+        let check = check_of(scenario);
+        let conditions = Conditions {
+            loss: 0.2,
+            seed: 7,
+            ..Conditions::default()
+        };
+        let (first, first_cost) = run_check(&net, &check, conditions);
+        let (second, second_cost) = run_check(&net, &check, conditions);
+        assert_eq!(first_cost, second_cost, "{}", scenario.domain);
+        assert_eq!(
+            serde_json::to_string(&first.report).unwrap(),
+            serde_json::to_string(&second.report).unwrap(),
+            "{}",
+            scenario.domain
+        );
+        assert_eq!(
+            first.observations, second.observations,
+            "{}",
+            scenario.domain
+        );
+    }
+}
+
+/// Round trips a check took: its simulated time over the round-trip time.
+fn round_trips(cost: Cost) -> u128 {
+    cost.elapsed.as_millis() / Conditions::default().latency.as_millis()
+}
+
+#[test]
+fn a_healthy_ses_domain_is_checked_on_every_server_in_few_queries_and_round_trips() {
+    let net = dns_lab::internet::miniature_internet();
+    let scenario = SCENARIOS
+        .iter()
+        .find(|s| s.domain == scenarios::SES_HEALTHY)
+        .unwrap();
+    // The DKIM check alone (`--no-dmarc`): DMARC's two questions are measured with MAIL FROM.
+    let check = dkim_alone(&check_of(scenario));
+    let (run, cost) = run_check(&net, &check, Conditions::default());
+    eprintln!("{}: {cost:?}", scenario.domain);
+    assert_eq!(run.report.verdict, Verdict::Pass);
+    // Root, com, the zone; SOA and NS of its two servers; three names on each; the three
+    // keys at amazonses.com (its referral and the dkim zone's): 21.
+    assert!(cost.exchanges <= 21, "{cost:?}");
+    assert_eq!(run.queries(), cost.exchanges);
+    // The walk (root, com, the zone), then the apex and the names of every server in one
+    // wave, the keys alongside.
+    assert!(round_trips(cost) <= 5, "{cost:?}");
+}
+
+#[test]
+fn missing_records_cost_one_more_round_of_questions() {
+    let net = dns_lab::internet::miniature_internet();
+    let scenario = SCENARIOS
+        .iter()
+        .find(|s| s.domain == scenarios::SES_MISSING)
+        .unwrap();
+    let (run, cost) = run_check(&net, &check_of(scenario), Conditions::default());
+    eprintln!("{}: {cost:?}", scenario.domain);
+    assert_eq!(run.report.verdict, Verdict::Fail);
+    // The walk (root, com, the zone), the zone's SOA and NS with the names of every server,
+    // then the variants of the missing names: the keys at amazonses.com take as long (its
+    // dkim zone's servers have no glue).
+    assert!(round_trips(cost) <= 5, "{cost:?}");
 }
 
 /// Verifies a lab message with the keys as the lab's servers serve them, each fetched by the
@@ -634,8 +541,9 @@ fn an_expired_signature_says_whether_it_was_valid_on_arrival() {
 /// The report of a lab scenario, by id.
 fn lab_report(net: &Network, id: &str) -> dkim_rules::Report {
     let scenario = scenarios::scenario(id).expect("a lab scenario");
-    let check = check_of(scenario);
-    diagnose(&check, &observe(net, &check))
+    run_check(net, &check_of(scenario), Conditions::default())
+        .0
+        .report
 }
 
 #[test]
@@ -742,38 +650,50 @@ fn mail_from_and_dmarc_reports_say_what_the_lab_holds() {
     assert_eq!(dkim_only.dmarc.as_ref().unwrap().status, RecordStatus::Ok);
 }
 
+/// The check of a scenario without DMARC and MAIL FROM: the DKIM check alone.
+fn dkim_alone(check: &Check) -> Check {
+    let mut check = check.clone();
+    match &mut check {
+        Check::Ses {
+            mail_from, dmarc, ..
+        } => {
+            *mail_from = None;
+            *dmarc = false;
+        }
+        Check::Selector { dmarc, .. } => *dmarc = false,
+    }
+    check
+}
+
+/// Issue 17's bound: a healthy identity with a custom MAIL FROM domain and DMARC costs at most
+/// 12 queries more than the DKIM check alone. In simulated time the count is exact: the MX, TXT
+/// and `_dmarc` questions of both servers, and amazonses.com's SPF record (its zone already
+/// known from the key lookups): 7; and no round trip more than the key lookups take anyway.
 #[test]
 fn the_healthy_identity_costs_three_probes_and_one_include_beyond_dkim() {
     let net = dns_lab::internet::miniature_internet();
     let scenario = scenarios::scenario("mail-from-healthy").unwrap();
     let full = check_of(scenario);
-    let Check::Ses {
-        domain,
-        tokens,
-        signing_zone,
-        region,
-        ..
-    } = full.clone()
-    else {
-        panic!("an SES check")
-    };
-    let dkim_only = Check::Ses {
-        domain,
-        tokens,
-        signing_zone,
-        region,
-        expect_ns: vec![],
-        ses_soa: None,
-        ses_status: None,
-        mail_from: None,
-        dmarc: false,
-    };
-    let full_obs = observe(&net, &full);
-    let dkim_obs = observe(&net, &dkim_only);
-    assert_eq!(full_obs.probes.len(), dkim_obs.probes.len() + 3);
-    assert_eq!(full_obs.targets.len(), dkim_obs.targets.len() + 1);
+    let dkim_only = dkim_alone(&full);
+    let (full_run, full_cost) = run_check(&net, &full, Conditions::default());
+    let (dkim_run, dkim_cost) = run_check(&net, &dkim_only, Conditions::default());
+    eprintln!("with MAIL FROM and DMARC {full_cost:?}; DKIM alone {dkim_cost:?}");
+    assert_eq!(
+        full_run.observations.probes.len(),
+        dkim_run.observations.probes.len() + 3
+    );
+    assert_eq!(
+        full_run.observations.targets.len(),
+        dkim_run.observations.targets.len() + 1
+    );
+    assert_eq!(
+        full_cost.exchanges,
+        dkim_cost.exchanges + 7,
+        "{full_cost:?} {dkim_cost:?}"
+    );
+    assert!(full_cost.exchanges - dkim_cost.exchanges <= 12);
     // And the DKIM part of the diagnosis is the same.
-    let (a, b) = (diagnose(&full, &full_obs), diagnose(&dkim_only, &dkim_obs));
+    let (a, b) = (&full_run.report, &dkim_run.report);
     assert_eq!(
         (a.verdict, &a.records, &a.findings),
         (b.verdict, &b.records, &b.findings)

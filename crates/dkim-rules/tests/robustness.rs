@@ -46,9 +46,50 @@ proptest! {
     }
 }
 
+/// Every probe a check may ask of the zone's servers: the first ones, and the follow-ups
+/// that answers saying every expected name is missing call for (the mistaken variants).
+fn every_probe(check: &Check) -> Vec<(Name, dns_wire::RecordType)> {
+    let first = probes(check);
+    let server = ServerRef {
+        name: n("ns1.example.com"),
+        address: "192.0.2.1".parse().unwrap(),
+    };
+    let missing = Observations {
+        probes: first
+            .iter()
+            .map(|p| ProbeObservation {
+                name: p.name.clone(),
+                rtype: p.rtype,
+                answers: vec![ServerAnswer {
+                    server: server.clone(),
+                    outcome: Outcome::Response(Response {
+                        rcode: Rcode::NXDOMAIN,
+                        authoritative: true,
+                        answer: vec![],
+                        authority: vec![],
+                    }),
+                }],
+            })
+            .collect(),
+        ..Observations::default()
+    };
+    let mut all: Vec<(Name, dns_wire::RecordType)> = Vec::new();
+    for probe in first.into_iter().chain(follow_up_probes(check, &missing)) {
+        if !probe.resolves_through_target_zone()
+            && !all.contains(&(probe.name.clone(), probe.rtype))
+        {
+            all.push((probe.name, probe.rtype));
+        }
+    }
+    all
+}
+
 /// Names the arbitrary answers are made of: the probed names and a few others.
 fn names(check: &Check) -> Vec<Name> {
-    let mut list: Vec<Name> = probes(check).into_iter().map(|p| p.name).collect();
+    let mut list: Vec<Name> = every_probe(check)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     list.extend(
         [
             "example.com",
@@ -121,10 +162,7 @@ fn outcome(names: Vec<Name>) -> impl Strategy<Value = Outcome> {
 
 fn observations(check: Check) -> impl Strategy<Value = (Check, Observations)> {
     let all = names(&check);
-    let asked: Vec<(Name, dns_wire::RecordType)> = probes(&check)
-        .into_iter()
-        .map(|p| (p.name, p.rtype))
-        .collect();
+    let asked = every_probe(&check);
     let servers = [
         ServerRef {
             name: n("ns1.example.com"),
@@ -171,22 +209,34 @@ fn observations(check: Check) -> impl Strategy<Value = (Check, Observations)> {
                 not_checked: None,
             })
             .collect();
-        for ((name, rtype), answers) in asked.iter().zip(outcomes) {
-            obs.probes.push(ProbeObservation {
-                name: name.clone(),
-                rtype: *rtype,
-                answers: servers
-                    .iter()
-                    .cloned()
-                    .zip(answers)
-                    .map(|(server, outcome)| ServerAnswer { server, outcome })
-                    .collect(),
-            });
-        }
         obs.targets = targets
             .into_iter()
             .map(|(name, outcome)| TargetResolution { name, outcome })
             .collect();
+        // Asked as a check asks them: the first probes, then the follow-ups their answers
+        // call for, round by round.
+        let mut pending = probes(&check);
+        for _ in 0..4 {
+            for probe in pending.iter().filter(|p| !p.resolves_through_target_zone()) {
+                let Some(at) = asked
+                    .iter()
+                    .position(|(name, rtype)| *name == probe.name && *rtype == probe.rtype)
+                else {
+                    continue;
+                };
+                obs.probes.push(ProbeObservation {
+                    name: probe.name.clone(),
+                    rtype: probe.rtype,
+                    answers: servers
+                        .iter()
+                        .cloned()
+                        .zip(outcomes[at].clone())
+                        .map(|(server, outcome)| ServerAnswer { server, outcome })
+                        .collect(),
+                });
+            }
+            pending = follow_up_probes(&check, &obs);
+        }
         (check.clone(), obs)
     })
 }
@@ -223,7 +273,16 @@ proptest! {
         let _ = follow_up_probes(&check, &obs);
         prop_assert!(diff_reports(&report, &report).is_empty());
         let unreachable = report.findings.iter().any(|f| f.code == dkim_rules::FindingCode::ZoneUnreachable);
-        prop_assert_eq!(report.verdict == dkim_rules::Verdict::Incomplete, unreachable);
+        if unreachable {
+            prop_assert_eq!(report.verdict, dkim_rules::Verdict::Incomplete);
+        } else if report.verdict == dkim_rules::Verdict::Incomplete {
+            // Otherwise incomplete only when something is unknown and nothing is known wrong.
+            prop_assert!(report.findings.iter().all(|f| f.severity != dkim_rules::Severity::Error));
+            prop_assert!(report.records.iter().all(|r| matches!(
+                r.status,
+                dkim_rules::RecordStatus::Ok | dkim_rules::RecordStatus::Unreachable
+            )));
+        }
         if report.verdict == dkim_rules::Verdict::Pass {
             prop_assert!(report.records.iter().all(|r| r.status == dkim_rules::RecordStatus::Ok));
         }

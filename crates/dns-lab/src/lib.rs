@@ -48,6 +48,7 @@ pub mod probe;
 pub mod relay;
 pub mod scenarios;
 pub mod server;
+pub mod simnet;
 pub mod zonefile;
 
 pub use network::{Behaviour, HostedZone, Network, NetworkError, Server, Zone};

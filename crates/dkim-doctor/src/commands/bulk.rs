@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use dns_wire::resolver::Resolver;
-use tokio::task::JoinSet;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::to_json_line;
 use crate::bulk_input::{BulkCheck, BulkEntry, BulkReader};
@@ -62,7 +62,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
     let started = Instant::now();
     let progress = bulk_progress(0);
     let window = args.concurrency.saturating_mul(4).max(READ_AHEAD);
-    let mut running = JoinSet::new();
+    let mut running = FuturesUnordered::new();
     let mut notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut done: BTreeMap<usize, CheckRun> = BTreeMap::new();
     // Entries started, the next one to print in input order, and those printed.
@@ -119,7 +119,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 progress.set_message(entry.domain.clone());
                 notes.insert(index, input.notes);
                 let check = input.check;
-                running.spawn(async move {
+                running.push(async move {
                     let run = run_check(&resolver, check).await;
                     // Queries sent by this domain's resolver; only meaningful when it is its
                     // own.
@@ -127,8 +127,8 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                     (index, run, queries)
                 });
             }
-            joined = running.join_next(), if !running.is_empty() => {
-                let Some(Ok((index, run, queries))) = joined else {
+            joined = running.next(), if !running.is_empty() => {
+                let Some((index, run, queries)) = joined else {
                     continue;
                 };
                 queries_total += queries;
@@ -163,7 +163,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 }
                 if stdout.is_closed() {
                     // Nobody reads the reports any more (`| head`): stop checking.
-                    running.abort_all();
+                    running.clear();
                     break;
                 }
             }

@@ -11,7 +11,6 @@ use dkim_rules::message::{verify_message, KeyEvidence, Message, MAX_MESSAGE_BYTE
 use dkim_rules::{Check, Verdict};
 use dns_wire::resolver::Resolver;
 use dns_wire::Name;
-use tokio::task::JoinSet;
 
 use super::{human_options, to_json_line};
 use crate::cli::{CommonOptions, MessageArgs};
@@ -97,36 +96,20 @@ fn unix_now() -> u64 {
 /// Runs the selector check of every (`d=`, `s=`) at once, on one resolver (one delegation
 /// cache for the run); results come back in query order.
 async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<KeyRun> {
-    let mut running = JoinSet::new();
-    for (index, (domain, selector)) in queries.into_iter().enumerate() {
-        let resolver = resolver.clone();
-        running.spawn(async move {
-            let check = Check::Selector {
-                domain: domain.clone(),
-                selectors: vec![selector.clone()],
-                expect_ns: vec![],
-                // The message's own verification judges alignment with its From header.
-                dmarc: false,
-            };
-            let run: CheckRun = run_check(&resolver, check).await;
-            (
-                index,
-                KeyRun {
-                    domain,
-                    selector,
-                    run,
-                },
-            )
-        });
-    }
-    let mut runs = Vec::new();
-    while let Some(joined) = running.join_next().await {
-        // A check task fails only by panicking in the resolver: its key then counts as not
-        // fetched (key-unavailable), like servers that did not answer.
-        if let Ok(run) = joined {
-            runs.push(run);
+    let checks = queries.into_iter().map(|(domain, selector)| async move {
+        let check = Check::Selector {
+            domain: domain.clone(),
+            selectors: vec![selector.clone()],
+            expect_ns: vec![],
+            // The message's own verification judges alignment with its From header.
+            dmarc: false,
+        };
+        let run: CheckRun = run_check(resolver, check).await;
+        KeyRun {
+            domain,
+            selector,
+            run,
         }
-    }
-    runs.sort_by_key(|(index, _)| *index);
-    runs.into_iter().map(|(_, run)| run).collect()
+    });
+    futures_util::future::join_all(checks).await
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{millis, record_line, RecordJson};
 use crate::style::{Palette, Tone};
-use crate::trace_walk::{TraceRun, ZoneHop};
+use dns_wire::resolver::{TraceRun, ZoneHop};
 
 /// `trace --json`.
 #[derive(Debug, Clone, Serialize)]
@@ -181,7 +181,7 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
         name: run.question.name.to_string(),
         rtype: run.question.qtype.to_string(),
         outcome: outcome_word(&run.lookup.outcome),
-        error: run.failure(),
+        error: trace_failure(run),
         hops,
         answers: final_records(run)
             .into_iter()
@@ -407,11 +407,22 @@ fn write_final(out: &mut String, run: &TraceRun, palette: Palette, verbose: bool
             );
         }
         WalkOutcome::Failed(_) => {
-            let why = run.failure().unwrap_or_default();
+            let why = trace_failure(run).unwrap_or_default();
             let _ = writeln!(out, "{} {why}", palette.paint(Tone::Bad, "No answer:"));
         }
     }
     for record in records {
         let _ = writeln!(out, "  {}", record_line(record, verbose));
+    }
+}
+
+/// Why the walk ended without an answer, in one sentence, if it did.
+fn trace_failure(run: &TraceRun) -> Option<String> {
+    match (&run.network, &run.lookup.outcome) {
+        (Some(cause), _) => Some(format!(
+            "this machine cannot reach DNS servers directly ({cause}); outbound UDP and TCP port 53 seem blocked or there is no network: try another network, --resolver ADDRESS or --roots ADDRESS"
+        )),
+        (None, WalkOutcome::Failed(error)) => Some(error.to_string()),
+        _ => None,
     }
 }

@@ -18,7 +18,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use super::AddressFamilies;
@@ -58,7 +57,9 @@ struct ServerRecord {
     srtt: Option<(f64, f64)>,
     answered: u32,
     failed: u32,
-    last_timeout: Option<QueryError>,
+    /// Why its last whole exchange failed (silence, or nothing listening), given to later
+    /// questions once it is judged dead.
+    last_failure: Option<QueryError>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -67,7 +68,7 @@ struct FamilyRecord {
     local: Option<LocalCause>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct State {
     /// Which families the run may use (index as in `families`).
     enabled: [bool; 2],
@@ -85,11 +86,11 @@ struct State {
     discarded_datagrams: u64,
 }
 
-/// What this run has learned about servers and about its own network. Shared by every lookup
-/// of a [`super::Resolver`].
-#[derive(Debug)]
+/// What this run has learned about servers and about its own network. Owned by the run
+/// ([`super::Run`]), which asks it before every exchange and tells it every result.
+#[derive(Debug, Clone)]
 pub struct Health {
-    state: Mutex<State>,
+    state: State,
 }
 
 impl Default for Health {
@@ -111,17 +112,11 @@ impl Health {
     /// Nothing learned yet; the run uses `families`.
     pub fn new(families: AddressFamilies) -> Health {
         Health {
-            state: Mutex::new(State {
+            state: State {
                 enabled: [families.ipv4, families.ipv6],
                 ..State::default()
-            }),
+            },
         }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        // Every update is a few counter changes, consistent at any point: a poisoned lock
-        // still holds usable data.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Before sending to `server`: the error to return at once (no network, family not
@@ -130,12 +125,12 @@ impl Health {
     /// the queries calls it before each exchange and [`Health::after`] after it; no clock is
     /// read here.
     pub fn before_send(
-        &self,
+        &mut self,
         server: SocketAddr,
         default_wait: Duration,
         cap: Duration,
     ) -> Result<Duration, QueryError> {
-        let mut state = self.state();
+        let state = &mut self.state;
         if let Some(cause) = state.down {
             return Err(QueryError::NoNetwork { server, cause });
         }
@@ -158,12 +153,12 @@ impl Health {
         if let Some(ServerRecord {
             answered: 0,
             failed,
-            last_timeout: Some(timeout),
+            last_failure: Some(failure),
             ..
         }) = record
         {
             if *failed >= DEAD_AFTER {
-                return Err(timeout.clone());
+                return Err(failure.clone());
             }
         }
         let rto = |(srtt, rttvar): (f64, f64)| {
@@ -189,8 +184,8 @@ impl Health {
 
     /// After an exchange with `server` ended: learns its round-trip time, or that it did not
     /// answer, or what the failure says about this machine's network.
-    pub fn after(&self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
-        let mut state = self.state();
+    pub fn after(&mut self, server: SocketAddr, result: &Result<Exchange, QueryError>) {
+        let state = &mut self.state;
         let ip = server.ip();
         match result {
             Ok(exchange) => {
@@ -223,7 +218,7 @@ impl Health {
                 state.discarded_datagrams += u64::from(*discarded);
                 let record = state.servers.entry(ip).or_default();
                 record.failed += 1;
-                record.last_timeout = Some(error.clone());
+                record.last_failure = Some(error.clone());
             }
             Err(error) => {
                 if let Some(cause) = error.local_cause() {
@@ -249,6 +244,11 @@ impl Health {
                     use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, HostUnreachable};
                     if matches!(kind, ConnectionRefused | ConnectionReset | HostUnreachable) {
                         state.refused_by.insert(ip);
+                        // Nothing listens there (over UDP and TCP): as dead as a silent server,
+                        // only quicker to tell.
+                        let record = state.servers.entry(ip).or_default();
+                        record.failed += 1;
+                        record.last_failure = Some(error.clone());
                     }
                 }
             }
@@ -260,12 +260,12 @@ impl Health {
     /// retry too (the driver clears [`crate::transport::TransportConfig::tcp_after_refused`]
     /// for it then).
     pub fn retry_refused_over_tcp(&self, server: &SocketAddr) -> bool {
-        !self.state().refuses_over_tcp.contains(&server.ip())
+        !self.state.refuses_over_tcp.contains(&server.ip())
     }
 
     /// Whether `server` has answered anything in this run.
     pub fn has_answered(&self, server: &SocketAddr) -> bool {
-        self.state()
+        self.state
             .servers
             .get(&server.ip())
             .is_some_and(|r| r.answered > 0)
@@ -273,13 +273,13 @@ impl Health {
 
     /// Whether anything at all has answered in this run.
     pub fn anything_answered(&self) -> bool {
-        self.state().families.iter().any(|f| f.answered > 0)
+        self.state.families.iter().any(|f| f.answered > 0)
     }
 
     /// How many distinct addresses left a whole exchange unanswered, refused it, or had
     /// every try dropped by a local filter.
     pub fn unanswered_addresses(&self) -> usize {
-        let state = self.state();
+        let state = &self.state;
         let mut addresses: HashSet<&IpAddr> = state
             .servers
             .iter()
@@ -293,8 +293,8 @@ impl Health {
 
     /// Declares the network silent if nothing has answered by now (the driver calls it at
     /// [`SILENT_AFTER`] after the first query).
-    pub fn judge_silence(&self) -> Option<NoNetwork> {
-        let mut state = self.state();
+    pub fn judge_silence(&mut self) -> Option<NoNetwork> {
+        let state = &mut self.state;
         if state.down.is_none() && state.families.iter().all(|f| f.answered == 0) {
             state.down = Some(NoNetwork::Silent);
         }
@@ -304,8 +304,8 @@ impl Health {
     /// At the end of a run: if queries were sent and nothing at all answered, this machine
     /// could not reach DNS servers, however short the run was (a walk that ran out of servers
     /// before [`SILENT_AFTER`]). Says why, as [`Health::no_network`] does from then on.
-    pub fn conclude(&self) -> Option<NoNetwork> {
-        let mut state = self.state();
+    pub fn conclude(&mut self) -> Option<NoNetwork> {
+        let state = &mut self.state;
         if state.down.is_none() && state.sent && state.families.iter().all(|f| f.answered == 0) {
             let local = state.families.iter().find_map(|f| f.local);
             let single = match state.enabled {
@@ -325,13 +325,13 @@ impl Health {
 
     /// Whether this machine cannot reach DNS servers at all, and why.
     pub fn no_network(&self) -> Option<NoNetwork> {
-        self.state().down
+        self.state.down
     }
 
     /// The address families this machine could not reach in this run (no answer, and a local
     /// failure), with the cause: `(ipv6, cause)`.
     pub fn unreachable_families(&self) -> Vec<(bool, LocalCause)> {
-        let state = self.state();
+        let state = &self.state;
         (0..2)
             .filter_map(|i| {
                 let f = &state.families[i];
@@ -346,7 +346,7 @@ impl Health {
     /// Datagrams received and thrown away in this run because their source, ID, QR bit, opcode
     /// or question did not match a query (possible spoofs).
     pub fn discarded_datagrams(&self) -> u64 {
-        self.state().discarded_datagrams
+        self.state.discarded_datagrams
     }
 }
 
@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn a_server_that_never_answered_is_waited_out_twice_then_skipped() {
-        let health = Health::default();
+        let mut health = Health::default();
         let server = addr("192.0.2.1:53");
         let wait = Duration::from_millis(400);
         let cap = Duration::from_millis(1500);
@@ -432,7 +432,7 @@ mod tests {
 
     #[test]
     fn no_ipv6_route_makes_ipv6_not_checked_but_leaves_ipv4_alone() {
-        let health = Health::default();
+        let mut health = Health::default();
         let v6 = addr("[2001:db8::1]:53");
         let v4 = addr("192.0.2.1:53");
         let unreachable = io(v6, std::io::ErrorKind::NetworkUnreachable, Some(101));
@@ -451,7 +451,7 @@ mod tests {
 
     #[test]
     fn a_run_where_nothing_answered_concludes_no_network_and_one_answer_prevents_it() {
-        let health = Health::default();
+        let mut health = Health::default();
         assert_eq!(health.conclude(), None, "nothing was sent");
         let server = addr("192.0.2.1:53");
         let wait = Duration::from_millis(100);
@@ -463,17 +463,17 @@ mod tests {
         assert_eq!(health.no_network(), None, "one refusal is not enough alone");
         assert_eq!(health.conclude(), Some(NoNetwork::Rejected));
 
-        let health = Health::default();
+        let mut health = Health::default();
         health.before_send(server, wait, wait).unwrap();
-        health.state().families[0].answered = 1;
+        health.state.families[0].answered = 1;
         assert_eq!(health.conclude(), None);
     }
 
     #[test]
     fn both_families_failing_locally_is_no_network() {
-        let health = Health::default();
-        health.state().set_families_local(LocalCause::Firewall);
-        health.state().judge_network();
+        let mut health = Health::default();
+        health.state.set_families_local(LocalCause::Firewall);
+        health.state.judge_network();
         assert_eq!(
             health.no_network(),
             Some(NoNetwork::Local(LocalCause::Firewall))
@@ -482,30 +482,30 @@ mod tests {
 
     #[test]
     fn three_refusing_servers_and_no_answer_is_a_rejected_network_but_one_answer_is_not() {
-        let refused = |h: &Health, n: u8| {
+        let refused = |h: &mut Health, n: u8| {
             let server = addr(&format!("192.0.2.{n}:53"));
             h.after(
                 server,
                 &Err(io(server, std::io::ErrorKind::ConnectionRefused, Some(111))),
             );
         };
-        let health = Health::default();
+        let mut health = Health::default();
         for n in 1..=3 {
-            refused(&health, n);
+            refused(&mut health, n);
         }
         assert_eq!(health.no_network(), Some(NoNetwork::Rejected));
 
-        let health = Health::default();
-        health.state().families[0].answered = 1;
+        let mut health = Health::default();
+        health.state.families[0].answered = 1;
         for n in 1..=5 {
-            refused(&health, n);
+            refused(&mut health, n);
         }
         assert_eq!(health.no_network(), None);
     }
 
     #[test]
     fn measured_rtt_sets_the_first_wait_within_bounds() {
-        let health = Health::default();
+        let mut health = Health::default();
         let server = addr("192.0.2.1:53");
         let exchange = Exchange {
             server,

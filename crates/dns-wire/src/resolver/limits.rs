@@ -1,17 +1,9 @@
 //! This machine's limits on open sockets, so that a run with many lookups in flight stays far
 //! below them: running out of descriptors must slow a run down, never fail a server.
 
-use std::time::Duration;
-
 /// Descriptors left for everything else the process holds (standard streams, files, the
 /// runtime's own, a TCP listener...).
 const RESERVED_DESCRIPTORS: u64 = 64;
-
-/// How many times an exchange that ran out of sockets or ports waits and tries again.
-pub(crate) const RESOURCE_RETRIES: u32 = 20;
-
-/// The first wait after running out of sockets; each further wait is one step longer.
-pub(crate) const RESOURCE_WAIT: Duration = Duration::from_millis(10);
 
 /// How many exchanges may be in flight at once in this process: half of the open-file limit
 /// it runs under (`getrlimit(RLIMIT_NOFILE)`, soft limit), less a reserve. Each exchange holds

@@ -56,6 +56,8 @@ mod health;
 mod hints;
 #[cfg(feature = "io")]
 mod limits;
+mod path;
+mod run;
 mod survey;
 mod trace;
 mod walk;
@@ -63,14 +65,16 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{CacheStats, Delegation, DelegationCache};
+pub use cache::{
+    CacheStats, Delegation, DelegationCache, DEFAULT_CACHE_ENTRIES, MAX_CACHE_LIFETIME,
+};
 pub use classify::{
     classify, recursive as classify_recursive, Analysis, Classification, LameReason, Referral,
     ThrowawayReason,
 };
 pub use config::{AddressFamilies, Budget, ResolverConfig, MAX_NS_PER_ZONE};
 #[cfg(feature = "io")]
-pub use driver::{Resolver, ResolverStats};
+pub use driver::Resolver;
 pub use health::{
     Health, DEAD_AFTER, MIN_WAIT, PROBE_AFTER, REJECTED_AFTER, SILENCE_RECHECK, SILENT_AFTER,
     SILENT_LIMIT,
@@ -78,6 +82,11 @@ pub use health::{
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
 #[cfg(feature = "io")]
 pub use limits::{open_file_limit, socket_budget};
+pub use path::{PathTrace, TraceRun, ZoneHop};
+pub use run::{
+    ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
+    ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT, ZONE_SURVEYS_KEPT,
+};
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{
     BudgetLimit, DiscardReason, Discarded, QueryPurpose, QueryRecord, Section, ServerAddr, Trace,

@@ -1,8 +1,9 @@
 //! The walk driven by scripted servers: no sockets, no clock.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::*;
@@ -148,11 +149,19 @@ impl Sim {
     }
 
     fn respond(&mut self, q: &PendingQuery) -> Result<Exchange, QueryError> {
-        self.asked.push((q.server.ip, q.question.clone()));
-        let message = self.servers.get(&q.server.ip).and_then(|s| s(&q.question));
+        self.exchange(q.address, &q.question)
+    }
+
+    fn exchange(
+        &mut self,
+        address: SocketAddr,
+        question: &Question,
+    ) -> Result<Exchange, QueryError> {
+        self.asked.push((address.ip(), question.clone()));
+        let message = self.servers.get(&address.ip()).and_then(|s| s(question));
         match message {
             Some(response) => Ok(Exchange {
-                server: q.address,
+                server: address,
                 response: std::sync::Arc::new(response),
                 size: 100,
                 protocol: Protocol::Udp,
@@ -165,7 +174,7 @@ impl Sim {
                 dropped_datagrams: 0,
             }),
             None => Err(QueryError::Timeout {
-                server: q.address,
+                server: address,
                 protocol: Protocol::Udp,
                 attempts: 2,
                 tcp: false,
@@ -175,7 +184,7 @@ impl Sim {
         }
     }
 
-    fn run(&mut self, mut walk: Walk) -> WalkResult {
+    fn run(&mut self, mut walk: TestWalk) -> WalkResult {
         let now = Instant::now();
         for _ in 0..10_000 {
             match walk.poll(now) {
@@ -206,20 +215,62 @@ fn options() -> WalkOptions {
     }
 }
 
-fn walk(name: &str, rtype: RecordType, cache: &Arc<DelegationCache>) -> Walk {
+/// One cache lent to several walks of a test, as a run lends its cache to its walks.
+#[derive(Debug, Clone, Default)]
+struct SharedCache(Rc<RefCell<DelegationCache>>);
+
+impl SharedCache {
+    fn addresses(&self, host: &Name) -> Option<Vec<IpAddr>> {
+        self.0.borrow_mut().addresses(host)
+    }
+}
+
+/// A walk with the cache it is lent at every call.
+struct TestWalk {
+    walk: Walk,
+    cache: SharedCache,
+}
+
+impl TestWalk {
+    fn new(question: Question, options: WalkOptions, cache: &SharedCache, now: Instant) -> Self {
+        let walk = Walk::new(question, options, &mut cache.0.borrow_mut(), now);
+        TestWalk {
+            walk,
+            cache: cache.clone(),
+        }
+    }
+
+    fn poll(&mut self, now: Instant) -> WalkStep {
+        self.walk.poll(now, &mut self.cache.0.borrow_mut())
+    }
+
+    fn receive(&mut self, token: QueryToken, result: Result<Exchange, QueryError>, now: Instant) {
+        self.walk
+            .receive(token, result, now, &mut self.cache.0.borrow_mut());
+    }
+
+    fn next_wakeup(&self) -> Option<Instant> {
+        self.walk.next_wakeup()
+    }
+
+    fn abandon(&mut self) {
+        self.walk.abandon(&mut self.cache.0.borrow_mut());
+    }
+
+    fn into_result(self) -> WalkResult {
+        self.walk.into_result(&mut self.cache.0.borrow_mut())
+    }
+}
+
+fn walk(name: &str, rtype: RecordType, cache: &SharedCache) -> TestWalk {
     walk_with(name, rtype, cache, options())
 }
 
-fn walk_with(
-    name: &str,
-    rtype: RecordType,
-    cache: &Arc<DelegationCache>,
-    options: WalkOptions,
-) -> Walk {
-    Walk::new(
+fn walk_with(name: &str, rtype: RecordType, cache: &SharedCache, options: WalkOptions) -> TestWalk {
+    TestWalk::new(
         Question::new(n(name), rtype),
         options,
-        Arc::clone(cache),
+        cache,
         Instant::now(),
     )
 }
@@ -261,7 +312,7 @@ fn answers(result: &WalkResult) -> Vec<Record> {
 fn follows_referrals_from_the_root_and_caches_the_cuts() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.80")]);
     assert_eq!(result.stats.queries, 3);
@@ -294,7 +345,7 @@ fn follows_referrals_from_the_root_and_caches_the_cuts() {
 fn nodata_and_nxdomain_are_told_apart() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let nodata = sim.run(walk("www.example.com", RecordType::TXT, &cache));
     assert!(
         matches!(nodata.outcome, Outcome::NoData { soa: Some(_) }),
@@ -357,7 +408,7 @@ fn glueless_delegation_is_resolved_with_sub_walks() {
     let example = Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]);
     sim.zone("10.0.0.7", example.clone());
     sim.zone("10.0.0.8", example);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     assert_eq!(result.stats.ns_address_lookups, 2);
@@ -432,7 +483,7 @@ fn lame_servers_are_recorded_and_skipped() {
         "10.0.0.16",
         Zone::new("example.com", vec![a("www.example.com", "192.0.2.1")]),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     let classes: Vec<Classification> = result
@@ -464,7 +515,7 @@ fn a_zone_with_only_lame_servers_fails_with_the_zone_named() {
         m.set_rcode(Rcode::REFUSED);
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -503,7 +554,7 @@ fn referrals_in_circles_are_lame_and_end() {
         m.additional.push(a("ns1.example.com", "10.0.0.3"));
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.sub.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
@@ -576,7 +627,7 @@ fn cname_chains_are_followed_across_zones_from_each_zones_servers() {
         RData::Txt(crate::Txt::new(["v=DKIM1; p=AAAA"])),
     );
     sim.zone("10.0.0.6", Zone::new("cdn.net", vec![txt.clone()]));
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("tok._domainkey.example.com", RecordType::TXT, &cache));
     assert_eq!(answers(&result), vec![txt]);
     assert_eq!(result.final_name, n("tok.dkim.cdn.net"));
@@ -612,7 +663,7 @@ fn cname_loops_across_zones_are_detected() {
             cname("c.example.com", "a.example.com"),
         ],
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("a.example.com", RecordType::TXT, &cache));
     assert_eq!(
         result.outcome,
@@ -638,7 +689,7 @@ fn over_long_cname_chains_exhaust_the_budget() {
         })
         .collect();
     basic_hierarchy(&mut sim, chain);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("c0.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -654,7 +705,7 @@ fn over_long_cname_chains_exhaust_the_budget() {
 fn the_query_budget_bounds_a_walk() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let mut opts = options();
     opts.budget.max_queries = 2;
     let result = sim.run(walk_with("www.example.com", RecordType::A, &cache, opts));
@@ -672,7 +723,7 @@ fn the_query_budget_bounds_a_walk() {
     let result = sim.run(walk_with(
         "www.example.com",
         RecordType::A,
-        &Arc::new(DelegationCache::new()),
+        &SharedCache::default(),
         opts,
     ));
     assert!(matches!(
@@ -735,7 +786,7 @@ fn out_of_bailiwick_glue_is_ignored_and_the_host_resolved_itself() {
             hoster.answer(q)
         })
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(answers(&result), vec![a("www.example.com", "192.0.2.1")]);
     assert_eq!(
@@ -774,7 +825,7 @@ fn a_glueless_cycle_is_detected_instead_of_looping() {
         m.authority.push(ns("example.com", "ns.example.com"));
         Some(m)
     });
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
@@ -805,7 +856,7 @@ fn mutually_glueless_zones_end_within_budget() {
             vec![ns("a.com", "ns.b.com"), ns("b.com", "ns.a.com")],
         ),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.a.com", RecordType::A, &cache));
     assert!(
         matches!(result.outcome, Outcome::Failed(_)),
@@ -821,12 +872,12 @@ fn mutually_glueless_zones_end_within_budget() {
 
 #[test]
 fn the_deadline_ends_a_walk() {
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let start = Instant::now();
-    let mut w = Walk::new(
+    let mut w = TestWalk::new(
         Question::new(n("www.example.com"), RecordType::A),
         options(),
-        cache,
+        &cache,
         start,
     );
     let WalkStep::Send(first) = w.poll(start) else {
@@ -850,7 +901,7 @@ fn the_deadline_ends_a_walk() {
 fn the_lab_port_is_used_for_every_server() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.80")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk_with(
         "www.example.com",
         RecordType::A,
@@ -1015,7 +1066,7 @@ fn a_bogus_referral_from_one_server_is_backed_out_of() {
             vec![cname("tok._domainkey.example.com", "tok.dkim.example.net")],
         ),
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk_with(
         "tok._domainkey.example.com",
         RecordType::CNAME,
@@ -1060,7 +1111,7 @@ fn a_dead_zone_confirmed_by_another_parent_server_fails_at_once() {
     sim.zone("10.0.0.2", com.clone());
     sim.zone("10.0.0.22", com);
     sim.script("10.0.0.3", |_| None);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
@@ -1083,7 +1134,7 @@ fn sends(step: WalkStep) -> Vec<PendingQuery> {
     }
 }
 
-fn deliver(sim: &mut Sim, walk: &mut Walk, queries: Vec<PendingQuery>, now: Instant) {
+fn deliver(sim: &mut Sim, walk: &mut TestWalk, queries: Vec<PendingQuery>, now: Instant) {
     for q in queries {
         let result = sim.respond(&q);
         walk.receive(q.token, result, now);
@@ -1100,7 +1151,7 @@ fn concurrent_walks_share_the_descent_through_the_root_and_tlds() {
             a("mail.example.com", "192.0.2.2"),
         ],
     );
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let now = Instant::now();
     let mut first = walk("www.example.com", RecordType::A, &cache);
     let mut second = walk("mail.example.com", RecordType::A, &cache);
@@ -1136,7 +1187,7 @@ fn concurrent_walks_share_the_descent_through_the_root_and_tlds() {
 fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     let mut sim = Sim::default();
     basic_hierarchy(&mut sim, vec![a("www.example.com", "192.0.2.1")]);
-    let cache = Arc::new(DelegationCache::new());
+    let cache = SharedCache::default();
     let now = Instant::now();
     let mut stuck = walk("www.example.com", RecordType::A, &cache);
     let _never_answered = sends(stuck.poll(now));
@@ -1147,11 +1198,263 @@ fn waiting_for_another_walk_is_bounded_and_claims_are_released() {
     // Past the bound it asks on its own.
     let asked = sends(waiting.poll(wakeup));
     assert_eq!(asked[0].zone, Name::root());
-    // A dropped walk gives its claim up: a new walk does not wait.
-    drop(stuck);
-    drop(waiting);
+    // An abandoned walk gives its claim up: a new walk does not wait.
+    stuck.abandon();
+    waiting.abandon();
     let mut fresh = walk("ftp.example.com", RecordType::A, &cache);
     assert!(matches!(fresh.poll(now), WalkStep::Send(_)));
+}
+
+/// The run machine over the scripted servers, with simulated time: no sockets, no clock.
+mod run_machine {
+    use super::*;
+
+    /// How long a scripted server takes to answer, and how long a silent one is waited for
+    /// (the transport's whole exchange: every try).
+    const LATENCY: Duration = Duration::from_millis(20);
+    const SILENCE: Duration = Duration::from_secs(3);
+
+    struct Net {
+        sim: Sim,
+        run: Run,
+        now: Instant,
+        start: Instant,
+        /// Exchanges on the wire: when each result arrives.
+        wire: Vec<(Instant, ExchangeId, Result<Exchange, QueryError>)>,
+        most_in_flight_per_server: usize,
+        events: Vec<RunEvent>,
+    }
+
+    impl Net {
+        fn new(sim: Sim, config: ResolverConfig) -> Net {
+            let start = Instant::now();
+            Net {
+                sim,
+                run: Run::new(config, start),
+                now: start,
+                start,
+                wire: Vec::new(),
+                most_in_flight_per_server: 0,
+                events: Vec::new(),
+            }
+        }
+
+        fn config() -> ResolverConfig {
+            let mut config = ResolverConfig::lab([ip("10.0.0.1")], 53);
+            config.ipv6 = false;
+            config
+        }
+
+        /// Moves exchanges and time until the run is idle (bounded).
+        fn settle(&mut self) {
+            for _ in 0..100_000 {
+                while let Some(transmit) = self.run.poll_transmit(self.now) {
+                    let result = self.sim.exchange(transmit.address, &transmit.question);
+                    let delay = if result.is_ok() { LATENCY } else { SILENCE };
+                    self.wire.push((self.now + delay, transmit.id, result));
+                }
+                let mut per_server: HashMap<IpAddr, usize> = HashMap::new();
+                for (_, id, result) in &self.wire {
+                    let ip = match result {
+                        Ok(exchange) => exchange.server.ip(),
+                        Err(error) => error.server().ip(),
+                    };
+                    let _ = id;
+                    *per_server.entry(ip).or_default() += 1;
+                }
+                let most = per_server.values().copied().max().unwrap_or(0);
+                self.most_in_flight_per_server = self.most_in_flight_per_server.max(most);
+                while let Some(event) = self.run.poll_event() {
+                    self.events.push(event);
+                }
+                let arrival = self.wire.iter().map(|(at, _, _)| *at).min();
+                let next = match (arrival, self.run.poll_timeout()) {
+                    (Some(a), Some(t)) => a.min(t),
+                    (Some(a), None) => a,
+                    (None, Some(t)) if !self.run.is_idle() => t,
+                    _ => return,
+                };
+                self.now = self.now.max(next);
+                let due: Vec<usize> = (0..self.wire.len())
+                    .filter(|i| self.wire[*i].0 <= self.now)
+                    .collect();
+                for i in due.into_iter().rev() {
+                    let (_, id, result) = self.wire.swap_remove(i);
+                    self.run.receive(id, result, self.now);
+                }
+                self.run.handle_timeout(self.now);
+            }
+            panic!("the run did not settle within 100000 steps");
+        }
+
+        fn elapsed(&self) -> Duration {
+            self.now - self.start
+        }
+
+        fn surveys(&self) -> Vec<&Survey> {
+            self.events
+                .iter()
+                .filter_map(|e| match e {
+                    RunEvent::Survey { result, .. } => Some(&**result),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        /// Questions asked more than once of one server.
+        fn repeated_questions(&self) -> Vec<(IpAddr, Question)> {
+            let mut seen = std::collections::HashSet::new();
+            self.sim
+                .asked
+                .iter()
+                .filter(|(ip, q)| !seen.insert((*ip, q.name.to_lowercase(), q.qtype)))
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn example_zone() -> Vec<Record> {
+        vec![
+            ns("example.com", "ns1.example.com"),
+            ns("example.com", "ns2.example.com"),
+            soa("example.com"),
+            cname("a._domainkey.example.com", "a.dkim.example.net"),
+            cname("b._domainkey.example.com", "b.dkim.example.net"),
+            cname("c._domainkey.example.com", "c.dkim.example.net"),
+        ]
+    }
+
+    #[test]
+    fn surveys_of_one_zone_share_its_survey_and_never_repeat_a_question() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        // The apex, as a diagnosis asks it too: answered from the survey's exchanges.
+        net.run.survey(&n("example.com"), RecordType::SOA, now);
+        net.settle();
+        let surveys = net.surveys();
+        assert_eq!(surveys.len(), 4);
+        for survey in &surveys {
+            assert_eq!(survey.zone.zone, n("example.com"));
+            assert_eq!(survey.zone.servers.len(), 2);
+            assert_eq!(survey.answers.len(), 2);
+        }
+        assert_eq!(net.repeated_questions(), Vec::new());
+        // Root and com once each (the descents are shared), SOA and NS of each of the two
+        // servers, three CNAME questions of each: 2 + 4 + 6.
+        assert_eq!(net.sim.asked.len(), 12, "{:?}", net.sim.asked);
+        let stats = net.run.stats();
+        assert_eq!(stats.queries, 12);
+        assert!(stats.coalesced >= 2, "{stats:?}");
+        // Independent work goes in parallel: root, com, the apex, the names (about four
+        // round trips), not one after another.
+        assert!(net.elapsed() <= LATENCY * 6, "{:?}", net.elapsed());
+    }
+
+    #[test]
+    fn a_dead_server_is_waited_out_once_per_run() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        sim.script("10.0.0.4", |_| None);
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        net.settle();
+        assert_eq!(net.surveys().len(), 3);
+        for survey in net.surveys() {
+            let dead: Vec<&QueryRecord> = survey
+                .answers
+                .iter()
+                .filter(|a| a.server.ip == ip("10.0.0.4"))
+                .collect();
+            assert_eq!(dead.len(), 1);
+            assert!(dead[0].result.is_err());
+        }
+        // Its apex questions and the first name questions go out together and are waited
+        // out together; after two silent exchanges it is skipped.
+        let to_dead = net
+            .sim
+            .asked
+            .iter()
+            .filter(|(a, _)| *a == ip("10.0.0.4"))
+            .count();
+        assert!(to_dead <= 5, "{to_dead} questions to the dead server");
+        assert!(
+            net.elapsed() < SILENCE * 2,
+            "the dead server cost {:?}",
+            net.elapsed()
+        );
+    }
+
+    #[test]
+    fn no_more_than_the_per_server_limit_is_in_flight() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut config = Net::config();
+        config.max_in_flight_per_server = 2;
+        let mut net = Net::new(sim, config);
+        let now = net.now;
+        for name in ["a", "b", "c"] {
+            let name = n(&format!("{name}._domainkey.example.com"));
+            net.run.survey(&name, RecordType::CNAME, now);
+        }
+        net.settle();
+        assert_eq!(net.surveys().len(), 3);
+        assert_eq!(net.most_in_flight_per_server, 2);
+    }
+
+    #[test]
+    fn a_silent_network_ends_every_task_at_once() {
+        let mut sim = Sim::default();
+        sim.script("10.0.0.1", |_| None);
+        let mut config = Net::config();
+        config.roots = RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.9")]);
+        let mut net = Net::new(sim, config);
+        let now = net.now;
+        net.run
+            .survey(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.run.lookup(&n("example.org"), RecordType::A, now);
+        net.settle();
+        assert_eq!(net.events.len(), 2);
+        assert!(net.run.health().no_network().is_some());
+        assert!(
+            net.elapsed() <= SILENT_LIMIT + SILENCE,
+            "{:?}",
+            net.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_cancelled_task_gives_its_descent_claims_back() {
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        let first = net
+            .run
+            .lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        let second = net
+            .run
+            .lookup(&n("b._domainkey.example.com"), RecordType::CNAME, now);
+        net.run.cancel(first);
+        net.settle();
+        let done: Vec<TaskId> = net.events.iter().map(RunEvent::task).collect();
+        assert_eq!(done, vec![second]);
+        // The second did not wait out the first's descent.
+        assert!(
+            net.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            net.elapsed()
+        );
+    }
 }
 
 #[cfg(feature = "io")]
@@ -1203,48 +1506,65 @@ mod driver {
         Resolver::new(config)
     }
 
+    fn ask<'a>(
+        resolver: &'a Resolver,
+        addr: SocketAddr,
+        name: &str,
+    ) -> impl std::future::Future<Output = Vec<QueryRecord>> + 'a {
+        let question = Question::new(n(name), RecordType::A);
+        let server = ServerAddr::new(None, addr.ip());
+        async move {
+            resolver
+                .ask_servers(&Name::root(), &[server], &question, QueryPurpose::Survey)
+                .await
+        }
+    }
+
+    fn exchange(records: &[QueryRecord]) -> &Exchange {
+        records[0].result.as_ref().unwrap()
+    }
+
     #[tokio::test]
-    async fn identical_queries_in_flight_are_sent_once() {
-        let (addr, server) = server(Duration::from_millis(200), false, 2).await;
+    async fn a_question_is_sent_once_per_run() {
+        let (addr, server) = server(Duration::from_millis(200), false, 3).await;
         let resolver = resolver_for(addr);
-        let question = Question::new(n("www.example.com"), RecordType::A);
         let (first, second) = tokio::time::timeout(BOUND, async {
             tokio::join!(
-                resolver.exchange(addr, &question),
-                resolver.exchange(addr, &question)
+                ask(&resolver, addr, "www.example.com"),
+                ask(&resolver, addr, "www.example.com")
             )
         })
         .await
         .unwrap();
-        assert_eq!(first.unwrap().response, second.unwrap().response);
+        assert_eq!(exchange(&first).response, exchange(&second).response);
         let stats = resolver.stats();
         assert_eq!((stats.queries, stats.coalesced), (1, 1));
-        // Once answered, the same question is asked afresh.
-        tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        // Once answered, the same question is answered from the run's memory.
+        let third = tokio::time::timeout(BOUND, ask(&resolver, addr, "WWW.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert_eq!(resolver.stats().queries, 2);
-        assert_eq!(server.await.unwrap().len(), 2);
+        assert_eq!(exchange(&third).response, exchange(&first).response);
+        assert_eq!(
+            (resolver.stats().queries, resolver.stats().coalesced),
+            (1, 2)
+        );
+        assert_eq!(server.await.unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn a_server_that_rejects_edns_is_asked_without_it_afterwards() {
         let (addr, server) = server(Duration::ZERO, true, 3).await;
         let resolver = resolver_for(addr);
-        let question = Question::new(n("www.example.com"), RecordType::A);
-        let first = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        let first = tokio::time::timeout(BOUND, ask(&resolver, addr, "www.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert!(first.edns_fallback);
-        assert_eq!(first.udp_attempts, 2);
-        let second = tokio::time::timeout(BOUND, resolver.exchange(addr, &question))
+        assert!(exchange(&first).edns_fallback);
+        assert_eq!(exchange(&first).udp_attempts, 2);
+        let second = tokio::time::timeout(BOUND, ask(&resolver, addr, "mail.example.com"))
             .await
-            .unwrap()
             .unwrap();
-        assert!(!second.edns_fallback);
-        assert_eq!(second.udp_attempts, 1);
+        assert!(!exchange(&second).edns_fallback);
+        assert_eq!(exchange(&second).udp_attempts, 1);
         assert_eq!(server.await.unwrap(), vec![true, false, false]);
     }
 }
@@ -1267,10 +1587,11 @@ fn resolvers_walks_and_lookups_can_cross_threads() {
     let walk = Walk::new(
         Question::new(name.clone(), RecordType::A),
         options(),
-        Arc::new(DelegationCache::new()),
+        &mut DelegationCache::new(),
         Instant::now(),
     );
     send(&walk);
+    send_sync::<Run>();
 }
 
 mod hostile_hierarchies {
@@ -1402,7 +1723,7 @@ mod hostile_hierarchies {
                 let b = b.clone();
                 sim.script(&addr(i as u8 + 1), move |q| respond(&b, q));
             }
-            let cache = Arc::new(DelegationCache::new());
+            let cache = SharedCache::default();
             let opts = WalkOptions {
                 share_descents: share,
                 roots: RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.3")]),

@@ -111,8 +111,9 @@ pub struct QueryRecord {
     pub classification: Classification,
     /// Records of the response that were ignored.
     pub discarded: Vec<Discarded>,
-    /// The record repeats the exchange of an earlier record for another name of the same
-    /// server address: not a query of its own.
+    /// Not a query of its own: the record shares the exchange of another record (another name
+    /// of the same server address, or the same question to the same server asked by another
+    /// lookup of the run at the same time or earlier).
     pub repeated: bool,
 }
 

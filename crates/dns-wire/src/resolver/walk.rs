@@ -11,16 +11,18 @@
 //! at the target from the closest known zone cut. Nothing recurses on the native stack, and
 //! every step is charged to the [`Budget`].
 //!
-//! Walks that share a [`DelegationCache`] cooperate without talking to each other: a task
-//! about to ask the root's or a top-level domain's servers about a name first claims that step
-//! in the cache; a task of another walk heading for the same child waits (bounded by
+//! The walk does not own the [`DelegationCache`]: whoever drives it lends the cache to each
+//! call ([`Walk::poll`], [`Walk::receive`], [`Walk::into_result`]), so many walks of one run
+//! share one cache without a lock. They cooperate through it without talking to each other: a
+//! task about to ask the root's or a top-level domain's servers about a name first claims that
+//! step in the cache; a task of another walk heading for the same child waits (bounded by
 //! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back.
-//! A walk that ends a claim says so ([`Walk::take_released_descents`]); its driver then wakes
-//! the walks waiting on the same cache (the tokio driver does it with a `Notify` of its own).
+//! A walk that ends a claim says so ([`Walk::take_released_descents`]); its driver then polls
+//! the walks waiting on the same cache ([`super::Run`] does). A walk gives its claims back in
+//! [`Walk::into_result`] or [`Walk::abandon`]: dropping it does nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::cache::{Delegation, DelegationCache};
@@ -295,7 +297,9 @@ pub struct Walk {
     options: WalkOptions,
     /// The root zone as the hints give it ([`RootHints::delegation`]), built once per walk.
     root: Delegation,
-    cache: Arc<DelegationCache>,
+    /// The cache lent by the caller for the length of one public call (see
+    /// [`Walk::with_cache`]); an empty placeholder in between.
+    cache: DelegationCache,
     question: Question,
     tasks: Vec<Task>,
     in_flight: HashMap<u64, InFlight>,
@@ -309,16 +313,6 @@ pub struct Walk {
     released_descents: bool,
     /// The time given to the current [`Walk::poll`].
     now: Instant,
-}
-
-impl Drop for Walk {
-    fn drop(&mut self) {
-        for task in &mut self.tasks {
-            if let Some((zone, label)) = task.claim.take() {
-                self.cache.release_descent(&zone, &label, self.id);
-            }
-        }
-    }
 }
 
 impl WalkResult {
@@ -346,11 +340,11 @@ impl WalkResult {
 
 impl Walk {
     /// Starts a lookup of `question` at `now`, from the closest zone cut in `cache` or the
-    /// root hints. The walk adds what it learns to `cache`.
+    /// root hints. The walk adds what it learns to the cache it is given at each call.
     pub fn new(
         question: Question,
         options: WalkOptions,
-        cache: Arc<DelegationCache>,
+        cache: &mut DelegationCache,
         now: Instant,
     ) -> Walk {
         let deadline = now + options.budget.max_time;
@@ -358,7 +352,7 @@ impl Walk {
             root: options.roots.delegation(),
             options,
             id: cache.walk_id(),
-            cache,
+            cache: DelegationCache::default(),
             question: question.clone(),
             tasks: Vec::new(),
             in_flight: HashMap::new(),
@@ -369,13 +363,24 @@ impl Walk {
             released_descents: false,
             now,
         };
-        walk.spawn(TaskPurpose::Lookup, 0, question);
+        walk.with_cache(cache, |walk| {
+            walk.spawn(TaskPurpose::Lookup, 0, question);
+        });
         walk
     }
 
-    /// The delegation cache the walk reads and fills.
-    pub fn cache(&self) -> Arc<DelegationCache> {
-        Arc::clone(&self.cache)
+    /// Runs `step` with the caller's cache in [`Walk::cache`], then gives it back. The walk's
+    /// internals read and fill `self.cache` as if they owned it, while the one cache of the
+    /// run stays with its owner between calls (a swap of two small structs, no copy).
+    fn with_cache<R>(
+        &mut self,
+        cache: &mut DelegationCache,
+        step: impl FnOnce(&mut Walk) -> R,
+    ) -> R {
+        std::mem::swap(&mut self.cache, cache);
+        let result = step(self);
+        std::mem::swap(&mut self.cache, cache);
+        result
     }
 
     /// When the walk gives up if it is still running ([`Budget::max_time`] after the start).
@@ -414,7 +419,11 @@ impl Walk {
     }
 
     /// Advances the walk to `now` and says what to do next.
-    pub fn poll(&mut self, now: Instant) -> WalkStep {
+    pub fn poll(&mut self, now: Instant, cache: &mut DelegationCache) -> WalkStep {
+        self.with_cache(cache, |walk| walk.poll_inner(now))
+    }
+
+    fn poll_inner(&mut self, now: Instant) -> WalkStep {
         if self.is_done() {
             return WalkStep::Done;
         }
@@ -464,6 +473,31 @@ impl Walk {
         token: QueryToken,
         result: Result<Exchange, QueryError>,
         now: Instant,
+        cache: &mut DelegationCache,
+    ) {
+        self.with_cache(cache, |walk| walk.receive_inner(token, result, now, false));
+    }
+
+    /// As [`Walk::receive`], for a result the driver shared with another question of the run
+    /// (the same question to the same server, in flight at the same time or answered earlier):
+    /// the walk uses it the same way, and its trace marks it [`QueryRecord::repeated`], not a
+    /// query of its own.
+    pub fn receive_shared(
+        &mut self,
+        token: QueryToken,
+        result: Result<Exchange, QueryError>,
+        now: Instant,
+        cache: &mut DelegationCache,
+    ) {
+        self.with_cache(cache, |walk| walk.receive_inner(token, result, now, true));
+    }
+
+    fn receive_inner(
+        &mut self,
+        token: QueryToken,
+        result: Result<Exchange, QueryError>,
+        now: Instant,
+        shared: bool,
     ) {
         let Some(InFlight { task: id, query }) = self.in_flight.remove(&token.0) else {
             return;
@@ -496,7 +530,7 @@ impl Walk {
                 .as_ref()
                 .map(|a| a.discarded.clone())
                 .unwrap_or_default(),
-            repeated: false,
+            repeated: shared,
         };
         self.trace.query(record);
         let (true, Some(analysis)) = (task_running, analysis) else {
@@ -552,8 +586,22 @@ impl Walk {
         }
     }
 
-    /// Ends the walk and returns what it found.
-    pub fn into_result(mut self) -> WalkResult {
+    /// Ends the walk early: its descent claims go back to `cache`, its running tasks end as
+    /// abandoned, and late results are ignored. [`Walk::into_result`] still works after it.
+    pub fn abandon(&mut self, cache: &mut DelegationCache) {
+        self.with_cache(cache, |walk| {
+            for id in 0..walk.tasks.len() {
+                walk.release_claim(id);
+            }
+        });
+    }
+
+    /// Ends the walk and returns what it found; its descent claims go back to `cache`.
+    pub fn into_result(mut self, cache: &mut DelegationCache) -> WalkResult {
+        self.with_cache(cache, |walk| walk.take_result())
+    }
+
+    fn take_result(&mut self) -> WalkResult {
         if self.tasks[0].end.is_none() {
             self.exhausted(0, BudgetLimit::Time);
         }
@@ -1107,6 +1155,10 @@ impl Walk {
             self.tasks[id].end = Some(end);
             return;
         };
+        let ttl = match &end {
+            TaskEnd::Answer(records) => records.iter().map(|r| r.ttl).min().unwrap_or(0),
+            _ => 0,
+        };
         let ips: Vec<IpAddr> = match &end {
             TaskEnd::Answer(records) => records
                 .iter()
@@ -1125,7 +1177,7 @@ impl Walk {
             TaskEnd::Failed(error) => error.to_string(),
         };
         self.tasks[id].end = Some(end);
-        self.cache.add_addresses(&ns, &ips);
+        self.cache.add_addresses(&ns, &ips, ttl);
         if self.tasks[parent].end.is_some() {
             return;
         }
