@@ -85,7 +85,8 @@ pub use limits::{open_file_limit, socket_budget};
 pub use path::{PathTrace, TraceRun, ZoneHop};
 pub use run::{
     ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
-    ANSWER_MEMORY_ENTRIES, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT, ZONE_SURVEYS_KEPT,
+    ANSWER_MEMORY_ENTRIES, HEALTH_MEMORY, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT,
+    ZONE_SURVEYS_KEPT,
 };
 pub use survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 pub use trace::{

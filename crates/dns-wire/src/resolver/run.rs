@@ -54,6 +54,11 @@ pub const ANSWER_MEMORY: Duration = Duration::from_secs(60);
 /// Results remembered at most (the oldest go first).
 pub const ANSWER_MEMORY_ENTRIES: usize = 50_000;
 
+/// How long a run keeps what it learned about servers and this machine's network before it
+/// starts afresh ([`Health`]): longer than any one check, short enough that a long run
+/// recovers from a server or a network that was down for a while.
+pub const HEALTH_MEMORY: Duration = Duration::from_secs(300);
+
 /// Zone surveys kept for reuse at most (the oldest go first).
 pub const ZONE_SURVEYS_KEPT: usize = 10_000;
 
@@ -316,6 +321,8 @@ pub struct Run {
     /// Zone surveys running, so that two surveys of one zone share one.
     zone_tasks: HashMap<Name, TaskId>,
     silence: SilenceWatch,
+    /// When [`Run::health`] started learning (see [`HEALTH_MEMORY`]).
+    health_since: Instant,
     stats: RunStats,
     now: Instant,
     /// Tasks started by callers since [`Run::take_started`] was last called.
@@ -369,6 +376,7 @@ impl Run {
             zone_survey_order: VecDeque::new(),
             zone_tasks: HashMap::new(),
             silence: SilenceWatch::default(),
+            health_since: now,
             stats: RunStats::default(),
             now,
             started: Vec::new(),
@@ -772,6 +780,17 @@ impl Run {
             self.now = now;
         }
         self.cache.set_now(self.now);
+        // A long run (bulk, a service) learns afresh what it knows of servers and of this
+        // machine's network: a server down for a minute, or a network that came back, must
+        // not be written off for hours. Only between exchanges, so no answer is judged by
+        // half of one epoch.
+        if self.now.saturating_duration_since(self.health_since) >= HEALTH_MEMORY
+            && self.in_flight == 0
+        {
+            self.health = Health::new(self.config.families());
+            self.health_since = self.now;
+            self.silence = SilenceWatch::default();
+        }
     }
 
     fn exchange_ended(&mut self, ip: IpAddr) {

@@ -1433,6 +1433,38 @@ mod run_machine {
     }
 
     #[test]
+    fn a_long_run_recovers_from_a_network_that_was_down() {
+        let up = std::rc::Rc::new(std::cell::Cell::new(false));
+        let mut sim = Sim::default();
+        basic_hierarchy(&mut sim, example_zone());
+        let root = Zone::new(
+            ".",
+            vec![ns("com", "a.gtld.com"), a("a.gtld.com", "10.0.0.2")],
+        );
+        let flag = up.clone();
+        sim.script("10.0.0.1", move |q| flag.get().then(|| root.answer(q)));
+        let mut config = Net::config();
+        config.roots = RootHints::from_addresses([ip("10.0.0.1"), ip("10.0.0.9")]);
+        let mut net = Net::new(sim, config);
+        let now = net.now;
+        net.run.lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.settle();
+        assert!(net.run.health().no_network().is_some());
+        // The network is back; a while later the run has forgotten it was down.
+        up.set(true);
+        net.now += HEALTH_MEMORY;
+        net.events.clear();
+        let now = net.now;
+        net.run.lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.settle();
+        assert!(net.run.health().no_network().is_none());
+        let RunEvent::Lookup { result, .. } = &net.events[0] else {
+            panic!("{:?}", net.events);
+        };
+        assert!(matches!(result.outcome, Outcome::Answer(_)), "{result:?}");
+    }
+
+    #[test]
     fn a_cancelled_task_gives_its_descent_claims_back() {
         let mut sim = Sim::default();
         basic_hierarchy(&mut sim, example_zone());
