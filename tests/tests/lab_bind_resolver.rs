@@ -30,7 +30,7 @@ fn resolver() -> Resolver {
 /// The DKIM names a scenario's check asks about.
 fn dkim_names(scenario: &scenarios::Scenario) -> Vec<Name> {
     let labels: Vec<&str> = match scenario.check {
-        Check::Ses { tokens, .. } => tokens.to_vec(),
+        Check::Ses { tokens, .. } | Check::Identity { tokens, .. } => tokens.to_vec(),
         Check::Selectors(selectors) => selectors.to_vec(),
     };
     labels

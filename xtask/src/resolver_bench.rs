@@ -266,6 +266,9 @@ fn ses_check(domain: &str) -> Result<(Check, Vec<Name>), String> {
         expect_ns: Vec::new(),
         ses_soa: None,
         ses_status: None,
+        // The DKIM check alone: Unbound is asked the same DKIM names, nothing else.
+        mail_from: None,
+        dmarc: false,
     };
     Ok((check, names))
 }

@@ -137,6 +137,9 @@ Examples:
   dkim-doctor ses example.com --token 't1._domainkey.example.com CNAME t1.dkim.amazonses.com'
   aws sesv2 get-email-identity --email-identity example.com | dkim-doctor ses example.com --identity-json -
   dkim-doctor ses --records-csv example.com-records.csv --region eu-south-1
+  aws sesv2 get-email-identity --email-identity example.com > identity.json
+  dkim-doctor ses example.com --identity-json identity.json --region eu-west-1
+  dkim-doctor ses example.com --token t1 --token t2 --token t3 --mail-from bounce.example.com
   dkim-doctor ses example.com --token t1 --token t2 --token t3 --watch 1m
 
 A token may be pasted as the bare token, the full record name (with or without the final dot), \
@@ -227,8 +230,9 @@ one does not (or there is none), 2 the file is not a message, 3 a key could not 
 pub struct SesArgs {
     /// The domain. It may be left out only with --records-csv (the CSV names it) or with
     /// --identity-json holding `aws ses get-identity-dkim-attributes` output for one identity
-    /// (which names it); `aws sesv2 get-email-identity` output does not name it, so give it
-    /// then.
+    /// (which names it); `aws sesv2 get-email-identity` output names it only when the file
+    /// has an "EmailIdentity" (or "IdentityName") field beside the response, so give it
+    /// otherwise.
     #[arg(value_name = "DOMAIN")]
     pub domain: Option<String>,
 
@@ -253,8 +257,26 @@ pub struct SesArgs {
     #[arg(long, value_name = "FILE")]
     pub records_csv: Option<PathBuf>,
 
+    /// The identity's custom MAIL FROM domain (a subdomain such as bounce.example.com): its MX
+    /// and SPF records are checked on every server of its zone. Overrides the identity
+    /// JSON's MailFromDomain.
+    #[arg(long = "mail-from", value_name = "NAME")]
+    pub mail_from: Option<String>,
+
+    #[command(flatten)]
+    pub dmarc: DmarcArgs,
+
     #[command(flatten)]
     pub watch: WatchArgs,
+}
+
+/// `--no-dmarc`.
+#[derive(Debug, Clone, Args)]
+pub struct DmarcArgs {
+    /// Do not read the domain's DMARC policy (_dmarc) nor judge alignment: the DKIM records
+    /// (and the MAIL FROM domain, if any) only.
+    #[arg(long = "no-dmarc")]
+    pub no_dmarc: bool,
 }
 
 /// `dkim-doctor selector`.
@@ -268,6 +290,9 @@ pub struct SelectorArgs {
     /// One or more selectors (the s= of the signature).
     #[arg(value_name = "SELECTOR", required = true)]
     pub selectors: Vec<String>,
+
+    #[command(flatten)]
+    pub dmarc: DmarcArgs,
 
     #[command(flatten)]
     pub watch: WatchArgs,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use dkim_rules::{
     check_from_identity_json, check_from_records_csv, normalize_tokens, parse_domain, parse_region,
-    parse_selectors_arg, Check, InputError,
+    parse_selectors_arg, Check, InputError, MailFromAttributes, MxFailureBehavior,
 };
 use dns_wire::{Name, Question, RecordType};
 
@@ -97,14 +97,114 @@ fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
 
 /// The check of `ses`.
 pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
-    ses_check_from(
+    let mut input = ses_check_from(
         args.domain.as_deref(),
         &args.tokens,
         args.region.as_deref(),
         &args.expect_ns,
         args.identity_json.as_deref(),
         args.records_csv.as_deref(),
-    )
+    )?;
+    if let Some(text) = &args.mail_from {
+        input.check = with_mail_from(input.check, text, &mut input.notes)?;
+    }
+    if args.dmarc.no_dmarc {
+        input.check = without_dmarc(input.check);
+    }
+    Ok(input)
+}
+
+/// `--mail-from NAME` on an SES check: the identity JSON's status and behaviour kept when it
+/// named a MAIL FROM domain too.
+fn with_mail_from(check: Check, text: &str, notes: &mut Vec<String>) -> Result<Check, RunError> {
+    let domain = parse_domain(text).map_err(|e| RunError::BadInput(format!("--mail-from: {e}")))?;
+    Ok(match check {
+        Check::Ses {
+            domain: identity,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc,
+        } => {
+            let mail_from = match mail_from {
+                Some(from_json) if from_json.domain == domain => from_json,
+                Some(from_json) => {
+                    notes.push(format!(
+                        "checked the MAIL FROM domain {} given with --mail-from, not {} from the identity JSON (its status and BehaviorOnMxFailure are kept)",
+                        domain.to_string_relative(),
+                        from_json.domain.to_string_relative()
+                    ));
+                    MailFromAttributes {
+                        domain,
+                        ..from_json
+                    }
+                }
+                None => MailFromAttributes {
+                    domain,
+                    status: None,
+                    behavior_on_mx_failure: MxFailureBehavior::default(),
+                },
+            };
+            Check::Ses {
+                domain: identity,
+                tokens,
+                signing_zone,
+                region,
+                expect_ns,
+                ses_soa,
+                ses_status,
+                mail_from: Some(mail_from),
+                dmarc,
+            }
+        }
+        // A BYODKIM identity JSON gives a selector check, which has no MAIL FROM.
+        other => {
+            notes.push("--mail-from is checked only for Easy DKIM identities; ignored".into());
+            other
+        }
+    })
+}
+
+/// The check without its DMARC part (`--no-dmarc`).
+fn without_dmarc(check: Check) -> Check {
+    match check {
+        Check::Ses {
+            domain,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc: _,
+        } => Check::Ses {
+            domain,
+            tokens,
+            signing_zone,
+            region,
+            expect_ns,
+            ses_soa,
+            ses_status,
+            mail_from,
+            dmarc: false,
+        },
+        Check::Selector {
+            domain,
+            selectors,
+            expect_ns,
+            dmarc: _,
+        } => Check::Selector {
+            domain,
+            selectors,
+            expect_ns,
+            dmarc: false,
+        },
+    }
 }
 
 /// An export SES gave the user: what `--identity-json` and `--records-csv` read, and what the
@@ -230,9 +330,28 @@ pub fn ses_check_with(
                 expect_ns,
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: true,
             }
         }
     };
+    Ok(CheckInput { check, notes })
+}
+
+/// The check of `ses --identity-json` from the file's text (the demo's scenarios hold it).
+pub fn ses_check_from_identity_text(
+    json: &str,
+    domain_text: Option<&str>,
+    region: Option<&str>,
+    mail_from: Option<&str>,
+) -> Result<CheckInput, RunError> {
+    let domain_name = domain_text.map(domain).transpose()?;
+    let check = check_from_identity_json(json, domain_name.as_ref()).map_err(bad)?;
+    let mut notes = Vec::new();
+    let mut check = with_user_options(check, region, vec![]);
+    if let Some(text) = mail_from {
+        check = with_mail_from(check, text, &mut notes)?;
+    }
     Ok(CheckInput { check, notes })
 }
 
@@ -247,6 +366,8 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
             mut expect_ns,
             ses_soa,
             ses_status,
+            mail_from,
+            dmarc,
         } => {
             expect_ns.extend(user_ns);
             Check::Ses {
@@ -257,18 +378,22 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
                 expect_ns,
                 ses_soa,
                 ses_status,
+                mail_from,
+                dmarc,
             }
         }
         Check::Selector {
             domain,
             selectors,
             mut expect_ns,
+            dmarc,
         } => {
             expect_ns.extend(user_ns);
             Check::Selector {
                 domain,
                 selectors,
                 expect_ns,
+                dmarc,
             }
         }
     }
@@ -276,7 +401,11 @@ fn with_user_options(check: Check, user_region: Option<&str>, user_ns: Vec<Name>
 
 /// The check of `selector`.
 pub fn selector_check(args: &SelectorArgs) -> Result<CheckInput, RunError> {
-    selector_check_from(&args.domain, &args.selectors, &[])
+    let mut input = selector_check_from(&args.domain, &args.selectors, &[])?;
+    if args.dmarc.no_dmarc {
+        input.check = without_dmarc(input.check);
+    }
+    Ok(input)
 }
 
 /// The check of `selector` from its parts (shared with `bulk` and `demo`).
@@ -306,6 +435,7 @@ pub fn selector_check_from(
             domain,
             selectors: parsed,
             expect_ns: names(expect_ns)?,
+            dmarc: true,
         },
         notes,
     })

@@ -128,3 +128,23 @@ fn trace_through_a_dkim_zone_cut() {
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_snapshot("trace-dkim-zone-cut.txt", &mask_timing(&result.stdout));
 }
+
+#[test]
+fn demo_mail_from_healthy() {
+    demo_snapshot("mail-from-healthy", &[]);
+}
+
+#[test]
+fn demo_mail_from_mx_missing() {
+    demo_snapshot("mail-from-mx-missing", &[]);
+}
+
+#[test]
+fn demo_spf_too_many() {
+    demo_snapshot("spf-too-many", &[]);
+}
+
+#[test]
+fn demo_dmarc_strict() {
+    demo_snapshot("dmarc-strict", &[]);
+}

@@ -515,6 +515,49 @@ impl<'a> AdviceCtx<'a> {
             }
         }
 
+        // The MAIL FROM and DMARC records to create or change.
+        let mut mail_answered: BTreeSet<FindingCode> = BTreeSet::new();
+        let fixes = self
+            .report
+            .mail_from
+            .iter()
+            .flat_map(|m| &m.fixes)
+            .chain(self.report.dmarc.iter().flat_map(|d| &d.fixes));
+        for fix in fixes {
+            let spec = self.spec(&fix.name, &fix.rtype, Some(fix.value.clone()));
+            let delete: Vec<RecordSpec> = fix
+                .delete
+                .iter()
+                .filter_map(|(name, rtype, value)| {
+                    let name: Name = name.parse().ok()?;
+                    Some(self.spec(&name, rtype, Some(value.clone())))
+                })
+                .collect();
+            let kind = match (fix.change, delete.is_empty()) {
+                (true, _) => ActionKind::Change,
+                (false, true) => ActionKind::Create,
+                (false, false) => ActionKind::Replace,
+            };
+            let verb = match kind {
+                ActionKind::Change => "Change",
+                ActionKind::Replace => "Delete the records listed, then create",
+                _ => "Create",
+            };
+            mail_answered.extend(fix.codes.iter().copied());
+            actions.push(Action {
+                kind,
+                place: place.clone(),
+                text: format!(
+                    "{verb} the {} record {} (name \"{}\", value {}).",
+                    fix.rtype, fix.name, spec.form_name, fix.value
+                ),
+                record: Some(spec),
+                delete,
+                quirks: Self::quirks(&self.delegated, &fix.codes),
+                codes: fix.codes.clone(),
+            });
+        }
+
         // Everything else, one step per folded finding.
         let rest: Vec<Finding> = self
             .report
@@ -526,6 +569,7 @@ impl<'a> AdviceCtx<'a> {
                     && (self.is_record_code(f) || f.code == FindingCode::RecordsPartial))
             })
             .filter(|f| Some(*f) != elsewhere || self.user_only.is_empty())
+            .filter(|f| !mail_answered.contains(&f.code))
             .cloned()
             .collect();
         for folded in fold_findings(&rest) {
@@ -852,6 +896,8 @@ mod tests {
             expect_ns: vec![],
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: false,
         };
         let ns: Vec<Name> = ["anna.ns.cloudflare.com", "bob.ns.cloudflare.com"]
             .iter()

@@ -212,7 +212,76 @@ pub struct SesStatus {
     pub error_type: Option<String>,
 }
 
+/// `MailFromAttributes.BehaviorOnMxFailure`: what SES does with mail when the MAIL FROM
+/// domain's MX record is missing or wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MxFailureBehavior {
+    /// `USE_DEFAULT_VALUE` (SES's default): the mail goes out with a MAIL FROM under
+    /// amazonses.com, so SPF no longer aligns with the From domain.
+    #[default]
+    UseDefaultValue,
+    /// `REJECT_MESSAGE`: SES refuses to send (`MailFromDomainNotVerified`).
+    RejectMessage,
+}
+
+impl MxFailureBehavior {
+    /// The SES spelling (`USE_DEFAULT_VALUE`, `REJECT_MESSAGE`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MxFailureBehavior::UseDefaultValue => "USE_DEFAULT_VALUE",
+            MxFailureBehavior::RejectMessage => "REJECT_MESSAGE",
+        }
+    }
+}
+
+/// The identity's custom MAIL FROM domain (`MailFromAttributes` of `aws sesv2
+/// get-email-identity`, or `--mail-from`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFromAttributes {
+    /// `MailFromDomain`, in A-labels.
+    #[serde(with = "serde_dns::name")]
+    pub domain: Name,
+    /// `MailFromDomainStatus` as SES gave it (`PENDING`, `SUCCESS`, `FAILED`,
+    /// `TEMPORARY_FAILURE`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `BehaviorOnMxFailure`.
+    #[serde(default)]
+    pub behavior_on_mx_failure: MxFailureBehavior,
+}
+
+/// The host SES wants as the MAIL FROM domain's MX in a region:
+/// `feedback-smtp.<region>.amazonses.com` (AWS General Reference, "Feedback endpoints").
+pub fn ses_feedback_endpoint(region: &str) -> Option<Name> {
+    format!(
+        "feedback-smtp.{}.amazonses.com",
+        region.trim().to_ascii_lowercase()
+    )
+    .parse()
+    .ok()
+}
+
+/// If `host` is an SES feedback endpoint (`feedback-smtp.<region>.amazonses.com`), its region.
+pub fn ses_feedback_region(host: &Name) -> Option<String> {
+    let prefix = host.strip_suffix(&parse_static("amazonses.com"))?;
+    let labels: Vec<&[u8]> = prefix.labels().collect();
+    match labels.as_slice() {
+        [feedback, region] if feedback.eq_ignore_ascii_case(b"feedback-smtp") => {
+            Some(String::from_utf8_lossy(region).to_ascii_lowercase())
+        }
+        _ => None,
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// What the user asked to check.
+// One `Check` per run (or per bulk line), moved a handful of times: the SES variant's size
+// (its names are stored inline) costs nothing worth a box on every field access.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Check {
@@ -241,6 +310,13 @@ pub enum Check {
         /// SES's own status and error type, from the identity JSON.
         #[serde(default)]
         ses_status: Option<SesStatus>,
+        /// The custom MAIL FROM domain, when the identity has one (or `--mail-from`).
+        #[serde(default)]
+        mail_from: Option<MailFromAttributes>,
+        /// Whether to read the domain's DMARC policy (`_dmarc.<domain>`) and judge the
+        /// alignment of the mail SES sends.
+        #[serde(default = "yes")]
+        dmarc: bool,
     },
     /// Any DKIM selector: `<selector>._domainkey.<domain>` holding a key TXT, directly or
     /// through CNAMEs.
@@ -253,6 +329,10 @@ pub enum Check {
         /// Name servers the user expects to hold the records.
         #[serde(default, with = "serde_dns::names")]
         expect_ns: Vec<Name>,
+        /// Whether to read the domain's DMARC policy (`_dmarc.<domain>`) and judge DKIM
+        /// alignment with it.
+        #[serde(default = "yes")]
+        dmarc: bool,
     },
 }
 
@@ -285,6 +365,38 @@ impl Check {
             } => Some(ses_dkim_zone_for_region(region)),
             Check::Ses { .. } => Some(parse_static(SES_DEFAULT_DKIM_ZONE)),
             Check::Selector { .. } => None,
+        }
+    }
+
+    /// The SES region of the identity, when known: `region`, else the region of a regional
+    /// `signing_zone`. `None` for selector checks and for identities in one of the regions
+    /// that share the default DKIM zone without `--region`.
+    pub fn ses_region(&self) -> Option<String> {
+        match self {
+            Check::Ses {
+                region: Some(region),
+                ..
+            } => Some(region.to_ascii_lowercase()),
+            Check::Ses {
+                signing_zone: Some(zone),
+                ..
+            } => ses_region_of_zone(zone).flatten().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The custom MAIL FROM domain to check, if any.
+    pub fn mail_from(&self) -> Option<&MailFromAttributes> {
+        match self {
+            Check::Ses { mail_from, .. } => mail_from.as_ref(),
+            Check::Selector { .. } => None,
+        }
+    }
+
+    /// Whether the DMARC policy of the domain is read.
+    pub fn checks_dmarc(&self) -> bool {
+        match self {
+            Check::Ses { dmarc, .. } | Check::Selector { dmarc, .. } => *dmarc,
         }
     }
 
@@ -359,6 +471,25 @@ mod tests {
     }
 
     #[test]
+    fn feedback_endpoints_name_their_region() {
+        let host = ses_feedback_endpoint(" EU-West-1").unwrap();
+        assert_eq!(host, parse_static("feedback-smtp.eu-west-1.amazonses.com"));
+        assert_eq!(ses_feedback_region(&host).as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            ses_feedback_region(&parse_static("FEEDBACK-SMTP.us-east-1.amazonses.com")).as_deref(),
+            Some("us-east-1")
+        );
+        for other in [
+            "feedback-smtp.amazonses.com",
+            "inbound-smtp.us-east-1.amazonses.com",
+            "feedback-smtp.us-east-1.amazonaws.com",
+            "a.feedback-smtp.us-east-1.amazonses.com",
+        ] {
+            assert_eq!(ses_feedback_region(&parse_static(other)), None, "{other}");
+        }
+    }
+
+    #[test]
     fn signing_zone_wins_over_region() {
         let check = Check::Ses {
             domain: parse_static("example.com"),
@@ -368,7 +499,10 @@ mod tests {
             expect_ns: vec![],
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: false,
         };
+        assert_eq!(check.ses_region().as_deref(), Some("eu-west-1"));
         assert_eq!(
             check.ses_zone(),
             Some(parse_static("dkim.af-south-1.amazonses.com"))

@@ -187,6 +187,69 @@ finding_codes! {
     /// A referral listed more name servers than are checked.
     NsFanoutCapped = "ns-fanout-capped", Warning, None,
         "The zone lists more name servers than are checked per zone (16, as resolvers cap it since NXNSAttack); the rest were not asked.";
+    /// No MX at the custom MAIL FROM domain.
+    MailFromMxMissing = "mail-from-mx-missing", Error, None,
+        "The custom MAIL FROM domain has no MX record on any authoritative server. SES: `MailFromDomainStatus` stays `PENDING`, then `FAILED`; with `BehaviorOnMxFailure` `USE_DEFAULT_VALUE` mail goes out with an amazonses.com MAIL FROM (SPF no longer aligns), with `REJECT_MESSAGE` SES refuses to send.";
+    /// The MAIL FROM MX points somewhere else than SES.
+    MailFromMxWrong = "mail-from-mx-wrong", Error, None,
+        "The MAIL FROM domain's MX does not point to `feedback-smtp.<region>.amazonses.com` (another host, a wildcard MX, or a value with the zone appended). SES: `MailFromDomainStatus` `FAILED`, with the same consequence as a missing MX.";
+    /// The MAIL FROM MX names another region's feedback endpoint.
+    MailFromMxOtherRegion = "mail-from-mx-other-region", Error, None,
+        "The MAIL FROM MX points to the SES feedback endpoint of another region than the identity's. SES: `MailFromDomainStatus` `FAILED` in the identity's region.";
+    /// The MAIL FROM domain receives mail.
+    MailFromReceivesMail = "mail-from-receives-mail", Error, None,
+        "The MAIL FROM domain's MX set holds other mail servers beside SES's feedback endpoint: the domain is used to receive mail, which SES forbids, and bounces go astray.";
+    /// The MAIL FROM domain is not a subdomain of the identity.
+    MailFromNotSubdomain = "mail-from-not-subdomain", Error, None,
+        "The MAIL FROM domain is not a subdomain of the identity's domain (or is the domain itself). SES refuses it, and SPF cannot align with the From domain.";
+    /// The MAIL FROM records were created with the domain appended twice.
+    MailFromDomainDuplicated = "mail-from-domain-duplicated", Error, None,
+        "The MAIL FROM MX or SPF record exists at `<MAIL FROM domain>.<domain>`: the DNS host appended the domain to a name that already had it. SES: `MailFromDomainStatus` `FAILED`.";
+    /// Another record type at the MAIL FROM domain instead of MX.
+    MailFromWrongType = "mail-from-wrong-type", Error, None,
+        "The MAIL FROM domain holds a CNAME (which hides every other record there) or a TXT carrying the MX value instead of an MX record. SES: `MailFromDomainStatus` `FAILED`.";
+    /// The servers disagree about the MAIL FROM records.
+    MailFromInconsistent = "mail-from-inconsistent", Error, None,
+        "The authoritative servers give different MX or SPF answers for the MAIL FROM domain: SES and receivers see one or the other.";
+    /// No SPF record at the MAIL FROM domain.
+    SpfMissing = "spf-missing", Error, None,
+        "The MAIL FROM domain has no `v=spf1` TXT record: SPF gives `none` for the mail SES sends, so it cannot pass DMARC through SPF.";
+    /// Several SPF records.
+    SpfMultiple = "spf-multiple", Error, None,
+        "The MAIL FROM domain has several `v=spf1` TXT records: SPF gives `permerror` (RFC 7208 §4.5), so no SPF check passes.";
+    /// The SPF record does not parse.
+    SpfSyntax = "spf-syntax", Error, None,
+        "The MAIL FROM domain's SPF record does not parse (an unknown mechanism, a bad address, a mistyped modifier): SPF gives `permerror`.";
+    /// The SPF record does not include amazonses.com.
+    SpfAmazonsesMissing = "spf-amazonses-missing", Error, None,
+        "The MAIL FROM domain's SPF record does not include `amazonses.com` (directly or through its includes): SES's servers are not authorised, SPF fails or soft-fails for the mail SES sends.";
+    /// More than 10 DNS lookups.
+    SpfTooManyLookups = "spf-too-many-lookups", Error, None,
+        "Evaluating the SPF record takes more than 10 DNS lookups (`include`, `a`, `mx`, `ptr`, `exists`, `redirect`, counted through the includes): SPF gives `permerror` (RFC 7208 §4.6.4).";
+    /// An include or redirect target is unusable, or more than 2 void lookups.
+    SpfIncludeBroken = "spf-include-broken", Error, None,
+        "An `include:` or `redirect=` target has no SPF record, several, a broken one, includes itself, or the record causes more than 2 void lookups: SPF gives `permerror` (a failed lookup: `temperror`).";
+    /// No DMARC record.
+    DmarcMissing = "dmarc-missing", Warning, None,
+        "No DMARC record at `_dmarc.<domain>` nor at its organizational domain: receivers apply no policy and send no reports; Gmail and Yahoo require one from bulk senders.";
+    /// Several DMARC records.
+    DmarcMultiple = "dmarc-multiple", Error, None,
+        "Several `v=DMARC1` records at `_dmarc`: receivers apply no DMARC policy at all (RFC 7489 §6.6.3).";
+    /// The DMARC record does not parse.
+    DmarcSyntax = "dmarc-syntax", Error, None,
+        "The DMARC record does not parse (no `p=`, a bad value, a tag twice): receivers apply no DMARC policy (RFC 7489 §6.6.3).";
+    /// The servers disagree about the DMARC record.
+    DmarcInconsistent = "dmarc-inconsistent", Error, None,
+        "The authoritative servers give different answers for `_dmarc`: receivers apply one policy or the other.";
+    /// SPF can never align for the mail SES sends.
+    DmarcSpfUnaligned = "dmarc-spf-unaligned", Warning, None,
+        "The mail SES sends cannot pass DMARC through SPF: `aspf=s` (strict) never aligns a MAIL FROM subdomain with the From domain. DMARC then rests on DKIM alone.";
+    /// p=none.
+    DmarcPolicyNone = "dmarc-policy-none", Info, None,
+        "The DMARC policy is `p=none`: failing mail is delivered as usual and only reported (monitoring).";
+    /// The policy comes from the organizational domain.
+    DmarcFromOrganization = "dmarc-from-organization", Info, None,
+        "The domain has no DMARC record of its own; the organizational domain's record (found by the Public Suffix List) applies, with its `sp=`.";
 }
 
 impl FindingCode {
@@ -204,6 +267,14 @@ impl FindingCode {
                 }
                 FindingCode::TargetUnresolvable => {
                     "error (no key at all), warning (SES: another target has the key)".to_string()
+                }
+                FindingCode::MailFromMxMissing
+                | FindingCode::MailFromMxWrong
+                | FindingCode::MailFromMxOtherRegion
+                | FindingCode::MailFromReceivesMail
+                | FindingCode::MailFromDomainDuplicated
+                | FindingCode::MailFromWrongType => {
+                    "error (`REJECT_MESSAGE`), warning (`USE_DEFAULT_VALUE`)".to_string()
                 }
                 other => other.default_severity().as_str().to_string(),
             };
@@ -299,6 +370,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 29);
+        assert_eq!(FindingCode::ALL.len(), 50);
     }
 }

@@ -32,6 +32,7 @@
 //!     domain: domain.clone(),
 //!     selectors: vec![parse_selector("google").unwrap()],
 //!     expect_ns: vec![],
+//!     dmarc: false,
 //! };
 //! let asked = probes(&check);
 //! assert!(asked.iter().any(|p| p.purpose == ProbePurpose::Expected
@@ -72,23 +73,27 @@
 mod advice;
 mod check;
 mod diagnose;
+pub mod dmarc;
 pub mod engine;
 mod finding;
 mod hosts;
 mod input;
 mod keyrecord;
+mod mail;
 pub mod message;
 mod observe;
 mod probe;
 mod providers;
 mod report;
 pub mod serde_dns;
+pub mod spf;
 mod watch;
 
 pub use advice::{advise, fold_findings, Action, ActionKind, Advice, FoldedFinding, RecordSpec};
 pub use check::{
-    is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_region_of_zone, Check, RegionArg,
-    SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
+    is_ses_dkim_zone, parse_region, ses_dkim_zone_for_region, ses_feedback_endpoint,
+    ses_feedback_region, ses_region_of_zone, Check, MailFromAttributes, MxFailureBehavior,
+    RegionArg, SesStatus, SoaSeen, SES_DEFAULT_DKIM_ZONE, SES_REGIONAL_DKIM_ZONES, SES_REGIONS,
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
@@ -105,6 +110,7 @@ pub use input::{
 pub use keyrecord::{
     parse_key_record, parse_tag_list, Deviation, KeyRecord, KeyRecordError, KeyType, PublicKey, Tag,
 };
+pub use mail::dmarc_name;
 pub use observe::{
     Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
     ObservedRecord, Outcome, ProbeObservation, QueryError, ReducedCheck, Response, ServerAnswer,
@@ -119,6 +125,8 @@ pub use providers::{
     SelectorPattern, TargetRule, PROVIDERS,
 };
 pub use report::{
-    KeySummary, NegativeCaching, RecordReport, RecordStatus, Report, ServerValue, SesView, Verdict,
+    Alignment, DmarcReport, KeySummary, MailFromReport, MailRecordReport, NegativeCaching,
+    RecordFix, RecordReport, RecordStatus, Report, ServerValue, SesView, SpfIncludeReport,
+    SpfReport, Verdict,
 };
 pub use watch::{diff_reports, watch_hint, Change};

@@ -355,6 +355,15 @@ pub enum ObservedData {
     /// A DNAME and its target.
     #[serde(rename = "DNAME", with = "serde_dns::name")]
     Dname(Name),
+    /// A mail exchanger.
+    #[serde(rename = "MX")]
+    Mx {
+        /// Lower is preferred.
+        preference: u16,
+        /// The host.
+        #[serde(with = "serde_dns::name")]
+        exchange: Name,
+    },
     /// Any other type: its mnemonic only.
     #[serde(rename = "OTHER", with = "serde_dns::rtype")]
     Other(RecordType),
@@ -371,6 +380,7 @@ impl ObservedData {
             ObservedData::Ns(_) => RecordType::NS,
             ObservedData::Soa { .. } => RecordType::SOA,
             ObservedData::Dname(_) => RecordType::DNAME,
+            ObservedData::Mx { .. } => RecordType::MX,
             ObservedData::Other(t) => *t,
         }
     }
@@ -396,6 +406,10 @@ impl ObservedData {
                 minimum,
             } => format!("SOA {mname} {rname} {serial} ... {minimum}"),
             ObservedData::Dname(n) => format!("DNAME {n}"),
+            ObservedData::Mx {
+                preference,
+                exchange,
+            } => format!("MX {preference} {exchange}"),
             ObservedData::Other(t) => format!("{t} (data not shown)"),
         }
     }
@@ -410,6 +424,10 @@ impl From<&Record> for ObservedRecord {
             RData::Aaaa(a) => ObservedData::Aaaa(*a),
             RData::Ns(n) => ObservedData::Ns(n.clone()),
             RData::Dname(n) => ObservedData::Dname(n.clone()),
+            RData::Mx(mx) => ObservedData::Mx {
+                preference: mx.preference,
+                exchange: mx.exchange.clone(),
+            },
             RData::Soa(soa) => ObservedData::Soa {
                 mname: soa.mname.clone(),
                 rname: soa.rname.clone(),

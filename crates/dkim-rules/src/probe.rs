@@ -1,9 +1,10 @@
 //! Which names and types to ask: [`probes`] before any answer, [`follow_up_probes`] once the
 //! first answers are in.
 //!
-//! Every probe except [`ProbePurpose::TargetKey`] goes to the authoritative servers of the
+//! Every probe except those whose purpose [`ProbePurpose::resolves_through_target_zone`]
+//! (`TargetKey`, `SpfInclude`, `MailChainTarget`) goes to the authoritative servers of the
 //! zone that holds the name (every server, every address, plus the user's `--expect-ns`),
-//! and its answers go into [`crate::Observations::probes`]. `TargetKey` probes are looked up
+//! and its answers go into [`crate::Observations::probes`]. The others are looked up
 //! through the target's own zone (a CNAME target lives elsewhere) and go into
 //! [`crate::Observations::targets`].
 
@@ -38,7 +39,19 @@ impl Probe {
     /// [`crate::Observations::targets`]) rather than asked of every authoritative server of
     /// the checked zone (into [`crate::Observations::probes`]).
     pub fn resolves_through_target_zone(&self) -> bool {
-        self.purpose == ProbePurpose::TargetKey
+        self.purpose.resolves_through_target_zone()
+    }
+}
+
+impl ProbePurpose {
+    /// Whether probes of this purpose are resolved through the name's own zone (into
+    /// [`crate::Observations::targets`]) rather than asked of every authoritative server of
+    /// the zone holding the name.
+    pub fn resolves_through_target_zone(self) -> bool {
+        matches!(
+            self,
+            ProbePurpose::TargetKey | ProbePurpose::SpfInclude | ProbePurpose::MailChainTarget
+        )
     }
 }
 
@@ -61,6 +74,23 @@ pub enum ProbePurpose {
     TargetKey,
     /// The SOA and NS at the domain.
     ZoneApex,
+    /// The MX at the custom MAIL FROM domain.
+    MailFromMx,
+    /// The TXT (SPF) at the custom MAIL FROM domain.
+    MailFromTxt,
+    /// A mistaken form of the MAIL FROM domain (the domain appended twice, a wildcard check),
+    /// asked only when its MX or SPF record is missing or wrong.
+    MailFromVariant,
+    /// The TXT at `_dmarc.<domain>`.
+    Dmarc,
+    /// The TXT at `_dmarc.<organizational domain>`, asked only when the domain has no DMARC
+    /// record of its own.
+    DmarcOrganizational,
+    /// The SPF record of an `include:` or `redirect=` target, resolved through its own zone.
+    SpfInclude,
+    /// The TXT at the end of a CNAME chain from the MAIL FROM domain or `_dmarc`, resolved
+    /// through its own zone.
+    MailChainTarget,
 }
 
 /// The probes for a check, before any answer is known: the zone's SOA and NS, one question
@@ -86,6 +116,9 @@ pub fn probes(check: &Check) -> Vec<Probe> {
                 list.push(target, RecordType::TXT, ProbePurpose::TargetKey);
             }
         }
+    }
+    for probe in crate::mail::mail_probes(check) {
+        list.push(probe.name, probe.rtype, probe.purpose);
     }
     list.probes
 }
@@ -216,7 +249,12 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
             list.push(name, RecordType::TXT, purpose);
         }
     }
-    for probe in &observations.probes {
+    let mail_names = crate::mail::mail_names(check, observations);
+    for probe in observations
+        .probes
+        .iter()
+        .filter(|p| !mail_names.contains(&(p.name.clone(), p.rtype)))
+    {
         for answer in &probe.answers {
             let Outcome::Response(response) = &answer.outcome else {
                 continue;
@@ -225,6 +263,9 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
                 list.push(target, RecordType::TXT, ProbePurpose::TargetKey);
             }
         }
+    }
+    for probe in crate::mail::mail_follow_ups(check, observations) {
+        list.push(probe.name, probe.rtype, probe.purpose);
     }
     let asked: BTreeSet<(Name, RecordType)> = observations
         .probes
@@ -390,6 +431,8 @@ mod tests {
             expect_ns: vec![],
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: false,
         }
     }
 
@@ -576,6 +619,7 @@ mod tests {
             domain: n("example.com"),
             selectors: vec!["google".into()],
             expect_ns: vec![],
+            dmarc: false,
         };
         let list = probes(&check);
         assert!(has(
@@ -607,6 +651,7 @@ mod tests {
             domain: n("example.com"),
             selectors: vec!["google".into()],
             expect_ns: vec![],
+            dmarc: false,
         };
         let mut obs = Observations::default();
         let txt = ObservedRecord {
@@ -638,6 +683,7 @@ mod tests {
             domain: n("mail.example.com"),
             selectors: vec!["k2".into(), "k3".into()],
             expect_ns: vec![],
+            dmarc: false,
         };
         let mut obs = Observations::default();
         obs.delegation.zone = Some(n("example.com"));

@@ -49,6 +49,12 @@ pub struct Report {
     /// these findings.
     #[serde(default)]
     pub ses_view: Option<SesView>,
+    /// The custom MAIL FROM domain, for an SES check that names one.
+    #[serde(default)]
+    pub mail_from: Option<MailFromReport>,
+    /// The DMARC policy and alignment, unless the check left DMARC out.
+    #[serde(default)]
+    pub dmarc: Option<DmarcReport>,
 }
 
 /// What SES reported (`DkimAttributes.Status`, `VerificationInfo.ErrorType`) and which
@@ -162,4 +168,143 @@ pub struct NegativeCaching {
     pub soa_ttl: u32,
     /// One sentence for the user.
     pub hint: String,
+}
+
+/// The custom MAIL FROM domain (report's `mail_from`, for SES checks that name one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFromReport {
+    /// The MAIL FROM domain.
+    #[serde(with = "serde_dns::name")]
+    pub domain: Name,
+    /// `MailFromDomainStatus` as SES gave it, if known.
+    pub ses_status: Option<String>,
+    /// `BehaviorOnMxFailure` (SES's default `USE_DEFAULT_VALUE` when not given).
+    pub behavior_on_mx_failure: crate::check::MxFailureBehavior,
+    /// The SES region whose feedback endpoint the MX must name, when known.
+    pub region: Option<String>,
+    /// The MX SES wants, as a zone file writes its value (`10 feedback-smtp.<region>.amazonses.com.`).
+    pub expected_mx: String,
+    /// The MX record's state and each server's value.
+    pub mx: MailRecordReport,
+    /// The SPF record.
+    pub spf: SpfReport,
+    /// Records to create or change.
+    pub fixes: Vec<RecordFix>,
+    /// One sentence: what SES does with this MAIL FROM domain now.
+    pub summary: String,
+}
+
+/// A record's state over the servers, and each server's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecordReport {
+    /// The state.
+    pub status: RecordStatus,
+    /// What each server returned.
+    pub servers: Vec<ServerValue>,
+}
+
+/// The SPF record of the MAIL FROM domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpfReport {
+    /// The state (`ok`, `missing`, `wrong-value`, `inconsistent`, `unreachable`).
+    pub status: RecordStatus,
+    /// The record's text, when there is exactly one.
+    pub record: Option<String>,
+    /// What each server returned.
+    pub servers: Vec<ServerValue>,
+    /// DNS lookups counted through the includes (RFC 7208 §4.6.4; the limit is 10).
+    pub lookups: Option<usize>,
+    /// Whether every include was resolved (otherwise `lookups` is a lower bound).
+    pub lookups_complete: bool,
+    /// Void lookups among the include and redirect targets (the limit is 2).
+    pub void_lookups: usize,
+    /// Whether `amazonses.com` is included anywhere.
+    pub includes_amazonses: bool,
+    /// Each `include:`/`redirect=` target, in evaluation order.
+    pub includes: Vec<SpfIncludeReport>,
+}
+
+/// One `include:`/`redirect=` target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpfIncludeReport {
+    /// The domain as written.
+    pub domain: String,
+    /// 1 for the MAIL FROM record's own includes.
+    pub depth: usize,
+    /// Whether it is a `redirect=`.
+    pub redirect: bool,
+    /// Its own lookups, when its record was read.
+    pub lookups: Option<usize>,
+    /// What was found, in words.
+    pub outcome: String,
+}
+
+/// The From domain's DMARC policy and the alignment of the mail SES sends (report's `dmarc`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DmarcReport {
+    /// The From domain.
+    #[serde(with = "serde_dns::name")]
+    pub domain: Name,
+    /// Its organizational domain.
+    #[serde(with = "serde_dns::name")]
+    pub organizational_domain: Name,
+    /// How the organizational domain was found: `public-suffix-list`.
+    pub organizational_domain_method: String,
+    /// Where the policy that applies was read (`_dmarc.<domain>`, or the organizational
+    /// domain's when the domain has none).
+    #[serde(with = "serde_dns::name")]
+    pub record_name: Name,
+    /// The state of `_dmarc.<domain>` (`ok` also when the organizational domain's applies).
+    pub status: RecordStatus,
+    /// The record's text, when there is exactly one.
+    pub record: Option<String>,
+    /// What each server returned for `_dmarc.<domain>`.
+    pub servers: Vec<ServerValue>,
+    /// The parsed policy.
+    pub policy: Option<crate::dmarc::DmarcRecord>,
+    /// `p=`, `sp=`, `pct=` in words.
+    pub policy_words: Option<String>,
+    /// DKIM alignment of the mail signed with the checked keys.
+    pub dkim: Alignment,
+    /// SPF alignment of the mail SES sends (SES checks only).
+    pub spf: Option<Alignment>,
+    /// Records to create or change.
+    pub fixes: Vec<RecordFix>,
+    /// One or two sentences: whether the mail passes DMARC, and what receivers do if not.
+    pub summary: String,
+}
+
+/// One identifier's alignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alignment {
+    /// The domain that must align (`d=`, or the MAIL FROM domain).
+    pub domain: String,
+    /// `adkim=` / `aspf=` (relaxed when there is no policy).
+    pub mode: crate::dmarc::AlignmentMode,
+    /// Whether it aligns with the From domain under that mode.
+    pub aligned: bool,
+    /// Whether the mechanism itself passes, as far as the DNS shows (DKIM: the records verify;
+    /// SPF: the MAIL FROM domain's MX and SPF are right).
+    pub passes: bool,
+    /// In words.
+    pub summary: String,
+}
+
+/// A record to create or change (what `advise` turns into an action).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordFix {
+    /// The name.
+    #[serde(with = "serde_dns::name")]
+    pub name: Name,
+    /// The type (`MX`, `TXT`).
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// The value, as a zone file writes it.
+    pub value: String,
+    /// Whether a record of that name and type is there already (change rather than create).
+    pub change: bool,
+    /// Records to delete first: (name, type, value).
+    pub delete: Vec<(String, String, String)>,
+    /// The findings it answers.
+    pub codes: Vec<crate::finding::FindingCode>,
 }

@@ -226,6 +226,8 @@ mod tests {
                 hint: "wait 5 min".into(),
             }),
             ses_view: None,
+            mail_from: None,
+            dmarc: None,
         }
     }
 

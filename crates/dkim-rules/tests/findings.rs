@@ -1075,6 +1075,8 @@ fn cases() -> Vec<Case> {
                 expect_ns: vec![],
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: false,
             },
             world: World::new(
                 two_servers(Zone::new("example.com").cname(
@@ -1178,6 +1180,8 @@ fn cases() -> Vec<Case> {
                 expect_ns: vec![],
                 ses_soa: None,
                 ses_status: None,
+                mail_from: None,
+                dmarc: false,
             },
             world: World::new(
                 two_servers(Zone::new("example.com").cname("*.example.com", "lb.example.net")),
@@ -1239,6 +1243,7 @@ fn cases() -> Vec<Case> {
                 domain: n("typo.example.com"),
                 selectors: vec!["google".into()],
                 expect_ns: vec![],
+                dmarc: false,
             },
             world: selector_world(Zone::new("example.com"), vec![]),
             verdict: Verdict::Fail,
@@ -1270,6 +1275,9 @@ fn cases() -> Vec<Case> {
             },
         },
     ]
+    .into_iter()
+    .chain(mail_cases())
+    .collect()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -1455,4 +1463,509 @@ fn what_ses_reported_is_set_against_the_findings() {
         &selector_world(Zone::new("example.com"), vec![]).observe(&check),
     );
     assert_eq!(report.ses_view, None);
+}
+
+/// An SES identity of example.com with a MAIL FROM domain, DMARC read.
+fn mail_check(mail_from: Option<&str>, reject: bool, region: Option<&str>) -> Check {
+    let mut check = ses_check(&[T1, T2, T3]);
+    if let Check::Ses {
+        mail_from: slot,
+        dmarc,
+        region: r,
+        ..
+    } = &mut check
+    {
+        *slot = mail_from.map(|m| dkim_rules::MailFromAttributes {
+            domain: n(m),
+            status: Some("PENDING".into()),
+            behavior_on_mx_failure: if reject {
+                dkim_rules::MxFailureBehavior::RejectMessage
+            } else {
+                dkim_rules::MxFailureBehavior::UseDefaultValue
+            },
+        });
+        *dmarc = true;
+        *r = region.map(str::to_string);
+    }
+    check
+}
+
+const BOUNCE: &str = "bounce.example.com";
+const FEEDBACK: &str = "feedback-smtp.us-east-1.amazonses.com";
+const SES_SPF: &str = "v=spf1 include:amazonses.com ~all";
+
+/// SES's own zone with its SPF record, beside the DKIM zone.
+fn amazonses() -> Zone {
+    Zone::new("amazonses.com").txt("amazonses.com", &["v=spf1 ip4:199.255.192.0/22 -all"])
+}
+
+/// example.com with the SES CNAMEs and a DMARC record.
+fn mail_zone(dmarc: &str) -> Zone {
+    good_ses_zone().txt("_dmarc.example.com", &[dmarc])
+}
+
+fn mail_world(zone: Zone) -> World {
+    World::new(two_servers(zone), vec![default_ses(), amazonses()])
+}
+
+fn healthy_mail_from(zone: Zone) -> Zone {
+    zone.mx(BOUNCE, 10, FEEDBACK).txt(BOUNCE, &[SES_SPF])
+}
+
+const QUARANTINE: &str = "v=DMARC1; p=quarantine; rua=mailto:d@example.com";
+
+fn mail_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "mail-from-pass",
+            check: mail_check(Some(BOUNCE), false, Some("us-east-1")),
+            world: mail_world(healthy_mail_from(mail_zone(QUARANTINE))),
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |r| {
+                let m = r.mail_from.as_ref().unwrap();
+                assert_eq!(
+                    (m.mx.status, m.spf.status),
+                    (RecordStatus::Ok, RecordStatus::Ok)
+                );
+                assert_eq!(m.spf.lookups, Some(1));
+                // The check's status says PENDING: the records are right now.
+                assert!(
+                    m.summary
+                        .contains("SES reports PENDING from an earlier check; the MX is right now"),
+                    "{}",
+                    m.summary
+                );
+                let d = r.dmarc.as_ref().unwrap();
+                assert!(d.spf.as_ref().unwrap().aligned && d.dkim.passes);
+            },
+        },
+        Case {
+            name: "mail-from-mx-missing-reject",
+            check: mail_check(Some(BOUNCE), true, None),
+            world: mail_world(mail_zone(QUARANTINE).txt(BOUNCE, &[SES_SPF])),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-mx-missing", "trailing-dot"],
+            also: |r| {
+                assert_eq!(finding(r, "mail-from-mx-missing").severity, Severity::Error);
+            },
+        },
+        Case {
+            name: "mail-from-mx-missing-default",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(mail_zone(QUARANTINE).txt(BOUNCE, &[SES_SPF])),
+            verdict: Verdict::Pass,
+            codes: &["mail-from-mx-missing", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "mail-from-mx-missing");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(f.summary.contains("does not align"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "mail-from-mx-wrong",
+            check: mail_check(Some(BOUNCE), true, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .mx(BOUNCE, 10, "mx.mailhost.example.net")
+                    .txt(BOUNCE, &[SES_SPF]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-mx-wrong", "trailing-dot"],
+            also: |r| {
+                let f = finding(r, "mail-from-mx-wrong");
+                assert!(
+                    f.summary.contains("mx.mailhost.example.net"),
+                    "{}",
+                    f.summary
+                );
+                assert!(!f.summary.contains("wildcard"), "{}", f.summary);
+            },
+        },
+        Case {
+            // A wildcard MX answers the doubled name too: that is not a record created
+            // there, and the MAIL FROM name itself (it holds the SPF record) has no MX.
+            name: "mail-from-mx-missing-beside-a-wildcard",
+            check: mail_check(Some(BOUNCE), true, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .mx("*.example.com", 10, "mx.mailhost.example.net")
+                    .txt(BOUNCE, &[SES_SPF]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-mx-missing", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "mail-from-mx-other-region",
+            check: mail_check(Some(BOUNCE), true, Some("eu-west-1")),
+            world: mail_world(healthy_mail_from(mail_zone(QUARANTINE))),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-mx-other-region", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "mail-from-receives-mail",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(healthy_mail_from(mail_zone(QUARANTINE)).mx(
+                BOUNCE,
+                5,
+                "mx.mailhost.example.net",
+            )),
+            verdict: Verdict::Pass,
+            codes: &["mail-from-receives-mail", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "mail-from-not-subdomain",
+            check: mail_check(Some("bounce.example.org"), false, None),
+            world: World::new(
+                two_servers(mail_zone(QUARANTINE)),
+                vec![
+                    default_ses(),
+                    amazonses(),
+                    Zone::new("example.org")
+                        .mx("bounce.example.org", 10, FEEDBACK)
+                        .txt("bounce.example.org", &[SES_SPF]),
+                ],
+            ),
+            verdict: Verdict::Fail,
+            // The MAIL FROM names are asked of example.com's servers here (the simulator's
+            // world has one set of servers), which refuse them: only the rule about the name
+            // itself is judged.
+            codes: &["mail-from-not-subdomain", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "mail-from-duplicated",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .mx("bounce.example.com.example.com", 10, FEEDBACK)
+                    .txt("bounce.example.com.example.com", &[SES_SPF]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-domain-duplicated", "trailing-dot"],
+            also: |r| {
+                let m = r.mail_from.as_ref().unwrap();
+                assert_eq!(m.fixes.len(), 2);
+                assert!(m.fixes.iter().all(|f| f.delete.len() == 1));
+            },
+        },
+        Case {
+            name: "mail-from-mx-as-txt",
+            check: mail_check(Some(BOUNCE), true, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .txt(BOUNCE, &[SES_SPF])
+                    .txt(BOUNCE, &["10 feedback-smtp.us-east-1.amazonses.com"]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-wrong-type", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "spf-missing",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(mail_zone(QUARANTINE).mx(BOUNCE, 10, FEEDBACK)),
+            verdict: Verdict::Fail,
+            codes: &["spf-missing", "trailing-dot"],
+            also: |r| {
+                let fix = &r.mail_from.as_ref().unwrap().fixes[0];
+                assert_eq!(fix.value, format!("\"{SES_SPF}\""));
+            },
+        },
+        Case {
+            name: "spf-multiple",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(
+                healthy_mail_from(mail_zone(QUARANTINE)).txt(BOUNCE, &["v=spf1 mx -all"]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["spf-multiple", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "spf-syntax",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(mail_zone(QUARANTINE).mx(BOUNCE, 10, FEEDBACK).txt(
+                BOUNCE,
+                &["v=spf1 include:amazonses.com ip4:192.0.2.300 ~all"],
+            )),
+            verdict: Verdict::Fail,
+            codes: &["spf-syntax", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "spf-amazonses-missing",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .mx(BOUNCE, 10, FEEDBACK)
+                    .txt(BOUNCE, &["v=spf1 ip4:192.0.2.1 -all"]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["spf-amazonses-missing", "trailing-dot"],
+            also: |r| {
+                let fix = &r.mail_from.as_ref().unwrap().fixes[0];
+                assert_eq!(
+                    fix.value,
+                    "\"v=spf1 ip4:192.0.2.1 include:amazonses.com -all\""
+                );
+            },
+        },
+        Case {
+            // A redirect to a policy that includes itself through another: a loop, and the
+            // count is not past 10 before it.
+            name: "spf-include-loop-and-too-many",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(
+                mail_zone(QUARANTINE)
+                    .mx(BOUNCE, 10, FEEDBACK)
+                    .txt(
+                        BOUNCE,
+                        &["v=spf1 include:amazonses.com include:a.example.com a mx ptr ~all"],
+                    )
+                    .txt(
+                        "a.example.com",
+                        &["v=spf1 a mx exists:x.example.com include:b.example.com"],
+                    )
+                    .txt("b.example.com", &["v=spf1 a mx include:a.example.com"]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["spf-include-broken", "spf-too-many-lookups", "trailing-dot"],
+            also: |r| {
+                let spf = &r.mail_from.as_ref().unwrap().spf;
+                assert!(spf.lookups.unwrap() > 10, "{spf:?}");
+                assert!(finding(r, "spf-include-broken")
+                    .summary
+                    .contains("includes itself"));
+            },
+        },
+        Case {
+            name: "dmarc-missing",
+            check: mail_check(None, false, None),
+            world: mail_world(good_ses_zone()),
+            verdict: Verdict::Pass,
+            codes: &["dmarc-missing", "trailing-dot"],
+            also: |r| {
+                let d = r.dmarc.as_ref().unwrap();
+                assert_eq!(d.status, RecordStatus::Missing);
+                assert!(!d.spf.as_ref().unwrap().aligned);
+            },
+        },
+        Case {
+            name: "dmarc-multiple",
+            check: mail_check(None, false, None),
+            world: mail_world(
+                mail_zone(QUARANTINE).txt("_dmarc.example.com", &["v=DMARC1; p=none"]),
+            ),
+            verdict: Verdict::Fail,
+            codes: &["dmarc-multiple", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "dmarc-syntax",
+            check: mail_check(None, false, None),
+            world: mail_world(mail_zone("v=DMARC1; pct=50")),
+            verdict: Verdict::Fail,
+            codes: &["dmarc-syntax", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "dmarc-strict-spf",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: mail_world(healthy_mail_from(mail_zone("v=DMARC1; p=none; aspf=s"))),
+            verdict: Verdict::Pass,
+            codes: &["dmarc-spf-unaligned", "dmarc-policy-none", "trailing-dot"],
+            also: |r| {
+                let words = r.dmarc.as_ref().unwrap().policy_words.clone().unwrap();
+                assert!(words.contains("deliver it as usual"), "{words}");
+            },
+        },
+        Case {
+            name: "dmarc-inconsistent",
+            check: mail_check(None, false, None),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(mail_zone(QUARANTINE)),
+                    ),
+                    server(
+                        "ns2.example.com",
+                        "192.0.2.2",
+                        Behaviour::Serves(mail_zone("v=DMARC1; p=reject")),
+                    ),
+                ],
+                vec![default_ses(), amazonses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["dmarc-inconsistent", "trailing-dot"],
+            also: |r| {
+                assert_eq!(finding(r, "dmarc-inconsistent").servers.len(), 2);
+            },
+        },
+        Case {
+            // A hosted DMARC record: _dmarc is a CNAME into the provider's zone, and the SPF
+            // record of the MAIL FROM domain comes the same way.
+            name: "dmarc-and-spf-through-cnames",
+            check: mail_check(Some(BOUNCE), false, Some("us-east-1")),
+            world: World::new(
+                two_servers(
+                    good_ses_zone()
+                        .cname(
+                            "_dmarc.example.com",
+                            "example.com._dmarc.dmarc-host.example.net",
+                        )
+                        .mx(BOUNCE, 10, FEEDBACK),
+                ),
+                vec![
+                    default_ses(),
+                    amazonses(),
+                    Zone::new("dmarc-host.example.net").txt(
+                        "example.com._dmarc.dmarc-host.example.net",
+                        &["v=DMARC1; p=reject"],
+                    ),
+                ],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["spf-missing", "trailing-dot"],
+            also: |r| {
+                let d = r.dmarc.as_ref().unwrap();
+                assert_eq!(d.status, RecordStatus::Ok);
+                assert_eq!(d.record.as_deref(), Some("v=DMARC1; p=reject"));
+                assert!(d.summary.contains("through DKIM"), "{}", d.summary);
+            },
+        },
+        Case {
+            name: "mail-from-inconsistent",
+            check: mail_check(Some(BOUNCE), false, None),
+            world: World::new(
+                vec![
+                    server(
+                        "ns1.example.com",
+                        "192.0.2.1",
+                        Behaviour::Serves(healthy_mail_from(mail_zone(QUARANTINE))),
+                    ),
+                    server(
+                        "ns2.example.com",
+                        "192.0.2.2",
+                        Behaviour::Serves(mail_zone(QUARANTINE).txt(BOUNCE, &[SES_SPF])),
+                    ),
+                ],
+                vec![default_ses(), amazonses()],
+            ),
+            verdict: Verdict::Fail,
+            codes: &["mail-from-inconsistent", "trailing-dot"],
+            also: nothing,
+        },
+        Case {
+            name: "dmarc-from-organization",
+            check: {
+                let mut check = mail_check(None, false, None);
+                if let Check::Ses { domain, tokens, .. } = &mut check {
+                    *domain = n("news.example.com");
+                    tokens.truncate(0);
+                    tokens.push(T3.into());
+                }
+                check
+            },
+            world: mail_world(
+                Zone::new("example.com")
+                    .cname(
+                        &format!("{T3}._domainkey.news.example.com"),
+                        &format!("{T3}.dkim.amazonses.com"),
+                    )
+                    .txt("_dmarc.example.com", &["v=DMARC1; p=reject; sp=quarantine"]),
+            ),
+            verdict: Verdict::Pass,
+            codes: &["dmarc-from-organization", "trailing-dot"],
+            also: |r| {
+                let d = r.dmarc.as_ref().unwrap();
+                assert_eq!(d.record_name, n("_dmarc.example.com"));
+                let words = d.policy_words.as_deref().unwrap();
+                assert!(
+                    words.starts_with("Mail from news.example.com that fails DMARC: receivers are asked to treat it as suspicious"),
+                    "{words}"
+                );
+                assert!(
+                    words.ends_with("(the sp= of example.com's record)."),
+                    "{words}"
+                );
+                assert!(d.summary.contains("passes DMARC"), "{}", d.summary);
+            },
+        },
+    ]
+}
+
+/// A MAIL FROM domain no server answered for is unknown: the verdict is incomplete, not pass.
+#[test]
+fn an_unanswered_mail_from_domain_leaves_the_verdict_incomplete() {
+    let check = mail_check(Some(BOUNCE), false, None);
+    let world = mail_world(healthy_mail_from(mail_zone(QUARANTINE)));
+    let mut observations = world.observe(&check);
+    assert_eq!(diagnose(&check, &observations).verdict, Verdict::Pass);
+    for probe in observations
+        .probes
+        .iter_mut()
+        .filter(|p| p.name == n(BOUNCE))
+    {
+        for answer in &mut probe.answers {
+            answer.outcome = dkim_rules::Outcome::Error {
+                error: dkim_rules::QueryError::Timeout,
+                message: "did not answer 5 tries over 4.9 s".into(),
+            };
+        }
+    }
+    let report = diagnose(&check, &observations);
+    assert_eq!(report.verdict, Verdict::Incomplete);
+    let m = report.mail_from.as_ref().unwrap();
+    assert_eq!(
+        (m.mx.status, m.spf.status),
+        (RecordStatus::Unreachable, RecordStatus::Unreachable)
+    );
+    assert!(
+        m.summary.starts_with("No authoritative server answered"),
+        "{}",
+        m.summary
+    );
+    // DKIM's own servers answered everything else: nothing is called lame.
+    assert_eq!(codes_of(&report), ["trailing-dot".to_string()].into());
+}
+
+/// An SPF include whose zone did not answer from here is unknown: no finding blames the
+/// record, and the count says it is incomplete.
+#[test]
+fn an_unanswered_spf_include_is_not_the_records_fault() {
+    let check = mail_check(Some(BOUNCE), false, Some("us-east-1"));
+    let world = mail_world(healthy_mail_from(mail_zone(QUARANTINE)));
+    let mut observations = world.observe(&check);
+    let include = observations
+        .targets
+        .iter_mut()
+        .find(|t| t.name == n("amazonses.com"))
+        .expect("the include was resolved");
+    include.outcome = dkim_rules::TargetOutcome::Failed {
+        error: "no server of amazonses.com answered".into(),
+        unanswered: true,
+    };
+    let report = diagnose(&check, &observations);
+    assert_eq!(codes_of(&report), ["trailing-dot".to_string()].into());
+    let spf = &report.mail_from.as_ref().unwrap().spf;
+    assert!(!spf.lookups_complete && spf.includes_amazonses, "{spf:?}");
+    assert!(spf.includes[0].outcome.starts_with("no answer from here"));
+    // Answered but failed (SERVFAIL): a temperror receivers see too.
+    let include = observations
+        .targets
+        .iter_mut()
+        .find(|t| t.name == n("amazonses.com"))
+        .unwrap();
+    include.outcome = dkim_rules::TargetOutcome::Failed {
+        error: "SERVFAIL".into(),
+        unanswered: false,
+    };
+    let report = diagnose(&check, &observations);
+    assert!(codes_of(&report).contains("spf-include-broken"));
 }

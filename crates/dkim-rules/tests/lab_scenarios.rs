@@ -36,11 +36,43 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
             expect_ns: expect_ns.iter().map(|s| n(s)).collect(),
             ses_soa: None,
             ses_status: None,
+            mail_from: None,
+            dmarc: true,
         },
+        scenarios::Check::Identity {
+            json,
+            domain_arg,
+            region,
+            mail_from,
+            ..
+        } => {
+            let mut check =
+                dkim_rules::check_from_identity_json(json, domain_arg.then_some(&domain))
+                    .expect("the lab's identity JSON reads");
+            assert_eq!(check.domain(), &domain, "{}", scenario.id);
+            if let (Check::Ses { region: slot, .. }, Some(region)) = (&mut check, region) {
+                *slot = Some(region.to_string());
+            }
+            if let (
+                Check::Ses {
+                    mail_from: slot, ..
+                },
+                Some(name),
+            ) = (&mut check, mail_from)
+            {
+                *slot = Some(dkim_rules::MailFromAttributes {
+                    domain: n(name),
+                    status: None,
+                    behavior_on_mx_failure: dkim_rules::MxFailureBehavior::default(),
+                });
+            }
+            check
+        }
         scenarios::Check::Selectors(list) => Check::Selector {
             domain,
             selectors: list.iter().map(|s| s.to_string()).collect(),
             expect_ns: vec![],
+            dmarc: true,
         },
     }
 }
@@ -165,7 +197,9 @@ fn a_healthy_ses_domain_is_checked_on_every_server_in_few_queries_and_round_trip
         .iter()
         .find(|s| s.domain == scenarios::SES_HEALTHY)
         .unwrap();
-    let (run, cost) = run_check(&net, &check_of(scenario), Conditions::default());
+    // The DKIM check alone (`--no-dmarc`): DMARC's two questions are measured with MAIL FROM.
+    let check = dkim_alone(&check_of(scenario));
+    let (run, cost) = run_check(&net, &check, Conditions::default());
     eprintln!("{}: {cost:?}", scenario.domain);
     assert_eq!(run.report.verdict, Verdict::Pass);
     // Root, com, the zone; SOA and NS of its two servers; three names on each; the three
@@ -206,6 +240,7 @@ fn verify_lab_message(net: &Network, bytes: &[u8]) -> dkim_rules::message::Messa
                 domain: domain.clone(),
                 selectors: vec![selector.clone()],
                 expect_ns: vec![],
+                dmarc: false,
             };
             let observations = observe(net, &check);
             (domain, selector, observations)
@@ -377,6 +412,7 @@ fn with_served_records(net: &Network, records: &[&str]) -> (Name, Observations) 
         domain: domain.clone(),
         selectors: vec!["rsa2048".into()],
         expect_ns: vec![],
+        dmarc: false,
     };
     let mut observations = observe(net, &check);
     let key_name = n("rsa2048._domainkey.dkim-signed.org");
@@ -500,4 +536,166 @@ fn an_expired_signature_says_whether_it_was_valid_on_arrival() {
     // Without a Received field nothing is said about the arrival.
     let report = verify_lab_message(&net, expired);
     assert!(!report.signatures[0].problems[0].summary.contains("arrived"));
+}
+
+/// The report of a lab scenario, by id.
+fn lab_report(net: &Network, id: &str) -> dkim_rules::Report {
+    let scenario = scenarios::scenario(id).expect("a lab scenario");
+    run_check(net, &check_of(scenario), Conditions::default())
+        .0
+        .report
+}
+
+#[test]
+fn mail_from_and_dmarc_reports_say_what_the_lab_holds() {
+    use dkim_rules::dmarc::{AlignmentMode, Policy};
+    use dkim_rules::RecordStatus;
+    let net = dns_lab::internet::miniature_internet();
+
+    let healthy = lab_report(&net, "mail-from-healthy");
+    let mail_from = healthy.mail_from.as_ref().expect("a mail_from object");
+    assert_eq!(mail_from.domain, n("bounce.mail-from-healthy.com"));
+    assert_eq!(mail_from.region.as_deref(), Some("us-east-1"));
+    assert_eq!(
+        mail_from.expected_mx,
+        "10 feedback-smtp.us-east-1.amazonses.com."
+    );
+    assert_eq!(
+        (mail_from.mx.status, mail_from.spf.status),
+        (RecordStatus::Ok, RecordStatus::Ok)
+    );
+    assert_eq!(mail_from.mx.servers.len(), 2);
+    assert!(mail_from.mx.servers.iter().all(|s| s.correct));
+    assert_eq!(mail_from.spf.lookups, Some(1));
+    assert!(mail_from.spf.lookups_complete && mail_from.spf.includes_amazonses);
+    assert!(mail_from.fixes.is_empty());
+    let dmarc = healthy.dmarc.as_ref().expect("a dmarc object");
+    assert_eq!(dmarc.policy.as_ref().unwrap().policy, Policy::Quarantine);
+    assert_eq!(dmarc.organizational_domain_method, "public-suffix-list");
+    assert!(dmarc.dkim.aligned && dmarc.dkim.passes);
+    let spf = dmarc.spf.as_ref().unwrap();
+    assert!(spf.aligned && spf.passes, "{spf:?}");
+    assert!(
+        dmarc
+            .summary
+            .contains("passes DMARC (DKIM and SPF both align)"),
+        "{}",
+        dmarc.summary
+    );
+
+    let too_many = lab_report(&net, "spf-too-many");
+    let spf = &too_many.mail_from.as_ref().unwrap().spf;
+    assert_eq!((spf.lookups, spf.lookups_complete), (Some(12), true));
+    assert_eq!(spf.includes.len(), 3);
+    let finding = too_many
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "spf-too-many-lookups")
+        .unwrap();
+    assert!(
+        finding.summary.contains("takes 12 DNS lookups"),
+        "{}",
+        finding.summary
+    );
+
+    // USE_DEFAULT_VALUE makes an MX problem a warning that says what happens to the mail;
+    // REJECT_MESSAGE an error.
+    let other = lab_report(&net, "mail-from-other-region");
+    let f = &other.findings[0];
+    assert_eq!(
+        (f.code.as_str(), f.severity),
+        ("mail-from-mx-other-region", Severity::Warning)
+    );
+    assert!(
+        f.summary.contains("eu-central-2") && f.summary.contains("amazonses.com"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.summary.contains("SPF then passes for amazonses.com"),
+        "{}",
+        f.summary
+    );
+    let missing = lab_report(&net, "mail-from-mx-missing");
+    let f = &missing.findings[0];
+    assert_eq!(
+        (f.code.as_str(), f.severity),
+        ("mail-from-mx-missing", Severity::Error)
+    );
+    assert!(f.summary.contains("REJECT_MESSAGE"), "{}", f.summary);
+    let fix = &missing.mail_from.as_ref().unwrap().fixes[0];
+    assert_eq!(
+        (fix.rtype.as_str(), fix.value.as_str()),
+        ("MX", "10 feedback-smtp.<region>.amazonses.com.")
+    );
+
+    let strict = lab_report(&net, "dmarc-strict");
+    let dmarc = strict.dmarc.as_ref().unwrap();
+    assert_eq!(dmarc.spf.as_ref().unwrap().mode, AlignmentMode::Strict);
+    assert!(!dmarc.spf.as_ref().unwrap().aligned);
+    assert!(dmarc.summary.contains("through DKIM"), "{}", dmarc.summary);
+
+    let two = lab_report(&net, "dmarc-two-records");
+    assert_eq!(two.dmarc.as_ref().unwrap().status, RecordStatus::WrongValue);
+    let none = lab_report(&net, "dmarc-missing");
+    assert!(none.mail_from.is_none());
+    let dmarc = none.dmarc.as_ref().unwrap();
+    assert_eq!(dmarc.status, RecordStatus::Missing);
+    assert!(!dmarc.spf.as_ref().unwrap().aligned);
+    assert_eq!(dmarc.fixes[0].name, n("_dmarc.dmarc-missing.com"));
+
+    // A DKIM-only scenario: DMARC read, no MAIL FROM, no finding beyond its own.
+    let dkim_only = lab_report(&net, "ses-healthy");
+    assert!(dkim_only.mail_from.is_none());
+    assert_eq!(dkim_only.dmarc.as_ref().unwrap().status, RecordStatus::Ok);
+}
+
+/// The check of a scenario without DMARC and MAIL FROM: the DKIM check alone.
+fn dkim_alone(check: &Check) -> Check {
+    let mut check = check.clone();
+    match &mut check {
+        Check::Ses {
+            mail_from, dmarc, ..
+        } => {
+            *mail_from = None;
+            *dmarc = false;
+        }
+        Check::Selector { dmarc, .. } => *dmarc = false,
+    }
+    check
+}
+
+/// Issue 17's bound: a healthy identity with a custom MAIL FROM domain and DMARC costs at most
+/// 12 queries more than the DKIM check alone. In simulated time the count is exact: the MX, TXT
+/// and `_dmarc` questions of both servers, and amazonses.com's SPF record (its zone already
+/// known from the key lookups): 7; and no round trip more than the key lookups take anyway.
+#[test]
+fn the_healthy_identity_costs_three_probes_and_one_include_beyond_dkim() {
+    let net = dns_lab::internet::miniature_internet();
+    let scenario = scenarios::scenario("mail-from-healthy").unwrap();
+    let full = check_of(scenario);
+    let dkim_only = dkim_alone(&full);
+    let (full_run, full_cost) = run_check(&net, &full, Conditions::default());
+    let (dkim_run, dkim_cost) = run_check(&net, &dkim_only, Conditions::default());
+    eprintln!("with MAIL FROM and DMARC {full_cost:?}; DKIM alone {dkim_cost:?}");
+    assert_eq!(
+        full_run.observations.probes.len(),
+        dkim_run.observations.probes.len() + 3
+    );
+    assert_eq!(
+        full_run.observations.targets.len(),
+        dkim_run.observations.targets.len() + 1
+    );
+    assert_eq!(
+        full_cost.exchanges,
+        dkim_cost.exchanges + 7,
+        "{full_cost:?} {dkim_cost:?}"
+    );
+    assert!(full_cost.exchanges - dkim_cost.exchanges <= 12);
+    // And the DKIM part of the diagnosis is the same.
+    let (a, b) = (&full_run.report, &dkim_run.report);
+    assert_eq!(
+        (a.verdict, &a.records, &a.findings),
+        (b.verdict, &b.records, &b.findings)
+    );
 }

@@ -250,6 +250,8 @@ fn ses() -> Check {
         expect_ns: vec![],
         ses_soa: None,
         ses_status: None,
+        mail_from: None,
+        dmarc: false,
     }
 }
 
@@ -258,6 +260,7 @@ fn selector() -> Check {
         domain: n("example.com"),
         selectors: vec!["k2".into(), "google".into()],
         expect_ns: vec![],
+        dmarc: false,
     }
 }
 

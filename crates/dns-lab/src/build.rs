@@ -107,6 +107,17 @@ impl ZoneBuilder {
         self.record(owner, RData::Ns(name(host)))
     }
 
+    /// Adds an MX record.
+    pub fn mx(self, owner: &str, preference: u16, exchange: &str) -> Self {
+        self.record(
+            owner,
+            RData::Mx(dns_wire::Mx {
+                preference,
+                exchange: name(exchange),
+            }),
+        )
+    }
+
     /// Adds a CNAME record.
     pub fn cname(self, owner: &str, target: &str) -> Self {
         self.record(owner, RData::Cname(name(target)))

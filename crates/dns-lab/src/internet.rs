@@ -150,6 +150,25 @@ const DNSHOST_DOMAINS: &[&str] = &[
     BREVO_CUSTOMER,
     DKIM_SIGNED,
     ESP_MAILER,
+    MAIL_FROM_HEALTHY,
+    MAIL_FROM_MX_MISSING,
+    MAIL_FROM_OTHER_REGION,
+    MAIL_FROM_DUPLICATED,
+    SPF_TWO_RECORDS,
+    SPF_TOO_MANY,
+    SPF_NO_AMAZONSES,
+    DMARC_STRICT,
+    DMARC_TWO_RECORDS,
+    DMARC_MISSING,
+    MAIL_FROM_MX_WRONG,
+    MAIL_FROM_RECEIVES,
+    MAIL_FROM_APEX,
+    MAIL_FROM_CNAME,
+    SPF_SYNTAX,
+    SPF_INCLUDE_BROKEN,
+    DMARC_SYNTAX,
+    DMARC_NONE,
+    DMARC_ORG,
 ];
 
 /// How each customer domain is delegated from its TLD: (domain, NS hosts in the parent).
@@ -159,6 +178,8 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         .map(|d| (*d, DNSHOST.to_vec()))
         .collect();
     list.push((SES_INCONSISTENT, DNSHOST.to_vec()));
+    list.push((MAIL_FROM_INCONSISTENT, DNSHOST.to_vec()));
+    list.push((DMARC_INCONSISTENT, DNSHOST.to_vec()));
     list.push((NS_MISMATCH, DNSHOST.to_vec()));
     list.push((MANY_NS, many_ns_hosts()));
     list.push((LAME, vec!["ns1.dnshost.com", "lame.lab-servers.net"]));
@@ -303,6 +324,8 @@ fn amazonses_zone() -> Zone {
             zone = zone.a(host, *addr);
         }
     }
+    // The SPF record MAIL FROM domains include (SES's sending ranges; no lookups of its own).
+    zone = zone.txt_long("amazonses.com", AMAZONSES_SPF);
     for host in ["ns-dkim1.amazonses.com", "ns-dkim2.amazonses.com"] {
         zone = zone.ns(SES_DKIM_ZONE, host);
     }
@@ -394,12 +417,50 @@ fn ses_cnames(mut zone: ZoneBuilder, domain: &str, tokens: &[&str], ses_zone: &s
     zone
 }
 
-/// A customer zone at `domain` with the given apex NS set, filled by `fill`.
+/// The SPF record at amazonses.com's apex: SES's sending ranges.
+const AMAZONSES_SPF: &str = "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 ip4:54.240.0.0/18 ip4:69.169.224.0/20 ip4:23.249.208.0/20 ip4:23.251.224.0/19 ip4:76.223.176.0/20 ip4:54.240.64.0/19 ip4:54.240.96.0/19 ip4:76.223.128.0/19 -all";
+
+/// The SPF record SES documents for a MAIL FROM domain.
+const SES_MAIL_FROM_SPF: &str = "v=spf1 include:amazonses.com ~all";
+
+/// The customer domains whose `_dmarc` record is their scenario's own (or absent).
+const OWN_DMARC: &[&str] = &[
+    DMARC_STRICT,
+    DMARC_TWO_RECORDS,
+    DMARC_MISSING,
+    DMARC_SYNTAX,
+    DMARC_INCONSISTENT,
+    DMARC_NONE,
+];
+
+/// A customer zone at `domain` with the given apex NS set, filled by `fill`: an address and
+/// an SPF record at the apex, and a DMARC record (`p=quarantine`) unless the scenario is
+/// about DMARC.
 fn customer(domain: &str, ns: &[&str], fill: impl FnOnce(ZoneBuilder) -> ZoneBuilder) -> Zone {
-    let zone = ZoneBuilder::new(domain, ns)
+    let mut zone = ZoneBuilder::new(domain, ns)
         .a(domain, Ipv4Addr::new(192, 0, 2, 10))
         .txt(domain, &["v=spf1 include:amazonses.com ~all"]);
+    if !OWN_DMARC.contains(&domain) {
+        zone = zone.txt(
+            &format!("_dmarc.{domain}"),
+            &[&format!(
+                "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@{domain}"
+            )],
+        );
+    }
     fill(zone).build()
+}
+
+/// `bounce.<domain>`, the MAIL FROM domain of the identity scenarios.
+fn bounce(domain: &str) -> String {
+    format!("{MAIL_FROM_LABEL}.{domain}")
+}
+
+/// The SES CNAMEs and a correct custom MAIL FROM domain (MX to us-east-1, SES's SPF record).
+fn ses_with_mail_from(z: ZoneBuilder, domain: &str) -> ZoneBuilder {
+    ses_cnames(z, domain, &SES_TOKENS, SES_DKIM_ZONE)
+        .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+        .txt(&bounce(domain), &[SES_MAIL_FROM_SPF])
 }
 
 /// The zones of the customer domains served identically by both dnshost.com servers.
@@ -520,6 +581,98 @@ fn dnshost_customer_zones() -> Vec<Zone> {
                         .txt_long(&dk("rotated", domain), &dkim_rsa(keys::RSA_2048))
                 }
                 ESP_MAILER => z.txt_long(&dk("esp", domain), &dkim_rsa(keys::MAIL_RSA_2048)),
+                MAIL_FROM_HEALTHY => ses_with_mail_from(z, domain),
+                MAIL_FROM_MX_MISSING => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .txt(&bounce(domain), &[SES_MAIL_FROM_SPF]),
+                MAIL_FROM_OTHER_REGION => {
+                    ses_cnames(z, domain, &REGIONAL_TOKENS, SES_REGIONAL_DKIM_ZONE)
+                        .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                        .txt(&bounce(domain), &[SES_MAIL_FROM_SPF])
+                }
+                MAIL_FROM_DUPLICATED => {
+                    let doubled = format!("{}.{domain}", bounce(domain));
+                    ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                        .mx(&doubled, 10, FEEDBACK_US_EAST_1)
+                        .txt(&doubled, &[SES_MAIL_FROM_SPF])
+                }
+                SPF_TWO_RECORDS => ses_with_mail_from(z, domain)
+                    .txt(&bounce(domain), &["v=spf1 include:_spf.google.com ~all"]),
+                SPF_TOO_MANY => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    // 5 lookups here, 4 in _spf1, 3 in _spf2: 12.
+                    .txt(
+                        &bounce(domain),
+                        &[&format!(
+                            "v=spf1 include:amazonses.com include:_spf1.{domain} include:_spf2.{domain} mx a ~all"
+                        )],
+                    )
+                    .txt(
+                        &format!("_spf1.{domain}"),
+                        &[&format!(
+                            "v=spf1 a mx a:mail1.{domain} a:mail2.{domain} ip4:192.0.2.0/24 ~all"
+                        )],
+                    )
+                    .txt(
+                        &format!("_spf2.{domain}"),
+                        &[&format!(
+                            "v=spf1 mx:mail3.{domain} exists:%{{i}}._spf.{domain} ptr ~all"
+                        )],
+                    ),
+                SPF_NO_AMAZONSES => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    .txt(&bounce(domain), &["v=spf1 ip4:192.0.2.25 mx ~all"]),
+                DMARC_STRICT => ses_with_mail_from(z, domain).txt(
+                    &format!("_dmarc.{domain}"),
+                    &[&format!(
+                        "v=DMARC1; p=reject; adkim=s; aspf=s; rua=mailto:dmarc-reports@{domain}"
+                    )],
+                ),
+                DMARC_TWO_RECORDS => ses_with_mail_from(z, domain)
+                    .txt(
+                        &format!("_dmarc.{domain}"),
+                        &[&format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}")],
+                    )
+                    .txt(&format!("_dmarc.{domain}"), &["v=DMARC1; p=reject"]),
+                DMARC_MISSING => ses_cnames(z, domain, &t, SES_DKIM_ZONE),
+                MAIL_FROM_MX_WRONG => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(
+                        &bounce(domain),
+                        10,
+                        &format!("{FEEDBACK_US_EAST_1}.{domain}"),
+                    )
+                    .txt(&bounce(domain), &[SES_MAIL_FROM_SPF]),
+                MAIL_FROM_RECEIVES => ses_with_mail_from(z, domain)
+                    .mx(&bounce(domain), 5, &format!("mx1.{domain}"))
+                    .a(&format!("mx1.{domain}"), Ipv4Addr::new(192, 0, 2, 25)),
+                MAIL_FROM_APEX => ses_cnames(z, domain, &t, SES_DKIM_ZONE).mx(
+                    domain,
+                    10,
+                    FEEDBACK_US_EAST_1,
+                ),
+                MAIL_FROM_CNAME => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .cname(&bounce(domain), FEEDBACK_US_EAST_1),
+                SPF_SYNTAX => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    .txt(&bounce(domain), &["v=spf1 include amazonses.com ~all"]),
+                SPF_INCLUDE_BROKEN => ses_cnames(z, domain, &t, SES_DKIM_ZONE)
+                    .mx(&bounce(domain), 10, FEEDBACK_US_EAST_1)
+                    .txt(
+                        &bounce(domain),
+                        &[&format!(
+                            "v=spf1 include:amazonses.com include:_spf.mailer.{domain} ~all"
+                        )],
+                    ),
+                DMARC_SYNTAX => ses_cnames(z, domain, &t, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{domain}"),
+                    &[&format!(
+                        "v=DMARC1; p=reject: rua=mailto:dmarc-reports@{domain}"
+                    )],
+                ),
+                DMARC_NONE => ses_cnames(z, domain, &t, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{domain}"),
+                    &[&format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}")],
+                ),
+                DMARC_ORG => ses_cnames(z, DMARC_ORG_SUBDOMAIN, &t, SES_DKIM_ZONE),
                 other => panic!("lab description: no content for {other}"),
             })
         })
@@ -614,6 +767,32 @@ pub fn miniature_internet() -> Network {
         customer(SES_INCONSISTENT, &DNSHOST, |z| z),
         &["ns2.dnshost.com"],
     );
+    // The MAIL FROM MX only on ns1, same serial (an edit made on one server only).
+    host(
+        customer(MAIL_FROM_INCONSISTENT, &DNSHOST, |z| {
+            ses_with_mail_from(z, MAIL_FROM_INCONSISTENT)
+        }),
+        &["ns1.dnshost.com"],
+    );
+    host(
+        customer(MAIL_FROM_INCONSISTENT, &DNSHOST, |z| {
+            ses_cnames(z, MAIL_FROM_INCONSISTENT, &SES_TOKENS, SES_DKIM_ZONE)
+                .txt(&bounce(MAIL_FROM_INCONSISTENT), &[SES_MAIL_FROM_SPF])
+        }),
+        &["ns2.dnshost.com"],
+    );
+    // Two DMARC policies, one per server, same serial.
+    for (server, policy) in [("ns1.dnshost.com", "reject"), ("ns2.dnshost.com", "none")] {
+        host(
+            customer(DMARC_INCONSISTENT, &DNSHOST, |z| {
+                ses_cnames(z, DMARC_INCONSISTENT, &SES_TOKENS, SES_DKIM_ZONE).txt(
+                    &format!("_dmarc.{DMARC_INCONSISTENT}"),
+                    &[&format!("v=DMARC1; p={policy}")],
+                )
+            }),
+            &[server],
+        );
+    }
     // Parent lists ns1+ns2, the apex only ns1 (ns2 still serves it, as after a half-done move).
     host(
         customer(NS_MISMATCH, &["ns1.dnshost.com"], |z| {
@@ -677,9 +856,13 @@ mod tests {
     fn miniature_internet_is_valid() {
         let net = miniature_internet();
         net.validate().unwrap();
-        // Every scenario domain is delegated from its TLD.
+        // Every scenario domain is delegated from its TLD (or lies in a zone that is).
         for s in SCENARIOS {
             let tld = name(tld_of(s.domain));
+            let mut delegated = name(s.domain);
+            while delegated.parent().is_some_and(|p| p != tld) {
+                delegated = delegated.parent().unwrap();
+            }
             let tld_zone = &net
                 .zones
                 .iter()
@@ -687,7 +870,7 @@ mod tests {
                 .unwrap()
                 .zone;
             assert!(
-                tld_zone.delegations().contains(&name(s.domain)),
+                tld_zone.delegations().contains(&delegated),
                 "{} is not delegated",
                 s.domain
             );

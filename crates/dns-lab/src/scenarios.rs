@@ -48,6 +48,30 @@
 //! | `brevo-customer.com` | `brevo1`/`brevo2` CNAMEs, two hops inside brevo.com | selectors `brevo1`, `brevo2` | pass |
 //! | `dkim-signed.org` | the keys of the signed test messages ([`crate::mail`]): `rsa2048`, `ed25519` (also under `news.`), `sha1only` (`h=sha1`), `revoked` (`p=`), `rotated` (another key), no `missing` | `dkim-doctor message` | per message |
 //! | `esp-mailer.net` | `esp`: the RSA test key, a third-party signer not aligned with `dkim-signed.org` | `dkim-doctor message` | per message |
+//! | `mail-from-healthy.com` | SES CNAMEs, `bounce.` MX `10 feedback-smtp.us-east-1.amazonses.com`, SPF `include:amazonses.com`, DMARC `p=quarantine` | SES identity JSON, `--region us-east-1` | pass |
+//! | `mail-from-mx-missing.com` | `bounce.` has its SPF record but no MX; `REJECT_MESSAGE` | SES identity JSON | `mail-from-mx-missing` (error) |
+//! | `mail-from-other-region.com` | eu-central-2 identity, `bounce.` MX to the us-east-1 endpoint; `USE_DEFAULT_VALUE` | SES identity JSON | `mail-from-mx-other-region` (warning, verdict pass) |
+//! | `mail-from-duplicated.com` | `bounce.` MX and SPF at `bounce.mail-from-duplicated.com.mail-from-duplicated.com` | SES identity JSON | `mail-from-domain-duplicated` |
+//! | `spf-two-records.com` | two `v=spf1` TXT records at `bounce.` | SES identity JSON | `spf-multiple` |
+//! | `spf-too-many.com` | `bounce.` SPF with 12 lookups through two includes of its own zone | SES identity JSON | `spf-too-many-lookups` |
+//! | `spf-no-amazonses.com` | `bounce.` SPF without `include:amazonses.com` | SES identity JSON | `spf-amazonses-missing` |
+//! | `dmarc-strict.com` | healthy MAIL FROM, DMARC `p=reject; adkim=s; aspf=s` | SES identity JSON | `dmarc-spf-unaligned` (warning, verdict pass) |
+//! | `dmarc-two-records.com` | healthy MAIL FROM, two `v=DMARC1` records | SES identity JSON | `dmarc-multiple` |
+//! | `dmarc-missing.com` | SES CNAMEs, no custom MAIL FROM, no `_dmarc` record | SES identity JSON (plain sesv2 output, domain argument) | `dmarc-missing` (warning, verdict pass) |
+//! | `mail-from-mx-wrong.com` | `bounce.` MX `feedback-smtp.us-east-1.amazonses.com.mail-from-mx-wrong.com` (no final dot in a zone file) | SES identity JSON | `mail-from-mx-wrong` (warning) |
+//! | `mail-from-receives.com` | `bounce.` MX to SES and to the company's mail server; `REJECT_MESSAGE` | SES identity JSON | `mail-from-receives-mail` |
+//! | `mail-from-apex.com` | apex MX to SES, `--mail-from` the domain itself | SES identity JSON, `--mail-from mail-from-apex.com` | `mail-from-not-subdomain` |
+//! | `mail-from-cname.com` | `bounce.` is a CNAME to the SES endpoint; `REJECT_MESSAGE` | SES identity JSON | `mail-from-wrong-type`, `spf-missing` |
+//! | `mail-from-inconsistent.com` | ns1 serves `bounce.`'s MX, ns2 not (same serial) | SES identity JSON | `mail-from-inconsistent` |
+//! | `spf-syntax.com` | `bounce.` SPF `include amazonses.com` (colon missing) | SES identity JSON | `spf-syntax` |
+//! | `spf-include-broken.com` | `bounce.` SPF includes a name that does not exist | SES identity JSON | `spf-include-broken` |
+//! | `dmarc-syntax.com` | `_dmarc` `p=reject: rua=...` | SES tokens | `dmarc-syntax` |
+//! | `dmarc-inconsistent.com` | ns1 serves `p=reject`, ns2 `p=none` (same serial) | SES tokens | `dmarc-inconsistent` |
+//! | `dmarc-none.com` | `_dmarc` `p=none` | SES tokens | pass (`dmarc-policy-none` info) |
+//! | `news.dmarc-org.com` | SES CNAMEs under `news.`, DMARC only at `_dmarc.dmarc-org.com` | SES tokens | pass (`dmarc-from-organization` info) |
+//!
+//! Every other customer domain publishes `_dmarc` `v=DMARC1; p=quarantine; rua=...` (and an
+//! SPF record at its apex), so that their diagnosis is only about DKIM.
 
 /// The three SES Easy DKIM tokens of the default-region identities; the key is on the first
 /// token's target, the other two hold `""` as during SES key rotation.
@@ -186,9 +210,76 @@ pub const ESP_MAILER: &str = "esp-mailer.net";
 /// RSA key with `h=sha1`, a revoked key, and another RSA key than the signer's.
 pub const MAIL_SELECTORS: [&str; 5] = ["rsa2048", "ed25519", "sha1only", "revoked", "rotated"];
 
+/// Healthy custom MAIL FROM and DMARC.
+pub const MAIL_FROM_HEALTHY: &str = "mail-from-healthy.com";
+/// The MAIL FROM domain has no MX.
+pub const MAIL_FROM_MX_MISSING: &str = "mail-from-mx-missing.com";
+/// The MAIL FROM MX names another region's feedback endpoint.
+pub const MAIL_FROM_OTHER_REGION: &str = "mail-from-other-region.com";
+/// The MAIL FROM records have the domain appended twice.
+pub const MAIL_FROM_DUPLICATED: &str = "mail-from-duplicated.com";
+/// Two SPF records at the MAIL FROM domain.
+pub const SPF_TWO_RECORDS: &str = "spf-two-records.com";
+/// An SPF record over 10 lookups.
+pub const SPF_TOO_MANY: &str = "spf-too-many.com";
+/// An SPF record without amazonses.com.
+pub const SPF_NO_AMAZONSES: &str = "spf-no-amazonses.com";
+/// DMARC with strict alignment.
+pub const DMARC_STRICT: &str = "dmarc-strict.com";
+/// Two DMARC records.
+pub const DMARC_TWO_RECORDS: &str = "dmarc-two-records.com";
+/// No DMARC record.
+pub const DMARC_MISSING: &str = "dmarc-missing.com";
+/// The MAIL FROM MX written without its final dot.
+pub const MAIL_FROM_MX_WRONG: &str = "mail-from-mx-wrong.com";
+/// The MAIL FROM domain also receives mail.
+pub const MAIL_FROM_RECEIVES: &str = "mail-from-receives.com";
+/// The MAIL FROM domain is the identity itself.
+pub const MAIL_FROM_APEX: &str = "mail-from-apex.com";
+/// The MAIL FROM name is a CNAME.
+pub const MAIL_FROM_CNAME: &str = "mail-from-cname.com";
+/// The servers disagree about the MAIL FROM MX.
+pub const MAIL_FROM_INCONSISTENT: &str = "mail-from-inconsistent.com";
+/// An SPF record that does not parse.
+pub const SPF_SYNTAX: &str = "spf-syntax.com";
+/// An SPF include that does not exist.
+pub const SPF_INCLUDE_BROKEN: &str = "spf-include-broken.com";
+/// A DMARC record that does not parse.
+pub const DMARC_SYNTAX: &str = "dmarc-syntax.com";
+/// The servers disagree about `_dmarc`.
+pub const DMARC_INCONSISTENT: &str = "dmarc-inconsistent.com";
+/// `p=none`.
+pub const DMARC_NONE: &str = "dmarc-none.com";
+/// The organizational domain whose DMARC record covers [`DMARC_ORG_SUBDOMAIN`].
+pub const DMARC_ORG: &str = "dmarc-org.com";
+/// A subdomain identity without a DMARC record of its own.
+pub const DMARC_ORG_SUBDOMAIN: &str = "news.dmarc-org.com";
+/// The MAIL FROM subdomain of the identity scenarios.
+pub const MAIL_FROM_LABEL: &str = "bounce";
+/// The feedback endpoint of the default-region identities' MAIL FROM MX.
+pub const FEEDBACK_US_EAST_1: &str = "feedback-smtp.us-east-1.amazonses.com";
+
+/// Where the identity JSON files of the scenarios are (`aws sesv2 get-email-identity` output).
+pub const IDENTITY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/identities");
+
 /// What the tool is asked to check for a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
+    /// `dkim-doctor ses [<domain>] --identity-json <IDENTITY_DIR>/<file> [--region ...]`.
+    Identity {
+        /// The DKIM tokens the file holds.
+        tokens: [&'static str; 3],
+        /// The file name in [`IDENTITY_DIR`].
+        file: &'static str,
+        /// Its text.
+        json: &'static str,
+        /// Whether the domain is given as an argument (the plain sesv2 output does not name it).
+        domain_arg: bool,
+        /// `--region`, when given.
+        region: Option<&'static str>,
+        /// `--mail-from`, when given.
+        mail_from: Option<&'static str>,
+    },
     /// `dkim-doctor ses <domain> --token ... [--region ...] [--expect-ns ...]`.
     Ses {
         /// The identity's tokens.
@@ -236,6 +327,25 @@ const fn ses(tokens: [&'static str; 3]) -> Check {
         region: None,
         expect_ns: &[],
     }
+}
+
+macro_rules! identity {
+    ($file:literal, $domain_arg:expr, $region:expr) => {
+        identity!($file, $domain_arg, $region, None)
+    };
+    ($file:literal, $domain_arg:expr, $region:expr, $mail_from:expr) => {
+        identity!(SES_TOKENS, $file, $domain_arg, $region, $mail_from)
+    };
+    ($tokens:expr, $file:literal, $domain_arg:expr, $region:expr, $mail_from:expr) => {
+        Check::Identity {
+            tokens: $tokens,
+            file: $file,
+            json: include_str!(concat!("../identities/", $file)),
+            domain_arg: $domain_arg,
+            region: $region,
+            mail_from: $mail_from,
+        }
+    };
 }
 
 /// Every scenario, healthy ones first.
@@ -578,6 +688,180 @@ pub const SCENARIOS: &[Scenario] = &[
         findings: &["key-record-empty"],
         summary: "an empty TXT record at the selector itself",
     },
+    Scenario {
+        id: "mail-from-healthy",
+        domain: MAIL_FROM_HEALTHY,
+        check: identity!("mail-from-healthy.json", false, Some("us-east-1")),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "custom MAIL FROM with its SES MX and SPF, DMARC p=quarantine: DKIM and SPF align",
+    },
+    Scenario {
+        id: "mail-from-mx-missing",
+        domain: MAIL_FROM_MX_MISSING,
+        check: identity!("mail-from-mx-missing.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-mx-missing"],
+        summary: "the MAIL FROM domain has its SPF record but no MX; SES rejects (REJECT_MESSAGE)",
+    },
+    Scenario {
+        id: "mail-from-other-region",
+        domain: MAIL_FROM_OTHER_REGION,
+        check: identity!(
+            REGIONAL_TOKENS,
+            "mail-from-other-region.json",
+            false,
+            None,
+            None
+        ),
+        verdict: Verdict::Pass,
+        findings: &["mail-from-mx-other-region"],
+        summary: "eu-central-2 identity whose MAIL FROM MX names the us-east-1 endpoint (USE_DEFAULT_VALUE: a warning)",
+    },
+    Scenario {
+        id: "mail-from-duplicated",
+        domain: MAIL_FROM_DUPLICATED,
+        check: identity!("mail-from-duplicated.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-domain-duplicated"],
+        summary: "MAIL FROM MX and SPF created with the domain appended twice",
+    },
+    Scenario {
+        id: "spf-two-records",
+        domain: SPF_TWO_RECORDS,
+        check: identity!("spf-two-records.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-multiple"],
+        summary: "two v=spf1 records at the MAIL FROM domain (permerror)",
+    },
+    Scenario {
+        id: "spf-too-many",
+        domain: SPF_TOO_MANY,
+        check: identity!("spf-too-many.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-too-many-lookups"],
+        summary: "the MAIL FROM SPF record takes 12 DNS lookups through its includes (permerror)",
+    },
+    Scenario {
+        id: "spf-no-amazonses",
+        domain: SPF_NO_AMAZONSES,
+        check: identity!("spf-no-amazonses.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-amazonses-missing"],
+        summary: "the MAIL FROM SPF record does not include amazonses.com",
+    },
+    Scenario {
+        id: "dmarc-strict",
+        domain: DMARC_STRICT,
+        check: identity!("dmarc-strict.json", false, None),
+        verdict: Verdict::Pass,
+        findings: &["dmarc-spf-unaligned"],
+        summary: "DMARC aspf=s: SPF never aligns through the MAIL FROM subdomain, DKIM alone carries DMARC",
+    },
+    Scenario {
+        id: "dmarc-two-records",
+        domain: DMARC_TWO_RECORDS,
+        check: identity!("dmarc-two-records.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["dmarc-multiple"],
+        summary: "two v=DMARC1 records: no DMARC policy applies",
+    },
+    Scenario {
+        id: "dmarc-missing",
+        domain: DMARC_MISSING,
+        check: identity!("dmarc-missing.json", true, None),
+        verdict: Verdict::Pass,
+        findings: &["dmarc-missing"],
+        summary: "healthy DKIM, no custom MAIL FROM, no DMARC record",
+    },
+    Scenario {
+        id: "mail-from-mx-wrong",
+        domain: MAIL_FROM_MX_WRONG,
+        check: identity!("mail-from-mx-wrong.json", false, None),
+        verdict: Verdict::Pass,
+        findings: &["mail-from-mx-wrong"],
+        summary: "MAIL FROM MX written without its final dot: the zone name got appended (USE_DEFAULT_VALUE: a warning)",
+    },
+    Scenario {
+        id: "mail-from-receives",
+        domain: MAIL_FROM_RECEIVES,
+        check: identity!("mail-from-receives.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-receives-mail"],
+        summary: "the MAIL FROM domain has SES's MX and the company's mail server",
+    },
+    Scenario {
+        id: "mail-from-apex",
+        domain: MAIL_FROM_APEX,
+        check: identity!("mail-from-apex.json", false, None, Some(MAIL_FROM_APEX)),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-not-subdomain"],
+        summary: "--mail-from names the identity's domain itself, not a subdomain",
+    },
+    Scenario {
+        id: "mail-from-cname",
+        domain: MAIL_FROM_CNAME,
+        check: identity!("mail-from-cname.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-wrong-type", "spf-missing"],
+        summary: "the MAIL FROM name is a CNAME to the SES endpoint: no MX, no SPF of its own",
+    },
+    Scenario {
+        id: "mail-from-inconsistent",
+        domain: MAIL_FROM_INCONSISTENT,
+        check: identity!("mail-from-inconsistent.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["mail-from-inconsistent"],
+        summary: "ns1 serves the MAIL FROM MX, ns2 does not",
+    },
+    Scenario {
+        id: "spf-syntax",
+        domain: SPF_SYNTAX,
+        check: identity!("spf-syntax.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-syntax"],
+        summary: "the MAIL FROM SPF record says \"include amazonses.com\" (no colon)",
+    },
+    Scenario {
+        id: "spf-include-broken",
+        domain: SPF_INCLUDE_BROKEN,
+        check: identity!("spf-include-broken.json", false, None),
+        verdict: Verdict::Fail,
+        findings: &["spf-include-broken"],
+        summary: "the MAIL FROM SPF record includes a name that does not exist",
+    },
+    Scenario {
+        id: "dmarc-syntax",
+        domain: DMARC_SYNTAX,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dmarc-syntax"],
+        summary: "the DMARC record says \"p=reject: rua=...\": no valid policy",
+    },
+    Scenario {
+        id: "dmarc-inconsistent",
+        domain: DMARC_INCONSISTENT,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dmarc-inconsistent"],
+        summary: "ns1 serves p=reject, ns2 p=none",
+    },
+    Scenario {
+        id: "dmarc-none",
+        domain: DMARC_NONE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, DMARC p=none (monitoring only: an info)",
+    },
+    Scenario {
+        id: "dmarc-org",
+        domain: DMARC_ORG_SUBDOMAIN,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "an identity at news.dmarc-org.com, covered by dmarc-org.com's DMARC record",
+    },
 ];
 
 impl Scenario {
@@ -605,6 +889,28 @@ impl Scenario {
             Check::Selectors(selectors) => {
                 args.extend(["selector".to_string(), self.domain.to_string()]);
                 args.extend(selectors.iter().map(|s| s.to_string()));
+            }
+            Check::Identity {
+                file,
+                domain_arg,
+                region,
+                mail_from,
+                ..
+            } => {
+                args.push("ses".to_string());
+                if domain_arg {
+                    args.push(self.domain.to_string());
+                }
+                args.extend([
+                    "--identity-json".to_string(),
+                    format!("{IDENTITY_DIR}/{file}"),
+                ]);
+                if let Some(region) = region {
+                    args.extend(["--region".to_string(), region.to_string()]);
+                }
+                if let Some(mail_from) = mail_from {
+                    args.extend(["--mail-from".to_string(), mail_from.to_string()]);
+                }
             }
         }
         args
@@ -657,5 +963,45 @@ mod tests {
         assert_eq!(moved.iter().filter(|a| *a == "--expect-ns").count(), 2);
         let selector = scenario("sendgrid").unwrap().args();
         assert_eq!(selector, ["selector", SENDGRID_CUSTOMER, "s1", "s2"]);
+        let identity = scenario("mail-from-healthy").unwrap().args();
+        assert_eq!(identity[..2], ["ses", "--identity-json"]);
+        assert!(
+            std::path::Path::new(&identity[2]).is_file(),
+            "{}",
+            identity[2]
+        );
+        assert_eq!(scenario("dmarc-missing").unwrap().args()[1], DMARC_MISSING);
+    }
+
+    #[test]
+    fn identity_files_name_their_domain_and_mail_from() {
+        for s in SCENARIOS {
+            let Check::Identity {
+                json,
+                domain_arg,
+                tokens,
+                ..
+            } = s.check
+            else {
+                continue;
+            };
+            assert!(json.contains("\"DkimAttributes\""), "{}", s.id);
+            for token in tokens {
+                assert!(json.contains(&format!("\"{token}\"")), "{}: {token}", s.id);
+            }
+            assert_eq!(
+                json.contains(&format!("\"EmailIdentity\": \"{}\"", s.domain)),
+                !domain_arg,
+                "{}",
+                s.id
+            );
+            if json.contains("MailFromDomain\"") {
+                assert!(
+                    json.contains(&format!("\"{MAIL_FROM_LABEL}.{}\"", s.domain)),
+                    "{}",
+                    s.id
+                );
+            }
+        }
     }
 }

@@ -129,6 +129,18 @@ fn scenario_input(scenario: &Scenario) -> Result<CheckInput, RunError> {
             let selectors: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
             input::selector_check_from(scenario.domain, &selectors, &[])
         }
+        LabCheck::Identity {
+            json,
+            domain_arg,
+            region,
+            mail_from,
+            ..
+        } => input::ses_check_from_identity_text(
+            json,
+            domain_arg.then_some(scenario.domain),
+            region,
+            mail_from,
+        ),
     }
 }
 
@@ -231,6 +243,14 @@ fn equivalent_command(scenario: &Scenario, place: &LabArgs) -> String {
                 selectors.join(" "),
                 place.options()
             )
+        }
+        LabCheck::Identity { .. } => {
+            // The identity files as the repository holds them, not this checkout's path.
+            let args = scenario
+                .args()
+                .join(" ")
+                .replace(scenarios::IDENTITY_DIR, "crates/dns-lab/identities");
+            format!("dkim-doctor {args} {}", place.options())
         }
     }
 }

@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 
 use dkim_rules::{
-    advise, fold_findings, Action, ActionKind, Advice, Check, Delegation, Finding, FindingCode,
-    FoldedFinding, HostServers, NegativeCaching, RecordReport, RecordStatus, Report, SesView,
-    Severity, Verdict,
+    advise, fold_findings, Action, ActionKind, Advice, Check, Delegation, DmarcReport, Finding,
+    FindingCode, FoldedFinding, HostServers, MailFromReport, NegativeCaching, RecordReport,
+    RecordStatus, Report, ServerValue, SesView, Severity, Verdict,
 };
 use dns_wire::resolver::QueryRecord;
 use dns_wire::Name;
@@ -43,6 +43,11 @@ pub struct CheckJson<'a> {
     pub negative_caching: Option<&'a NegativeCaching>,
     /// With `--identity-json`: what SES itself reported, and which findings explain it.
     pub ses_view: Option<&'a SesView>,
+    /// The custom MAIL FROM domain (its MX and SPF records), when the identity JSON or
+    /// `--mail-from` names one; else null.
+    pub mail_from: Option<&'a MailFromReport>,
+    /// The DMARC policy of the domain and the alignment of its mail; null with `--no-dmarc`.
+    pub dmarc: Option<&'a DmarcReport>,
     /// How the input was understood, when it was rewritten (a token taken from a pasted
     /// record line...).
     pub notes: &'a [String],
@@ -160,6 +165,8 @@ pub fn check_json<'a>(run: &'a CheckRun, notes: &'a [String], with_trace: bool) 
         },
         negative_caching: report.negative_caching.as_ref(),
         ses_view: report.ses_view.as_ref(),
+        mail_from: report.mail_from.as_ref(),
+        dmarc: report.dmarc.as_ref(),
         notes,
         queries: run.queries(),
         discarded_responses: run.discarded_responses(),
@@ -297,6 +304,14 @@ pub fn check_human(run: &CheckRun, notes: &[String], options: HumanOptions) -> S
     }
     for record in &report.records {
         write_record(&mut out, record, options);
+    }
+    if let Some(mail_from) = &report.mail_from {
+        out.push('\n');
+        write_mail_from(&mut out, mail_from, options);
+    }
+    if let Some(dmarc) = &report.dmarc {
+        out.push('\n');
+        write_dmarc(&mut out, dmarc, options);
     }
 
     if !report.findings.is_empty() {
@@ -515,21 +530,23 @@ fn counts(findings: &[Finding]) -> (usize, usize) {
     (errors, warnings)
 }
 
+/// A record's first line: its mark, its name (and what it is), its status.
+fn status_line(status: RecordStatus, name: &str, palette: Palette) -> String {
+    let tone = if status == RecordStatus::Ok {
+        Tone::Good
+    } else {
+        Tone::Bad
+    };
+    format!(
+        "  {} {name}  {}",
+        status_mark(status, palette),
+        palette.paint(tone, status.as_str())
+    )
+}
+
 fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) {
     let palette = options.palette;
-    let mut line = format!(
-        "  {} {}  {}",
-        status_mark(record.status, palette),
-        record.name,
-        palette.paint(
-            if record.status == RecordStatus::Ok {
-                Tone::Good
-            } else {
-                Tone::Bad
-            },
-            record.status.as_str()
-        )
-    );
+    let mut line = status_line(record.status, &record.name.to_string(), palette);
     if let Some(provider) = &record.provider {
         let _ = write!(
             line,
@@ -543,46 +560,7 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
         "      expected  {}",
         shorten(&record.expected, options.verbose)
     );
-    let first = record.servers.first().map(|s| &s.value);
-    let agree = record.servers.iter().all(|s| Some(&s.value) == first);
-    match first {
-        None => {
-            let _ = writeln!(out, "      found     (no server was asked)");
-        }
-        Some(value) if agree && !options.verbose => {
-            let servers = record.servers.len();
-            let _ = writeln!(
-                out,
-                "      found     {}  {}",
-                shorten(value, false),
-                palette.paint(
-                    Tone::Dim,
-                    match servers {
-                        1 => "(on the only server)".to_string(),
-                        2 => "(on both servers)".to_string(),
-                        n => format!("(on all {n} servers)"),
-                    }
-                    .as_str()
-                )
-            );
-        }
-        Some(_) => {
-            let _ = writeln!(out, "      found");
-            for server in &record.servers {
-                let mark = if server.correct {
-                    palette.paint(Tone::Good, "✓")
-                } else {
-                    palette.paint(Tone::Bad, "✗")
-                };
-                let _ = writeln!(
-                    out,
-                    "        {mark} {}  {}",
-                    server.server,
-                    shorten(&server.value, options.verbose)
-                );
-            }
-        }
-    }
+    write_found(out, &record.servers, options);
     if let Some(key) = &record.key {
         let mut text = if key.empty {
             "empty (no key published here)".to_string()
@@ -605,6 +583,140 @@ fn write_record(out: &mut String, record: &RecordReport, options: HumanOptions) 
         };
         let _ = writeln!(out, "      key       {text} {place} {}", key.at);
     }
+}
+
+/// The `found` lines: one value when every server agrees, else one line per server.
+fn write_found(out: &mut String, servers: &[ServerValue], options: HumanOptions) {
+    let palette = options.palette;
+    let first = servers.first().map(|s| &s.value);
+    let agree = servers.iter().all(|s| Some(&s.value) == first);
+    match first {
+        None => {
+            let _ = writeln!(out, "      found     (no server was asked)");
+        }
+        Some(value) if agree && !options.verbose => {
+            let servers = servers.len();
+            let _ = writeln!(
+                out,
+                "      found     {}  {}",
+                shorten(value, false),
+                palette.paint(
+                    Tone::Dim,
+                    match servers {
+                        1 => "(on the only server)".to_string(),
+                        2 => "(on both servers)".to_string(),
+                        n => format!("(on all {n} servers)"),
+                    }
+                    .as_str()
+                )
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(out, "      found");
+            for server in servers {
+                let mark = if server.correct {
+                    palette.paint(Tone::Good, "✓")
+                } else {
+                    palette.paint(Tone::Bad, "✗")
+                };
+                let _ = writeln!(
+                    out,
+                    "        {mark} {}  {}",
+                    server.server,
+                    shorten(&server.value, options.verbose)
+                );
+            }
+        }
+    }
+}
+
+/// The custom MAIL FROM domain: its MX and SPF records.
+fn write_mail_from(out: &mut String, mail_from: &MailFromReport, options: HumanOptions) {
+    let palette = options.palette;
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "MAIL FROM"));
+    let _ = writeln!(out, "  {}", mail_from.summary);
+    if let Some(status) = &mail_from.ses_status {
+        let _ = writeln!(
+            out,
+            "  {}",
+            palette.paint(
+                Tone::Dim,
+                &format!(
+                    "SES status {status}, BehaviorOnMxFailure {}",
+                    mail_from.behavior_on_mx_failure.as_str()
+                )
+            )
+        );
+    }
+    let line =
+        |status, what: &str| status_line(status, &format!("{} {what}", mail_from.domain), palette);
+    let _ = writeln!(out, "{}", line(mail_from.mx.status, "MX"));
+    let _ = writeln!(out, "      expected  {}", mail_from.expected_mx);
+    write_found(out, &mail_from.mx.servers, options);
+    let spf = &mail_from.spf;
+    let _ = writeln!(out, "{}", line(spf.status, "TXT (SPF)"));
+    let _ = writeln!(
+        out,
+        "      expected  one v=spf1 record including amazonses.com, at most 10 lookups"
+    );
+    write_found(out, &spf.servers, options);
+    if let Some(lookups) = spf.lookups {
+        let _ = writeln!(
+            out,
+            "      lookups   {}{lookups} of 10, {} void{}",
+            if spf.lookups_complete {
+                ""
+            } else {
+                "at least "
+            },
+            spf.void_lookups,
+            if spf.includes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {}",
+                    spf.includes
+                        .iter()
+                        .map(|i| format!(
+                            "{}{} ({})",
+                            "  ".repeat(i.depth - 1),
+                            i.domain,
+                            i.outcome
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+    }
+}
+
+/// The DMARC policy and the alignment of the mail.
+fn write_dmarc(out: &mut String, dmarc: &DmarcReport, options: HumanOptions) {
+    let palette = options.palette;
+    let _ = writeln!(out, "{}", palette.paint(Tone::Strong, "DMARC"));
+    let _ = writeln!(out, "  {}", dmarc.summary);
+    let _ = writeln!(
+        out,
+        "{}",
+        status_line(dmarc.status, &dmarc.record_name.to_string(), palette)
+    );
+    write_found(out, &dmarc.servers, options);
+    let _ = writeln!(out, "      DKIM      {}", dmarc.dkim.summary);
+    if let Some(spf) = &dmarc.spf {
+        let _ = writeln!(out, "      SPF       {}", spf.summary);
+    }
+    let _ = writeln!(
+        out,
+        "      {}",
+        palette.paint(
+            Tone::Dim,
+            &format!(
+                "organizational domain {} (Public Suffix List)",
+                dmarc.organizational_domain.to_string_relative()
+            )
+        )
+    );
 }
 
 /// A folded finding: the code once, every name, the first finding's words.
@@ -844,6 +956,8 @@ mod tests {
                 .collect(),
             negative_caching: None,
             ses_view: None,
+            mail_from: None,
+            dmarc: None,
         }
     }
 

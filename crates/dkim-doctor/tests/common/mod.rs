@@ -331,6 +331,169 @@ fn expect_opt_u64(value: &Value, what: &str) {
     assert!(value.is_null() || value.is_u64(), "{what}: {value}");
 }
 
+fn expect_status(value: &Value, what: &str) {
+    assert!(
+        matches!(
+            value.as_str(),
+            Some("ok" | "missing" | "wrong-value" | "wrong-type" | "inconsistent" | "unreachable")
+        ),
+        "{what} status {value}"
+    );
+}
+
+fn expect_server_values(value: &Value, what: &str) {
+    for server in expect_array(value, what) {
+        expect_keys(server, what, &["server", "value", "correct"]);
+        expect_server_ref(&server["server"], what);
+        expect_string(&server["value"], what);
+        assert!(server["correct"].is_boolean(), "{what}");
+    }
+}
+
+fn expect_fixes(value: &Value, what: &str) {
+    for fix in expect_array(value, what) {
+        expect_keys(
+            fix,
+            what,
+            &["name", "type", "value", "change", "delete", "codes"],
+        );
+        assert!(expect_string(&fix["name"], what).ends_with('.'));
+        assert!(matches!(fix["type"].as_str(), Some("MX" | "TXT")), "{fix}");
+        expect_string(&fix["value"], what);
+        assert!(fix["change"].is_boolean());
+        for triple in expect_array(&fix["delete"], what) {
+            assert_eq!(expect_array(triple, what).len(), 3, "{triple}");
+        }
+        for code in expect_array(&fix["codes"], what) {
+            assert!(dkim_rules::FindingCode::from_code(&expect_string(code, what)).is_some());
+        }
+    }
+}
+
+fn expect_alignment(value: &Value, what: &str) {
+    expect_keys(
+        value,
+        what,
+        &["domain", "mode", "aligned", "passes", "summary"],
+    );
+    expect_string(&value["domain"], what);
+    assert!(
+        matches!(value["mode"].as_str(), Some("relaxed" | "strict")),
+        "{value}"
+    );
+    assert!(value["aligned"].is_boolean() && value["passes"].is_boolean());
+    expect_string(&value["summary"], what);
+}
+
+/// `mail_from` and `dmarc` of a check report, each null or of the documented shape.
+fn validate_mail_json(mail_from: &Value, dmarc: &Value) {
+    if !mail_from.is_null() {
+        expect_keys(
+            mail_from,
+            "mail_from",
+            &[
+                "domain",
+                "ses_status",
+                "behavior_on_mx_failure",
+                "region",
+                "expected_mx",
+                "mx",
+                "spf",
+                "fixes",
+                "summary",
+            ],
+        );
+        assert!(expect_string(&mail_from["domain"], "mail_from domain").ends_with('.'));
+        assert!(matches!(
+            mail_from["behavior_on_mx_failure"].as_str(),
+            Some("USE_DEFAULT_VALUE" | "REJECT_MESSAGE")
+        ));
+        expect_string(&mail_from["expected_mx"], "expected_mx");
+        expect_keys(&mail_from["mx"], "mail_from mx", &["status", "servers"]);
+        expect_status(&mail_from["mx"]["status"], "mx");
+        expect_server_values(&mail_from["mx"]["servers"], "mx servers");
+        let spf = &mail_from["spf"];
+        expect_keys(
+            spf,
+            "spf",
+            &[
+                "status",
+                "record",
+                "servers",
+                "lookups",
+                "lookups_complete",
+                "void_lookups",
+                "includes_amazonses",
+                "includes",
+            ],
+        );
+        expect_status(&spf["status"], "spf");
+        expect_server_values(&spf["servers"], "spf servers");
+        expect_opt_u64(&spf["lookups"], "spf lookups");
+        for include in expect_array(&spf["includes"], "spf includes") {
+            expect_keys(
+                include,
+                "spf include",
+                &["domain", "depth", "redirect", "lookups", "outcome"],
+            );
+            expect_opt_u64(&include["lookups"], "include lookups");
+        }
+        expect_fixes(&mail_from["fixes"], "mail_from fixes");
+        expect_string(&mail_from["summary"], "mail_from summary");
+    }
+    if !dmarc.is_null() {
+        expect_keys(
+            dmarc,
+            "dmarc",
+            &[
+                "domain",
+                "organizational_domain",
+                "organizational_domain_method",
+                "record_name",
+                "status",
+                "record",
+                "servers",
+                "policy",
+                "policy_words",
+                "dkim",
+                "spf",
+                "fixes",
+                "summary",
+            ],
+        );
+        assert_eq!(dmarc["organizational_domain_method"], "public-suffix-list");
+        assert!(expect_string(&dmarc["record_name"], "record_name").starts_with("_dmarc."));
+        expect_status(&dmarc["status"], "dmarc");
+        expect_server_values(&dmarc["servers"], "dmarc servers");
+        if !dmarc["policy"].is_null() {
+            expect_keys(
+                &dmarc["policy"],
+                "dmarc policy",
+                &[
+                    "policy",
+                    "subdomain_policy",
+                    "nonexistent_policy",
+                    "pct",
+                    "adkim",
+                    "aspf",
+                    "testing",
+                    "rua",
+                ],
+            );
+            assert!(matches!(
+                dmarc["policy"]["policy"].as_str(),
+                Some("none" | "quarantine" | "reject")
+            ));
+        }
+        expect_alignment(&dmarc["dkim"], "dmarc dkim");
+        if !dmarc["spf"].is_null() {
+            expect_alignment(&dmarc["spf"], "dmarc spf");
+        }
+        expect_fixes(&dmarc["fixes"], "dmarc fixes");
+        expect_string(&dmarc["summary"], "dmarc summary");
+    }
+}
+
 /// The check report a `--json` run printed, checked against the documented shape
 /// ([`validate_check_json`]); a run whose stdout is not JSON fails with its stdout and stderr.
 pub fn check_report(run: &Run) -> Value {
@@ -355,6 +518,8 @@ pub fn validate_check_json(doc: &Value) {
         "delegation",
         "negative_caching",
         "ses_view",
+        "mail_from",
+        "dmarc",
         "notes",
         "queries",
         "discarded_responses",
@@ -445,6 +610,7 @@ pub fn validate_check_json(doc: &Value) {
     }
     assert!(doc["queries"].is_u64(), "queries");
     assert!(doc["elapsed_ms"].is_u64(), "elapsed_ms");
+    validate_mail_json(&doc["mail_from"], &doc["dmarc"]);
     for note in expect_array(&doc["notes"], "notes") {
         expect_string(note, "note");
     }

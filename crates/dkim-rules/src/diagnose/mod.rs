@@ -1,6 +1,7 @@
 //! The verdict: from a [`Check`] and its [`Observations`] to a [`Report`].
 
 pub(crate) mod keys;
+mod mail;
 mod records;
 mod ses_view;
 pub(crate) mod view;
@@ -49,6 +50,20 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
         }
         None => observations,
     };
+    let full = observations;
+    // The DKIM rules see only the DKIM probes: the MAIL FROM and DMARC names may live in
+    // other zones, on other servers.
+    let mail_names = crate::mail::mail_names(check, observations);
+    let dkim_only;
+    let observations = if mail_names.is_empty() {
+        observations
+    } else {
+        let mut view = observations.clone();
+        view.probes
+            .retain(|p| !mail_names.contains(&(p.name.clone(), p.rtype)));
+        dkim_only = view;
+        &dkim_only
+    };
     let ctx = Ctx::new(check, observations);
     let mut findings = Vec::new();
     let analyses: Vec<RecordAnalysis> = check
@@ -76,6 +91,8 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
             ses_view: ses_view::ses_view(check, Verdict::Incomplete, &findings),
             findings,
             negative_caching: negative_caching(observations),
+            mail_from: None,
+            dmarc: None,
         };
     }
 
@@ -122,13 +139,45 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
     } else {
         Verdict::Pass
     };
+    // What SES says of the DKIM status is set against the DKIM findings only.
+    let ses_view = ses_view::ses_view(check, verdict, &findings);
+    // The MAIL FROM domain and DMARC, judged with what the DKIM records gave.
+    let mut more = Vec::new();
+    let mut mail_from = mail::mail_from_report(check, full, &mut more);
+    let mut dmarc = mail::dmarc_report(check, full, verdict, mail_from.as_ref(), &mut more);
+    for f in &mut more {
+        f.summary = tidy(&f.summary);
+        f.fix = tidy(&f.fix);
+    }
+    if let Some(report) = &mut mail_from {
+        report.summary = tidy(&report.summary);
+    }
+    if let Some(report) = &mut dmarc {
+        report.summary = tidy(&report.summary);
+    }
+    // An error fails the check; a MAIL FROM domain no server answered for is unknown, as a
+    // DKIM record would be.
+    let mail_from_unknown = mail_from
+        .as_ref()
+        .is_some_and(|m| m.mx.status == RecordStatus::Unreachable);
+    let verdict = if more.iter().any(|f| f.severity == Severity::Error) {
+        Verdict::Fail
+    } else if verdict == Verdict::Pass && mail_from_unknown {
+        Verdict::Incomplete
+    } else {
+        verdict
+    };
+    findings.extend(more);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Report {
         domain: ctx.domain.clone(),
         verdict,
         records,
-        ses_view: ses_view::ses_view(check, verdict, &findings),
+        ses_view,
         findings,
         negative_caching: negative_caching(observations),
+        mail_from,
+        dmarc,
     }
 }
 
@@ -169,6 +218,8 @@ fn network_report(
         ses_view: ses_view::ses_view(check, Verdict::Incomplete, &findings),
         findings,
         negative_caching: None,
+        mail_from: None,
+        dmarc: None,
     }
 }
 

@@ -97,6 +97,8 @@ pub fn check_from_records_csv(text: &str, domain: Option<&Name>) -> Result<Check
         expect_ns: vec![],
         ses_soa: None,
         ses_status: None,
+        mail_from: None,
+        dmarc: true,
     })
 }
 

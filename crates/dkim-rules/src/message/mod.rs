@@ -943,11 +943,7 @@ fn address_domain(address: &str) -> Option<String> {
     Some(name.to_string_relative().to_ascii_lowercase())
 }
 
-/// The organizational domain (RFC 7489 §3.2): the registrable domain by the Public Suffix
-/// List, or the name itself when it has none.
-fn organizational_domain(domain: &str) -> String {
-    psl::domain_str(domain).unwrap_or(domain).to_string()
-}
+use crate::dmarc::organizational_domain;
 
 fn align(d: &str, from: &str) -> Alignment {
     let d = d.to_ascii_lowercase();

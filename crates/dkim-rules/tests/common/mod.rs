@@ -55,6 +55,17 @@ impl Zone {
         self
     }
 
+    pub fn mx(mut self, name: &str, preference: u16, exchange: &str) -> Zone {
+        self.records.push((
+            n(name),
+            ObservedData::Mx {
+                preference,
+                exchange: n(exchange),
+            },
+        ));
+        self
+    }
+
     pub fn serial(mut self, serial: u32) -> Zone {
         self.serial = serial;
         self
@@ -430,6 +441,8 @@ pub fn ses_check(tokens: &[&str]) -> Check {
         expect_ns: vec![],
         ses_soa: None,
         ses_status: None,
+        mail_from: None,
+        dmarc: false,
     }
 }
 
@@ -438,6 +451,7 @@ pub fn selector_check(selectors: &[&str]) -> Check {
         domain: n("example.com"),
         selectors: selectors.iter().map(|t| t.to_string()).collect(),
         expect_ns: vec![],
+        dmarc: false,
     }
 }
 
