@@ -14,7 +14,7 @@ use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::{self, Check, SCENARIOS};
 use dns_lab::Behaviour;
 use dns_wire::resolver::{
-    Classification, LameReason, Outcome, ResolveError, Resolver, ResolverConfig,
+    Classification, LameReason, ResolveError, Resolver, ResolverConfig, WalkOutcome,
 };
 use dns_wire::{Name, RecordType};
 use lab_support::*;
@@ -54,7 +54,7 @@ async fn resolved_answers_equal_what_dig_gets_from_the_answering_server() {
                 let result = resolver.lookup(&name, RecordType::TXT).await;
                 if scenario.domain == scenarios::UNREACHABLE {
                     assert!(
-                        matches!(result.outcome, Outcome::Failed(_)),
+                        matches!(result.outcome, WalkOutcome::Failed(_)),
                         "{name}: {:?}",
                         result.outcome
                     );
@@ -73,10 +73,10 @@ async fn resolved_answers_equal_what_dig_gets_from_the_answering_server() {
                     dig.into_iter().filter(|l| l.starts_with('"')).collect();
                 dig_txt.sort();
                 let mut ours: Vec<String> = match &result.outcome {
-                    Outcome::Answer(records) => {
+                    WalkOutcome::Answer(records) => {
                         records.iter().map(|r| r.data.to_string()).collect()
                     }
-                    Outcome::NxDomain { .. } | Outcome::NoData { .. } => Vec::new(),
+                    WalkOutcome::NxDomain { .. } | WalkOutcome::NoData { .. } => Vec::new(),
                     other => panic!("{name}: {other:?}"),
                 };
                 ours.sort();
@@ -212,7 +212,7 @@ async fn lame_and_unreachable_zones_end_with_the_recorded_error() {
         // The lookup itself still succeeds through the healthy server.
         let lookup = resolver.lookup(&lame, RecordType::CNAME).await;
         assert!(
-            matches!(lookup.outcome, Outcome::Answer(_)),
+            matches!(lookup.outcome, WalkOutcome::Answer(_)),
             "{:?}",
             lookup.outcome
         );
@@ -222,7 +222,7 @@ async fn lame_and_unreachable_zones_end_with_the_recorded_error() {
             .unwrap();
         let result = resolver.lookup(&unreachable, RecordType::TXT).await;
         match &result.outcome {
-            Outcome::Failed(ResolveError::ZoneExhausted { zone, .. }) => {
+            WalkOutcome::Failed(ResolveError::ZoneExhausted { zone, .. }) => {
                 assert_eq!(zone.to_string_relative(), scenarios::UNREACHABLE);
             }
             other => panic!("{other:?}"),

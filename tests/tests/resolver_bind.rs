@@ -14,7 +14,7 @@ use dns_lab::scenarios::{
     SES_TOKENS, UNREACHABLE,
 };
 use dns_wire::resolver::{
-    Classification, LameReason, Outcome, ResolveError, Resolver, ResolverConfig,
+    Classification, LameReason, ResolveError, Resolver, ResolverConfig, WalkOutcome,
 };
 use dns_wire::{Name, RecordType};
 use lab_support::*;
@@ -68,7 +68,7 @@ async fn lookups_equal_what_dig_gets_from_the_answering_server() {
         names.push(("ns1.dnshost.com".to_string(), RecordType::A, 0));
         for (name, rtype, hops) in names {
             let result = resolver.lookup(&n(&name), rtype).await;
-            let Outcome::Answer(records) = &result.outcome else {
+            let WalkOutcome::Answer(records) = &result.outcome else {
                 panic!("{name} {rtype}: {:?}", result.outcome);
             };
             assert_eq!(result.chain.len(), hops, "{name}: CNAME hops");
@@ -144,7 +144,7 @@ async fn an_unreachable_zone_ends_with_the_zone_named() {
         assert!(
             matches!(
                 &result.outcome,
-                Outcome::Failed(ResolveError::ZoneExhausted { zone, .. }) if *zone == n(UNREACHABLE)
+                WalkOutcome::Failed(ResolveError::ZoneExhausted { zone, .. }) if *zone == n(UNREACHABLE)
             ),
             "{:?}",
             result.outcome

@@ -9,7 +9,8 @@ use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::{SES_HEALTHY, SES_TOKENS};
 use dns_lab::{Behaviour, Network};
 use dns_wire::resolver::{
-    Classification, LameReason, Outcome, ResolveError, Resolver, ResolverConfig, ThrowawayReason,
+    Classification, LameReason, ResolveError, Resolver, ResolverConfig, ThrowawayReason,
+    WalkOutcome,
 };
 use dns_wire::transport::QueryError;
 use dns_wire::{Name, RecordType};
@@ -51,7 +52,7 @@ async fn ns1_as(behaviour: Behaviour) -> (Classification, Option<QueryError>) {
         .await
         .unwrap_or_else(|_| panic!("{behaviour:?}: the lookup did not end in time"));
     assert!(
-        matches!(result.outcome, Outcome::Answer(_)),
+        matches!(result.outcome, WalkOutcome::Answer(_)),
         "{behaviour:?}: {:?}",
         result.outcome
     );
@@ -73,7 +74,7 @@ async fn a_server_answering_from_the_wrong_port_is_heard_over_tcp() {
     let result = tokio::time::timeout(BOUND, resolver.lookup(&name, RecordType::CNAME))
         .await
         .unwrap();
-    assert!(matches!(result.outcome, Outcome::Answer(_)));
+    assert!(matches!(result.outcome, WalkOutcome::Answer(_)));
     let ns1 = result
         .trace
         .queries()
@@ -183,7 +184,7 @@ async fn servers_referring_in_circles_end_the_lookup_with_a_recorded_error() {
     assert!(
         matches!(
             &result.outcome,
-            Outcome::Failed(ResolveError::ZoneExhausted { .. })
+            WalkOutcome::Failed(ResolveError::ZoneExhausted { .. })
         ),
         "{:?}",
         result.outcome

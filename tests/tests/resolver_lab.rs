@@ -10,8 +10,8 @@ use dns_lab::scenarios::{
 };
 use dns_lab::RunningLab;
 use dns_wire::resolver::{
-    Classification, LameReason, Outcome, QueryPurpose, ResolveError, Resolver, ResolverConfig,
-    WalkEvent,
+    Classification, LameReason, QueryPurpose, ResolveError, Resolver, ResolverConfig, WalkEvent,
+    WalkOutcome,
 };
 use dns_wire::{Name, RData, RecordType};
 
@@ -46,7 +46,7 @@ async fn an_ses_token_resolves_through_its_cname_from_each_zones_servers() {
     let result = tokio::time::timeout(BOUND, resolver.lookup(&name, RecordType::TXT))
         .await
         .unwrap();
-    let Outcome::Answer(records) = &result.outcome else {
+    let WalkOutcome::Answer(records) = &result.outcome else {
         panic!("{:?}", result.outcome);
     };
     let RData::Txt(txt) = &records[0].data else {
@@ -83,7 +83,7 @@ async fn the_shared_cache_saves_the_walk_for_the_next_tokens() {
         .await
         .unwrap();
         assert!(
-            matches!(result.outcome, Outcome::Answer(_)),
+            matches!(result.outcome, WalkOutcome::Answer(_)),
             "{:?}",
             result.outcome
         );
@@ -124,7 +124,7 @@ async fn a_glueless_delegation_is_resolved_from_the_root() {
         .await
         .unwrap();
     assert!(
-        matches!(result.outcome, Outcome::Answer(_)),
+        matches!(result.outcome, WalkOutcome::Answer(_)),
         "{:?}",
         result.outcome
     );
@@ -182,7 +182,7 @@ async fn an_unreachable_zone_fails_within_its_bound_and_says_which_zone() {
         started.elapsed()
     );
     match &result.outcome {
-        Outcome::Failed(ResolveError::ZoneExhausted { zone, asked, .. }) => {
+        WalkOutcome::Failed(ResolveError::ZoneExhausted { zone, asked, .. }) => {
             assert_eq!(*zone, n(UNREACHABLE));
             assert_eq!(*asked, 2);
         }
@@ -295,7 +295,7 @@ async fn concurrent_lookups_share_one_resolver() {
     assert_eq!(results.len(), 9);
     for result in &results {
         assert!(
-            matches!(result.outcome, Outcome::Answer(_)),
+            matches!(result.outcome, WalkOutcome::Answer(_)),
             "{:?}",
             result.outcome
         );
@@ -359,7 +359,7 @@ async fn concurrent_lookups_share_the_descent_through_root_and_tld() {
     };
     for result in &results {
         assert!(
-            matches!(result.outcome, Outcome::Answer(_)),
+            matches!(result.outcome, WalkOutcome::Answer(_)),
             "{:?}",
             result.outcome
         );

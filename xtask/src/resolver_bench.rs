@@ -23,7 +23,7 @@ use dns_lab::bind::{self, QUERY_LOG};
 use dns_lab::internet::miniature_internet;
 use dns_lab::scenarios::*;
 use dns_lab::{Behaviour, Network};
-use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
+use dns_wire::resolver::{Resolver, ResolverConfig, WalkOutcome};
 use dns_wire::transport::{self, TransportConfig};
 use dns_wire::{Name, Question, RData, Rcode, RecordType};
 
@@ -586,7 +586,7 @@ async fn run_ours(
     let before = settled_log_count(log).await;
     let started = Instant::now();
     let cpu_before = process_cpu();
-    let outcomes: Vec<Outcome> = if concurrent {
+    let outcomes: Vec<WalkOutcome> = if concurrent {
         let mut set = tokio::task::JoinSet::new();
         for name in names {
             let (resolver, name) = (resolver.clone(), name.clone());
@@ -614,7 +614,7 @@ async fn run_ours(
         logged,
         answered: outcomes
             .iter()
-            .filter(|o| matches!(o, Outcome::Answer(_)))
+            .filter(|o| matches!(o, WalkOutcome::Answer(_)))
             .count(),
     })
 }

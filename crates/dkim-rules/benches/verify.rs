@@ -15,8 +15,8 @@ use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use dkim_rules::message::{verify_message, KeyEvidence, Message, SignatureResult};
 use dkim_rules::{
-    Delegation, Observations, ObservedData, ObservedRecord, Outcome, ProbeObservation, Response,
-    ServerAnswer, ServerInfo, ServerRef,
+    AnswerOutcome, Observations, ObservedData, ObservedRecord, ProbeObservation, Response,
+    ServerAnswer, ServerInfo, ServerRef, ZoneDelegation,
 };
 use dns_wire::{Name, Rcode, RecordType};
 
@@ -30,7 +30,7 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
     };
     let strings = record.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
     Observations {
-        delegation: Delegation {
+        delegation: ZoneDelegation {
             zone: Some(domain.clone()),
             servers: vec![ServerInfo {
                 name: server.name.clone(),
@@ -41,14 +41,14 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
                 soa_serial: Some(1),
                 not_checked: None,
             }],
-            ..Delegation::default()
+            ..ZoneDelegation::default()
         },
         probes: vec![ProbeObservation {
             name: name.clone(),
             rtype: RecordType::TXT,
             answers: vec![ServerAnswer {
                 server,
-                outcome: Outcome::Response(Response {
+                outcome: AnswerOutcome::Response(Response {
                     rcode: Rcode::NOERROR,
                     authoritative: true,
                     answer: vec![ObservedRecord {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::check::Check;
 use crate::finding::{Finding, FindingCode, SesErrorType, Severity};
 use crate::hosts::HostServers;
-use crate::observe::{Observations, Outcome, ServerRef};
+use crate::observe::{AnswerOutcome, Observations, ServerRef};
 use crate::probe::{expected_name, expected_ses_target, probes, ProbePurpose};
 use crate::providers::{provider_for_selector, PublishedAs};
 use crate::report::{RecordReport, RecordStatus, Report, Verdict};
@@ -748,7 +748,7 @@ impl<'a> AdviceCtx<'a> {
                 continue;
             }
             for answer in &probe.answers {
-                let Outcome::Response(response) = &answer.outcome else {
+                let AnswerOutcome::Response(response) = &answer.outcome else {
                     continue;
                 };
                 for rr in response.answer.iter().filter(|rr| rr.name == record.name) {
@@ -780,8 +780,8 @@ impl<'a> AdviceCtx<'a> {
             .filter(|p| p.name == *name)
             .flat_map(|p| &p.answers)
             .any(|a| match &a.outcome {
-                Outcome::Response(r) => r.answer.iter().any(|rr| rr.name == *name),
-                Outcome::Error { .. } => false,
+                AnswerOutcome::Response(r) => r.answer.iter().any(|rr| rr.name == *name),
+                AnswerOutcome::Error { .. } => false,
             })
     }
 }
@@ -886,7 +886,9 @@ mod tests {
 
     /// An SES domain at Cloudflare where every probe gets NXDOMAIN from both servers.
     fn missing_at_cloudflare() -> (Check, Observations) {
-        use crate::observe::{Delegation, ProbeObservation, Response, ServerAnswer, ServerInfo};
+        use crate::observe::{
+            ProbeObservation, Response, ServerAnswer, ServerInfo, ZoneDelegation,
+        };
         let domain: Name = "example.com".parse().unwrap();
         let check = Check::Ses {
             domain: domain.clone(),
@@ -926,7 +928,7 @@ mod tests {
                     .iter()
                     .map(|s| ServerAnswer {
                         server: s.reference(),
-                        outcome: Outcome::Response(Response {
+                        outcome: AnswerOutcome::Response(Response {
                             rcode: dns_wire::Rcode::NXDOMAIN,
                             authoritative: true,
                             answer: vec![],
@@ -937,7 +939,7 @@ mod tests {
             })
             .collect();
         let observations = Observations {
-            delegation: Delegation {
+            delegation: ZoneDelegation {
                 zone: Some(domain),
                 parent_ns: ns.clone(),
                 child_ns: ns,

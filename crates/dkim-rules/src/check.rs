@@ -300,7 +300,7 @@ pub enum Check {
         region: Option<String>,
         /// Name servers the user expects to hold the records (for example the Route 53 hosted
         /// zone's servers), to tell "records in the wrong hosted zone" apart. The CLI asks
-        /// them the same probes and lists them in [`crate::Delegation::servers`] with
+        /// them the same probes and lists them in [`crate::ZoneDelegation::servers`] with
         /// `user_named` set.
         #[serde(default, with = "serde_dns::names")]
         expect_ns: Vec<Name>,

@@ -27,8 +27,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use dns_wire::resolver::{
-    Classification, Outcome as WalkOutcome, QueryPurpose, QueryRecord, Run, RunClient, RunEvent,
-    ServerAddr, Survey, TaskId, Trace, WalkResult, ZoneSurvey,
+    Classification, QueryPurpose, QueryRecord, Run, RunClient, RunEvent, ServerAddr, Survey,
+    TaskId, Trace, WalkOutcome, WalkResult, ZoneSurvey,
 };
 use dns_wire::transport::{LocalCause, NoNetwork, QueryError};
 use dns_wire::{Name, Question, RData, Rcode, RecordType};
@@ -36,9 +36,9 @@ use dns_wire::{Name, Question, RData, Rcode, RecordType};
 use crate::check::Check;
 use crate::diagnose::diagnose;
 use crate::observe::{
-    Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
-    ObservedRecord, Outcome, ProbeObservation, QueryError as RulesQueryError, ReducedCheck,
-    Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
+    AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
+    ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
 use crate::probe::{follow_up_probes, probes, Probe, ProbePurpose};
 use crate::report::Report;
@@ -636,9 +636,9 @@ fn delegation(
     surveys: &[Surveyed],
     expected_servers: &[ServerAddr],
     observations: &Observations,
-) -> Delegation {
+) -> ZoneDelegation {
     let Some(survey) = holding_survey(surveys) else {
-        return Delegation::default();
+        return ZoneDelegation::default();
     };
     let zone = &survey.zone;
     let mut servers: Vec<ServerInfo> = zone
@@ -698,7 +698,7 @@ fn delegation(
     // Name, then address, as every server list of the report.
     servers.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
     lame.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
-    Delegation {
+    ZoneDelegation {
         zone: Some(zone.zone.clone()),
         parent_ns,
         child_ns,
@@ -745,7 +745,7 @@ fn serial_from_probes(observations: &Observations, zone: &Name, ip: IpAddr) -> O
         if answer.server.address != ip {
             return None;
         }
-        let Outcome::Response(response) = &answer.outcome else {
+        let AnswerOutcome::Response(response) = &answer.outcome else {
             return None;
         };
         response
@@ -761,7 +761,7 @@ fn serial_from_probes(observations: &Observations, zone: &Name, ip: IpAddr) -> O
 /// One server's answer to one probe, as the rules read it.
 fn server_answer(record: &QueryRecord) -> ServerAnswer {
     let outcome = match &record.result {
-        Ok(exchange) => Outcome::Response(Response {
+        Ok(exchange) => AnswerOutcome::Response(Response {
             rcode: exchange.response.rcode(),
             authoritative: exchange.response.header.authoritative,
             answer: exchange
@@ -777,7 +777,7 @@ fn server_answer(record: &QueryRecord) -> ServerAnswer {
                 .map(ObservedRecord::from)
                 .collect(),
         }),
-        Err(error) => Outcome::Error {
+        Err(error) => AnswerOutcome::Error {
             error: rules_error(error),
             message: error.to_string(),
         },
@@ -808,14 +808,14 @@ fn network_problem(cause: NoNetwork) -> NetworkProblem {
     }
 }
 
-fn rules_error(error: &QueryError) -> RulesQueryError {
+fn rules_error(error: &QueryError) -> AnswerError {
     if error.is_local() {
-        return RulesQueryError::NotChecked;
+        return AnswerError::NotChecked;
     }
     match error {
-        QueryError::Timeout { .. } => RulesQueryError::Timeout,
-        QueryError::Io { .. } => RulesQueryError::Network,
-        _ => RulesQueryError::Malformed,
+        QueryError::Timeout { .. } => AnswerError::Timeout,
+        QueryError::Io { .. } => AnswerError::Network,
+        _ => AnswerError::Malformed,
     }
 }
 

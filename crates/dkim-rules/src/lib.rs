@@ -48,7 +48,7 @@
 //!         rtype: RecordType::TXT,
 //!         answers: vec![ServerAnswer {
 //!             server,
-//!             outcome: Outcome::Response(Response {
+//!             outcome: AnswerOutcome::Response(Response {
 //!                 rcode: Rcode::NOERROR,
 //!                 authoritative: true,
 //!                 answer: vec![ObservedRecord {
@@ -112,9 +112,9 @@ pub use keyrecord::{
 };
 pub use mail::dmarc_name;
 pub use observe::{
-    Delegation, LameServer, NetworkProblem, NetworkProblemKind, Observations, ObservedData,
-    ObservedRecord, Outcome, ProbeObservation, QueryError, ReducedCheck, Response, ServerAnswer,
-    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneSoa,
+    AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
+    ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
 pub use probe::{
     expected_name, expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose,

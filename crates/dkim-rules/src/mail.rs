@@ -382,7 +382,7 @@ mod tests {
     use super::*;
     use crate::check::{MailFromAttributes, MxFailureBehavior};
     use crate::observe::{
-        ObservedRecord, Outcome, ProbeObservation, Response, ServerAnswer, ServerRef,
+        AnswerOutcome, ObservedRecord, ProbeObservation, Response, ServerAnswer, ServerRef,
         TargetResolution,
     };
     use dns_wire::Rcode;
@@ -424,7 +424,7 @@ mod tests {
             rtype,
             answers: vec![ServerAnswer {
                 server,
-                outcome: Outcome::Response(Response {
+                outcome: AnswerOutcome::Response(Response {
                     rcode,
                     authoritative: true,
                     answer: records

@@ -1,7 +1,7 @@
 //! What the CLI saw, handed to [`crate::diagnose`]: plain data, serde both ways, so tests can
 //! keep observations as JSON fixtures.
 //!
-//! The CLI fills it from its resolver: [`Delegation`] from the walk to the zone that holds the
+//! The check machine fills it from the run: [`ZoneDelegation`] from the walk to the zone that holds the
 //! names, one [`ProbeObservation`] per probe that goes to that zone's servers (with one
 //! [`ServerAnswer`] per server and address asked), and one [`TargetResolution`] per CNAME
 //! target resolved through its own zone.
@@ -19,7 +19,7 @@ use crate::serde_dns;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Observations {
     /// The delegation of the zone that holds the DKIM names.
-    pub delegation: Delegation,
+    pub delegation: ZoneDelegation,
     /// Answers to the probes sent to that zone's servers (and to the user's `--expect-ns`).
     #[serde(default)]
     pub probes: Vec<ProbeObservation>,
@@ -70,9 +70,9 @@ pub enum NetworkProblemKind {
     Resources,
 }
 
-/// Delegation facts for the zone that holds the DKIM names.
+/// The delegation facts of the zone that holds the DKIM names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Delegation {
+pub struct ZoneDelegation {
     /// The zone apex, if the walk found it.
     #[serde(default, with = "serde_dns::opt_name")]
     pub zone: Option<Name>,
@@ -218,19 +218,19 @@ pub struct ServerAnswer {
     /// Who answered.
     pub server: ServerRef,
     /// The response, or why there was none.
-    pub outcome: Outcome,
+    pub outcome: AnswerOutcome,
 }
 
 /// A response or its absence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum AnswerOutcome {
     /// The server answered.
     Response(Response),
     /// No usable answer.
     Error {
         /// What went wrong.
-        error: QueryError,
+        error: AnswerError,
         /// Details (for example the OS error text).
         #[serde(default)]
         message: String,
@@ -284,7 +284,7 @@ impl ZoneSoa {
 /// Why a query got no usable answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum QueryError {
+pub enum AnswerError {
     /// Nothing came back in time (after retries).
     Timeout,
     /// The network refused (ICMP unreachable, connection refused or reset).
@@ -296,13 +296,13 @@ pub enum QueryError {
     NotChecked,
 }
 
-impl std::fmt::Display for QueryError {
+impl std::fmt::Display for AnswerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            QueryError::Timeout => "timeout",
-            QueryError::Network => "network error",
-            QueryError::Malformed => "malformed response",
-            QueryError::NotChecked => "not checked from here",
+            AnswerError::Timeout => "timeout",
+            AnswerError::Network => "network error",
+            AnswerError::Malformed => "malformed response",
+            AnswerError::NotChecked => "not checked from here",
         })
     }
 }

@@ -14,7 +14,7 @@ use dns_wire::{Name, RecordType};
 use serde::Serialize;
 
 use crate::check::Check;
-use crate::observe::{Observations, ObservedData, Outcome};
+use crate::observe::{AnswerOutcome, Observations, ObservedData};
 use crate::serde_dns;
 
 /// The label used to ask for a name that cannot exist, to detect wildcard answers. Fixed, so
@@ -161,7 +161,7 @@ fn expected_seen(
     };
     let mut seen = ExpectedSeen::Correct;
     for answer in &probe.answers {
-        let Outcome::Response(response) = &answer.outcome else {
+        let AnswerOutcome::Response(response) = &answer.outcome else {
             // No answer from this server: variants would not tell more.
             continue;
         };
@@ -256,7 +256,7 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
         .filter(|p| !mail_names.contains(&(p.name.clone(), p.rtype)))
     {
         for answer in &probe.answers {
-            let Outcome::Response(response) = &answer.outcome else {
+            let AnswerOutcome::Response(response) = &answer.outcome else {
                 continue;
             };
             if let Some(target) = unresolved_chain_end(&probe.name, &response.answer) {
@@ -448,8 +448,8 @@ mod tests {
         }
     }
 
-    fn response(rcode: Rcode, answer: Vec<ObservedRecord>) -> Outcome {
-        Outcome::Response(Response {
+    fn response(rcode: Rcode, answer: Vec<ObservedRecord>) -> AnswerOutcome {
+        AnswerOutcome::Response(Response {
             rcode,
             authoritative: true,
             answer,
@@ -465,7 +465,7 @@ mod tests {
         }
     }
 
-    fn observed(name: &str, rtype: RecordType, outcomes: Vec<Outcome>) -> ProbeObservation {
+    fn observed(name: &str, rtype: RecordType, outcomes: Vec<AnswerOutcome>) -> ProbeObservation {
         ProbeObservation {
             name: n(name),
             rtype,

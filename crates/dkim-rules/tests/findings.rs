@@ -1913,8 +1913,8 @@ fn an_unanswered_mail_from_domain_leaves_the_verdict_incomplete() {
         .filter(|p| p.name == n(BOUNCE))
     {
         for answer in &mut probe.answers {
-            answer.outcome = dkim_rules::Outcome::Error {
-                error: dkim_rules::QueryError::Timeout,
+            answer.outcome = dkim_rules::AnswerOutcome::Error {
+                error: dkim_rules::AnswerError::Timeout,
                 message: "did not answer 5 tries over 4.9 s".into(),
             };
         }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::time::Instant;
 
-use dkim_rules::{Check, CheckMachine, CheckRun, Observations, Outcome, Severity, Verdict};
+use dkim_rules::{AnswerOutcome, Check, CheckMachine, CheckRun, Observations, Severity, Verdict};
 use dns_lab::scenarios::{self, SCENARIOS};
 use dns_lab::simnet::{Conditions, Cost, SimNet};
 use dns_lab::Network;
@@ -422,7 +422,7 @@ fn with_served_records(net: &Network, records: &[&str]) -> (Name, Observations) 
         .filter(|p| p.name == key_name)
     {
         for (i, answer) in probe.answers.iter_mut().enumerate() {
-            if let Outcome::Response(response) = &mut answer.outcome {
+            if let AnswerOutcome::Response(response) = &mut answer.outcome {
                 for record in response.answer.iter_mut() {
                     if let dkim_rules::ObservedData::Txt(strings) = &mut record.data {
                         let text = records[i.min(records.len() - 1)];

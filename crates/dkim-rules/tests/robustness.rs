@@ -3,9 +3,9 @@
 
 use dkim_rules::{
     check_from_identity_json, check_from_records_csv, diagnose, diff_reports, follow_up_probes,
-    normalize_token, parse_domain, parse_selector, probes, Check, Observations, ObservedData,
-    ObservedRecord, Outcome, ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo,
-    ServerRef, TargetOutcome, TargetResolution,
+    normalize_token, parse_domain, parse_selector, probes, AnswerError, AnswerOutcome, Check,
+    Observations, ObservedData, ObservedRecord, ProbeObservation, Response, ServerAnswer,
+    ServerInfo, ServerRef, TargetOutcome, TargetResolution,
 };
 use dns_wire::{Name, Rcode};
 use proptest::prelude::*;
@@ -62,7 +62,7 @@ fn every_probe(check: &Check) -> Vec<(Name, dns_wire::RecordType)> {
                 rtype: p.rtype,
                 answers: vec![ServerAnswer {
                     server: server.clone(),
-                    outcome: Outcome::Response(Response {
+                    outcome: AnswerOutcome::Response(Response {
                         rcode: Rcode::NXDOMAIN,
                         authoritative: true,
                         answer: vec![],
@@ -132,10 +132,10 @@ fn records(names: Vec<Name>) -> impl Strategy<Value = Vec<ObservedRecord>> {
     )
 }
 
-fn outcome(names: Vec<Name>) -> impl Strategy<Value = Outcome> {
+fn outcome(names: Vec<Name>) -> impl Strategy<Value = AnswerOutcome> {
     prop_oneof![
-        Just(Outcome::Error {
-            error: QueryError::Timeout,
+        Just(AnswerOutcome::Error {
+            error: AnswerError::Timeout,
             message: String::new()
         }),
         (
@@ -150,7 +150,7 @@ fn outcome(names: Vec<Name>) -> impl Strategy<Value = Outcome> {
             records(names),
         )
             .prop_map(|(rcode, authoritative, answer, authority)| {
-                Outcome::Response(Response {
+                AnswerOutcome::Response(Response {
                     rcode,
                     authoritative,
                     answer,

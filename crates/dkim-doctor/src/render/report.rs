@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 
 use dkim_rules::{
-    advise, fold_findings, Action, ActionKind, Advice, Check, Delegation, DmarcReport, Finding,
-    FindingCode, FoldedFinding, HostServers, MailFromReport, NegativeCaching, RecordReport,
-    RecordStatus, Report, ServerValue, SesView, Severity, Verdict,
+    advise, fold_findings, Action, ActionKind, Advice, Check, DmarcReport, Finding, FindingCode,
+    FoldedFinding, HostServers, MailFromReport, NegativeCaching, RecordReport, RecordStatus,
+    Report, ServerValue, SesView, Severity, Verdict, ZoneDelegation,
 };
 use dns_wire::resolver::QueryRecord;
 use dns_wire::Name;
@@ -68,7 +68,7 @@ pub struct CheckJson<'a> {
 pub struct DelegationJson<'a> {
     /// Zone, parent and child NS sets, every server, the SOA, lame servers.
     #[serde(flatten)]
-    pub facts: &'a Delegation,
+    pub facts: &'a ZoneDelegation,
     /// The zone cuts from the root down to the zone.
     pub path: Vec<PathJson>,
 }
@@ -783,7 +783,7 @@ fn write_folded(out: &mut String, folded: &FoldedFinding, options: HumanOptions)
 fn write_delegation(
     out: &mut String,
     path: &[PathStep],
-    facts: &Delegation,
+    facts: &ZoneDelegation,
     findings: &[Finding],
     palette: Palette,
 ) {
@@ -885,7 +885,7 @@ fn write_delegation(
 }
 
 /// `NS: parent = apex (2)`, or what differs.
-fn ns_comparison(facts: &Delegation, palette: Palette) -> String {
+fn ns_comparison(facts: &ZoneDelegation, palette: Palette) -> String {
     let parent = &facts.parent_ns;
     let child = &facts.child_ns;
     if parent.is_empty() && child.is_empty() {

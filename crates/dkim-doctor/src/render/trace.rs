@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use dns_wire::resolver::{Classification, NsSet, Outcome as WalkOutcome, QueryRecord, ZoneServer};
+use dns_wire::resolver::{Classification, NsSet, QueryRecord, WalkOutcome, ZoneServer};
 use dns_wire::{Name, Record};
 use serde::Serialize;
 

@@ -228,7 +228,7 @@ fn network_report(
 fn resolver_answers_as_authoritative(observations: &Observations) -> Observations {
     let mut view = observations.clone();
     for answer in view.probes.iter_mut().flat_map(|p| p.answers.iter_mut()) {
-        if let crate::observe::Outcome::Response(response) = &mut answer.outcome {
+        if let crate::observe::AnswerOutcome::Response(response) = &mut answer.outcome {
             response.authoritative = true;
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use dns_wire::{Name, Rcode, RecordType};
 
 use crate::observe::{
-    Observations, ObservedData, ObservedRecord, Outcome, Response, ServerInfo, ServerRef,
+    AnswerOutcome, Observations, ObservedData, ObservedRecord, Response, ServerInfo, ServerRef,
 };
 
 /// One server's view of one name.
@@ -158,7 +158,7 @@ impl<'a> Lookup<'a> {
         name: &Name,
         rtype: RecordType,
         server: &ServerRef,
-    ) -> Option<&'a Outcome> {
+    ) -> Option<&'a AnswerOutcome> {
         self.observations
             .probes
             .iter()
@@ -211,26 +211,26 @@ impl<'a> Lookup<'a> {
 }
 
 /// A response that counts as an authoritative answer, or the state saying why not.
-pub(crate) fn classify(outcome: &Outcome) -> Result<&Response, ServerState> {
+pub(crate) fn classify(outcome: &AnswerOutcome) -> Result<&Response, ServerState> {
     match outcome {
-        Outcome::Error {
-            error: crate::observe::QueryError::NotChecked,
+        AnswerOutcome::Error {
+            error: crate::observe::AnswerError::NotChecked,
             ..
         } => Err(ServerState::NotAsked),
-        Outcome::Error { error, message } => {
+        AnswerOutcome::Error { error, message } => {
             Err(ServerState::Unreachable(match stable_reason(message) {
                 Some(reason) if reason.starts_with("did not answer") => reason,
                 Some(reason) => format!("{error} ({reason})"),
                 None => error.to_string(),
             }))
         }
-        Outcome::Response(r) if r.rcode != Rcode::NOERROR && r.rcode != Rcode::NXDOMAIN => {
+        AnswerOutcome::Response(r) if r.rcode != Rcode::NOERROR && r.rcode != Rcode::NXDOMAIN => {
             Err(ServerState::Lame(format!("answered {}", r.rcode)))
         }
-        Outcome::Response(r) if !r.authoritative => Err(ServerState::Lame(
+        AnswerOutcome::Response(r) if !r.authoritative => Err(ServerState::Lame(
             "answered without the AA flag (not authoritative)".into(),
         )),
-        Outcome::Response(r) => Ok(r),
+        AnswerOutcome::Response(r) => Ok(r),
     }
 }
 
@@ -340,8 +340,8 @@ mod tests {
 
     #[test]
     fn transport_errors_are_described_without_ports_or_error_numbers() {
-        let outcome = Outcome::Error {
-            error: crate::observe::QueryError::Network,
+        let outcome = AnswerOutcome::Error {
+            error: crate::observe::AnswerError::Network,
             message: "receiving from 127.53.12.2:48533 over UDP failed: Connection refused (os error 111)".into(),
         };
         let Err(state) = classify(&outcome) else {

@@ -8,9 +8,9 @@
 use std::net::IpAddr;
 
 use dkim_rules::{
-    follow_up_probes, probes, Check, Delegation, Observations, ObservedData, ObservedRecord,
-    Outcome, ProbeObservation, QueryError, Response, ServerAnswer, ServerInfo, ServerRef,
-    TargetOutcome, TargetResolution, ZoneSoa,
+    follow_up_probes, probes, AnswerError, AnswerOutcome, Check, Observations, ObservedData,
+    ObservedRecord, ProbeObservation, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
+    TargetResolution, ZoneDelegation, ZoneSoa,
 };
 use dns_wire::{Name, Rcode, RecordType};
 
@@ -265,28 +265,28 @@ impl World {
         }
     }
 
-    fn ask(&self, server: &SimServer, qname: &Name, qtype: RecordType) -> Outcome {
+    fn ask(&self, server: &SimServer, qname: &Name, qtype: RecordType) -> AnswerOutcome {
         match &server.behaviour {
-            Behaviour::Serves(zone) => Outcome::Response(zone.answer(qname, qtype)),
+            Behaviour::Serves(zone) => AnswerOutcome::Response(zone.answer(qname, qtype)),
             Behaviour::NotAuthoritative(zone) => {
                 let mut r = zone.answer(qname, qtype);
                 r.authoritative = false;
-                Outcome::Response(r)
+                AnswerOutcome::Response(r)
             }
-            Behaviour::LosesTxt(_) if qtype == RecordType::TXT => Outcome::Error {
-                error: QueryError::Timeout,
+            Behaviour::LosesTxt(_) if qtype == RecordType::TXT => AnswerOutcome::Error {
+                error: AnswerError::Timeout,
                 message: "did not answer 5 tries over 4.9 s (UDP, then TCP)".into(),
             },
-            Behaviour::LosesTxt(zone) => Outcome::Response(zone.answer(qname, qtype)),
-            Behaviour::Timeout => Outcome::Error {
-                error: QueryError::Timeout,
+            Behaviour::LosesTxt(zone) => AnswerOutcome::Response(zone.answer(qname, qtype)),
+            Behaviour::Timeout => AnswerOutcome::Error {
+                error: AnswerError::Timeout,
                 message: String::new(),
             },
-            Behaviour::NotChecked | Behaviour::AddressRefused => Outcome::Error {
-                error: QueryError::NotChecked,
+            Behaviour::NotChecked | Behaviour::AddressRefused => AnswerOutcome::Error {
+                error: AnswerError::NotChecked,
                 message: "not checked from here".into(),
             },
-            Behaviour::Refused => Outcome::Response(Response {
+            Behaviour::Refused => AnswerOutcome::Response(Response {
                 rcode: Rcode::REFUSED,
                 authoritative: false,
                 answer: vec![],
@@ -356,7 +356,7 @@ impl World {
             .map(|s| s.info.name.clone())
             .collect();
         let mut obs = Observations {
-            delegation: Delegation {
+            delegation: ZoneDelegation {
                 zone: apex.as_ref().map(|z| z.apex.clone()),
                 parent_ns: self.parent_ns.clone().unwrap_or_else(|| names.clone()),
                 child_ns: self.child_ns.clone().unwrap_or(names),

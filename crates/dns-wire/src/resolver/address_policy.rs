@@ -383,7 +383,7 @@ mod tests {
 #[cfg(all(test, feature = "io"))]
 mod driver_tests {
     use super::*;
-    use crate::resolver::{Outcome, Resolver, ResolverConfig};
+    use crate::resolver::{Resolver, ResolverConfig, WalkOutcome};
     use crate::transport::{NotChecked, QueryError};
     use crate::RecordType;
 
@@ -395,7 +395,10 @@ mod driver_tests {
         let resolver = Resolver::new(config);
         let name = "example.com".parse().unwrap();
         let result = resolver.lookup(&name, RecordType::A).await;
-        assert!(matches!(result.outcome, Outcome::Failed(_)), "{result:?}");
+        assert!(
+            matches!(result.outcome, WalkOutcome::Failed(_)),
+            "{result:?}"
+        );
         let queries: Vec<_> = result.trace.queries().collect();
         assert!(!queries.is_empty());
         for query in queries {

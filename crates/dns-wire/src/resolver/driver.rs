@@ -373,7 +373,7 @@ async fn sleep_until(wakeup: Option<Instant>) {
 fn abandoned_walk(name: &Name, rtype: RecordType) -> WalkResult {
     WalkResult {
         question: Question::new(name.clone(), rtype),
-        outcome: super::Outcome::Failed(super::ResolveError::Abandoned),
+        outcome: super::WalkOutcome::Failed(super::ResolveError::Abandoned),
         final_name: name.clone(),
         chain: Vec::new(),
         zone: Delegation {

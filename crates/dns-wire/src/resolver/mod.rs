@@ -32,13 +32,13 @@
 //! ```no_run
 //! # #[cfg(feature = "io")]
 //! # async fn demo() {
-//! use dns_wire::resolver::{Outcome, Resolver, ResolverConfig};
+//! use dns_wire::resolver::{WalkOutcome, Resolver, ResolverConfig};
 //! use dns_wire::RecordType;
 //! // A lab whose root server listens on 127.53.0.1 port 5353.
 //! let resolver = Resolver::new(ResolverConfig::lab(["127.53.0.1".parse().unwrap()], 5353));
 //! let name = "s1._domainkey.example.com".parse().unwrap();
 //! let lookup = resolver.lookup(&name, RecordType::TXT).await;
-//! if let Outcome::Answer(records) = &lookup.outcome {
+//! if let WalkOutcome::Answer(records) = &lookup.outcome {
 //!     println!("{} records after {} CNAMEs", records.len(), lookup.chain.len());
 //! }
 //! for query in lookup.trace.queries() {
@@ -96,6 +96,6 @@ pub use trace::{
     TraceStep, WalkEvent,
 };
 pub use walk::{
-    CnameStep, Outcome, PendingQuery, QueryToken, ResolveError, Walk, WalkOptions, WalkResult,
+    CnameStep, PendingQuery, QueryToken, ResolveError, Walk, WalkOptions, WalkOutcome, WalkResult,
     WalkStats, WalkStep,
 };

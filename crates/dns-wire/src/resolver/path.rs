@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    Delegation, Outcome, QueryPurpose, QueryRecord, ResolveError, Run, RunClient, RunEvent, TaskId,
-    WalkResult, ZoneSurvey,
+    Delegation, QueryPurpose, QueryRecord, ResolveError, Run, RunClient, RunEvent, TaskId,
+    WalkOutcome, WalkResult, ZoneSurvey,
 };
 use crate::transport::NoNetwork;
 use crate::{Name, Question, RecordType};
@@ -86,7 +86,7 @@ impl PathTrace {
         let question = self.question;
         self.result.unwrap_or_else(|| TraceRun {
             lookup: WalkResult {
-                outcome: Outcome::Failed(ResolveError::Abandoned),
+                outcome: WalkOutcome::Failed(ResolveError::Abandoned),
                 final_name: question.name.clone(),
                 chain: Vec::new(),
                 zone: Delegation {

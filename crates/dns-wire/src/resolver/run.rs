@@ -36,7 +36,7 @@ use super::config::ResolverConfig;
 use super::health::{Health, PROBE_AFTER, SILENCE_RECHECK, SILENT_AFTER, SILENT_LIMIT};
 use super::survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
-use super::walk::{Outcome, QueryToken, Walk, WalkOptions, WalkResult, WalkStep};
+use super::walk::{QueryToken, Walk, WalkOptions, WalkOutcome, WalkResult, WalkStep};
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError, TransportConfig};
 use crate::{Class, Name, Question, RData, RecordType};
 
@@ -1461,7 +1461,7 @@ impl Run {
         let mut found: Vec<IpAddr> = Vec::new();
         let mut failure = None;
         match &lookup.outcome {
-            Outcome::Answer(records) => {
+            WalkOutcome::Answer(records) => {
                 found = records
                     .iter()
                     .filter_map(|r| match r.data {
@@ -1473,9 +1473,9 @@ impl Run {
                 let ttl = records.iter().map(|r| r.ttl).min().unwrap_or(0);
                 self.cache.add_addresses(&lookup.question.name, &found, ttl);
             }
-            Outcome::NxDomain { .. } => failure = Some("the name does not exist".to_string()),
-            Outcome::NoData { .. } | Outcome::Alias => {}
-            Outcome::Failed(error) => failure = Some(error.to_string()),
+            WalkOutcome::NxDomain { .. } => failure = Some("the name does not exist".to_string()),
+            WalkOutcome::NoData { .. } | WalkOutcome::Alias => {}
+            WalkOutcome::Failed(error) => failure = Some(error.to_string()),
         }
         let Some(TaskKind::Zone(zone)) = self.tasks.get_mut(&zone_task).map(|t| &mut t.kind) else {
             return;

@@ -303,7 +303,7 @@ fn basic_hierarchy(sim: &mut Sim, example: Vec<Record>) {
 
 fn answers(result: &WalkResult) -> Vec<Record> {
     match &result.outcome {
-        Outcome::Answer(records) => records.clone(),
+        WalkOutcome::Answer(records) => records.clone(),
         other => panic!("expected an answer, got {other:?}"),
     }
 }
@@ -332,7 +332,10 @@ fn follows_referrals_from_the_root_and_caches_the_cuts() {
 
     // A second name of the zone starts at the cached cut: one query.
     let again = sim.run(walk("mail.example.com", RecordType::TXT, &cache));
-    assert!(matches!(again.outcome, Outcome::NxDomain { soa: Some(_) }));
+    assert!(matches!(
+        again.outcome,
+        WalkOutcome::NxDomain { soa: Some(_) }
+    ));
     assert_eq!(again.stats.queries, 1);
     assert_eq!(again.stats.cache_hits, 1);
     assert!(again
@@ -348,13 +351,13 @@ fn nodata_and_nxdomain_are_told_apart() {
     let cache = SharedCache::default();
     let nodata = sim.run(walk("www.example.com", RecordType::TXT, &cache));
     assert!(
-        matches!(nodata.outcome, Outcome::NoData { soa: Some(_) }),
+        matches!(nodata.outcome, WalkOutcome::NoData { soa: Some(_) }),
         "{:?}",
         nodata.outcome
     );
     let nx = sim.run(walk("nope.example.com", RecordType::TXT, &cache));
     assert!(
-        matches!(nx.outcome, Outcome::NxDomain { soa: Some(_) }),
+        matches!(nx.outcome, WalkOutcome::NxDomain { soa: Some(_) }),
         "{:?}",
         nx.outcome
     );
@@ -519,7 +522,7 @@ fn a_zone_with_only_lame_servers_fails_with_the_zone_named() {
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
-        Outcome::Failed(ResolveError::ZoneExhausted {
+        WalkOutcome::Failed(ResolveError::ZoneExhausted {
             zone: n("example.com"),
             name: n("www.example.com"),
             asked: 2
@@ -558,7 +561,7 @@ fn referrals_in_circles_are_lame_and_end() {
     let result = sim.run(walk("www.sub.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
-        Outcome::Failed(ResolveError::ZoneExhausted { ref zone, .. }) if *zone == n("sub.example.com")
+        WalkOutcome::Failed(ResolveError::ZoneExhausted { ref zone, .. }) if *zone == n("sub.example.com")
     ));
     let last = result
         .trace
@@ -647,7 +650,7 @@ fn cname_chains_are_followed_across_zones_from_each_zones_servers() {
             ..options()
         },
     ));
-    assert_eq!(located.outcome, Outcome::Alias);
+    assert_eq!(located.outcome, WalkOutcome::Alias);
     assert_eq!(located.zone.zone, n("example.com"));
     assert_eq!(located.chain.len(), 1);
 }
@@ -667,7 +670,7 @@ fn cname_loops_across_zones_are_detected() {
     let result = sim.run(walk("a.example.com", RecordType::TXT, &cache));
     assert_eq!(
         result.outcome,
-        Outcome::Failed(ResolveError::CnameLoop {
+        WalkOutcome::Failed(ResolveError::CnameLoop {
             name: n("a.example.com")
         })
     );
@@ -693,7 +696,7 @@ fn over_long_cname_chains_exhaust_the_budget() {
     let result = sim.run(walk("c0.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
-        Outcome::Failed(ResolveError::BudgetExhausted {
+        WalkOutcome::Failed(ResolveError::BudgetExhausted {
             limit: BudgetLimit::CnameHops,
             name: n("c11.example.com")
         })
@@ -711,7 +714,7 @@ fn the_query_budget_bounds_a_walk() {
     let result = sim.run(walk_with("www.example.com", RecordType::A, &cache, opts));
     assert!(matches!(
         result.outcome,
-        Outcome::Failed(ResolveError::BudgetExhausted {
+        WalkOutcome::Failed(ResolveError::BudgetExhausted {
             limit: BudgetLimit::Queries,
             ..
         })
@@ -728,7 +731,7 @@ fn the_query_budget_bounds_a_walk() {
     ));
     assert!(matches!(
         result.outcome,
-        Outcome::Failed(ResolveError::BudgetExhausted {
+        WalkOutcome::Failed(ResolveError::BudgetExhausted {
             limit: BudgetLimit::Referrals,
             ..
         })
@@ -829,7 +832,7 @@ fn a_glueless_cycle_is_detected_instead_of_looping() {
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert!(matches!(
         result.outcome,
-        Outcome::Failed(ResolveError::ZoneExhausted { asked: 0, .. })
+        WalkOutcome::Failed(ResolveError::ZoneExhausted { asked: 0, .. })
     ));
     assert!(result
         .trace
@@ -859,7 +862,7 @@ fn mutually_glueless_zones_end_within_budget() {
     let cache = SharedCache::default();
     let result = sim.run(walk("www.a.com", RecordType::A, &cache));
     assert!(
-        matches!(result.outcome, Outcome::Failed(_)),
+        matches!(result.outcome, WalkOutcome::Failed(_)),
         "{:?}",
         result.outcome
     );
@@ -890,7 +893,7 @@ fn the_deadline_ends_a_walk() {
     let result = w.into_result();
     assert!(matches!(
         result.outcome,
-        Outcome::Failed(ResolveError::BudgetExhausted {
+        WalkOutcome::Failed(ResolveError::BudgetExhausted {
             limit: BudgetLimit::Time,
             ..
         })
@@ -1115,7 +1118,7 @@ fn a_dead_zone_confirmed_by_another_parent_server_fails_at_once() {
     let result = sim.run(walk("www.example.com", RecordType::A, &cache));
     assert_eq!(
         result.outcome,
-        Outcome::Failed(ResolveError::ZoneExhausted {
+        WalkOutcome::Failed(ResolveError::ZoneExhausted {
             zone: n("example.com"),
             name: n("www.example.com"),
             asked: 1
@@ -1463,7 +1466,10 @@ mod run_machine {
         let RunEvent::Lookup { result, .. } = &net.events[0] else {
             panic!("{:?}", net.events);
         };
-        assert!(matches!(result.outcome, Outcome::Answer(_)), "{result:?}");
+        assert!(
+            matches!(result.outcome, WalkOutcome::Answer(_)),
+            "{result:?}"
+        );
     }
 
     #[test]

@@ -172,7 +172,7 @@ pub enum ResolveError {
 
 /// How a lookup ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum WalkOutcome {
     /// Authoritative records of the type asked, at the end of the CNAME chain.
     Answer(Vec<Record>),
     /// The name is a CNAME and the walk was told not to follow it (the chain holds it).
@@ -212,7 +212,7 @@ pub struct WalkResult {
     /// The question first asked.
     pub question: Question,
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: WalkOutcome,
     /// The name the outcome is about (the last CNAME target, or the name asked).
     pub final_name: Name,
     /// The CNAMEs followed, in order.
@@ -320,7 +320,7 @@ impl WalkResult {
     /// all: every query there went unanswered after every try, or could not be sent from this
     /// machine. What the zone holds is then unknown, rather than broken.
     pub fn unanswered(&self) -> bool {
-        if !matches!(self.outcome, Outcome::Failed(_)) {
+        if !matches!(self.outcome, WalkOutcome::Failed(_)) {
             return false;
         }
         let mut asked = self
@@ -610,16 +610,16 @@ impl Walk {
         }
         let task = std::mem::take(&mut self.tasks).swap_remove(0);
         let outcome = match task.end {
-            Some(TaskEnd::Answer(records)) => Outcome::Answer(records),
-            Some(TaskEnd::Alias) => Outcome::Alias,
-            Some(TaskEnd::NxDomain(soa)) => Outcome::NxDomain { soa },
-            Some(TaskEnd::NoData(soa)) => Outcome::NoData { soa },
-            Some(TaskEnd::Failed(error)) => Outcome::Failed(error),
-            None => Outcome::Failed(ResolveError::Abandoned),
+            Some(TaskEnd::Answer(records)) => WalkOutcome::Answer(records),
+            Some(TaskEnd::Alias) => WalkOutcome::Alias,
+            Some(TaskEnd::NxDomain(soa)) => WalkOutcome::NxDomain { soa },
+            Some(TaskEnd::NoData(soa)) => WalkOutcome::NoData { soa },
+            Some(TaskEnd::Failed(error)) => WalkOutcome::Failed(error),
+            None => WalkOutcome::Failed(ResolveError::Abandoned),
         };
         // A failure is reported at the deepest zone that failed, even if the walk went back.
         let zone = match (&outcome, task.failed_cut) {
-            (Outcome::Failed(_), Some(failed)) => failed,
+            (WalkOutcome::Failed(_), Some(failed)) => failed,
             _ => task.cut,
         };
         WalkResult {
