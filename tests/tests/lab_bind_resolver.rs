@@ -22,7 +22,7 @@ use lab_support::*;
 fn resolver() -> Resolver {
     let roots = miniature_internet().roots.into_iter().map(IpAddr::V4);
     let mut config = ResolverConfig::lab(roots, 53);
-    config.ipv6 = false;
+    config.families.ipv6 = false;
     config.transport.timeout = Duration::from_millis(400);
     Resolver::new(config)
 }

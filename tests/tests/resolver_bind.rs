@@ -26,7 +26,7 @@ fn n(s: &str) -> Name {
 fn resolver() -> Resolver {
     let roots = [Ipv4Addr::new(127, 53, 0, 1), Ipv4Addr::new(127, 53, 0, 2)];
     let mut config = ResolverConfig::lab(roots.map(IpAddr::V4), 53);
-    config.ipv6 = false;
+    config.families.ipv6 = false;
     config.transport.timeout = Duration::from_millis(500);
     Resolver::new(config)
 }

@@ -33,7 +33,7 @@ fn with_behaviour(addr: Ipv4Addr, behaviour: Behaviour) -> Network {
 
 fn config(lab: &dns_lab::RunningLab) -> ResolverConfig {
     let mut config = ResolverConfig::lab(lab.roots.clone(), lab.port);
-    config.ipv6 = false;
+    config.families.ipv6 = false;
     config.transport.timeout = Duration::from_millis(300);
     config.transport.udp_retries = 0;
     config.transport.tcp_timeout = Duration::from_secs(1);

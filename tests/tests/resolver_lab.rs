@@ -29,7 +29,7 @@ async fn start() -> (RunningLab, Resolver) {
 
 fn config(lab: &RunningLab) -> ResolverConfig {
     let mut config = ResolverConfig::lab(lab.roots.clone(), lab.port);
-    config.ipv6 = false;
+    config.families.ipv6 = false;
     config.transport.timeout = Duration::from_millis(300);
     config.transport.udp_retries = 0;
     config

@@ -149,7 +149,7 @@ async fn bench(options: Options) -> Result<(), String> {
 
     let ours = |port: u16, cache: bool| {
         let mut config = ResolverConfig::lab(roots.clone(), port);
-        config.ipv6 = false;
+        config.families.ipv6 = false;
         config.cache = cache;
         config
     };
@@ -291,7 +291,7 @@ async fn bench_checks(
     let roots: Vec<IpAddr> = network.roots.iter().copied().map(IpAddr::V4).collect();
     let config = || {
         let mut config = ResolverConfig::lab(roots.clone(), 53);
-        config.ipv6 = false;
+        config.families.ipv6 = false;
         config
     };
     let mut rows = Vec::new();

@@ -28,15 +28,15 @@ pub fn resolver_config(
     if let Some(port) = common.port {
         config.port = port;
     }
-    config.ipv4 = !common.ipv6_only;
-    config.ipv6 = !common.ipv4_only;
+    config.families.ipv4 = !common.ipv6_only;
+    config.families.ipv6 = !common.ipv4_only;
     if !common.roots.is_empty() {
         let usable = common.roots.iter().any(|ip| config.families().allows(ip));
         if !usable {
-            let family = if config.ipv4 { "IPv4" } else { "IPv6" };
+            let family = if config.families.ipv4 { "IPv4" } else { "IPv6" };
             return Err(RunError::BadInput(format!(
                 "--roots gives no {family} address, but only {family} may be used (-{})",
-                if config.ipv4 { '4' } else { '6' }
+                if config.families.ipv4 { '4' } else { '6' }
             )));
         }
     }
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(config.port, 5300);
         assert_eq!(config.roots.servers.len(), 1);
         assert_eq!(config.transport.timeout, Duration::from_millis(800));
-        assert!(config.ipv4 && config.ipv6);
+        assert!(config.families.ipv4 && config.families.ipv6);
     }
 
     #[test]
@@ -93,6 +93,6 @@ mod tests {
     fn family_flags_must_leave_a_root() {
         assert!(resolver_config(&common(&["-6", "--roots", "127.0.0.1"]), DEMO_TIMEOUT).is_err());
         let config = resolver_config(&common(&["-4"]), DEMO_TIMEOUT).unwrap();
-        assert!(config.ipv4 && !config.ipv6);
+        assert!(config.families.ipv4 && !config.families.ipv6);
     }
 }

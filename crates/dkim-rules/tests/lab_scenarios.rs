@@ -81,7 +81,7 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
 /// IPv6 addresses exist only inside the network-namespace tests).
 fn lab_config(net: &Network) -> ResolverConfig {
     let mut config = ResolverConfig::lab(net.roots.iter().map(|ip| IpAddr::V4(*ip)), 53);
-    config.ipv6 = false;
+    config.families.ipv6 = false;
     config
 }
 

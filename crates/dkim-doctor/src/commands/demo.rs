@@ -70,7 +70,7 @@ pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, Run
     let mut config = resolver_config(common, DEMO_TIMEOUT)?;
     config.roots = RootHints::from_addresses(lab.roots.iter().copied());
     config.port = lab.port;
-    config.ipv6 = false;
+    config.families.ipv6 = false;
 
     let outcome = match selected {
         Some(scenario) => one(common, config, scenario, &place).await,

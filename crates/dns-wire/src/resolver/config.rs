@@ -8,9 +8,8 @@ use super::hints::RootHints;
 use crate::transport::TransportConfig;
 use crate::RecordType;
 
-/// The address families a run uses ([`ResolverConfig::ipv4`] and [`ResolverConfig::ipv6`]
-/// read as one value): every "may this address be asked" and "which address records to look
-/// up" decision goes through it.
+/// The address families a run uses ([`ResolverConfig::families`]): every "may this address be
+/// asked" and "which address records to look up" decision goes through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AddressFamilies {
     /// IPv4 addresses are asked.
@@ -20,6 +19,12 @@ pub struct AddressFamilies {
 }
 
 impl AddressFamilies {
+    /// IPv4 and IPv6.
+    pub const BOTH: AddressFamilies = AddressFamilies {
+        ipv4: true,
+        ipv6: true,
+    };
+
     /// Whether `ip` is of a family in use.
     pub fn allows(&self, ip: &IpAddr) -> bool {
         match ip {
@@ -95,10 +100,8 @@ pub struct ResolverConfig {
     pub port: u16,
     /// Timeouts, retries, EDNS.
     pub transport: TransportConfig,
-    /// Ask IPv4 addresses.
-    pub ipv4: bool,
-    /// Ask IPv6 addresses.
-    pub ipv6: bool,
+    /// The address families whose servers are asked.
+    pub families: AddressFamilies,
     /// Work bounds per lookup.
     pub budget: Budget,
     /// Share what one lookup learns with the others of the run: zone cuts, server addresses,
@@ -135,8 +138,7 @@ impl Default for ResolverConfig {
             roots: RootHints::iana(),
             port: 53,
             transport: TransportConfig::default(),
-            ipv4: true,
-            ipv6: true,
+            families: AddressFamilies::BOTH,
             budget: Budget::default(),
             cache: true,
             ns_lookup_parallelism: 2,
@@ -152,10 +154,7 @@ impl Default for ResolverConfig {
 impl ResolverConfig {
     /// The address families in use.
     pub fn families(&self) -> AddressFamilies {
-        AddressFamilies {
-            ipv4: self.ipv4,
-            ipv6: self.ipv6,
-        }
+        self.families
     }
 
     /// A configuration for a lab: walks start at `roots` (addresses only), every server is

@@ -96,10 +96,7 @@ pub struct Health {
 impl Default for Health {
     /// Both families in use.
     fn default() -> Self {
-        Health::new(AddressFamilies {
-            ipv4: true,
-            ipv6: true,
-        })
+        Health::new(AddressFamilies::BOTH)
     }
 }
 

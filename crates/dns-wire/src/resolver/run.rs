@@ -436,8 +436,7 @@ impl Run {
             budget: config.budget.clone(),
             roots: config.roots.clone(),
             port: config.port,
-            ipv4: config.ipv4,
-            ipv6: config.ipv6,
+            families: config.families,
             follow_cnames,
             ns_lookup_parallelism: config.ns_lookup_parallelism,
             // Only walks that share the cache can share descents.

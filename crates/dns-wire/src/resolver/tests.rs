@@ -210,7 +210,10 @@ impl Sim {
 fn options() -> WalkOptions {
     WalkOptions {
         roots: RootHints::from_addresses([ip("10.0.0.1")]),
-        ipv6: false,
+        families: AddressFamilies {
+            ipv4: true,
+            ipv6: false,
+        },
         ..WalkOptions::default()
     }
 }
@@ -1244,7 +1247,7 @@ mod run_machine {
 
         fn config() -> ResolverConfig {
             let mut config = ResolverConfig::lab([ip("10.0.0.1")], 53);
-            config.ipv6 = false;
+            config.families.ipv6 = false;
             config
         }
 

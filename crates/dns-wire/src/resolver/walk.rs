@@ -45,10 +45,8 @@ pub struct WalkOptions {
     pub roots: RootHints,
     /// The port servers are asked on (recorded in the trace; the driver sends there).
     pub port: u16,
-    /// Use IPv4 server addresses.
-    pub ipv4: bool,
-    /// Use IPv6 server addresses.
-    pub ipv6: bool,
+    /// The address families whose servers are asked.
+    pub families: super::AddressFamilies,
     /// Follow CNAMEs to their targets; when off, the walk stops at the zone that holds the
     /// name, whatever it holds.
     pub follow_cnames: bool,
@@ -73,8 +71,7 @@ impl Default for WalkOptions {
             budget: Budget::default(),
             roots: RootHints::default(),
             port: 53,
-            ipv4: true,
-            ipv6: true,
+            families: super::AddressFamilies::BOTH,
             follow_cnames: true,
             ns_lookup_parallelism: 2,
             max_ns_per_zone: super::MAX_NS_PER_ZONE,
@@ -87,10 +84,7 @@ impl Default for WalkOptions {
 impl WalkOptions {
     /// The address families in use.
     pub fn families(&self) -> super::AddressFamilies {
-        super::AddressFamilies {
-            ipv4: self.ipv4,
-            ipv6: self.ipv6,
-        }
+        self.families
     }
 }
 
