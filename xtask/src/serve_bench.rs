@@ -69,6 +69,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "127.53.0.0/16",
         ])
         .args(["--max-checks", &limit])
+        .args(["--max-connections", &limit, "--client-connections", &limit])
         .args(["--client-rate", "100000000", "--client-burst", "100000000"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

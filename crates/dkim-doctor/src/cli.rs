@@ -437,6 +437,14 @@ pub struct ServeArgs {
     /// Checks a client address may start in a burst before --client-rate applies.
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub client_burst: u32,
+
+    /// HTTP connections open at once over all clients; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// HTTP connections open at once from one client address; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub client_connections: u32,
 }
 
 /// `dkim-doctor message`.

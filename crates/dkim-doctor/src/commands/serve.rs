@@ -9,7 +9,7 @@ use crate::cli::{CommonOptions, ServeArgs};
 use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
-use crate::serve::{self, ServeOptions};
+use crate::serve::{self, ConnectionLimits, ServeOptions};
 use crate::service::Checker;
 
 /// Serves until Ctrl-C or SIGTERM, then lets the requests in progress finish.
@@ -35,6 +35,14 @@ pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, Ru
         client_rate: args.client_rate,
         client_burst: args.client_burst,
         ..ServeOptions::default()
+    };
+    let options = ServeOptions {
+        connections: ConnectionLimits {
+            total: args.max_connections as usize,
+            per_client: args.client_connections as usize,
+            ..options.connections
+        },
+        ..options
     };
     serve::run(
         checker,
