@@ -12,10 +12,17 @@ use crate::output::Stdout;
 use crate::serve::{self, ConnectionLimits, ServeOptions};
 use crate::service::Checker;
 
+/// How long `serve` answers a question from the run's memory (longer than a check lasts when
+/// every server answers; see [`dns_wire::resolver::ResolverConfig::answer_memory`]).
+const SERVE_ANSWER_MEMORY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves until Ctrl-C or SIGTERM, then lets the requests in progress finish.
 pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, RunError> {
     let mut config = resolver_config(common, INTERNET_TIMEOUT)?;
     config.address_policy = address_policy(common, args);
+    // Someone who fixes a record and checks again gets the servers' answers of now: checks a
+    // few seconds apart share answers (and simultaneous ones their questions), not more.
+    config.answer_memory = SERVE_ANSWER_MEMORY;
     let policy_words = match &args.allow_private {
         None => "public addresses only (--allow-private for labs)".to_string(),
         Some(prefixes) if prefixes.is_empty() => "every address (--allow-private)".to_string(),

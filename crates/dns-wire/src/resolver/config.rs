@@ -129,6 +129,10 @@ pub struct ResolverConfig {
     /// checks strangers' domains sets [`AddressPolicy::public_only`], so that a zone's NS
     /// glue cannot point it at loopback, its private network or a metadata service.
     pub address_policy: AddressPolicy,
+    /// How long the run answers a question it asked before from memory instead of asking
+    /// again ([`super::ANSWER_MEMORY`] by default, longer than any one check). A service
+    /// where a person re-checks right after fixing a record keeps it short.
+    pub answer_memory: std::time::Duration,
 }
 
 impl Default for ResolverConfig {
@@ -147,6 +151,7 @@ impl Default for ResolverConfig {
             max_ns_per_zone: MAX_NS_PER_ZONE,
             recursive: None,
             address_policy: AddressPolicy::any(),
+            answer_memory: super::ANSWER_MEMORY,
         }
     }
 }

@@ -46,9 +46,10 @@ pub const RESOURCE_RETRIES: u32 = 20;
 /// The first wait after running out of sockets; each further wait is one step longer.
 pub const RESOURCE_WAIT: Duration = Duration::from_millis(10);
 
-/// How long a result stays in the run's memory of answered questions: a question asked again
-/// within it is answered from memory, not sent (a diagnosis asks every server once per
-/// question). Long-lived runs forget older results, so memory stays bounded.
+/// How long a result stays in the run's memory of answered questions by default
+/// ([`ResolverConfig::answer_memory`]): a question asked again within it is answered from
+/// memory, not sent (a diagnosis asks every server once per question). Long-lived runs forget
+/// older results, so memory stays bounded.
 pub const ANSWER_MEMORY: Duration = Duration::from_secs(60);
 
 /// Results remembered at most (the oldest go first).
@@ -302,7 +303,7 @@ pub struct Run {
     /// Exchanges abandoned while in flight (the network was judged down): their results are
     /// ignored when they come.
     abandoned: HashMap<ExchangeId, IpAddr>,
-    /// Answered questions, for [`ANSWER_MEMORY`].
+    /// Answered questions, for [`ResolverConfig::answer_memory`].
     memory: HashMap<ExchangeKey, (QueryResult, Instant)>,
     memory_order: VecDeque<(ExchangeKey, Instant)>,
     /// Results to hand to their waiters, and whether each is shared (the exchange was made
@@ -314,7 +315,7 @@ pub struct Run {
     empty_asks: Vec<TaskId>,
     events: VecDeque<RunEvent>,
     no_edns: HashSet<SocketAddr>,
-    /// Zone surveys made in the run, reused for [`ANSWER_MEMORY`] (as the answers they rest
+    /// Zone surveys made in the run, reused for [`ResolverConfig::answer_memory`] (as the answers they rest
     /// on), at most [`ZONE_SURVEYS_KEPT`], oldest dropped first.
     zone_surveys: HashMap<Name, (ZoneSurvey, Instant)>,
     zone_survey_order: VecDeque<(Name, Instant)>,
@@ -889,7 +890,7 @@ impl Run {
 
     fn forget_old_answers(&mut self) {
         while let Some((key, at)) = self.memory_order.front() {
-            let old = self.now.saturating_duration_since(*at) >= ANSWER_MEMORY
+            let old = self.now.saturating_duration_since(*at) >= self.config.answer_memory
                 || self.memory_order.len() > ANSWER_MEMORY_ENTRIES;
             if !old {
                 break;
@@ -1498,7 +1499,7 @@ impl Run {
 
     fn forget_old_zone_surveys(&mut self) {
         while let Some((zone, at)) = self.zone_survey_order.front() {
-            let old = self.now.saturating_duration_since(*at) >= ANSWER_MEMORY
+            let old = self.now.saturating_duration_since(*at) >= self.config.answer_memory
                 || self.zone_survey_order.len() > ZONE_SURVEYS_KEPT;
             if !old {
                 break;
@@ -1514,7 +1515,7 @@ impl Run {
         }
     }
 
-    /// The survey of this zone made earlier in the run (within [`ANSWER_MEMORY`]), if the
+    /// The survey of this zone made earlier in the run (within the answer memory), if the
     /// delegation is the same.
     fn known_zone(&mut self, delegation: &Delegation) -> Option<ZoneSurvey> {
         self.forget_old_zone_surveys();
