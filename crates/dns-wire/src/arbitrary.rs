@@ -24,11 +24,11 @@ use proptest::prelude::*;
 
 use crate::message::{Edns, EdnsOption, EdnsOptions, Header, Message, Question, Record};
 use crate::name::{Name, MAX_NAME_LEN};
-use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
+use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
 
 /// Record types with a typed [`RData`] variant, plus OPT: [`RData::Unknown`] never uses them.
-pub const MODELLED_TYPES: [RecordType; 17] = [
+pub const MODELLED_TYPES: [RecordType; 18] = [
     RecordType::A,
     RecordType::NS,
     RecordType::CNAME,
@@ -45,6 +45,7 @@ pub const MODELLED_TYPES: [RecordType; 17] = [
     RecordType::NSEC,
     RecordType::DNSKEY,
     RecordType::NSEC3,
+    RecordType::NSEC3PARAM,
     RecordType::CAA,
 ];
 
@@ -209,6 +210,14 @@ pub fn rdata() -> impl Strategy<Value = RData> {
                     types,
                 })
             }),
+        (any::<(u8, u8, u16)>(), bytes(255)).prop_map(
+            |((hash_algorithm, flags, iterations), salt)| RData::Nsec3param(Nsec3param {
+                hash_algorithm,
+                flags,
+                iterations,
+                salt,
+            })
+        ),
         (
             any::<u16>().prop_filter("modelled type", |t| !MODELLED_TYPES
                 .contains(&RecordType(*t))),

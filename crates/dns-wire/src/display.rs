@@ -112,6 +112,15 @@ fn write_types(f: &mut Formatter<'_>, types: &[RecordType]) -> fmt::Result {
     Ok(())
 }
 
+/// An NSEC3 or NSEC3PARAM salt: hex, or `-` when empty (RFC 5155 §3.3, §4.3).
+fn write_salt(f: &mut Formatter<'_>, salt: &[u8]) -> fmt::Result {
+    if salt.is_empty() {
+        f.write_char('-')
+    } else {
+        write_hex(f, salt)
+    }
+}
+
 fn write_rrsig(f: &mut Formatter<'_>, sig: &Rrsig) -> fmt::Result {
     write!(
         f,
@@ -175,14 +184,14 @@ impl Display for RData {
             }
             RData::Nsec3(n) => {
                 write!(f, "{} {} {} ", n.hash_algorithm, n.flags, n.iterations)?;
-                if n.salt.is_empty() {
-                    f.write_char('-')?;
-                } else {
-                    write_hex(f, &n.salt)?;
-                }
+                write_salt(f, &n.salt)?;
                 f.write_char(' ')?;
                 write_base32hex(f, &n.next_hashed_owner)?;
                 write_types(f, &n.types)
+            }
+            RData::Nsec3param(p) => {
+                write!(f, "{} {} {} ", p.hash_algorithm, p.flags, p.iterations)?;
+                write_salt(f, &p.salt)
             }
             RData::Unknown { data, .. } => write_generic(f, data),
         }

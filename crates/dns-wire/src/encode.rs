@@ -362,6 +362,12 @@ impl<'a, M: Mode> Encoder<'a, M> {
                 )?;
                 type_bitmap(&mut self.out, &n3.types);
             }
+            RData::Nsec3param(p) => {
+                self.out.push(p.hash_algorithm);
+                self.out.push(p.flags);
+                self.u16(p.iterations);
+                self.character_string(&p.salt, field_too_long("salt", p.salt.len()))?;
+            }
             RData::Unknown { data, .. } => self.out.extend_from_slice(data),
         }
         Ok(())
@@ -437,6 +443,55 @@ fn type_bitmap(out: &mut Vec<u8>, types: &[RecordType]) {
         out.push(used as u8);
         out.extend_from_slice(&bits[..used]);
     }
+}
+
+/// The record data of `data` in DNSSEC canonical form (RFC 4034 §6.2): no name compressed,
+/// and the names in the data of NS, CNAME, DNAME, PTR, SOA, MX, SRV and RRSIG in lower case.
+/// The NSEC next name keeps its case (RFC 6840 §5.1 removed NSEC from the RFC 4034 list);
+/// types the crate keeps as raw octets are written as they are, which RFC 3597 §7 requires
+/// for types defined after it (the older types RFC 4034 lists that this crate does not model,
+/// such as NAPTR or RP, are kept as received). Over-long fields are cut as [`Message::to_bytes`]
+/// cuts them.
+pub fn canonical_rdata(data: &RData) -> Vec<u8> {
+    let lower = match data {
+        RData::Ns(n) => Some(RData::Ns(n.to_lowercase())),
+        RData::Cname(n) => Some(RData::Cname(n.to_lowercase())),
+        RData::Dname(n) => Some(RData::Dname(n.to_lowercase())),
+        RData::Ptr(n) => Some(RData::Ptr(n.to_lowercase())),
+        RData::Soa(soa) => Some(RData::Soa(crate::rdata::Soa {
+            mname: soa.mname.to_lowercase(),
+            rname: soa.rname.to_lowercase(),
+            ..soa.clone()
+        })),
+        RData::Mx(mx) => Some(RData::Mx(crate::rdata::Mx {
+            preference: mx.preference,
+            exchange: mx.exchange.to_lowercase(),
+        })),
+        RData::Srv(srv) => Some(RData::Srv(crate::rdata::Srv {
+            target: srv.target.to_lowercase(),
+            ..srv.clone()
+        })),
+        RData::Rrsig(sig) => Some(RData::Rrsig(crate::rdata::Rrsig {
+            signer: sig.signer.to_lowercase(),
+            ..sig.clone()
+        })),
+        _ => None,
+    };
+    let record = Record::new(Name::root(), 0, lower.unwrap_or_else(|| data.clone()));
+    let mut enc = Encoder::<Lenient> {
+        out: Vec::with_capacity(64),
+        mode: PhantomData,
+        targets: HashMap::default(),
+        // A full table: no name becomes a compression target, so none is compressed.
+        target_names: MAX_COMPRESSION_TARGETS,
+        scratch: Vec::new(),
+    };
+    match enc.rdata(&record) {
+        Ok(()) => {}
+        Err(never) => match never {},
+    }
+    enc.out.truncate(usize::from(u16::MAX));
+    enc.out
 }
 
 /// Section lengths as header counts; over 65535 entries is refused (strict) or cut (lenient).

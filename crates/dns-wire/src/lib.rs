@@ -13,6 +13,9 @@
 //!   every model type.
 //! - [`transport`] (with `io`) asks one server one question over UDP (random ID and source port, strict
 //!   response matching, EDNS0 with a fallback) and TCP when the answer is truncated.
+//! - [`dnssec`] validates, sans-I/O and with the clock passed in: canonical form, key tags, DS
+//!   digests, RRSIG verification, NSEC/NSEC3 denial, the chain of trust from the IANA root
+//!   anchors (or anchors from a file), with `ring` behind a small trait.
 //! - [`resolver`] walks from the root (or given roots) to the authoritative servers of a name,
 //!   itself: a sans-I/O state machine ([`resolver::Walk`]) driven by tokio
 //!   (`resolver::Resolver`, with `io`), with lookups that follow CNAMEs across zones, surveys that ask
@@ -53,6 +56,7 @@
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
 mod display;
+pub mod dnssec;
 mod encode;
 mod error;
 mod message;
@@ -72,5 +76,7 @@ pub use message::{
 };
 pub use name::{Labels, Name, NameError, MAX_LABEL_LEN, MAX_NAME_LEN};
 pub use parse::MAX_POINTER_HOPS;
-pub use rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt, TxtStrings};
+pub use rdata::{
+    Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt, TxtStrings,
+};
 pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};

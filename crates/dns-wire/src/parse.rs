@@ -35,7 +35,7 @@ use nom::{IResult, Needed};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::message::{Edns, EdnsOptions, Header, Message, Question, Questions, Record};
 use crate::name::Name;
-use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, RData, Rrsig, Soa, Srv, Txt};
+use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt};
 use crate::types::{Class, Opcode, RecordType};
 
 /// Most compression pointers a single name may follow. A name has at most 127 labels, so a
@@ -627,6 +627,19 @@ fn rdata_in(
             Ok((i, RData::Nsec(Nsec { next, types })))
         }),
         RecordType::NSEC3 => exact(window, rtype, nsec3),
+        RecordType::NSEC3PARAM => exact(window, rtype, |i| {
+            let (i, f) = take_array::<4>(i)?;
+            let (i, salt) = character_string(i)?;
+            Ok((
+                i,
+                RData::Nsec3param(Nsec3param {
+                    hash_algorithm: f[0],
+                    flags: f[1],
+                    iterations: u16::from_be_bytes([f[2], f[3]]),
+                    salt: salt.to_vec(),
+                }),
+            ))
+        }),
         _ => Ok(RData::Unknown {
             rtype,
             data: window.as_bytes().to_vec(),

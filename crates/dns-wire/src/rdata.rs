@@ -299,6 +299,19 @@ pub struct Nsec3 {
     pub types: Vec<RecordType>,
 }
 
+/// NSEC3 parameters a zone's primary uses to build its NSEC3 chain (RFC 5155 §4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Nsec3param {
+    /// Hash algorithm (1 = SHA-1).
+    pub hash_algorithm: u8,
+    /// Flags (all zero in the published record; RFC 5155 §4.1.2).
+    pub flags: u8,
+    /// Extra hash iterations.
+    pub iterations: u16,
+    /// Salt, 0 to 255 octets.
+    pub salt: Vec<u8>,
+}
+
 /// The data of one resource record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -335,6 +348,8 @@ pub enum RData {
     Nsec(Nsec),
     /// Hashed next secure.
     Nsec3(Nsec3),
+    /// NSEC3 parameters.
+    Nsec3param(Nsec3param),
     /// Any other type, kept as the raw rdata octets (RFC 3597).
     Unknown {
         /// The record type.
@@ -365,6 +380,7 @@ impl RData {
             RData::Rrsig(_) => RecordType::RRSIG,
             RData::Nsec(_) => RecordType::NSEC,
             RData::Nsec3(_) => RecordType::NSEC3,
+            RData::Nsec3param(_) => RecordType::NSEC3PARAM,
             RData::Unknown { rtype, .. } => *rtype,
         }
     }

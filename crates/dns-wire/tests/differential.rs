@@ -7,7 +7,7 @@
 //! - Every corpus file (benchmark corpus, BIND captures) reads the same in both, and each
 //!   library's re-encoding reads the same in the other.
 //!
-//! hickory-proto (without its DNSSEC feature) keeps DNAME, DS, DNSKEY, RRSIG, NSEC and NSEC3 as
+//! hickory-proto (without its DNSSEC feature) keeps DNAME, DS, DNSKEY, RRSIG, NSEC, NSEC3 and NSEC3PARAM as
 //! raw bytes: those are compared against an independent, uncompressed encoding of dns-wire's
 //! typed value written in this file ([`rdata_wire`]), which also checks that dns-wire never
 //! compresses names inside them (RFC 3597 §4, RFC 4034 §6.2, RFC 6672 §2.5).
@@ -133,6 +133,13 @@ fn rdata_wire(data: &RData) -> Vec<u8> {
             out.push(n.next_hashed_owner.len() as u8);
             out.extend_from_slice(&n.next_hashed_owner);
             type_bitmap(&n.types, &mut out);
+        }
+        RData::Nsec3param(p) => {
+            out.push(p.hash_algorithm);
+            out.push(p.flags);
+            out.extend_from_slice(&p.iterations.to_be_bytes());
+            out.push(p.salt.len() as u8);
+            out.extend_from_slice(&p.salt);
         }
         RData::Unknown { data, .. } => out.extend_from_slice(data),
         other => panic!("rdata_wire: a variant this test does not know: {other:?}"),

@@ -23,10 +23,12 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The seed corpus `cargo xtask fuzz` starts from: the benchmark corpus and the captures.
+/// The seed corpus `cargo xtask fuzz` starts from: the benchmark corpus, the captures and the
+/// synthetic seeds.
 fn seeds() -> Vec<PathBuf> {
     let mut seeds = files_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/data"));
     seeds.extend(files_in(&data_dir().join("captured")));
+    seeds.extend(files_in(&data_dir().join("synthetic")));
     assert!(seeds.len() >= 30, "seed corpus went missing");
     seeds
 }
@@ -89,5 +91,49 @@ fn every_crash_file_has_a_test() {
             CRASH_FILES.contains(&name.as_str()),
             "{name} has no named test in tests/fuzz_regressions.rs"
         );
+    }
+}
+
+/// Seeds for record types no capture holds, built here so their bytes are known to be right;
+/// `DNS_WIRE_WRITE_SEEDS=1 cargo test -p dns-wire --test fuzz_regressions synthetic` rewrites
+/// the files in `tests/data/synthetic/`.
+fn synthetic_seeds() -> Vec<(&'static str, dns_wire::Message)> {
+    use dns_wire::{Message, Nsec3param, RData, Record, RecordType};
+    let zone: dns_wire::Name = "example.net".parse().unwrap();
+    let mut nsec3param = Message::query(0x5eed, zone.clone(), RecordType::NSEC3PARAM);
+    nsec3param.header.response = true;
+    nsec3param.header.authoritative = true;
+    nsec3param.set_dnssec_ok(true);
+    for (iterations, salt) in [(0, vec![]), (10, vec![0xAB, 0xCD, 0xEF, 0x01])] {
+        nsec3param.answers.push(Record::new(
+            zone.clone(),
+            0,
+            RData::Nsec3param(Nsec3param {
+                hash_algorithm: 1,
+                flags: 0,
+                iterations,
+                salt,
+            }),
+        ));
+    }
+    vec![("nsec3param.bin", nsec3param)]
+}
+
+#[test]
+fn synthetic_seeds_are_current() {
+    let dir = data_dir().join("synthetic");
+    for (file, message) in synthetic_seeds() {
+        let bytes = message.try_to_bytes().unwrap();
+        let path = dir.join(file);
+        if std::env::var_os("DNS_WIRE_WRITE_SEEDS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            committed, bytes,
+            "{file} is stale: rewrite it (see synthetic_seeds)"
+        );
+        assert_eq!(dns_wire::Message::from_bytes(&committed).unwrap(), message);
     }
 }

@@ -109,6 +109,33 @@ fn rdlength_overrun_and_underrun() {
 }
 
 #[test]
+fn nsec3param_salt_lengths_are_checked() {
+    // The salt claims 4 octets, 2 follow.
+    let mut m = header(0, 1, 0, 0);
+    m.push(0);
+    m.extend_from_slice(&tail(51, 7, &[1, 0, 0, 1, 4, 0xAB, 0xCD]));
+    kind_at(
+        &m,
+        ParseErrorKind::RdataOverrun {
+            rtype: RecordType::NSEC3PARAM,
+        },
+        28,
+    );
+    // An octet after the salt.
+    let mut m = header(0, 1, 0, 0);
+    m.push(0);
+    m.extend_from_slice(&tail(51, 6, &[1, 0, 0, 1, 0, 0xFF]));
+    kind_at(
+        &m,
+        ParseErrorKind::RdataUnderrun {
+            rtype: RecordType::NSEC3PARAM,
+            unused: 1,
+        },
+        28,
+    );
+}
+
+#[test]
 fn pointer_loops() {
     // [C0 0C] at offset 12: points at itself.
     let mut m = header(1, 0, 0, 0);

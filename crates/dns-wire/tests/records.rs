@@ -4,8 +4,8 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use dns_wire::{
-    Caa, Class, Dnskey, Ds, Edns, EdnsOption, Message, Mx, Name, Nsec, Nsec3, RData, Record,
-    RecordType, Rrsig, Soa, Srv, Txt,
+    Caa, Class, Dnskey, Ds, Edns, EdnsOption, Message, Mx, Name, Nsec, Nsec3, Nsec3param, RData,
+    Record, RecordType, Rrsig, Soa, Srv, Txt,
 };
 
 /// `example.com.` uncompressed.
@@ -325,6 +325,32 @@ fn nsec3_partial_base32_group_and_empty_salt() {
             types: Vec::new(),
         }),
         "1 0 0 - VS",
+    );
+}
+
+#[test]
+fn nsec3param_with_and_without_salt() {
+    check(
+        RecordType::NSEC3PARAM,
+        &[1, 0, 0, 10, 2, 0xAB, 0xCD],
+        RData::Nsec3param(Nsec3param {
+            hash_algorithm: 1,
+            flags: 0,
+            iterations: 10,
+            salt: vec![0xAB, 0xCD],
+        }),
+        "1 0 10 ABCD",
+    );
+    check(
+        RecordType::NSEC3PARAM,
+        &[1, 0, 0, 0, 0],
+        RData::Nsec3param(Nsec3param {
+            hash_algorithm: 1,
+            flags: 0,
+            iterations: 0,
+            salt: Vec::new(),
+        }),
+        "1 0 0 -",
     );
 }
 

@@ -82,6 +82,10 @@ pub struct TransportConfig {
     pub edns: bool,
     /// UDP payload size announced in the OPT record.
     pub edns_payload_size: u16,
+    /// Set the DO bit in the OPT record (RFC 3225): ask for RRSIG, NSEC and NSEC3 records
+    /// with the answer, as a validator must. Only sent with EDNS; the fallback without EDNS
+    /// drops it with the OPT record, and the answer then carries no signatures.
+    pub dnssec_ok: bool,
     /// Largest TCP response accepted, in octets (at most 65535 can be announced).
     pub max_tcp_response: usize,
     /// Set RD in queries. An iterative resolver asks authoritative servers with RD clear; set
@@ -100,6 +104,7 @@ impl Default for TransportConfig {
             tcp_timeout: Duration::from_secs(5),
             edns: true,
             edns_payload_size: 1232,
+            dnssec_ok: false,
             max_tcp_response: 65535,
             recursion_desired: false,
         }
@@ -283,14 +288,17 @@ fn rejects_edns(message: &Message) -> bool {
     message.edns.is_none() && matches!(message.rcode(), Rcode::FORMERR | Rcode::NOTIMP)
 }
 
-/// The query message: random ID, RD as configured, EDNS as asked.
+/// The query message: random ID, RD as configured, EDNS (and its DO bit) as asked.
 #[cfg(feature = "io")]
 fn build_query(question: &Question, use_edns: bool, config: &TransportConfig) -> Message {
     let mut message = Message::query(rand::random(), question.name.clone(), question.qtype);
     message.questions[0].qclass = question.qclass;
     message.header.recursion_desired = config.recursion_desired;
     match (&mut message.edns, use_edns) {
-        (Some(edns), true) => edns.udp_payload_size = config.edns_payload_size,
+        (Some(edns), true) => {
+            edns.udp_payload_size = config.edns_payload_size;
+            edns.dnssec_ok = config.dnssec_ok;
+        }
         (edns, _) => *edns = None,
     }
     message

@@ -183,6 +183,36 @@ async fn a_closed_udp_port_fails_at_once_instead_of_timing_out() {
 }
 
 #[tokio::test]
+async fn the_do_bit_is_sent_over_udp_and_tcp_only_when_configured() {
+    for dnssec_ok in [false, true] {
+        let (udp, tcp, addr) = udp_and_tcp().await;
+        let serve = tokio::spawn(async move {
+            let (query, from) = receive(&udp).await;
+            let udp_do = query.dnssec_ok();
+            let mut truncated = query.clone();
+            truncated.header.response = true;
+            truncated.header.truncated = true;
+            udp.send_to(&truncated.to_bytes(), from).await.unwrap();
+            let (mut stream, _) = tcp.accept().await.unwrap();
+            let query = read_tcp_query(&mut stream).await;
+            let tcp_do = query.dnssec_ok();
+            stream.write_all(&framed(&answer(&query, 3))).await.unwrap();
+            (udp_do, tcp_do)
+        });
+        let config = TransportConfig {
+            dnssec_ok,
+            ..fast()
+        };
+        let got = tokio::time::timeout(BOUND, query(addr, &question(), &config))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.protocol, Protocol::Tcp);
+        assert_eq!(serve.await.unwrap(), (dnssec_ok, dnssec_ok));
+    }
+}
+
+#[tokio::test]
 async fn truncated_udp_is_retried_over_tcp_with_partial_writes() {
     let (udp, tcp, addr) = udp_and_tcp().await;
     let serve = tokio::spawn(async move {

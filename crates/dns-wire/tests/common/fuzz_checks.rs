@@ -45,7 +45,7 @@ const OWNER: &[u8] = b"\x07example\x03com\x00";
 /// `preserve_rdata`: the input is a record type (2 octets) and its rdata, wrapped in a
 /// one-answer response owned by `example.com`. If the parser accepts it, the message round-trips,
 /// and for types with exactly one wire form and no compressible names (unknown types kept as
-/// RFC 3597 raw bytes, A, AAAA, TXT, CAA, DS, DNSKEY) the re-encoded rdata is the input rdata,
+/// RFC 3597 raw bytes, A, AAAA, TXT, CAA, DS, DNSKEY, NSEC3PARAM) the re-encoded rdata is the input rdata,
 /// octet for octet.
 pub fn preserve_rdata(data: &[u8]) {
     let Some((rtype, rdata)) = data.split_first_chunk::<2>() else {
@@ -78,6 +78,7 @@ pub fn preserve_rdata(data: &[u8]) {
             | RData::Caa(_)
             | RData::Ds(_)
             | RData::Dnskey(_)
+            | RData::Nsec3param(_)
     );
     if single_form {
         // The owner is the first name written, so it is never compressed: header, owner,
