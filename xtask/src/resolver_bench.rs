@@ -273,6 +273,59 @@ fn ses_check(domain: &str) -> Result<(Check, Vec<Name>), String> {
     Ok((check, names))
 }
 
+/// iptables rules that drop every DNS packet to one address (UDP and TCP port 53), removed
+/// when dropped.
+struct DropRule(Ipv4Addr);
+
+impl DropRule {
+    fn add(addr: Ipv4Addr) -> Result<DropRule, String> {
+        for proto in ["udp", "tcp"] {
+            let status = Command::new("iptables")
+                .args([
+                    "-I",
+                    "INPUT",
+                    "-d",
+                    &addr.to_string(),
+                    "-p",
+                    proto,
+                    "--dport",
+                    "53",
+                    "-j",
+                    "DROP",
+                ])
+                .status()
+                .map_err(|e| format!("cannot run iptables (apt-get install iptables): {e}"))?;
+            if !status.success() {
+                return Err(format!(
+                    "iptables could not add a rule for {addr} ({proto})"
+                ));
+            }
+        }
+        Ok(DropRule(addr))
+    }
+}
+
+impl Drop for DropRule {
+    fn drop(&mut self) {
+        for proto in ["udp", "tcp"] {
+            let _ = Command::new("iptables")
+                .args([
+                    "-D",
+                    "INPUT",
+                    "-d",
+                    &self.0.to_string(),
+                    "-p",
+                    proto,
+                    "--dport",
+                    "53",
+                    "-j",
+                    "DROP",
+                ])
+                .status();
+        }
+    }
+}
+
 /// One full check: its verdict, the queries it sent, and what BIND logged.
 struct CheckSample {
     run: Run,
@@ -323,6 +376,30 @@ async fn bench_checks(
             format!(
                 "Unbound 1.17 cold, the {} names of {} at once",
                 names.len(),
+                dns_lab::scenarios::SES_HEALTHY
+            ),
+            samples,
+        ));
+    }
+    // One of the domain's two servers silent (its packets dropped before the relay): the check
+    // should cost one exchange with it (every try, then TCP), not one per batch of questions.
+    let (check, _) = ses_check(dns_lab::scenarios::SES_HEALTHY)?;
+    let silent = network
+        .servers
+        .iter()
+        .find(|s| s.host.to_string() == "ns2.dnshost.com.")
+        .map(|s| s.addr)
+        .ok_or("the lab has no ns2.dnshost.com")?;
+    {
+        let _dropped = DropRule::add(silent)?;
+        let mut samples = Vec::new();
+        for _ in 0..options.rounds.min(3) {
+            let resolver = Resolver::new(config());
+            samples.push(one_check(&resolver, check.clone(), log).await);
+        }
+        rows.push((
+            format!(
+                "dkim-doctor ses {}, one of its 2 servers silent, cold",
                 dns_lab::scenarios::SES_HEALTHY
             ),
             samples,
