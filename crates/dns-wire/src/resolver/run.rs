@@ -52,8 +52,9 @@ pub const RESOURCE_WAIT: Duration = Duration::from_millis(10);
 /// older results, so memory stays bounded.
 pub const ANSWER_MEMORY: Duration = Duration::from_secs(60);
 
-/// Results remembered at most (the oldest go first).
-pub const ANSWER_MEMORY_ENTRIES: usize = 50_000;
+/// Results remembered at most (the oldest go first): far more than one check asks, and a bound
+/// on a bulk run's memory (each holds a parsed response).
+pub const ANSWER_MEMORY_ENTRIES: usize = 20_000;
 
 /// How long a run keeps what it learned about servers and this machine's network before it
 /// starts afresh ([`Health`]): longer than any one check, short enough that a long run
