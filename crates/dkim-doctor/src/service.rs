@@ -1,11 +1,11 @@
 //! The library API: check a domain's DKIM records from a Rust program, without the command
 //! line. `serve` and `bulk` use it; a platform team can embed it in its own service.
 //!
-//! A [`Checker`] holds the resolver configuration and a delegation cache shared by every check
-//! it runs (renewed after [`Renewal::max_age`] or [`Renewal::max_checks`], so the cache stays
-//! bounded and what it learnt is not used much longer than a short TTL); [`Checker::check`]
-//! runs one check to its report, [`report_json`] gives the report as the CLI's `--json` prints
-//! it.
+//! A [`Checker`] holds the resolver configuration and one resolver run shared by every check it
+//! runs (its delegation cache, remembered answers and server health; renewed after
+//! [`Renewal::max_age`] or [`Renewal::max_checks`]); [`Checker::check`] runs one check to its
+//! report (the `dkim_rules::CheckMachine` on that run), [`report_json`] gives the report as the
+//! CLI's `--json` prints it.
 //!
 //! ```
 //! use dkim_doctor::service::{report_json, ses_check, Checker};
@@ -48,10 +48,10 @@ pub use dns_wire::resolver::TraceRun;
 
 use crate::exit::RunError;
 
-/// When a [`Checker`] starts a fresh delegation cache. The cache of one resolver never
-/// expires its entries (a diagnosis wants one consistent picture), so a long-lived checker
-/// renews it: the shortest NS TTL commonly met is a few minutes, and the number of checks
-/// bounds its size.
+/// When a [`Checker`] starts a fresh resolver run. The run already bounds its cache (TTLs, a
+/// size cap), its remembered answers and what it knows of servers; renewing it as well keeps
+/// whatever one period learnt (a delegation that changed under a long TTL, a server written
+/// off) from outliving that period, and starts afresh at once after a check found no network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Renewal {
     /// Age after which the next check starts a fresh cache.
@@ -109,7 +109,7 @@ impl Checker {
         Checker::with_renewal(config, Renewal::default())
     }
 
-    /// A checker that renews its cache as `renewal` says.
+    /// A checker that renews its resolver run as `renewal` says.
     pub fn with_renewal(config: ResolverConfig, renewal: Renewal) -> Checker {
         Checker {
             state: Mutex::new(State {
