@@ -877,7 +877,10 @@ impl Run {
         if self.by_key.get(&state.key) == Some(&id) {
             self.by_key.remove(&state.key);
         }
-        if self.config.cache && !matches!(result, Err(QueryError::NoNetwork { .. })) {
+        // Only answers are remembered: a timeout or a network error is the server's state of
+        // the moment (a packet lost under load), which `Health` judges; remembered, one lost
+        // packet would fail the same question for every check of the next minute.
+        if self.config.cache && result.is_ok() {
             self.memory
                 .insert(state.key.clone(), (result.clone(), self.now));
             self.memory_order.push_back((state.key, self.now));
