@@ -116,6 +116,22 @@ impl Health {
         }
     }
 
+    /// Starts learning afresh what it knows of servers (round-trip times, servers waited out,
+    /// refusals, filters) and whether the network is down, for a long run in which those may
+    /// have changed. What it knows of this machine's address families having answered stays:
+    /// a check that ends just after is not taken for one on a machine without network.
+    pub fn relearn(&mut self) {
+        let state = &mut self.state;
+        state.servers.clear();
+        state.refused_by.clear();
+        state.filtered.clear();
+        state.refuses_over_tcp.clear();
+        state.down = None;
+        for family in &mut state.families {
+            family.local = None;
+        }
+    }
+
     /// Before sending to `server`: the error to return at once (no network, family not
     /// reachable from here, a server already waited out), or the first wait to use (from the
     /// server's round-trip times, else `default_wait`; never above `cap`). Whatever drives
@@ -425,6 +441,26 @@ mod tests {
             health.after(server, &Err(timeout(server)));
         }
         assert_eq!(health.before_send(server, wait, cap), Err(timeout(server)));
+    }
+
+    #[test]
+    fn relearning_forgets_the_servers_but_not_that_the_network_answered() {
+        let mut health = Health::default();
+        let dead = addr("192.0.2.1:53");
+        let alive = addr("192.0.2.2:53");
+        let wait = Duration::from_millis(400);
+        health.before_send(alive, wait, wait).unwrap();
+        health.state.families[0].answered = 1;
+        for _ in 0..DEAD_AFTER {
+            health.before_send(dead, wait, wait).unwrap();
+            health.after(dead, &Err(timeout(dead)));
+        }
+        assert!(health.before_send(dead, wait, wait).is_err());
+        health.relearn();
+        // The dead server is asked again; a check ending before any new answer is not taken
+        // for one without network.
+        assert_eq!(health.before_send(dead, wait, wait), Ok(wait));
+        assert_eq!(health.conclude(), None);
     }
 
     #[test]

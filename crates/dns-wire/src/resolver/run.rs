@@ -799,7 +799,7 @@ impl Run {
         if self.now.saturating_duration_since(self.health_since) >= HEALTH_MEMORY
             && self.in_flight == 0
         {
-            self.health = Health::new(self.config.families());
+            self.health.relearn();
             self.health_since = self.now;
             self.silence = SilenceWatch::default();
         }
