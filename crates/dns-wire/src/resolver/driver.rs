@@ -121,7 +121,7 @@ impl Resolver {
     pub async fn lookup(&self, name: &Name, rtype: RecordType) -> WalkResult {
         match self.start(|run, now| run.lookup(name, rtype, now)).await {
             Some(RunEvent::Lookup { result, .. }) => *result,
-            _ => abandoned_walk(name, rtype),
+            _ => WalkResult::abandoned(Question::new(name.clone(), rtype)),
         }
     }
 
@@ -131,7 +131,7 @@ impl Resolver {
     pub async fn locate(&self, name: &Name, rtype: RecordType) -> WalkResult {
         match self.start(|run, now| run.locate(name, rtype, now)).await {
             Some(RunEvent::Lookup { result, .. }) => *result,
-            _ => abandoned_walk(name, rtype),
+            _ => WalkResult::abandoned(Question::new(name.clone(), rtype)),
         }
     }
 
@@ -141,7 +141,7 @@ impl Resolver {
         match self.start(|run, now| run.survey(name, rtype, now)).await {
             Some(RunEvent::Survey { result, .. }) => *result,
             _ => {
-                let located = abandoned_walk(name, rtype);
+                let located = WalkResult::abandoned(Question::new(name.clone(), rtype));
                 Survey {
                     question: Question::new(name.clone(), rtype),
                     zone: empty_survey(&located.zone),
@@ -246,7 +246,9 @@ impl Resolver {
         client
     }
 
-    /// Starts a task on the run and waits for its event (`None` if the run dropped it).
+    /// Starts a task on the run and waits for its event. `None` only if the event never came
+    /// (the run hands out one for every task it starts, so only a run lost with its lock could
+    /// cause it): the callers then report the work as abandoned.
     async fn start(&self, begin: impl FnOnce(&mut Run, Instant) -> TaskId) -> Option<RunEvent> {
         let (sender, receiver) = oneshot::channel();
         let mut sender = Some(sender);
@@ -365,29 +367,6 @@ async fn sleep_until(wakeup: Option<Instant>) {
     match wakeup {
         Some(at) => tokio::time::sleep_until(at.into()).await,
         None => std::future::pending().await,
-    }
-}
-
-/// The result of a lookup whose event never came: the run hands out an event for every task
-/// it starts, so only a run lost with its lock could cause it; the lookup is then abandoned.
-fn abandoned_walk(name: &Name, rtype: RecordType) -> WalkResult {
-    WalkResult {
-        question: Question::new(name.clone(), rtype),
-        outcome: super::WalkOutcome::Failed(super::ResolveError::Abandoned),
-        final_name: name.clone(),
-        chain: Vec::new(),
-        zone: Delegation {
-            zone: Name::root(),
-            parent: None,
-            ns: Vec::new(),
-            ttl: 0,
-            glue: Vec::new(),
-            referred_by: None,
-            ns_listed: 0,
-        },
-        answered_by: None,
-        trace: super::Trace::default(),
-        stats: super::WalkStats::default(),
     }
 }
 

@@ -6,8 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    Delegation, QueryPurpose, QueryRecord, ResolveError, Run, RunClient, RunEvent, TaskId,
-    WalkOutcome, WalkResult, ZoneSurvey,
+    Delegation, QueryPurpose, QueryRecord, Run, RunClient, RunEvent, TaskId, WalkResult, ZoneSurvey,
 };
 use crate::transport::NoNetwork;
 use crate::{Name, Question, RecordType};
@@ -85,24 +84,7 @@ impl PathTrace {
     pub fn into_result(self) -> TraceRun {
         let question = self.question;
         self.result.unwrap_or_else(|| TraceRun {
-            lookup: WalkResult {
-                outcome: WalkOutcome::Failed(ResolveError::Abandoned),
-                final_name: question.name.clone(),
-                chain: Vec::new(),
-                zone: Delegation {
-                    zone: Name::root(),
-                    parent: None,
-                    ns: Vec::new(),
-                    ttl: 0,
-                    glue: Vec::new(),
-                    referred_by: None,
-                    ns_listed: 0,
-                },
-                answered_by: None,
-                trace: super::Trace::default(),
-                stats: super::WalkStats::default(),
-                question: question.clone(),
-            },
+            lookup: WalkResult::abandoned(question.clone()),
             question,
             hops: Vec::new(),
             queries: 0,

@@ -310,6 +310,29 @@ pub struct Walk {
 }
 
 impl WalkResult {
+    /// The result of a lookup of `question` that never ran to its end (its driver gave up, or
+    /// the task was lost): failed as abandoned, at the root, with nothing asked.
+    pub fn abandoned(question: Question) -> WalkResult {
+        WalkResult {
+            outcome: WalkOutcome::Failed(ResolveError::Abandoned),
+            final_name: question.name.clone(),
+            chain: Vec::new(),
+            zone: Delegation {
+                zone: Name::root(),
+                parent: None,
+                ns: Vec::new(),
+                ttl: 0,
+                glue: Vec::new(),
+                referred_by: None,
+                ns_listed: 0,
+            },
+            answered_by: None,
+            trace: Trace::default(),
+            stats: WalkStats::default(),
+            question,
+        }
+    }
+
     /// Whether the walk failed without any server of the zone where it failed answering at
     /// all: every query there went unanswered after every try, or could not be sent from this
     /// machine. What the zone holds is then unknown, rather than broken.
