@@ -1683,16 +1683,9 @@ impl Run {
         match waiter {
             Waiter::Health => {}
             Waiter::Walk { task, token } => {
-                let Some(Task {
-                    kind: TaskKind::Lookup { walk, own_cache },
-                    ..
-                }) = self.tasks.get_mut(&task)
+                let Some((walk, cache)) = walk_and_cache(&mut self.tasks, &mut self.cache, task)
                 else {
                     return;
-                };
-                let cache = match own_cache {
-                    Some(cache) => &mut **cache,
-                    None => &mut self.cache,
                 };
                 if shared {
                     walk.receive_shared(token, result, now, cache);
@@ -1769,16 +1762,8 @@ impl Run {
 
     fn poll_walk(&mut self, id: TaskId) {
         let now = self.now;
-        let Some(Task {
-            kind: TaskKind::Lookup { walk, own_cache },
-            ..
-        }) = self.tasks.get_mut(&id)
-        else {
+        let Some((walk, cache)) = walk_and_cache(&mut self.tasks, &mut self.cache, id) else {
             return;
-        };
-        let cache = match own_cache {
-            Some(cache) => &mut **cache,
-            None => &mut self.cache,
         };
         let step = walk.poll(now, cache);
         let released = walk.take_released_descents();
@@ -1825,6 +1810,27 @@ impl Run {
         let waiting: Vec<TaskId> = waiting.collect();
         self.dirty.extend(waiting);
     }
+}
+
+/// The walk of lookup task `id` and the cache it is lent: its own when the run's cache is off
+/// (the baseline), else the run's. Takes the two fields apart so both can be borrowed at once.
+fn walk_and_cache<'a>(
+    tasks: &'a mut BTreeMap<TaskId, Task>,
+    run_cache: &'a mut DelegationCache,
+    id: TaskId,
+) -> Option<(&'a mut Walk, &'a mut DelegationCache)> {
+    let Some(Task {
+        kind: TaskKind::Lookup { walk, own_cache },
+        ..
+    }) = tasks.get_mut(&id)
+    else {
+        return None;
+    };
+    let cache = match own_cache {
+        Some(cache) => &mut **cache,
+        None => run_cache,
+    };
+    Some((&mut **walk, cache))
 }
 
 /// A task's result on its way to its parent or out.
