@@ -71,6 +71,26 @@ fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
+/// Each `file: word` where a source file under `dir` (of the workspace, more than ten files)
+/// uses one of `words` in its library code. Unit tests beside the code may read fixtures and
+/// spawn tasks; only what comes before `#[cfg(test)]` is bound.
+fn library_uses(dir: &str, words: &[&str]) -> Vec<String> {
+    let mut files = Vec::new();
+    sources(&workspace().join(dir), &mut files);
+    assert!(files.len() > 10, "{files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable source");
+        let library = text.split("#[cfg(test)]").next().unwrap_or("");
+        for word in words {
+            if library.contains(word) {
+                found.push(format!("{}: {word}", file.display()));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn dkim_rules_sources_open_no_socket_or_file_and_read_no_clock() {
     // What doing I/O would take in std; tokio is kept out by the test above.
@@ -84,20 +104,7 @@ fn dkim_rules_sources_open_no_socket_or_file_and_read_no_clock() {
         "Instant::now",
         "SystemTime::now",
     ];
-    let mut files = Vec::new();
-    sources(&workspace().join("crates/dkim-rules/src"), &mut files);
-    assert!(files.len() > 10, "{files:?}");
-    let mut found = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("readable source");
-        // Unit tests beside the code may read fixtures; only the library code is bound.
-        let library = text.split("#[cfg(test)]").next().unwrap_or("");
-        for word in forbidden {
-            if library.contains(word) {
-                found.push(format!("{}: {word}", file.display()));
-            }
-        }
-    }
+    let found = library_uses("crates/dkim-rules/src", &forbidden);
     assert!(found.is_empty(), "dkim-rules does I/O: {found:?}");
 }
 
@@ -115,18 +122,6 @@ fn the_cli_spawns_no_task_for_the_work_and_holds_no_dns_machinery() {
         "transport::query",
         "follow_up_probes",
     ];
-    let mut files = Vec::new();
-    sources(&workspace().join("crates/dkim-doctor/src"), &mut files);
-    assert!(files.len() > 10, "{files:?}");
-    let mut found = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("readable source");
-        let library = text.split("#[cfg(test)]").next().unwrap_or("");
-        for word in forbidden {
-            if library.contains(word) {
-                found.push(format!("{}: {word}", file.display()));
-            }
-        }
-    }
+    let found = library_uses("crates/dkim-doctor/src", &forbidden);
     assert!(found.is_empty(), "the CLI orchestrates DNS work: {found:?}");
 }
