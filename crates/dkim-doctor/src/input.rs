@@ -116,95 +116,45 @@ pub fn ses_check(args: &SesArgs) -> Result<CheckInput, RunError> {
 
 /// `--mail-from NAME` on an SES check: the identity JSON's status and behaviour kept when it
 /// named a MAIL FROM domain too.
-fn with_mail_from(check: Check, text: &str, notes: &mut Vec<String>) -> Result<Check, RunError> {
+fn with_mail_from(
+    mut check: Check,
+    text: &str,
+    notes: &mut Vec<String>,
+) -> Result<Check, RunError> {
     let domain = parse_domain(text).map_err(|e| RunError::BadInput(format!("--mail-from: {e}")))?;
-    Ok(match check {
-        Check::Ses {
-            domain: identity,
-            tokens,
-            signing_zone,
-            region,
-            expect_ns,
-            ses_soa,
-            ses_status,
-            mail_from,
-            dmarc,
-        } => {
-            let mail_from = match mail_from {
-                Some(from_json) if from_json.domain == domain => from_json,
-                Some(from_json) => {
-                    notes.push(format!(
-                        "checked the MAIL FROM domain {} given with --mail-from, not {} from the identity JSON (its status and BehaviorOnMxFailure are kept)",
-                        domain.to_string_relative(),
-                        from_json.domain.to_string_relative()
-                    ));
-                    MailFromAttributes {
-                        domain,
-                        ..from_json
-                    }
-                }
-                None => MailFromAttributes {
-                    domain,
-                    status: None,
-                    behavior_on_mx_failure: MxFailureBehavior::default(),
-                },
-            };
-            Check::Ses {
-                domain: identity,
-                tokens,
-                signing_zone,
-                region,
-                expect_ns,
-                ses_soa,
-                ses_status,
-                mail_from: Some(mail_from),
-                dmarc,
+    let Check::Ses { mail_from, .. } = &mut check else {
+        // A BYODKIM identity JSON gives a selector check, which has no MAIL FROM.
+        notes.push("--mail-from is checked only for Easy DKIM identities; ignored".into());
+        return Ok(check);
+    };
+    *mail_from = Some(match mail_from.take() {
+        Some(from_json) if from_json.domain == domain => from_json,
+        Some(from_json) => {
+            notes.push(format!(
+                "checked the MAIL FROM domain {} given with --mail-from, not {} from the identity JSON (its status and BehaviorOnMxFailure are kept)",
+                domain.to_string_relative(),
+                from_json.domain.to_string_relative()
+            ));
+            MailFromAttributes {
+                domain,
+                ..from_json
             }
         }
-        // A BYODKIM identity JSON gives a selector check, which has no MAIL FROM.
-        other => {
-            notes.push("--mail-from is checked only for Easy DKIM identities; ignored".into());
-            other
-        }
-    })
+        None => MailFromAttributes {
+            domain,
+            status: None,
+            behavior_on_mx_failure: MxFailureBehavior::default(),
+        },
+    });
+    Ok(check)
 }
 
 /// The check without its DMARC part (`--no-dmarc`).
-fn without_dmarc(check: Check) -> Check {
-    match check {
-        Check::Ses {
-            domain,
-            tokens,
-            signing_zone,
-            region,
-            expect_ns,
-            ses_soa,
-            ses_status,
-            mail_from,
-            dmarc: _,
-        } => Check::Ses {
-            domain,
-            tokens,
-            signing_zone,
-            region,
-            expect_ns,
-            ses_soa,
-            ses_status,
-            mail_from,
-            dmarc: false,
-        },
-        Check::Selector {
-            domain,
-            selectors,
-            expect_ns,
-            dmarc: _,
-        } => Check::Selector {
-            domain,
-            selectors,
-            expect_ns,
-            dmarc: false,
-        },
+fn without_dmarc(mut check: Check) -> Check {
+    match &mut check {
+        Check::Ses { dmarc, .. } | Check::Selector { dmarc, .. } => *dmarc = false,
     }
+    check
 }
 
 /// An export SES gave the user: what `--identity-json` and `--records-csv` read, and what the
