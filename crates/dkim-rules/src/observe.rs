@@ -38,6 +38,69 @@ pub struct Observations {
     pub reduced: Option<ReducedCheck>,
 }
 
+impl Observations {
+    /// The smallest TTL, in seconds, of the records observed: every record of every server's
+    /// answer and authority sections (for the SOA of an authority section, the smaller of its
+    /// TTL and its MINIMUM: how long a resolver may keep the "does not exist" it comes with,
+    /// RFC 2308), every record of the target lookups, and the zone's SOA. Unless a record is
+    /// changed, what these observations say stays what resolvers see at least that long, so a
+    /// report made from them may be reused that long. `None` when no record was observed.
+    pub fn min_ttl(&self) -> Option<u32> {
+        let answered = self
+            .probes
+            .iter()
+            .flat_map(|probe| &probe.answers)
+            .filter_map(|answer| match &answer.outcome {
+                AnswerOutcome::Response(response) => Some(response),
+                AnswerOutcome::Error { .. } => None,
+            });
+        let sections = answered.flat_map(|response| {
+            let answer = response.answer.iter().map(|r| r.ttl);
+            let authority = response.authority.iter().map(|r| match r.data {
+                ObservedData::Soa { minimum, .. } => r.ttl.min(minimum),
+                _ => r.ttl,
+            });
+            answer.chain(authority)
+        });
+        let targets = self
+            .targets
+            .iter()
+            .filter_map(|target| match &target.outcome {
+                TargetOutcome::Answer { records, .. } => Some(records.iter().map(|r| r.ttl)),
+                TargetOutcome::Failed { .. } => None,
+            })
+            .flatten();
+        let soa = self.delegation.soa.as_ref().map(|soa| soa.ttl);
+        sections.chain(targets).chain(soa).min()
+    }
+
+    /// Whether a second look may see something else with no record changed: a server gave no
+    /// answer to a probe (it timed out, or the network refused), a target lookup failed, or
+    /// this machine reached no DNS server at all. Servers not asked for a reason of this
+    /// machine's (address family, address policy) and malformed answers do not count: they
+    /// are the same at every try.
+    pub fn unsettled(&self) -> bool {
+        let unanswered = self
+            .probes
+            .iter()
+            .flat_map(|probe| &probe.answers)
+            .any(|answer| {
+                matches!(
+                    answer.outcome,
+                    AnswerOutcome::Error {
+                        error: AnswerError::Timeout | AnswerError::Network,
+                        ..
+                    }
+                )
+            });
+        let failed_target = self
+            .targets
+            .iter()
+            .any(|target| matches!(target.outcome, TargetOutcome::Failed { .. }));
+        self.network.is_some() || unanswered || failed_target
+    }
+}
+
 /// How a reduced check was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReducedCheck {
@@ -535,6 +598,111 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    fn answer(outcome: AnswerOutcome) -> ServerAnswer {
+        ServerAnswer {
+            server: ServerRef {
+                name: n("ns1.example.com"),
+                address: "192.0.2.1".parse().unwrap(),
+            },
+            outcome,
+        }
+    }
+
+    fn record(ttl: u32, data: ObservedData) -> ObservedRecord {
+        ObservedRecord {
+            name: n("example.com"),
+            ttl,
+            data,
+        }
+    }
+
+    #[test]
+    fn min_ttl_takes_every_record_and_the_negative_ttl_of_an_authority_soa() {
+        let mut observations = Observations::default();
+        assert_eq!(observations.min_ttl(), None);
+        assert!(!observations.unsettled());
+        observations.probes.push(ProbeObservation {
+            name: n("s._domainkey.example.com"),
+            rtype: RecordType::TXT,
+            answers: vec![answer(AnswerOutcome::Response(Response {
+                rcode: Rcode::NOERROR,
+                authoritative: true,
+                answer: vec![record(600, ObservedData::Cname(n("t.example.net")))],
+                authority: vec![],
+            }))],
+        });
+        observations.delegation.soa = Some(ZoneSoa {
+            mname: n("ns1.example.com"),
+            rname: n("hostmaster.example.com"),
+            serial: 1,
+            minimum: 5,
+            ttl: 3600,
+        });
+        // The zone's SOA counts by its own TTL: its MINIMUM is for negative answers.
+        assert_eq!(observations.min_ttl(), Some(600));
+        let soa = ObservedData::Soa {
+            mname: n("ns1.example.com"),
+            rname: n("hostmaster.example.com"),
+            serial: 1,
+            minimum: 120,
+        };
+        observations.probes[0]
+            .answers
+            .push(answer(AnswerOutcome::Response(Response {
+                rcode: Rcode::NXDOMAIN,
+                authoritative: true,
+                answer: vec![],
+                authority: vec![record(900, soa)],
+            })));
+        assert_eq!(observations.min_ttl(), Some(120));
+        observations.targets.push(TargetResolution {
+            name: n("t.example.net"),
+            outcome: TargetOutcome::Answer {
+                rcode: Rcode::NOERROR,
+                records: vec![record(30, ObservedData::Txt(vec![b"p=".to_vec()]))],
+            },
+        });
+        assert_eq!(observations.min_ttl(), Some(30));
+        assert!(!observations.unsettled());
+    }
+
+    #[test]
+    fn a_server_that_did_not_answer_leaves_the_observations_unsettled() {
+        let probe = |error| ProbeObservation {
+            name: n("s._domainkey.example.com"),
+            rtype: RecordType::TXT,
+            answers: vec![answer(AnswerOutcome::Error {
+                error,
+                message: String::new(),
+            })],
+        };
+        let mut observations = Observations::default();
+        observations.probes.push(probe(AnswerError::NotChecked));
+        observations.probes.push(probe(AnswerError::Malformed));
+        assert!(!observations.unsettled(), "the same at every try");
+        observations.probes.push(probe(AnswerError::Timeout));
+        assert!(observations.unsettled());
+
+        let mut observations = Observations::default();
+        observations.targets.push(TargetResolution {
+            name: n("t.example.net"),
+            outcome: TargetOutcome::Failed {
+                error: "every server timed out".to_string(),
+                unanswered: true,
+            },
+        });
+        assert!(observations.unsettled());
+
+        let observations = Observations {
+            network: Some(NetworkProblem {
+                cause: "no route".to_string(),
+                kind: NetworkProblemKind::NoRoute,
+            }),
+            ..Observations::default()
+        };
+        assert!(observations.unsettled());
     }
 
     #[test]
