@@ -34,6 +34,8 @@
 //! the stable surface; how a check is carried out behind [`Checker::check`] is not (today the
 //! sans-I/O check machine, `dkim_rules::CheckMachine`, on the resolver's run).
 
+mod cache;
+
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -41,6 +43,7 @@ use dkim_rules::{Check, CheckMachine};
 use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
 use dns_wire::{Name, RecordType};
 
+pub use cache::{CacheOutcome, CachePolicy, CacheStats, Cached, ReportCache};
 pub use crate::input::CheckInput;
 pub use crate::render::report::CheckJson;
 pub use dkim_rules::CheckRun;
