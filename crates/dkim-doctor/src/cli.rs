@@ -192,7 +192,11 @@ Examples:
 By default no query is sent to a loopback, private (RFC 1918, fc00::/7), link-local, CGNAT, \
 multicast, documentation or unspecified address, whatever a zone's NS records say (a finding \
 names the servers not asked); --allow-private lifts that for labs (for the given networks only, \
-when some are given). The --roots and --resolver addresses are always asked.";
+when some are given). The --roots and --resolver addresses are always asked.
+
+The same check asked again while its report is still true is answered with that report: for \
+the smallest TTL of the records it rests on, at most --cache-ttl, and only a second when a server \
+did not answer; send `Cache-Control: no-cache` for a check of its own.";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -445,6 +449,15 @@ pub struct ServeArgs {
     /// HTTP connections open at once from one client address; more are closed at once.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     pub client_connections: u32,
+
+    /// Longest a report is given again to the same request (less when a record it rests on
+    /// has a shorter TTL; 0s: every request gets a check, identical ones at once share it).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_cache_ttl)]
+    pub cache_ttl: Duration,
+
+    /// Reports kept at most (the least recently used goes first).
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32))]
+    pub cache_entries: u32,
 }
 
 /// `dkim-doctor message`.
@@ -462,6 +475,14 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
     if duration > Duration::from_secs(60) {
         return Err("the timeout is at most 60s per query".to_string());
+    }
+    Ok(duration)
+}
+
+fn parse_cache_ttl(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration > Duration::from_secs(3600) {
+        return Err("reports are kept an hour at most".to_string());
     }
     Ok(duration)
 }

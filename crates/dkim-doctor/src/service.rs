@@ -43,9 +43,9 @@ use dkim_rules::{Check, CheckMachine};
 use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
 use dns_wire::{Name, RecordType};
 
-pub use cache::{CacheOutcome, CachePolicy, CacheStats, Cached, ReportCache};
 pub use crate::input::CheckInput;
 pub use crate::render::report::CheckJson;
+pub use cache::{CacheOutcome, CachePolicy, CacheStats, Cached, ReportCache};
 pub use dkim_rules::CheckRun;
 pub use dns_wire::resolver::TraceRun;
 

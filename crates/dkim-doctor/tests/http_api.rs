@@ -7,7 +7,7 @@ mod common;
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use common::server::{http, post_json, serve_network, start_serve, Server};
+use common::server::{http, http_with, post_json, serve_network, start_serve, Server};
 use dns_lab::fixtures::{private_glue_network, HOSTILE_ROOT, PRIVATE_GLUE, VICTIM_ZONE};
 use serde_json::{json, Value};
 
@@ -328,4 +328,154 @@ fn reports_healthz_and_metrics_against_the_demo_network() {
         .and_then(|n| n.parse().ok())
         .expect("queries_total");
     assert!(queries > 10, "{text}");
+}
+
+/// A server on the demo network, with `extra` options.
+fn serve_demo(extra: &[&str]) -> Server {
+    let lab = common::lab();
+    let mut args: Vec<String> = lab.args();
+    args.extend(["--allow-private", "127.53.0.0/16"].map(String::from));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    start_serve(&args)
+}
+
+fn healthy_ses_body() -> Vec<u8> {
+    let tokens: Vec<&str> = dns_lab::scenarios::SES_TOKENS.to_vec();
+    json!({"domain": dns_lab::scenarios::SES_HEALTHY, "tokens": tokens})
+        .to_string()
+        .into_bytes()
+}
+
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[test]
+fn a_repeated_check_gets_the_kept_report_until_no_cache_is_asked() {
+    let server = serve_demo(&[]);
+    let body = healthy_ses_body();
+    let check = |headers: &[(&str, &str)]| {
+        let response = http_with(server.addr, "POST", "/v1/check/ses", headers, Some(&body));
+        assert_eq!(response.status, 200, "{}", response.body);
+        response
+    };
+    let first = check(&[]);
+    assert_eq!(first.header("x-dkim-doctor-cache"), Some("miss"));
+    assert_eq!(first.json()["verdict"], "pass");
+    let second = check(&[]);
+    assert_eq!(second.header("x-dkim-doctor-cache"), Some("hit"));
+    assert!(second
+        .header("age")
+        .is_some_and(|a| a.parse::<u64>().is_ok()));
+    // The same report, byte for byte (its query count and time included).
+    assert_eq!(second.body, first.body);
+    // The same request written otherwise (spaces, key order) is the same check.
+    let tokens: Vec<&str> = dns_lab::scenarios::SES_TOKENS.to_vec();
+    let reordered = format!(
+        "{{ \"tokens\": {},  \"domain\": \"{}\" }}",
+        serde_json::to_string(&tokens).unwrap(),
+        dns_lab::scenarios::SES_HEALTHY
+    );
+    let third = http(
+        server.addr,
+        "POST",
+        "/v1/check/ses",
+        Some(reordered.as_bytes()),
+    );
+    assert_eq!(third.header("x-dkim-doctor-cache"), Some("hit"));
+    let fresh = check(&[("Cache-Control", "no-cache")]);
+    assert_eq!(fresh.header("x-dkim-doctor-cache"), Some("miss"));
+    assert_eq!(fresh.json()["verdict"], "pass");
+    let text = http(server.addr, "GET", "/metrics", None).body;
+    assert_eq!(
+        metric(&text, "dkim_doctor_report_cache_total{result=\"hit\"}"),
+        2
+    );
+    assert_eq!(
+        metric(&text, "dkim_doctor_report_cache_total{result=\"miss\"}"),
+        2
+    );
+    assert_eq!(metric(&text, "dkim_doctor_report_cache_entries"), 1);
+    // Checks run, not requests answered.
+    assert_eq!(
+        metric(
+            &text,
+            "dkim_doctor_checks_total{check=\"ses\",verdict=\"pass\"}"
+        ),
+        2
+    );
+}
+
+#[test]
+fn a_kept_report_is_not_given_after_cache_ttl_and_not_at_all_with_0s() {
+    let server = serve_demo(&["--cache-ttl", "1s"]);
+    let body = healthy_ses_body();
+    let check = || {
+        let response = http(server.addr, "POST", "/v1/check/ses", Some(&body));
+        assert_eq!(response.status, 200, "{}", response.body);
+        response.header("x-dkim-doctor-cache").unwrap().to_string()
+    };
+    assert_eq!(check(), "miss");
+    assert_eq!(check(), "hit");
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(check(), "miss");
+
+    let server = serve_demo(&["--cache-ttl", "0s"]);
+    for _ in 0..2 {
+        let response = http(server.addr, "POST", "/v1/check/ses", Some(&body));
+        assert_eq!(response.header("x-dkim-doctor-cache"), Some("miss"));
+    }
+}
+
+#[test]
+fn identical_requests_at_once_run_one_check() {
+    let server = serve_demo(&[]);
+    // The first check of a fresh server walks from the root and asks both servers of the
+    // zone (one answers REFUSED): the other requests come while it runs.
+    let tokens: Vec<&str> = dns_lab::scenarios::SES_TOKENS.to_vec();
+    let body = json!({"domain": dns_lab::scenarios::LAME, "tokens": tokens})
+        .to_string()
+        .into_bytes();
+    let addr = server.addr;
+    let requests: Vec<_> = (0..8)
+        .map(|_| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                http_with(
+                    addr,
+                    "POST",
+                    "/v1/check/ses",
+                    &[("Cache-Control", "no-cache")],
+                    Some(&body),
+                )
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    let mut bodies = std::collections::BTreeSet::new();
+    for request in requests {
+        let response = request.join().unwrap();
+        assert_eq!(response.status, 200, "{}", response.body);
+        outcomes.push(response.header("x-dkim-doctor-cache").unwrap().to_string());
+        bodies.insert(response.body);
+    }
+    let text = http(addr, "GET", "/metrics", None).body;
+    let checks: u64 = text
+        .lines()
+        .filter(|l| l.starts_with("dkim_doctor_checks_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum();
+    let misses = outcomes.iter().filter(|o| *o == "miss").count();
+    assert_eq!(checks, misses as u64, "{outcomes:?}");
+    assert_eq!(bodies.len(), misses, "one report per check run");
+    // A request that came after its check ended would run one of its own (no-cache): the
+    // rest joined the running check.
+    assert!(misses < 8, "{outcomes:?}");
+    assert_eq!(
+        metric(&text, "dkim_doctor_report_cache_total{result=\"joined\"}") as usize,
+        8 - misses
+    );
 }

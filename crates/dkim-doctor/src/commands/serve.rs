@@ -10,7 +10,7 @@ use crate::config::{resolver_config, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
 use crate::serve::{self, ConnectionLimits, ServeOptions};
-use crate::service::Checker;
+use crate::service::{CachePolicy, Checker};
 
 /// How long `serve` answers a question from the run's memory (longer than a check lasts when
 /// every server answers; see [`dns_wire::resolver::ResolverConfig::answer_memory`]).
@@ -41,6 +41,14 @@ pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, Ru
         max_checks: args.max_checks,
         client_rate: args.client_rate,
         client_burst: args.client_burst,
+        cache: CachePolicy {
+            max_lifetime: args.cache_ttl,
+            // Never longer than the cap: with --cache-ttl 0s nothing is kept.
+            unsettled_lifetime: CachePolicy::default()
+                .unsettled_lifetime
+                .min(args.cache_ttl),
+            max_entries: args.cache_entries as usize,
+        },
         ..ServeOptions::default()
     };
     let options = ServeOptions {

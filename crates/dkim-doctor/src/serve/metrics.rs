@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::service::CacheStats;
+
 /// Upper bounds of the check-duration histogram, in seconds: from a cached check on a fast
 /// network to a zone whose servers are waited out.
 const BUCKETS: [f64; 12] = [
@@ -15,7 +17,8 @@ const BUCKETS: [f64; 12] = [
 /// What `serve` counts.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    /// Checks finished, by check kind and verdict.
+    /// Checks finished, by check kind and verdict (checks run; reports given again are
+    /// counted by the report cache).
     checks: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
     /// Checks running now.
     in_flight: AtomicI64,
@@ -61,15 +64,16 @@ impl Metrics {
         *lock(&self.responses).entry(status).or_default() += 1;
     }
 
-    /// The exposition text; `queries` is the checker's count of queries sent.
-    pub fn render(&self, queries: u64) -> String {
+    /// The exposition text; `queries` is the checker's count of queries sent, `cache` the
+    /// report cache's counts.
+    pub fn render(&self, queries: u64, cache: &CacheStats) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.
-        let _ = self.write(&mut out, queries);
+        let _ = self.write(&mut out, queries, cache);
         out
     }
 
-    fn write(&self, out: &mut String, queries: u64) -> std::fmt::Result {
+    fn write(&self, out: &mut String, queries: u64, cache: &CacheStats) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP dkim_doctor_checks_total Checks finished, by check and verdict."
@@ -120,6 +124,27 @@ impl Metrics {
         writeln!(out, "dkim_doctor_check_duration_seconds_count {cumulative}")?;
         writeln!(
             out,
+            "# HELP dkim_doctor_report_cache_total Check requests by where their report came from: kept (hit), an identical check running (joined), or a check of their own (miss)."
+        )?;
+        writeln!(out, "# TYPE dkim_doctor_report_cache_total counter")?;
+        for (result, count) in [
+            ("hit", cache.hits),
+            ("joined", cache.joined),
+            ("miss", cache.misses),
+        ] {
+            writeln!(
+                out,
+                "dkim_doctor_report_cache_total{{result=\"{result}\"}} {count}"
+            )?;
+        }
+        writeln!(
+            out,
+            "# HELP dkim_doctor_report_cache_entries Reports kept now (at most --cache-entries)."
+        )?;
+        writeln!(out, "# TYPE dkim_doctor_report_cache_entries gauge")?;
+        writeln!(out, "dkim_doctor_report_cache_entries {}", cache.entries)?;
+        writeln!(
+            out,
             "# HELP dkim_doctor_http_responses_total HTTP responses, by status code."
         )?;
         writeln!(out, "# TYPE dkim_doctor_http_responses_total counter")?;
@@ -151,10 +176,20 @@ mod tests {
         {
             let _running = metrics.start_check();
             assert!(metrics
-                .render(0)
+                .render(0, &CacheStats::default())
                 .contains("dkim_doctor_checks_in_flight 1\n"));
         }
-        let text = metrics.render(42);
+        let cache = CacheStats {
+            hits: 5,
+            joined: 2,
+            misses: 3,
+            entries: 1,
+        };
+        let text = metrics.render(42, &cache);
+        assert!(text.contains("dkim_doctor_report_cache_total{result=\"hit\"} 5\n"));
+        assert!(text.contains("dkim_doctor_report_cache_total{result=\"joined\"} 2\n"));
+        assert!(text.contains("dkim_doctor_report_cache_total{result=\"miss\"} 3\n"));
+        assert!(text.contains("dkim_doctor_report_cache_entries 1\n"));
         assert!(text.contains("dkim_doctor_checks_in_flight 0\n"), "{text}");
         assert!(text.contains("dkim_doctor_queries_total 42\n"));
         assert!(text.contains("dkim_doctor_checks_total{check=\"ses\",verdict=\"fail\"} 1\n"));

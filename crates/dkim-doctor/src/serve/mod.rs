@@ -8,6 +8,12 @@
 //! - `POST /v1/trace`: `{"name": ..., "type": ...}`; the response is `trace --json`'s.
 //! - `GET /healthz`, `GET /metrics` (Prometheus text), `GET /` (the page).
 //!
+//! The same check asked again within the lifetime of its evidence gets the report already made
+//! ([`crate::service::ReportCache`]: the smallest TTL of its records, at most `--cache-ttl`, a
+//! second when a server did not answer), and identical requests that come while their check
+//! runs wait for that check; `Cache-Control: no-cache` asks for a check of its own. The
+//! response says which (`x-dkim-doctor-cache: hit|joined|miss`, `Age`).
+//!
 //! Exposed to strangers, it must not become their tool: the resolver's address policy keeps
 //! queries off loopback and private networks (unless `--allow-private`), each client address
 //! has a rate limit and all clients together a cap on checks at once (429 with Retry-After
@@ -28,7 +34,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -40,7 +46,7 @@ use crate::input::{self, CheckInput, SesExport, Source};
 use crate::output::error_line;
 use crate::render::report::report_outcome;
 use crate::render::trace::trace_json;
-use crate::service::{report_json, Checker};
+use crate::service::{report_json, CachePolicy, Checker, ReportCache};
 pub use conn::ConnectionLimits;
 use conn::{BoundedListener, ClientAddr};
 use limits::{CheckSlots, ClientLimits};
@@ -63,6 +69,8 @@ pub struct ServeOptions {
     pub check_deadline: Duration,
     /// Connections open at once, per client and in all, and their idle time.
     pub connections: ConnectionLimits,
+    /// How long reports are given again, and how many are kept.
+    pub cache: CachePolicy,
 }
 
 impl Default for ServeOptions {
@@ -80,6 +88,7 @@ impl Default for ServeOptions {
                 // A client waits silently for its report: longer than the check deadline.
                 idle: Duration::from_secs(130),
             },
+            cache: CachePolicy::default(),
         }
     }
 }
@@ -90,8 +99,19 @@ struct App {
     metrics: Metrics,
     clients: ClientLimits,
     slots: CheckSlots,
+    /// Reports by request: the check and the notes on its input, as JSON.
+    reports: ReportCache<String, Report>,
     options: ServeOptions,
 }
+
+/// A report as it is answered: its JSON, made once and given as is to every request for it.
+#[derive(Debug, Clone)]
+struct Report {
+    json: Bytes,
+}
+
+/// The response header that says where a report came from: `hit`, `joined` or `miss`.
+const CACHE_HEADER: &str = "x-dkim-doctor-cache";
 
 /// The id a request is logged under, and answered with (`x-request-id`).
 #[derive(Debug, Clone)]
@@ -135,6 +155,7 @@ fn router(checker: Arc<Checker>, options: ServeOptions) -> Router {
         metrics: Metrics::default(),
         clients: ClientLimits::new(options.client_rate, options.client_burst),
         slots: CheckSlots::new(options.max_checks),
+        reports: ReportCache::new(options.cache),
         options: options.clone(),
     });
     Router::new()
@@ -201,11 +222,15 @@ async fn log_request(
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
     app.metrics.responded(status);
+    let cache = match response.headers().get(CACHE_HEADER) {
+        Some(outcome) => format!(" (report: {})", outcome.to_str().unwrap_or("?")),
+        None => String::new(),
+    };
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
     crate::output::eprint_line(&format!(
-        "serve: request={id} client={} {method} {} -> {status} in {} ms",
+        "serve: request={id} client={} {method} {} -> {status} in {} ms{cache}",
         peer.ip(),
         error_line(&path),
         started.elapsed().as_millis()
@@ -275,7 +300,8 @@ async fn metrics_text(State(app): State<Arc<App>>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.render(app.checker.queries_sent()),
+        app.metrics
+            .render(app.checker.queries_sent(), &app.reports.stats()),
     )
         .into_response()
 }
@@ -387,11 +413,15 @@ fn check_input(kind: Kind, request: CheckRequest) -> Result<CheckInput, RunError
     }
 }
 
-/// The limits every check passes first: the client's rate, then a free slot.
-fn admit(app: &App, peer: IpAddr) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+/// The limit every check and trace request passes first: the client's rate.
+fn admit_client(app: &App, peer: IpAddr) -> Result<(), Response> {
     app.clients
         .admit(peer, Instant::now())
-        .map_err(|wait| too_many("too many checks from your address", wait))?;
+        .map_err(|wait| too_many("too many checks from your address", wait))
+}
+
+/// The limit every check or trace actually run passes: a free slot.
+fn take_slot(app: &App) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
     app.slots.try_take().ok_or_else(|| {
         too_many(
             "the server is running as many checks as it allows",
@@ -400,28 +430,51 @@ fn admit(app: &App, peer: IpAddr) -> Result<tokio::sync::OwnedSemaphorePermit, R
     })
 }
 
+/// The limits every trace passes first: the client's rate, then a free slot.
+fn admit(app: &App, peer: IpAddr) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+    admit_client(app, peer)?;
+    take_slot(app)
+}
+
+/// Whether the request asks for a check of its own rather than a kept report
+/// (`Cache-Control: no-cache`, `no-store` or `max-age=0`).
+fn wants_fresh(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|directive| directive.trim().to_ascii_lowercase())
+        .any(|directive| {
+            directive == "no-cache" || directive == "no-store" || directive == "max-age=0"
+        })
+}
+
 async fn check_ses(
     State(app): State<Arc<App>>,
     ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    check_endpoint(app, peer, id, body, Kind::Ses).await
+    check_endpoint(app, peer, id, &headers, body, Kind::Ses).await
 }
 
 async fn check_selector(
     State(app): State<Arc<App>>,
     ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    check_endpoint(app, peer, id, body, Kind::Selector).await
+    check_endpoint(app, peer, id, &headers, body, Kind::Selector).await
 }
 
 async fn check_endpoint(
     app: Arc<App>,
     peer: SocketAddr,
     id: RequestId,
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     kind: Kind,
 ) -> Response {
@@ -437,10 +490,50 @@ async fn check_endpoint(
         Ok(input) => input,
         Err(error) => return error_response(StatusCode::BAD_REQUEST, &error.to_string()),
     };
-    let _slot = match admit(&app, peer.ip()) {
-        Ok(slot) => slot,
-        Err(response) => return response,
+    if let Err(response) = admit_client(&app, peer.ip()) {
+        return response;
+    }
+    // The same check of the same input gives the same report: the notes on how the input was
+    // read are part of it.
+    let Ok(key) = serde_json::to_string(&(&input.check, &input.notes)) else {
+        return error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
+    let reported = app
+        .reports
+        .get_or_run(key, wants_fresh(headers), || {
+            run_check(&app, &id, input, kind)
+        })
+        .await;
+    match reported {
+        Ok(cached) => {
+            let mut response = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                cached.value.json,
+            )
+                .into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                CACHE_HEADER,
+                HeaderValue::from_static(cached.outcome.as_str()),
+            );
+            headers.insert(header::AGE, HeaderValue::from(cached.age.as_secs()));
+            response
+        }
+        Err(response) => response,
+    }
+}
+
+/// Runs a check for a request that found no report to reuse: the report's JSON and how long
+/// it may be given again, or the response that says why there is none (no free slot, the
+/// deadline passed).
+async fn run_check(
+    app: &App,
+    id: &RequestId,
+    input: CheckInput,
+    kind: Kind,
+) -> Result<(Report, Duration), Response> {
+    let _slot = take_slot(app)?;
     let started = Instant::now();
     let running = app.metrics.start_check();
     let domain = input.check.domain().to_string_relative();
@@ -448,13 +541,13 @@ async fn check_endpoint(
         tokio::time::timeout(app.options.check_deadline, app.checker.check(input.check)).await;
     drop(running);
     let Ok(run) = checked else {
-        return error_response(
+        return Err(error_response(
             StatusCode::GATEWAY_TIMEOUT,
             &format!(
                 "the check of {domain} did not finish within {} s",
                 app.options.check_deadline.as_secs()
             ),
-        );
+        ));
     };
     let check = if kind == Kind::Ses { "ses" } else { "selector" };
     let verdict = match report_outcome(&run.report) {
@@ -470,7 +563,16 @@ async fn check_endpoint(
         error_line(&domain),
         run.queries()
     ));
-    json_response(&report_json(&run, &input.notes, false))
+    // Never the serializer's text: it is of no use to the client.
+    let json = serde_json::to_vec(&report_json(&run, &input.notes, false))
+        .map_err(|_| error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))?;
+    let lifetime = app.options.cache.lifetime(&run);
+    Ok((
+        Report {
+            json: Bytes::from(json),
+        },
+        lifetime,
+    ))
 }
 
 async fn trace(

@@ -524,7 +524,10 @@ mod tests {
             outcomes.push(cached.outcome);
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
-        let misses = outcomes.iter().filter(|o| **o == CacheOutcome::Miss).count();
+        let misses = outcomes
+            .iter()
+            .filter(|o| **o == CacheOutcome::Miss)
+            .count();
         assert_eq!(misses, 1, "{outcomes:?}");
         assert_eq!(cache.stats().joined, 49);
     }

@@ -89,10 +89,24 @@ impl HttpResponse {
 
 /// One request on a fresh connection (`Connection: close`), bounded by [`HTTP_BOUND`].
 pub fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&[u8]>) -> HttpResponse {
+    http_with(addr, method, path, &[], body)
+}
+
+/// [`http`] with extra request headers (name, value).
+pub fn http_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> HttpResponse {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
     stream.set_read_timeout(Some(HTTP_BOUND)).unwrap();
     stream.set_write_timeout(Some(HTTP_BOUND)).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
     if let Some(body) = body {
         head.push_str(&format!(
             "Content-Type: application/json\r\nContent-Length: {}\r\n",
