@@ -64,36 +64,131 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .block_on(dns_lab::demo::start(0))
         .map_err(|e| format!("cannot start the demo network: {e}"))?;
     let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
-    let relay = if options.latency_ms > 0 {
-        let addrs: Vec<std::net::Ipv4Addr> = lab
-            .servers
-            .iter()
-            .filter_map(|a| match a.ip() {
-                std::net::IpAddr::V4(ip) => Some(ip),
-                std::net::IpAddr::V6(_) => None,
-            })
-            .collect();
-        let delay = Duration::from_millis(options.latency_ms);
-        Some(
-            runtime
-                .block_on(dns_lab::relay::start(&addrs, RELAY_PORT, lab.port, delay))
-                .map_err(|e| format!("cannot start the delaying relay: {e}"))?,
-        )
-    } else {
-        None
-    };
+    let relay = delaying_relay(&runtime, &lab, RELAY_PORT, options.latency_ms)?;
     let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
 
-    let mut child = Command::new(&binary)
+    let args: Vec<String> = [
+        "--concurrency",
+        &options.concurrency.to_string(),
+        "--roots",
+        &roots.join(","),
+        "--port",
+        &port.to_string(),
+        "-4",
+        "--timeout",
+        if relay.is_some() { "1s" } else { "250ms" },
+    ]
+    .map(String::from)
+    .to_vec();
+    let measured = measure(&binary, &input, &args, options.lines, "bench-bulk-memory");
+    if let Some(relay) = relay {
+        runtime.block_on(relay.shutdown());
+    }
+    runtime.block_on(lab.shutdown());
+    let measured = measured?;
+    println!(
+        "input: {} lines ({}); added latency per round trip: {} ms",
+        options.lines,
+        input.display(),
+        options.latency_ms
+    );
+    measured.print(options.concurrency);
+    measured.check_every_line(options.lines)
+}
+
+/// A relay on `port` in front of every server of `lab` adding `latency_ms` to every round
+/// trip; none for 0.
+pub fn delaying_relay(
+    runtime: &tokio::runtime::Runtime,
+    lab: &dns_lab::RunningLab,
+    port: u16,
+    latency_ms: u64,
+) -> Result<Option<dns_lab::relay::RelaySet>, String> {
+    if latency_ms == 0 {
+        return Ok(None);
+    }
+    let addrs: Vec<std::net::Ipv4Addr> = lab
+        .servers
+        .iter()
+        .filter_map(|a| match a.ip() {
+            std::net::IpAddr::V4(ip) => Some(ip),
+            std::net::IpAddr::V6(_) => None,
+        })
+        .collect();
+    let delay = Duration::from_millis(latency_ms);
+    runtime
+        .block_on(dns_lab::relay::start(&addrs, port, lab.port, delay))
+        .map(Some)
+        .map_err(|e| format!("cannot start the delaying relay: {e}"))
+}
+
+/// What one run of `dkim-doctor bulk` gave.
+pub struct Measured {
+    /// Its exit status.
+    pub status: i32,
+    /// Output lines.
+    pub reports: usize,
+    /// Wall time from start to exit.
+    pub elapsed: Duration,
+    /// Peak resident set size (`ru_maxrss`), KiB.
+    pub max_rss_kib: u64,
+    /// Its last line on stderr (the summary).
+    pub summary: String,
+    /// (time, output lines, RSS in KiB) every half second.
+    pub samples: Vec<(Duration, usize, u64)>,
+}
+
+impl Measured {
+    /// Prints the summary, the rate, the peak RSS and a table of RSS over the run (Markdown).
+    pub fn print(&self, concurrency: usize) {
+        println!("bulk summary: {}", self.summary);
+        println!(
+            "exit status {}; {} reports in {:.1} s ({:.0}/s) at --concurrency {concurrency}",
+            self.status,
+            self.reports,
+            self.elapsed.as_secs_f64(),
+            self.reports as f64 / self.elapsed.as_secs_f64(),
+        );
+        println!(
+            "peak RSS (ru_maxrss): {:.1} MiB",
+            self.max_rss_kib as f64 / 1024.0
+        );
+        println!("| reports printed | elapsed | RSS |");
+        println!("|---:|---:|---:|");
+        for (at, done, rss) in thin(&self.samples, 10) {
+            println!(
+                "| {done} | {:.0} s | {:.1} MiB |",
+                at.as_secs_f64(),
+                *rss as f64 / 1024.0
+            );
+        }
+    }
+
+    /// An error unless there was one report per input line.
+    pub fn check_every_line(&self, lines: usize) -> Result<(), String> {
+        if self.reports != lines {
+            return Err(format!(
+                "{} reports for {lines} lines: the run did not check every line",
+                self.reports
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs `dkim-doctor bulk INPUT ARGS...` (release `binary`), counting its output lines and
+/// sampling its RSS from `/proc` until it ends; progress on stderr every tenth of `lines`.
+pub fn measure(
+    binary: &Path,
+    input: &Path,
+    args: &[String],
+    lines: usize,
+    label: &str,
+) -> Result<Measured, String> {
+    let mut child = Command::new(binary)
         .arg("bulk")
-        .arg(&input)
-        .args(["--concurrency", &options.concurrency.to_string()])
-        .args(["--roots", &roots.join(","), "--port", &port.to_string()])
-        .args([
-            "-4",
-            "--timeout",
-            if relay.is_some() { "1s" } else { "250ms" },
-        ])
+        .arg(input)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -130,10 +225,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let Some(rss) = vm_rss_kib(pid) else { break };
         let done = printed.load(Ordering::Relaxed);
         samples.push((started.elapsed(), done, rss));
-        let progress = done as f64 / options.lines as f64;
+        let progress = done as f64 / lines as f64;
         if progress >= next_report {
             eprintln!(
-                "bench-bulk-memory: {done} reports after {:.0} s, RSS {:.1} MiB",
+                "{label}: {done} reports after {:.0} s, RSS {:.1} MiB",
                 started.elapsed().as_secs_f64(),
                 rss as f64 / 1024.0
             );
@@ -144,45 +239,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let elapsed = started.elapsed();
     let _ = reader.join();
     let summary = summary.join().unwrap_or_default();
-    if let Some(relay) = relay {
-        runtime.block_on(relay.shutdown());
-    }
-    runtime.block_on(lab.shutdown());
-    let reports = printed.load(Ordering::Relaxed);
-
-    println!(
-        "input: {} lines ({}); added latency per round trip: {} ms",
-        options.lines,
-        input.display(),
-        options.latency_ms
-    );
-    println!("bulk summary: {summary}");
-    println!(
-        "exit status {status}; {reports} reports in {:.1} s ({:.0}/s) at --concurrency {}",
-        elapsed.as_secs_f64(),
-        reports as f64 / elapsed.as_secs_f64(),
-        options.concurrency
-    );
-    println!(
-        "peak RSS (ru_maxrss): {:.1} MiB",
-        max_rss_kib as f64 / 1024.0
-    );
-    println!("| reports printed | elapsed | RSS |");
-    println!("|---:|---:|---:|");
-    for (at, done, rss) in thin(&samples, 10) {
-        println!(
-            "| {done} | {:.0} s | {:.1} MiB |",
-            at.as_secs_f64(),
-            *rss as f64 / 1024.0
-        );
-    }
-    if reports != options.lines {
-        return Err(format!(
-            "{reports} reports for {} lines: the run did not check every line",
-            options.lines
-        ));
-    }
-    Ok(())
+    Ok(Measured {
+        status,
+        reports: printed.load(Ordering::Relaxed),
+        elapsed,
+        max_rss_kib,
+        summary,
+        samples,
+    })
 }
 
 /// About `count` samples spread over the run, the last one included.

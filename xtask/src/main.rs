@@ -2,6 +2,7 @@
 
 mod bench;
 mod bulk_bench;
+mod bulk_distinct;
 mod bulk_memory;
 mod fuzz;
 mod lab;
@@ -71,6 +72,12 @@ commands:
                                (1,000,000) lines at concurrency 256, against the in-process demo
                                network (no BIND lab), behind a relay adding MS (0) per round
                                trip: RSS sampled from /proc while it runs, ru_maxrss at the end
+  bench-bulk-distinct [--domains N] [--concurrency N] [--latency-ms MS]
+                               domains/s and peak RSS of `dkim-doctor bulk` (release) over N
+                               (10,000) distinct domains, each a zone of its own (80 % healthy,
+                               the rest pending, partial, lame, unregistered), on a generated
+                               in-process network behind a relay adding MS (20) per round trip,
+                               at concurrency 256 (no BIND lab)
   bench-serve [--connections N] [--seconds S]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
@@ -92,6 +99,7 @@ fn main() -> ExitCode {
         Some("bench-instructions") => bench::instruction_table(),
         Some("bench-bulk") => bulk_bench::run(rest),
         Some("bench-bulk-memory") => bulk_memory::run(rest),
+        Some("bench-bulk-distinct") => bulk_distinct::run(rest),
         Some("bench-serve") => serve_bench::run(rest),
         Some("bench-loss") => loss_bench::run(rest),
         _ => {

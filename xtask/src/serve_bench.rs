@@ -2,7 +2,8 @@
 //! the in-process demo network: C connections (200) each send the same healthy SES check
 //! (`ses-healthy.com`) again and again over HTTP/1.1 keep-alive for D seconds, after a warm-up
 //! that fills the server's delegation cache; prints requests per second and latency
-//! percentiles (Markdown). The load generator is here (tokio, plain HTTP/1.1), so nothing but
+//! percentiles (Markdown), and how the server's report cache answered (`x-dkim-doctor-cache`:
+//! hit, joined or miss). The load generator is here (tokio, plain HTTP/1.1), so nothing but
 //! the server is measured besides it; both share the machine's cores.
 
 use std::process::{Command, Stdio};
@@ -106,12 +107,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         load(addr, &request, 8, warm).await?;
         let until = Instant::now() + Duration::from_secs(options.seconds);
         let started = Instant::now();
-        let latencies = load(addr, &request, options.connections, until).await?;
-        Ok::<_, String>((latencies, started.elapsed()))
+        let measured = load(addr, &request, options.connections, until).await?;
+        Ok::<_, String>((measured, started.elapsed()))
     });
     drop(server);
     runtime.block_on(lab.shutdown());
-    let (mut latencies, elapsed) = result?;
+    let ((mut latencies, outcomes), elapsed) = result?;
     latencies.sort();
     let pct = |p: f64| {
         let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
@@ -131,21 +132,51 @@ pub fn run(args: &[String]) -> Result<(), String> {
         pct(0.99),
         pct(1.0)
     );
+    println!(
+        "report cache: {} hit, {} joined, {} miss",
+        outcomes.hit, outcomes.joined, outcomes.miss
+    );
     Ok(())
 }
 
-/// `connections` keep-alive connections sending `request` until `until`; every latency.
+/// How the server's report cache answered (its `x-dkim-doctor-cache` header).
+#[derive(Debug, Default)]
+struct Outcomes {
+    hit: u64,
+    joined: u64,
+    miss: u64,
+}
+
+impl Outcomes {
+    fn count(&mut self, outcome: &str) {
+        match outcome {
+            "hit" => self.hit += 1,
+            "joined" => self.joined += 1,
+            _ => self.miss += 1,
+        }
+    }
+
+    fn add(&mut self, other: &Outcomes) {
+        self.hit += other.hit;
+        self.joined += other.joined;
+        self.miss += other.miss;
+    }
+}
+
+/// `connections` keep-alive connections sending `request` until `until`; every latency, and
+/// the cache outcomes.
 async fn load(
     addr: std::net::SocketAddr,
     request: &str,
     connections: usize,
     until: Instant,
-) -> Result<Vec<Duration>, String> {
+) -> Result<(Vec<Duration>, Outcomes), String> {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
         let request = request.as_bytes().to_vec();
         tasks.spawn(async move {
             let mut latencies = Vec::new();
+            let mut outcomes = Outcomes::default();
             let stream = TcpStream::connect(addr)
                 .await
                 .map_err(|e| format!("connect: {e}"))?;
@@ -157,27 +188,33 @@ async fn load(
                     .write_all(&request)
                     .await
                     .map_err(|e| format!("write: {e}"))?;
-                let status = read_response(&mut stream).await?;
+                let (status, outcome) = read_response(&mut stream).await?;
                 if status != 200 {
                     return Err(format!("the server answered {status}"));
                 }
                 latencies.push(sent.elapsed());
+                outcomes.count(&outcome);
             }
-            Ok::<_, String>(latencies)
+            Ok::<_, String>((latencies, outcomes))
         });
     }
     let mut all = Vec::new();
+    let mut outcomes = Outcomes::default();
     while let Some(joined) = tasks.join_next().await {
-        all.extend(joined.map_err(|e| format!("load task: {e}"))??);
+        let (latencies, counted) = joined.map_err(|e| format!("load task: {e}"))??;
+        all.extend(latencies);
+        outcomes.add(&counted);
     }
-    Ok(all)
+    Ok((all, outcomes))
 }
 
-/// Reads one response (status line, headers, a Content-Length body); returns the status.
-async fn read_response(stream: &mut BufReader<TcpStream>) -> Result<u16, String> {
+/// Reads one response (status line, headers, a Content-Length body); returns the status and
+/// the report cache's outcome.
+async fn read_response(stream: &mut BufReader<TcpStream>) -> Result<(u16, String), String> {
     let mut line = String::new();
     let mut status = 0;
     let mut length = 0usize;
+    let mut outcome = String::new();
     let mut first = true;
     loop {
         line.clear();
@@ -201,6 +238,8 @@ async fn read_response(stream: &mut BufReader<TcpStream>) -> Result<u16, String>
         } else if let Some((name, value)) = trimmed.split_once(':') {
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().map_err(|_| "bad content-length")?;
+            } else if name.eq_ignore_ascii_case("x-dkim-doctor-cache") {
+                outcome = value.trim().to_string();
             }
         }
     }
@@ -209,5 +248,5 @@ async fn read_response(stream: &mut BufReader<TcpStream>) -> Result<u16, String>
         .read_exact(&mut body)
         .await
         .map_err(|e| format!("read body: {e}"))?;
-    Ok(status)
+    Ok((status, outcome))
 }
