@@ -110,14 +110,38 @@ fn ip(c: u8, d: u8) -> Ipv4Addr {
 /// Every server: (host name, address, behaviour).
 fn servers() -> Vec<(String, Ipv4Addr, Behaviour)> {
     let mut all = vec![
-        (format!("a.root.{INFRA}"), ip(240, 1), Behaviour::Authoritative),
-        (format!("b.root.{INFRA}"), ip(240, 2), Behaviour::Authoritative),
+        (
+            format!("a.root.{INFRA}"),
+            ip(240, 1),
+            Behaviour::Authoritative,
+        ),
+        (
+            format!("b.root.{INFRA}"),
+            ip(240, 2),
+            Behaviour::Authoritative,
+        ),
         (format!("ns1.{INFRA}"), ip(240, 3), Behaviour::Authoritative),
         (format!("ns2.{INFRA}"), ip(240, 4), Behaviour::Authoritative),
-        ("ns1.amazonses.com".into(), ip(243, 1), Behaviour::Authoritative),
-        ("ns2.amazonses.com".into(), ip(243, 2), Behaviour::Authoritative),
-        ("ns-dkim1.amazonses.com".into(), ip(243, 3), Behaviour::Authoritative),
-        ("ns-dkim2.amazonses.com".into(), ip(243, 4), Behaviour::Authoritative),
+        (
+            "ns1.amazonses.com".into(),
+            ip(243, 1),
+            Behaviour::Authoritative,
+        ),
+        (
+            "ns2.amazonses.com".into(),
+            ip(243, 2),
+            Behaviour::Authoritative,
+        ),
+        (
+            "ns-dkim1.amazonses.com".into(),
+            ip(243, 3),
+            Behaviour::Authoritative,
+        ),
+        (
+            "ns-dkim2.amazonses.com".into(),
+            ip(243, 4),
+            Behaviour::Authoritative,
+        ),
         (format!("gone.{INFRA}"), ip(245, 1), Behaviour::Refuse),
         (format!("silent.{INFRA}"), ip(245, 2), Behaviour::Silent),
     ];
@@ -272,7 +296,10 @@ fn network(domains: usize) -> Network {
     for p in 0..PROVIDERS {
         let ns = vec![provider_ns(p, 1), provider_ns(p, 2)];
         let origin = format!("dns-provider-{p}.net");
-        host(glue(ZoneBuilder::new(&origin, &refs(&ns)), &ns).build(), &ns);
+        host(
+            glue(ZoneBuilder::new(&origin, &refs(&ns)), &ns).build(),
+            &ns,
+        );
     }
 
     for i in 0..domains {
@@ -354,8 +381,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .block_on(dns_lab::serve(network, 0))
         .map_err(|e| format!("cannot start the generated network: {e}"))?;
     let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
-    let relay =
-        crate::bulk_memory::delaying_relay(&runtime, &lab, RELAY_PORT, options.latency_ms)?;
+    let relay = crate::bulk_memory::delaying_relay(&runtime, &lab, RELAY_PORT, options.latency_ms)?;
     let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
     let args: Vec<String> = [
         "--concurrency",

@@ -24,6 +24,7 @@ mod conn;
 mod limits;
 mod metrics;
 mod page;
+mod requests;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -51,6 +52,7 @@ pub use conn::ConnectionLimits;
 use conn::{BoundedListener, ClientAddr};
 use limits::{CheckSlots, ClientLimits};
 use metrics::Metrics;
+use requests::{ReadCheck, ReadChecks};
 
 /// Limits and addresses of a server.
 #[derive(Debug, Clone)]
@@ -100,7 +102,9 @@ struct App {
     clients: ClientLimits,
     slots: CheckSlots,
     /// Reports by request: the check and the notes on its input, as JSON.
-    reports: ReportCache<String, Report>,
+    reports: ReportCache<Arc<str>, Report>,
+    /// Check request bodies already read.
+    read: ReadChecks,
     options: ServeOptions,
 }
 
@@ -156,6 +160,7 @@ fn router(checker: Arc<Checker>, options: ServeOptions) -> Router {
         clients: ClientLimits::new(options.client_rate, options.client_burst),
         slots: CheckSlots::new(options.max_checks),
         reports: ReportCache::new(options.cache),
+        read: ReadChecks::new(options.cache.max_entries),
         options: options.clone(),
     });
     Router::new()
@@ -341,7 +346,12 @@ fn parse_body<T: serde::de::DeserializeOwned>(
     limit: usize,
     shape: &str,
 ) -> Result<T, Response> {
-    let bytes = body.map_err(|rejection| {
+    parse_json(&body_bytes(body, limit)?, shape)
+}
+
+/// The body, or the response that says why not (413 over the cap).
+fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, Response> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -353,8 +363,12 @@ fn parse_body<T: serde::de::DeserializeOwned>(
                 "the request body could not be read",
             )
         }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    })
+}
+
+/// `bytes` as JSON of type `T`, or the 400 response that says why not.
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], shape: &str) -> Result<T, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
         // serde_json's message says where the JSON went wrong, about the client's own text.
         error_response(
             StatusCode::BAD_REQUEST,
@@ -366,8 +380,8 @@ fn parse_body<T: serde::de::DeserializeOwned>(
 /// Which check an endpoint runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Ses,
-    Selector,
+    Ses = 0,
+    Selector = 1,
 }
 
 fn check_input(kind: Kind, request: CheckRequest) -> Result<CheckInput, RunError> {
@@ -478,30 +492,19 @@ async fn check_endpoint(
     body: Result<Bytes, BytesRejection>,
     kind: Kind,
 ) -> Response {
-    let request: CheckRequest = match parse_body(
-        body,
-        app.options.body_limit,
-        "a JSON object like {\"domain\": ..., \"tokens\": [...]}",
-    ) {
-        Ok(request) => request,
+    let read = match body_bytes(body, app.options.body_limit)
+        .and_then(|bytes| read_check(&app, kind, &bytes))
+    {
+        Ok(read) => read,
         Err(response) => return response,
-    };
-    let input = match check_input(kind, request) {
-        Ok(input) => input,
-        Err(error) => return error_response(StatusCode::BAD_REQUEST, &error.to_string()),
     };
     if let Err(response) = admit_client(&app, peer.ip()) {
         return response;
     }
-    // The same check of the same input gives the same report: the notes on how the input was
-    // read are part of it.
-    let Ok(key) = serde_json::to_string(&(&input.check, &input.notes)) else {
-        return error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
-    };
     let reported = app
         .reports
-        .get_or_run(key, wants_fresh(headers), || {
-            run_check(&app, &id, input, kind)
+        .get_or_run(Arc::clone(&read.key), wants_fresh(headers), || {
+            run_check(&app, &id, read.input.clone(), kind)
         })
         .await;
     match reported {
@@ -522,6 +525,31 @@ async fn check_endpoint(
         }
         Err(response) => response,
     }
+}
+
+/// The check a body asks for, and its report cache key; or the 400 response that says why the
+/// body is not one.
+fn read_check(app: &App, kind: Kind, bytes: &[u8]) -> Result<Arc<ReadCheck>, Response> {
+    let endpoint = kind as usize;
+    if let Some(read) = app.read.get(endpoint, bytes) {
+        return Ok(read);
+    }
+    let request: CheckRequest = parse_json(
+        bytes,
+        "a JSON object like {\"domain\": ..., \"tokens\": [...]}",
+    )?;
+    let input = check_input(kind, request)
+        .map_err(|error| error_response(StatusCode::BAD_REQUEST, &error.to_string()))?;
+    // The same check of the same input gives the same report: the notes on how the input was
+    // read are part of it.
+    let key = serde_json::to_string(&(&input.check, &input.notes))
+        .map_err(|_| error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))?;
+    let read = Arc::new(ReadCheck {
+        key: key.into(),
+        input,
+    });
+    app.read.insert(endpoint, bytes, &read);
+    Ok(read)
 }
 
 /// Runs a check for a request that found no report to reuse: the report's JSON and how long
