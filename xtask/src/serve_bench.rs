@@ -78,6 +78,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
+    let pid = child.id();
     let server = Server(child);
     let mut line = String::new();
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
@@ -106,13 +107,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let warm = Instant::now() + Duration::from_secs(2);
         load(addr, &request, 8, warm).await?;
         let until = Instant::now() + Duration::from_secs(options.seconds);
+        let cpu_before = cpu_ticks(pid);
         let started = Instant::now();
         let measured = load(addr, &request, options.connections, until).await?;
-        Ok::<_, String>((measured, started.elapsed()))
+        let cpu = cpu_ticks(pid).zip(cpu_before).map(|(after, before)| after - before);
+        Ok::<_, String>((measured, started.elapsed(), cpu))
     });
     drop(server);
     runtime.block_on(lab.shutdown());
-    let ((mut latencies, outcomes), elapsed) = result?;
+    let ((mut latencies, outcomes), elapsed, cpu) = result?;
     latencies.sort();
     let pct = |p: f64| {
         let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
@@ -136,7 +139,27 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "report cache: {} hit, {} joined, {} miss",
         outcomes.hit, outcomes.joined, outcomes.miss
     );
+    if let Some(ticks) = cpu {
+        // Clock ticks are 1/100 s on Linux.
+        let seconds = ticks as f64 / 100.0;
+        println!(
+            "server CPU (user + system): {seconds:.1} s in {:.1} s, {:.1} µs per request",
+            elapsed.as_secs_f64(),
+            seconds * 1e6 / latencies.len().max(1) as f64
+        );
+    }
     Ok(())
+}
+
+/// User and system CPU time of a process so far, in clock ticks (`/proc/PID/stat`).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
 }
 
 /// How the server's report cache answered (its `x-dkim-doctor-cache` header).
