@@ -110,7 +110,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let cpu_before = cpu_ticks(pid);
         let started = Instant::now();
         let measured = load(addr, &request, options.connections, until).await?;
-        let cpu = cpu_ticks(pid).zip(cpu_before).map(|(after, before)| after - before);
+        let cpu = cpu_ticks(pid)
+            .zip(cpu_before)
+            .map(|(after, before)| after - before);
         Ok::<_, String>((measured, started.elapsed(), cpu))
     });
     drop(server);

@@ -7,11 +7,12 @@
 //! 127.0.0.0/8 is routed to `lo`. IPv6 loopback is only `::1`; other IPv6 addresses must be on
 //! an interface first.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use dns_wire::{Message, RData, Rcode, Record};
+use dns_wire::{Message, Name, RData, Rcode, Record};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::watch;
@@ -143,11 +144,7 @@ pub async fn serve(network: Network, port: u16) -> Result<RunningLab, LabError> 
     let mut servers = Vec::new();
     for (udp, tcp, server, ip) in sockets {
         servers.push(SocketAddr::new(ip, port));
-        let ctx = Arc::new(ServerContext {
-            network: Arc::clone(&network),
-            server,
-            ip,
-        });
+        let ctx = Arc::new(ServerContext::new(Arc::clone(&network), server, ip));
         tasks.push(tokio::spawn(udp_loop(
             Arc::new(udp),
             Arc::clone(&ctx),
@@ -220,11 +217,51 @@ struct ServerContext {
     server: Server,
     /// The address this socket pair listens on (the server's IPv4 or IPv6 address).
     ip: IpAddr,
+    /// The zones this server holds, by origin (indices into the network's zones): a server
+    /// holding thousands of zones (a DNS provider in a bulk benchmark) must not scan them all
+    /// for every query.
+    origins: HashMap<Name, usize>,
 }
 
 impl ServerContext {
-    fn zones(&self) -> Vec<&Zone> {
-        self.network.zones_of(self.server.addr)
+    fn new(network: Arc<Network>, server: Server, ip: IpAddr) -> ServerContext {
+        let origins = network
+            .zones
+            .iter()
+            .enumerate()
+            .filter(|(_, hosted)| hosted.servers.contains(&server.addr))
+            .map(|(i, hosted)| (hosted.zone.origin.clone(), i))
+            .collect();
+        ServerContext {
+            network,
+            server,
+            ip,
+            origins,
+        }
+    }
+
+    /// The zones of this server that [`authority::answer`] chooses from for `query_bytes`:
+    /// those at or above its question's name (every zone of the server when there is no one
+    /// question to read; the answer does not then depend on them).
+    fn zones_for(&self, query_bytes: &[u8]) -> Vec<&Zone> {
+        let question = Message::from_bytes(query_bytes).ok().and_then(|query| {
+            match query.questions.as_slice() {
+                [question] => Some(question.name.clone()),
+                _ => None,
+            }
+        });
+        let Some(qname) = question else {
+            return self.network.zones_of(self.server.addr);
+        };
+        let mut zones = Vec::new();
+        let mut name = Some(qname);
+        while let Some(at) = name {
+            if let Some(i) = self.origins.get(&at) {
+                zones.push(&self.network.zones[*i].zone);
+            }
+            name = at.parent();
+        }
+        zones
     }
 }
 
@@ -436,7 +473,7 @@ async fn udp_loop(
             },
         };
         let action = reply(
-            &ctx.zones(),
+            &ctx.zones_for(&buf[..len]),
             &ctx.server.behaviour,
             &buf[..len],
             Transport::Udp,
@@ -512,7 +549,12 @@ async fn tcp_connection(mut stream: TcpStream, ctx: Arc<ServerContext>) {
             Ok(Ok(_)) => {}
             _ => return,
         }
-        match reply(&ctx.zones(), &ctx.server.behaviour, &query, Transport::Tcp) {
+        match reply(
+            &ctx.zones_for(&query),
+            &ctx.server.behaviour,
+            &query,
+            Transport::Tcp,
+        ) {
             Reply::Drop => {}
             Reply::Send { bytes, delay } => {
                 if !delay.is_zero() {
