@@ -371,43 +371,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = super::root();
     let binary = super::release_dkim_doctor()?;
     let input = write_input(&root, options.domains)?;
-    let network = network(options.domains);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio: {e}"))?;
-    let lab = runtime
-        .block_on(dns_lab::serve(network, 0))
-        .map_err(|e| format!("cannot start the generated network: {e}"))?;
-    let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
-    let relay = crate::bulk_memory::delaying_relay(&runtime, &lab, RELAY_PORT, options.latency_ms)?;
-    let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
-    let args: Vec<String> = [
-        "--concurrency",
-        &options.concurrency.to_string(),
-        "--roots",
-        &roots.join(","),
-        "--port",
-        &port.to_string(),
-        "-4",
-        "--timeout",
-        "1s",
-    ]
-    .map(String::from)
-    .to_vec();
-    let measured = crate::bulk_memory::measure(
-        &binary,
-        &input,
-        &args,
-        options.domains,
-        "bench-bulk-distinct",
-    );
-    if let Some(relay) = relay {
-        runtime.block_on(relay.shutdown());
+    let measured = crate::bulk_memory::Bench {
+        binary: &binary,
+        input: &input,
+        lines: options.domains,
+        concurrency: options.concurrency,
+        relay_port: RELAY_PORT,
+        latency_ms: options.latency_ms,
+        timeout: "1s",
+        label: "bench-bulk-distinct",
     }
-    runtime.block_on(lab.shutdown());
-    let measured = measured?;
+    .run_on(network(options.domains))?;
     let count = |k: Kind| (0..options.domains).filter(|i| kind(*i) == k).count();
     println!(
         "input: {} distinct domains ({}): {} healthy, {} pending, {} partial, {} lame, {} with a silent server, {} unregistered; added latency per round trip: {} ms",

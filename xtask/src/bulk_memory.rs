@@ -54,38 +54,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = super::root();
     let binary = super::release_dkim_doctor()?;
     let input = write_input(&root, options.lines)?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio: {e}"))?;
-    let lab = runtime
-        .block_on(dns_lab::demo::start(0))
-        .map_err(|e| format!("cannot start the demo network: {e}"))?;
-    let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
-    let relay = delaying_relay(&runtime, &lab, RELAY_PORT, options.latency_ms)?;
-    let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
-
-    let args: Vec<String> = [
-        "--concurrency",
-        &options.concurrency.to_string(),
-        "--roots",
-        &roots.join(","),
-        "--port",
-        &port.to_string(),
-        "-4",
-        "--timeout",
-        if relay.is_some() { "1s" } else { "250ms" },
-    ]
-    .map(String::from)
-    .to_vec();
-    let measured = measure(&binary, &input, &args, options.lines, "bench-bulk-memory");
-    if let Some(relay) = relay {
-        runtime.block_on(relay.shutdown());
+    let measured = Bench {
+        binary: &binary,
+        input: &input,
+        lines: options.lines,
+        concurrency: options.concurrency,
+        relay_port: RELAY_PORT,
+        latency_ms: options.latency_ms,
+        timeout: if options.latency_ms > 0 {
+            "1s"
+        } else {
+            "250ms"
+        },
+        label: "bench-bulk-memory",
     }
-    runtime.block_on(lab.shutdown());
-    let measured = measured?;
+    .run_on(dns_lab::internet::miniature_internet())?;
     println!(
         "input: {} lines ({}); added latency per round trip: {} ms",
         options.lines,
@@ -96,9 +79,66 @@ pub fn run(args: &[String]) -> Result<(), String> {
     measured.check_every_line(options.lines)
 }
 
+/// One measured `dkim-doctor bulk` run against a network served in this process.
+pub struct Bench<'a> {
+    /// The release binary.
+    pub binary: &'a Path,
+    /// The input file.
+    pub input: &'a Path,
+    /// Its number of lines.
+    pub lines: usize,
+    /// `--concurrency`.
+    pub concurrency: usize,
+    /// Where the delaying relay listens.
+    pub relay_port: u16,
+    /// What the relay adds to every round trip (0: no relay).
+    pub latency_ms: u64,
+    /// `--timeout`.
+    pub timeout: &'a str,
+    /// Names the progress lines.
+    pub label: &'a str,
+}
+
+impl Bench<'_> {
+    /// Serves `network` (one tokio worker, so the lab's CPU stays bounded), behind the relay,
+    /// runs the binary against it with [`measure`], and stops them.
+    pub fn run_on(&self, network: dns_lab::Network) -> Result<Measured, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("tokio: {e}"))?;
+        let lab = runtime
+            .block_on(dns_lab::serve(network, 0))
+            .map_err(|e| format!("cannot serve the network: {e}"))?;
+        let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
+        let relay = delaying_relay(&runtime, &lab, self.relay_port, self.latency_ms)?;
+        let port = relay.as_ref().map_or(lab.port, |r| r.listen_port);
+        let args: Vec<String> = [
+            "--concurrency",
+            &self.concurrency.to_string(),
+            "--roots",
+            &roots.join(","),
+            "--port",
+            &port.to_string(),
+            "-4",
+            "--timeout",
+            self.timeout,
+        ]
+        .map(String::from)
+        .to_vec();
+        let measured = measure(self.binary, self.input, &args, self.lines, self.label);
+        if let Some(relay) = relay {
+            runtime.block_on(relay.shutdown());
+        }
+        runtime.block_on(lab.shutdown());
+        measured
+    }
+}
+
 /// A relay on `port` in front of every server of `lab` adding `latency_ms` to every round
 /// trip; none for 0.
-pub fn delaying_relay(
+fn delaying_relay(
     runtime: &tokio::runtime::Runtime,
     lab: &dns_lab::RunningLab,
     port: u16,
