@@ -108,16 +108,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         load(addr, &request, 8, warm).await?;
         let until = Instant::now() + Duration::from_secs(options.seconds);
         let cpu_before = cpu_ticks(pid);
+        let own_before = cpu_ticks(std::process::id());
         let started = Instant::now();
         let measured = load(addr, &request, options.connections, until).await?;
         let cpu = cpu_ticks(pid)
             .zip(cpu_before)
             .map(|(after, before)| after - before);
-        Ok::<_, String>((measured, started.elapsed(), cpu))
+        let own = cpu_ticks(std::process::id())
+            .zip(own_before)
+            .map(|(after, before)| after - before);
+        Ok::<_, String>((measured, started.elapsed(), cpu, own))
     });
     drop(server);
     runtime.block_on(lab.shutdown());
-    let ((mut latencies, outcomes), elapsed, cpu) = result?;
+    let ((mut latencies, outcomes), elapsed, cpu, own) = result?;
     latencies.sort();
     let pct = |p: f64| {
         let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
@@ -148,6 +152,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "server CPU (user + system): {seconds:.1} s in {:.1} s, {:.1} µs per request",
             elapsed.as_secs_f64(),
             seconds * 1e6 / latencies.len().max(1) as f64
+        );
+    }
+    if let Some(ticks) = own {
+        println!(
+            "load generator and lab CPU (this process): {:.1} s",
+            ticks as f64 / 100.0
         );
     }
     Ok(())
