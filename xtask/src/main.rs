@@ -81,7 +81,9 @@ commands:
   bench-serve [--connections N] [--seconds S]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
-                               for S (20) seconds; prints requests/s and p50/p90/p99/max latency
+                               for S (20) seconds; prints requests/s and p50/p90/p99/max latency,
+                               how the report cache answered (hit, joined, miss) and the CPU
+                               time of the server and of the load generator
 ";
 
 fn main() -> ExitCode {
