@@ -93,6 +93,7 @@ impl Listener for BoundedListener {
                 GuardedStream {
                     inner: stream,
                     idle,
+                    last_progress: Instant::now(),
                     deadline: Box::pin(sleep(idle)),
                     _permit: permit,
                     _client: client,
@@ -145,6 +146,10 @@ impl Drop for ClientSlot {
 pub struct GuardedStream {
     inner: TcpStream,
     idle: Duration,
+    /// When a byte last moved. The timer is not moved at every read and write (a timer-wheel
+    /// update per request, thousands a second): when it fires, it is set again from here if
+    /// bytes moved in the meantime.
+    last_progress: Instant,
     deadline: Pin<Box<Sleep>>,
     _permit: OwnedSemaphorePermit,
     _client: ClientSlot,
@@ -152,18 +157,26 @@ pub struct GuardedStream {
 
 impl GuardedStream {
     fn progressed(&mut self) {
-        let idle = self.idle;
-        self.deadline.as_mut().reset(Instant::now() + idle);
+        self.last_progress = Instant::now();
     }
 
-    /// `Pending` from the socket becomes `TimedOut` once the deadline has passed.
+    /// `Pending` from the socket becomes `TimedOut` once no byte has moved for the idle time.
     fn pending_or_timed_out<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
-        match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "idle connection",
-            ))),
-            Poll::Pending => Poll::Pending,
+        loop {
+            match self.deadline.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) => {
+                    let due = self.last_progress + self.idle;
+                    if Instant::now() >= due {
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "idle connection",
+                        )));
+                    }
+                    // Bytes moved since the timer was set: wait for the rest of the idle time.
+                    self.deadline.as_mut().reset(due);
+                }
+            }
         }
     }
 }
