@@ -160,6 +160,23 @@ impl GuardedStream {
         self.last_progress = Instant::now();
     }
 
+    /// A write's outcome: progress noted, `Pending` as [`GuardedStream::pending_or_timed_out`].
+    fn after_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match polled {
+            Poll::Ready(result) => {
+                if matches!(result, Ok(n) if n > 0) {
+                    self.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => self.pending_or_timed_out(cx),
+        }
+    }
+
     /// `Pending` from the socket becomes `TimedOut` once no byte has moved for the idle time.
     fn pending_or_timed_out<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
         loop {
@@ -206,15 +223,23 @@ impl AsyncWrite for GuardedStream {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.inner).poll_write(cx, data) {
-            Poll::Ready(result) => {
-                if matches!(result, Ok(n) if n > 0) {
-                    self.progressed();
-                }
-                Poll::Ready(result)
-            }
-            Poll::Pending => self.pending_or_timed_out(cx),
-        }
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        self.after_write(cx, polled)
+    }
+
+    /// Vectored, as the socket is: hyper then writes a response's head and body in one call
+    /// without first copying the body after the head.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.after_write(cx, polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
