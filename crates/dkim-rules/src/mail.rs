@@ -394,7 +394,7 @@ mod tests {
     pub(crate) fn identity(mail_from: Option<&str>, dmarc: bool) -> Check {
         Check::Ses {
             domain: n("example.com"),
-            tokens: vec!["tok1".into()],
+            tokens: vec!["tok1".parse().unwrap()],
             signing_zone: None,
             region: Some("us-east-1".into()),
             expect_ns: vec![],
@@ -523,7 +523,7 @@ mod tests {
     fn missing_records_bring_the_variant_probes() {
         let check = Check::Selector {
             domain: n("mail.example.co.uk"),
-            selectors: vec!["s1".into()],
+            selectors: vec!["s1".parse().unwrap()],
             expect_ns: vec![],
             dmarc: true,
         };

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::check::Check;
 use crate::observe::{AnswerOutcome, Observations, ObservedData};
 use crate::serde_dns;
+use crate::Selector;
 
 /// The label used to ask for a name that cannot exist, to detect wildcard answers. Fixed, so
 /// that runs are reproducible; no sane zone holds it.
@@ -106,7 +107,7 @@ pub fn probes(check: &Check) -> Vec<Probe> {
     list.push(domain.clone(), RecordType::NS, ProbePurpose::ZoneApex);
     let main_type = main_type(check);
     for selector in check.selectors() {
-        if let Some(expected) = expected_name(selector, domain) {
+        if let Some(expected) = selector.dkim_name(domain) {
             list.push(expected, main_type, ProbePurpose::Expected);
         }
     }
@@ -148,9 +149,9 @@ enum ExpectedSeen {
 fn expected_seen(
     check: &Check,
     observations: &Observations,
-    selector: &str,
+    selector: &Selector,
 ) -> Option<ExpectedSeen> {
-    let name = expected_name(selector, check.domain())?;
+    let name = selector.dkim_name(check.domain())?;
     let probe = observations
         .probes
         .iter()
@@ -217,7 +218,7 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
         .as_ref()
         .filter(|zone| *zone != domain && domain.is_subdomain_of(zone));
     for selector in check.selectors() {
-        let Some(expected) = expected_name(selector, domain) else {
+        let Some(expected) = selector.dkim_name(domain) else {
             continue;
         };
         match expected_seen(check, observations, selector) {
@@ -285,20 +286,9 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
         .collect()
 }
 
-/// `<selector>._domainkey.<domain>`, or `None` if the selector is not a valid name part or
-/// the name would be too long.
-pub fn expected_name(selector: &str, domain: &Name) -> Option<Name> {
-    let selector: Name = selector.trim_end_matches('.').parse().ok()?;
-    if selector.is_root() {
-        return None;
-    }
-    selector.append(&domain.prepend(b"_domainkey").ok()?).ok()
-}
-
 /// For an SES check, `<token>.<ses zone>`.
-pub fn expected_ses_target(check: &Check, token: &str) -> Option<Name> {
-    let zone = check.ses_zone()?;
-    zone.prepend(token.as_bytes()).ok()
+pub fn expected_ses_target(check: &Check, token: &Selector) -> Option<Name> {
+    token.prefixed_to(&check.ses_zone()?)
 }
 
 /// A mangled form of `_domainkey` and what it is called in reports.
@@ -309,8 +299,12 @@ pub(crate) struct Variant {
 }
 
 /// The names a DNS host produces when it drops the underscore or the dot of `_domainkey`.
-pub(crate) fn underscore_variants(selector: &str, domain: &Name, check: &Check) -> Vec<Variant> {
-    let selector = selector.trim_end_matches('.');
+pub(crate) fn underscore_variants(
+    selector: &Selector,
+    domain: &Name,
+    check: &Check,
+) -> Vec<Variant> {
+    let selector = selector.as_str();
     let mut variants = Vec::new();
     let mut add = |text: String, description: &'static str| {
         if let Ok(prefix) = text.parse::<Name>() {
@@ -425,7 +419,7 @@ mod tests {
     fn ses(tokens: &[&str]) -> Check {
         Check::Ses {
             domain: n("example.com"),
-            tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
             signing_zone: None,
             region: Some("eu-south-1".into()),
             expect_ns: vec![],
@@ -617,7 +611,7 @@ mod tests {
     fn selector_probes_ask_txt_and_skip_bare_selector_names() {
         let check = Check::Selector {
             domain: n("example.com"),
-            selectors: vec!["google".into()],
+            selectors: vec!["google".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };
@@ -649,7 +643,7 @@ mod tests {
     fn a_selector_key_that_is_present_gets_only_a_wildcard_check() {
         let check = Check::Selector {
             domain: n("example.com"),
-            selectors: vec!["google".into()],
+            selectors: vec!["google".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };
@@ -681,7 +675,7 @@ mod tests {
     fn follow_ups_resolve_dangling_cnames_and_zone_doubling() {
         let check = Check::Selector {
             domain: n("mail.example.com"),
-            selectors: vec!["k2".into(), "k3".into()],
+            selectors: vec!["k2".parse().unwrap(), "k3".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };

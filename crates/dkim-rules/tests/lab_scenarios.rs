@@ -30,7 +30,7 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
             expect_ns,
         } => Check::Ses {
             domain,
-            tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
             signing_zone: None,
             region: region.map(str::to_string),
             expect_ns: expect_ns.iter().map(|s| n(s)).collect(),
@@ -70,7 +70,7 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
         }
         scenarios::Check::Selectors(list) => Check::Selector {
             domain,
-            selectors: list.iter().map(|s| s.to_string()).collect(),
+            selectors: list.iter().map(|s| s.parse().unwrap()).collect(),
             expect_ns: vec![],
             dmarc: true,
         },
@@ -232,7 +232,7 @@ fn missing_records_cost_one_more_round_of_questions() {
 fn verify_lab_message(net: &Network, bytes: &[u8]) -> dkim_rules::message::MessageReport {
     use dkim_rules::message::{verify_message, KeyEvidence, Message};
     let message = Message::parse(bytes).expect("a lab message parses");
-    let fetched: Vec<(Name, String, Observations)> = message
+    let fetched: Vec<(Name, dkim_rules::Selector, Observations)> = message
         .key_queries()
         .into_iter()
         .map(|(domain, selector)| {
@@ -410,7 +410,7 @@ fn with_served_records(net: &Network, records: &[&str]) -> (Name, Observations) 
     let domain = n("dkim-signed.org");
     let check = Check::Selector {
         domain: domain.clone(),
-        selectors: vec!["rsa2048".into()],
+        selectors: vec!["rsa2048".parse().unwrap()],
         expect_ns: vec![],
         dmarc: false,
     };
@@ -504,7 +504,7 @@ fn each_kind_of_key_record_gives_its_result() {
         let (domain, observations) = with_served_records(&net, &texts);
         let evidence = [KeyEvidence {
             domain: &domain,
-            selector: "rsa2048",
+            selector: &"rsa2048".parse().unwrap(),
             observations: &observations,
         }];
         let report = verify_message(&message, &evidence, 1_800_000_000);

@@ -435,7 +435,7 @@ pub fn key(file: &str) -> String {
 pub fn ses_check(tokens: &[&str]) -> Check {
     Check::Ses {
         domain: n("example.com"),
-        tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
         signing_zone: None,
         region: None,
         expect_ns: vec![],
@@ -449,7 +449,7 @@ pub fn ses_check(tokens: &[&str]) -> Check {
 pub fn selector_check(selectors: &[&str]) -> Check {
     Check::Selector {
         domain: n("example.com"),
-        selectors: selectors.iter().map(|t| t.to_string()).collect(),
+        selectors: selectors.iter().map(|t| t.parse().unwrap()).collect(),
         expect_ns: vec![],
         dmarc: false,
     }
