@@ -119,7 +119,8 @@ pub use observe::{
     ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
 pub use probe::{
-    expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose, WILDCARD_PROBE_LABEL,
+    expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose, Rounds, MAX_ROUNDS,
+    WILDCARD_PROBE_LABEL,
 };
 pub use providers::{
     dashed_domain, provider_for_selector, provider_of_target, ProviderSelector, PublishedAs,

@@ -8,7 +8,7 @@
 //! through the target's own zone (a CNAME target lives elsewhere) and go into
 //! [`crate::Observations::targets`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use dns_wire::{Name, RecordType};
 use serde::Serialize;
@@ -122,6 +122,56 @@ pub fn probes(check: &Check) -> Vec<Probe> {
         list.push(probe.name, probe.rtype, probe.purpose);
     }
     list.probes
+}
+
+/// Rounds of probes at most: the first, the variants and targets its answers call for, the
+/// chains that end in yet another zone. [`follow_up_probes`] never asks the same probe twice,
+/// so the rounds end anyway; the bound is a safety net.
+pub const MAX_ROUNDS: usize = 4;
+
+/// The round plan of one check, without I/O: the first round ([`probes`]), then, after each
+/// round's answers are in the observations, the next ([`follow_up_probes`]), at most
+/// [`MAX_ROUNDS`]. A key lookup at a provider's target is asked once in a check: it runs in
+/// the background across rounds, so a later round that calls for it again leaves it out.
+///
+/// The check machine asks each round on a run; anything else that answers probes (a test's
+/// simulated servers) follows the same plan by calling the same two methods.
+#[derive(Debug, Clone, Default)]
+pub struct Rounds {
+    count: usize,
+    /// The key lookups asked so far.
+    keys: HashSet<(Name, ProbePurpose)>,
+}
+
+impl Rounds {
+    /// The first round.
+    pub fn first(&mut self, check: &Check) -> Option<Vec<Probe>> {
+        self.admit(probes(check))
+    }
+
+    /// The round after the answers in `observations`; `None` when nothing is left to ask.
+    pub fn next(&mut self, check: &Check, observations: &Observations) -> Option<Vec<Probe>> {
+        self.admit(follow_up_probes(check, observations))
+    }
+
+    /// Rounds given so far (the current round's number, from 1).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    fn admit(&mut self, batch: Vec<Probe>) -> Option<Vec<Probe>> {
+        let batch: Vec<Probe> = batch
+            .into_iter()
+            .filter(|p| {
+                !p.resolves_through_target_zone() || self.keys.insert((p.name.clone(), p.purpose))
+            })
+            .collect();
+        if batch.is_empty() || self.count >= MAX_ROUNDS {
+            return None;
+        }
+        self.count += 1;
+        Some(batch)
+    }
 }
 
 /// The type the expected record has: CNAME for SES, TXT for a selector.
@@ -428,6 +478,30 @@ mod tests {
             mail_from: None,
             dmarc: false,
         }
+    }
+
+    #[test]
+    fn rounds_ask_each_key_once_and_stop_at_the_bound() {
+        let check = ses(&["aaaa", "bbbb"]);
+        let mut rounds = Rounds::default();
+        let first = rounds.first(&check).unwrap();
+        let keys = |batch: &[Probe]| {
+            batch
+                .iter()
+                .filter(|p| p.purpose == ProbePurpose::TargetKey)
+                .count()
+        };
+        assert_eq!(keys(&first), 2);
+        assert_eq!(rounds.count(), 1);
+        // A round that calls for the same keys again (here: the first probes once more)
+        // leaves them out, as they are still running from the first.
+        let again = rounds.first(&check).unwrap();
+        assert_eq!(keys(&again), 0);
+        assert!(again.len() == first.len() - 2);
+        let nothing = Observations::default();
+        while rounds.next(&check, &nothing).is_some() {}
+        assert!(rounds.count() <= MAX_ROUNDS);
+        assert!(rounds.next(&check, &nothing).is_none());
     }
 
     fn has(list: &[Probe], name: &str, rtype: RecordType, purpose: ProbePurpose) -> bool {

@@ -8,8 +8,8 @@
 use std::net::IpAddr;
 
 use dkim_rules::{
-    follow_up_probes, probes, AnswerError, AnswerOutcome, Check, Observations, ObservedData,
-    ObservedRecord, ProbeObservation, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
+    AnswerError, AnswerOutcome, Check, Observations, ObservedData, ObservedRecord,
+    ProbeObservation, Response, Rounds, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
     TargetResolution, ZoneDelegation, ZoneSoa,
 };
 use dns_wire::{Name, Rcode, RecordType};
@@ -376,9 +376,11 @@ impl World {
             network: self.network.clone(),
             reduced: self.reduced.clone(),
         };
-        let mut batch = probes(check);
-        for _ in 0..3 {
-            for probe in &batch {
+        // The round plan is the check machine's own; these servers answer each round at once.
+        let mut rounds = Rounds::default();
+        let mut batch = rounds.first(check);
+        while let Some(probes) = batch {
+            for probe in &probes {
                 if probe.resolves_through_target_zone() {
                     obs.targets.push(TargetResolution {
                         name: probe.name.clone(),
@@ -411,10 +413,7 @@ impl World {
                     });
                 }
             }
-            batch = follow_up_probes(check, &obs);
-            if batch.is_empty() {
-                break;
-            }
+            batch = rounds.next(check, &obs);
         }
         obs
     }
