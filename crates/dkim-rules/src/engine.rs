@@ -141,6 +141,9 @@ enum Pending {
 #[derive(Debug)]
 pub struct CheckMachine {
     check: Check,
+    /// The registrable domain of the checked domain: no public suffix is at or below it, so
+    /// a zone there is surveyed as soon as a walk is referred to it.
+    floor: Option<Name>,
     /// A reduced check through this recursive resolver (`--resolver`).
     recursive: Option<SocketAddr>,
     started: Option<Instant>,
@@ -164,6 +167,7 @@ impl CheckMachine {
     /// A check of `check`, walking from the roots of the run it is started on.
     pub fn new(check: Check) -> CheckMachine {
         CheckMachine {
+            floor: crate::mail::registrable_name(check.domain()),
             check,
             recursive: None,
             started: None,
@@ -215,6 +219,14 @@ impl CheckMachine {
         self.result.as_ref()
     }
 
+    /// Surveys the zone holding the probe's name and asks its servers the probe.
+    fn survey(&self, run: &mut Run, probe: &Probe, now: Instant) -> TaskId {
+        match &self.floor {
+            Some(floor) => run.survey_within(&probe.name, probe.rtype, floor, now),
+            None => run.survey(&probe.name, probe.rtype, now),
+        }
+    }
+
     fn track(&mut self, task: TaskId, pending: Pending) {
         self.pending.push((task, pending));
     }
@@ -262,7 +274,7 @@ impl CheckMachine {
                     },
                 );
             } else {
-                let task = run.survey(&probe.name, probe.rtype, now);
+                let task = self.survey(run, &probe, now);
                 self.track(task, Pending::Survey { slot: index });
             }
         }
@@ -510,8 +522,8 @@ impl RunClient for CheckMachine {
                     .iter()
                     .any(|a| matches!(a.classification, Classification::Referral { .. }));
                 if referred {
-                    let probe = &self.slots[slot].probe;
-                    let task = run.survey(&probe.name, probe.rtype, now);
+                    let probe = self.slots[slot].probe.clone();
+                    let task = self.survey(run, &probe, now);
                     self.track(task, Pending::Survey { slot });
                     return;
                 }
