@@ -63,6 +63,7 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
         targets: vec![],
         network: None,
         reduced: None,
+        dnssec: None,
     }
 }
 

@@ -75,6 +75,7 @@ mod check;
 mod diagnose;
 pub mod dmarc;
 pub mod engine;
+mod dnssec;
 mod finding;
 mod hosts;
 mod input;
@@ -98,6 +99,10 @@ pub use check::{
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
 pub use engine::{CheckMachine, CheckRun, PathStep};
+pub use dnssec::{
+    DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, WireRecord, ZoneKeysObservation,
+    EXPIRY_WARNING_SECONDS,
+};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use hosts::{
     dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,
