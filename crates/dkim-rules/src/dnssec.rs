@@ -46,6 +46,23 @@ pub struct DnssecObservations {
     /// chain, the keys at the targets), per server of the zone that holds each name.
     #[serde(default)]
     pub answers: Vec<SignedProbe>,
+    /// Why DNSSEC was not checked although it was on (a lab's roots without a trust anchor
+    /// for them): the rules then say so (`dnssec-not-checked`) and judge nothing else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_checked: Option<String>,
+}
+
+impl DnssecObservations {
+    /// DNSSEC on but not checked, for the reason given.
+    pub fn not_checked(now: u64, why: impl Into<String>) -> DnssecObservations {
+        DnssecObservations {
+            now,
+            anchors: Vec::new(),
+            zones: Vec::new(),
+            answers: Vec::new(),
+            not_checked: Some(why.into()),
+        }
+    }
 }
 
 /// The answers about one name's keys: its DS at the parent and its DNSKEY set.
@@ -196,14 +213,18 @@ fn ds_evidence(outcome: &SignedOutcome, zone: &Name) -> Option<DsEvidence> {
     else {
         return None;
     };
+    // A DS answer holds it in the answer section, a referral in the authority section.
     let answer = records(answer);
-    if let Some(ds) = Rrset::find(&answer, zone, RecordType::DS) {
+    let authority = records(authority);
+    if let Some(ds) = Rrset::find(&answer, zone, RecordType::DS)
+        .or_else(|| Rrset::find(&authority, zone, RecordType::DS))
+    {
         return Some(DsEvidence::Present(ds));
     }
     if !matches!(*rcode, Rcode::NOERROR | Rcode::NXDOMAIN) {
         return None;
     }
-    let denial = Rrset::collect(&records(authority))
+    let denial = Rrset::collect(&authority)
         .into_iter()
         .filter(|s| matches!(s.rtype, RecordType::NSEC | RecordType::NSEC3))
         .collect();
@@ -278,6 +299,19 @@ fn apexes(obs: &DnssecObservations) -> Vec<&ZoneKeysObservation> {
 /// Validates everything observed and returns the findings. `checked_zone` is the zone that
 /// holds the expected names: bogus zones outside it and its ancestors are the provider's.
 pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> DnssecVerdict {
+    if let Some(why) = &obs.not_checked {
+        let mut out = DnssecVerdict::default();
+        out.findings.push(Finding {
+            code: FindingCode::DnssecNotChecked,
+            severity: Severity::Info,
+            name: checked_zone.clone(),
+            servers: vec![],
+            summary: format!("DNSSEC was not checked: {why}."),
+            fix: "To check DNSSEC against these servers, give their trust anchor with --trust-anchor FILE (the DS or DNSKEY of their root).".to_string(),
+            ses_error_type: None,
+        });
+        return out;
+    }
     let anchors = if obs.anchors.is_empty() {
         TrustAnchors::iana_root()
     } else {

@@ -286,6 +286,9 @@ finding_codes! {
     /// Validly unsigned.
     DnssecUnsigned = "dnssec-unsigned", Info, None,
         "The zone is validly unsigned: the parent proves there is no DS record, so validating resolvers accept unsigned answers.";
+    /// DNSSEC on but not checked.
+    DnssecNotChecked = "dnssec-not-checked", Info, None,
+        "DNSSEC was not checked: the servers asked are a private root (`--roots`) and no `--trust-anchor` was given for it, so no chain of trust can be built (the IANA anchors do not sign a lab).";
 }
 
 impl FindingCode {
@@ -406,6 +409,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 62);
+        assert_eq!(FindingCode::ALL.len(), 63);
     }
 }

@@ -76,6 +76,7 @@ mod diagnose;
 pub mod dmarc;
 pub mod engine;
 mod dnssec;
+mod dnssec_gather;
 mod finding;
 mod hosts;
 mod input;
@@ -98,7 +99,7 @@ pub use check::{
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
-pub use engine::{CheckMachine, CheckRun, PathStep};
+pub use engine::{CheckMachine, CheckRun, DnssecSetup, PathStep};
 pub use dnssec::{
     DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, WireRecord, ZoneKeysObservation,
     EXPIRY_WARNING_SECONDS,

@@ -69,7 +69,7 @@
 //! | `dmarc-inconsistent.com` | ns1 serves `p=reject`, ns2 `p=none` (same serial) | SES tokens | `dmarc-inconsistent` |
 //! | `dmarc-none.com` | `_dmarc` `p=none` | SES tokens | pass (`dmarc-policy-none` info) |
 //! | `news.dmarc-org.com` | SES CNAMEs under `news.`, DMARC only at `_dmarc.dmarc-org.com` | SES tokens | pass (`dmarc-from-organization` info) |
-//! | `dnssec-secure.com` | healthy SES, signed (NSEC), DS in the NSEC3 opt-out `com` | SES tokens | pass (`dnssec-secure` info) |
+//! | `dnssec-secure.com` | healthy SES with `bounce.` MAIL FROM, signed (NSEC), DS in the NSEC3 opt-out `com` | SES tokens | pass (`dnssec-secure` info) |
 //! | `dnssec-unsigned.com` | healthy SES, unsigned; `com` proves there is no DS (opt-out) | SES tokens | pass (`dnssec-unsigned` info) |
 //! | `dnssec-moved.com` | signed with the new host's keys, the DS still names the old host's key | SES tokens | `dnssec-ds-mismatch` |
 //! | `dnssec-unsigned-host.com` | DS in `com`, the zone not signed at its new host | SES tokens | `dnssec-ds-unsigned-zone` |
@@ -78,7 +78,7 @@
 //! | `dnssec-expired.com` | signatures ended 10 days before the lab's time | SES tokens | `dnssec-signature-expired` |
 //! | `dnssec-expiring.com` | signatures end 3 days after the lab's time | SES tokens | `dnssec-signature-expiring` (warning, verdict pass) |
 //! | `dnssec-half-signed.com` | ns1 serves the signed zone, ns2 a copy without the CNAMEs' RRSIGs | SES tokens | `dnssec-servers-differ`, `dnssec-rrsig-missing` |
-//! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC chain removed | SES tokens | `dnssec-denial-broken` |
+//! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC chain removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
 //! | `dnssec-esp-customer.com` | `mail` CNAME into `bogus-esp.net`, whose DS names another key | selector `mail` | `dnssec-target-bogus` |
 //! | `dnssec-rsamd5.com` | DS and DNSKEY of algorithm 1 (RSAMD5) only: insecure | SES tokens | `dnssec-algorithm-unsupported` (warning, verdict pass) |
 //!
@@ -983,7 +983,7 @@ pub const SCENARIOS: &[Scenario] = &[
         domain: DNSSEC_BAD_DENIAL,
         check: ses(SES_TOKENS),
         verdict: Verdict::Fail,
-        findings: &["dnssec-denial-broken"],
+        findings: &["dnssec-denial-broken", "records-partial"],
         summary: "signed zone denying the missing third token without NSEC",
     },
     Scenario {

@@ -243,6 +243,7 @@ pub fn observations(case: Signed, name: &Name, rtype: RecordType) -> DnssecObser
         now: u64::from(NOW),
         anchors: vec![format!(". IN DS {}", RData::Ds(root_ds))],
         zones,
+        not_checked: None,
         answers: vec![SignedProbe {
             name: name.clone(),
             rtype,
