@@ -285,7 +285,6 @@ fn dnssec_adds_at_most_a_quarter_to_a_full_check_of_a_signed_domain() {
         let (without, without_cost) =
             run_check_dnssec(&net, &check, Conditions::default(), false);
         eprintln!("{id}: with DNSSEC {with_cost:?}; without {without_cost:?}");
-        assert_eq!(with.queries(), with_cost.exchanges);
         assert_eq!(with_cost.exchanges, without_cost.exchanges + 6);
         assert!(
             with_cost.exchanges * 4 <= without_cost.exchanges * 5,
