@@ -90,6 +90,15 @@ pub struct CommonOptions {
     /// times in traces.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// DNSSEC trust anchors instead of the IANA root KSKs (20326, 38696): a file of DS or
+    /// DNSKEY records in zone-file format (repeatable; for labs and private roots).
+    #[arg(long = "trust-anchor", global = true, value_name = "FILE")]
+    pub trust_anchors: Vec<std::path::PathBuf>,
+
+    /// Do not check DNSSEC (queries go without the DO bit; no dnssec-* findings).
+    #[arg(long, global = true)]
+    pub no_dnssec: bool,
 }
 
 /// When to color the output.

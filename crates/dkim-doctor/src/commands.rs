@@ -3,13 +3,13 @@
 use dns_wire::resolver::{Resolver, ResolverConfig};
 
 use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
-use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::config::{dnssec_policy, resolver_config, DnssecPolicy, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
 use crate::render::trace::{trace_completed, trace_human, trace_json};
-use crate::service::{check_with, trace_with};
+use crate::service::{check_with_dnssec, trace_with};
 use crate::style::{use_color, Palette};
 
 mod bulk;
@@ -93,14 +93,16 @@ pub(crate) fn human_options(common: &CommonOptions) -> HumanOptions {
 async fn ses(common: &CommonOptions, args: &SesArgs) -> Result<Outcome, RunError> {
     let input = input::ses_check(args)?;
     let config = resolver_config(common, INTERNET_TIMEOUT)?;
-    check_and_print(common, config, input, &args.watch).await
+    let dnssec = dnssec_policy(common)?;
+    check_and_print(common, config, input, &args.watch, &dnssec).await
 }
 
 /// `selector`.
 async fn selector(common: &CommonOptions, args: &SelectorArgs) -> Result<Outcome, RunError> {
     let input = input::selector_check(args)?;
     let config = resolver_config(common, INTERNET_TIMEOUT)?;
-    check_and_print(common, config, input, &args.watch).await
+    let dnssec = dnssec_policy(common)?;
+    check_and_print(common, config, input, &args.watch, &dnssec).await
 }
 
 /// Runs one check (or watches it) and prints the report.
@@ -109,12 +111,13 @@ pub(crate) async fn check_and_print(
     config: ResolverConfig,
     input: CheckInput,
     watch: &WatchArgs,
+    dnssec: &DnssecPolicy,
 ) -> Result<Outcome, RunError> {
     if let Some(interval) = watch.watch {
         return watch::run(common, config, input, interval).await;
     }
     let resolver = Resolver::new(config);
-    let run = check_with(&resolver, input.check).await;
+    let run = check_with_dnssec(&resolver, input.check, dnssec).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(

@@ -41,11 +41,62 @@ pub fn resolver_config(
         }
     }
     config.recursive = common.resolver;
+    // Validators ask with DO; without it the answers carry no signatures.
+    config.transport.dnssec_ok = !common.no_dnssec && common.resolver.is_none();
     let timeout = common.timeout.unwrap_or(default_timeout);
     config.transport.timeout = timeout;
     // A TCP exchange is a connect plus a round trip: allow it a little more than one UDP wait.
     config.transport.tcp_timeout = timeout.saturating_mul(2);
     Ok(config)
+}
+
+/// How a check treats DNSSEC, from the options: the decision of what to validate is the
+/// rules' (`dkim_rules::CheckMachine::with_dnssec`); this only says whether, from which
+/// anchors, at which time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnssecPolicy {
+    /// `--no-dnssec`, or a reduced check through a resolver.
+    Off,
+    /// Validate from these anchors (zone-file lines; empty: the IANA root anchors) at `now`
+    /// (seconds since the epoch; `None`: this machine's clock when the check starts).
+    On {
+        /// The trust anchors.
+        anchors: Vec<String>,
+        /// The validation time, if not the clock's.
+        now: Option<u64>,
+    },
+    /// On, but not checkable: why (a private root without its anchor).
+    NotChecked(String),
+}
+
+/// The DNSSEC policy for these options: `--trust-anchor` files are read and checked here (a
+/// file that holds no DS or DNSKEY record is bad input, exit 2).
+pub fn dnssec_policy(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
+    if common.no_dnssec || common.resolver.is_some() {
+        return Ok(DnssecPolicy::Off);
+    }
+    let mut anchors = Vec::new();
+    for path in &common.trust_anchors {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            RunError::BadInput(format!("cannot read --trust-anchor {}: {e}", path.display()))
+        })?;
+        let parsed = dns_wire::dnssec::TrustAnchors::parse(&text).map_err(|e| {
+            RunError::BadInput(format!("--trust-anchor {}: {e}", path.display()))
+        })?;
+        if parsed.is_empty() {
+            return Err(RunError::BadInput(format!(
+                "--trust-anchor {} holds no DS or DNSKEY record",
+                path.display()
+            )));
+        }
+        anchors.extend(parsed.lines());
+    }
+    if anchors.is_empty() && !common.roots.is_empty() {
+        return Ok(DnssecPolicy::NotChecked(
+            "the walk starts at the --roots servers, which the IANA root anchors do not sign, and no --trust-anchor was given".to_string(),
+        ));
+    }
+    Ok(DnssecPolicy::On { anchors, now: None })
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ pub use crate::render::report::CheckJson;
 pub use dkim_rules::CheckRun;
 pub use dns_wire::resolver::TraceRun;
 
+pub use crate::config::DnssecPolicy;
 use crate::exit::RunError;
 
 /// When a [`Checker`] starts a fresh resolver run. The run already bounds its cache (TTLs, a
@@ -219,9 +220,36 @@ impl Checker {
 /// `bulk`, `demo`, `message`, `--watch`) and `serve`. A full check from the roots, or, with
 /// `--resolver`, a reduced check through that recursive resolver.
 pub async fn check_with(resolver: &Resolver, check: Check) -> CheckRun {
+    check_with_dnssec(resolver, check, &DnssecPolicy::Off).await
+}
+
+/// [`check_with`], DNSSEC checked as `dnssec` says (the resolver's queries must set DO for
+/// the answers to carry signatures: `resolver_config` does unless `--no-dnssec`). The clock is
+/// read here, once, and handed to the rules.
+pub async fn check_with_dnssec(
+    resolver: &Resolver,
+    check: Check,
+    dnssec: &DnssecPolicy,
+) -> CheckRun {
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
     let machine = match resolver.config().recursive {
         Some(address) => CheckMachine::reduced(check, address),
-        None => CheckMachine::new(check),
+        None => match dnssec {
+            DnssecPolicy::Off => CheckMachine::new(check),
+            DnssecPolicy::On { anchors, now } => {
+                CheckMachine::new(check).with_dnssec(dkim_rules::DnssecSetup {
+                    now: now.unwrap_or_else(clock),
+                    anchors: anchors.clone(),
+                })
+            }
+            DnssecPolicy::NotChecked(why) => {
+                CheckMachine::new(check).with_dnssec_not_checked(clock(), why)
+            }
+        },
     };
     resolver.drive(machine).await.into_result(Instant::now())
 }

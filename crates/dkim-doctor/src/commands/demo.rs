@@ -16,7 +16,8 @@ use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
 use crate::render::report::{check_json, report_outcome};
-use crate::service::{check_with, CheckRun};
+use crate::config::{dnssec_policy, DnssecPolicy};
+use crate::service::{check_with_dnssec, CheckRun};
 use crate::style::{Palette, Tone};
 
 /// Scenarios diagnosed at once when all are shown.
@@ -284,7 +285,25 @@ async fn one(
             )
         ));
     }
-    check_and_print(common, config, input, &WatchArgs { watch: None }).await
+    let dnssec = demo_dnssec(common)?;
+    check_and_print(common, config, input, &WatchArgs { watch: None }, &dnssec).await
+}
+
+/// The demo network is signed with its own root key: it is validated from that anchor (or
+/// the `--trust-anchor` files), at the lab's time, so its scenarios with signatures near
+/// their end mean the same on every run.
+fn demo_dnssec(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
+    Ok(match dnssec_policy(common)? {
+        DnssecPolicy::On { anchors, .. } if !anchors.is_empty() => DnssecPolicy::On {
+            anchors,
+            now: Some(u64::from(dns_lab::signing::LAB_NOW)),
+        },
+        DnssecPolicy::Off => DnssecPolicy::Off,
+        _ => DnssecPolicy::On {
+            anchors: vec![dns_lab::signing::trust_anchor()],
+            now: Some(u64::from(dns_lab::signing::LAB_NOW)),
+        },
+    })
 }
 
 /// Every scenario, diagnosed concurrently with one shared resolver, shown compactly in the
@@ -296,9 +315,10 @@ async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, 
     for scenario in scenarios::SCENARIOS {
         inputs.push((scenario, scenario_input(scenario)?));
     }
+    let dnssec = demo_dnssec(common)?;
     let checks = inputs
         .iter()
-        .map(|(_, input)| check_with(&resolver, input.check.clone()));
+        .map(|(_, input)| check_with_dnssec(&resolver, input.check.clone(), &dnssec));
     // At most DEMO_CONCURRENCY at once, results in the lab's order.
     let runs: Vec<CheckRun> = futures_util::stream::iter(checks)
         .buffered(DEMO_CONCURRENCY)
