@@ -78,11 +78,13 @@ pub fn dnssec_policy(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
     let mut anchors = Vec::new();
     for path in &common.trust_anchors {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            RunError::BadInput(format!("cannot read --trust-anchor {}: {e}", path.display()))
+            RunError::BadInput(format!(
+                "cannot read --trust-anchor {}: {e}",
+                path.display()
+            ))
         })?;
-        let parsed = dns_wire::dnssec::TrustAnchors::parse(&text).map_err(|e| {
-            RunError::BadInput(format!("--trust-anchor {}: {e}", path.display()))
-        })?;
+        let parsed = dns_wire::dnssec::TrustAnchors::parse(&text)
+            .map_err(|e| RunError::BadInput(format!("--trust-anchor {}: {e}", path.display())))?;
         if parsed.is_empty() {
             return Err(RunError::BadInput(format!(
                 "--trust-anchor {} holds no DS or DNSKEY record",

@@ -20,7 +20,9 @@ use std::collections::BTreeSet;
 use dns_wire::resolver::{Classification, QueryRecord, ServerAddr};
 use dns_wire::Name;
 
-use crate::dnssec::{DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, ZoneKeysObservation};
+use crate::dnssec::{
+    DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, ZoneKeysObservation,
+};
 use crate::observe::ServerRef;
 
 /// What the check was told about DNSSEC: the time to validate at and the trust anchors.
@@ -119,7 +121,11 @@ impl Gathered {
     ) {
         for (zone, record) in referrals(records) {
             let server = server_ref(&record.server);
-            if self.ds.iter().any(|(z, a)| *z == zone && a.server == server) {
+            if self
+                .ds
+                .iter()
+                .any(|(z, a)| *z == zone && a.server == server)
+            {
                 continue;
             }
             self.ds.push((zone, signed_answer(record, server)));

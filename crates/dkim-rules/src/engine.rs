@@ -35,8 +35,8 @@ use dns_wire::{Name, Question, RData, Rcode, RecordType};
 
 use crate::check::Check;
 use crate::diagnose::diagnose;
-use crate::dnssec_gather::{authoritative_answers, signed_answer, Gathered};
 pub use crate::dnssec_gather::DnssecSetup;
+use crate::dnssec_gather::{authoritative_answers, signed_answer, Gathered};
 use crate::observe::{
     AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
     ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
@@ -450,19 +450,16 @@ impl CheckMachine {
                 .surveys
                 .iter()
                 .find(|s| s.zone.zone == zone && s.purpose == ProbePurpose::Expected);
-            let task = match surveyed {
+            match surveyed {
                 Some(s) => {
                     let task = run.ask_all(&s.zone, &zone, RecordType::DNSKEY, now);
                     self.track(task, Pending::DnssecKeysAll { zone });
-                    task
                 }
                 None => {
                     let task = run.lookup(&zone, RecordType::DNSKEY, now);
                     self.track(task, Pending::DnssecKeys { zone });
-                    task
                 }
-            };
-            let _ = task;
+            }
             open += 1;
         }
         for zone in gathered.zones_without_ds() {
@@ -744,8 +741,10 @@ impl RunClient for CheckMachine {
                     .collect();
                 self.dnssec_done(run, now, |g| {
                     for record in &answers {
-                        g.dnskey
-                            .push((zone.clone(), signed_answer(record, server_ref(&record.server))));
+                        g.dnskey.push((
+                            zone.clone(),
+                            signed_answer(record, server_ref(&record.server)),
+                        ));
                     }
                     // A walk to a zone not reached before brings its referrals too.
                     g.add_referrals(result.trace.queries(), server_ref);
@@ -755,14 +754,18 @@ impl RunClient for CheckMachine {
             (Pending::DnssecDs { zone }, RunEvent::Asked { records, .. }) => {
                 self.dnssec_done(run, now, |g| {
                     for record in &records {
-                        g.ds
-                            .push((zone.clone(), signed_answer(record, server_ref(&record.server))));
+                        g.ds.push((
+                            zone.clone(),
+                            signed_answer(record, server_ref(&record.server)),
+                        ));
                     }
                 });
                 self.extra_records.extend(records);
             }
             (
-                Pending::DnssecKeysAll { .. } | Pending::DnssecKeys { .. } | Pending::DnssecDs { .. },
+                Pending::DnssecKeysAll { .. }
+                | Pending::DnssecKeys { .. }
+                | Pending::DnssecDs { .. },
                 _,
             ) => self.dnssec_done(run, now, |_| {}),
             // An event of another kind than the task's: cannot happen (each start method

@@ -74,9 +74,9 @@ mod advice;
 mod check;
 mod diagnose;
 pub mod dmarc;
-pub mod engine;
 mod dnssec;
 mod dnssec_gather;
+pub mod engine;
 mod finding;
 mod hosts;
 mod input;
@@ -99,11 +99,11 @@ pub use check::{
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
-pub use engine::{CheckMachine, CheckRun, DnssecSetup, PathStep};
 pub use dnssec::{
     DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, WireRecord, ZoneKeysObservation,
     EXPIRY_WARNING_SECONDS,
 };
+pub use engine::{CheckMachine, CheckRun, DnssecSetup, PathStep};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use hosts::{
     dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,

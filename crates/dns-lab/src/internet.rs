@@ -27,10 +27,10 @@ use dns_wire::dnssec::RingCrypto;
 use dns_wire::{Name, RData, Record, RecordType};
 
 use crate::build::{name, ZoneBuilder};
-use crate::signing::{covers, delegation_ds, sign_zone, Denial, Window, ZoneKeys};
 use crate::keys;
 use crate::network::{Behaviour, HostedZone, Network, Server, Zone};
 use crate::scenarios::*;
+use crate::signing::{covers, delegation_ds, sign_zone, Denial, Window, ZoneKeys};
 
 const fn ip(c: u8, d: u8) -> Ipv4Addr {
     Ipv4Addr::new(127, 53, c, d)
@@ -985,8 +985,9 @@ fn sign_lab(zones: &mut [HostedZone]) {
         };
         let keys = ZoneKeys::lab(&hosted.zone.origin, generation);
         hosted.zone = sign_zone(&hosted.zone, &keys, denial, window);
-        let dkim_cname_sig =
-            |r: &Record| covers(r, RecordType::CNAME) && r.name.to_string().contains("._domainkey.");
+        let dkim_cname_sig = |r: &Record| {
+            covers(r, RecordType::CNAME) && r.name.to_string().contains("._domainkey.")
+        };
         match origin {
             DNSSEC_NO_RRSIG => hosted.zone.records.retain(|r| !dkim_cname_sig(r)),
             DNSSEC_HALF_SIGNED if hosted.servers == [addr_of("ns2.dnshost.com")] => {

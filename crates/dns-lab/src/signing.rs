@@ -162,8 +162,8 @@ pub fn sign_zone(zone: &Zone, keys: &ZoneKeys, denial: Denial, window: Window) -
     let mut signatures = Vec::new();
     for set in Rrset::collect(&records) {
         // At a delegation only the DS and the NSEC are the parent's own data.
-        let delegated = cuts.contains(&set.name)
-            && !matches!(set.rtype, RecordType::DS | RecordType::NSEC);
+        let delegated =
+            cuts.contains(&set.name) && !matches!(set.rtype, RecordType::DS | RecordType::NSEC);
         if below_cut(&set.name) || delegated {
             continue;
         }
@@ -184,7 +184,11 @@ pub fn sign_zone(zone: &Zone, keys: &ZoneKeys, denial: Denial, window: Window) -
 
 /// The NSEC chain: one record per owner name in canonical order, the last pointing back to
 /// the apex.
-fn nsec_chain(origin: &Name, types: &BTreeMap<Name, BTreeSet<RecordType>>, ttl: u32) -> Vec<Record> {
+fn nsec_chain(
+    origin: &Name,
+    types: &BTreeMap<Name, BTreeSet<RecordType>>,
+    ttl: u32,
+) -> Vec<Record> {
     let names: Vec<&Name> = types.keys().collect();
     names
         .iter()
@@ -299,9 +303,7 @@ pub(crate) fn add_proofs(zone: &Zone, qname: &Name, response: &mut Message) {
                 _ => set.name.clone(),
             };
         }
-        let exact = zone
-            .records_at(&set.name)
-            .any(|r| r.rtype() == set.rtype);
+        let exact = zone.records_at(&set.name).any(|r| r.rtype() == set.rtype);
         if exact {
             extra_answer.extend(proofs.signatures(&set.name, set.rtype, &set.name));
         } else if let Some(wildcard) = proofs.wildcard_for(&set.name) {
@@ -333,7 +335,11 @@ pub(crate) fn add_proofs(zone: &Zone, qname: &Name, response: &mut Message) {
         .any(|r| r.rtype() == RecordType::SOA)
     {
         extra_authority.extend(proofs.signatures(&zone.origin, RecordType::SOA, &zone.origin));
-        let target = if response.answers.is_empty() { qname } else { &last };
+        let target = if response.answers.is_empty() {
+            qname
+        } else {
+            &last
+        };
         if response.rcode() == dns_wire::Rcode::NXDOMAIN {
             extra_authority.extend(proofs.no_name(target, true));
         } else if crate::authority::name_exists(zone, target) {
@@ -368,7 +374,11 @@ impl<'z> Proofs<'z> {
             match &r.data {
                 RData::Nsec(n) => nsec.push((r, n)),
                 RData::Nsec3(n) => {
-                    let owner = r.name.first_label().unwrap_or_default().to_ascii_uppercase();
+                    let owner = r
+                        .name
+                        .first_label()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
                     let next = nsec3_owner(&zone.origin, &n.next_hashed_owner)
                         .and_then(|o| o.first_label().map(<[u8]>::to_vec))
                         .unwrap_or_default();
@@ -422,9 +432,9 @@ impl<'z> Proofs<'z> {
             if !candidate.is_subdomain_of(&self.zone.origin) || candidate == self.zone.origin {
                 break;
             }
-            if crate::authority::name_exists(self.zone, &candidate)
-                && self.nsec3_matching(&candidate).is_some() == !self.nsec3.is_empty()
-            {
+            // With NSEC3, the closest *provable* encloser: one with an NSEC3 of its own.
+            let provable = self.nsec3.is_empty() || self.nsec3_matching(&candidate).is_some();
+            if crate::authority::name_exists(self.zone, &candidate) && provable {
                 return candidate;
             }
             up = candidate.parent();
@@ -456,7 +466,10 @@ impl<'z> Proofs<'z> {
     }
 
     fn nsec_matching(&self, name: &Name) -> Option<&'z Record> {
-        self.nsec.iter().find(|(r, _)| &r.name == name).map(|(r, _)| *r)
+        self.nsec
+            .iter()
+            .find(|(r, _)| &r.name == name)
+            .map(|(r, _)| *r)
     }
 
     fn nsec_covering(&self, name: &Name) -> Option<&'z Record> {
@@ -581,7 +594,9 @@ mod tests {
         let (security, keys) = v.zone_keys(&Name::root(), &ds, &dnskeys, Some(&dnskey));
         assert_eq!(security, Security::Secure);
         let soa = Rrset::find(&signed.records, &Name::root(), RecordType::SOA).unwrap();
-        assert!(v.verify_rrset(&soa, &Name::root(), &keys.unwrap().keys).is_ok());
+        assert!(v
+            .verify_rrset(&soa, &Name::root(), &keys.unwrap().keys)
+            .is_ok());
     }
 
     #[test]
@@ -591,8 +606,10 @@ mod tests {
             .ns("signed.com", "ns1.dnshost.com")
             .build();
         let mut zone = zone;
-        zone.records
-            .push(delegation_ds(&n("signed.com"), &ZoneKeys::lab(&n("signed.com"), 0)));
+        zone.records.push(delegation_ds(
+            &n("signed.com"),
+            &ZoneKeys::lab(&n("signed.com"), 0),
+        ));
         let signed = sign_zone(
             &zone,
             &ZoneKeys::lab(&n("com"), 0),

@@ -11,12 +11,12 @@ use futures_util::StreamExt;
 
 use super::{check_and_print, human_options, to_json_line};
 use crate::cli::{CommonOptions, DemoArgs, WatchArgs};
+use crate::config::{dnssec_policy, DnssecPolicy};
 use crate::config::{resolver_config, DEMO_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
 use crate::render::report::{check_json, report_outcome};
-use crate::config::{dnssec_policy, DnssecPolicy};
 use crate::service::{check_with_dnssec, CheckRun};
 use crate::style::{Palette, Tone};
 

@@ -498,7 +498,10 @@ mod tests {
         let zone = n("example");
         let a = nsec3_hash(&RingCrypto, &n("a.example"), &[], 0);
         let b = nsec3_hash(&RingCrypto, &n("b.example"), &[], 0);
-        let (oa, ob) = (nsec3_owner(&zone, &a).unwrap(), nsec3_owner(&zone, &b).unwrap());
+        let (oa, ob) = (
+            nsec3_owner(&zone, &a).unwrap(),
+            nsec3_owner(&zone, &b).unwrap(),
+        );
         assert_eq!(oa.parent(), Some(zone));
         assert_eq!(base32hex_decode(oa.first_label().unwrap()), Some(a.clone()));
         assert_eq!(a.cmp(&b), oa.cmp(&ob));
