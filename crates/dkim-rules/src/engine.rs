@@ -8,11 +8,11 @@
 //!
 //! The plan, in rounds:
 //! 1. the user's `--expect-ns` servers are looked up, if any;
-//! 2. every probe of [`probes`] goes out at once: the surveys of the zones that hold the
+//! 2. every probe of [`probes`](crate::probes) goes out at once: the surveys of the zones that hold the
 //!    names share one zone survey in the run, the key lookups at the provider's targets start
 //!    with them, and every question to a server goes in one wave;
 //! 3. when all are in (the key lookups excepted: nothing asked next depends on them, so they
-//!    go on in the background and are read at the end), [`follow_up_probes`] says what more to
+//!    go on in the background and are read at the end), [`Rounds`] says what more to
 //!    ask given what came back (the mistaken variants only when an expected record is missing
 //!    or wrong), and the next round goes out; a name under a zone already surveyed is asked of
 //!    that zone's servers directly.
@@ -42,13 +42,8 @@ use crate::observe::{
     ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
     ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
-use crate::probe::{follow_up_probes, probes, Probe, ProbePurpose};
+use crate::probe::{Probe, ProbePurpose, Rounds};
 use crate::report::Report;
-
-/// Rounds of probes at most: the first, the variants and targets its answers call for, the
-/// chains that end in yet another zone. [`follow_up_probes`] never asks the same probe twice,
-/// so the rounds end anyway; the bound is a safety net.
-pub const MAX_ROUNDS: usize = 4;
 
 /// One zone cut on the way to the zone that holds the DKIM names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +167,9 @@ enum DnssecState {
 #[derive(Debug)]
 pub struct CheckMachine {
     check: Check,
+    /// The registrable domain of the checked domain: no public suffix is at or below it, so
+    /// a zone there is surveyed as soon as a walk is referred to it.
+    floor: Option<Name>,
     /// A reduced check through this recursive resolver (`--resolver`).
     recursive: Option<SocketAddr>,
     started: Option<Instant>,
@@ -180,7 +178,7 @@ pub struct CheckMachine {
     expected_servers: Vec<ServerAddr>,
     /// Every probe of the check, in the order asked (every round's).
     slots: Vec<Slot>,
-    rounds: usize,
+    rounds: Rounds,
     /// No round is left to ask: the check ends when the last slot is in.
     probing_done: bool,
     observations: Observations,
@@ -198,6 +196,7 @@ impl CheckMachine {
     /// A check of `check`, walking from the roots of the run it is started on.
     pub fn new(check: Check) -> CheckMachine {
         CheckMachine {
+            floor: crate::mail::registrable_name(check.domain()),
             check,
             recursive: None,
             started: None,
@@ -205,7 +204,7 @@ impl CheckMachine {
             expected_ns: Vec::new(),
             expected_servers: Vec::new(),
             slots: Vec::new(),
-            rounds: 0,
+            rounds: Rounds::default(),
             probing_done: false,
             observations: Observations::default(),
             surveys: Vec::new(),
@@ -269,31 +268,27 @@ impl CheckMachine {
         self.result.as_ref()
     }
 
+    /// Surveys the zone holding the probe's name and asks its servers the probe.
+    fn survey(&self, run: &mut Run, probe: &Probe, now: Instant) -> TaskId {
+        match &self.floor {
+            Some(floor) => run.survey_within(&probe.name, probe.rtype, floor, now),
+            None => run.survey(&probe.name, probe.rtype, now),
+        }
+    }
+
     fn track(&mut self, task: TaskId, pending: Pending) {
         self.pending.push((task, pending));
     }
 
-    /// Starts the next round of probes, or, with none left, ends the check once the key
-    /// lookups still running are in.
-    fn next_round(&mut self, run: &mut Run, now: Instant, batch: Vec<Probe>) {
-        // Keys already being looked up (in the background) are not asked again.
-        let batch: Vec<Probe> = batch
-            .into_iter()
-            .filter(|p| {
-                !(p.resolves_through_target_zone()
-                    && self
-                        .slots
-                        .iter()
-                        .any(|s| s.probe.name == p.name && s.probe.purpose == p.purpose))
-            })
-            .collect();
-        if batch.is_empty() || self.rounds >= MAX_ROUNDS {
+    /// Starts the round of probes [`Rounds`] gives, or, with none left, ends the check once
+    /// the key lookups still running are in.
+    fn next_round(&mut self, run: &mut Run, now: Instant, batch: Option<Vec<Probe>>) {
+        let Some(batch) = batch else {
             self.probing_done = true;
             self.finish_when_in(run, now);
             return;
-        }
-        self.rounds += 1;
-        let round = self.rounds;
+        };
+        let round = self.rounds.count();
         let known: Vec<ZoneSurvey> = self.surveys.iter().map(|s| s.zone.clone()).collect();
         let first = self.slots.len();
         self.slots.extend(batch.into_iter().map(|probe| Slot {
@@ -328,7 +323,7 @@ impl CheckMachine {
                     },
                 );
             } else {
-                let task = run.survey(&probe.name, probe.rtype, now);
+                let task = self.survey(run, &probe, now);
                 self.track(task, Pending::Survey { slot: index });
             }
         }
@@ -362,7 +357,7 @@ impl CheckMachine {
             self.finish_when_in(run, now);
             return;
         }
-        let round = self.rounds;
+        let round = self.rounds.count();
         let waiting = self
             .slots
             .iter()
@@ -560,7 +555,7 @@ impl CheckMachine {
     /// The probes of the round are in (the key lookups may still run): their answers are
     /// read in probe order, and the next round is asked.
     fn round_done(&mut self, run: &mut Run, now: Instant) {
-        let round = self.rounds;
+        let round = self.rounds.count();
         // The key lookups are read at the end, whenever they came in: no follow-up depends on
         // them, and the observations keep one order whatever the timing.
         self.read_slots(|s| s.round == round && !s.background);
@@ -574,7 +569,7 @@ impl CheckMachine {
             self.finish_when_in(run, now);
             return;
         }
-        let next = follow_up_probes(&self.check, &self.observations);
+        let next = self.rounds.next(&self.check, &self.observations);
         self.next_round(run, now, next);
     }
 
@@ -644,7 +639,7 @@ impl CheckMachine {
             }
             self.trace.extend(result.trace);
         }
-        let first = probes(&self.check);
+        let first = self.rounds.first(&self.check);
         self.next_round(run, now, first);
     }
 }
@@ -654,7 +649,7 @@ impl RunClient for CheckMachine {
         self.started = Some(now);
         let names = self.check.expect_ns().to_vec();
         if names.is_empty() || self.recursive.is_some() {
-            let first = probes(&self.check);
+            let first = self.rounds.first(&self.check);
             self.next_round(run, now, first);
             return;
         }
@@ -699,8 +694,8 @@ impl RunClient for CheckMachine {
                     .iter()
                     .any(|a| matches!(a.classification, Classification::Referral { .. }));
                 if referred {
-                    let probe = &self.slots[slot].probe;
-                    let task = run.survey(&probe.name, probe.rtype, now);
+                    let probe = self.slots[slot].probe.clone();
+                    let task = self.survey(run, &probe, now);
                     self.track(task, Pending::Survey { slot });
                     return;
                 }

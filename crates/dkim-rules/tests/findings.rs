@@ -1070,7 +1070,7 @@ fn cases() -> Vec<Case> {
             name: "ses-subdomain-doubled-by-zone",
             check: Check::Ses {
                 domain: n("mail.example.com"),
-                tokens: vec![T1.into()],
+                tokens: vec![T1.parse().unwrap()],
                 signing_zone: None,
                 region: None,
                 expect_ns: vec![],
@@ -1175,7 +1175,7 @@ fn cases() -> Vec<Case> {
             name: "catch-all-wildcard-is-not-taken-for-mistakes",
             check: Check::Ses {
                 domain: n("mail.example.com"),
-                tokens: vec![T1.into()],
+                tokens: vec![T1.parse().unwrap()],
                 signing_zone: None,
                 region: None,
                 expect_ns: vec![],
@@ -1242,7 +1242,7 @@ fn cases() -> Vec<Case> {
             name: "domain-does-not-exist",
             check: Check::Selector {
                 domain: n("typo.example.com"),
-                selectors: vec!["google".into()],
+                selectors: vec!["google".parse().unwrap()],
                 expect_ns: vec![],
                 dmarc: false,
             },
@@ -2063,7 +2063,7 @@ fn mail_cases() -> Vec<Case> {
                 if let Check::Ses { domain, tokens, .. } = &mut check {
                     *domain = n("news.example.com");
                     tokens.truncate(0);
-                    tokens.push(T3.into());
+                    tokens.push(T3.parse().unwrap());
                 }
                 check
             },

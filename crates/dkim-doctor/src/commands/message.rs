@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dkim_rules::message::{verify_message, KeyEvidence, Message, MAX_MESSAGE_BYTES};
-use dkim_rules::{Check, Verdict};
+use dkim_rules::{Check, Selector, Verdict};
 use dns_wire::resolver::Resolver;
 use dns_wire::Name;
 
@@ -95,7 +95,7 @@ fn unix_now() -> u64 {
 
 /// Runs the selector check of every (`d=`, `s=`) at once, on one resolver (one delegation
 /// cache for the run); results come back in query order.
-async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<KeyRun> {
+async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, Selector)>) -> Vec<KeyRun> {
     let checks = queries.into_iter().map(|(domain, selector)| async move {
         let check = Check::Selector {
             domain: domain.clone(),

@@ -10,8 +10,8 @@ pub mod signed;
 use std::net::IpAddr;
 
 use dkim_rules::{
-    follow_up_probes, probes, AnswerError, AnswerOutcome, Check, Observations, ObservedData,
-    ObservedRecord, ProbeObservation, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
+    AnswerError, AnswerOutcome, Check, Observations, ObservedData, ObservedRecord,
+    ProbeObservation, Response, Rounds, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
     TargetResolution, ZoneDelegation, ZoneSoa,
 };
 use dns_wire::{Name, Rcode, RecordType};
@@ -382,9 +382,11 @@ impl World {
             reduced: self.reduced.clone(),
             dnssec: self.dnssec.clone(),
         };
-        let mut batch = probes(check);
-        for _ in 0..3 {
-            for probe in &batch {
+        // The round plan is the check machine's own; these servers answer each round at once.
+        let mut rounds = Rounds::default();
+        let mut batch = rounds.first(check);
+        while let Some(probes) = batch {
+            for probe in &probes {
                 if probe.resolves_through_target_zone() {
                     obs.targets.push(TargetResolution {
                         name: probe.name.clone(),
@@ -417,10 +419,7 @@ impl World {
                     });
                 }
             }
-            batch = follow_up_probes(check, &obs);
-            if batch.is_empty() {
-                break;
-            }
+            batch = rounds.next(check, &obs);
         }
         obs
     }
@@ -441,7 +440,7 @@ pub fn key(file: &str) -> String {
 pub fn ses_check(tokens: &[&str]) -> Check {
     Check::Ses {
         domain: n("example.com"),
-        tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
         signing_zone: None,
         region: None,
         expect_ns: vec![],
@@ -455,7 +454,7 @@ pub fn ses_check(tokens: &[&str]) -> Check {
 pub fn selector_check(selectors: &[&str]) -> Check {
     Check::Selector {
         domain: n("example.com"),
-        selectors: selectors.iter().map(|t| t.to_string()).collect(),
+        selectors: selectors.iter().map(|t| t.parse().unwrap()).collect(),
         expect_ns: vec![],
         dmarc: false,
     }

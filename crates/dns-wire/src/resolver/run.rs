@@ -225,14 +225,26 @@ struct Task {
 #[derive(Debug)]
 struct SurveyTask {
     question: Question,
+    /// A zone at or below this name is surveyed as soon as the walk is referred to it (see
+    /// [`Run::survey_within`]).
+    floor: Option<Name>,
     located: Option<WalkResult>,
+    /// The zone the survey works on: the walk's zone once it is at or below `floor`, then
+    /// the zone the walk located.
+    target: Option<Name>,
     zone: Option<ZoneSurvey>,
-    /// The question asked of the servers the delegation already names (glue, cached
-    /// addresses) while the zone is surveyed, so the answers come in the same round trip as
-    /// the zone's SOA and NS.
-    early: Option<(TaskId, Option<Vec<QueryRecord>>)>,
-    /// The question asked of the zone's other servers, once the survey knows them.
-    late: Option<(TaskId, Option<Vec<QueryRecord>>)>,
+    /// The question asked of servers of a zone: with the zone's SOA and NS as they go out,
+    /// then of the servers of the surveyed zone those did not reach.
+    asks: Vec<SurveyAsk>,
+}
+
+/// One ask of a survey's question.
+#[derive(Debug)]
+struct SurveyAsk {
+    task: TaskId,
+    zone: Name,
+    servers: Vec<IpAddr>,
+    records: Option<Vec<QueryRecord>>,
 }
 
 #[derive(Debug)]
@@ -249,6 +261,9 @@ struct ZoneTask {
     apex: Vec<(TaskId, TaskId)>,
     apex_done: HashMap<TaskId, Vec<QueryRecord>>,
     surveyed: Vec<ZoneServer>,
+    /// The servers asked for the SOA and NS so far (a survey joining late asks them its
+    /// question at once).
+    asked: Vec<ServerAddr>,
     /// Whether the servers the child lists beyond the parent's have been looked at.
     extra_phase: bool,
     child: Option<NsSet>,
@@ -469,15 +484,43 @@ impl Run {
 
     /// Locates the zone holding `name`, surveys it (once per run: a second survey of the
     /// zone reuses the first) and asks every server of it the question ([`RunEvent::Survey`]).
+    /// The question goes to each server with the zone's own SOA and NS questions.
     pub fn survey(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
+        self.start_survey(name, rtype, None, now)
+    }
+
+    /// Like [`Run::survey`], for a caller that knows no zone at or below `floor` is a public
+    /// suffix (a TLD or a registry's zone, which it would be impolite and useless to survey):
+    /// as soon as the walk is referred to a zone at or below `floor`, that zone is surveyed
+    /// and its servers asked the question, in the round trip in which the walk asks them. If
+    /// the walk then finds the name in a zone further down, that zone is surveyed too and
+    /// the answers of the first are set aside.
+    pub fn survey_within(
+        &mut self,
+        name: &Name,
+        rtype: RecordType,
+        floor: &Name,
+        now: Instant,
+    ) -> TaskId {
+        self.start_survey(name, rtype, Some(floor.clone()), now)
+    }
+
+    fn start_survey(
+        &mut self,
+        name: &Name,
+        rtype: RecordType,
+        floor: Option<Name>,
+        now: Instant,
+    ) -> TaskId {
         self.set_now(now);
         let id = self.new_task(
             TaskKind::Survey(Box::new(SurveyTask {
                 question: Question::new(name.clone(), rtype),
+                floor,
                 located: None,
+                target: None,
                 zone: None,
-                early: None,
-                late: None,
+                asks: Vec::new(),
             })),
             Vec::new(),
         );
@@ -1097,6 +1140,7 @@ impl Run {
                 apex: Vec::new(),
                 apex_done: HashMap::new(),
                 surveyed: Vec::new(),
+                asked: Vec::new(),
                 extra_phase: false,
                 child: None,
                 child_names: Vec::new(),
@@ -1235,6 +1279,16 @@ impl Run {
         );
         if let Some(TaskKind::Zone(zone)) = self.tasks.get_mut(&zone_task).map(|t| &mut t.kind) {
             zone.apex.push((soa, ns));
+            zone.asked.extend(to_ask.iter().cloned());
+        }
+        // The surveys waiting for the zone ask their question in the same round trip.
+        let riders: Vec<TaskId> = self
+            .tasks
+            .get(&zone_task)
+            .map(|t| t.parents.clone())
+            .unwrap_or_default();
+        for survey in riders {
+            self.survey_ask(survey, &name, &to_ask);
         }
         self.apex_settled(zone_task);
     }
@@ -1399,31 +1453,26 @@ impl Run {
             (TaskKind::Survey(survey), Output::Lookup(located)) => {
                 let delegation = located.zone.clone();
                 survey.located = Some(*located);
-                match self.known_zone(&delegation) {
-                    Some(zone) => self.survey_has_zone(parent, zone),
-                    None => {
-                        match self.zone_tasks.get(&delegation.zone).copied() {
-                            // Another survey is surveying the zone: wait for it.
-                            Some(running) => {
-                                if let Some(task) = self.tasks.get_mut(&running) {
-                                    task.parents.push(parent);
-                                }
-                            }
-                            None => {
-                                self.start_zone(delegation.clone(), vec![parent]);
-                            }
-                        }
-                        self.ask_early(parent, &delegation);
-                    }
+                if survey.target.as_ref() == Some(&delegation.zone) {
+                    // Surveyed since the referral: the answers may all be in already.
+                    self.survey_answered(parent);
+                } else {
+                    // The name is in another zone than the one surveyed at the referral
+                    // (a cut further down): its answers are set aside.
+                    survey.zone = None;
+                    survey.asks.retain(|a| a.zone == delegation.zone);
+                    self.survey_join(parent, delegation);
                 }
             }
-            (TaskKind::Survey(_), Output::Zone(zone)) => self.survey_has_zone(parent, *zone),
+            // A survey that moved on to a zone further down ignores the first.
+            (TaskKind::Survey(survey), Output::Zone(zone))
+                if survey.target.as_ref() == Some(&zone.zone) =>
+            {
+                self.survey_has_zone(parent, *zone);
+            }
             (TaskKind::Survey(survey), Output::Asked(answers)) => {
-                for ask in [&mut survey.early, &mut survey.late].into_iter().flatten() {
-                    if ask.0 == child {
-                        ask.1 = Some(answers);
-                        break;
-                    }
+                if let Some(ask) = survey.asks.iter_mut().find(|a| a.task == child) {
+                    ask.records = Some(answers);
                 }
                 self.survey_answered(parent);
             }
@@ -1534,78 +1583,64 @@ impl Run {
             .cloned()
     }
 
-    /// While the zone is surveyed, the question goes to the servers the delegation already
-    /// names with an address (its glue, addresses the run knows): their answers come in the
-    /// round trip of the zone's own SOA and NS, not one after.
-    fn ask_early(&mut self, survey_task: TaskId, delegation: &Delegation) {
-        let families = self.config.families();
-        let mut servers: Vec<ServerAddr> = delegation.glue.clone();
-        for ns in &delegation.ns {
-            if delegation.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
-                continue;
-            }
-            for ip in self.cache.addresses(ns).unwrap_or_default() {
-                let server = ServerAddr::new(Some(ns.clone()), ip);
-                if families.allows(&ip) && !servers.contains(&server) {
-                    servers.push(server);
-                }
-            }
-        }
-        if servers.is_empty() {
-            return;
-        }
-        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
-            return;
-        };
-        let question = survey.question.clone();
-        let task = self.start_ask(
-            &delegation.zone,
-            &servers,
-            &question,
-            QueryPurpose::Survey,
-            vec![survey_task],
-        );
-        if let Some(TaskKind::Survey(survey)) =
-            self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
-        {
-            survey.early = Some((task, None));
-        }
-    }
-
-    /// The zone is surveyed: its servers the early question did not reach are asked.
-    fn survey_has_zone(&mut self, survey_task: TaskId, zone: ZoneSurvey) {
-        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
-            return;
-        };
-        let question = survey.question.clone();
-        // The addresses asked early: from the answers if they are in, else from the ask.
-        let early: Vec<IpAddr> = match &survey.early {
-            Some((_, Some(records))) => records.iter().map(|r| r.server.ip).collect(),
-            Some((task, None)) => match self.tasks.get(task).map(|t| &t.kind) {
-                Some(TaskKind::Ask(ask)) => ask.servers.iter().map(|s| s.ip).collect(),
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        };
+    /// The survey works on `delegation`'s zone: from a survey made earlier in the run, by
+    /// waiting for the one running (asking its question of the servers already asked for the
+    /// SOA and NS), or by starting one (the question goes out with the SOA and NS).
+    fn survey_join(&mut self, survey_task: TaskId, delegation: Delegation) {
         let Some(TaskKind::Survey(survey)) = self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
         else {
             return;
         };
-        let servers: Vec<ServerAddr> = zone
-            .server_addresses()
-            .into_iter()
-            .filter(|s| !early.contains(&s.ip))
-            .collect();
-        let name = zone.zone.clone();
-        survey.zone = Some(zone);
-        if servers.is_empty() {
-            survey.late = None;
-            self.survey_answered(survey_task);
+        survey.target = Some(delegation.zone.clone());
+        if let Some(zone) = self.known_zone(&delegation) {
+            self.survey_has_zone(survey_task, zone);
             return;
         }
+        match self.zone_tasks.get(&delegation.zone).copied() {
+            Some(running) => {
+                let mut asked = Vec::new();
+                if let Some(task) = self.tasks.get_mut(&running) {
+                    task.parents.push(survey_task);
+                    if let TaskKind::Zone(zone) = &task.kind {
+                        asked = zone.asked.clone();
+                    }
+                }
+                self.survey_ask(survey_task, &delegation.zone, &asked);
+            }
+            None => {
+                self.start_zone(delegation, vec![survey_task]);
+            }
+        }
+    }
+
+    /// Asks the survey's question of those of `servers` (of `zone`) it has not asked yet, if
+    /// `zone` is the one it works on.
+    fn survey_ask(&mut self, survey_task: TaskId, zone: &Name, servers: &[ServerAddr]) {
+        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
+            return;
+        };
+        if survey.target.as_ref() != Some(zone) {
+            return;
+        }
+        let asked: Vec<IpAddr> = survey
+            .asks
+            .iter()
+            .filter(|a| a.zone == *zone)
+            .flat_map(|a| a.servers.iter().copied())
+            .collect();
+        let mut to_ask: Vec<ServerAddr> = Vec::new();
+        for server in servers {
+            if !asked.contains(&server.ip) && !to_ask.iter().any(|s| s.ip == server.ip) {
+                to_ask.push(server.clone());
+            }
+        }
+        if to_ask.is_empty() {
+            return;
+        }
+        let question = survey.question.clone();
         let task = self.start_ask(
-            &name,
-            &servers,
+            zone,
+            &to_ask,
             &question,
             QueryPurpose::Survey,
             vec![survey_task],
@@ -1613,28 +1648,79 @@ impl Run {
         if let Some(TaskKind::Survey(survey)) =
             self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
         {
-            survey.late = Some((task, None));
+            survey.asks.push(SurveyAsk {
+                task,
+                zone: zone.clone(),
+                servers: to_ask.iter().map(|s| s.ip).collect(),
+                records: None,
+            });
         }
     }
 
-    /// When the zone is known and every ask is in, the answers go out in the order of the
-    /// zone's servers (a server asked early under another name of its address shares that
-    /// exchange).
+    /// The surveys waiting for walk `id` that start on the zone the walk is in now: at or
+    /// below a survey's floor, the zone is surveyed at once rather than once the walk has
+    /// asked it too.
+    fn surveys_to_start(&self, id: TaskId) -> Vec<TaskId> {
+        let Some(task) = self.tasks.get(&id) else {
+            return Vec::new();
+        };
+        let TaskKind::Lookup { walk, .. } = &task.kind else {
+            return Vec::new();
+        };
+        let cut = &walk.zone().zone;
+        if cut.is_root() || task.parents.is_empty() {
+            return Vec::new();
+        }
+        task.parents
+            .iter()
+            .copied()
+            .filter(|parent| match self.tasks.get(parent).map(|t| &t.kind) {
+                Some(TaskKind::Survey(survey)) => {
+                    survey.target.is_none()
+                        && survey.located.is_none()
+                        && survey
+                            .floor
+                            .as_ref()
+                            .is_some_and(|floor| cut.is_subdomain_of(floor))
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The zone is surveyed: its servers the question did not reach yet are asked.
+    fn survey_has_zone(&mut self, survey_task: TaskId, zone: ZoneSurvey) {
+        let servers = zone.server_addresses();
+        let name = zone.zone.clone();
+        let Some(TaskKind::Survey(survey)) = self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
+        else {
+            return;
+        };
+        survey.zone = Some(zone);
+        self.survey_ask(survey_task, &name, &servers);
+        self.survey_answered(survey_task);
+    }
+
+    /// When the walk has located the zone, the zone is surveyed and every ask of it is in, the
+    /// answers go out in the order of the zone's servers (a server asked under another name
+    /// of its address shares that exchange).
     fn survey_answered(&mut self, survey_task: TaskId) {
         let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
             return;
         };
-        let Some(zone) = &survey.zone else { return };
-        let pending = |ask: &Option<(TaskId, Option<Vec<QueryRecord>>)>| {
-            ask.as_ref().is_some_and(|(_, records)| records.is_none())
+        let (Some(zone), Some(located)) = (&survey.zone, &survey.located) else {
+            return;
         };
-        if pending(&survey.early) || pending(&survey.late) {
+        if located.zone.zone != zone.zone {
             return;
         }
-        let asked: Vec<&QueryRecord> = [&survey.early, &survey.late]
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, records)| records.as_ref())
+        let asks: Vec<&SurveyAsk> = survey.asks.iter().filter(|a| a.zone == zone.zone).collect();
+        if asks.iter().any(|a| a.records.is_none()) {
+            return;
+        }
+        let asked: Vec<&QueryRecord> = asks
+            .iter()
+            .filter_map(|a| a.records.as_ref())
             .flatten()
             .collect();
         let mut answers = Vec::new();
@@ -1649,7 +1735,7 @@ impl Run {
                     record.repeated = true;
                     answers.push(record);
                 }
-                // Cannot happen: every server of the zone was asked early or late.
+                // Cannot happen: every server of the zone was asked.
                 (None, None) => {}
             }
         }
@@ -1767,6 +1853,13 @@ impl Run {
         };
         let step = walk.poll(now, cache);
         let released = walk.take_released_descents();
+        for survey in self.surveys_to_start(id) {
+            let Some(TaskKind::Lookup { walk, .. }) = self.tasks.get(&id).map(|t| &t.kind) else {
+                break;
+            };
+            let delegation = walk.zone().clone();
+            self.survey_join(survey, delegation);
+        }
         match step {
             WalkStep::Send(queries) => {
                 for query in queries {
