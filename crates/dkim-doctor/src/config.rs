@@ -43,6 +43,8 @@ pub fn resolver_config(
     config.recursive = common.resolver;
     // Validators ask with DO; without it the answers carry no signatures.
     config.transport.dnssec_ok = !common.no_dnssec && common.resolver.is_none();
+    // and need each zone's keys, asked along the way.
+    config.zone_keys = config.transport.dnssec_ok;
     let timeout = common.timeout.unwrap_or(default_timeout);
     config.transport.timeout = timeout;
     // A TCP exchange is a connect plus a round trip: allow it a little more than one UDP wait.

@@ -17,8 +17,8 @@
 
 use std::collections::BTreeSet;
 
-use dns_wire::resolver::{Classification, QueryRecord, ServerAddr};
-use dns_wire::Name;
+use dns_wire::resolver::{Classification, QueryPurpose, QueryRecord, ServerAddr};
+use dns_wire::{Name, RecordType};
 
 use crate::dnssec::{
     DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, ZoneKeysObservation,
@@ -58,12 +58,24 @@ pub(crate) fn referrals<'a>(
         .collect()
 }
 
+/// The DNSKEY answers among `records` (asked by the run along its walks, see
+/// `ResolverConfig::zone_keys`), with the zone each is of.
+pub(crate) fn zone_keys<'a>(
+    records: impl Iterator<Item = &'a QueryRecord>,
+) -> Vec<&'a QueryRecord> {
+    records
+        .filter(|q| q.question.qtype == RecordType::DNSKEY && q.question.name == q.zone)
+        .collect()
+}
+
 /// The authoritative answers of a lookup's trace (answers, CNAMEs, denials), each the answer
 /// of the zone that gave it.
 pub(crate) fn authoritative_answers<'a>(
     records: impl Iterator<Item = &'a QueryRecord>,
 ) -> Vec<&'a QueryRecord> {
     records
+        // Not the zones' keys the run asked along the walk (see `zone_keys`).
+        .filter(|q| q.purpose != QueryPurpose::ZoneApex)
         .filter(|q| q.classification.is_authoritative() && q.result.is_ok())
         .collect()
 }
@@ -110,6 +122,18 @@ impl Gathered {
                 rtype: question.qtype,
                 answers: vec![answer],
             }),
+        }
+    }
+
+    /// Adds one server's answer to a zone's DNSKEY question (once per zone and server).
+    pub fn add_keys(&mut self, zone: &Name, record: &QueryRecord, server: ServerRef) {
+        if !self
+            .dnskey
+            .iter()
+            .any(|(z, a)| z == zone && a.server == server)
+        {
+            self.dnskey
+                .push((zone.clone(), signed_answer(record, server)));
         }
     }
 

@@ -36,7 +36,7 @@ use dns_wire::{Name, Question, RData, Rcode, RecordType};
 use crate::check::Check;
 use crate::diagnose::diagnose;
 pub use crate::dnssec_gather::DnssecSetup;
-use crate::dnssec_gather::{authoritative_answers, signed_answer, Gathered};
+use crate::dnssec_gather::{authoritative_answers, signed_answer, zone_keys, Gathered};
 use crate::observe::{
     AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
     ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
@@ -375,10 +375,9 @@ impl CheckMachine {
         self.read_slots(|_| true);
         match std::mem::take(&mut self.dnssec) {
             DnssecState::Wanted(setup) => {
+                // Ends the check itself when nothing more is to be asked.
                 self.start_dnssec(run, now, setup);
-                if matches!(self.dnssec, DnssecState::Gathering { .. }) {
-                    return;
-                }
+                return;
             }
             DnssecState::Gathering {
                 setup,
@@ -438,6 +437,11 @@ impl CheckMachine {
                 seen.extend(located.trace.queries());
             }
         }
+        // The keys the run asked along the walks (`ResolverConfig::zone_keys`).
+        let walked: Vec<QueryRecord> = zone_keys(seen.iter().copied())
+            .into_iter()
+            .cloned()
+            .collect();
         gathered.add_referrals(seen.into_iter(), server_ref);
         let mut open = 0;
         for zone in gathered.zones.clone() {
@@ -446,16 +450,28 @@ impl CheckMachine {
                 .iter()
                 .find(|s| s.zone.zone == zone && s.purpose == ProbePurpose::Expected);
             match surveyed {
+                // The zone survey asked every server with the SOA and NS.
+                Some(s) if s.zone.servers.iter().all(|z| z.keys.is_some()) => {
+                    for record in s.zone.servers.iter().filter_map(|z| z.keys.as_ref()) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                }
                 Some(s) => {
                     let task = run.ask_all(&s.zone, &zone, RecordType::DNSKEY, now);
                     self.track(task, Pending::DnssecKeysAll { zone });
+                    open += 1;
+                }
+                None if walked.iter().any(|q| q.zone == zone) => {
+                    for record in walked.iter().filter(|q| q.zone == zone) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
                 }
                 None => {
                     let task = run.lookup(&zone, RecordType::DNSKEY, now);
                     self.track(task, Pending::DnssecKeys { zone });
+                    open += 1;
                 }
             }
-            open += 1;
         }
         for zone in gathered.zones_without_ds() {
             let Some(delegation) = run.cache().delegation(&zone) else {
@@ -720,33 +736,28 @@ impl RunClient for CheckMachine {
                 self.slots[slot].recursive = Some(*record);
                 self.slot_done(run, now, slot);
             }
+            // Each task's queries join the check's trace before the task is counted in: the
+            // last one in ends the check, which takes the trace.
             (Pending::DnssecKeysAll { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
                 self.dnssec_done(run, now, |g| {
                     for record in &records {
-                        let answer = signed_answer(record, server_ref(&record.server));
-                        g.dnskey.push((zone.clone(), answer));
+                        g.add_keys(&zone, record, server_ref(&record.server));
                     }
                 });
-                self.extra_records.extend(records);
             }
             (Pending::DnssecKeys { zone }, RunEvent::Lookup { result, .. }) => {
-                let answers: Vec<QueryRecord> = authoritative_answers(result.trace.queries())
-                    .into_iter()
-                    .cloned()
-                    .collect();
+                self.trace.extend(result.trace.clone());
                 self.dnssec_done(run, now, |g| {
-                    for record in &answers {
-                        g.dnskey.push((
-                            zone.clone(),
-                            signed_answer(record, server_ref(&record.server)),
-                        ));
+                    for record in authoritative_answers(result.trace.queries()) {
+                        g.add_keys(&zone, record, server_ref(&record.server));
                     }
                     // A walk to a zone not reached before brings its referrals too.
                     g.add_referrals(result.trace.queries(), server_ref);
                 });
-                self.trace.extend(result.trace);
             }
             (Pending::DnssecDs { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
                 self.dnssec_done(run, now, |g| {
                     for record in &records {
                         g.ds.push((
@@ -755,7 +766,6 @@ impl RunClient for CheckMachine {
                         ));
                     }
                 });
-                self.extra_records.extend(records);
             }
             (
                 Pending::DnssecKeysAll { .. }
@@ -1115,6 +1125,7 @@ fn collect_queries(
             for server in &survey.zone.servers {
                 queries.push(server.soa.clone());
                 queries.push(server.apex_ns.clone());
+                queries.extend(server.keys.clone());
             }
         }
         queries.extend(survey.answers.iter().cloned());

@@ -82,8 +82,10 @@ fn check_of(scenario: &scenarios::Scenario) -> Check {
 fn lab_config(net: &Network) -> ResolverConfig {
     let mut config = ResolverConfig::lab(net.roots.iter().map(|ip| IpAddr::V4(*ip)), 53);
     config.families.ipv6 = false;
-    // DNSSEC is on, as in the CLI: every query asks for signatures.
+    // DNSSEC is on, as in the CLI: every query asks for signatures, and the zones' keys are
+    // asked along the way.
     config.transport.dnssec_ok = true;
+    config.zone_keys = true;
     config
 }
 
@@ -107,9 +109,21 @@ fn run_check_dnssec(
     conditions: Conditions,
     dnssec: bool,
 ) -> (CheckRun, Cost) {
-    let start = Instant::now();
     let mut config = lab_config(net);
     config.transport.dnssec_ok = dnssec;
+    config.zone_keys = dnssec;
+    run_check_with(net, check, conditions, config, dnssec)
+}
+
+/// The check on a run of `config`, DNSSEC checked or not.
+fn run_check_with(
+    net: &Network,
+    check: &Check,
+    conditions: Conditions,
+    config: ResolverConfig,
+    dnssec: bool,
+) -> (CheckRun, Cost) {
+    let start = Instant::now();
     let mut run = Run::new(config, start);
     let mut machine = CheckMachine::new(check.clone());
     if dnssec {
@@ -320,6 +334,22 @@ fn dnssec_adds_at_most_a_quarter_to_a_full_check_of_a_signed_domain() {
         let (without, without_cost) = run_check_dnssec(&net, &check, Conditions::default(), false);
         eprintln!("{id}: with DNSSEC {with_cost:?}; without {without_cost:?}");
         assert_eq!(with_cost.exchanges, without_cost.exchanges + 6);
+        // The check's own trace counts every exchange DNSSEC added, as the network does.
+        assert_eq!(with.queries(), with_cost.exchanges);
+        assert_eq!(without.queries(), without_cost.exchanges);
+        // The keys are asked with the questions the check asks anyway: no round trip more.
+        assert_eq!(with_cost.elapsed, without_cost.elapsed);
+        // A run that does not ask the zones' keys along the way (`zone_keys` off): the check
+        // asks them once the probes are in, one round trip more, the same evidence and the
+        // same count in its trace as on the network.
+        let mut config = lab_config(&net);
+        config.zone_keys = false;
+        let (late, late_cost) = run_check_with(&net, &check, Conditions::default(), config, true);
+        eprintln!("{id}: keys asked at the end {late_cost:?}");
+        assert_eq!(late.queries(), late_cost.exchanges);
+        assert!(late_cost.elapsed > with_cost.elapsed, "{late_cost:?}");
+        assert!(late_cost.exchanges * 4 <= without_cost.exchanges * 5);
+        assert_eq!(late.report, with.report);
         assert!(
             with_cost.exchanges * 4 <= without_cost.exchanges * 5,
             "{id}: {with_cost:?} {without_cost:?}"
