@@ -43,8 +43,6 @@ pub fn resolver_config(
     config.recursive = common.resolver;
     // Validators ask with DO; without it the answers carry no signatures.
     config.transport.dnssec_ok = !common.no_dnssec && common.resolver.is_none();
-    // and need each zone's keys, asked along the way.
-    config.zone_keys = config.transport.dnssec_ok;
     let timeout = common.timeout.unwrap_or(default_timeout);
     config.transport.timeout = timeout;
     // A TCP exchange is a connect plus a round trip: allow it a little more than one UDP wait.
@@ -100,7 +98,55 @@ pub fn dnssec_policy(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
             "the walk starts at the --roots servers, which the IANA root anchors do not sign, and no --trust-anchor was given".to_string(),
         ));
     }
-    Ok(DnssecPolicy::On { anchors, now: None })
+    Ok(DnssecPolicy::On {
+        anchors,
+        now: common.validation_time,
+    })
+}
+
+impl DnssecPolicy {
+    /// The resolver settings this policy needs: queries with DO when DNSSEC is on (the
+    /// answers carry their signatures), the zones' keys asked along the way when it is
+    /// validated (`ResolverConfig::zone_keys`); neither when it is off.
+    pub fn configure(&self, config: &mut ResolverConfig) {
+        let on = !matches!(self, DnssecPolicy::Off) && config.recursive.is_none();
+        config.transport.dnssec_ok = on;
+        config.zone_keys = on && matches!(self, DnssecPolicy::On { .. });
+    }
+}
+
+/// Everything a check runs with, built once from the options and handed to every command and
+/// to `serve`'s checker: the resolver configuration and the DNSSEC policy, kept in agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSettings {
+    /// The resolver configuration (DO and `zone_keys` set as `dnssec` needs).
+    pub resolver: ResolverConfig,
+    /// Whether DNSSEC is validated, from which anchors, at which time.
+    pub dnssec: DnssecPolicy,
+}
+
+impl CheckSettings {
+    /// `resolver` made to agree with `dnssec`.
+    pub fn new(mut resolver: ResolverConfig, dnssec: DnssecPolicy) -> CheckSettings {
+        dnssec.configure(&mut resolver);
+        CheckSettings { resolver, dnssec }
+    }
+
+    /// `resolver` without DNSSEC (the library's default).
+    pub fn without_dnssec(resolver: ResolverConfig) -> CheckSettings {
+        CheckSettings::new(resolver, DnssecPolicy::Off)
+    }
+}
+
+/// The settings for these options (`default_timeout` when `--timeout` is not given).
+pub fn check_settings(
+    common: &CommonOptions,
+    default_timeout: Duration,
+) -> Result<CheckSettings, RunError> {
+    Ok(CheckSettings::new(
+        resolver_config(common, default_timeout)?,
+        dnssec_policy(common)?,
+    ))
 }
 
 #[cfg(test)]

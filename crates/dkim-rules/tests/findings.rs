@@ -1458,6 +1458,24 @@ fn cases() -> Vec<Case> {
             also: |_| {},
         },
         Case {
+            // A private root (`--roots`) without its trust anchor: said, never guessed.
+            name: "ses-dnssec-not-checked",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(dkim_rules::DnssecObservations::not_checked(
+                    1_796_083_200,
+                    "the walk starts at the --roots servers and no --trust-anchor was given",
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot", "dnssec-not-checked"],
+            also: |r| {
+                let f = finding(r, "dnssec-not-checked");
+                assert!(f.summary.contains("--trust-anchor"), "{}", f.summary);
+            },
+        },
+        Case {
             name: "selector-record-missing",
             check: selector_check(&["google"]),
             world: selector_world(Zone::new("example.com"), vec![]),
