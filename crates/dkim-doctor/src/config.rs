@@ -196,4 +196,37 @@ mod tests {
         let config = resolver_config(&common(&["-4"]), DEMO_TIMEOUT).unwrap();
         assert!(config.families.ipv4 && !config.families.ipv6);
     }
+
+    #[test]
+    fn the_settings_keep_the_resolver_and_the_dnssec_policy_in_agreement() {
+        let settings = |args: &[&str]| check_settings(&common(args), INTERNET_TIMEOUT).unwrap();
+        // The IANA anchors at the clock's time: DO, the zones' keys asked.
+        let default = settings(&[]);
+        assert_eq!(
+            default.dnssec,
+            DnssecPolicy::On {
+                anchors: vec![],
+                now: None
+            }
+        );
+        assert!(default.resolver.transport.dnssec_ok && default.resolver.zone_keys);
+        let at = settings(&["--validation-time", "2026-12-01T01:00:00+01:00"]);
+        assert!(matches!(
+            at.dnssec,
+            DnssecPolicy::On {
+                now: Some(1_796_083_200),
+                ..
+            }
+        ));
+        let off = settings(&["--no-dnssec"]);
+        assert_eq!(off.dnssec, DnssecPolicy::Off);
+        assert!(!off.resolver.transport.dnssec_ok && !off.resolver.zone_keys);
+        // A private root without its anchor: said, not validated; no keys asked for nothing.
+        let private = settings(&["--roots", "127.53.0.1"]);
+        assert!(matches!(private.dnssec, DnssecPolicy::NotChecked(_)));
+        assert!(!private.resolver.zone_keys);
+        let reduced = settings(&["--resolver", "127.0.0.1"]);
+        assert_eq!(reduced.dnssec, DnssecPolicy::Off);
+        assert!(!reduced.resolver.transport.dnssec_ok);
+    }
 }
