@@ -63,6 +63,7 @@ fn observations(domain: &Name, selector: &Selector, record: &str) -> Observation
         targets: vec![],
         network: None,
         reduced: None,
+        dnssec: None,
     }
 }
 

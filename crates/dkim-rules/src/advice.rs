@@ -950,6 +950,7 @@ mod tests {
             targets: vec![],
             network: None,
             reduced: None,
+            dnssec: None,
         };
         (check, observations)
     }

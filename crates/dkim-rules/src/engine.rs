@@ -35,6 +35,8 @@ use dns_wire::{Name, Question, RData, Rcode, RecordType};
 
 use crate::check::Check;
 use crate::diagnose::diagnose;
+pub use crate::dnssec_gather::DnssecSetup;
+use crate::dnssec_gather::{authoritative_answers, signed_answer, zone_keys, Gathered};
 use crate::observe::{
     AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
     ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
@@ -135,6 +137,30 @@ enum Pending {
     Target { slot: usize },
     /// A probe asked of the recursive resolver (a reduced check).
     Recursive { slot: usize },
+    /// DNSSEC: a zone's DNSKEY set, asked of every server of a surveyed zone.
+    DnssecKeysAll { zone: Name },
+    /// DNSSEC: a zone's DNSKEY set, looked up (one server).
+    DnssecKeys { zone: Name },
+    /// DNSSEC: a zone's DS, asked of the parent server that referred to it.
+    DnssecDs { zone: Name },
+}
+
+/// Where the DNSSEC part of a check stands.
+#[derive(Debug, Default)]
+enum DnssecState {
+    /// Not checked (`--no-dnssec`, a reduced check).
+    #[default]
+    Off,
+    /// To be gathered once the probes are in.
+    Wanted(DnssecSetup),
+    /// Being gathered: the tasks still out.
+    Gathering {
+        setup: DnssecSetup,
+        gathered: Box<Gathered>,
+        open: usize,
+    },
+    /// Gathered into the observations.
+    Done,
 }
 
 /// One check of a domain on a run. See the module documentation.
@@ -160,6 +186,9 @@ pub struct CheckMachine {
     extra_records: Vec<QueryRecord>,
     trace: Trace,
     reduced_trace: Vec<QueryRecord>,
+    /// The key lookups' authoritative answers (the keys at the targets), for DNSSEC.
+    target_answers: Vec<QueryRecord>,
+    dnssec: DnssecState,
     result: Option<CheckRun>,
 }
 
@@ -182,8 +211,28 @@ impl CheckMachine {
             extra_records: Vec::new(),
             trace: Trace::default(),
             reduced_trace: Vec::new(),
+            target_answers: Vec::new(),
+            dnssec: DnssecState::Off,
             result: None,
         }
+    }
+
+    /// Checks DNSSEC too: the chain of trust to every name the check relies on, validated at
+    /// `setup.now` from `setup.anchors` (see [`crate::dnssec_gather`]). The run's queries must
+    /// set DO (`TransportConfig::dnssec_ok`) for the answers to carry their signatures. A
+    /// reduced check (through a resolver) does not check DNSSEC.
+    pub fn with_dnssec(mut self, setup: DnssecSetup) -> CheckMachine {
+        if self.recursive.is_none() {
+            self.dnssec = DnssecState::Wanted(setup);
+        }
+        self
+    }
+
+    /// DNSSEC on, but not checkable (a lab's roots without its trust anchor): the report says
+    /// so with `dnssec-not-checked`.
+    pub fn with_dnssec_not_checked(mut self, now: u64, why: &str) -> CheckMachine {
+        self.observations.dnssec = Some(crate::DnssecObservations::not_checked(now, why));
+        self
     }
 
     /// A reduced check: every probe asked of the recursive resolver at `resolver`, which stands
@@ -324,7 +373,137 @@ impl CheckMachine {
             return;
         }
         self.read_slots(|_| true);
+        match std::mem::take(&mut self.dnssec) {
+            DnssecState::Wanted(setup) => {
+                // Ends the check itself when nothing more is to be asked.
+                self.start_dnssec(run, now, setup);
+                return;
+            }
+            DnssecState::Gathering {
+                setup,
+                gathered,
+                open,
+            } if open > 0 => {
+                self.dnssec = DnssecState::Gathering {
+                    setup,
+                    gathered,
+                    open,
+                };
+                return;
+            }
+            DnssecState::Gathering {
+                setup, gathered, ..
+            } => {
+                self.observations.dnssec = Some(gathered.into_observations(&setup));
+                self.dnssec = DnssecState::Done;
+            }
+            other => self.dnssec = other,
+        }
         self.finish(run, now);
+    }
+
+    /// Starts the DNSSEC questions: the DNSKEY of every zone on the path to each zone that
+    /// answered a relied-on name, the DS of those whose referral the check did not see.
+    fn start_dnssec(&mut self, run: &mut Run, now: Instant, setup: DnssecSetup) {
+        let mut gathered = Gathered::default();
+        // The relied-on answers: the expected names from every server, the keys' answers.
+        for survey in self
+            .surveys
+            .iter()
+            .filter(|s| s.purpose == ProbePurpose::Expected)
+        {
+            for record in &survey.answers {
+                gathered.add_answer(record, server_ref(&record.server));
+            }
+        }
+        for record in &self.target_answers {
+            gathered.add_answer(record, server_ref(&record.server));
+        }
+        // The zones that gave them, and every zone above them.
+        let mut answering: Vec<Name> = self
+            .surveys
+            .iter()
+            .filter(|s| s.purpose == ProbePurpose::Expected)
+            .map(|s| s.zone.zone.clone())
+            .collect();
+        answering.extend(self.target_answers.iter().map(|q| q.zone.clone()));
+        for zone in &answering {
+            gathered.add_path(delegation_path(run, zone).into_iter().map(|s| s.zone));
+        }
+        // DS evidence from every referral the check saw.
+        let mut seen: Vec<&QueryRecord> = self.trace.queries().collect();
+        for survey in &self.surveys {
+            if let Some(located) = &survey.located {
+                seen.extend(located.trace.queries());
+            }
+        }
+        // The keys the run asked along the walks (`ResolverConfig::zone_keys`).
+        let walked: Vec<QueryRecord> = zone_keys(seen.iter().copied())
+            .into_iter()
+            .cloned()
+            .collect();
+        gathered.add_referrals(seen.into_iter(), server_ref);
+        let mut open = 0;
+        for zone in gathered.zones.clone() {
+            let surveyed = self
+                .surveys
+                .iter()
+                .find(|s| s.zone.zone == zone && s.purpose == ProbePurpose::Expected);
+            match surveyed {
+                // The zone survey asked every server with the SOA and NS.
+                Some(s) if s.zone.servers.iter().all(|z| z.keys.is_some()) => {
+                    for record in s.zone.servers.iter().filter_map(|z| z.keys.as_ref()) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                }
+                Some(s) => {
+                    let task = run.ask_all(&s.zone, &zone, RecordType::DNSKEY, now);
+                    self.track(task, Pending::DnssecKeysAll { zone });
+                    open += 1;
+                }
+                None if walked.iter().any(|q| q.zone == zone) => {
+                    for record in walked.iter().filter(|q| q.zone == zone) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                }
+                None => {
+                    let task = run.lookup(&zone, RecordType::DNSKEY, now);
+                    self.track(task, Pending::DnssecKeys { zone });
+                    open += 1;
+                }
+            }
+        }
+        for zone in gathered.zones_without_ds() {
+            let Some(delegation) = run.cache().delegation(&zone) else {
+                continue;
+            };
+            let (Some(parent), Some(server)) = (delegation.parent, delegation.referred_by) else {
+                continue;
+            };
+            let question = Question::new(zone.clone(), RecordType::DS);
+            let task = run.ask_servers(&parent, &[server], &question, QueryPurpose::Survey, now);
+            self.track(task, Pending::DnssecDs { zone });
+            open += 1;
+        }
+        self.dnssec = DnssecState::Gathering {
+            setup,
+            gathered: Box::new(gathered),
+            open,
+        };
+        if open == 0 {
+            self.finish_when_in(run, now);
+        }
+    }
+
+    /// A DNSSEC task is in.
+    fn dnssec_done(&mut self, run: &mut Run, now: Instant, add: impl FnOnce(&mut Gathered)) {
+        if let DnssecState::Gathering { gathered, open, .. } = &mut self.dnssec {
+            add(gathered);
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                self.finish_when_in(run, now);
+            }
+        }
     }
 
     /// Reads into the observations, in probe order, the slots that `which` picks and that
@@ -362,6 +541,15 @@ impl CheckMachine {
                     name: probe.name.clone(),
                     outcome: target_outcome(&lookup),
                 });
+                if probe.purpose == ProbePurpose::TargetKey
+                    && !matches!(self.dnssec, DnssecState::Off)
+                {
+                    self.target_answers.extend(
+                        authoritative_answers(lookup.trace.queries())
+                            .into_iter()
+                            .cloned(),
+                    );
+                }
                 self.trace.extend(lookup.trace);
             } else if let Some(surveyed) = surveyed {
                 let mut answers: Vec<ServerAnswer> =
@@ -548,6 +736,43 @@ impl RunClient for CheckMachine {
                 self.slots[slot].recursive = Some(*record);
                 self.slot_done(run, now, slot);
             }
+            // Each task's queries join the check's trace before the task is counted in: the
+            // last one in ends the check, which takes the trace.
+            (Pending::DnssecKeysAll { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
+                self.dnssec_done(run, now, |g| {
+                    for record in &records {
+                        g.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                });
+            }
+            (Pending::DnssecKeys { zone }, RunEvent::Lookup { result, .. }) => {
+                self.trace.extend(result.trace.clone());
+                self.dnssec_done(run, now, |g| {
+                    for record in authoritative_answers(result.trace.queries()) {
+                        g.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                    // A walk to a zone not reached before brings its referrals too.
+                    g.add_referrals(result.trace.queries(), server_ref);
+                });
+            }
+            (Pending::DnssecDs { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
+                self.dnssec_done(run, now, |g| {
+                    for record in &records {
+                        g.ds.push((
+                            zone.clone(),
+                            signed_answer(record, server_ref(&record.server)),
+                        ));
+                    }
+                });
+            }
+            (
+                Pending::DnssecKeysAll { .. }
+                | Pending::DnssecKeys { .. }
+                | Pending::DnssecDs { .. },
+                _,
+            ) => self.dnssec_done(run, now, |_| {}),
             // An event of another kind than the task's: cannot happen (each start method
             // ends in its own event); the slot is closed so the check still ends.
             (
@@ -803,7 +1028,7 @@ fn network_problem(cause: NoNetwork) -> NetworkProblem {
     }
 }
 
-fn rules_error(error: &QueryError) -> AnswerError {
+pub(crate) fn rules_error(error: &QueryError) -> AnswerError {
     if error.is_local() {
         return AnswerError::NotChecked;
     }
@@ -900,6 +1125,7 @@ fn collect_queries(
             for server in &survey.zone.servers {
                 queries.push(server.soa.clone());
                 queries.push(server.apex_ns.clone());
+                queries.extend(server.keys.clone());
             }
         }
         queries.extend(survey.answers.iter().cloned());

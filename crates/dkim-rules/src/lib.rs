@@ -75,6 +75,8 @@ mod advice;
 mod check;
 mod diagnose;
 pub mod dmarc;
+mod dnssec;
+mod dnssec_gather;
 pub mod engine;
 mod finding;
 mod hosts;
@@ -99,7 +101,11 @@ pub use check::{
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
-pub use engine::{CheckMachine, CheckRun, PathStep};
+pub use dnssec::{
+    DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, WireRecord, ZoneKeysObservation,
+    EXPIRY_WARNING_SECONDS,
+};
+pub use engine::{CheckMachine, CheckRun, DnssecSetup, PathStep};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use hosts::{
     dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,

@@ -22,10 +22,11 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// The `--roots ... --port ...` arguments pointing at this lab.
+    /// The `--roots ... --port ...` arguments pointing at this lab, with its DNSSEC trust
+    /// anchor and its time (the lab's signatures have fixed windows around it).
     pub fn args(&self) -> Vec<String> {
         let roots: Vec<String> = self.roots.iter().map(IpAddr::to_string).collect();
-        vec![
+        let mut args = vec![
             "--roots".into(),
             roots.join(","),
             "--port".into(),
@@ -33,8 +34,39 @@ impl Lab {
             "-4".into(),
             "--timeout".into(),
             "1s".into(),
-        ]
+        ];
+        args.extend(lab_dnssec_args());
+        args
     }
+}
+
+/// `--trust-anchor FILE --validation-time TIME` for the in-process lab: its root key
+/// (`dns_lab::signing::trust_anchor`, written once per test binary) and its time
+/// (`dns_lab::signing::LAB_NOW`).
+pub fn lab_dnssec_args() -> Vec<String> {
+    static ANCHOR: OnceLock<tempfile::TempPath> = OnceLock::new();
+    let anchor = ANCHOR.get_or_init(|| {
+        let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::io::Write::write_all(
+            &mut file,
+            format!("{}\n", dns_lab::signing::trust_anchor()).as_bytes(),
+        )
+        .expect("the lab's anchor is written");
+        file.into_temp_path()
+    });
+    vec![
+        "--trust-anchor".into(),
+        anchor.display().to_string(),
+        "--validation-time".into(),
+        lab_time(),
+    ]
+}
+
+/// The lab's time as `--validation-time` takes it (RFC 3339).
+pub fn lab_time() -> String {
+    jiff::Timestamp::from_second(i64::from(dns_lab::signing::LAB_NOW))
+        .expect("the lab's time is a valid timestamp")
+        .to_string()
 }
 
 /// The miniature internet, served in process once per test binary.

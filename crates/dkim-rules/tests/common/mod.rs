@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod signed;
+
 use std::net::IpAddr;
 
 use dkim_rules::{
@@ -248,6 +250,8 @@ pub struct World {
     pub unanswered_target: Option<Name>,
     /// A reduced check: the servers stand for one recursive resolver.
     pub reduced: Option<dkim_rules::ReducedCheck>,
+    /// DNSSEC evidence handed over as it is (see `signed.rs`).
+    pub dnssec: Option<dkim_rules::DnssecObservations>,
 }
 
 impl World {
@@ -262,6 +266,7 @@ impl World {
             targets_unanswered: false,
             unanswered_target: None,
             reduced: None,
+            dnssec: None,
         }
     }
 
@@ -375,6 +380,7 @@ impl World {
             targets: vec![],
             network: self.network.clone(),
             reduced: self.reduced.clone(),
+            dnssec: self.dnssec.clone(),
         };
         // The round plan is the check machine's own; these servers answer each round at once.
         let mut rounds = Rounds::default();

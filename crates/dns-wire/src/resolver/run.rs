@@ -36,7 +36,7 @@ use super::config::ResolverConfig;
 use super::health::{Health, PROBE_AFTER, SILENCE_RECHECK, SILENT_AFTER, SILENT_LIMIT};
 use super::survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
-use super::walk::{QueryToken, Walk, WalkOptions, WalkOutcome, WalkResult, WalkStep};
+use super::walk::{PendingQuery, QueryToken, Walk, WalkOptions, WalkOutcome, WalkResult, WalkStep};
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError, TransportConfig};
 use crate::{Class, Name, Question, RData, RecordType};
 
@@ -205,7 +205,11 @@ enum TaskKind {
         walk: Box<Walk>,
         /// The walk's own cache when the run's cache is off (the baseline).
         own_cache: Option<Box<DelegationCache>>,
+        /// The zones' DNSKEY sets asked along the way, if the caller's walks ask them.
+        keys: Option<Box<WalkKeys>>,
     },
+    /// A walk that is done, waiting for the DNSKEY sets it asked.
+    WalkKeys(Box<WalkKeys>),
     Survey(Box<SurveyTask>),
     Zone(Box<ZoneTask>),
     Ask(AskTask),
@@ -257,8 +261,8 @@ struct ZoneTask {
     hosts: HashMap<TaskId, Name>,
     /// Hosts being resolved in this phase, in order, with what their lookups found.
     resolving: Vec<HostLookup>,
-    /// SOA and NS asks running: (SOA task, NS task) per batch.
-    apex: Vec<(TaskId, TaskId)>,
+    /// The apex asks running, per batch of servers.
+    apex: Vec<ApexBatch>,
     apex_done: HashMap<TaskId, Vec<QueryRecord>>,
     surveyed: Vec<ZoneServer>,
     /// The servers asked for the SOA and NS so far (a survey joining late asks them its
@@ -269,6 +273,28 @@ struct ZoneTask {
     child: Option<NsSet>,
     child_names: Vec<Name>,
     ns_ignored: usize,
+}
+
+/// The apex questions asked of one batch of a zone's servers.
+#[derive(Debug, Clone, Copy)]
+struct ApexBatch {
+    soa: TaskId,
+    ns: TaskId,
+    /// The zone's DNSKEY set ([`ResolverConfig::zone_keys`]).
+    keys: Option<TaskId>,
+}
+
+/// The DNSKEY sets a walk asks of the zones it is referred to ([`ResolverConfig::zone_keys`]),
+/// and its result, held until they are in.
+#[derive(Debug, Default)]
+struct WalkKeys {
+    /// The zones asked.
+    zones: Vec<Name>,
+    /// The asks still running.
+    pending: Vec<TaskId>,
+    records: Vec<QueryRecord>,
+    /// The walk's result, once it is done.
+    result: Option<Box<WalkResult>>,
 }
 
 #[derive(Debug, Clone)]
@@ -337,6 +363,10 @@ pub struct Run {
     zone_survey_order: VecDeque<(Name, Instant)>,
     /// Zone surveys running, so that two surveys of one zone share one.
     zone_tasks: HashMap<Name, TaskId>,
+    /// The server each zone's DNSKEY set was asked of ([`ResolverConfig::zone_keys`]): a
+    /// later walk through the zone asks the same one, sharing the exchange. At most
+    /// [`ZONE_SURVEYS_KEPT`] zones (then it starts afresh).
+    key_servers: HashMap<Name, ServerAddr>,
     silence: SilenceWatch,
     /// When [`Run::health`] started learning (see [`HEALTH_MEMORY`]).
     health_since: Instant,
@@ -392,6 +422,7 @@ impl Run {
             zone_surveys: HashMap::new(),
             zone_survey_order: VecDeque::new(),
             zone_tasks: HashMap::new(),
+            key_servers: HashMap::new(),
             silence: SilenceWatch::default(),
             health_since: now,
             stats: RunStats::default(),
@@ -609,6 +640,7 @@ impl Run {
                 TaskKind::Lookup {
                     mut walk,
                     own_cache,
+                    ..
                 } => match own_cache {
                     Some(mut cache) => walk.abandon(&mut cache),
                     None => {
@@ -617,7 +649,10 @@ impl Run {
                     }
                 },
                 TaskKind::Zone(_) => self.zone_tasks.retain(|_, t| *t != id),
-                TaskKind::Survey(_) | TaskKind::Ask(_) | TaskKind::Recursive { .. } => {}
+                TaskKind::Survey(_)
+                | TaskKind::Ask(_)
+                | TaskKind::Recursive { .. }
+                | TaskKind::WalkKeys(_) => {}
             }
             for (child, t) in self.tasks.iter_mut() {
                 let served = t.parents.contains(&id);
@@ -1054,10 +1089,21 @@ impl Run {
             let mut own = Box::new(DelegationCache::new());
             (Walk::new(question, options, &mut own, self.now), Some(own))
         };
+        // The caller's walks (and a survey's) ask the zones' keys; a zone survey's name
+        // server address lookups do not (those zones are not on the caller's path).
+        let keys = (self.config.zone_keys
+            && parents.iter().all(|p| {
+                matches!(
+                    self.tasks.get(p).map(|t| &t.kind),
+                    Some(TaskKind::Survey(_))
+                )
+            }))
+        .then(Box::default);
         let id = self.new_task(
             TaskKind::Lookup {
                 walk: Box::new(walk),
                 own_cache,
+                keys,
             },
             parents,
         );
@@ -1277,8 +1323,17 @@ impl Run {
             QueryPurpose::ZoneApex,
             vec![zone_task],
         );
+        let keys = self.config.zone_keys.then(|| {
+            self.start_ask(
+                &name,
+                &to_ask,
+                &Question::new(name.clone(), RecordType::DNSKEY),
+                QueryPurpose::ZoneApex,
+                vec![zone_task],
+            )
+        });
         if let Some(TaskKind::Zone(zone)) = self.tasks.get_mut(&zone_task).map(|t| &mut t.kind) {
-            zone.apex.push((soa, ns));
+            zone.apex.push(ApexBatch { soa, ns, keys });
             zone.asked.extend(to_ask.iter().cloned());
         }
         // The surveys waiting for the zone ask their question in the same round trip.
@@ -1293,7 +1348,7 @@ impl Run {
         self.apex_settled(zone_task);
     }
 
-    /// When both apex questions of the current batch are answered: the servers are recorded,
+    /// When the apex questions of the current batch are answered: the servers are recorded,
     /// and the child's own extra name servers are looked up (once), else the survey ends.
     fn apex_settled(&mut self, zone_task: TaskId) {
         let cap = self.config.max_ns_per_zone;
@@ -1305,12 +1360,23 @@ impl Run {
         }
         let mut batches = std::mem::take(&mut zone.apex);
         let mut pending = Vec::new();
-        for (soa, ns) in batches.drain(..) {
-            if zone.apex_done.contains_key(&soa) && zone.apex_done.contains_key(&ns) {
-                let soas = zone.apex_done.remove(&soa).unwrap_or_default();
-                let nss = zone.apex_done.remove(&ns).unwrap_or_default();
+        for batch in batches.drain(..) {
+            let asks = [Some(batch.soa), Some(batch.ns), batch.keys];
+            if asks
+                .iter()
+                .flatten()
+                .all(|t| zone.apex_done.contains_key(t))
+            {
+                let soas = zone.apex_done.remove(&batch.soa).unwrap_or_default();
+                let nss = zone.apex_done.remove(&batch.ns).unwrap_or_default();
+                let mut keys = batch
+                    .keys
+                    .and_then(|t| zone.apex_done.remove(&t))
+                    .unwrap_or_default()
+                    .into_iter();
                 for (soa, apex_ns) in soas.into_iter().zip(nss) {
                     zone.surveyed.push(ZoneServer {
+                        keys: keys.next(),
                         in_parent: match &soa.server.name {
                             Some(name) => zone.delegation.ns.contains(name),
                             None => zone.delegation.glue.contains(&soa.server),
@@ -1322,7 +1388,7 @@ impl Run {
                     });
                 }
             } else {
-                pending.push((soa, ns));
+                pending.push(batch);
             }
         }
         zone.apex = pending;
@@ -1475,6 +1541,9 @@ impl Run {
                     ask.records = Some(answers);
                 }
                 self.survey_answered(parent);
+            }
+            (TaskKind::Lookup { .. } | TaskKind::WalkKeys(_), Output::Asked(records)) => {
+                self.walk_keys_in(parent, child, records);
             }
             (TaskKind::Zone(_), Output::Lookup(lookup)) => {
                 self.host_looked_up(parent, child, &lookup);
@@ -1862,6 +1931,7 @@ impl Run {
         }
         match step {
             WalkStep::Send(queries) => {
+                self.ask_walk_keys(id, &queries);
                 for query in queries {
                     self.want(
                         query.address,
@@ -1879,19 +1949,129 @@ impl Run {
                 let Some(task) = self.tasks.remove(&id) else {
                     return;
                 };
-                let TaskKind::Lookup { walk, own_cache } = task.kind else {
+                let TaskKind::Lookup {
+                    walk,
+                    own_cache,
+                    keys,
+                } = task.kind
+                else {
                     return;
                 };
                 let result = match own_cache {
                     Some(mut cache) => walk.into_result(&mut cache),
                     None => walk.into_result(&mut self.cache),
                 };
-                self.deliver(id, task.parents, Output::Lookup(Box::new(result)));
+                match keys {
+                    Some(mut keys) if !keys.pending.is_empty() => {
+                        keys.result = Some(Box::new(result));
+                        self.tasks.insert(
+                            id,
+                            Task {
+                                kind: TaskKind::WalkKeys(keys),
+                                parents: task.parents,
+                            },
+                        );
+                    }
+                    keys => self.deliver_walk(id, task.parents, result, keys),
+                }
             }
         }
         if released {
             self.poll_waiting_walks();
         }
+    }
+
+    /// Asks the DNSKEY set of each zone among `queries`' that walk `id` has not asked yet
+    /// ([`ResolverConfig::zone_keys`]), of the server the run asked it of before, else of the
+    /// server the walk asks now: in the same round trip as the walk's own question.
+    fn ask_walk_keys(&mut self, id: TaskId, queries: &[PendingQuery]) {
+        let Some(TaskKind::Lookup {
+            keys: Some(keys), ..
+        }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+        else {
+            return;
+        };
+        let mut new_zones: Vec<(Name, ServerAddr)> = Vec::new();
+        for query in queries {
+            // The walk's own descent, not the name server address lookups inside it.
+            if query.purpose != QueryPurpose::Lookup || keys.zones.contains(&query.zone) {
+                continue;
+            }
+            keys.zones.push(query.zone.clone());
+            new_zones.push((query.zone.clone(), query.server.clone()));
+        }
+        for (zone, server) in new_zones {
+            if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
+                self.key_servers.clear();
+            }
+            let server = self
+                .key_servers
+                .entry(zone.clone())
+                .or_insert(server)
+                .clone();
+            let question = Question::new(zone.clone(), RecordType::DNSKEY);
+            let ask = self.start_ask(
+                &zone,
+                &[server],
+                &question,
+                QueryPurpose::ZoneApex,
+                vec![id],
+            );
+            if let Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+            {
+                keys.pending.push(ask);
+            }
+        }
+    }
+
+    /// A DNSKEY ask of walk `id` is in: the walk's result goes out once it and every ask are.
+    fn walk_keys_in(&mut self, id: TaskId, ask: TaskId, records: Vec<QueryRecord>) {
+        let done = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            }) => {
+                keys.pending.retain(|t| *t != ask);
+                keys.records.extend(records);
+                false
+            }
+            Some(TaskKind::WalkKeys(keys)) => {
+                keys.pending.retain(|t| *t != ask);
+                keys.records.extend(records);
+                keys.pending.is_empty()
+            }
+            _ => false,
+        };
+        if !done {
+            return;
+        }
+        let Some(Task {
+            kind: TaskKind::WalkKeys(mut keys),
+            parents,
+        }) = self.tasks.remove(&id)
+        else {
+            return;
+        };
+        if let Some(result) = keys.result.take() {
+            self.deliver_walk(id, parents, *result, Some(keys));
+        }
+    }
+
+    /// A walk's result goes out, the DNSKEY sets it asked at the end of its trace.
+    fn deliver_walk(
+        &mut self,
+        id: TaskId,
+        parents: Vec<TaskId>,
+        mut result: WalkResult,
+        keys: Option<Box<WalkKeys>>,
+    ) {
+        if let Some(keys) = keys {
+            for record in keys.records {
+                result.trace.query(record);
+            }
+        }
+        self.deliver(id, parents, Output::Lookup(Box::new(result)));
     }
 
     /// A descent claim ended: the walks waiting for one look at the cache again.
@@ -1913,7 +2093,9 @@ fn walk_and_cache<'a>(
     id: TaskId,
 ) -> Option<(&'a mut Walk, &'a mut DelegationCache)> {
     let Some(Task {
-        kind: TaskKind::Lookup { walk, own_cache },
+        kind: TaskKind::Lookup {
+            walk, own_cache, ..
+        },
         ..
     }) = tasks.get_mut(&id)
     else {
