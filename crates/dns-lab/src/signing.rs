@@ -111,6 +111,21 @@ fn lab_key(zone: &Name, flags: u16, generation: u8) -> SigningKey {
     SigningKey::ed25519(zone.clone(), flags, &pkcs8).expect("a 32-octet Ed25519 seed is a key")
 }
 
+/// [`LAB_NOW`] in RFC 3339, as `dkim-doctor --validation-time` takes it.
+pub const LAB_TIME: &str = "2026-12-01T00:00:00Z";
+
+/// The options that make `dkim-doctor` validate the lab: `--trust-anchor FILE` (the lab root's
+/// anchor, written to `path`) and `--validation-time` [`LAB_TIME`].
+pub fn check_options(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    std::fs::write(path, format!("{}\n", trust_anchor()))?;
+    Ok(vec![
+        "--trust-anchor".into(),
+        path.display().to_string(),
+        "--validation-time".into(),
+        LAB_TIME.into(),
+    ])
+}
+
 /// The lab root's trust anchor, as a zone-file line (`. IN DS ...`).
 pub fn trust_anchor() -> String {
     let keys = ZoneKeys::lab(&Name::root(), 0);

@@ -40,33 +40,27 @@ impl Lab {
     }
 }
 
-/// `--trust-anchor FILE --validation-time TIME` for the in-process lab: its root key
-/// (`dns_lab::signing::trust_anchor`, written once per test binary) and its time
-/// (`dns_lab::signing::LAB_NOW`).
+/// `--trust-anchor FILE --validation-time TIME` for the in-process lab
+/// ([`dns_lab::signing::check_options`], the anchor written once per test binary).
 pub fn lab_dnssec_args() -> Vec<String> {
-    static ANCHOR: OnceLock<tempfile::TempPath> = OnceLock::new();
-    let anchor = ANCHOR.get_or_init(|| {
-        let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
-        std::io::Write::write_all(
-            &mut file,
-            format!("{}\n", dns_lab::signing::trust_anchor()).as_bytes(),
-        )
-        .expect("the lab's anchor is written");
-        file.into_temp_path()
+    static ANCHOR: OnceLock<(tempfile::TempPath, Vec<String>)> = OnceLock::new();
+    let (_, args) = ANCHOR.get_or_init(|| {
+        let path = tempfile::NamedTempFile::new()
+            .expect("a temporary file")
+            .into_temp_path();
+        let args = dns_lab::signing::check_options(&path).expect("the lab's anchor is written");
+        (path, args)
     });
-    vec![
-        "--trust-anchor".into(),
-        anchor.display().to_string(),
-        "--validation-time".into(),
-        lab_time(),
-    ]
+    args.clone()
 }
 
-/// The lab's time as `--validation-time` takes it (RFC 3339).
+/// The lab's time as `--validation-time` takes it (RFC 3339), checked against
+/// `dns_lab::signing::LAB_NOW`.
 pub fn lab_time() -> String {
-    jiff::Timestamp::from_second(i64::from(dns_lab::signing::LAB_NOW))
-        .expect("the lab's time is a valid timestamp")
-        .to_string()
+    let time = dns_lab::signing::LAB_TIME;
+    let parsed: jiff::Timestamp = time.parse().expect("the lab's time is RFC 3339");
+    assert_eq!(parsed.as_second(), i64::from(dns_lab::signing::LAB_NOW));
+    time.to_string()
 }
 
 /// The miniature internet, served in process once per test binary.
