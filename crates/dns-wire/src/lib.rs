@@ -67,6 +67,7 @@ mod rdata;
 pub mod resolver;
 pub mod transport;
 mod types;
+mod view;
 
 pub use display::extended_error_name;
 pub use encode::MAX_COMPRESSION_TARGETS;
@@ -80,3 +81,7 @@ pub use rdata::{
     Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt, TxtStrings,
 };
 pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};
+pub use view::{
+    EdnsView, Entries, Entry, MessageView, NameView, QuestionView, RDataView, RecordView, Section,
+    TxtView, TypeBitmap, ViewLabels,
+};
