@@ -265,12 +265,23 @@ fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
 pub(crate) trait NameReader<'a> {
     /// What a name becomes.
     type Name;
+    /// What record data becomes.
+    type RData;
     /// Reads the name at the cursor, with every rule of [`name`].
     fn name(&mut self, input: Wire<'a>) -> WireResult<'a, Self::Name>;
+    /// Turns record data just read into [`Self::RData`]. Called where each variant is built,
+    /// so once inlined the conversion to the owned model is a direct construction.
+    fn finish(data: RDataView<'a, Self::Name>) -> Self::RData;
 }
 
 impl<'a> NameReader<'a> for Names {
     type Name = Name;
+    type RData = RData;
+
+    #[inline(always)]
+    fn finish(data: RDataView<'a, Name>) -> RData {
+        data.into_rdata()
+    }
 
     #[inline(always)]
     fn name(&mut self, input: Wire<'a>) -> WireResult<'a, Name> {
@@ -283,6 +294,12 @@ pub(crate) struct InPlace;
 
 impl<'a> NameReader<'a> for InPlace {
     type Name = NameView<'a>;
+    type RData = RDataView<'a>;
+
+    #[inline(always)]
+    fn finish(data: RDataView<'a>) -> RDataView<'a> {
+        data
+    }
 
     #[inline(always)]
     fn name(&mut self, input: Wire<'a>) -> WireResult<'a, NameView<'a>> {
@@ -652,7 +669,7 @@ fn rdata_in(
     rtype: RecordType,
     names: &mut Names,
 ) -> Result<RData, nom::Err<ParseError>> {
-    read_rdata(window, rtype, names).map(RDataView::into_rdata)
+    read_rdata(window, rtype, names)
 }
 
 /// The record data of type `rtype`, names read by `names`, octet strings borrowed; the window
@@ -663,25 +680,26 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
     window: Wire<'a>,
     rtype: RecordType,
     names: &mut R,
-) -> Result<RDataView<'a, R::Name>, nom::Err<ParseError>> {
+) -> Result<R::RData, nom::Err<ParseError>> {
+    let done = R::finish;
     match rtype {
         RecordType::A => exact(window, rtype, |i| {
-            take_array::<4>(i).map(|(i, b)| (i, RDataView::A(Ipv4Addr::from(b))))
+            take_array::<4>(i).map(|(i, b)| (i, done(RDataView::A(Ipv4Addr::from(b)))))
         }),
         RecordType::AAAA => exact(window, rtype, |i| {
-            take_array::<16>(i).map(|(i, b)| (i, RDataView::Aaaa(Ipv6Addr::from(b))))
+            take_array::<16>(i).map(|(i, b)| (i, done(RDataView::Aaaa(Ipv6Addr::from(b)))))
         }),
         RecordType::NS => exact(window, rtype, |i| {
-            names.name(i).map(|(i, n)| (i, RDataView::Ns(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Ns(n))))
         }),
         RecordType::CNAME => exact(window, rtype, |i| {
-            names.name(i).map(|(i, n)| (i, RDataView::Cname(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Cname(n))))
         }),
         RecordType::DNAME => exact(window, rtype, |i| {
-            names.name(i).map(|(i, n)| (i, RDataView::Dname(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Dname(n))))
         }),
         RecordType::PTR => exact(window, rtype, |i| {
-            names.name(i).map(|(i, n)| (i, RDataView::Ptr(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Ptr(n))))
         }),
         RecordType::SOA => exact(window, rtype, |i| {
             let (i, mname) = names.name(i)?;
@@ -690,7 +708,7 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
             Ok((
                 i,
-                RDataView::Soa {
+                done(RDataView::Soa {
                     mname,
                     rname,
                     serial: word(0),
@@ -698,7 +716,7 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
                     retry: word(8),
                     expire: word(12),
                     minimum: word(16),
-                },
+                }),
             ))
         }),
         RecordType::MX => exact(window, rtype, |i| {
@@ -706,43 +724,43 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let (i, exchange) = names.name(i)?;
             Ok((
                 i,
-                RDataView::Mx {
+                done(RDataView::Mx {
                     preference,
                     exchange,
-                },
+                }),
             ))
         }),
-        RecordType::TXT => exact(window, rtype, txt),
+        RecordType::TXT => exact(window, rtype, |i| txt(i).map(|(i, t)| (i, done(t)))),
         RecordType::SRV => exact(window, rtype, |i| {
             let (i, f) = take_array::<6>(i)?;
             let (i, target) = names.name(i)?;
             Ok((
                 i,
-                RDataView::Srv {
+                done(RDataView::Srv {
                     priority: u16::from_be_bytes([f[0], f[1]]),
                     weight: u16::from_be_bytes([f[2], f[3]]),
                     port: u16::from_be_bytes([f[4], f[5]]),
                     target,
-                },
+                }),
             ))
         }),
         RecordType::CAA => exact(window, rtype, |i| {
             let (i, flags) = u8_(i)?;
             let (i, tag) = character_string(i)?;
             let (i, value) = rest(i)?;
-            Ok((i, RDataView::Caa { flags, tag, value }))
+            Ok((i, done(RDataView::Caa { flags, tag, value })))
         }),
         RecordType::DS => exact(window, rtype, |i| {
             let (i, f) = take_array::<4>(i)?;
             let (i, digest) = rest(i)?;
             Ok((
                 i,
-                RDataView::Ds {
+                done(RDataView::Ds {
                     key_tag: u16::from_be_bytes([f[0], f[1]]),
                     algorithm: f[2],
                     digest_type: f[3],
                     digest,
-                },
+                }),
             ))
         }),
         RecordType::DNSKEY => exact(window, rtype, |i| {
@@ -750,12 +768,12 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let (i, public_key) = rest(i)?;
             Ok((
                 i,
-                RDataView::Dnskey {
+                done(RDataView::Dnskey {
                     flags: u16::from_be_bytes([f[0], f[1]]),
                     protocol: f[2],
                     algorithm: f[3],
                     public_key,
-                },
+                }),
             ))
         }),
         RecordType::RRSIG => exact(window, rtype, |i| {
@@ -765,7 +783,7 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
             Ok((
                 i,
-                RDataView::Rrsig {
+                done(RDataView::Rrsig {
                     type_covered: RecordType(u16::from_be_bytes([f[0], f[1]])),
                     algorithm: f[2],
                     labels: f[3],
@@ -775,13 +793,13 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
                     key_tag: u16::from_be_bytes([f[16], f[17]]),
                     signer,
                     signature,
-                },
+                }),
             ))
         }),
         RecordType::NSEC => exact(window, rtype, |i| {
             let (i, next) = names.name(i)?;
             let (i, types) = checked_type_bitmap(i)?;
-            Ok((i, RDataView::Nsec { next, types }))
+            Ok((i, done(RDataView::Nsec { next, types })))
         }),
         RecordType::NSEC3 => exact(window, rtype, |i| {
             let (i, f) = take_array::<4>(i)?;
@@ -790,14 +808,14 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let (i, types) = checked_type_bitmap(i)?;
             Ok((
                 i,
-                RDataView::Nsec3 {
+                done(RDataView::Nsec3 {
                     hash_algorithm: f[0],
                     flags: f[1],
                     iterations: u16::from_be_bytes([f[2], f[3]]),
                     salt,
                     next_hashed_owner,
                     types,
-                },
+                }),
             ))
         }),
         RecordType::NSEC3PARAM => exact(window, rtype, |i| {
@@ -805,23 +823,24 @@ pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
             let (i, salt) = character_string(i)?;
             Ok((
                 i,
-                RDataView::Nsec3param {
+                done(RDataView::Nsec3param {
                     hash_algorithm: f[0],
                     flags: f[1],
                     iterations: u16::from_be_bytes([f[2], f[3]]),
                     salt,
-                },
+                }),
             ))
         }),
-        _ => Ok(RDataView::Unknown {
+        _ => Ok(done(RDataView::Unknown {
             rtype,
             data: window.as_bytes(),
-        }),
+        })),
     }
 }
 
 /// TXT data: the character-strings are checked to fill the window exactly; the data is the
 /// window (see [`Txt`](crate::Txt) and [`TxtView`]).
+#[inline(always)]
 fn txt<'a, N>(i: Wire<'a>) -> WireResult<'a, RDataView<'a, N>> {
     let data = i.as_bytes();
     let mut at = 0;
