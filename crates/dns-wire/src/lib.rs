@@ -5,6 +5,11 @@
 //!   length, count or compression pointer from the wire; errors are a [`ParseError`] with a
 //!   [`ParseErrorKind`] and the byte offset. The [`parse`] module documents every rule and
 //!   exposes the building blocks as `nom` parsers.
+//! - [`MessageView`] reads a message in place, in one pass: names are positions in the
+//!   message ([`NameView`], labels read through the compression pointers when asked),
+//!   character-strings and opaque data are slices of it; exactly as strict as
+//!   [`Message::from_bytes`] (the same parser), each error reported on the [`Entry`] that
+//!   holds it. For a reader that looks at each field once; it allocates nothing.
 //! - [`Message::to_bytes`] encodes with bounded name compression, only where the RFCs allow
 //!   it; [`Message::try_to_bytes`] refuses a model the wire cannot carry ([`EncodeError`]).
 //! - `Display` prints records, questions, headers and whole messages in zone-file form, as
