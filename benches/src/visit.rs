@@ -318,20 +318,46 @@ fn dns_wire_flags(hd: &dns_wire::Header) -> u16 {
     .packed()
 }
 
-/// A dns-wire EDNS option, read in its typed form.
-fn dns_wire_option<T: Tally>(h: &mut ItemHash<T>, option: dns_wire::EdnsOption<'_>) {
+/// The fields of a dns-wire OPT record (`Edns` or `EdnsView`): payload size, extended rcode,
+/// version, DO, the other flags.
+type OptFields = (u16, u8, u8, bool, u16);
+
+/// The [`OptFields`] of an `Edns` or an `EdnsView` (two types with the same field names).
+macro_rules! opt_fields {
+    ($e:expr) => {
+        (
+            $e.udp_payload_size,
+            $e.extended_rcode,
+            $e.version,
+            $e.dnssec_ok,
+            $e.other_flags,
+        )
+    };
+}
+
+/// A dns-wire OPT record: its fields and its options, each in its typed form.
+fn dns_wire_opt<'a, T: Tally>(
+    d: &mut Digest<T>,
+    (payload, extended_rcode, version, dnssec_ok, other_flags): OptFields,
+    options: impl Iterator<Item = dns_wire::EdnsOption<'a>>,
+) {
     use dns_wire::EdnsOption;
-    match option {
-        EdnsOption::Nsid(data) => h.nsid(data),
-        EdnsOption::Cookie { client, server } => h.cookie(&client, server),
-        EdnsOption::Padding(len) => h.padding(usize::from(len)),
-        EdnsOption::ExtendedError {
-            info_code,
-            extra_text,
-        } => h.extended_error(info_code, extra_text.as_bytes()),
-        EdnsOption::Unknown { code, data } => h.other_option(code, data),
-        _ => h.other_option(UNREAD, &[]),
+    let flags = (u16::from(dnssec_ok) << 15) | other_flags;
+    let mut h = d.opt(payload, extended_rcode, version, flags);
+    for option in options {
+        match option {
+            EdnsOption::Nsid(data) => h.nsid(data),
+            EdnsOption::Cookie { client, server } => h.cookie(&client, server),
+            EdnsOption::Padding(len) => h.padding(usize::from(len)),
+            EdnsOption::ExtendedError {
+                info_code,
+                extra_text,
+            } => h.extended_error(info_code, extra_text.as_bytes()),
+            EdnsOption::Unknown { code, data } => h.other_option(code, data),
+            _ => h.other_option(UNREAD, &[]),
+        }
     }
+    d.add(h);
 }
 
 /// dns-wire: `MessageView::new` and one pass over `MessageView::entries` (the cheapest path of
@@ -372,19 +398,7 @@ pub mod dns_wire_visit {
                     };
                     d.add(record(tag, &r));
                 }
-                Entry::Edns(edns) => {
-                    let flags = (u16::from(edns.dnssec_ok) << 15) | edns.other_flags;
-                    let mut h = d.opt(
-                        edns.udp_payload_size,
-                        edns.extended_rcode,
-                        edns.version,
-                        flags,
-                    );
-                    for option in edns.options() {
-                        dns_wire_option(&mut h, option);
-                    }
-                    d.add(h);
-                }
+                Entry::Edns(e) => dns_wire_opt(&mut d, opt_fields!(e), e.options()),
             }
         }
         Ok(d)
@@ -479,17 +493,7 @@ pub mod dns_wire_model_visit {
         d.authority = msg.authority.len();
         d.additional = msg.additional.len();
         if let Some(edns) = &msg.edns {
-            let flags = (u16::from(edns.dnssec_ok) << 15) | edns.other_flags;
-            let mut h = d.opt(
-                edns.udp_payload_size,
-                edns.extended_rcode,
-                edns.version,
-                flags,
-            );
-            for option in edns.options.iter() {
-                dns_wire_option(&mut h, option);
-            }
-            d.add(h);
+            dns_wire_opt(&mut d, opt_fields!(edns), edns.options.iter());
         }
         d
     }

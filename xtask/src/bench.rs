@@ -275,7 +275,9 @@ pub fn instruction_table() -> Result<(), String> {
         );
         if !models.is_empty() {
             println!("\n### parse into dns-wire's owned model (`Message::from_bytes`)\n");
-            println!("| message | dns-wire model | dns-wire view | hickory / model | domain / model |");
+            println!(
+                "| message | dns-wire model | dns-wire view | hickory / model | domain / model |"
+            );
             println!("| --- | ---: | ---: | ---: | ---: |");
             let mut model_ratios: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
             for (label, model, counts) in models {

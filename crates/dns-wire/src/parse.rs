@@ -492,7 +492,10 @@ pub(crate) fn question_with<'a, R: NameReader<'a>>(
     let (input, name) = names.name(input)?;
     let (input, t) = take_array::<4>(input)?;
     let qtype = RecordType(u16::from_be_bytes([t[0], t[1]]));
-    Ok((input, (name, qtype, Class(u16::from_be_bytes([t[2], t[3]])))))
+    Ok((
+        input,
+        (name, qtype, Class(u16::from_be_bytes([t[2], t[3]]))),
+    ))
 }
 
 /// Where a parsed record goes: the section being read, and for the additional section the
@@ -1036,7 +1039,14 @@ pub(crate) fn check_end(len: usize, used: usize) -> Result<(), ParseError> {
 /// The name at `pos` of `msg`, which [`InPlace`] checked, decoded into a [`Name`].
 pub(crate) fn decode_checked(msg: &[u8], pos: usize) -> Name {
     let mut buf = [0; DECODE_BUF];
-    match decode_name(Wire { msg, pos, end: msg.len() }, &mut buf) {
+    match decode_name(
+        Wire {
+            msg,
+            pos,
+            end: msg.len(),
+        },
+        &mut buf,
+    ) {
         Ok((len, _)) => Name::from_decode_buffer(&buf, len),
         // Not reached: the name was checked with the same rules.
         Err(_) => Name::root(),

@@ -211,7 +211,9 @@ impl<'a> Entries<'a> {
             return None;
         }
         self.done = true;
-        parse::check_end(self.msg_len(), self.input.offset()).err().map(Err)
+        parse::check_end(self.msg_len(), self.input.offset())
+            .err()
+            .map(Err)
     }
 
     fn msg_len(&self) -> usize {

@@ -59,12 +59,7 @@ proptest! {
         msg in arbitrary::message(),
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
     ) {
-        let mut bytes = msg.to_bytes();
-        for (at, value) in edits {
-            let k = at.index(bytes.len());
-            bytes[k] = value;
-        }
-        fuzz_checks::view(&bytes);
+        fuzz_checks::view(&common::mutated(&msg, &edits));
     }
 }
 

@@ -58,7 +58,10 @@ pub fn view(data: &[u8]) {
         };
         for name in names {
             let decoded = name.to_name();
-            assert!(name == decoded, "{name} read in place differs from {decoded}");
+            assert!(
+                name == decoded,
+                "{name} read in place differs from {decoded}"
+            );
             assert_eq!(name.to_string(), decoded.to_string());
             assert_eq!(name.label_count(), decoded.label_count());
             assert_eq!(name.wire_len(), decoded.wire_len());
