@@ -72,9 +72,11 @@ pub struct MessageView<'a> {
 impl<'a> MessageView<'a> {
     /// Reads the 12-octet header; the sections are read by [`entries`](MessageView::entries).
     /// The message must fill `bytes` exactly: octets after its last section are reported by
-    /// the entries, as [`ParseErrorKind::TrailingBytes`](crate::ParseErrorKind).
+    /// the entries, as [`ParseErrorKind::TrailingBytes`](crate::ParseErrorKind). (Positions
+    /// are kept in 32 bits: octets past the first 4 GiB are never part of the message.)
     #[inline]
     pub fn new(bytes: &'a [u8]) -> Result<Self, ParseError> {
+        let bytes = &bytes[..bytes.len().min(u32::MAX as usize)];
         let (_, (header, counts)) = parse::header(Wire::new(bytes)).map_err(parse::flatten)?;
         Ok(MessageView {
             msg: bytes,
@@ -282,7 +284,8 @@ impl<'a> Iterator for Entries<'a> {
 #[derive(Clone, Copy)]
 pub struct NameView<'a> {
     msg: &'a [u8],
-    pos: u16,
+    /// Where the name starts (a [`MessageView`] is at most `u32::MAX` octets).
+    pos: u32,
     /// Decoded length without the root label (at most 254).
     len: u8,
 }
@@ -293,7 +296,7 @@ impl<'a> NameView<'a> {
     pub(crate) fn checked(msg: &'a [u8], pos: usize, len: usize) -> Self {
         NameView {
             msg,
-            pos: pos as u16,
+            pos: pos as u32,
             len: len as u8,
         }
     }
@@ -303,7 +306,7 @@ impl<'a> NameView<'a> {
     pub fn labels(&self) -> ViewLabels<'a> {
         ViewLabels {
             msg: self.msg,
-            pos: usize::from(self.pos),
+            pos: self.pos as usize,
         }
     }
 
@@ -326,7 +329,7 @@ impl<'a> NameView<'a> {
 
     /// The name, decoded into an owned [`Name`].
     pub fn to_name(&self) -> Name {
-        parse::decode_checked(self.msg, usize::from(self.pos))
+        parse::decode_checked(self.msg, self.pos as usize)
     }
 
     /// Whether the two names are equal, ignoring ASCII case.

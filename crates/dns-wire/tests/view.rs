@@ -159,3 +159,29 @@ fn a_header_alone_is_read_and_a_short_one_refused() {
     let short = MessageView::new(&bytes[..11]).unwrap_err();
     assert_eq!(Err(short), Message::from_bytes(&bytes[..11]));
 }
+
+#[test]
+fn names_past_64_kib_read_back() {
+    // Longer than any datagram, but nothing in the parser forbids it: two TXT records of
+    // 65000 octets each, then an A record whose owner starts past offset 130000.
+    let mut bytes = vec![0, 1, 0x80, 0, 0, 0, 0, 3, 0, 0, 0, 0];
+    for _ in 0..2 {
+        bytes.extend_from_slice(&[0, 0, 16, 0, 1, 0, 0, 0, 0]);
+        bytes.extend_from_slice(&65000u16.to_be_bytes());
+        for _ in 0..260 {
+            bytes.push(249);
+            bytes.extend_from_slice(&[b'k'; 249]);
+        }
+    }
+    let late = bytes.len();
+    bytes.extend_from_slice(b"\x04late\x07example\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04");
+    bytes.extend_from_slice(&[192, 0, 2, 1]);
+    assert!(late > 130_000);
+    let owned = Message::from_bytes(&bytes).unwrap();
+    let view = MessageView::new(&bytes).unwrap();
+    assert_eq!(view.to_message().unwrap(), owned);
+    let Some(Ok(Entry::Record(_, last))) = view.entries().last() else {
+        panic!("no last record");
+    };
+    assert_eq!(last.name.to_string(), "late.example.");
+}
