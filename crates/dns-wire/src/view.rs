@@ -92,8 +92,8 @@ impl<'a> MessageView<'a> {
     }
 
     /// The section counts the header claims: questions, answers, authority, additional (OPT
-    /// included). Nothing is allocated from them; a count the octets cannot hold is an error
-    /// when the entries reach the end of the message.
+    /// included). Nothing is allocated from them; a count the octets cannot hold is a
+    /// [`Truncated`](crate::ParseErrorKind::Truncated) error on the first entry past the end.
     #[inline]
     pub fn counts(&self) -> [u16; 4] {
         self.counts
