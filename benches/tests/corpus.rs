@@ -3,7 +3,9 @@
 //!
 //! Regenerate the files with `cargo xtask corpus` (sets `DNS_WIRE_WRITE_CORPUS=1`).
 
-use dns_wire_benches::visit::{dns_wire_visit, domain_visit, hickory_visit, Work};
+use dns_wire_benches::visit::{
+    dns_wire_model_visit, dns_wire_visit, domain_visit, hickory_visit, Work,
+};
 use dns_wire_benches::{corpus, data_dir, generate};
 
 #[test]
@@ -35,8 +37,8 @@ fn corpus_files_are_what_the_generator_makes() {
     );
 }
 
-/// The three visitors read the same counts and checksum from every file, and feed the hash the
-/// same calls (numbers, strings of the same lengths, names, items): the same work per field.
+/// The three visitors (and dns-wire's owned-model visitor) read the same counts and checksum
+/// from every file, and feed the hash the same calls (numbers, strings of the same lengths, names, items): the same work per field.
 #[test]
 fn every_visitor_reads_every_field_the_same_way() {
     for fixture in corpus() {
@@ -47,8 +49,11 @@ fn every_visitor_reads_every_field_the_same_way() {
             .unwrap_or_else(|e| panic!("{name}: hickory rejects it: {e}"));
         let domain = domain_visit::visit_counting::<Work>(&fixture.bytes)
             .unwrap_or_else(|e| panic!("{name}: domain rejects it: {e:?}"));
+        let model = dns_wire_model_visit::visit_counting::<Work>(&fixture.bytes)
+            .unwrap_or_else(|e| panic!("{name}: dns-wire's model rejects it: {e}"));
         assert_eq!(hickory, domain, "{name}: hickory vs domain");
         assert_eq!(ours, hickory, "{name}: dns-wire vs hickory");
+        assert_eq!(model, ours, "{name}: dns-wire's model vs its view");
         assert!(
             ours.questions + ours.answers + ours.authority + ours.additional > 0,
             "{name}: empty"

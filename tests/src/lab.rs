@@ -95,11 +95,16 @@ fn parse_ready_line(line: &str) -> Option<(u16, Vec<IpAddr>)> {
 #[derive(Debug)]
 pub struct LabProcess {
     child: Child,
+    /// The lab root's trust anchor, written for the checks (removed on drop).
+    anchor: std::path::PathBuf,
     /// Every address of every root server.
     pub roots: Vec<IpAddr>,
     /// The port every server listens on.
     pub port: u16,
 }
+
+/// Lab processes started by this process, for unique anchor file names.
+static LAB_PROCESSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl LabProcess {
     /// Starts `binary` (the `lab-server` executable) serving `network`, inside `namespace` when
@@ -143,6 +148,11 @@ impl LabProcess {
         });
         let mut process = LabProcess {
             child,
+            anchor: std::env::temp_dir().join(format!(
+                "dkim-doctor-lab-anchor-{}-{}.ds",
+                std::process::id(),
+                LAB_PROCESSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            )),
             roots: Vec::new(),
             port: 0,
         };
@@ -167,7 +177,8 @@ impl LabProcess {
     }
 
     /// The `--roots ADDR,... --port N` arguments that point dkim-doctor at this lab, using
-    /// the root addresses `keep` accepts.
+    /// the root addresses `keep` accepts, with the lab's trust anchor and time (the lab's
+    /// zones are signed).
     pub fn args_where(&self, keep: impl Fn(&IpAddr) -> bool) -> Vec<String> {
         let roots: Vec<String> = self
             .roots
@@ -175,12 +186,17 @@ impl LabProcess {
             .filter(|a| keep(a))
             .map(IpAddr::to_string)
             .collect();
-        vec![
+        let mut args = vec![
             "--roots".into(),
             roots.join(","),
             "--port".into(),
             self.port.to_string(),
-        ]
+        ];
+        args.extend(
+            dns_lab::signing::check_options(&self.anchor)
+                .unwrap_or_else(|e| panic!("{}: {e}", self.anchor.display())),
+        );
+        args
     }
 
     /// The `--roots ... --port N` arguments with every root address.
@@ -191,6 +207,7 @@ impl LabProcess {
 
 impl Drop for LabProcess {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.anchor);
         let _ = self.child.kill();
         let _ = wait_bounded(&mut self.child, Duration::from_secs(10));
     }

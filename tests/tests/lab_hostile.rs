@@ -50,7 +50,10 @@ async fn the_fixture_walk_reaches_the_victim_through_healthy_servers() {
             .await
             .unwrap();
         assert!(!root.header.authoritative);
-        assert_eq!(root.authority[0].name, "test".parse().unwrap());
+        assert_eq!(
+            root.authority[0].name,
+            "test".parse::<dns_wire::Name>().unwrap()
+        );
         let tld = ask(lab.addr(fixtures::TEST_TLD_SERVER), &name, RecordType::TXT)
             .await
             .unwrap();
@@ -239,7 +242,7 @@ async fn referring_servers_refer_in_circles() {
             assert!(referral.answers.is_empty());
             assert_eq!(
                 referral.authority[0].name,
-                fixtures::VICTIM_ZONE.parse().unwrap()
+                fixtures::VICTIM_ZONE.parse::<dns_wire::Name>().unwrap()
             );
             let RData::A(next) = referral.additional[0].data else {
                 panic!("no glue")

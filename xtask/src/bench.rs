@@ -247,10 +247,16 @@ pub fn instruction_table() -> Result<(), String> {
                 )
             })
             .collect();
+        // dns-wire's owned model (`Message::from_bytes`), read the same way, for parse.
+        let mut models = Vec::new();
         for (label, input) in rows {
             let mut counts = [0f64; 3];
             for (i, lib) in LIBRARIES.iter().enumerate() {
                 counts[i] = instructions(&binary, op, lib, &input)?;
+            }
+            if op == "parse" {
+                let model = instructions(&binary, op, "dns-wire-model", &input)?;
+                models.push((label.clone(), model, counts));
             }
             let r = [counts[1] / counts[0], counts[2] / counts[0]];
             if !label.contains("scaling") {
@@ -267,6 +273,28 @@ pub fn instruction_table() -> Result<(), String> {
             geometric_mean(&ratios[0]),
             geometric_mean(&ratios[1])
         );
+        if !models.is_empty() {
+            println!("\n### parse into dns-wire's owned model (`Message::from_bytes`)\n");
+            println!(
+                "| message | dns-wire model | dns-wire view | hickory / model | domain / model |"
+            );
+            println!("| --- | ---: | ---: | ---: | ---: |");
+            let mut model_ratios: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+            for (label, model, counts) in models {
+                let r = [counts[1] / model, counts[2] / model];
+                model_ratios[0].push(r[0]);
+                model_ratios[1].push(r[1]);
+                println!(
+                    "| {label} | {model:.0} | {:.0} | {:.2}x | {:.2}x |",
+                    counts[0], r[0], r[1]
+                );
+            }
+            println!(
+                "| **geometric mean (corpus)** | | | **{:.2}x** | **{:.2}x** |",
+                geometric_mean(&model_ratios[0]),
+                geometric_mean(&model_ratios[1])
+            );
+        }
     }
     // Linearity: instructions per record as the message grows.
     println!("\n### encode scaling: instructions per record (cachegrind)\n");

@@ -12,7 +12,7 @@ use std::process::Command;
 use crate::{cargo, root, run_command};
 
 /// The fuzz targets in `fuzz/fuzz_targets/`.
-const TARGETS: [&str; 3] = ["parse_message", "roundtrip", "preserve_rdata"];
+const TARGETS: [&str; 4] = ["parse_message", "roundtrip", "preserve_rdata", "view"];
 
 /// SanitizerCoverage as cargo-fuzz configures it, without the nightly-only sanitizer.
 const RUSTFLAGS: &[&str] = &[

@@ -260,7 +260,11 @@ fn ses_check(domain: &str) -> Result<(Check, Vec<Name>), String> {
         .map_err(|e| format!("{e}"))?;
     let check = Check::Ses {
         domain,
-        tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        tokens: tokens
+            .iter()
+            .map(|t| t.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{e}"))?,
         signing_zone: None,
         region: region.map(str::to_string),
         expect_ns: Vec::new(),

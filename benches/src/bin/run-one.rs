@@ -4,6 +4,8 @@
 //!
 //! usage: run-one parse|encode dns-wire|hickory|domain FILE ITERATIONS
 //!
+//! (`parse dns-wire-model` reads dns-wire's owned `Message` instead of its in-place view.)
+//!
 //! FILE may be `ptr:N` or `chain:N` for the generated messages of the scaling benchmarks.
 //!
 //! The models for `encode` are built before the loop; the difference between two runs with
@@ -13,7 +15,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use dns_wire_benches::encode::{self, Models};
-use dns_wire_benches::visit::{dns_wire_visit, domain_visit, hickory_visit};
+use dns_wire_benches::visit::{dns_wire_model_visit, dns_wire_visit, domain_visit, hickory_visit};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +47,13 @@ fn main() -> ExitCode {
         ("parse", "dns-wire") => {
             for _ in 0..iterations {
                 sink ^= dns_wire_visit::visit(black_box(&bytes)).unwrap().checksum;
+            }
+        }
+        ("parse", "dns-wire-model") => {
+            for _ in 0..iterations {
+                sink ^= dns_wire_model_visit::visit(black_box(&bytes))
+                    .unwrap()
+                    .checksum;
             }
         }
         ("parse", "hickory") => {

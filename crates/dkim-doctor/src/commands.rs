@@ -1,9 +1,9 @@
 //! One function per command: validate the input, run it, print, and say how it ended.
 
-use dns_wire::resolver::{Resolver, ResolverConfig};
+use dns_wire::resolver::Resolver;
 
 use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
-use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::config::{check_settings, resolver_config, CheckSettings, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
@@ -92,29 +92,29 @@ pub(crate) fn human_options(common: &CommonOptions) -> HumanOptions {
 /// `ses`.
 async fn ses(common: &CommonOptions, args: &SesArgs) -> Result<Outcome, RunError> {
     let input = input::ses_check(args)?;
-    let config = resolver_config(common, INTERNET_TIMEOUT)?;
-    check_and_print(common, config, input, &args.watch).await
+    let settings = check_settings(common, INTERNET_TIMEOUT)?;
+    check_and_print(common, settings, input, &args.watch).await
 }
 
 /// `selector`.
 async fn selector(common: &CommonOptions, args: &SelectorArgs) -> Result<Outcome, RunError> {
     let input = input::selector_check(args)?;
-    let config = resolver_config(common, INTERNET_TIMEOUT)?;
-    check_and_print(common, config, input, &args.watch).await
+    let settings = check_settings(common, INTERNET_TIMEOUT)?;
+    check_and_print(common, settings, input, &args.watch).await
 }
 
 /// Runs one check (or watches it) and prints the report.
 pub(crate) async fn check_and_print(
     common: &CommonOptions,
-    config: ResolverConfig,
+    settings: CheckSettings,
     input: CheckInput,
     watch: &WatchArgs,
 ) -> Result<Outcome, RunError> {
     if let Some(interval) = watch.watch {
-        return watch::run(common, config, input, interval).await;
+        return watch::run(common, settings, input, interval).await;
     }
-    let resolver = Resolver::new(config);
-    let run = check_with(&resolver, input.check).await;
+    let resolver = Resolver::new(settings.resolver);
+    let run = check_with(&resolver, input.check, &settings.dnssec).await;
     let mut stdout = Stdout::new();
     if common.json {
         stdout.write(&to_json_line(

@@ -41,11 +41,112 @@ pub fn resolver_config(
         }
     }
     config.recursive = common.resolver;
+    // Validators ask with DO; without it the answers carry no signatures.
+    config.transport.dnssec_ok = !common.no_dnssec && common.resolver.is_none();
     let timeout = common.timeout.unwrap_or(default_timeout);
     config.transport.timeout = timeout;
     // A TCP exchange is a connect plus a round trip: allow it a little more than one UDP wait.
     config.transport.tcp_timeout = timeout.saturating_mul(2);
     Ok(config)
+}
+
+/// How a check treats DNSSEC, from the options: the decision of what to validate is the
+/// rules' (`dkim_rules::CheckMachine::with_dnssec`); this only says whether, from which
+/// anchors, at which time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnssecPolicy {
+    /// `--no-dnssec`, or a reduced check through a resolver.
+    Off,
+    /// Validate from these anchors (zone-file lines; empty: the IANA root anchors) at `now`
+    /// (seconds since the epoch; `None`: this machine's clock when the check starts).
+    On {
+        /// The trust anchors.
+        anchors: Vec<String>,
+        /// The validation time, if not the clock's.
+        now: Option<u64>,
+    },
+    /// On, but not checkable: why (a private root without its anchor).
+    NotChecked(String),
+}
+
+/// The DNSSEC policy for these options: `--trust-anchor` files are read and checked here (a
+/// file that holds no DS or DNSKEY record is bad input, exit 2).
+pub fn dnssec_policy(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
+    if common.no_dnssec || common.resolver.is_some() {
+        return Ok(DnssecPolicy::Off);
+    }
+    let mut anchors = Vec::new();
+    for path in &common.trust_anchors {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            RunError::BadInput(format!(
+                "cannot read --trust-anchor {}: {e}",
+                path.display()
+            ))
+        })?;
+        let parsed = dns_wire::dnssec::TrustAnchors::parse(&text)
+            .map_err(|e| RunError::BadInput(format!("--trust-anchor {}: {e}", path.display())))?;
+        if parsed.is_empty() {
+            return Err(RunError::BadInput(format!(
+                "--trust-anchor {} holds no DS or DNSKEY record",
+                path.display()
+            )));
+        }
+        anchors.extend(parsed.lines());
+    }
+    if anchors.is_empty() && !common.roots.is_empty() {
+        return Ok(DnssecPolicy::NotChecked(
+            "the walk starts at the --roots servers, which the IANA root anchors do not sign, and no --trust-anchor was given".to_string(),
+        ));
+    }
+    Ok(DnssecPolicy::On {
+        anchors,
+        now: common.validation_time,
+    })
+}
+
+impl DnssecPolicy {
+    /// The resolver settings this policy needs: queries with DO when DNSSEC is on (the
+    /// answers carry their signatures), the zones' keys asked along the way when it is
+    /// validated (`ResolverConfig::zone_keys`); neither when it is off.
+    pub fn configure(&self, config: &mut ResolverConfig) {
+        let on = !matches!(self, DnssecPolicy::Off) && config.recursive.is_none();
+        config.transport.dnssec_ok = on;
+        config.zone_keys = on && matches!(self, DnssecPolicy::On { .. });
+    }
+}
+
+/// Everything a check runs with, built once from the options and handed to every command and
+/// to `serve`'s checker: the resolver configuration and the DNSSEC policy, kept in agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSettings {
+    /// The resolver configuration (DO and `zone_keys` set as `dnssec` needs).
+    pub resolver: ResolverConfig,
+    /// Whether DNSSEC is validated, from which anchors, at which time.
+    pub dnssec: DnssecPolicy,
+}
+
+impl CheckSettings {
+    /// `resolver` made to agree with `dnssec`.
+    pub fn new(mut resolver: ResolverConfig, dnssec: DnssecPolicy) -> CheckSettings {
+        dnssec.configure(&mut resolver);
+        CheckSettings { resolver, dnssec }
+    }
+
+    /// `resolver` without DNSSEC (the library's default).
+    pub fn without_dnssec(resolver: ResolverConfig) -> CheckSettings {
+        CheckSettings::new(resolver, DnssecPolicy::Off)
+    }
+}
+
+/// The settings for these options (`default_timeout` when `--timeout` is not given).
+pub fn check_settings(
+    common: &CommonOptions,
+    default_timeout: Duration,
+) -> Result<CheckSettings, RunError> {
+    Ok(CheckSettings::new(
+        resolver_config(common, default_timeout)?,
+        dnssec_policy(common)?,
+    ))
 }
 
 #[cfg(test)]
@@ -94,5 +195,38 @@ mod tests {
         assert!(resolver_config(&common(&["-6", "--roots", "127.0.0.1"]), DEMO_TIMEOUT).is_err());
         let config = resolver_config(&common(&["-4"]), DEMO_TIMEOUT).unwrap();
         assert!(config.families.ipv4 && !config.families.ipv6);
+    }
+
+    #[test]
+    fn the_settings_keep_the_resolver_and_the_dnssec_policy_in_agreement() {
+        let settings = |args: &[&str]| check_settings(&common(args), INTERNET_TIMEOUT).unwrap();
+        // The IANA anchors at the clock's time: DO, the zones' keys asked.
+        let default = settings(&[]);
+        assert_eq!(
+            default.dnssec,
+            DnssecPolicy::On {
+                anchors: vec![],
+                now: None
+            }
+        );
+        assert!(default.resolver.transport.dnssec_ok && default.resolver.zone_keys);
+        let at = settings(&["--validation-time", "2026-12-01T01:00:00+01:00"]);
+        assert!(matches!(
+            at.dnssec,
+            DnssecPolicy::On {
+                now: Some(1_796_083_200),
+                ..
+            }
+        ));
+        let off = settings(&["--no-dnssec"]);
+        assert_eq!(off.dnssec, DnssecPolicy::Off);
+        assert!(!off.resolver.transport.dnssec_ok && !off.resolver.zone_keys);
+        // A private root without its anchor: said, not validated; no keys asked for nothing.
+        let private = settings(&["--roots", "127.53.0.1"]);
+        assert!(matches!(private.dnssec, DnssecPolicy::NotChecked(_)));
+        assert!(!private.resolver.zone_keys);
+        let reduced = settings(&["--resolver", "127.0.0.1"]);
+        assert_eq!(reduced.dnssec, DnssecPolicy::Off);
+        assert!(!reduced.resolver.transport.dnssec_ok);
     }
 }

@@ -49,6 +49,7 @@ pub use cache::{CacheOutcome, CachePolicy, CacheStats, Cached, ReportCache};
 pub use dkim_rules::CheckRun;
 pub use dns_wire::resolver::TraceRun;
 
+pub use crate::config::{CheckSettings, DnssecPolicy};
 use crate::exit::RunError;
 
 /// When a [`Checker`] starts a fresh resolver run. The run already bounds its cache (TTLs, a
@@ -102,19 +103,31 @@ struct State {
 #[derive(Debug)]
 pub struct Checker {
     config: ResolverConfig,
+    dnssec: DnssecPolicy,
     renewal: Renewal,
     state: Mutex<State>,
 }
 
 impl Checker {
-    /// A checker with the default [`Renewal`].
+    /// A checker with the default [`Renewal`], DNSSEC not checked.
     pub fn new(config: ResolverConfig) -> Checker {
         Checker::with_renewal(config, Renewal::default())
     }
 
-    /// A checker that renews its resolver run as `renewal` says.
+    /// A checker that renews its resolver run as `renewal` says, DNSSEC not checked.
     pub fn with_renewal(config: ResolverConfig, renewal: Renewal) -> Checker {
+        Checker::with_settings(CheckSettings::without_dnssec(config), renewal)
+    }
+
+    /// A checker of these settings (the resolver configuration and the DNSSEC policy, as
+    /// `dkim-doctor serve` builds them from its options), renewed as `renewal` says.
+    pub fn with_settings(settings: CheckSettings, renewal: Renewal) -> Checker {
+        let CheckSettings {
+            resolver: config,
+            dnssec,
+        } = settings;
         Checker {
+            dnssec,
             state: Mutex::new(State {
                 current: Generation {
                     resolver: Resolver::new(config.clone()),
@@ -133,6 +146,11 @@ impl Checker {
     /// The resolver configuration.
     pub fn config(&self) -> &ResolverConfig {
         &self.config
+    }
+
+    /// How its checks treat DNSSEC.
+    pub fn dnssec(&self) -> &DnssecPolicy {
+        &self.dnssec
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -189,7 +207,7 @@ impl Checker {
     /// Runs `check` to its diagnosis: every authoritative server asked, the report made.
     pub async fn check(&self, check: Check) -> CheckRun {
         let resolver = self.resolver();
-        let run = check_with(&resolver, check).await;
+        let run = check_with(&resolver, check, &self.dnssec).await;
         if run.observations.network.is_some() {
             self.forget_network_state(&resolver);
         }
@@ -220,11 +238,30 @@ impl Checker {
 /// Runs `check` to its diagnosis with `resolver` (and its run: cache, exchanges, health): the
 /// check machine of `dkim-rules` on the resolver's run, for every command (`ses`, `selector`,
 /// `bulk`, `demo`, `message`, `--watch`) and `serve`. A full check from the roots, or, with
-/// `--resolver`, a reduced check through that recursive resolver.
-pub async fn check_with(resolver: &Resolver, check: Check) -> CheckRun {
+/// `--resolver`, a reduced check through that recursive resolver. DNSSEC is checked as
+/// `dnssec` says; the resolver's configuration should agree with it ([`CheckSettings`]: DO
+/// set, the zones' keys asked along the way). The clock is read here, once, and handed to the
+/// rules.
+pub async fn check_with(resolver: &Resolver, check: Check, dnssec: &DnssecPolicy) -> CheckRun {
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
     let machine = match resolver.config().recursive {
         Some(address) => CheckMachine::reduced(check, address),
-        None => CheckMachine::new(check),
+        None => match dnssec {
+            DnssecPolicy::Off => CheckMachine::new(check),
+            DnssecPolicy::On { anchors, now } => {
+                CheckMachine::new(check).with_dnssec(dkim_rules::DnssecSetup {
+                    now: now.unwrap_or_else(clock),
+                    anchors: anchors.clone(),
+                })
+            }
+            DnssecPolicy::NotChecked(why) => {
+                CheckMachine::new(check).with_dnssec_not_checked(clock(), why)
+            }
+        },
     };
     resolver.drive(machine).await.into_result(Instant::now())
 }

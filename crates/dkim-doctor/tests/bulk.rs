@@ -5,7 +5,8 @@ mod common;
 
 use common::{lab, run_owned, validate_check_json};
 use dns_lab::scenarios::{
-    KEY_ED25519, KEY_WEAK_512, SELECTOR_HEALTHY, SES_HEALTHY, SES_MISSING, SES_TOKENS, UNREACHABLE,
+    DNSSEC_MOVED, DNSSEC_SECURE, KEY_ED25519, KEY_WEAK_512, SELECTOR_HEALTHY, SES_HEALTHY,
+    SES_MISSING, SES_TOKENS, UNREACHABLE,
 };
 use serde_json::Value;
 
@@ -435,4 +436,37 @@ fn sigint_stops_cleanly_after_printing_finished_reports() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Bulk validates DNSSEC like `ses`: from the `--trust-anchor` at the `--validation-time` the
+/// lab arguments carry; `--no-dnssec` turns it off.
+#[test]
+fn bulk_checks_dnssec_like_the_single_commands() {
+    let text = format!(
+        "{{\"domain\": \"{DNSSEC_SECURE}\", \"tokens\": {tokens}}}\n\
+         {{\"domain\": \"{DNSSEC_MOVED}\", \"tokens\": {tokens}}}\n",
+        tokens = tokens_json()
+    );
+    let result = bulk(&text, &[]);
+    let docs = reports(&result.stdout);
+    assert_eq!(docs.len(), 2, "{}", result.stderr);
+    let codes: Vec<Vec<String>> = docs.iter().map(common::codes).collect();
+    assert!(codes[0].iter().any(|c| c == "dnssec-secure"), "{codes:?}");
+    assert_eq!(docs[0]["verdict"], "pass");
+    assert!(
+        codes[1].iter().any(|c| c == "dnssec-ds-mismatch"),
+        "{codes:?}"
+    );
+    assert_eq!(docs[1]["verdict"], "fail");
+    assert_eq!(result.code, 1);
+
+    let off = bulk(&text, &["--no-dnssec"]);
+    let docs = reports(&off.stdout);
+    assert!(
+        docs.iter()
+            .flat_map(common::codes)
+            .all(|c| !c.starts_with("dnssec-")),
+        "{}",
+        off.stdout
+    );
 }

@@ -479,3 +479,27 @@ fn identical_requests_at_once_run_one_check() {
         8 - misses
     );
 }
+
+/// `serve` validates DNSSEC as the other commands do, from its `--trust-anchor` at its
+/// `--validation-time` (here the in-process lab's); `--no-dnssec` turns it off.
+#[test]
+fn serve_checks_dnssec_from_its_anchor() {
+    use dns_lab::scenarios::{DNSSEC_MOVED, SES_TOKENS};
+    let body = json!({"domain": DNSSEC_MOVED, "tokens": SES_TOKENS});
+    let codes = |extra: &[&str]| -> Vec<String> {
+        let mut args = common::lab().args();
+        args.extend(["--allow-private".to_string()]);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let server = start_serve(&args);
+        let response = post_json(server.addr, "/v1/check/ses", &body);
+        assert_eq!(response.status, 200, "{}", response.body);
+        common::codes(&response.json())
+    };
+    let validated = codes(&[]);
+    assert!(
+        validated.iter().any(|c| c == "dnssec-ds-mismatch"),
+        "{validated:?}"
+    );
+    let off = codes(&["--no-dnssec"]);
+    assert!(off.iter().all(|c| !c.starts_with("dnssec-")), "{off:?}");
+}

@@ -372,3 +372,49 @@ fn a_resolver_that_does_not_answer_is_a_network_problem_not_the_domains() {
     assert_eq!(result.code, 3);
     assert_eq!(codes(&doc), ["network-unreachable"]);
 }
+
+/// `--validation-time` is the one clock DNSSEC is judged at: the lab's signed zones validate
+/// at the lab's time, not after their signatures' window (2026-01-01 to 2037-01-01) nor
+/// before it; a time that is not RFC 3339 is bad input.
+#[test]
+fn validation_time_sets_the_clock_of_dnssec() {
+    let args = |time: &str| {
+        let mut args: Vec<String> = [
+            "selector",
+            dns_lab::scenarios::DNSSEC_SECURE,
+            "nosuch",
+            "--json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // The lab's arguments with another time.
+        let lab_args = lab().args();
+        let at = lab_args
+            .iter()
+            .position(|a| a == "--validation-time")
+            .unwrap();
+        args.extend(lab_args[..at].iter().cloned());
+        args.extend(lab_args[at + 2..].iter().cloned());
+        args.extend(["--validation-time".to_string(), time.to_string()]);
+        args
+    };
+    let at_lab_time = check_report(&run_owned(&args(&common::lab_time())));
+    let codes_now = codes(&at_lab_time);
+    assert!(
+        codes_now.iter().any(|c| c == "dnssec-secure"),
+        "{codes_now:?}"
+    );
+    for outside in ["2037-06-01T00:00:00Z", "2025-06-01T12:00:00+02:00"] {
+        let report = check_report(&run_owned(&args(outside)));
+        let found = codes(&report);
+        assert!(
+            found.iter().any(|c| c == "dnssec-signature-expired"),
+            "{outside}: {found:?}"
+        );
+    }
+
+    let bad = run_owned(&args("next tuesday"));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("RFC 3339"), "{}", bad.stderr);
+}

@@ -72,7 +72,12 @@ fn behavior_on_mx_failure_sets_the_exit_code_and_the_fix_is_the_record() {
     let doc = check_report(&rejecting);
     assert_eq!(rejecting.code, 1);
     assert_eq!(doc["domain"], MAIL_FROM_MX_MISSING);
-    assert_eq!(codes(&doc), ["mail-from-mx-missing", "trailing-dot"]);
+    // What DNSSEC says of the signed lab is beside the point here.
+    let mail_codes: Vec<String> = codes(&doc)
+        .into_iter()
+        .filter(|c| !c.starts_with("dnssec-"))
+        .collect();
+    assert_eq!(mail_codes, ["mail-from-mx-missing", "trailing-dot"]);
     assert_eq!(doc["findings"][0]["severity"], "error");
     let action = doc["actions"]
         .as_array()
@@ -164,12 +169,15 @@ fn mail_from_option_adds_the_check_to_a_token_check() {
 }
 
 /// The queries of the MAIL FROM and DMARC probes in a report's trace: the names they ask
-/// (the MAIL FROM domain, `_dmarc`, the SPF include), however the walks of the run raced.
+/// (the MAIL FROM domain, `_dmarc`, the SPF include), however the walks of the run raced;
+/// not DNSSEC's questions about zones' keys (measured on their own in dkim-rules'
+/// lab_scenarios).
 fn mail_queries(doc: &serde_json::Value) -> usize {
     doc["trace"]
         .as_array()
         .expect("a trace")
         .iter()
+        .filter(|q| q["type"] != "DNSKEY" && q["type"] != "DS")
         .filter(|q| {
             let name = q["name"].as_str().unwrap_or_default();
             name.starts_with("bounce.") || name.starts_with("_dmarc.") || name == "amazonses.com."

@@ -16,14 +16,14 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use dkim_rules::message::{verify_message, KeyEvidence, Message, SignatureResult};
 use dkim_rules::{
     AnswerOutcome, Observations, ObservedData, ObservedRecord, ProbeObservation, Response,
-    ServerAnswer, ServerInfo, ServerRef, ZoneDelegation,
+    Selector, ServerAnswer, ServerInfo, ServerRef, ZoneDelegation,
 };
 use dns_wire::{Name, Rcode, RecordType};
 
 /// What one authoritative server answering `record` at `<selector>._domainkey.<domain>` looks
 /// like to the rules.
-fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
-    let name = dkim_rules::expected_name(selector, domain).expect("a key name");
+fn observations(domain: &Name, selector: &Selector, record: &str) -> Observations {
+    let name = selector.dkim_name(domain).expect("a key name");
     let server = ServerRef {
         name: "ns1.dnshost.com.".parse().unwrap(),
         address: IpAddr::V4(Ipv4Addr::new(127, 53, 10, 1)),
@@ -63,6 +63,7 @@ fn observations(domain: &Name, selector: &str, record: &str) -> Observations {
         targets: vec![],
         network: None,
         reduced: None,
+        dnssec: None,
     }
 }
 
@@ -152,7 +153,7 @@ fn bench_with<M: Measurement>(c: &mut Criterion<M>, group_name: &str) {
     let rsa = format!("v=DKIM1; k=rsa; p={}", dns_lab::keys::MAIL_RSA_2048);
     let ed = format!("v=DKIM1; k=ed25519; p={}", dns_lab::keys::MAIL_ED25519);
     let message = Message::parse(bytes).expect("parses");
-    let fetched: Vec<(Name, String, Observations)> = message
+    let fetched: Vec<(Name, Selector, Observations)> = message
         .key_queries()
         .into_iter()
         .map(|(domain, selector)| {

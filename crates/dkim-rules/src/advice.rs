@@ -13,10 +13,11 @@ use crate::check::Check;
 use crate::finding::{Finding, FindingCode, SesErrorType, Severity};
 use crate::hosts::HostServers;
 use crate::observe::{AnswerOutcome, Observations, ServerRef};
-use crate::probe::{expected_name, expected_ses_target, probes, ProbePurpose};
+use crate::probe::{expected_ses_target, probes, ProbePurpose};
 use crate::providers::{provider_for_selector, PublishedAs};
 use crate::report::{RecordReport, RecordStatus, Report, Verdict};
 use crate::serde_dns;
+use crate::Selector;
 
 /// What to do, for people: the verdict in one sentence, then the actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -615,7 +616,7 @@ impl<'a> AdviceCtx<'a> {
             .check
             .selectors()
             .iter()
-            .find(|s| expected_name(s, self.check.domain()).as_ref() == Some(&record.name))?;
+            .find(|s| s.dkim_name(self.check.domain()).as_ref() == Some(&record.name))?;
         let (rtype, value) = self.expected_record(selector)?;
         // A record that is there but whose key only the provider can correct (a weak key,
         // two key records): its findings' own steps say what to do.
@@ -645,10 +646,7 @@ impl<'a> AdviceCtx<'a> {
             if has(FindingCode::UnderscoreStripped) {
                 for probe in probes(self.check) {
                     if probe.purpose == ProbePurpose::UnderscoreVariant
-                        && probe
-                            .name
-                            .to_string()
-                            .starts_with(&format!("{}.", selector.to_ascii_lowercase()))
+                        && probe.name.to_string().starts_with(&format!("{selector}."))
                         && self.exists(&probe.name)
                         && !delete.iter().any(|d| d.name == probe.name)
                     {
@@ -700,13 +698,13 @@ impl<'a> AdviceCtx<'a> {
 
     /// The record a selector must have: the SES CNAME, a provider's fixed CNAME, or a key TXT
     /// whose value only the provider knows.
-    fn expected_record(&self, selector: &str) -> Option<(&'static str, Option<String>)> {
+    fn expected_record(&self, selector: &Selector) -> Option<(&'static str, Option<String>)> {
         match self.check {
             Check::Ses { .. } => {
                 let target = expected_ses_target(self.check, selector)?;
                 Some(("CNAME", Some(target.to_string())))
             }
-            Check::Selector { domain, .. } => match provider_for_selector(selector) {
+            Check::Selector { domain, .. } => match provider_for_selector(selector.as_str()) {
                 Some(p) => match (p.published_as, p.target) {
                     (PublishedAs::Cname, Some(rule))
                         if !rule.customer_part && rule.suffixes.len() == 1 =>
@@ -892,7 +890,7 @@ mod tests {
         let domain: Name = "example.com".parse().unwrap();
         let check = Check::Ses {
             domain: domain.clone(),
-            tokens: vec!["aaaa".into(), "bbbb".into()],
+            tokens: vec!["aaaa".parse().unwrap(), "bbbb".parse().unwrap()],
             signing_zone: None,
             region: None,
             expect_ns: vec![],
@@ -952,6 +950,7 @@ mod tests {
             targets: vec![],
             network: None,
             reduced: None,
+            dnssec: None,
         };
         (check, observations)
     }

@@ -4,6 +4,7 @@ use dns_wire::Name;
 use serde::{Deserialize, Serialize};
 
 use crate::serde_dns;
+use crate::Selector;
 
 /// The DKIM zone used by every SES region not listed in [`SES_REGIONAL_DKIM_ZONES`].
 pub const SES_DEFAULT_DKIM_ZONE: &str = "dkim.amazonses.com";
@@ -291,7 +292,7 @@ pub enum Check {
         #[serde(with = "serde_dns::name")]
         domain: Name,
         /// The DKIM tokens (normally 3), as single labels.
-        tokens: Vec<String>,
+        tokens: Vec<Selector>,
         /// `DkimAttributes.SigningHostedZone`; wins over `region` when given.
         #[serde(default, with = "serde_dns::opt_name")]
         signing_zone: Option<Name>,
@@ -325,7 +326,7 @@ pub enum Check {
         #[serde(with = "serde_dns::name")]
         domain: Name,
         /// The selectors (`google`, `selector1`, `s1`...); a selector may contain dots.
-        selectors: Vec<String>,
+        selectors: Vec<Selector>,
         /// Name servers the user expects to hold the records.
         #[serde(default, with = "serde_dns::names")]
         expect_ns: Vec<Name>,
@@ -401,7 +402,7 @@ impl Check {
     }
 
     /// The selectors (SES tokens are selectors too), in the order given.
-    pub fn selectors(&self) -> &[String] {
+    pub fn selectors(&self) -> &[Selector] {
         match self {
             Check::Ses { tokens, .. } => tokens,
             Check::Selector { selectors, .. } => selectors,

@@ -8,11 +8,11 @@
 //!
 //! The plan, in rounds:
 //! 1. the user's `--expect-ns` servers are looked up, if any;
-//! 2. every probe of [`probes`] goes out at once: the surveys of the zones that hold the
+//! 2. every probe of [`probes`](crate::probes) goes out at once: the surveys of the zones that hold the
 //!    names share one zone survey in the run, the key lookups at the provider's targets start
 //!    with them, and every question to a server goes in one wave;
 //! 3. when all are in (the key lookups excepted: nothing asked next depends on them, so they
-//!    go on in the background and are read at the end), [`follow_up_probes`] says what more to
+//!    go on in the background and are read at the end), [`Rounds`] says what more to
 //!    ask given what came back (the mistaken variants only when an expected record is missing
 //!    or wrong), and the next round goes out; a name under a zone already surveyed is asked of
 //!    that zone's servers directly.
@@ -35,18 +35,15 @@ use dns_wire::{Name, Question, RData, Rcode, RecordType};
 
 use crate::check::Check;
 use crate::diagnose::diagnose;
+pub use crate::dnssec_gather::DnssecSetup;
+use crate::dnssec_gather::{authoritative_answers, signed_answer, zone_keys, Gathered};
 use crate::observe::{
     AnswerError, AnswerOutcome, LameServer, NetworkProblem, NetworkProblemKind, Observations,
     ObservedData, ObservedRecord, ProbeObservation, ReducedCheck, Response, ServerAnswer,
     ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
-use crate::probe::{follow_up_probes, probes, Probe, ProbePurpose};
+use crate::probe::{Probe, ProbePurpose, Rounds};
 use crate::report::Report;
-
-/// Rounds of probes at most: the first, the variants and targets its answers call for, the
-/// chains that end in yet another zone. [`follow_up_probes`] never asks the same probe twice,
-/// so the rounds end anyway; the bound is a safety net.
-pub const MAX_ROUNDS: usize = 4;
 
 /// One zone cut on the way to the zone that holds the DKIM names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,12 +137,39 @@ enum Pending {
     Target { slot: usize },
     /// A probe asked of the recursive resolver (a reduced check).
     Recursive { slot: usize },
+    /// DNSSEC: a zone's DNSKEY set, asked of every server of a surveyed zone.
+    DnssecKeysAll { zone: Name },
+    /// DNSSEC: a zone's DNSKEY set, looked up (one server).
+    DnssecKeys { zone: Name },
+    /// DNSSEC: a zone's DS, asked of the parent server that referred to it.
+    DnssecDs { zone: Name },
+}
+
+/// Where the DNSSEC part of a check stands.
+#[derive(Debug, Default)]
+enum DnssecState {
+    /// Not checked (`--no-dnssec`, a reduced check).
+    #[default]
+    Off,
+    /// To be gathered once the probes are in.
+    Wanted(DnssecSetup),
+    /// Being gathered: the tasks still out.
+    Gathering {
+        setup: DnssecSetup,
+        gathered: Box<Gathered>,
+        open: usize,
+    },
+    /// Gathered into the observations.
+    Done,
 }
 
 /// One check of a domain on a run. See the module documentation.
 #[derive(Debug)]
 pub struct CheckMachine {
     check: Check,
+    /// The registrable domain of the checked domain: no public suffix is at or below it, so
+    /// a zone there is surveyed as soon as a walk is referred to it.
+    floor: Option<Name>,
     /// A reduced check through this recursive resolver (`--resolver`).
     recursive: Option<SocketAddr>,
     started: Option<Instant>,
@@ -154,7 +178,7 @@ pub struct CheckMachine {
     expected_servers: Vec<ServerAddr>,
     /// Every probe of the check, in the order asked (every round's).
     slots: Vec<Slot>,
-    rounds: usize,
+    rounds: Rounds,
     /// No round is left to ask: the check ends when the last slot is in.
     probing_done: bool,
     observations: Observations,
@@ -162,6 +186,9 @@ pub struct CheckMachine {
     extra_records: Vec<QueryRecord>,
     trace: Trace,
     reduced_trace: Vec<QueryRecord>,
+    /// The key lookups' authoritative answers (the keys at the targets), for DNSSEC.
+    target_answers: Vec<QueryRecord>,
+    dnssec: DnssecState,
     result: Option<CheckRun>,
 }
 
@@ -169,6 +196,7 @@ impl CheckMachine {
     /// A check of `check`, walking from the roots of the run it is started on.
     pub fn new(check: Check) -> CheckMachine {
         CheckMachine {
+            floor: crate::mail::registrable_name(check.domain()),
             check,
             recursive: None,
             started: None,
@@ -176,15 +204,35 @@ impl CheckMachine {
             expected_ns: Vec::new(),
             expected_servers: Vec::new(),
             slots: Vec::new(),
-            rounds: 0,
+            rounds: Rounds::default(),
             probing_done: false,
             observations: Observations::default(),
             surveys: Vec::new(),
             extra_records: Vec::new(),
             trace: Trace::default(),
             reduced_trace: Vec::new(),
+            target_answers: Vec::new(),
+            dnssec: DnssecState::Off,
             result: None,
         }
+    }
+
+    /// Checks DNSSEC too: the chain of trust to every name the check relies on, validated at
+    /// `setup.now` from `setup.anchors` (see [`crate::dnssec_gather`]). The run's queries must
+    /// set DO (`TransportConfig::dnssec_ok`) for the answers to carry their signatures. A
+    /// reduced check (through a resolver) does not check DNSSEC.
+    pub fn with_dnssec(mut self, setup: DnssecSetup) -> CheckMachine {
+        if self.recursive.is_none() {
+            self.dnssec = DnssecState::Wanted(setup);
+        }
+        self
+    }
+
+    /// DNSSEC on, but not checkable (a lab's roots without its trust anchor): the report says
+    /// so with `dnssec-not-checked`.
+    pub fn with_dnssec_not_checked(mut self, now: u64, why: &str) -> CheckMachine {
+        self.observations.dnssec = Some(crate::DnssecObservations::not_checked(now, why));
+        self
     }
 
     /// A reduced check: every probe asked of the recursive resolver at `resolver`, which stands
@@ -220,31 +268,27 @@ impl CheckMachine {
         self.result.as_ref()
     }
 
+    /// Surveys the zone holding the probe's name and asks its servers the probe.
+    fn survey(&self, run: &mut Run, probe: &Probe, now: Instant) -> TaskId {
+        match &self.floor {
+            Some(floor) => run.survey_within(&probe.name, probe.rtype, floor, now),
+            None => run.survey(&probe.name, probe.rtype, now),
+        }
+    }
+
     fn track(&mut self, task: TaskId, pending: Pending) {
         self.pending.push((task, pending));
     }
 
-    /// Starts the next round of probes, or, with none left, ends the check once the key
-    /// lookups still running are in.
-    fn next_round(&mut self, run: &mut Run, now: Instant, batch: Vec<Probe>) {
-        // Keys already being looked up (in the background) are not asked again.
-        let batch: Vec<Probe> = batch
-            .into_iter()
-            .filter(|p| {
-                !(p.resolves_through_target_zone()
-                    && self
-                        .slots
-                        .iter()
-                        .any(|s| s.probe.name == p.name && s.probe.purpose == p.purpose))
-            })
-            .collect();
-        if batch.is_empty() || self.rounds >= MAX_ROUNDS {
+    /// Starts the round of probes [`Rounds`] gives, or, with none left, ends the check once
+    /// the key lookups still running are in.
+    fn next_round(&mut self, run: &mut Run, now: Instant, batch: Option<Vec<Probe>>) {
+        let Some(batch) = batch else {
             self.probing_done = true;
             self.finish_when_in(run, now);
             return;
-        }
-        self.rounds += 1;
-        let round = self.rounds;
+        };
+        let round = self.rounds.count();
         let known: Vec<ZoneSurvey> = self.surveys.iter().map(|s| s.zone.clone()).collect();
         let first = self.slots.len();
         self.slots.extend(batch.into_iter().map(|probe| Slot {
@@ -279,7 +323,7 @@ impl CheckMachine {
                     },
                 );
             } else {
-                let task = run.survey(&probe.name, probe.rtype, now);
+                let task = self.survey(run, &probe, now);
                 self.track(task, Pending::Survey { slot: index });
             }
         }
@@ -313,7 +357,7 @@ impl CheckMachine {
             self.finish_when_in(run, now);
             return;
         }
-        let round = self.rounds;
+        let round = self.rounds.count();
         let waiting = self
             .slots
             .iter()
@@ -329,7 +373,137 @@ impl CheckMachine {
             return;
         }
         self.read_slots(|_| true);
+        match std::mem::take(&mut self.dnssec) {
+            DnssecState::Wanted(setup) => {
+                // Ends the check itself when nothing more is to be asked.
+                self.start_dnssec(run, now, setup);
+                return;
+            }
+            DnssecState::Gathering {
+                setup,
+                gathered,
+                open,
+            } if open > 0 => {
+                self.dnssec = DnssecState::Gathering {
+                    setup,
+                    gathered,
+                    open,
+                };
+                return;
+            }
+            DnssecState::Gathering {
+                setup, gathered, ..
+            } => {
+                self.observations.dnssec = Some(gathered.into_observations(&setup));
+                self.dnssec = DnssecState::Done;
+            }
+            other => self.dnssec = other,
+        }
         self.finish(run, now);
+    }
+
+    /// Starts the DNSSEC questions: the DNSKEY of every zone on the path to each zone that
+    /// answered a relied-on name, the DS of those whose referral the check did not see.
+    fn start_dnssec(&mut self, run: &mut Run, now: Instant, setup: DnssecSetup) {
+        let mut gathered = Gathered::default();
+        // The relied-on answers: the expected names from every server, the keys' answers.
+        for survey in self
+            .surveys
+            .iter()
+            .filter(|s| s.purpose == ProbePurpose::Expected)
+        {
+            for record in &survey.answers {
+                gathered.add_answer(record, server_ref(&record.server));
+            }
+        }
+        for record in &self.target_answers {
+            gathered.add_answer(record, server_ref(&record.server));
+        }
+        // The zones that gave them, and every zone above them.
+        let mut answering: Vec<Name> = self
+            .surveys
+            .iter()
+            .filter(|s| s.purpose == ProbePurpose::Expected)
+            .map(|s| s.zone.zone.clone())
+            .collect();
+        answering.extend(self.target_answers.iter().map(|q| q.zone.clone()));
+        for zone in &answering {
+            gathered.add_path(delegation_path(run, zone).into_iter().map(|s| s.zone));
+        }
+        // DS evidence from every referral the check saw.
+        let mut seen: Vec<&QueryRecord> = self.trace.queries().collect();
+        for survey in &self.surveys {
+            if let Some(located) = &survey.located {
+                seen.extend(located.trace.queries());
+            }
+        }
+        // The keys the run asked along the walks (`ResolverConfig::zone_keys`).
+        let walked: Vec<QueryRecord> = zone_keys(seen.iter().copied())
+            .into_iter()
+            .cloned()
+            .collect();
+        gathered.add_referrals(seen.into_iter(), server_ref);
+        let mut open = 0;
+        for zone in gathered.zones.clone() {
+            let surveyed = self
+                .surveys
+                .iter()
+                .find(|s| s.zone.zone == zone && s.purpose == ProbePurpose::Expected);
+            match surveyed {
+                // The zone survey asked every server with the SOA and NS.
+                Some(s) if s.zone.servers.iter().all(|z| z.keys.is_some()) => {
+                    for record in s.zone.servers.iter().filter_map(|z| z.keys.as_ref()) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                }
+                Some(s) => {
+                    let task = run.ask_all(&s.zone, &zone, RecordType::DNSKEY, now);
+                    self.track(task, Pending::DnssecKeysAll { zone });
+                    open += 1;
+                }
+                None if walked.iter().any(|q| q.zone == zone) => {
+                    for record in walked.iter().filter(|q| q.zone == zone) {
+                        gathered.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                }
+                None => {
+                    let task = run.lookup(&zone, RecordType::DNSKEY, now);
+                    self.track(task, Pending::DnssecKeys { zone });
+                    open += 1;
+                }
+            }
+        }
+        for zone in gathered.zones_without_ds() {
+            let Some(delegation) = run.cache().delegation(&zone) else {
+                continue;
+            };
+            let (Some(parent), Some(server)) = (delegation.parent, delegation.referred_by) else {
+                continue;
+            };
+            let question = Question::new(zone.clone(), RecordType::DS);
+            let task = run.ask_servers(&parent, &[server], &question, QueryPurpose::Survey, now);
+            self.track(task, Pending::DnssecDs { zone });
+            open += 1;
+        }
+        self.dnssec = DnssecState::Gathering {
+            setup,
+            gathered: Box::new(gathered),
+            open,
+        };
+        if open == 0 {
+            self.finish_when_in(run, now);
+        }
+    }
+
+    /// A DNSSEC task is in.
+    fn dnssec_done(&mut self, run: &mut Run, now: Instant, add: impl FnOnce(&mut Gathered)) {
+        if let DnssecState::Gathering { gathered, open, .. } = &mut self.dnssec {
+            add(gathered);
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                self.finish_when_in(run, now);
+            }
+        }
     }
 
     /// Reads into the observations, in probe order, the slots that `which` picks and that
@@ -367,6 +541,15 @@ impl CheckMachine {
                     name: probe.name.clone(),
                     outcome: target_outcome(&lookup),
                 });
+                if probe.purpose == ProbePurpose::TargetKey
+                    && !matches!(self.dnssec, DnssecState::Off)
+                {
+                    self.target_answers.extend(
+                        authoritative_answers(lookup.trace.queries())
+                            .into_iter()
+                            .cloned(),
+                    );
+                }
                 self.trace.extend(lookup.trace);
             } else if let Some(surveyed) = surveyed {
                 let mut answers: Vec<ServerAnswer> =
@@ -388,7 +571,7 @@ impl CheckMachine {
     /// The probes of the round are in (the key lookups may still run): their answers are
     /// read in probe order, and the next round is asked.
     fn round_done(&mut self, run: &mut Run, now: Instant) {
-        let round = self.rounds;
+        let round = self.rounds.count();
         // The key lookups are read at the end, whenever they came in: no follow-up depends on
         // them, and the observations keep one order whatever the timing.
         self.read_slots(|s| s.round == round && !s.background);
@@ -402,7 +585,7 @@ impl CheckMachine {
             self.finish_when_in(run, now);
             return;
         }
-        let next = follow_up_probes(&self.check, &self.observations);
+        let next = self.rounds.next(&self.check, &self.observations);
         self.next_round(run, now, next);
     }
 
@@ -472,7 +655,7 @@ impl CheckMachine {
             }
             self.trace.extend(result.trace);
         }
-        let first = probes(&self.check);
+        let first = self.rounds.first(&self.check);
         self.next_round(run, now, first);
     }
 }
@@ -482,7 +665,7 @@ impl RunClient for CheckMachine {
         self.started = Some(now);
         let names = self.check.expect_ns().to_vec();
         if names.is_empty() || self.recursive.is_some() {
-            let first = probes(&self.check);
+            let first = self.rounds.first(&self.check);
             self.next_round(run, now, first);
             return;
         }
@@ -527,8 +710,8 @@ impl RunClient for CheckMachine {
                     .iter()
                     .any(|a| matches!(a.classification, Classification::Referral { .. }));
                 if referred {
-                    let probe = &self.slots[slot].probe;
-                    let task = run.survey(&probe.name, probe.rtype, now);
+                    let probe = self.slots[slot].probe.clone();
+                    let task = self.survey(run, &probe, now);
                     self.track(task, Pending::Survey { slot });
                     return;
                 }
@@ -553,6 +736,43 @@ impl RunClient for CheckMachine {
                 self.slots[slot].recursive = Some(*record);
                 self.slot_done(run, now, slot);
             }
+            // Each task's queries join the check's trace before the task is counted in: the
+            // last one in ends the check, which takes the trace.
+            (Pending::DnssecKeysAll { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
+                self.dnssec_done(run, now, |g| {
+                    for record in &records {
+                        g.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                });
+            }
+            (Pending::DnssecKeys { zone }, RunEvent::Lookup { result, .. }) => {
+                self.trace.extend(result.trace.clone());
+                self.dnssec_done(run, now, |g| {
+                    for record in authoritative_answers(result.trace.queries()) {
+                        g.add_keys(&zone, record, server_ref(&record.server));
+                    }
+                    // A walk to a zone not reached before brings its referrals too.
+                    g.add_referrals(result.trace.queries(), server_ref);
+                });
+            }
+            (Pending::DnssecDs { zone }, RunEvent::Asked { records, .. }) => {
+                self.extra_records.extend(records.iter().cloned());
+                self.dnssec_done(run, now, |g| {
+                    for record in &records {
+                        g.ds.push((
+                            zone.clone(),
+                            signed_answer(record, server_ref(&record.server)),
+                        ));
+                    }
+                });
+            }
+            (
+                Pending::DnssecKeysAll { .. }
+                | Pending::DnssecKeys { .. }
+                | Pending::DnssecDs { .. },
+                _,
+            ) => self.dnssec_done(run, now, |_| {}),
             // An event of another kind than the task's: cannot happen (each start method
             // ends in its own event); the slot is closed so the check still ends.
             (
@@ -808,7 +1028,7 @@ fn network_problem(cause: NoNetwork) -> NetworkProblem {
     }
 }
 
-fn rules_error(error: &QueryError) -> AnswerError {
+pub(crate) fn rules_error(error: &QueryError) -> AnswerError {
     if error.is_local() {
         return AnswerError::NotChecked;
     }
@@ -905,6 +1125,7 @@ fn collect_queries(
             for server in &survey.zone.servers {
                 queries.push(server.soa.clone());
                 queries.push(server.apex_ns.clone());
+                queries.extend(server.keys.clone());
             }
         }
         queries.extend(survey.answers.iter().cloned());

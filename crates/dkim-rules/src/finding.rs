@@ -250,6 +250,45 @@ finding_codes! {
     /// The policy comes from the organizational domain.
     DmarcFromOrganization = "dmarc-from-organization", Info, None,
         "The domain has no DMARC record of its own; the organizational domain's record (found by the Public Suffix List) applies, with its `sp=`.";
+    /// The DS at the parent names no key the zone publishes.
+    DnssecDsMismatch = "dnssec-ds-mismatch", Error, Some(DnsServerError),
+        "The DS record at the parent names no DNSKEY the zone publishes (typically after moving to another DNS host): the chain of trust is bogus and validating resolvers answer SERVFAIL. The finding names the DS and the keys.";
+    /// DS at the parent, zone unsigned.
+    DnssecDsUnsignedZone = "dnssec-ds-unsigned-zone", Error, Some(DnsServerError),
+        "The parent has a DS record for the zone, but the zone is not signed (no DNSKEY): validating resolvers answer SERVFAIL for every name in it.";
+    /// An answer of a signed zone has no RRSIG.
+    DnssecRrsigMissing = "dnssec-rrsig-missing", Error, Some(DnsServerError),
+        "An answer from a signed zone comes without RRSIG (an unsigned copy on some server): validating resolvers reject it.";
+    /// A signature does not verify.
+    DnssecSignatureInvalid = "dnssec-signature-invalid", Error, Some(DnsServerError),
+        "A signature does not verify with the zone's keys (wrong key, altered data, a key the zone does not publish), or validating it took more work than validators allow.";
+    /// A signature expired or is not yet valid.
+    DnssecSignatureExpired = "dnssec-signature-expired", Error, Some(DnsServerError),
+        "A signature the answer relies on has expired or is not yet valid (the zone is no longer re-signed, a server serves an old copy, or a clock is wrong).";
+    /// Signatures expire soon.
+    DnssecSignatureExpiring = "dnssec-signature-expiring", Warning, None,
+        "Signatures the check relies on expire within 7 days: if the zone is not re-signed in time, validating resolvers answer SERVFAIL.";
+    /// Servers differ in signing.
+    DnssecServersDiffer = "dnssec-servers-differ", Error, Some(DnsServerError),
+        "Some servers' answers validate and others' do not: lookups through validating resolvers fail intermittently, depending on the server asked.";
+    /// A denial of existence does not prove what it says.
+    DnssecDenialBroken = "dnssec-denial-broken", Error, Some(DnsServerError),
+        "A signed zone denies a name or a DS record without a valid NSEC/NSEC3 proof: validating resolvers answer SERVFAIL instead of NXDOMAIN or NODATA.";
+    /// The provider's target zone is bogus.
+    DnssecTargetBogus = "dnssec-target-bogus", Error, Some(DnsServerError),
+        "The zone of a CNAME target (the email provider's) has a bogus DNSSEC chain: validating resolvers cannot read the key there. Nothing to change in your zone.";
+    /// Signed only with unsupported or deprecated algorithms.
+    DnssecAlgorithmUnsupported = "dnssec-algorithm-unsupported", Warning, None,
+        "A zone is signed only with an algorithm validators do not use (deprecated: RSAMD5, DSA, RSASHA1, GOST; or unknown): it is treated as unsigned (RFC 6840 §5.2), never bogus.";
+    /// Everything relied on validates.
+    DnssecSecure = "dnssec-secure", Info, None,
+        "Every name the check relies on validates from the root trust anchor (DNSSEC secure).";
+    /// Validly unsigned.
+    DnssecUnsigned = "dnssec-unsigned", Info, None,
+        "The zone is validly unsigned: the parent proves there is no DS record, so validating resolvers accept unsigned answers.";
+    /// DNSSEC on but not checked.
+    DnssecNotChecked = "dnssec-not-checked", Info, None,
+        "DNSSEC was not checked: the servers asked are a private root (`--roots`) and no `--trust-anchor` was given for it, so no chain of trust can be built (the IANA anchors do not sign a lab).";
 }
 
 impl FindingCode {
@@ -370,6 +409,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!(!code.description().is_empty());
         }
-        assert_eq!(FindingCode::ALL.len(), 50);
+        assert_eq!(FindingCode::ALL.len(), 63);
     }
 }

@@ -28,9 +28,10 @@
 //! use dns_wire::{Rcode, RecordType};
 //!
 //! let domain = parse_domain("Example.COM.").unwrap();
+//! let google = Selector::parse("google").unwrap();
 //! let check = Check::Selector {
 //!     domain: domain.clone(),
-//!     selectors: vec![parse_selector("google").unwrap()],
+//!     selectors: vec![google.clone()],
 //!     expect_ns: vec![],
 //!     dmarc: false,
 //! };
@@ -41,7 +42,7 @@
 //!
 //! // One server answered the TXT question with an empty key (revoked).
 //! let server = ServerRef { name: "ns1.example.net".parse().unwrap(), address: "192.0.2.53".parse().unwrap() };
-//! let name = expected_name("google", &domain).unwrap();
+//! let name = google.dkim_name(&domain).unwrap();
 //! let observations = Observations {
 //!     probes: vec![ProbeObservation {
 //!         name: name.clone(),
@@ -74,6 +75,8 @@ mod advice;
 mod check;
 mod diagnose;
 pub mod dmarc;
+mod dnssec;
+mod dnssec_gather;
 pub mod engine;
 mod finding;
 mod hosts;
@@ -85,6 +88,7 @@ mod observe;
 mod probe;
 mod providers;
 mod report;
+mod selector;
 pub mod serde_dns;
 pub mod spf;
 mod watch;
@@ -97,7 +101,11 @@ pub use check::{
     SES_REGION_TABLE_DATE,
 };
 pub use diagnose::{diagnose, judge_key_record, negative_caching};
-pub use engine::{CheckMachine, CheckRun, PathStep};
+pub use dnssec::{
+    DnssecObservations, SignedAnswer, SignedOutcome, SignedProbe, WireRecord, ZoneKeysObservation,
+    EXPIRY_WARNING_SECONDS,
+};
+pub use engine::{CheckMachine, CheckRun, DnssecSetup, PathStep};
 pub use finding::{Finding, FindingCode, SesErrorType, Severity};
 pub use hosts::{
     dns_host_of, DnsHost, HostServers, NsPattern, Quirk, DNS_HOSTS, DNS_HOST_TABLE_DATE,
@@ -117,7 +125,7 @@ pub use observe::{
     ServerInfo, ServerRef, TargetOutcome, TargetResolution, ZoneDelegation, ZoneSoa,
 };
 pub use probe::{
-    expected_name, expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose,
+    expected_ses_target, follow_up_probes, probes, Probe, ProbePurpose, Rounds, MAX_ROUNDS,
     WILDCARD_PROBE_LABEL,
 };
 pub use providers::{
@@ -129,4 +137,5 @@ pub use report::{
     RecordFix, RecordReport, RecordStatus, Report, ServerValue, SesView, SpfIncludeReport,
     SpfReport, Verdict,
 };
+pub use selector::Selector;
 pub use watch::{diff_reports, watch_hint, Change};

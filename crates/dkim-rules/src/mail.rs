@@ -24,10 +24,14 @@ pub fn dmarc_name(domain: &Name) -> Option<Name> {
 
 /// The organizational domain of `domain` (Public Suffix List) as a name.
 pub(crate) fn organizational_name(domain: &Name) -> Name {
+    registrable_name(domain).unwrap_or_else(|| domain.clone())
+}
+
+/// The registrable domain of `domain` (the Public Suffix List's public suffix and one label
+/// more); `None` when `domain` is itself a public suffix.
+pub(crate) fn registrable_name(domain: &Name) -> Option<Name> {
     let text = domain.to_string_relative().to_ascii_lowercase();
-    crate::dmarc::organizational_domain(&text)
-        .parse()
-        .unwrap_or_else(|_| domain.clone())
+    psl::domain_str(&text)?.parse().ok()
 }
 
 /// The names a DNS host produces when it appends the zone to a name that already has it.
@@ -394,7 +398,7 @@ mod tests {
     pub(crate) fn identity(mail_from: Option<&str>, dmarc: bool) -> Check {
         Check::Ses {
             domain: n("example.com"),
-            tokens: vec!["tok1".into()],
+            tokens: vec!["tok1".parse().unwrap()],
             signing_zone: None,
             region: Some("us-east-1".into()),
             expect_ns: vec![],
@@ -523,7 +527,7 @@ mod tests {
     fn missing_records_bring_the_variant_probes() {
         let check = Check::Selector {
             domain: n("mail.example.co.uk"),
-            selectors: vec!["s1".into()],
+            selectors: vec!["s1".parse().unwrap()],
             expect_ns: vec![],
             dmarc: true,
         };

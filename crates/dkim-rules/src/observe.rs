@@ -36,6 +36,10 @@ pub struct Observations {
     /// for theirs, and nothing is known of individual servers or of the delegation.
     #[serde(default)]
     pub reduced: Option<ReducedCheck>,
+    /// DNSSEC evidence (DS, DNSKEY and the signed answers, per server), when the run checked
+    /// DNSSEC (not with `--no-dnssec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnssec: Option<crate::dnssec::DnssecObservations>,
 }
 
 impl Observations {

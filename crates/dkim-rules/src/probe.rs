@@ -8,7 +8,7 @@
 //! through the target's own zone (a CNAME target lives elsewhere) and go into
 //! [`crate::Observations::targets`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use dns_wire::{Name, RecordType};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::check::Check;
 use crate::observe::{AnswerOutcome, Observations, ObservedData};
 use crate::serde_dns;
+use crate::Selector;
 
 /// The label used to ask for a name that cannot exist, to detect wildcard answers. Fixed, so
 /// that runs are reproducible; no sane zone holds it.
@@ -106,7 +107,7 @@ pub fn probes(check: &Check) -> Vec<Probe> {
     list.push(domain.clone(), RecordType::NS, ProbePurpose::ZoneApex);
     let main_type = main_type(check);
     for selector in check.selectors() {
-        if let Some(expected) = expected_name(selector, domain) {
+        if let Some(expected) = selector.dkim_name(domain) {
             list.push(expected, main_type, ProbePurpose::Expected);
         }
     }
@@ -121,6 +122,56 @@ pub fn probes(check: &Check) -> Vec<Probe> {
         list.push(probe.name, probe.rtype, probe.purpose);
     }
     list.probes
+}
+
+/// Rounds of probes at most: the first, the variants and targets its answers call for, the
+/// chains that end in yet another zone. [`follow_up_probes`] never asks the same probe twice,
+/// so the rounds end anyway; the bound is a safety net.
+pub const MAX_ROUNDS: usize = 4;
+
+/// The round plan of one check, without I/O: the first round ([`probes`]), then, after each
+/// round's answers are in the observations, the next ([`follow_up_probes`]), at most
+/// [`MAX_ROUNDS`]. A key lookup at a provider's target is asked once in a check: it runs in
+/// the background across rounds, so a later round that calls for it again leaves it out.
+///
+/// The check machine asks each round on a run; anything else that answers probes (a test's
+/// simulated servers) follows the same plan by calling the same two methods.
+#[derive(Debug, Clone, Default)]
+pub struct Rounds {
+    count: usize,
+    /// The key lookups asked so far.
+    keys: HashSet<(Name, ProbePurpose)>,
+}
+
+impl Rounds {
+    /// The first round.
+    pub fn first(&mut self, check: &Check) -> Option<Vec<Probe>> {
+        self.admit(probes(check))
+    }
+
+    /// The round after the answers in `observations`; `None` when nothing is left to ask.
+    pub fn next(&mut self, check: &Check, observations: &Observations) -> Option<Vec<Probe>> {
+        self.admit(follow_up_probes(check, observations))
+    }
+
+    /// Rounds given so far (the current round's number, from 1).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    fn admit(&mut self, batch: Vec<Probe>) -> Option<Vec<Probe>> {
+        let batch: Vec<Probe> = batch
+            .into_iter()
+            .filter(|p| {
+                !p.resolves_through_target_zone() || self.keys.insert((p.name.clone(), p.purpose))
+            })
+            .collect();
+        if batch.is_empty() || self.count >= MAX_ROUNDS {
+            return None;
+        }
+        self.count += 1;
+        Some(batch)
+    }
 }
 
 /// The type the expected record has: CNAME for SES, TXT for a selector.
@@ -148,9 +199,9 @@ enum ExpectedSeen {
 fn expected_seen(
     check: &Check,
     observations: &Observations,
-    selector: &str,
+    selector: &Selector,
 ) -> Option<ExpectedSeen> {
-    let name = expected_name(selector, check.domain())?;
+    let name = selector.dkim_name(check.domain())?;
     let probe = observations
         .probes
         .iter()
@@ -217,7 +268,7 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
         .as_ref()
         .filter(|zone| *zone != domain && domain.is_subdomain_of(zone));
     for selector in check.selectors() {
-        let Some(expected) = expected_name(selector, domain) else {
+        let Some(expected) = selector.dkim_name(domain) else {
             continue;
         };
         match expected_seen(check, observations, selector) {
@@ -285,20 +336,9 @@ pub fn follow_up_probes(check: &Check, observations: &Observations) -> Vec<Probe
         .collect()
 }
 
-/// `<selector>._domainkey.<domain>`, or `None` if the selector is not a valid name part or
-/// the name would be too long.
-pub fn expected_name(selector: &str, domain: &Name) -> Option<Name> {
-    let selector: Name = selector.trim_end_matches('.').parse().ok()?;
-    if selector.is_root() {
-        return None;
-    }
-    selector.append(&domain.prepend(b"_domainkey").ok()?).ok()
-}
-
 /// For an SES check, `<token>.<ses zone>`.
-pub fn expected_ses_target(check: &Check, token: &str) -> Option<Name> {
-    let zone = check.ses_zone()?;
-    zone.prepend(token.as_bytes()).ok()
+pub fn expected_ses_target(check: &Check, token: &Selector) -> Option<Name> {
+    token.prefixed_to(&check.ses_zone()?)
 }
 
 /// A mangled form of `_domainkey` and what it is called in reports.
@@ -309,8 +349,12 @@ pub(crate) struct Variant {
 }
 
 /// The names a DNS host produces when it drops the underscore or the dot of `_domainkey`.
-pub(crate) fn underscore_variants(selector: &str, domain: &Name, check: &Check) -> Vec<Variant> {
-    let selector = selector.trim_end_matches('.');
+pub(crate) fn underscore_variants(
+    selector: &Selector,
+    domain: &Name,
+    check: &Check,
+) -> Vec<Variant> {
+    let selector = selector.as_str();
     let mut variants = Vec::new();
     let mut add = |text: String, description: &'static str| {
         if let Ok(prefix) = text.parse::<Name>() {
@@ -425,7 +469,7 @@ mod tests {
     fn ses(tokens: &[&str]) -> Check {
         Check::Ses {
             domain: n("example.com"),
-            tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
             signing_zone: None,
             region: Some("eu-south-1".into()),
             expect_ns: vec![],
@@ -434,6 +478,30 @@ mod tests {
             mail_from: None,
             dmarc: false,
         }
+    }
+
+    #[test]
+    fn rounds_ask_each_key_once_and_stop_at_the_bound() {
+        let check = ses(&["aaaa", "bbbb"]);
+        let mut rounds = Rounds::default();
+        let first = rounds.first(&check).unwrap();
+        let keys = |batch: &[Probe]| {
+            batch
+                .iter()
+                .filter(|p| p.purpose == ProbePurpose::TargetKey)
+                .count()
+        };
+        assert_eq!(keys(&first), 2);
+        assert_eq!(rounds.count(), 1);
+        // A round that calls for the same keys again (here: the first probes once more)
+        // leaves them out, as they are still running from the first.
+        let again = rounds.first(&check).unwrap();
+        assert_eq!(keys(&again), 0);
+        assert!(again.len() == first.len() - 2);
+        let nothing = Observations::default();
+        while rounds.next(&check, &nothing).is_some() {}
+        assert!(rounds.count() <= MAX_ROUNDS);
+        assert!(rounds.next(&check, &nothing).is_none());
     }
 
     fn has(list: &[Probe], name: &str, rtype: RecordType, purpose: ProbePurpose) -> bool {
@@ -617,7 +685,7 @@ mod tests {
     fn selector_probes_ask_txt_and_skip_bare_selector_names() {
         let check = Check::Selector {
             domain: n("example.com"),
-            selectors: vec!["google".into()],
+            selectors: vec!["google".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };
@@ -649,7 +717,7 @@ mod tests {
     fn a_selector_key_that_is_present_gets_only_a_wildcard_check() {
         let check = Check::Selector {
             domain: n("example.com"),
-            selectors: vec!["google".into()],
+            selectors: vec!["google".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };
@@ -681,7 +749,7 @@ mod tests {
     fn follow_ups_resolve_dangling_cnames_and_zone_doubling() {
         let check = Check::Selector {
             domain: n("mail.example.com"),
-            selectors: vec!["k2".into(), "k3".into()],
+            selectors: vec!["k2".parse().unwrap(), "k3".parse().unwrap()],
             expect_ns: vec![],
             dmarc: false,
         };

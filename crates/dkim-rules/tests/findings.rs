@@ -14,6 +14,7 @@ use common::*;
 use dkim_rules::{
     diagnose, Check, FindingCode, Observations, RecordStatus, Report, Severity, SoaSeen, Verdict,
 };
+use dns_wire::RecordType;
 use serde::{Deserialize, Serialize};
 
 struct Case {
@@ -1069,7 +1070,7 @@ fn cases() -> Vec<Case> {
             name: "ses-subdomain-doubled-by-zone",
             check: Check::Ses {
                 domain: n("mail.example.com"),
-                tokens: vec![T1.into()],
+                tokens: vec![T1.parse().unwrap()],
                 signing_zone: None,
                 region: None,
                 expect_ns: vec![],
@@ -1174,7 +1175,7 @@ fn cases() -> Vec<Case> {
             name: "catch-all-wildcard-is-not-taken-for-mistakes",
             check: Check::Ses {
                 domain: n("mail.example.com"),
-                tokens: vec![T1.into()],
+                tokens: vec![T1.parse().unwrap()],
                 signing_zone: None,
                 region: None,
                 expect_ns: vec![],
@@ -1241,7 +1242,7 @@ fn cases() -> Vec<Case> {
             name: "domain-does-not-exist",
             check: Check::Selector {
                 domain: n("typo.example.com"),
-                selectors: vec!["google".into()],
+                selectors: vec!["google".parse().unwrap()],
                 expect_ns: vec![],
                 dmarc: false,
             },
@@ -1260,6 +1261,218 @@ fn cases() -> Vec<Case> {
                     "{}",
                     f.fix
                 );
+            },
+        },
+        Case {
+            name: "ses-dnssec-secure",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::Secure,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot", "dnssec-secure"],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-ds-mismatch",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::DsMismatch,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-ds-mismatch"],
+            also: |r| {
+                let f = finding(r, "dnssec-ds-mismatch");
+                assert_eq!(f.ses_error_type.unwrap().as_str(), "DNS_SERVER_ERROR");
+                assert!(f.fix.contains("replace the DS record"), "{}", f.fix);
+                assert!(f.fix.contains("algorithm 15"), "{}", f.fix);
+                assert_eq!(f.servers.len(), 2);
+            },
+        },
+        Case {
+            name: "ses-dnssec-ds-unsigned-zone",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::DsUnsignedZone,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-ds-unsigned-zone"],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-rrsig-missing",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::RrsigMissing,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-rrsig-missing"],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-signature-invalid",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::SignatureInvalid,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-signature-invalid"],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-one-server-expired",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::OneServerExpired,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &[
+                "trailing-dot",
+                "dnssec-signature-expired",
+                "dnssec-servers-differ",
+            ],
+            also: |r| {
+                let f = finding(r, "dnssec-servers-differ");
+                assert_eq!(f.servers.len(), 1);
+                assert!(f.summary.contains("intermittently"), "{}", f.summary);
+            },
+        },
+        Case {
+            name: "ses-dnssec-expiring",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::Expiring,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot", "dnssec-signature-expiring", "dnssec-secure"],
+            also: |r| {
+                let f = finding(r, "dnssec-signature-expiring");
+                assert_eq!(f.severity, Severity::Warning);
+                assert!(
+                    f.summary.contains("2 days") || f.summary.contains("48 h"),
+                    "{}",
+                    f.summary
+                );
+            },
+        },
+        Case {
+            name: "ses-dnssec-denial-broken",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::DenialBroken,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-denial-broken"],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-target-bogus",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::TargetBogus,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Fail,
+            codes: &["trailing-dot", "dnssec-target-bogus"],
+            also: |r| {
+                let f = finding(r, "dnssec-target-bogus");
+                assert!(f.fix.contains("report it to the provider"), "{}", f.fix);
+            },
+        },
+        Case {
+            name: "ses-dnssec-deprecated-algorithm",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::DeprecatedAlgorithm,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &[
+                "trailing-dot",
+                "dnssec-algorithm-unsupported",
+                "dnssec-unsigned",
+            ],
+            also: |_| {},
+        },
+        Case {
+            name: "ses-dnssec-unsigned",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::Unsigned,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot", "dnssec-unsigned"],
+            also: |_| {},
+        },
+        Case {
+            // A private root (`--roots`) without its trust anchor: said, never guessed.
+            name: "ses-dnssec-not-checked",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(dkim_rules::DnssecObservations::not_checked(
+                    1_796_083_200,
+                    "the walk starts at the --roots servers and no --trust-anchor was given",
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot", "dnssec-not-checked"],
+            also: |r| {
+                let f = finding(r, "dnssec-not-checked");
+                assert!(f.summary.contains("--trust-anchor"), "{}", f.summary);
             },
         },
         Case {
@@ -1868,7 +2081,7 @@ fn mail_cases() -> Vec<Case> {
                 if let Check::Ses { domain, tokens, .. } = &mut check {
                     *domain = n("news.example.com");
                     tokens.truncate(0);
-                    tokens.push(T3.into());
+                    tokens.push(T3.parse().unwrap());
                 }
                 check
             },

@@ -244,7 +244,7 @@ fn observations(check: Check) -> impl Strategy<Value = (Check, Observations)> {
 fn ses() -> Check {
     Check::Ses {
         domain: n("example.com"),
-        tokens: vec!["tok1".into(), "tok2".into()],
+        tokens: vec!["tok1".parse().unwrap(), "tok2".parse().unwrap()],
         signing_zone: None,
         region: Some("eu-south-1".into()),
         expect_ns: vec![],
@@ -258,7 +258,7 @@ fn ses() -> Check {
 fn selector() -> Check {
     Check::Selector {
         domain: n("example.com"),
-        selectors: vec!["k2".into(), "google".into()],
+        selectors: vec!["k2".parse().unwrap(), "google".parse().unwrap()],
         expect_ns: vec![],
         dmarc: false,
     }

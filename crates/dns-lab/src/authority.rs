@@ -39,8 +39,13 @@ pub fn answer(zones: &[&Zone], query: &Message) -> Message {
         questions: query.questions.clone(),
         ..Message::default()
     };
+    let dnssec_ok = query.edns.as_ref().is_some_and(|e| e.dnssec_ok);
     if let Some(edns) = &query.edns {
-        response.edns = Some(Edns::default());
+        // DO is copied into the response (RFC 3225 §3).
+        response.edns = Some(Edns {
+            dnssec_ok,
+            ..Edns::default()
+        });
         if edns.version != 0 {
             response.set_rcode(Rcode::BADVERS);
             return response;
@@ -67,11 +72,20 @@ pub fn answer(zones: &[&Zone], query: &Message) -> Message {
         return response;
     };
     resolve_in_zone(zone, &question.name, question.qtype, &mut response);
+    if dnssec_ok && is_signed(zone) {
+        crate::signing::add_proofs(zone, &question.name, &mut response);
+    }
     response
 }
 
+/// Whether the zone is signed (it has a DNSKEY set at its apex).
+fn is_signed(zone: &Zone) -> bool {
+    zone.records_at(&zone.origin)
+        .any(|r| r.rtype() == RecordType::DNSKEY)
+}
+
 /// The highest delegation point at or above `name` (below the apex), if any.
-fn delegation_cut(zone: &Zone, name: &Name) -> Option<Name> {
+pub(crate) fn delegation_cut(zone: &Zone, name: &Name) -> Option<Name> {
     let mut cut = None;
     let mut candidate = name.clone();
     while candidate != zone.origin {
@@ -89,9 +103,12 @@ fn delegation_cut(zone: &Zone, name: &Name) -> Option<Name> {
     cut
 }
 
-/// Whether `name` exists in the zone: it owns records, or it is an empty non-terminal.
-fn name_exists(zone: &Zone, name: &Name) -> bool {
-    zone.records.iter().any(|r| r.name.is_subdomain_of(name))
+/// Whether `name` exists in the zone: it owns records, or it is an empty non-terminal. The
+/// NSEC3 records of a signed zone (owners are hashes) are not names of the zone.
+pub(crate) fn name_exists(zone: &Zone, name: &Name) -> bool {
+    zone.records
+        .iter()
+        .any(|r| r.name.is_subdomain_of(name) && !crate::signing::is_nsec3_data(r))
 }
 
 /// The glue the zone holds for `hosts`: address records at or below one of its delegation
@@ -130,7 +147,7 @@ fn negative_soa(zone: &Zone) -> Option<Record> {
 
 /// Appends the records not already in `section`. A set, not `contains`: a hostile referral
 /// fixture holds thousands of NS records, and a quadratic scan made the server take seconds.
-fn push_unique(section: &mut Vec<Record>, records: impl IntoIterator<Item = Record>) {
+pub(crate) fn push_unique(section: &mut Vec<Record>, records: impl IntoIterator<Item = Record>) {
     let mut seen: HashSet<Record> = section.iter().cloned().collect();
     for record in records {
         if seen.insert(record.clone()) {
@@ -209,7 +226,7 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
 
 /// RFC 4592 §4.3: the records of `*.<closest encloser>` with their owner set to `name`, if
 /// `name` does not exist and that wildcard does.
-fn wildcard_records(zone: &Zone, name: &Name) -> Vec<Record> {
+pub(crate) fn wildcard_records(zone: &Zone, name: &Name) -> Vec<Record> {
     let mut encloser = name.parent();
     while let Some(candidate) = encloser {
         if !candidate.is_subdomain_of(&zone.origin) {

@@ -23,10 +23,14 @@
 
 use std::net::Ipv4Addr;
 
+use dns_wire::dnssec::RingCrypto;
+use dns_wire::{Name, RData, Record, RecordType};
+
 use crate::build::{name, ZoneBuilder};
 use crate::keys;
 use crate::network::{Behaviour, HostedZone, Network, Server, Zone};
 use crate::scenarios::*;
+use crate::signing::{covers, delegation_ds, sign_zone, Denial, Window, ZoneKeys};
 
 const fn ip(c: u8, d: u8) -> Ipv4Addr {
     Ipv4Addr::new(127, 53, c, d)
@@ -208,6 +212,9 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
         vec!["ns1.managed-dkim.net", "ns2.managed-dkim.net"],
     ));
     list.push(("smallhost.net", SMALLHOST.to_vec()));
+    for domain in DNSSEC_DOMAINS {
+        list.push((domain, DNSHOST.to_vec()));
+    }
     list.push((SMALL_HOST, SMALLHOST.to_vec()));
     list
 }
@@ -839,10 +846,168 @@ pub fn miniature_internet() -> Network {
         &managed,
     );
 
+    for (zone, hosts) in dnssec_customer_zones() {
+        host(zone, hosts);
+    }
+    sign_lab(&mut zones);
+
     Network {
         servers,
         zones,
         roots: vec![ip(0, 1), ip(0, 2)],
+    }
+}
+
+/// The domains of the DNSSEC scenarios (all on dnshost's servers).
+const DNSSEC_DOMAINS: [&str; 13] = [
+    DNSSEC_SECURE,
+    DNSSEC_UNSIGNED,
+    DNSSEC_MOVED,
+    DNSSEC_UNSIGNED_HOST,
+    DNSSEC_NO_RRSIG,
+    DNSSEC_BAD_SIGNATURE,
+    DNSSEC_EXPIRED,
+    DNSSEC_EXPIRING,
+    DNSSEC_HALF_SIGNED,
+    DNSSEC_BAD_DENIAL,
+    DNSSEC_ESP_CUSTOMER,
+    DNSSEC_BOGUS_ESP,
+    DNSSEC_RSAMD5,
+];
+
+/// The zones of the DNSSEC scenarios, unsigned yet ([`sign_lab`] signs them), with the
+/// servers of each copy.
+fn dnssec_customer_zones() -> Vec<(Zone, &'static [&'static str])> {
+    const NS1: &[&str] = &["ns1.dnshost.com"];
+    const NS2: &[&str] = &["ns2.dnshost.com"];
+    let mut out: Vec<(Zone, &'static [&'static str])> = Vec::new();
+    for domain in DNSSEC_DOMAINS {
+        let zone = match domain {
+            // The whole SES setup (DKIM, MAIL FROM, DMARC): the domain DNSSEC's cost is
+            // measured on.
+            DNSSEC_SECURE => customer(domain, &DNSHOST, |z| ses_with_mail_from(z, domain)),
+            DNSSEC_BAD_DENIAL => customer(domain, &DNSHOST, |z| {
+                ses_cnames(z, domain, &SES_TOKENS[..2], SES_DKIM_ZONE)
+            }),
+            DNSSEC_ESP_CUSTOMER => customer(domain, &DNSHOST, |z| {
+                z.cname(
+                    &dk(SELECTOR_MAIL, domain),
+                    &format!("{SELECTOR_MAIL}.dkim.{DNSSEC_BOGUS_ESP}"),
+                )
+            }),
+            DNSSEC_BOGUS_ESP => ZoneBuilder::new(domain, &DNSHOST)
+                .txt_long(
+                    &format!("{SELECTOR_MAIL}.dkim.{DNSSEC_BOGUS_ESP}"),
+                    &dkim_rsa(keys::RSA_2048),
+                )
+                .build(),
+            DNSSEC_RSAMD5 => {
+                let mut zone = customer(domain, &DNSHOST, |z| {
+                    ses_cnames(z, domain, &SES_TOKENS, SES_DKIM_ZONE)
+                });
+                zone.records
+                    .push(Record::new(name(domain), 3600, RData::Dnskey(rsamd5_key())));
+                zone
+            }
+            _ => customer(domain, &DNSHOST, |z| {
+                ses_cnames(z, domain, &SES_TOKENS, SES_DKIM_ZONE)
+            }),
+        };
+        if domain == DNSSEC_HALF_SIGNED {
+            out.push((zone.clone(), NS1));
+            out.push((zone, NS2));
+        } else {
+            out.push((zone, &DNSHOST));
+        }
+    }
+    out
+}
+
+/// The RSAMD5 (algorithm 1) key of `dnssec-rsamd5.com`: validators do not use the algorithm,
+/// so the key is never checked (RFC 6840 §5.2); its bytes only need to be fixed.
+fn rsamd5_key() -> dns_wire::Dnskey {
+    dns_wire::Dnskey {
+        flags: 257,
+        protocol: 3,
+        algorithm: 1,
+        public_key: [&[3u8, 1, 0, 1][..], &[0xA5; 128]].concat(),
+    }
+}
+
+/// How one zone of the lab is signed: its key generation (1: a new host's keys), denial
+/// and signature window.
+fn signing_of(origin: &str) -> Option<(u8, Denial, Window)> {
+    let plain = (0, Denial::Nsec, Window::LONG);
+    Some(match origin {
+        "." => plain,
+        "com" | "net" | "org" => (0, Denial::Nsec3OptOut, Window::LONG),
+        "amazonses.com" | SES_DKIM_ZONE | SES_REGIONAL_DKIM_ZONE | SES_OTHER_REGIONAL_DKIM_ZONE => {
+            plain
+        }
+        DNSSEC_SECURE | DNSSEC_NO_RRSIG | DNSSEC_BAD_SIGNATURE | DNSSEC_HALF_SIGNED
+        | DNSSEC_BAD_DENIAL => plain,
+        DNSSEC_MOVED | DNSSEC_BOGUS_ESP => (1, Denial::Nsec, Window::LONG),
+        DNSSEC_EXPIRED => (0, Denial::Nsec, Window::EXPIRED),
+        DNSSEC_EXPIRING => (0, Denial::Nsec, Window::EXPIRING),
+        _ => return None,
+    })
+}
+
+/// The DS records the parents publish: every signed zone's (generation 0, so a zone signed
+/// with the new host's keys does not match), a DS for the unsigned `dnssec-unsigned-host.com`,
+/// and the RSAMD5 key's.
+fn lab_ds(origin: &Name) -> Option<Record> {
+    let text = origin.to_string();
+    let text = text.trim_end_matches('.');
+    if text == DNSSEC_RSAMD5 {
+        let ds = dns_wire::dnssec::keys::ds_for(&RingCrypto, origin, &rsamd5_key(), 2)?;
+        return Some(Record::new(origin.clone(), 3600, RData::Ds(ds)));
+    }
+    if origin.is_root() || (signing_of(text).is_none() && text != DNSSEC_UNSIGNED_HOST) {
+        return None;
+    }
+    Some(delegation_ds(origin, &ZoneKeys::lab(origin, 0)))
+}
+
+/// Signs the lab: DS records into the parents, every zone [`signing_of`] names signed, then the
+/// breakage of the DNSSEC scenarios.
+fn sign_lab(zones: &mut [HostedZone]) {
+    for hosted in zones.iter_mut() {
+        let cuts = hosted.zone.delegations();
+        hosted.zone.records.extend(cuts.iter().filter_map(lab_ds));
+    }
+    for hosted in zones.iter_mut() {
+        let origin = hosted.zone.origin.to_string();
+        let origin = origin.trim_end_matches('.');
+        let origin = if origin.is_empty() { "." } else { origin };
+        let Some((generation, denial, window)) = signing_of(origin) else {
+            continue;
+        };
+        let keys = ZoneKeys::lab(&hosted.zone.origin, generation);
+        hosted.zone = sign_zone(&hosted.zone, &keys, denial, window);
+        let dkim_cname_sig = |r: &Record| {
+            covers(r, RecordType::CNAME) && r.name.to_string().contains("._domainkey.")
+        };
+        match origin {
+            DNSSEC_NO_RRSIG => hosted.zone.records.retain(|r| !dkim_cname_sig(r)),
+            DNSSEC_HALF_SIGNED if hosted.servers == [addr_of("ns2.dnshost.com")] => {
+                hosted.zone.records.retain(|r| !dkim_cname_sig(r))
+            }
+            DNSSEC_BAD_SIGNATURE => {
+                for r in hosted.zone.records.iter_mut().filter(|r| dkim_cname_sig(r)) {
+                    if let RData::Rrsig(sig) = &mut r.data {
+                        if let Some(b) = sig.signature.first_mut() {
+                            *b ^= 0x55;
+                        }
+                    }
+                }
+            }
+            DNSSEC_BAD_DENIAL => hosted
+                .zone
+                .records
+                .retain(|r| r.rtype() != RecordType::NSEC && !covers(r, RecordType::NSEC)),
+            _ => {}
+        }
     }
 }
 

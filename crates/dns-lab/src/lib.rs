@@ -48,6 +48,7 @@ pub mod probe;
 pub mod relay;
 pub mod scenarios;
 pub mod server;
+pub mod signing;
 pub mod simnet;
 pub mod zonefile;
 

@@ -69,6 +69,23 @@
 //! | `dmarc-inconsistent.com` | ns1 serves `p=reject`, ns2 `p=none` (same serial) | SES tokens | `dmarc-inconsistent` |
 //! | `dmarc-none.com` | `_dmarc` `p=none` | SES tokens | pass (`dmarc-policy-none` info) |
 //! | `news.dmarc-org.com` | SES CNAMEs under `news.`, DMARC only at `_dmarc.dmarc-org.com` | SES tokens | pass (`dmarc-from-organization` info) |
+//! | `dnssec-secure.com` | healthy SES with `bounce.` MAIL FROM, signed (NSEC), DS in the NSEC3 opt-out `com` | SES tokens | pass (`dnssec-secure` info) |
+//! | `dnssec-unsigned.com` | healthy SES, unsigned; `com` proves there is no DS (opt-out) | SES tokens | pass (`dnssec-unsigned` info) |
+//! | `dnssec-moved.com` | signed with the new host's keys, the DS still names the old host's key | SES tokens | `dnssec-ds-mismatch` |
+//! | `dnssec-unsigned-host.com` | DS in `com`, the zone not signed at its new host | SES tokens | `dnssec-ds-unsigned-zone` |
+//! | `dnssec-no-rrsig.com` | signed, but the DKIM CNAMEs are served without RRSIG | SES tokens | `dnssec-rrsig-missing` |
+//! | `dnssec-bad-signature.com` | signed, the DKIM CNAMEs' signatures altered | SES tokens | `dnssec-signature-invalid` |
+//! | `dnssec-expired.com` | signatures ended 10 days before the lab's time | SES tokens | `dnssec-signature-expired` |
+//! | `dnssec-expiring.com` | signatures end 3 days after the lab's time | SES tokens | `dnssec-signature-expiring` (warning, verdict pass) |
+//! | `dnssec-half-signed.com` | ns1 serves the signed zone, ns2 a copy without the CNAMEs' RRSIGs | SES tokens | `dnssec-servers-differ`, `dnssec-rrsig-missing` |
+//! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC chain removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
+//! | `dnssec-esp-customer.com` | `mail` CNAME into `bogus-esp.net`, whose DS names another key | selector `mail` | `dnssec-target-bogus` |
+//! | `dnssec-rsamd5.com` | DS and DNSKEY of algorithm 1 (RSAMD5) only: insecure | SES tokens | `dnssec-algorithm-unsupported` (warning, verdict pass) |
+//!
+//! The root, the TLDs (NSEC3 with opt-out, as `com`), `amazonses.com` and its DKIM zones and
+//! the `dnssec-*` domains are signed ([`crate::signing`]; the lab's trust anchor is
+//! [`crate::signing::trust_anchor`]); every other zone is unsigned, which validators accept
+//! (`com` proves the absence of a DS).
 //!
 //! Every other customer domain publishes `_dmarc` `v=DMARC1; p=quarantine; rua=...` (and an
 //! SPF record at its apex), so that their diagnosis is only about DKIM.
@@ -80,6 +97,33 @@ pub const SES_TOKENS: [&str; 3] = [
     "pjd46owojfcgd6zuqpdy2jlmvxm6o6wl",
     "7mtg3eyyesizo5ptpm673olnvilr4u2g",
 ];
+
+/// Signed, healthy.
+pub const DNSSEC_SECURE: &str = "dnssec-secure.com";
+/// Unsigned, healthy (validly insecure).
+pub const DNSSEC_UNSIGNED: &str = "dnssec-unsigned.com";
+/// The DS names the old host's key.
+pub const DNSSEC_MOVED: &str = "dnssec-moved.com";
+/// DS present, zone unsigned.
+pub const DNSSEC_UNSIGNED_HOST: &str = "dnssec-unsigned-host.com";
+/// The DKIM CNAMEs without RRSIG.
+pub const DNSSEC_NO_RRSIG: &str = "dnssec-no-rrsig.com";
+/// The DKIM CNAMEs' signatures altered.
+pub const DNSSEC_BAD_SIGNATURE: &str = "dnssec-bad-signature.com";
+/// Signatures expired.
+pub const DNSSEC_EXPIRED: &str = "dnssec-expired.com";
+/// Signatures expire within 7 days.
+pub const DNSSEC_EXPIRING: &str = "dnssec-expiring.com";
+/// One server signed, the other not.
+pub const DNSSEC_HALF_SIGNED: &str = "dnssec-half-signed.com";
+/// The NSEC chain removed.
+pub const DNSSEC_BAD_DENIAL: &str = "dnssec-bad-denial.com";
+/// A customer of a provider whose zone is bogus.
+pub const DNSSEC_ESP_CUSTOMER: &str = "dnssec-esp-customer.com";
+/// The provider zone with a DS naming another key.
+pub const DNSSEC_BOGUS_ESP: &str = "bogus-esp.net";
+/// Signed with RSAMD5 only.
+pub const DNSSEC_RSAMD5: &str = "dnssec-rsamd5.com";
 
 /// The tokens of the eu-central-2 identity (targets in `dkim.eu-central-2.amazonses.com`).
 pub const REGIONAL_TOKENS: [&str; 3] = [
@@ -861,6 +905,102 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Pass,
         findings: &[],
         summary: "an identity at news.dmarc-org.com, covered by dmarc-org.com's DMARC record",
+    },
+    Scenario {
+        id: "dnssec-secure",
+        domain: DNSSEC_SECURE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["dnssec-secure"],
+        summary: "healthy and signed: the chain validates from the lab's root anchor",
+    },
+    Scenario {
+        id: "dnssec-unsigned",
+        domain: DNSSEC_UNSIGNED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["dnssec-unsigned"],
+        summary: "healthy and unsigned: com proves there is no DS (validly insecure)",
+    },
+    Scenario {
+        id: "dnssec-moved",
+        domain: DNSSEC_MOVED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-ds-mismatch"],
+        summary: "moved to a new DNS host: the DS at com still names the old host's key",
+    },
+    Scenario {
+        id: "dnssec-unsigned-host",
+        domain: DNSSEC_UNSIGNED_HOST,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-ds-unsigned-zone"],
+        summary: "a DS at com, but the zone is not signed at its new host",
+    },
+    Scenario {
+        id: "dnssec-no-rrsig",
+        domain: DNSSEC_NO_RRSIG,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-rrsig-missing"],
+        summary: "signed zone whose DKIM CNAMEs come without RRSIG",
+    },
+    Scenario {
+        id: "dnssec-bad-signature",
+        domain: DNSSEC_BAD_SIGNATURE,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-signature-invalid"],
+        summary: "the DKIM CNAMEs' signatures do not verify",
+    },
+    Scenario {
+        id: "dnssec-expired",
+        domain: DNSSEC_EXPIRED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-signature-expired"],
+        summary: "the zone's signatures expired (no longer re-signed)",
+    },
+    Scenario {
+        id: "dnssec-expiring",
+        domain: DNSSEC_EXPIRING,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["dnssec-signature-expiring"],
+        summary: "the zone's signatures expire in 3 days",
+    },
+    Scenario {
+        id: "dnssec-half-signed",
+        domain: DNSSEC_HALF_SIGNED,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-servers-differ", "dnssec-rrsig-missing"],
+        summary: "ns1 serves the signed zone, ns2 the DKIM CNAMEs without RRSIG",
+    },
+    Scenario {
+        id: "dnssec-bad-denial",
+        domain: DNSSEC_BAD_DENIAL,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-denial-broken", "records-partial"],
+        summary: "signed zone denying the missing third token without NSEC",
+    },
+    Scenario {
+        id: "dnssec-target-bogus",
+        domain: DNSSEC_ESP_CUSTOMER,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-target-bogus"],
+        summary: "the selector's CNAME target is in the provider's bogus zone bogus-esp.net",
+    },
+    Scenario {
+        id: "dnssec-rsamd5",
+        domain: DNSSEC_RSAMD5,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &["dnssec-algorithm-unsupported"],
+        summary: "DS and DNSKEY of the deprecated RSAMD5 only: insecure, not bogus",
     },
 ];
 

@@ -164,8 +164,9 @@ impl<'a> SimNet<'a> {
             transmit.question.qtype,
         );
         query.header.recursion_desired = config.recursion_desired;
-        if !config.edns {
-            query.edns = None;
+        match (&mut query.edns, config.edns) {
+            (Some(edns), true) => edns.dnssec_ok = config.dnssec_ok,
+            _ => query.edns = None,
         }
         let bytes = query.to_bytes();
         let mut waited = Duration::ZERO;

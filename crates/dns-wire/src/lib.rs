@@ -5,6 +5,11 @@
 //!   length, count or compression pointer from the wire; errors are a [`ParseError`] with a
 //!   [`ParseErrorKind`] and the byte offset. The [`parse`] module documents every rule and
 //!   exposes the building blocks as `nom` parsers.
+//! - [`MessageView`] reads a message in place, in one pass: names are positions in the
+//!   message ([`NameView`], labels read through the compression pointers when asked),
+//!   character-strings and opaque data are slices of it; exactly as strict as
+//!   [`Message::from_bytes`] (the same parser), each error reported on the [`Entry`] that
+//!   holds it. For a reader that looks at each field once; it allocates nothing.
 //! - [`Message::to_bytes`] encodes with bounded name compression, only where the RFCs allow
 //!   it; [`Message::try_to_bytes`] refuses a model the wire cannot carry ([`EncodeError`]).
 //! - `Display` prints records, questions, headers and whole messages in zone-file form, as
@@ -67,6 +72,7 @@ mod rdata;
 pub mod resolver;
 pub mod transport;
 mod types;
+mod view;
 
 pub use display::extended_error_name;
 pub use encode::MAX_COMPRESSION_TARGETS;
@@ -80,3 +86,7 @@ pub use rdata::{
     Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt, TxtStrings,
 };
 pub use types::{Class, Opcode, Rcode, RecordType, UnknownMnemonic};
+pub use view::{
+    EdnsView, Entries, Entry, MessageView, NameView, QuestionView, RDataView, RecordView, Section,
+    TxtView, TypeBitmap, ViewLabels,
+};

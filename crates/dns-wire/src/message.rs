@@ -320,6 +320,13 @@ pub struct EdnsOptionsIter<'a> {
     rest: &'a [u8],
 }
 
+impl<'a> EdnsOptionsIter<'a> {
+    /// The options of checked OPT data in wire form.
+    pub(crate) fn wire(rest: &'a [u8]) -> Self {
+        EdnsOptionsIter { rest }
+    }
+}
+
 impl<'a> Iterator for EdnsOptionsIter<'a> {
     type Item = EdnsOption<'a>;
 

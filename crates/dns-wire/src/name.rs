@@ -299,16 +299,26 @@ pub(crate) fn write_label(f: &mut impl fmt::Write, label: &[u8]) -> fmt::Result 
     Ok(())
 }
 
+/// Writes a name given by its labels in presentation form (`.` for the root).
+pub(crate) fn write_labels<'a>(
+    f: &mut fmt::Formatter<'_>,
+    labels: impl Iterator<Item = &'a [u8]>,
+) -> fmt::Result {
+    let mut root = true;
+    for label in labels {
+        root = false;
+        write_label(f, label)?;
+        f.write_str(".")?;
+    }
+    if root {
+        f.write_str(".")?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_root() {
-            return f.write_str(".");
-        }
-        for label in self.labels() {
-            write_label(f, label)?;
-            f.write_str(".")?;
-        }
-        Ok(())
+        write_labels(f, self.labels())
     }
 }
 

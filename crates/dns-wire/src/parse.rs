@@ -35,8 +35,9 @@ use nom::{IResult, Needed};
 use crate::error::{ParseError, ParseErrorKind};
 use crate::message::{Edns, EdnsOptions, Header, Message, Question, Questions, Record};
 use crate::name::Name;
-use crate::rdata::{Caa, Dnskey, Ds, Mx, Nsec, Nsec3, Nsec3param, RData, Rrsig, Soa, Srv, Txt};
+use crate::rdata::RData;
 use crate::types::{Class, Opcode, RecordType};
+use crate::view::{EdnsView, NameView, RDataView, TxtView, TypeBitmap};
 
 /// Most compression pointers a single name may follow. A name has at most 127 labels, so a
 /// well-formed name never needs more than 127 hops; the limit bounds work even though the
@@ -92,6 +93,11 @@ impl<'a> Wire<'a> {
 
     fn error<T>(&self, kind: ParseErrorKind) -> WireResult<'a, T> {
         Err(nom::Err::Error(ParseError::new(kind, self.pos)))
+    }
+
+    /// The cursor after the 12-octet header (or at the end of a shorter message).
+    pub(crate) fn skip_header(self) -> Wire<'a> {
+        self.advance(self.remaining().min(12))
     }
 
     #[inline]
@@ -253,13 +259,84 @@ fn name_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Name> {
     ))
 }
 
+/// How the record data parser reads the names in it: decoded into a [`Name`] (the owned
+/// model, [`Names`]) or checked and kept where they are ([`NameView`], [`InPlace`]). One
+/// parser for both, so the two read exactly the same messages.
+pub(crate) trait NameReader<'a> {
+    /// What a name becomes.
+    type Name;
+    /// What record data becomes.
+    type RData;
+    /// Reads the name at the cursor, with every rule of [`name`].
+    fn name(&mut self, input: Wire<'a>) -> WireResult<'a, Self::Name>;
+    /// Turns record data just read into [`Self::RData`]. Called where each variant is built,
+    /// so once inlined the conversion to the owned model is a direct construction.
+    fn finish(data: RDataView<'a, Self::Name>) -> Self::RData;
+}
+
+impl<'a> NameReader<'a> for Names {
+    type Name = Name;
+    type RData = RData;
+
+    #[inline(always)]
+    fn finish(data: RDataView<'a, Name>) -> RData {
+        data.into_rdata()
+    }
+
+    #[inline(always)]
+    fn name(&mut self, input: Wire<'a>) -> WireResult<'a, Name> {
+        name_in(input, self)
+    }
+}
+
+/// Names checked with every rule of [`name`] and left in the message ([`NameView`]).
+pub(crate) struct InPlace;
+
+impl<'a> NameReader<'a> for InPlace {
+    type Name = NameView<'a>;
+    type RData = RDataView<'a>;
+
+    #[inline(always)]
+    fn finish(data: RDataView<'a>) -> RDataView<'a> {
+        data
+    }
+
+    #[inline(always)]
+    fn name(&mut self, input: Wire<'a>) -> WireResult<'a, NameView<'a>> {
+        let (len, next) = decode_name(input, &mut ())?;
+        Ok((
+            Wire { pos: next, ..input },
+            NameView::checked(input.msg, input.pos, len),
+        ))
+    }
+}
+
+/// Where [`decode_name`] puts the labels it reads: the decode buffer, or nowhere (`()`, for a
+/// name only checked).
+trait LabelSink {
+    /// Stores the label (with its length octet) of `n` octets at the start of `src` at `at`.
+    fn copy(&mut self, at: usize, src: &[u8], n: usize);
+}
+
+impl LabelSink for [u8; DECODE_BUF] {
+    #[inline(always)]
+    fn copy(&mut self, at: usize, src: &[u8], n: usize) {
+        copy_label(self, at, src, n);
+    }
+}
+
+impl LabelSink for () {
+    #[inline(always)]
+    fn copy(&mut self, _: usize, _: &[u8], _: usize) {}
+}
+
 /// Decodes the name at the cursor into `buf` (labels with their length octets, no root
 /// label); returns its length and the offset after the name (after its first pointer or its
 /// root label). A name over 255 octets is an error.
 #[inline(always)]
 fn decode_name(
     input: Wire<'_>,
-    buf: &mut [u8; DECODE_BUF],
+    buf: &mut impl LabelSink,
 ) -> Result<(usize, usize), nom::Err<ParseError>> {
     let fail = |kind, at| Err(nom::Err::Error(ParseError::new(kind, at)));
     let msg = input.msg;
@@ -291,7 +368,7 @@ fn decode_name(
                 if len + 1 + label_len + 1 > crate::MAX_NAME_LEN {
                     return fail(ParseErrorKind::NameTooLong, pos);
                 }
-                copy_label(buf, len, &msg[pos..], 1 + label_len);
+                buf.copy(len, &msg[pos..], 1 + label_len);
                 len += 1 + label_len;
                 pos = end;
             }
@@ -395,15 +472,29 @@ pub fn question(input: Wire<'_>) -> WireResult<'_, Question> {
 }
 
 fn question_in<'a>(input: Wire<'a>, names: &mut Names) -> WireResult<'a, Question> {
-    let (input, name) = name_in(input, names)?;
-    let (input, t) = take_array::<4>(input)?;
+    let (input, (name, qtype, qclass)) = question_with(input, names)?;
     Ok((
         input,
         Question {
             name,
-            qtype: RecordType(u16::from_be_bytes([t[0], t[1]])),
-            qclass: Class(u16::from_be_bytes([t[2], t[3]])),
+            qtype,
+            qclass,
         },
+    ))
+}
+
+/// A question's name (read by `names`), type and class.
+#[inline(always)]
+pub(crate) fn question_with<'a, R: NameReader<'a>>(
+    input: Wire<'a>,
+    names: &mut R,
+) -> WireResult<'a, (R::Name, RecordType, Class)> {
+    let (input, name) = names.name(input)?;
+    let (input, t) = take_array::<4>(input)?;
+    let qtype = RecordType(u16::from_be_bytes([t[0], t[1]]));
+    Ok((
+        input,
+        (name, qtype, Class(u16::from_be_bytes([t[2], t[3]]))),
     ))
 }
 
@@ -419,6 +510,73 @@ struct Sink<'s> {
     names: &'s mut Names,
 }
 
+/// A record's owner, fixed fields and rdata window, before its data is read.
+pub(crate) struct RecordHead<'a, N> {
+    /// The owner name.
+    pub(crate) owner: N,
+    /// Where the owner starts (OPT errors are reported there).
+    pub(crate) owner_at: usize,
+    pub(crate) rtype: RecordType,
+    pub(crate) class: u16,
+    pub(crate) ttl: u32,
+    /// Exactly the rdata.
+    pub(crate) rdata: Wire<'a>,
+    /// The cursor after the record.
+    pub(crate) after: Wire<'a>,
+}
+
+/// Reads a record's owner (with `names`), type, class, TTL and rdlength, and checks the rdata
+/// is there.
+#[inline(always)]
+pub(crate) fn record_head<'a, R: NameReader<'a>>(
+    input: Wire<'a>,
+    names: &mut R,
+) -> Result<RecordHead<'a, R::Name>, nom::Err<ParseError>> {
+    let owner_at = input.pos;
+    let (input, owner) = names.name(input)?;
+    let (input, f) = take_array::<10>(input)?;
+    let rdlength = u16::from_be_bytes([f[8], f[9]]) as usize;
+    if input.remaining() < rdlength {
+        return Err(nom::Err::Error(ParseError::new(
+            ParseErrorKind::Truncated,
+            input.pos,
+        )));
+    }
+    Ok(RecordHead {
+        owner,
+        owner_at,
+        rtype: RecordType(u16::from_be_bytes([f[0], f[1]])),
+        class: u16::from_be_bytes([f[2], f[3]]),
+        ttl: u32::from_be_bytes([f[4], f[5], f[6], f[7]]),
+        rdata: Wire {
+            end: input.pos + rdlength,
+            ..input
+        },
+        after: input.advance(rdlength),
+    })
+}
+
+/// The rules for an OPT record (RFC 6891 §6.1.1): in the additional section, owned by the
+/// root, at most one.
+#[inline]
+pub(crate) fn check_opt<N>(
+    head: &RecordHead<'_, N>,
+    in_additional: bool,
+    seen: bool,
+    owner_is_root: bool,
+) -> Result<(), nom::Err<ParseError>> {
+    let kind = if !in_additional {
+        ParseErrorKind::OptOutsideAdditional
+    } else if !owner_is_root {
+        ParseErrorKind::OptNotRoot
+    } else if seen {
+        ParseErrorKind::DuplicateOpt
+    } else {
+        return Ok(());
+    };
+    Err(nom::Err::Error(ParseError::new(kind, head.owner_at)))
+}
+
 /// Parses one resource record and pushes it into `sink`. Records are large (two names for a
 /// SOA), so they are built where they are stored rather than returned through the layers of
 /// `Result`s.
@@ -427,50 +585,27 @@ fn record_into<'a, const LAZY: bool>(
     input: Wire<'a>,
     sink: &mut Sink<'_>,
 ) -> Result<Wire<'a>, nom::Err<ParseError>> {
-    let owner_at = input.pos;
-    let (input, owner) = name_in(input, sink.names)?;
-    let (input, f) = take_array::<10>(input)?;
-    let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
-    let class = u16::from_be_bytes([f[2], f[3]]);
-    let ttl = u32::from_be_bytes([f[4], f[5], f[6], f[7]]);
-    let rdlength = u16::from_be_bytes([f[8], f[9]]) as usize;
-    if input.remaining() < rdlength {
-        return Err(nom::Err::Error(ParseError::new(
-            ParseErrorKind::Truncated,
-            input.pos,
-        )));
-    }
-    let rdata_window = Wire {
-        end: input.pos + rdlength,
-        ..input
-    };
-    let after = input.advance(rdlength);
-    if rtype == RecordType::OPT {
-        let fail = |kind| Err(nom::Err::Error(ParseError::new(kind, owner_at)));
-        let Some(slot) = sink.edns.as_deref_mut() else {
-            return fail(ParseErrorKind::OptOutsideAdditional);
-        };
-        if !owner.is_root() {
-            return fail(ParseErrorKind::OptNotRoot);
+    let head = record_head(input, sink.names)?;
+    if head.rtype == RecordType::OPT {
+        let seen = sink.edns.as_deref().is_some_and(Option::is_some);
+        check_opt(&head, sink.edns.is_some(), seen, head.owner.is_root())?;
+        if let Some(slot) = sink.edns.as_deref_mut() {
+            *slot = Some(edns(head.rdata, head.class, head.ttl)?.to_edns());
         }
-        if slot.is_some() {
-            return fail(ParseErrorKind::DuplicateOpt);
-        }
-        *slot = Some(edns(rdata_window, class, ttl)?);
-        return Ok(after);
+        return Ok(head.after);
     }
-    let data = rdata_in(rdata_window, rtype, sink.names)?;
+    let data = rdata_in(head.rdata, head.rtype, sink.names)?;
     // A const parameter, so the answer and authority loops carry no extra branch per record.
     if LAZY && sink.records.capacity() == 0 {
         sink.records.reserve_exact(sink.reserve.max(1));
     }
     sink.records.push(Record {
-        name: owner,
-        class: Class(class),
-        ttl,
+        name: head.owner,
+        class: Class(head.class),
+        ttl: head.ttl,
         data,
     });
-    Ok(after)
+    Ok(head.after)
 }
 
 /// One resource record of the answer or authority section (OPT is refused: it belongs in
@@ -531,49 +666,80 @@ pub fn rdata(window: Wire<'_>, rtype: RecordType) -> Result<RData, nom::Err<Pars
     rdata_in(window, rtype, &mut Names::new())
 }
 
+#[inline(always)]
 fn rdata_in(
     window: Wire<'_>,
     rtype: RecordType,
     names: &mut Names,
 ) -> Result<RData, nom::Err<ParseError>> {
+    read_rdata(window, rtype, names)
+}
+
+/// The record data of type `rtype`, names read by `names`, octet strings borrowed; the window
+/// must be exactly the rdata. The owned model and [`MessageView`](crate::MessageView) are both
+/// read by this function.
+#[inline(always)]
+pub(crate) fn read_rdata<'a, R: NameReader<'a>>(
+    window: Wire<'a>,
+    rtype: RecordType,
+    names: &mut R,
+) -> Result<R::RData, nom::Err<ParseError>> {
+    let done = R::finish;
     match rtype {
         RecordType::A => exact(window, rtype, |i| {
-            take_array::<4>(i).map(|(i, b)| (i, RData::A(Ipv4Addr::from(b))))
+            take_array::<4>(i).map(|(i, b)| (i, done(RDataView::A(Ipv4Addr::from(b)))))
         }),
         RecordType::AAAA => exact(window, rtype, |i| {
-            take_array::<16>(i).map(|(i, b)| (i, RData::Aaaa(Ipv6Addr::from(b))))
+            take_array::<16>(i).map(|(i, b)| (i, done(RDataView::Aaaa(Ipv6Addr::from(b)))))
         }),
         RecordType::NS => exact(window, rtype, |i| {
-            name_in(i, names).map(|(i, n)| (i, RData::Ns(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Ns(n))))
         }),
         RecordType::CNAME => exact(window, rtype, |i| {
-            name_in(i, names).map(|(i, n)| (i, RData::Cname(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Cname(n))))
         }),
         RecordType::DNAME => exact(window, rtype, |i| {
-            name_in(i, names).map(|(i, n)| (i, RData::Dname(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Dname(n))))
         }),
         RecordType::PTR => exact(window, rtype, |i| {
-            name_in(i, names).map(|(i, n)| (i, RData::Ptr(n)))
+            names.name(i).map(|(i, n)| (i, done(RDataView::Ptr(n))))
         }),
-        RecordType::SOA => exact(window, rtype, |i| soa(i, names)),
-        RecordType::MX => exact(window, rtype, |i| {
-            let (i, preference) = u16_(i)?;
-            let (i, exchange) = name_in(i, names)?;
+        RecordType::SOA => exact(window, rtype, |i| {
+            let (i, mname) = names.name(i)?;
+            let (i, rname) = names.name(i)?;
+            let (i, f) = take_array::<20>(i)?;
+            let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
             Ok((
                 i,
-                RData::Mx(Mx {
+                done(RDataView::Soa {
+                    mname,
+                    rname,
+                    serial: word(0),
+                    refresh: word(4),
+                    retry: word(8),
+                    expire: word(12),
+                    minimum: word(16),
+                }),
+            ))
+        }),
+        RecordType::MX => exact(window, rtype, |i| {
+            let (i, preference) = u16_(i)?;
+            let (i, exchange) = names.name(i)?;
+            Ok((
+                i,
+                done(RDataView::Mx {
                     preference,
                     exchange,
                 }),
             ))
         }),
-        RecordType::TXT => exact(window, rtype, txt),
+        RecordType::TXT => exact(window, rtype, |i| txt(i).map(|(i, t)| (i, done(t)))),
         RecordType::SRV => exact(window, rtype, |i| {
             let (i, f) = take_array::<6>(i)?;
-            let (i, target) = name_in(i, names)?;
+            let (i, target) = names.name(i)?;
             Ok((
                 i,
-                RData::Srv(Srv {
+                done(RDataView::Srv {
                     priority: u16::from_be_bytes([f[0], f[1]]),
                     weight: u16::from_be_bytes([f[2], f[3]]),
                     port: u16::from_be_bytes([f[4], f[5]]),
@@ -585,90 +751,100 @@ fn rdata_in(
             let (i, flags) = u8_(i)?;
             let (i, tag) = character_string(i)?;
             let (i, value) = rest(i)?;
-            Ok((
-                i,
-                RData::Caa(Caa {
-                    flags,
-                    tag: tag.to_vec(),
-                    value: value.to_vec(),
-                }),
-            ))
+            Ok((i, done(RDataView::Caa { flags, tag, value })))
         }),
         RecordType::DS => exact(window, rtype, |i| {
             let (i, f) = take_array::<4>(i)?;
             let (i, digest) = rest(i)?;
             Ok((
                 i,
-                RData::Ds(Ds {
+                done(RDataView::Ds {
                     key_tag: u16::from_be_bytes([f[0], f[1]]),
                     algorithm: f[2],
                     digest_type: f[3],
-                    digest: digest.to_vec(),
+                    digest,
                 }),
             ))
         }),
         RecordType::DNSKEY => exact(window, rtype, |i| {
             let (i, f) = take_array::<4>(i)?;
-            let (i, key) = rest(i)?;
+            let (i, public_key) = rest(i)?;
             Ok((
                 i,
-                RData::Dnskey(Dnskey {
+                done(RDataView::Dnskey {
                     flags: u16::from_be_bytes([f[0], f[1]]),
                     protocol: f[2],
                     algorithm: f[3],
-                    public_key: key.to_vec(),
+                    public_key,
                 }),
             ))
         }),
-        RecordType::RRSIG => exact(window, rtype, |i| rrsig(i, names)),
-        RecordType::NSEC => exact(window, rtype, |i| {
-            let (i, next) = name_in(i, names)?;
-            let (i, types) = type_bitmap(i)?;
-            Ok((i, RData::Nsec(Nsec { next, types })))
+        RecordType::RRSIG => exact(window, rtype, |i| {
+            let (i, f) = take_array::<18>(i)?;
+            let (i, signer) = names.name(i)?;
+            let (i, signature) = rest(i)?;
+            let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
+            Ok((
+                i,
+                done(RDataView::Rrsig {
+                    type_covered: RecordType(u16::from_be_bytes([f[0], f[1]])),
+                    algorithm: f[2],
+                    labels: f[3],
+                    original_ttl: word(4),
+                    expiration: word(8),
+                    inception: word(12),
+                    key_tag: u16::from_be_bytes([f[16], f[17]]),
+                    signer,
+                    signature,
+                }),
+            ))
         }),
-        RecordType::NSEC3 => exact(window, rtype, nsec3),
+        RecordType::NSEC => exact(window, rtype, |i| {
+            let (i, next) = names.name(i)?;
+            let (i, types) = checked_type_bitmap(i)?;
+            Ok((i, done(RDataView::Nsec { next, types })))
+        }),
+        RecordType::NSEC3 => exact(window, rtype, |i| {
+            let (i, f) = take_array::<4>(i)?;
+            let (i, salt) = character_string(i)?;
+            let (i, next_hashed_owner) = character_string(i)?;
+            let (i, types) = checked_type_bitmap(i)?;
+            Ok((
+                i,
+                done(RDataView::Nsec3 {
+                    hash_algorithm: f[0],
+                    flags: f[1],
+                    iterations: u16::from_be_bytes([f[2], f[3]]),
+                    salt,
+                    next_hashed_owner,
+                    types,
+                }),
+            ))
+        }),
         RecordType::NSEC3PARAM => exact(window, rtype, |i| {
             let (i, f) = take_array::<4>(i)?;
             let (i, salt) = character_string(i)?;
             Ok((
                 i,
-                RData::Nsec3param(Nsec3param {
+                done(RDataView::Nsec3param {
                     hash_algorithm: f[0],
                     flags: f[1],
                     iterations: u16::from_be_bytes([f[2], f[3]]),
-                    salt: salt.to_vec(),
+                    salt,
                 }),
             ))
         }),
-        _ => Ok(RData::Unknown {
+        _ => Ok(done(RDataView::Unknown {
             rtype,
-            data: window.as_bytes().to_vec(),
-        }),
+            data: window.as_bytes(),
+        })),
     }
 }
 
-fn soa<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
-    let (i, mname) = name_in(i, names)?;
-    let (i, rname) = name_in(i, names)?;
-    let (i, f) = take_array::<20>(i)?;
-    let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
-    Ok((
-        i,
-        RData::Soa(Soa {
-            mname,
-            rname,
-            serial: word(0),
-            refresh: word(4),
-            retry: word(8),
-            expire: word(12),
-            minimum: word(16),
-        }),
-    ))
-}
-
-/// TXT data: the character-strings are checked to fill the window exactly, then the window is
-/// kept as one buffer (see [`Txt`]).
-fn txt(i: Wire<'_>) -> WireResult<'_, RData> {
+/// TXT data: the character-strings are checked to fill the window exactly; the data is the
+/// window (see [`Txt`](crate::Txt) and [`TxtView`]).
+#[inline(always)]
+fn txt<'a, N>(i: Wire<'a>) -> WireResult<'a, RDataView<'a, N>> {
     let data = i.as_bytes();
     let mut at = 0;
     while let Some(&len) = data.get(at) {
@@ -679,52 +855,18 @@ fn txt(i: Wire<'_>) -> WireResult<'_, RData> {
         }
         at = end;
     }
-    Ok((i.advance(at), RData::Txt(Txt::from_checked_wire(data))))
-}
-
-fn rrsig<'a>(i: Wire<'a>, names: &mut Names) -> WireResult<'a, RData> {
-    let (i, f) = take_array::<18>(i)?;
-    let (i, signer) = name_in(i, names)?;
-    let (i, signature) = rest(i)?;
-    let word = |k: usize| u32::from_be_bytes([f[k], f[k + 1], f[k + 2], f[k + 3]]);
-    Ok((
-        i,
-        RData::Rrsig(Rrsig {
-            type_covered: RecordType(u16::from_be_bytes([f[0], f[1]])),
-            algorithm: f[2],
-            labels: f[3],
-            original_ttl: word(4),
-            expiration: word(8),
-            inception: word(12),
-            key_tag: u16::from_be_bytes([f[16], f[17]]),
-            signer,
-            signature: signature.to_vec(),
-        }),
-    ))
-}
-
-fn nsec3(i: Wire<'_>) -> WireResult<'_, RData> {
-    let (i, f) = take_array::<4>(i)?;
-    let (i, salt) = character_string(i)?;
-    let (i, next) = character_string(i)?;
-    let (i, types) = type_bitmap(i)?;
-    Ok((
-        i,
-        RData::Nsec3(Nsec3 {
-            hash_algorithm: f[0],
-            flags: f[1],
-            iterations: u16::from_be_bytes([f[2], f[3]]),
-            salt: salt.to_vec(),
-            next_hashed_owner: next.to_vec(),
-            types,
-        }),
-    ))
+    Ok((i.advance(at), RDataView::Txt(TxtView::checked(data))))
 }
 
 /// An NSEC/NSEC3 type bitmap (RFC 4034 §4.1.2) filling the rest of the window: windows in
 /// increasing order, each 1 to 32 octets. Trailing zero octets in a window are tolerated.
-pub fn type_bitmap(mut i: Wire<'_>) -> WireResult<'_, Vec<RecordType>> {
-    let mut types = Vec::new();
+pub fn type_bitmap(i: Wire<'_>) -> WireResult<'_, Vec<RecordType>> {
+    checked_type_bitmap(i).map(|(i, bitmap)| (i, bitmap.to_vec()))
+}
+
+/// [`type_bitmap`], checked and left in the message.
+fn checked_type_bitmap(mut i: Wire<'_>) -> WireResult<'_, TypeBitmap<'_>> {
+    let all = i.as_bytes();
     let mut last_window: Option<u8> = None;
     while i.remaining() > 0 {
         let at = i.pos;
@@ -737,36 +879,48 @@ pub fn type_bitmap(mut i: Wire<'_>) -> WireResult<'_, Vec<RecordType>> {
             )));
         }
         last_window = Some(window);
-        let (next, bits) = bytes(len)(next)?;
-        for (k, &octet) in bits.iter().enumerate() {
-            let mut octet = octet;
-            while octet != 0 {
-                let bit = octet.leading_zeros() as u16;
-                octet &= !(0x80 >> bit);
-                types.push(RecordType((u16::from(window) << 8) | (k as u16 * 8 + bit)));
-            }
-        }
+        let (next, _) = bytes(len)(next)?;
         i = next;
     }
-    Ok((i, types))
+    Ok((i, TypeBitmap::checked(all)))
+}
+
+/// The types of a checked type bitmap, in increasing order.
+pub(crate) fn bitmap_types(wire: &[u8]) -> impl Iterator<Item = RecordType> + '_ {
+    let mut rest = wire;
+    let windows = std::iter::from_fn(move || {
+        let (&[window, len], tail) = rest.split_first_chunk::<2>()?;
+        let (bits, after) = tail.split_at(usize::from(len).min(tail.len()));
+        rest = after;
+        Some((u16::from(window) << 8, bits))
+    });
+    windows.flat_map(|(base, bits)| {
+        bits.iter().enumerate().flat_map(move |(k, &octet)| {
+            (0..8u16)
+                .filter(move |bit| octet & (0x80 >> bit) != 0)
+                .map(move |bit| RecordType(base | (k as u16 * 8 + bit)))
+        })
+    })
 }
 
 /// The OPT record's data and its class and TTL fields (RFC 6891 §6.1.2-6.1.3).
-fn edns(window: Wire<'_>, class: u16, ttl: u32) -> Result<Edns, nom::Err<ParseError>> {
-    let options = exact(window, RecordType::OPT, edns_options)?;
-    Ok(Edns {
-        udp_payload_size: class,
-        extended_rcode: (ttl >> 24) as u8,
-        version: (ttl >> 16) as u8,
-        dnssec_ok: ttl & 0x8000 != 0,
-        other_flags: (ttl & 0x7FFF) as u16,
-        options,
-    })
+pub(crate) fn edns(
+    window: Wire<'_>,
+    class: u16,
+    ttl: u32,
+) -> Result<EdnsView<'_>, nom::Err<ParseError>> {
+    let options = exact(window, RecordType::OPT, checked_edns_options)?;
+    Ok(EdnsView::from_fields(class, ttl, options))
 }
 
 /// The options filling an OPT record's data (code, length, data, repeated), checked to be
 /// whole and kept in their wire form (see [`EdnsOptions`]).
 pub fn edns_options(i: Wire<'_>) -> WireResult<'_, EdnsOptions> {
+    checked_edns_options(i).map(|(i, wire)| (i, EdnsOptions::from_checked_wire(wire)))
+}
+
+/// [`edns_options`], checked and left in the message.
+fn checked_edns_options(i: Wire<'_>) -> WireResult<'_, &[u8]> {
     let data = i.as_bytes();
     let mut at = 0;
     while at < data.len() {
@@ -781,7 +935,7 @@ pub fn edns_options(i: Wire<'_>) -> WireResult<'_, EdnsOptions> {
         }
         at = end;
     }
-    Ok((i.advance(at), EdnsOptions::from_checked_wire(data)))
+    Ok((i.advance(at), data))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,7 +1001,7 @@ pub fn message(input: Wire<'_>) -> WireResult<'_, Message> {
     Ok((i, message))
 }
 
-fn flatten(e: nom::Err<ParseError>) -> ParseError {
+pub(crate) fn flatten(e: nom::Err<ParseError>) -> ParseError {
     match e {
         nom::Err::Error(e) | nom::Err::Failure(e) => e,
         // Only streaming parsers report Incomplete; none is used, but map it faithfully.
@@ -866,15 +1020,37 @@ pub(crate) fn parse_message_prefix(bytes: &[u8]) -> Result<(Message, usize), Par
 #[inline]
 pub(crate) fn parse_message(bytes: &[u8]) -> Result<Message, ParseError> {
     let (message, used) = parse_message_prefix(bytes)?;
-    if used != bytes.len() {
+    check_end(bytes.len(), used)?;
+    Ok(message)
+}
+
+/// A message of `len` octets whose last section ended at `used` must end there.
+#[inline]
+pub(crate) fn check_end(len: usize, used: usize) -> Result<(), ParseError> {
+    if used != len {
         return Err(ParseError::new(
-            ParseErrorKind::TrailingBytes {
-                count: bytes.len() - used,
-            },
+            ParseErrorKind::TrailingBytes { count: len - used },
             used,
         ));
     }
-    Ok(message)
+    Ok(())
+}
+
+/// The name at `pos` of `msg`, which [`InPlace`] checked, decoded into a [`Name`].
+pub(crate) fn decode_checked(msg: &[u8], pos: usize) -> Name {
+    let mut buf = [0; DECODE_BUF];
+    match decode_name(
+        Wire {
+            msg,
+            pos,
+            end: msg.len(),
+        },
+        &mut buf,
+    ) {
+        Ok((len, _)) => Name::from_decode_buffer(&buf, len),
+        // Not reached: the name was checked with the same rules.
+        Err(_) => Name::root(),
+    }
 }
 
 #[cfg(test)]
@@ -1025,14 +1201,14 @@ mod tests {
 
     #[test]
     fn txt_strings_must_fill_the_rdata() {
-        let txt = Txt::new([&b"v=DKIM1;"[..], &[b'p'; 255], &[b'q'; 40], b""]);
+        let txt = crate::Txt::new([&b"v=DKIM1;"[..], &[b'p'; 255], &[b'q'; 40], b""]);
         let rdata = txt_rdata(&txt);
-        let (rest, parsed) = super::txt(Wire::new(&rdata)).unwrap();
+        let (rest, parsed) = super::txt::<Name>(Wire::new(&rdata)).unwrap();
         assert_eq!(rest.remaining(), 0);
-        assert_eq!(parsed, RData::Txt(txt));
+        assert_eq!(parsed.into_rdata(), RData::Txt(txt));
         // Without the empty string and the last `q`, the 40-octet string runs past the end.
         let short = &rdata[..rdata.len() - 2];
-        let e = super::txt(Wire::new(short)).unwrap_err();
+        let e = super::txt::<Name>(Wire::new(short)).unwrap_err();
         let start = 9 + 256 + 1;
         assert_eq!(
             e,
@@ -1040,7 +1216,7 @@ mod tests {
         );
     }
 
-    fn txt_rdata(txt: &Txt) -> Vec<u8> {
+    fn txt_rdata(txt: &crate::Txt) -> Vec<u8> {
         txt.strings()
             .flat_map(|s| std::iter::once(s.len() as u8).chain(s.iter().copied()))
             .collect()

@@ -148,6 +148,15 @@ enum StringsInner<'a> {
     Apart(std::slice::Iter<'a, Vec<u8>>),
 }
 
+impl<'a> TxtStrings<'a> {
+    /// The strings of checked TXT rdata in wire form.
+    pub(crate) fn wire(wire: &'a [u8]) -> Self {
+        TxtStrings {
+            inner: StringsInner::Wire(wire),
+        }
+    }
+}
+
 impl<'a> Iterator for TxtStrings<'a> {
     type Item = &'a [u8];
 

@@ -45,6 +45,7 @@ fn seeds_pass_every_fuzz_property() {
         );
         fuzz_checks::parse_message(&bytes);
         fuzz_checks::roundtrip(&bytes);
+        fuzz_checks::view(&bytes);
         // As preserve_rdata input: the first two octets as a type, the rest as rdata.
         fuzz_checks::preserve_rdata(&bytes);
     }
@@ -59,6 +60,7 @@ fn replay(file: &str) {
     match file.split_once('-').map(|(target, _)| target) {
         Some("parse_message") => fuzz_checks::parse_message(&bytes),
         Some("roundtrip") => fuzz_checks::roundtrip(&bytes),
+        Some("view") => fuzz_checks::view(&bytes),
         Some("preserve_rdata") => fuzz_checks::preserve_rdata(&bytes),
         _ => panic!("{file}: name must start with parse_message-, roundtrip- or preserve_rdata-"),
     }

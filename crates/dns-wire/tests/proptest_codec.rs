@@ -1,5 +1,7 @@
 //! Properties of the codec over generated messages and arbitrary bytes.
 
+mod common;
+
 use dns_wire::{arbitrary, Message};
 use proptest::prelude::*;
 
@@ -29,11 +31,7 @@ proptest! {
         msg in arbitrary::message(),
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
     ) {
-        let mut bytes = msg.to_bytes();
-        for (at, value) in edits {
-            let k = at.index(bytes.len());
-            bytes[k] = value;
-        }
+        let bytes = common::mutated(&msg, &edits);
         if let Ok(first) = Message::from_bytes(&bytes) {
             let again = Message::from_bytes(&first.to_bytes())
                 .map_err(|e| TestCaseError::fail(format!("re-encoded message refused: {e}")))?;

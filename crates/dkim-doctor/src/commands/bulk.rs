@@ -11,7 +11,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::to_json_line;
 use crate::bulk_input::{BulkCheck, BulkEntry, BulkReader};
 use crate::cli::{BulkArgs, BulkFormat, CommonOptions};
-use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::config::{check_settings, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, open_input, shown_path, CheckInput};
 use crate::output::{eprint_error, eprint_line, Stdout};
@@ -74,7 +74,8 @@ const READ_AHEAD: usize = 256;
 /// times that many (at least [`READ_AHEAD`]) lie between the oldest entry not yet printed and
 /// the newest one started, so results waiting for an earlier one stay bounded too.
 pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, RunError> {
-    let config = resolver_config(common, INTERNET_TIMEOUT)?;
+    let settings = check_settings(common, INTERNET_TIMEOUT)?;
+    let (config, dnssec) = (&settings.resolver, &settings.dnssec);
     let shared = Resolver::new(config.clone());
     let (sender, mut entries) = tokio::sync::mpsc::channel(READ_AHEAD);
     let reader = open_input(&args.file)?;
@@ -182,7 +183,7 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
                 notes.insert(index, input.notes);
                 let check = input.check;
                 running.push(async move {
-                    let run = check_with(&resolver, check).await;
+                    let run = check_with(&resolver, check, dnssec).await;
                     // Queries sent by this domain's resolver; only meaningful when it is its
                     // own.
                     let queries = resolver.stats().queries;

@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use dkim_rules::{Finding, Severity};
 use dns_lab::scenarios::{self, Check as LabCheck, Scenario, Verdict as LabVerdict};
-use dns_wire::resolver::{Resolver, ResolverConfig, RootHints};
+use dns_wire::resolver::{Resolver, RootHints};
 use futures_util::StreamExt;
 
 use super::{check_and_print, human_options, to_json_line};
 use crate::cli::{CommonOptions, DemoArgs, WatchArgs};
-use crate::config::{resolver_config, DEMO_TIMEOUT};
+use crate::config::{dnssec_policy, resolver_config, CheckSettings, DnssecPolicy, DEMO_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::{eprint_line, Stdout};
@@ -72,9 +72,10 @@ pub async fn run(common: &CommonOptions, args: &DemoArgs) -> Result<Outcome, Run
     config.port = lab.port;
     config.families.ipv6 = false;
 
+    let settings = CheckSettings::new(config, demo_dnssec(common)?);
     let outcome = match selected {
-        Some(scenario) => one(common, config, scenario, &place).await,
-        None => all(common, config).await,
+        Some(scenario) => one(common, settings, scenario, &place).await,
+        None => all(common, settings).await,
     };
     lab.shutdown().await;
     outcome
@@ -258,7 +259,7 @@ fn equivalent_command(scenario: &Scenario, place: &LabArgs) -> String {
 /// One scenario: the full report, exactly as `ses`/`selector` print it.
 async fn one(
     common: &CommonOptions,
-    config: ResolverConfig,
+    settings: CheckSettings,
     scenario: &Scenario,
     place: &LabArgs,
 ) -> Result<Outcome, RunError> {
@@ -284,21 +285,43 @@ async fn one(
             )
         ));
     }
-    check_and_print(common, config, input, &WatchArgs { watch: None }).await
+    check_and_print(common, settings, input, &WatchArgs { watch: None }).await
+}
+
+/// The demo network is signed with its own root key: it is validated from that anchor (or
+/// the `--trust-anchor` files), at the lab's time unless `--validation-time` says otherwise,
+/// so its scenarios with signatures near their end mean the same on every run.
+fn demo_dnssec(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
+    let now = Some(
+        common
+            .validation_time
+            .unwrap_or(u64::from(dns_lab::signing::LAB_NOW)),
+    );
+    Ok(match dnssec_policy(common)? {
+        DnssecPolicy::On { anchors, .. } if !anchors.is_empty() => {
+            DnssecPolicy::On { anchors, now }
+        }
+        DnssecPolicy::Off => DnssecPolicy::Off,
+        _ => DnssecPolicy::On {
+            anchors: vec![dns_lab::signing::trust_anchor()],
+            now,
+        },
+    })
 }
 
 /// Every scenario, diagnosed concurrently with one shared resolver, shown compactly in the
 /// lab's order.
-async fn all(common: &CommonOptions, config: ResolverConfig) -> Result<Outcome, RunError> {
+async fn all(common: &CommonOptions, settings: CheckSettings) -> Result<Outcome, RunError> {
     let started = Instant::now();
-    let resolver = Resolver::new(config);
+    let resolver = Resolver::new(settings.resolver);
     let mut inputs = Vec::new();
     for scenario in scenarios::SCENARIOS {
         inputs.push((scenario, scenario_input(scenario)?));
     }
+    let dnssec = &settings.dnssec;
     let checks = inputs
         .iter()
-        .map(|(_, input)| check_with(&resolver, input.check.clone()));
+        .map(|(_, input)| check_with(&resolver, input.check.clone(), dnssec));
     // At most DEMO_CONCURRENCY at once, results in the lab's order.
     let runs: Vec<CheckRun> = futures_util::stream::iter(checks)
         .buffered(DEMO_CONCURRENCY)

@@ -8,17 +8,17 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dkim_rules::message::{verify_message, KeyEvidence, Message, MAX_MESSAGE_BYTES};
-use dkim_rules::{Check, Verdict};
+use dkim_rules::{Check, Selector, Verdict};
 use dns_wire::resolver::Resolver;
 use dns_wire::Name;
 
 use super::{human_options, to_json_line};
 use crate::cli::{CommonOptions, MessageArgs};
-use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::config::{check_settings, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
 use crate::render::message::{message_human, message_json, KeyRun};
-use crate::service::{check_with, CheckRun};
+use crate::service::{check_with, CheckRun, DnssecPolicy};
 
 /// Runs `message`.
 pub async fn run(common: &CommonOptions, args: &MessageArgs) -> Result<Outcome, RunError> {
@@ -26,9 +26,9 @@ pub async fn run(common: &CommonOptions, args: &MessageArgs) -> Result<Outcome, 
     let bytes = read_bounded(&args.file)?;
     let message = Message::parse(&bytes)
         .map_err(|e| RunError::BadInput(format!("{}: {e}", shown(&args.file))))?;
-    let config = resolver_config(common, INTERNET_TIMEOUT)?;
-    let resolver = Resolver::new(config);
-    let runs = fetch_keys(&resolver, message.key_queries()).await;
+    let settings = check_settings(common, INTERNET_TIMEOUT)?;
+    let resolver = Resolver::new(settings.resolver);
+    let runs = fetch_keys(&resolver, &settings.dnssec, message.key_queries()).await;
     let evidence: Vec<KeyEvidence<'_>> = runs
         .iter()
         .map(|k| KeyEvidence {
@@ -94,8 +94,12 @@ fn unix_now() -> u64 {
 }
 
 /// Runs the selector check of every (`d=`, `s=`) at once, on one resolver (one delegation
-/// cache for the run); results come back in query order.
-async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<KeyRun> {
+/// cache for the run), DNSSEC checked as `dnssec` says; results come back in query order.
+async fn fetch_keys(
+    resolver: &Resolver,
+    dnssec: &DnssecPolicy,
+    queries: Vec<(Name, Selector)>,
+) -> Vec<KeyRun> {
     let checks = queries.into_iter().map(|(domain, selector)| async move {
         let check = Check::Selector {
             domain: domain.clone(),
@@ -104,7 +108,7 @@ async fn fetch_keys(resolver: &Resolver, queries: Vec<(Name, String)>) -> Vec<Ke
             // The message's own verification judges alignment with its From header.
             dmarc: false,
         };
-        let run: CheckRun = check_with(resolver, check).await;
+        let run: CheckRun = check_with(resolver, check, dnssec).await;
         KeyRun {
             domain,
             selector,

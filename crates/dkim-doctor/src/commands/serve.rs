@@ -6,11 +6,11 @@ use std::sync::Arc;
 use dns_wire::resolver::{AddressPolicy, IpPrefix};
 
 use crate::cli::{CommonOptions, ServeArgs};
-use crate::config::{resolver_config, INTERNET_TIMEOUT};
+use crate::config::{check_settings, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::output::Stdout;
 use crate::serve::{self, ConnectionLimits, ServeOptions};
-use crate::service::{CachePolicy, Checker};
+use crate::service::{CachePolicy, Checker, Renewal};
 
 /// How long `serve` answers a question from the run's memory (longer than a check lasts when
 /// every server answers; see [`dns_wire::resolver::ResolverConfig::answer_memory`]).
@@ -18,7 +18,9 @@ const SERVE_ANSWER_MEMORY: std::time::Duration = std::time::Duration::from_secs(
 
 /// Serves until Ctrl-C or SIGTERM, then lets the requests in progress finish.
 pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, RunError> {
-    let mut config = resolver_config(common, INTERNET_TIMEOUT)?;
+    // DNSSEC as on the command line: the IANA anchors unless --trust-anchor or --no-dnssec.
+    let mut settings = check_settings(common, INTERNET_TIMEOUT)?;
+    let config = &mut settings.resolver;
     config.address_policy = address_policy(common, args);
     // Someone who fixes a record and checks again gets the servers' answers of now: checks a
     // few seconds apart share answers (and simultaneous ones their questions), not more.
@@ -35,7 +37,7 @@ pub async fn run(common: &CommonOptions, args: &ServeArgs) -> Result<Outcome, Ru
                 .join(", ")
         ),
     };
-    let checker = Arc::new(Checker::new(config));
+    let checker = Arc::new(Checker::with_settings(settings, Renewal::default()));
     let options = ServeOptions {
         listen: args.listen,
         max_checks: args.max_checks,

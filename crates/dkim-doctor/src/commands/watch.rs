@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dkim_rules::{diff_reports, watch_hint, Report, Verdict};
-use dns_wire::resolver::{Resolver, ResolverConfig};
+use dns_wire::resolver::Resolver;
 
 use super::{human_options, to_json_line};
 use crate::cli::CommonOptions;
@@ -13,13 +13,13 @@ use crate::exit::{Outcome, RunError};
 use crate::input::CheckInput;
 use crate::output::Stdout;
 use crate::render::report::{check_human, check_json, report_outcome};
-use crate::service::check_with;
+use crate::service::{check_with, CheckSettings};
 use crate::style::Tone;
 
 /// Watches until pass or Ctrl-C; the exit code is that of the last report.
 pub async fn run(
     common: &CommonOptions,
-    config: ResolverConfig,
+    settings: CheckSettings,
     input: CheckInput,
     interval: Duration,
 ) -> Result<Outcome, RunError> {
@@ -35,10 +35,10 @@ pub async fn run(
     loop {
         // A fresh resolver each round: the delegation cache and zone surveys of a run never
         // expire, and a watch must see changes.
-        let resolver = Resolver::new(config.clone());
+        let resolver = Resolver::new(settings.resolver.clone());
         let checked_at = SystemTime::now();
         let run = tokio::select! {
-            run = check_with(&resolver, input.check.clone()) => run,
+            run = check_with(&resolver, input.check.clone(), &settings.dnssec) => run,
             _ = &mut interrupted => return Ok(stopped(common, previous.as_ref())),
         };
         let report = &run.report;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::millis;
 use super::report::{check_human, check_json, CheckJson, HumanOptions};
 use crate::style::Tone;
-use dkim_rules::CheckRun;
+use dkim_rules::{CheckRun, Selector};
 
 /// The selector check run for one (`d=`, `s=`).
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct KeyRun {
     /// `d=`.
     pub domain: Name,
     /// `s=`.
-    pub selector: String,
+    pub selector: Selector,
     /// The check.
     pub run: CheckRun,
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::{millis, shorten};
 use crate::exit::Outcome;
 use crate::style::{Palette, Tone};
-use dkim_rules::{CheckRun, PathStep};
+use dkim_rules::{CheckRun, PathStep, Selector};
 
 /// The JSON document of one check (`ses --json`, `selector --json`, one line of `bulk`).
 /// The shape is a contract, documented in the README.
@@ -238,7 +238,11 @@ fn check_title(check: &Check) -> String {
         Check::Selector { selectors, .. } => format!(
             "DKIM selector{} {}",
             if selectors.len() == 1 { "" } else { "s" },
-            selectors.join(", ")
+            selectors
+                .iter()
+                .map(Selector::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

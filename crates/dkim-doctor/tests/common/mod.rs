@@ -22,10 +22,11 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// The `--roots ... --port ...` arguments pointing at this lab.
+    /// The `--roots ... --port ...` arguments pointing at this lab, with its DNSSEC trust
+    /// anchor and its time (the lab's signatures have fixed windows around it).
     pub fn args(&self) -> Vec<String> {
         let roots: Vec<String> = self.roots.iter().map(IpAddr::to_string).collect();
-        vec![
+        let mut args = vec![
             "--roots".into(),
             roots.join(","),
             "--port".into(),
@@ -33,8 +34,33 @@ impl Lab {
             "-4".into(),
             "--timeout".into(),
             "1s".into(),
-        ]
+        ];
+        args.extend(lab_dnssec_args());
+        args
     }
+}
+
+/// `--trust-anchor FILE --validation-time TIME` for the in-process lab
+/// ([`dns_lab::signing::check_options`], the anchor written once per test binary).
+pub fn lab_dnssec_args() -> Vec<String> {
+    static ANCHOR: OnceLock<(tempfile::TempPath, Vec<String>)> = OnceLock::new();
+    let (_, args) = ANCHOR.get_or_init(|| {
+        let path = tempfile::NamedTempFile::new()
+            .expect("a temporary file")
+            .into_temp_path();
+        let args = dns_lab::signing::check_options(&path).expect("the lab's anchor is written");
+        (path, args)
+    });
+    args.clone()
+}
+
+/// The lab's time as `--validation-time` takes it (RFC 3339), checked against
+/// `dns_lab::signing::LAB_NOW`.
+pub fn lab_time() -> String {
+    let time = dns_lab::signing::LAB_TIME;
+    let parsed: jiff::Timestamp = time.parse().expect("the lab's time is RFC 3339");
+    assert_eq!(parsed.as_second(), i64::from(dns_lab::signing::LAB_NOW));
+    time.to_string()
 }
 
 /// The miniature internet, served in process once per test binary.

@@ -100,6 +100,9 @@ fn diagnose_in_rule_order(check: &Check, observations: &Observations) -> Report 
         analysis.findings(&ctx, &mut findings);
     }
     records::cross_record_findings(&ctx, &analyses, &mut findings);
+    if let Some(dnssec) = &observations.dnssec {
+        findings.extend(crate::dnssec::dnssec_findings(dnssec, &ctx.zone).findings);
+    }
     match &observations.reduced {
         // One resolver's view says nothing about individual servers or the delegation.
         Some(reduced) => findings.push(reduced_check_finding(&ctx, reduced)),

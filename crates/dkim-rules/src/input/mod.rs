@@ -4,6 +4,8 @@
 
 use dns_wire::Name;
 
+use crate::Selector;
+
 mod identity;
 mod paste;
 mod records_csv;
@@ -174,7 +176,7 @@ pub fn parse_domain(input: &str) -> Result<Name, InputError> {
 }
 
 /// Checks presentation text made of LDH-plus-underscore labels.
-fn check_host_text(ascii: &str, input: &str) -> Result<(), InputError> {
+pub(crate) fn check_host_text(ascii: &str, input: &str) -> Result<(), InputError> {
     if ascii.len() > 253 {
         return Err(InputError::NameTooLong {
             input: clip(input),
@@ -205,27 +207,17 @@ fn check_host_text(ascii: &str, input: &str) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A selector as given: validated as one or more labels, lower-cased, final dot dropped.
-pub fn parse_selector(input: &str) -> Result<String, InputError> {
-    let trimmed = input.trim().trim_end_matches('.');
-    if trimmed.is_empty() {
-        return Err(InputError::InvalidSelector {
-            input: clip(input),
-            reason: "it is empty".into(),
-        });
-    }
-    check_host_text(trimmed, input).map_err(|e| InputError::InvalidSelector {
-        input: clip(input),
-        reason: e.to_string(),
-    })?;
-    Ok(trimmed.to_ascii_lowercase())
+/// A selector as given: validated as one or more labels, lower-cased, final dot dropped
+/// ([`Selector::parse`]).
+pub fn parse_selector(input: &str) -> Result<Selector, InputError> {
+    Selector::parse(input)
 }
 
 /// A token argument after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenArg {
     /// The bare token, lower case.
-    pub token: String,
+    pub token: Selector,
     /// Set when the argument was rewritten: says what was taken from what.
     pub note: Option<String>,
     /// The SES DKIM zone, when the argument held a CNAME value (`<token>.<zone>`).

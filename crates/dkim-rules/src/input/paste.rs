@@ -8,12 +8,13 @@ use dns_wire::Name;
 
 use super::{check_host_text, clip, InputError, TokenArg};
 use crate::check::is_ses_dkim_zone;
+use crate::Selector;
 
 /// A selector argument after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectorArg {
     /// The selector alone (`s1`, or `a.b` for a selector with dots), lower case.
-    pub selector: String,
+    pub selector: Selector,
     /// Set when the argument was rewritten: says what was taken from what.
     pub note: Option<String>,
 }
@@ -371,6 +372,7 @@ fn token_from_text(
     };
     let shown = if from_row.is_some() { input } else { text };
     let note = how.map(|what| format!("took the token {token} from {what} {:?}", clip(shown)));
+    let token = Selector::parse(&token).map_err(|e| not_understood(&e.to_string()))?;
     Ok(TokenArg {
         token,
         note,
@@ -490,6 +492,7 @@ fn selector_from_text(
     } else {
         None
     };
+    let selector = Selector::parse(&selector).map_err(|e| invalid(e.to_string()))?;
     Ok(SelectorArg { selector, note })
 }
 
@@ -622,7 +625,7 @@ mod tests {
         assert_eq!(
             selector("s1"),
             SelectorArg {
-                selector: "s1".into(),
+                selector: "s1".parse().unwrap(),
                 note: None
             }
         );

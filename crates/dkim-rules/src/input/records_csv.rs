@@ -4,6 +4,7 @@ use dns_wire::Name;
 
 use super::{parse_domain, InputError};
 use crate::check::{is_ses_dkim_zone, Check};
+use crate::Selector;
 
 /// Builds an SES [`Check`] from the console's "Download .csv record set". The columns are
 /// found by their header (a name, a type and a value column, in any order); rows that are
@@ -77,7 +78,9 @@ pub fn check_from_records_csv(text: &str, domain: Option<&Name>) -> Result<Check
             )));
         }
         zone = Some(target_zone);
-        tokens.push(labels[0].clone());
+        let token = Selector::parse(&labels[0])
+            .map_err(|e| InputError::Csv(format!("line {line}: {e}")))?;
+        tokens.push(token);
     }
     let found = found_domain.ok_or_else(|| {
         InputError::NothingToCheck("the CSV (no CNAME to an SES DKIM zone)".into())

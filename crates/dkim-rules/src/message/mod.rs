@@ -29,6 +29,7 @@ use crate::diagnose::keys::KeyState;
 use crate::keyrecord::PublicKey;
 use crate::observe::Observations;
 use crate::report::Verdict;
+use crate::Selector;
 
 pub use canon::Canon;
 pub use mail::{
@@ -57,7 +58,7 @@ pub struct KeyEvidence<'a> {
     /// `d=`.
     pub domain: &'a Name,
     /// `s=`.
-    pub selector: &'a str,
+    pub selector: &'a Selector,
     /// The observations of the selector check for them.
     pub observations: &'a Observations,
 }
@@ -74,8 +75,8 @@ impl Message {
 
     /// The distinct (`d=`, `s=`) pairs of the signatures that can be read, in order: the
     /// keys to fetch.
-    pub fn key_queries(&self) -> Vec<(Name, String)> {
-        let mut queries: Vec<(Name, String)> = Vec::new();
+    pub fn key_queries(&self) -> Vec<(Name, Selector)> {
+        let mut queries: Vec<(Name, Selector)> = Vec::new();
         for index in self.signature_fields().into_iter().take(MAX_SIGNATURES) {
             let Some((_, whole)) = self.field(index) else {
                 continue;
@@ -350,7 +351,7 @@ impl SignatureContext<'_> {
         SignatureReport {
             index: self.index,
             domain: Some(d),
-            selector: Some(sig.selector.clone()),
+            selector: Some(sig.selector.to_string()),
             algorithm: Some(sig.algorithm.as_str().to_string()),
             canonicalization: Some(format!(
                 "{}/{}",
@@ -471,7 +472,7 @@ impl SignatureContext<'_> {
         let evidence = self
             .keys
             .iter()
-            .find(|k| *k.domain == sig.domain && k.selector == sig.selector);
+            .find(|k| *k.domain == sig.domain && sig.selector == *k.selector);
         let mut check = KeyCheck {
             name: format!("{key_name}."),
             record: None,
@@ -485,7 +486,7 @@ impl SignatureContext<'_> {
             });
             return check;
         };
-        let name = match crate::probe::expected_name(&sig.selector, &sig.domain) {
+        let name = match sig.selector.dkim_name(&sig.domain) {
             Some(name) => name,
             None => {
                 problems.push(Problem {

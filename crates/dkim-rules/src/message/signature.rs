@@ -9,6 +9,7 @@ use dns_wire::Name;
 use super::canon::Canon;
 use super::mail::field_value;
 use crate::keyrecord::{parse_tag_list, KeyRecordError};
+use crate::Selector;
 
 /// A signing algorithm (`a=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,7 +61,7 @@ pub struct Signature {
     /// `d=`, lower case.
     pub domain: Name,
     /// `s=`, lower case.
-    pub selector: String,
+    pub selector: Selector,
     /// `i=`, if given.
     pub identity: Option<String>,
     /// `h=`, as written.

@@ -5,11 +5,13 @@
 
 #![allow(dead_code)]
 
+pub mod signed;
+
 use std::net::IpAddr;
 
 use dkim_rules::{
-    follow_up_probes, probes, AnswerError, AnswerOutcome, Check, Observations, ObservedData,
-    ObservedRecord, ProbeObservation, Response, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
+    AnswerError, AnswerOutcome, Check, Observations, ObservedData, ObservedRecord,
+    ProbeObservation, Response, Rounds, ServerAnswer, ServerInfo, ServerRef, TargetOutcome,
     TargetResolution, ZoneDelegation, ZoneSoa,
 };
 use dns_wire::{Name, Rcode, RecordType};
@@ -248,6 +250,8 @@ pub struct World {
     pub unanswered_target: Option<Name>,
     /// A reduced check: the servers stand for one recursive resolver.
     pub reduced: Option<dkim_rules::ReducedCheck>,
+    /// DNSSEC evidence handed over as it is (see `signed.rs`).
+    pub dnssec: Option<dkim_rules::DnssecObservations>,
 }
 
 impl World {
@@ -262,6 +266,7 @@ impl World {
             targets_unanswered: false,
             unanswered_target: None,
             reduced: None,
+            dnssec: None,
         }
     }
 
@@ -375,10 +380,13 @@ impl World {
             targets: vec![],
             network: self.network.clone(),
             reduced: self.reduced.clone(),
+            dnssec: self.dnssec.clone(),
         };
-        let mut batch = probes(check);
-        for _ in 0..3 {
-            for probe in &batch {
+        // The round plan is the check machine's own; these servers answer each round at once.
+        let mut rounds = Rounds::default();
+        let mut batch = rounds.first(check);
+        while let Some(probes) = batch {
+            for probe in &probes {
                 if probe.resolves_through_target_zone() {
                     obs.targets.push(TargetResolution {
                         name: probe.name.clone(),
@@ -411,10 +419,7 @@ impl World {
                     });
                 }
             }
-            batch = follow_up_probes(check, &obs);
-            if batch.is_empty() {
-                break;
-            }
+            batch = rounds.next(check, &obs);
         }
         obs
     }
@@ -435,7 +440,7 @@ pub fn key(file: &str) -> String {
 pub fn ses_check(tokens: &[&str]) -> Check {
     Check::Ses {
         domain: n("example.com"),
-        tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        tokens: tokens.iter().map(|t| t.parse().unwrap()).collect(),
         signing_zone: None,
         region: None,
         expect_ns: vec![],
@@ -449,7 +454,7 @@ pub fn ses_check(tokens: &[&str]) -> Check {
 pub fn selector_check(selectors: &[&str]) -> Check {
     Check::Selector {
         domain: n("example.com"),
-        selectors: selectors.iter().map(|t| t.to_string()).collect(),
+        selectors: selectors.iter().map(|t| t.parse().unwrap()).collect(),
         expect_ns: vec![],
         dmarc: false,
     }

@@ -46,6 +46,15 @@ pub fn nsec3_hash(crypto: &dyn Crypto, name: &Name, salt: &[u8], iterations: u16
     hash
 }
 
+/// The owner name of the NSEC3 record for `hash` in `zone` (RFC 5155 §3): the hash in
+/// base32hex (upper case) as one label below the zone. A signer (the lab's) builds its chain
+/// with it; base32hex keeps the order of the hashes, so owners sort as their hashes do.
+pub fn nsec3_owner(zone: &Name, hash: &[u8]) -> Option<Name> {
+    let mut label = String::with_capacity(hash.len() * 8 / 5 + 1);
+    crate::display::write_base32hex(&mut label, hash).ok()?;
+    zone.prepend(label.as_bytes()).ok()
+}
+
 /// Decodes unpadded base32hex (RFC 4648 §7), either case; `None` for any other symbol or a
 /// length no encoder produces.
 pub(crate) fn base32hex_decode(text: &[u8]) -> Option<Vec<u8>> {
@@ -482,6 +491,20 @@ mod tests {
 
     fn n(s: &str) -> Name {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn nsec3_owners_decode_to_their_hash_and_sort_as_it() {
+        let zone = n("example");
+        let a = nsec3_hash(&RingCrypto, &n("a.example"), &[], 0);
+        let b = nsec3_hash(&RingCrypto, &n("b.example"), &[], 0);
+        let (oa, ob) = (
+            nsec3_owner(&zone, &a).unwrap(),
+            nsec3_owner(&zone, &b).unwrap(),
+        );
+        assert_eq!(oa.parent(), Some(zone));
+        assert_eq!(base32hex_decode(oa.first_label().unwrap()), Some(a.clone()));
+        assert_eq!(a.cmp(&b), oa.cmp(&ob));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use std::fmt;
 
 pub use anchor::{AnchorError, TrustAnchors, IANA_ROOT_ANCHORS};
 pub use crypto::{AlgorithmStatus, Crypto, CryptoError, DigestAlgorithm, RingCrypto};
-pub use denial::{nsec3_hash, DenialKind, DenialProof};
+pub use denial::{nsec3_hash, nsec3_owner, DenialKind, DenialProof};
 pub use rrset::Rrset;
 
 use crate::name::Name;

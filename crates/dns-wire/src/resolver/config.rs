@@ -133,6 +133,14 @@ pub struct ResolverConfig {
     /// again ([`super::ANSWER_MEMORY`] by default, longer than any one check). A service
     /// where a person re-checks right after fixing a record keeps it short.
     pub answer_memory: std::time::Duration,
+    /// DNSSEC: ask each zone's DNSKEY set along the way, as a validating resolver needs it,
+    /// in the round trip in which the zone is asked anyway: a zone survey asks every server
+    /// of the zone with its SOA and NS ([`super::ZoneServer::keys`]); a lookup, locate or
+    /// survey walk asks one server of every zone it is referred to (the root included) as it
+    /// asks that zone its question (the records are in the walk's trace). Each zone's set
+    /// is asked of one server per run, so walks through the same zone share the exchange.
+    /// Off by default: the queries only serve a caller that validates.
+    pub zone_keys: bool,
 }
 
 impl Default for ResolverConfig {
@@ -152,6 +160,7 @@ impl Default for ResolverConfig {
             recursive: None,
             address_policy: AddressPolicy::any(),
             answer_memory: super::ANSWER_MEMORY,
+            zone_keys: false,
         }
     }
 }

@@ -36,7 +36,7 @@ use super::config::ResolverConfig;
 use super::health::{Health, PROBE_AFTER, SILENCE_RECHECK, SILENT_AFTER, SILENT_LIMIT};
 use super::survey::{NsSet, Survey, ZoneServer, ZoneSurvey};
 use super::trace::{QueryPurpose, QueryRecord, ServerAddr, Trace};
-use super::walk::{QueryToken, Walk, WalkOptions, WalkOutcome, WalkResult, WalkStep};
+use super::walk::{PendingQuery, QueryToken, Walk, WalkOptions, WalkOutcome, WalkResult, WalkStep};
 use crate::transport::{Exchange, LocalCause, NoNetwork, NotChecked, QueryError, TransportConfig};
 use crate::{Class, Name, Question, RData, RecordType};
 
@@ -205,7 +205,11 @@ enum TaskKind {
         walk: Box<Walk>,
         /// The walk's own cache when the run's cache is off (the baseline).
         own_cache: Option<Box<DelegationCache>>,
+        /// The zones' DNSKEY sets asked along the way, if the caller's walks ask them.
+        keys: Option<Box<WalkKeys>>,
     },
+    /// A walk that is done, waiting for the DNSKEY sets it asked.
+    WalkKeys(Box<WalkKeys>),
     Survey(Box<SurveyTask>),
     Zone(Box<ZoneTask>),
     Ask(AskTask),
@@ -225,14 +229,26 @@ struct Task {
 #[derive(Debug)]
 struct SurveyTask {
     question: Question,
+    /// A zone at or below this name is surveyed as soon as the walk is referred to it (see
+    /// [`Run::survey_within`]).
+    floor: Option<Name>,
     located: Option<WalkResult>,
+    /// The zone the survey works on: the walk's zone once it is at or below `floor`, then
+    /// the zone the walk located.
+    target: Option<Name>,
     zone: Option<ZoneSurvey>,
-    /// The question asked of the servers the delegation already names (glue, cached
-    /// addresses) while the zone is surveyed, so the answers come in the same round trip as
-    /// the zone's SOA and NS.
-    early: Option<(TaskId, Option<Vec<QueryRecord>>)>,
-    /// The question asked of the zone's other servers, once the survey knows them.
-    late: Option<(TaskId, Option<Vec<QueryRecord>>)>,
+    /// The question asked of servers of a zone: with the zone's SOA and NS as they go out,
+    /// then of the servers of the surveyed zone those did not reach.
+    asks: Vec<SurveyAsk>,
+}
+
+/// One ask of a survey's question.
+#[derive(Debug)]
+struct SurveyAsk {
+    task: TaskId,
+    zone: Name,
+    servers: Vec<IpAddr>,
+    records: Option<Vec<QueryRecord>>,
 }
 
 #[derive(Debug)]
@@ -245,15 +261,40 @@ struct ZoneTask {
     hosts: HashMap<TaskId, Name>,
     /// Hosts being resolved in this phase, in order, with what their lookups found.
     resolving: Vec<HostLookup>,
-    /// SOA and NS asks running: (SOA task, NS task) per batch.
-    apex: Vec<(TaskId, TaskId)>,
+    /// The apex asks running, per batch of servers.
+    apex: Vec<ApexBatch>,
     apex_done: HashMap<TaskId, Vec<QueryRecord>>,
     surveyed: Vec<ZoneServer>,
+    /// The servers asked for the SOA and NS so far (a survey joining late asks them its
+    /// question at once).
+    asked: Vec<ServerAddr>,
     /// Whether the servers the child lists beyond the parent's have been looked at.
     extra_phase: bool,
     child: Option<NsSet>,
     child_names: Vec<Name>,
     ns_ignored: usize,
+}
+
+/// The apex questions asked of one batch of a zone's servers.
+#[derive(Debug, Clone, Copy)]
+struct ApexBatch {
+    soa: TaskId,
+    ns: TaskId,
+    /// The zone's DNSKEY set ([`ResolverConfig::zone_keys`]).
+    keys: Option<TaskId>,
+}
+
+/// The DNSKEY sets a walk asks of the zones it is referred to ([`ResolverConfig::zone_keys`]),
+/// and its result, held until they are in.
+#[derive(Debug, Default)]
+struct WalkKeys {
+    /// The zones asked.
+    zones: Vec<Name>,
+    /// The asks still running.
+    pending: Vec<TaskId>,
+    records: Vec<QueryRecord>,
+    /// The walk's result, once it is done.
+    result: Option<Box<WalkResult>>,
 }
 
 #[derive(Debug, Clone)]
@@ -322,6 +363,10 @@ pub struct Run {
     zone_survey_order: VecDeque<(Name, Instant)>,
     /// Zone surveys running, so that two surveys of one zone share one.
     zone_tasks: HashMap<Name, TaskId>,
+    /// The server each zone's DNSKEY set was asked of ([`ResolverConfig::zone_keys`]): a
+    /// later walk through the zone asks the same one, sharing the exchange. At most
+    /// [`ZONE_SURVEYS_KEPT`] zones (then it starts afresh).
+    key_servers: HashMap<Name, ServerAddr>,
     silence: SilenceWatch,
     /// When [`Run::health`] started learning (see [`HEALTH_MEMORY`]).
     health_since: Instant,
@@ -377,6 +422,7 @@ impl Run {
             zone_surveys: HashMap::new(),
             zone_survey_order: VecDeque::new(),
             zone_tasks: HashMap::new(),
+            key_servers: HashMap::new(),
             silence: SilenceWatch::default(),
             health_since: now,
             stats: RunStats::default(),
@@ -469,15 +515,43 @@ impl Run {
 
     /// Locates the zone holding `name`, surveys it (once per run: a second survey of the
     /// zone reuses the first) and asks every server of it the question ([`RunEvent::Survey`]).
+    /// The question goes to each server with the zone's own SOA and NS questions.
     pub fn survey(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
+        self.start_survey(name, rtype, None, now)
+    }
+
+    /// Like [`Run::survey`], for a caller that knows no zone at or below `floor` is a public
+    /// suffix (a TLD or a registry's zone, which it would be impolite and useless to survey):
+    /// as soon as the walk is referred to a zone at or below `floor`, that zone is surveyed
+    /// and its servers asked the question, in the round trip in which the walk asks them. If
+    /// the walk then finds the name in a zone further down, that zone is surveyed too and
+    /// the answers of the first are set aside.
+    pub fn survey_within(
+        &mut self,
+        name: &Name,
+        rtype: RecordType,
+        floor: &Name,
+        now: Instant,
+    ) -> TaskId {
+        self.start_survey(name, rtype, Some(floor.clone()), now)
+    }
+
+    fn start_survey(
+        &mut self,
+        name: &Name,
+        rtype: RecordType,
+        floor: Option<Name>,
+        now: Instant,
+    ) -> TaskId {
         self.set_now(now);
         let id = self.new_task(
             TaskKind::Survey(Box::new(SurveyTask {
                 question: Question::new(name.clone(), rtype),
+                floor,
                 located: None,
+                target: None,
                 zone: None,
-                early: None,
-                late: None,
+                asks: Vec::new(),
             })),
             Vec::new(),
         );
@@ -566,6 +640,7 @@ impl Run {
                 TaskKind::Lookup {
                     mut walk,
                     own_cache,
+                    ..
                 } => match own_cache {
                     Some(mut cache) => walk.abandon(&mut cache),
                     None => {
@@ -574,7 +649,10 @@ impl Run {
                     }
                 },
                 TaskKind::Zone(_) => self.zone_tasks.retain(|_, t| *t != id),
-                TaskKind::Survey(_) | TaskKind::Ask(_) | TaskKind::Recursive { .. } => {}
+                TaskKind::Survey(_)
+                | TaskKind::Ask(_)
+                | TaskKind::Recursive { .. }
+                | TaskKind::WalkKeys(_) => {}
             }
             for (child, t) in self.tasks.iter_mut() {
                 let served = t.parents.contains(&id);
@@ -1011,10 +1089,21 @@ impl Run {
             let mut own = Box::new(DelegationCache::new());
             (Walk::new(question, options, &mut own, self.now), Some(own))
         };
+        // The caller's walks (and a survey's) ask the zones' keys; a zone survey's name
+        // server address lookups do not (those zones are not on the caller's path).
+        let keys = (self.config.zone_keys
+            && parents.iter().all(|p| {
+                matches!(
+                    self.tasks.get(p).map(|t| &t.kind),
+                    Some(TaskKind::Survey(_))
+                )
+            }))
+        .then(Box::default);
         let id = self.new_task(
             TaskKind::Lookup {
                 walk: Box::new(walk),
                 own_cache,
+                keys,
             },
             parents,
         );
@@ -1097,6 +1186,7 @@ impl Run {
                 apex: Vec::new(),
                 apex_done: HashMap::new(),
                 surveyed: Vec::new(),
+                asked: Vec::new(),
                 extra_phase: false,
                 child: None,
                 child_names: Vec::new(),
@@ -1233,13 +1323,32 @@ impl Run {
             QueryPurpose::ZoneApex,
             vec![zone_task],
         );
+        let keys = self.config.zone_keys.then(|| {
+            self.start_ask(
+                &name,
+                &to_ask,
+                &Question::new(name.clone(), RecordType::DNSKEY),
+                QueryPurpose::ZoneApex,
+                vec![zone_task],
+            )
+        });
         if let Some(TaskKind::Zone(zone)) = self.tasks.get_mut(&zone_task).map(|t| &mut t.kind) {
-            zone.apex.push((soa, ns));
+            zone.apex.push(ApexBatch { soa, ns, keys });
+            zone.asked.extend(to_ask.iter().cloned());
+        }
+        // The surveys waiting for the zone ask their question in the same round trip.
+        let riders: Vec<TaskId> = self
+            .tasks
+            .get(&zone_task)
+            .map(|t| t.parents.clone())
+            .unwrap_or_default();
+        for survey in riders {
+            self.survey_ask(survey, &name, &to_ask);
         }
         self.apex_settled(zone_task);
     }
 
-    /// When both apex questions of the current batch are answered: the servers are recorded,
+    /// When the apex questions of the current batch are answered: the servers are recorded,
     /// and the child's own extra name servers are looked up (once), else the survey ends.
     fn apex_settled(&mut self, zone_task: TaskId) {
         let cap = self.config.max_ns_per_zone;
@@ -1251,12 +1360,23 @@ impl Run {
         }
         let mut batches = std::mem::take(&mut zone.apex);
         let mut pending = Vec::new();
-        for (soa, ns) in batches.drain(..) {
-            if zone.apex_done.contains_key(&soa) && zone.apex_done.contains_key(&ns) {
-                let soas = zone.apex_done.remove(&soa).unwrap_or_default();
-                let nss = zone.apex_done.remove(&ns).unwrap_or_default();
+        for batch in batches.drain(..) {
+            let asks = [Some(batch.soa), Some(batch.ns), batch.keys];
+            if asks
+                .iter()
+                .flatten()
+                .all(|t| zone.apex_done.contains_key(t))
+            {
+                let soas = zone.apex_done.remove(&batch.soa).unwrap_or_default();
+                let nss = zone.apex_done.remove(&batch.ns).unwrap_or_default();
+                let mut keys = batch
+                    .keys
+                    .and_then(|t| zone.apex_done.remove(&t))
+                    .unwrap_or_default()
+                    .into_iter();
                 for (soa, apex_ns) in soas.into_iter().zip(nss) {
                     zone.surveyed.push(ZoneServer {
+                        keys: keys.next(),
                         in_parent: match &soa.server.name {
                             Some(name) => zone.delegation.ns.contains(name),
                             None => zone.delegation.glue.contains(&soa.server),
@@ -1268,7 +1388,7 @@ impl Run {
                     });
                 }
             } else {
-                pending.push((soa, ns));
+                pending.push(batch);
             }
         }
         zone.apex = pending;
@@ -1399,33 +1519,31 @@ impl Run {
             (TaskKind::Survey(survey), Output::Lookup(located)) => {
                 let delegation = located.zone.clone();
                 survey.located = Some(*located);
-                match self.known_zone(&delegation) {
-                    Some(zone) => self.survey_has_zone(parent, zone),
-                    None => {
-                        match self.zone_tasks.get(&delegation.zone).copied() {
-                            // Another survey is surveying the zone: wait for it.
-                            Some(running) => {
-                                if let Some(task) = self.tasks.get_mut(&running) {
-                                    task.parents.push(parent);
-                                }
-                            }
-                            None => {
-                                self.start_zone(delegation.clone(), vec![parent]);
-                            }
-                        }
-                        self.ask_early(parent, &delegation);
-                    }
+                if survey.target.as_ref() == Some(&delegation.zone) {
+                    // Surveyed since the referral: the answers may all be in already.
+                    self.survey_answered(parent);
+                } else {
+                    // The name is in another zone than the one surveyed at the referral
+                    // (a cut further down): its answers are set aside.
+                    survey.zone = None;
+                    survey.asks.retain(|a| a.zone == delegation.zone);
+                    self.survey_join(parent, delegation);
                 }
             }
-            (TaskKind::Survey(_), Output::Zone(zone)) => self.survey_has_zone(parent, *zone),
+            // A survey that moved on to a zone further down ignores the first.
+            (TaskKind::Survey(survey), Output::Zone(zone))
+                if survey.target.as_ref() == Some(&zone.zone) =>
+            {
+                self.survey_has_zone(parent, *zone);
+            }
             (TaskKind::Survey(survey), Output::Asked(answers)) => {
-                for ask in [&mut survey.early, &mut survey.late].into_iter().flatten() {
-                    if ask.0 == child {
-                        ask.1 = Some(answers);
-                        break;
-                    }
+                if let Some(ask) = survey.asks.iter_mut().find(|a| a.task == child) {
+                    ask.records = Some(answers);
                 }
                 self.survey_answered(parent);
+            }
+            (TaskKind::Lookup { .. } | TaskKind::WalkKeys(_), Output::Asked(records)) => {
+                self.walk_keys_in(parent, child, records);
             }
             (TaskKind::Zone(_), Output::Lookup(lookup)) => {
                 self.host_looked_up(parent, child, &lookup);
@@ -1534,78 +1652,64 @@ impl Run {
             .cloned()
     }
 
-    /// While the zone is surveyed, the question goes to the servers the delegation already
-    /// names with an address (its glue, addresses the run knows): their answers come in the
-    /// round trip of the zone's own SOA and NS, not one after.
-    fn ask_early(&mut self, survey_task: TaskId, delegation: &Delegation) {
-        let families = self.config.families();
-        let mut servers: Vec<ServerAddr> = delegation.glue.clone();
-        for ns in &delegation.ns {
-            if delegation.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
-                continue;
-            }
-            for ip in self.cache.addresses(ns).unwrap_or_default() {
-                let server = ServerAddr::new(Some(ns.clone()), ip);
-                if families.allows(&ip) && !servers.contains(&server) {
-                    servers.push(server);
-                }
-            }
-        }
-        if servers.is_empty() {
-            return;
-        }
-        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
-            return;
-        };
-        let question = survey.question.clone();
-        let task = self.start_ask(
-            &delegation.zone,
-            &servers,
-            &question,
-            QueryPurpose::Survey,
-            vec![survey_task],
-        );
-        if let Some(TaskKind::Survey(survey)) =
-            self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
-        {
-            survey.early = Some((task, None));
-        }
-    }
-
-    /// The zone is surveyed: its servers the early question did not reach are asked.
-    fn survey_has_zone(&mut self, survey_task: TaskId, zone: ZoneSurvey) {
-        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
-            return;
-        };
-        let question = survey.question.clone();
-        // The addresses asked early: from the answers if they are in, else from the ask.
-        let early: Vec<IpAddr> = match &survey.early {
-            Some((_, Some(records))) => records.iter().map(|r| r.server.ip).collect(),
-            Some((task, None)) => match self.tasks.get(task).map(|t| &t.kind) {
-                Some(TaskKind::Ask(ask)) => ask.servers.iter().map(|s| s.ip).collect(),
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        };
+    /// The survey works on `delegation`'s zone: from a survey made earlier in the run, by
+    /// waiting for the one running (asking its question of the servers already asked for the
+    /// SOA and NS), or by starting one (the question goes out with the SOA and NS).
+    fn survey_join(&mut self, survey_task: TaskId, delegation: Delegation) {
         let Some(TaskKind::Survey(survey)) = self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
         else {
             return;
         };
-        let servers: Vec<ServerAddr> = zone
-            .server_addresses()
-            .into_iter()
-            .filter(|s| !early.contains(&s.ip))
-            .collect();
-        let name = zone.zone.clone();
-        survey.zone = Some(zone);
-        if servers.is_empty() {
-            survey.late = None;
-            self.survey_answered(survey_task);
+        survey.target = Some(delegation.zone.clone());
+        if let Some(zone) = self.known_zone(&delegation) {
+            self.survey_has_zone(survey_task, zone);
             return;
         }
+        match self.zone_tasks.get(&delegation.zone).copied() {
+            Some(running) => {
+                let mut asked = Vec::new();
+                if let Some(task) = self.tasks.get_mut(&running) {
+                    task.parents.push(survey_task);
+                    if let TaskKind::Zone(zone) = &task.kind {
+                        asked = zone.asked.clone();
+                    }
+                }
+                self.survey_ask(survey_task, &delegation.zone, &asked);
+            }
+            None => {
+                self.start_zone(delegation, vec![survey_task]);
+            }
+        }
+    }
+
+    /// Asks the survey's question of those of `servers` (of `zone`) it has not asked yet, if
+    /// `zone` is the one it works on.
+    fn survey_ask(&mut self, survey_task: TaskId, zone: &Name, servers: &[ServerAddr]) {
+        let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
+            return;
+        };
+        if survey.target.as_ref() != Some(zone) {
+            return;
+        }
+        let asked: Vec<IpAddr> = survey
+            .asks
+            .iter()
+            .filter(|a| a.zone == *zone)
+            .flat_map(|a| a.servers.iter().copied())
+            .collect();
+        let mut to_ask: Vec<ServerAddr> = Vec::new();
+        for server in servers {
+            if !asked.contains(&server.ip) && !to_ask.iter().any(|s| s.ip == server.ip) {
+                to_ask.push(server.clone());
+            }
+        }
+        if to_ask.is_empty() {
+            return;
+        }
+        let question = survey.question.clone();
         let task = self.start_ask(
-            &name,
-            &servers,
+            zone,
+            &to_ask,
             &question,
             QueryPurpose::Survey,
             vec![survey_task],
@@ -1613,28 +1717,79 @@ impl Run {
         if let Some(TaskKind::Survey(survey)) =
             self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
         {
-            survey.late = Some((task, None));
+            survey.asks.push(SurveyAsk {
+                task,
+                zone: zone.clone(),
+                servers: to_ask.iter().map(|s| s.ip).collect(),
+                records: None,
+            });
         }
     }
 
-    /// When the zone is known and every ask is in, the answers go out in the order of the
-    /// zone's servers (a server asked early under another name of its address shares that
-    /// exchange).
+    /// The surveys waiting for walk `id` that start on the zone the walk is in now: at or
+    /// below a survey's floor, the zone is surveyed at once rather than once the walk has
+    /// asked it too.
+    fn surveys_to_start(&self, id: TaskId) -> Vec<TaskId> {
+        let Some(task) = self.tasks.get(&id) else {
+            return Vec::new();
+        };
+        let TaskKind::Lookup { walk, .. } = &task.kind else {
+            return Vec::new();
+        };
+        let cut = &walk.zone().zone;
+        if cut.is_root() || task.parents.is_empty() {
+            return Vec::new();
+        }
+        task.parents
+            .iter()
+            .copied()
+            .filter(|parent| match self.tasks.get(parent).map(|t| &t.kind) {
+                Some(TaskKind::Survey(survey)) => {
+                    survey.target.is_none()
+                        && survey.located.is_none()
+                        && survey
+                            .floor
+                            .as_ref()
+                            .is_some_and(|floor| cut.is_subdomain_of(floor))
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The zone is surveyed: its servers the question did not reach yet are asked.
+    fn survey_has_zone(&mut self, survey_task: TaskId, zone: ZoneSurvey) {
+        let servers = zone.server_addresses();
+        let name = zone.zone.clone();
+        let Some(TaskKind::Survey(survey)) = self.tasks.get_mut(&survey_task).map(|t| &mut t.kind)
+        else {
+            return;
+        };
+        survey.zone = Some(zone);
+        self.survey_ask(survey_task, &name, &servers);
+        self.survey_answered(survey_task);
+    }
+
+    /// When the walk has located the zone, the zone is surveyed and every ask of it is in, the
+    /// answers go out in the order of the zone's servers (a server asked under another name
+    /// of its address shares that exchange).
     fn survey_answered(&mut self, survey_task: TaskId) {
         let Some(TaskKind::Survey(survey)) = self.tasks.get(&survey_task).map(|t| &t.kind) else {
             return;
         };
-        let Some(zone) = &survey.zone else { return };
-        let pending = |ask: &Option<(TaskId, Option<Vec<QueryRecord>>)>| {
-            ask.as_ref().is_some_and(|(_, records)| records.is_none())
+        let (Some(zone), Some(located)) = (&survey.zone, &survey.located) else {
+            return;
         };
-        if pending(&survey.early) || pending(&survey.late) {
+        if located.zone.zone != zone.zone {
             return;
         }
-        let asked: Vec<&QueryRecord> = [&survey.early, &survey.late]
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, records)| records.as_ref())
+        let asks: Vec<&SurveyAsk> = survey.asks.iter().filter(|a| a.zone == zone.zone).collect();
+        if asks.iter().any(|a| a.records.is_none()) {
+            return;
+        }
+        let asked: Vec<&QueryRecord> = asks
+            .iter()
+            .filter_map(|a| a.records.as_ref())
             .flatten()
             .collect();
         let mut answers = Vec::new();
@@ -1649,7 +1804,7 @@ impl Run {
                     record.repeated = true;
                     answers.push(record);
                 }
-                // Cannot happen: every server of the zone was asked early or late.
+                // Cannot happen: every server of the zone was asked.
                 (None, None) => {}
             }
         }
@@ -1767,8 +1922,16 @@ impl Run {
         };
         let step = walk.poll(now, cache);
         let released = walk.take_released_descents();
+        for survey in self.surveys_to_start(id) {
+            let Some(TaskKind::Lookup { walk, .. }) = self.tasks.get(&id).map(|t| &t.kind) else {
+                break;
+            };
+            let delegation = walk.zone().clone();
+            self.survey_join(survey, delegation);
+        }
         match step {
             WalkStep::Send(queries) => {
+                self.ask_walk_keys(id, &queries);
                 for query in queries {
                     self.want(
                         query.address,
@@ -1786,19 +1949,129 @@ impl Run {
                 let Some(task) = self.tasks.remove(&id) else {
                     return;
                 };
-                let TaskKind::Lookup { walk, own_cache } = task.kind else {
+                let TaskKind::Lookup {
+                    walk,
+                    own_cache,
+                    keys,
+                } = task.kind
+                else {
                     return;
                 };
                 let result = match own_cache {
                     Some(mut cache) => walk.into_result(&mut cache),
                     None => walk.into_result(&mut self.cache),
                 };
-                self.deliver(id, task.parents, Output::Lookup(Box::new(result)));
+                match keys {
+                    Some(mut keys) if !keys.pending.is_empty() => {
+                        keys.result = Some(Box::new(result));
+                        self.tasks.insert(
+                            id,
+                            Task {
+                                kind: TaskKind::WalkKeys(keys),
+                                parents: task.parents,
+                            },
+                        );
+                    }
+                    keys => self.deliver_walk(id, task.parents, result, keys),
+                }
             }
         }
         if released {
             self.poll_waiting_walks();
         }
+    }
+
+    /// Asks the DNSKEY set of each zone among `queries`' that walk `id` has not asked yet
+    /// ([`ResolverConfig::zone_keys`]), of the server the run asked it of before, else of the
+    /// server the walk asks now: in the same round trip as the walk's own question.
+    fn ask_walk_keys(&mut self, id: TaskId, queries: &[PendingQuery]) {
+        let Some(TaskKind::Lookup {
+            keys: Some(keys), ..
+        }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+        else {
+            return;
+        };
+        let mut new_zones: Vec<(Name, ServerAddr)> = Vec::new();
+        for query in queries {
+            // The walk's own descent, not the name server address lookups inside it.
+            if query.purpose != QueryPurpose::Lookup || keys.zones.contains(&query.zone) {
+                continue;
+            }
+            keys.zones.push(query.zone.clone());
+            new_zones.push((query.zone.clone(), query.server.clone()));
+        }
+        for (zone, server) in new_zones {
+            if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
+                self.key_servers.clear();
+            }
+            let server = self
+                .key_servers
+                .entry(zone.clone())
+                .or_insert(server)
+                .clone();
+            let question = Question::new(zone.clone(), RecordType::DNSKEY);
+            let ask = self.start_ask(
+                &zone,
+                &[server],
+                &question,
+                QueryPurpose::ZoneApex,
+                vec![id],
+            );
+            if let Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+            {
+                keys.pending.push(ask);
+            }
+        }
+    }
+
+    /// A DNSKEY ask of walk `id` is in: the walk's result goes out once it and every ask are.
+    fn walk_keys_in(&mut self, id: TaskId, ask: TaskId, records: Vec<QueryRecord>) {
+        let done = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            }) => {
+                keys.pending.retain(|t| *t != ask);
+                keys.records.extend(records);
+                false
+            }
+            Some(TaskKind::WalkKeys(keys)) => {
+                keys.pending.retain(|t| *t != ask);
+                keys.records.extend(records);
+                keys.pending.is_empty()
+            }
+            _ => false,
+        };
+        if !done {
+            return;
+        }
+        let Some(Task {
+            kind: TaskKind::WalkKeys(mut keys),
+            parents,
+        }) = self.tasks.remove(&id)
+        else {
+            return;
+        };
+        if let Some(result) = keys.result.take() {
+            self.deliver_walk(id, parents, *result, Some(keys));
+        }
+    }
+
+    /// A walk's result goes out, the DNSKEY sets it asked at the end of its trace.
+    fn deliver_walk(
+        &mut self,
+        id: TaskId,
+        parents: Vec<TaskId>,
+        mut result: WalkResult,
+        keys: Option<Box<WalkKeys>>,
+    ) {
+        if let Some(keys) = keys {
+            for record in keys.records {
+                result.trace.query(record);
+            }
+        }
+        self.deliver(id, parents, Output::Lookup(Box::new(result)));
     }
 
     /// A descent claim ended: the walks waiting for one look at the cache again.
@@ -1820,7 +2093,9 @@ fn walk_and_cache<'a>(
     id: TaskId,
 ) -> Option<(&'a mut Walk, &'a mut DelegationCache)> {
     let Some(Task {
-        kind: TaskKind::Lookup { walk, own_cache },
+        kind: TaskKind::Lookup {
+            walk, own_cache, ..
+        },
         ..
     }) = tasks.get_mut(&id)
     else {

@@ -68,6 +68,9 @@ pub struct ZoneServer {
     pub soa: QueryRecord,
     /// Its answer to `<zone> NS`.
     pub apex_ns: QueryRecord,
+    /// Its answer to `<zone> DNSKEY`, when the run asks zones' keys
+    /// ([`super::ResolverConfig::zone_keys`]).
+    pub keys: Option<QueryRecord>,
 }
 
 impl ZoneServer {

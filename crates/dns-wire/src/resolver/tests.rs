@@ -1363,6 +1363,136 @@ mod run_machine {
     }
 
     #[test]
+    fn a_survey_within_a_floor_starts_at_the_referral_to_the_zone() {
+        let surveyed = |within: bool| {
+            let mut sim = Sim::default();
+            basic_hierarchy(&mut sim, example_zone());
+            let mut net = Net::new(sim, Net::config());
+            let now = net.now;
+            let name = n("a._domainkey.example.com");
+            if within {
+                net.run
+                    .survey_within(&name, RecordType::CNAME, &n("example.com"), now);
+            } else {
+                net.run.survey(&name, RecordType::CNAME, now);
+            }
+            net.settle();
+            assert_eq!(net.surveys().len(), 1);
+            assert_eq!(net.surveys()[0].answers.len(), 2);
+            assert_eq!(net.repeated_questions(), Vec::new());
+            (net.elapsed(), net.sim.asked.len())
+        };
+        // Root, com; then the SOA, NS and the name of both servers in one wave (the walk's
+        // own question to the zone is one of them).
+        assert_eq!(surveyed(true), (LATENCY * 3, 8));
+        // Without a floor the zone is surveyed once the walk has asked it: one more.
+        assert_eq!(surveyed(false), (LATENCY * 4, 8));
+    }
+
+    #[test]
+    fn zone_keys_ride_with_the_questions_asked_anyway() {
+        let surveyed = |zone_keys: bool| {
+            let mut sim = Sim::default();
+            basic_hierarchy(&mut sim, example_zone());
+            let mut config = Net::config();
+            config.zone_keys = zone_keys;
+            let mut net = Net::new(sim, config);
+            let now = net.now;
+            for name in ["a", "b"] {
+                let name = n(&format!("{name}._domainkey.example.com"));
+                net.run
+                    .survey_within(&name, RecordType::CNAME, &n("example.com"), now);
+            }
+            net.settle();
+            assert_eq!(net.surveys().len(), 2);
+            assert_eq!(net.repeated_questions(), Vec::new());
+            let keys_asked: Vec<(IpAddr, Name)> = net
+                .sim
+                .asked
+                .iter()
+                .filter(|(_, q)| q.qtype == RecordType::DNSKEY)
+                .map(|(ip, q)| (*ip, q.name.clone()))
+                .collect();
+            (net.elapsed(), net.sim.asked.len(), keys_asked, net)
+        };
+        let (plain_time, plain_count, none, _) = surveyed(false);
+        assert!(none.is_empty());
+        let (time, count, mut keys, net) = surveyed(true);
+        // No round trip more: the root's and com's keys go with the walk's questions to
+        // them, the zone's with its SOA and NS.
+        assert_eq!(time, plain_time);
+        // Once each: the root and com of one server, the zone of both.
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![
+                (ip("10.0.0.1"), Name::root()),
+                (ip("10.0.0.2"), n("com")),
+                (ip("10.0.0.3"), n("example.com")),
+                (ip("10.0.0.4"), n("example.com")),
+            ],
+            "{:?}",
+            net.sim.asked
+        );
+        assert_eq!(count, plain_count + 4);
+        for survey in net.surveys() {
+            // Every server of the zone, in the survey.
+            assert!(survey.zone.servers.iter().all(|s| s
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.question.qtype == RecordType::DNSKEY)));
+        }
+        // The walks' traces hold the keys of the zones above (one walk made the descent).
+        let walked: Vec<Name> = net
+            .surveys()
+            .iter()
+            .flat_map(|s| s.located.trace.queries())
+            .filter(|q| q.question.qtype == RecordType::DNSKEY && !q.repeated)
+            .map(|q| q.zone.clone())
+            .collect();
+        assert!(
+            walked.contains(&Name::root()) && walked.contains(&n("com")),
+            "{walked:?}"
+        );
+    }
+
+    #[test]
+    fn a_cut_below_the_zone_surveyed_at_the_referral_is_surveyed_where_the_name_is() {
+        let mut sim = Sim::default();
+        let mut example = example_zone();
+        example.retain(|r| !r.name.is_subdomain_of(&n("_domainkey.example.com")));
+        example.push(ns("_domainkey.example.com", "ns.keys.example.com"));
+        example.push(a("ns.keys.example.com", "10.0.0.5"));
+        basic_hierarchy(&mut sim, example);
+        sim.zone(
+            "10.0.0.5",
+            Zone::new(
+                "_domainkey.example.com",
+                vec![
+                    ns("_domainkey.example.com", "ns.keys.example.com"),
+                    soa("_domainkey.example.com"),
+                    cname("a._domainkey.example.com", "a.dkim.example.net"),
+                ],
+            ),
+        );
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        let name = n("a._domainkey.example.com");
+        net.run
+            .survey_within(&name, RecordType::CNAME, &n("example.com"), now);
+        net.settle();
+        let surveys = net.surveys();
+        assert_eq!(surveys.len(), 1);
+        let survey = surveys[0];
+        assert_eq!(survey.zone.zone, n("_domainkey.example.com"));
+        // The referrals example.com's servers gave are set aside: the one answer is the
+        // key zone's server's.
+        assert_eq!(survey.answers.len(), 1);
+        assert_eq!(survey.answers[0].server.ip, ip("10.0.0.5"));
+        assert_eq!(net.repeated_questions(), Vec::new());
+    }
+
+    #[test]
     fn a_dead_server_is_waited_out_once_per_run() {
         let mut sim = Sim::default();
         basic_hierarchy(&mut sim, example_zone());

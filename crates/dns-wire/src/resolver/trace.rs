@@ -49,7 +49,8 @@ pub enum QueryPurpose {
         /// The name server host whose address is looked up.
         ns: Name,
     },
-    /// Surveying a zone: the apex NS or SOA asked of every server.
+    /// A zone's apex: its NS or SOA asked of every server when surveying it, or its DNSKEY
+    /// set ([`super::ResolverConfig::zone_keys`]).
     ZoneApex,
     /// Surveying a name: the question asked of every server of its zone.
     Survey,

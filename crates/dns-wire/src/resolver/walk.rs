@@ -425,6 +425,12 @@ impl Walk {
         std::mem::take(&mut self.released_descents)
     }
 
+    /// The zone cut the lookup is in now: the one whose servers it asks the question, or
+    /// looks up the addresses of (the root before the first referral).
+    pub fn zone(&self) -> &Delegation {
+        &self.tasks[0].cut
+    }
+
     /// Whether the lookup has ended.
     pub fn is_done(&self) -> bool {
         self.tasks[0].end.is_some()

@@ -5,7 +5,7 @@
 // Each includer uses only some of the checks.
 #![allow(dead_code)]
 
-use dns_wire::{Message, RData, RecordType};
+use dns_wire::{Entry, Message, MessageView, RData, RDataView, RecordType};
 
 /// `parse_message`: any bytes give a message or a typed error, never a panic; an accepted
 /// message can be encoded and printed.
@@ -18,6 +18,57 @@ pub fn parse_message(data: &[u8]) {
             let _ = record.to_string();
         }
     }
+}
+
+/// `view`: any bytes read through [`MessageView`] give what [`Message::from_bytes`] gives: the
+/// same message, or the same error (kind and offset); reading every entry, name and string of
+/// the view never panics, and every name read in place equals its decoded form.
+pub fn view(data: &[u8]) {
+    let owned = Message::from_bytes(data);
+    let viewed = MessageView::new(data).and_then(|v| v.to_message());
+    assert_eq!(viewed, owned, "the view and the owned parser disagree");
+    let Ok(view) = MessageView::new(data) else {
+        return;
+    };
+    let mut errors = 0;
+    for entry in view.entries() {
+        let names = match entry {
+            Err(_) => {
+                errors += 1;
+                continue;
+            }
+            Ok(Entry::Question(q)) => vec![q.name],
+            Ok(Entry::Edns(edns)) => {
+                let _ = edns.options().count();
+                vec![]
+            }
+            Ok(Entry::Record(_, r)) => {
+                let _ = r.to_record().to_string();
+                let mut names = vec![r.name];
+                match r.data {
+                    RDataView::Ns(n) | RDataView::Cname(n) | RDataView::Ptr(n) => names.push(n),
+                    RDataView::Soa { mname, rname, .. } => names.extend([mname, rname]),
+                    RDataView::Txt(txt) => {
+                        let _ = txt.strings().count();
+                    }
+                    _ => {}
+                }
+                names
+            }
+        };
+        for name in names {
+            let decoded = name.to_name();
+            assert!(
+                name == decoded,
+                "{name} read in place differs from {decoded}"
+            );
+            assert_eq!(name.to_string(), decoded.to_string());
+            assert_eq!(name.label_count(), decoded.label_count());
+            assert_eq!(name.wire_len(), decoded.wire_len());
+        }
+    }
+    assert!(errors <= 1, "the entries went on after an error");
+    assert_eq!(errors == 1, owned.is_err(), "{owned:?}");
 }
 
 /// `roundtrip`: an accepted message encodes to bytes that parse back to an equal message,

@@ -266,7 +266,7 @@ impl RecordAnalysis {
                 .unwrap_or(("your provider", "the value your provider gives".into()));
             let swapped = crate::providers::PROVIDERS.iter().find(|other| {
                 other.provider == provider
-                    && !other.selector.matches(&self.selector)
+                    && !other.selector.matches(self.selector.as_str())
                     && other.target.is_some_and(|r| r.matches(target, &ctx.domain))
             });
             let why = match swapped {
@@ -297,10 +297,11 @@ impl RecordAnalysis {
         let expected_zone = expected.parent().unwrap_or_else(Name::root);
         let fix =
             format!("At your DNS host, change the value of \"{relative}\" to \"{expected}\".");
-        let other_token =
-            ctx.check.selectors().iter().find(|t| {
-                t.eq_ignore_ascii_case(&first) && !t.eq_ignore_ascii_case(&self.selector)
-            });
+        let other_token = ctx
+            .check
+            .selectors()
+            .iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(&first) && **t != self.selector);
         let summary = if without_quotes_or_spaces(target).as_ref() == Some(expected) {
             format!(
                 "{} points to {target}: the value was typed with quote characters or spaces, which became part of the name.",
@@ -311,7 +312,9 @@ impl RecordAnalysis {
                 "{} points to {target}, which is the target of the token {other}: the values of two records are swapped.",
                 self.name
             )
-        } else if first.eq_ignore_ascii_case(&self.selector) && is_ses_dkim_zone(&target_zone) {
+        } else if first.eq_ignore_ascii_case(self.selector.as_str())
+            && is_ses_dkim_zone(&target_zone)
+        {
             let region = |zone: &Name| match ses_region_of_zone(zone) {
                 Some(Some(r)) => format!("region {r}"),
                 Some(None) => "most regions".to_string(),

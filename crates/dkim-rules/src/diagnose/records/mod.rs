@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use dns_wire::{Name, RecordType};
 
+use crate::Selector;
+
 use super::keys::KeyState;
 use super::view::{Found, ServerState};
 use super::Ctx;
 use crate::check::{is_ses_dkim_zone, Check};
 use crate::observe::ServerRef;
-use crate::probe::{expected_name, expected_ses_target, underscore_variants, WILDCARD_PROBE_LABEL};
+use crate::probe::{expected_ses_target, underscore_variants, WILDCARD_PROBE_LABEL};
 use crate::providers::{provider_for_selector, provider_of_target, ProviderSelector, PublishedAs};
 use crate::report::{RecordReport, RecordStatus, ServerValue};
 
@@ -57,7 +59,7 @@ struct Whereabouts {
 
 /// The analysis of one expected record.
 pub(crate) struct RecordAnalysis {
-    pub selector: String,
+    pub selector: Selector,
     pub name: Name,
     expected_target: Option<Name>,
     provider: Option<&'static ProviderSelector>,
@@ -68,18 +70,18 @@ pub(crate) struct RecordAnalysis {
 }
 
 impl RecordAnalysis {
-    pub fn new(ctx: &Ctx<'_>, selector: &str) -> Option<RecordAnalysis> {
-        let name = expected_name(selector, &ctx.domain)?;
+    pub fn new(ctx: &Ctx<'_>, selector: &Selector) -> Option<RecordAnalysis> {
+        let name = selector.dkim_name(&ctx.domain)?;
         let expected_target = match ctx.check {
             Check::Ses { .. } => expected_ses_target(ctx.check, selector),
             Check::Selector { .. } => None,
         };
         let provider = match ctx.check {
             Check::Ses { .. } => None,
-            Check::Selector { .. } => provider_for_selector(selector),
+            Check::Selector { .. } => provider_for_selector(selector.as_str()),
         };
         let mut analysis = RecordAnalysis {
-            selector: selector.to_string(),
+            selector: selector.clone(),
             name,
             expected_target,
             provider,
