@@ -329,6 +329,11 @@ pub struct TraceArgs {
     /// The record type (A, TXT, CNAME, NS, ...).
     #[arg(value_name = "TYPE", default_value = "A")]
     pub rtype: String,
+
+    /// Validate DNSSEC signatures as of this time (RFC 3339, e.g. 2026-12-01T00:00:00Z)
+    /// instead of now: to see a chain as it was, or a lab's fixed signatures.
+    #[arg(long, value_name = "TIME", value_parser = crate::config::parse_validation_time)]
+    pub validation_time: Option<u64>,
 }
 
 /// `dkim-doctor bulk`.

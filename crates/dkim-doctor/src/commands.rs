@@ -8,8 +8,8 @@ use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
-use crate::render::trace::{trace_completed, trace_human, trace_json};
-use crate::service::{check_with_dnssec, trace_with};
+use crate::render::trace::{trace_completed, trace_human, trace_json, TraceDnssecJson};
+use crate::service::{check_with_dnssec, trace_with_dnssec};
 use crate::style::{use_color, Palette};
 
 mod bulk;
@@ -148,13 +148,28 @@ pub(crate) fn to_json_line<T: serde::Serialize>(
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
     let question = input::trace_question(&args.name, Some(&args.rtype))?;
     let resolver = Resolver::new(resolver_config(common, INTERNET_TIMEOUT)?);
-    let run = trace_with(&resolver, &question.name, question.qtype).await;
+    let dnssec = match dnssec_policy(common)? {
+        DnssecPolicy::On { anchors, .. } => DnssecPolicy::On {
+            anchors,
+            now: args.validation_time,
+        },
+        other => other,
+    };
+    let run = trace_with_dnssec(&resolver, &question.name, question.qtype, &dnssec).await;
+    let not_checked = match &dnssec {
+        DnssecPolicy::NotChecked(why) => Some(why.as_str()),
+        _ => None,
+    };
     let mut stdout = Stdout::new();
     if common.json {
-        stdout.write(&to_json_line(&trace_json(&run), true)?);
+        let mut doc = trace_json(&run);
+        if let Some(why) = not_checked {
+            doc.dnssec = Some(TraceDnssecJson::not_checked(why));
+        }
+        stdout.write(&to_json_line(&doc, true)?);
     } else {
         let palette = Palette::new(use_color(common.color));
-        stdout.write(&trace_human(&run, palette, common.verbose));
+        stdout.write(&trace_human(&run, palette, common.verbose, not_checked));
     }
     Ok(if trace_completed(&run) {
         Outcome::Pass

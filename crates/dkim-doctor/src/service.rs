@@ -38,7 +38,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use dkim_rules::{Check, CheckMachine};
-use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
+use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig, TraceValidation};
 use dns_wire::{Name, RecordType};
 
 pub use crate::input::CheckInput;
@@ -231,11 +231,7 @@ pub async fn check_with_dnssec(
     check: Check,
     dnssec: &DnssecPolicy,
 ) -> CheckRun {
-    let clock = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    };
+    let clock = unix_now;
     let machine = match resolver.config().recursive {
         Some(address) => CheckMachine::reduced(check, address),
         None => match dnssec {
@@ -257,10 +253,36 @@ pub async fn check_with_dnssec(
 /// Walks to `name`/`rtype` with `resolver`, every server of every zone on the way asked
 /// (`dns_wire::resolver::PathTrace`), for `trace` and `serve`.
 pub async fn trace_with(resolver: &Resolver, name: &Name, rtype: RecordType) -> TraceRun {
-    resolver
-        .drive(PathTrace::new(name, rtype))
-        .await
-        .into_result()
+    trace_with_dnssec(resolver, name, rtype, &DnssecPolicy::Off).await
+}
+
+/// [`trace_with`], the chain of trust validated along the path as `dnssec` says (`trace`
+/// without `--no-dnssec`): each zone's DS at its parent and DNSKEY at every server, each
+/// server's answer validated (`TraceRun::dnssec`). The resolver's queries must set DO. The
+/// clock is read here, once, unless the policy gives the time.
+pub async fn trace_with_dnssec(
+    resolver: &Resolver,
+    name: &Name,
+    rtype: RecordType,
+    dnssec: &DnssecPolicy,
+) -> TraceRun {
+    let mut trace = PathTrace::new(name, rtype);
+    if let DnssecPolicy::On { anchors, now } = dnssec {
+        if resolver.config().recursive.is_none() {
+            trace = trace.with_validation(TraceValidation {
+                anchors: crate::config::trust_anchors(anchors),
+                now: now.unwrap_or_else(unix_now),
+            });
+        }
+    }
+    resolver.drive(trace).await.into_result()
+}
+
+/// This machine's clock, seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// An SES Easy DKIM check of `domain` with the tokens SES gave (each may be pasted as the

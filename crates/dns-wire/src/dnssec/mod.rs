@@ -9,6 +9,8 @@
 //!   from a trust anchor or from the DS set at its parent, the chain of trust
 //!   ([`Validator::chain`]), and the denial proofs ([`Validator::prove_denial`]: NSEC, RFC 4035
 //!   §5.4; NSEC3, RFC 5155 §8, opt-out included).
+//! - [`ds_evidence`], [`dnskey_rrset`], [`Validator::response`], [`Validator::referral`]:
+//!   what one server's response proves, from its sections.
 //! - [`TrustAnchors`]: the IANA root KSKs built in, or anchors read from a file of DS or DNSKEY
 //!   records in zone-file form.
 //! - [`Crypto`]: the cryptography as a small trait, with [`RingCrypto`] on `ring`.
@@ -23,14 +25,19 @@ mod anchor;
 pub mod crypto;
 mod denial;
 pub mod keys;
+mod response;
 pub mod rrset;
 pub mod sign;
 
 use std::fmt;
 
 pub use anchor::{AnchorError, TrustAnchors, IANA_ROOT_ANCHORS};
-pub use crypto::{AlgorithmStatus, Crypto, CryptoError, DigestAlgorithm, RingCrypto};
+pub use crypto::{
+    algorithm_mnemonic, digest_mnemonic, AlgorithmStatus, Crypto, CryptoError, DigestAlgorithm,
+    RingCrypto,
+};
 pub use denial::{nsec3_hash, nsec3_owner, DenialKind, DenialProof};
+pub use response::{denial_rrsets, dnskey_rrset, ds_evidence, ResponseSecurity};
 pub use rrset::Rrset;
 
 use crate::name::Name;
