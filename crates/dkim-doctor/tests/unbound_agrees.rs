@@ -316,7 +316,8 @@ fn unbound_agrees_with_every_dnssec_scenario() {
                 // the two, and we must say bogus.
                 bogus && servfail.len() + authentic.len() == names
             } else {
-                bogus == !servfail.is_empty() && secure == (authentic.len() == names)
+                let any_servfail = !servfail.is_empty();
+                bogus == any_servfail && secure == (authentic.len() == names)
             };
             eprintln!(
                 "{}: we say bogus={bogus} secure={secure}; Unbound: {seen:?}",
