@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use dns_lab::scenarios::{Check, SCENARIOS};
+use dns_lab::scenarios::SCENARIOS;
 use integration_tests::doctor::Doctor;
 use integration_tests::lab::{LabNetwork, LabProcess};
 use integration_tests::netns::{namespace_or_skip, required, Namespace, REQUIRE_ENV};
@@ -103,20 +103,6 @@ fn start_named(namespace: &Namespace, dir: &Path) -> Named {
         std::thread::sleep(Duration::from_millis(200));
     }
     named
-}
-
-/// The names a scenario's check relies on (the DKIM key at each expected name).
-fn relied_on(check: &Check, domain: &str) -> Vec<String> {
-    let labels: Vec<String> = match check {
-        Check::Ses { tokens, .. } | Check::Identity { tokens, .. } => {
-            tokens.iter().map(|t| t.to_string()).collect()
-        }
-        Check::Selectors(selectors) => selectors.iter().map(|s| s.to_string()).collect(),
-    };
-    labels
-        .iter()
-        .map(|l| format!("{l}._domainkey.{domain}"))
-        .collect()
 }
 
 /// A status and the kind of its reason (the sentence before any listed values, which follow
@@ -204,7 +190,8 @@ fn bind_and_the_in_process_lab_draw_the_same_chain() {
     let mut differences = Vec::new();
     let mut compared = 0;
     for scenario in SCENARIOS.iter().filter(|s| s.id.starts_with("dnssec-")) {
-        for name in relied_on(&scenario.check, scenario.domain) {
+        for name in scenario.dkim_names() {
+            let name = name.to_string();
             let trace = |servers: &[String]| -> Value {
                 let mut args: Vec<String> = vec!["trace".into(), name.clone(), "TXT".into()];
                 args.extend(

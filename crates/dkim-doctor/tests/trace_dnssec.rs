@@ -30,20 +30,17 @@ fn trace(name: &str, rtype: &str, extra: &[&str]) -> Run {
     run_owned(&args)
 }
 
+/// `trace` validated from the lab's anchor at `time`, with `extra` options.
+fn trace_at(name: &str, rtype: &str, time: &str, extra: &[&str]) -> Run {
+    let anchor = anchor_file().to_str().unwrap().to_string();
+    let mut args = vec!["--trust-anchor", &anchor, "--validation-time", time];
+    args.extend_from_slice(extra);
+    trace(name, rtype, &args)
+}
+
 /// `trace --json` validated from the lab's anchor at the lab's time.
 fn validated(name: &str, rtype: &str) -> Value {
-    let anchor = anchor_file().to_str().unwrap().to_string();
-    let result = trace(
-        name,
-        rtype,
-        &[
-            "--json",
-            "--trust-anchor",
-            &anchor,
-            "--validation-time",
-            LAB_TIME,
-        ],
-    );
+    let result = trace_at(name, rtype, LAB_TIME, &["--json"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
     serde_json::from_str(&result.stdout).unwrap_or_else(|e| panic!("{e}: {}", result.stdout))
 }
@@ -140,18 +137,11 @@ fn a_moved_domain_shows_the_ds_that_matches_no_key() {
     assert!(server_answers(h).iter().all(|s| *s == "bogus"));
 
     // The human trace says the same, DNSViz style.
-    let anchor = anchor_file().to_str().unwrap().to_string();
-    let human = trace(
+    let human = trace_at(
         &token_name(DNSSEC_MOVED),
         "CNAME",
-        &[
-            "--trust-anchor",
-            &anchor,
-            "--validation-time",
-            LAB_TIME,
-            "--color",
-            "never",
-        ],
+        LAB_TIME,
+        &["--color", "never"],
     );
     assert_eq!(human.code, 0, "{}", human.stderr);
     let text = &human.stdout;
@@ -213,17 +203,11 @@ fn servers_that_differ_are_told_apart() {
 #[test]
 fn the_validation_time_decides_expiry() {
     // Signatures of the lab run 2026-01-01 to 2037-01-01: in 2040 they have expired.
-    let anchor = anchor_file().to_str().unwrap().to_string();
-    let result = trace(
+    let result = trace_at(
         &token_name(DNSSEC_SECURE),
         "CNAME",
-        &[
-            "--json",
-            "--trust-anchor",
-            &anchor,
-            "--validation-time",
-            "2040-01-01T00:00:00Z",
-        ],
+        "2040-01-01T00:00:00Z",
+        &["--json"],
     );
     let doc: Value = serde_json::from_str(&result.stdout).unwrap();
     assert_eq!(doc["dnssec"]["status"], "bogus");

@@ -203,24 +203,6 @@ async fn start_unbound(dir: &Path) -> Unbound {
     unbound
 }
 
-/// The names a scenario's check relies on, asked as a receiver asks them: the DKIM key (TXT)
-/// at each expected name, CNAMEs followed by Unbound.
-fn relied_on(scenario: &Scenario) -> Vec<Name> {
-    let labels: Vec<String> = match scenario.check {
-        Check::Ses { tokens, .. } => tokens.iter().map(|t| t.to_string()).collect(),
-        Check::Selectors(selectors) => selectors.iter().map(|s| s.to_string()).collect(),
-        Check::Identity { tokens, .. } => tokens.iter().map(|t| t.to_string()).collect(),
-    };
-    labels
-        .iter()
-        .map(|l| {
-            format!("{l}._domainkey.{}", scenario.domain)
-                .parse()
-                .unwrap()
-        })
-        .collect()
-}
-
 /// What our check says of a scenario: bogus (a `dnssec-*` error with `DNS_SERVER_ERROR`),
 /// secure (`dnssec-secure`), and the codes for messages.
 async fn our_verdict(scenario: &Scenario) -> (bool, bool, Vec<String>) {
@@ -289,7 +271,9 @@ fn unbound_agrees_with_every_dnssec_scenario() {
             let mut servfail = Vec::new();
             let mut authentic = Vec::new();
             let mut seen = Vec::new();
-            for name in relied_on(scenario) {
+            // The DKIM key (TXT) at each expected name, asked as a receiver asks, CNAMEs
+            // followed by Unbound.
+            for name in scenario.dkim_names() {
                 let response = ask(unbound.addr, &name, RecordType::TXT).await;
                 let rcode = response.rcode();
                 seen.push(format!(
@@ -306,7 +290,7 @@ fn unbound_agrees_with_every_dnssec_scenario() {
                     authentic.push(name.clone());
                 }
             }
-            let names = relied_on(scenario).len();
+            let names = scenario.dkim_names().len();
             checked += 1;
             let agrees = if scenario.id == "dnssec-half-signed" {
                 // One server of two serves the CNAMEs without RRSIG: the failure is

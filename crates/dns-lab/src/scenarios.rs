@@ -1005,6 +1005,19 @@ pub const SCENARIOS: &[Scenario] = &[
 ];
 
 impl Scenario {
+    /// The DKIM names the check relies on: `<token>._domainkey.<domain>` for each SES token,
+    /// `<selector>._domainkey.<domain>` for each selector.
+    pub fn dkim_names(&self) -> Vec<dns_wire::Name> {
+        let labels: &[&str] = match &self.check {
+            Check::Ses { tokens, .. } | Check::Identity { tokens, .. } => tokens,
+            Check::Selectors(selectors) => selectors,
+        };
+        labels
+            .iter()
+            .filter_map(|l| format!("{l}._domainkey.{}", self.domain).parse().ok())
+            .collect()
+    }
+
     /// The `dkim-doctor` arguments that check this scenario, as a user types them (`ses DOMAIN
     /// --token ...` or `selector DOMAIN SELECTOR...`), without output or server options.
     pub fn args(&self) -> Vec<String> {
