@@ -93,7 +93,8 @@ impl TraceDnssecJson {
 /// DNSSEC of one zone of the path.
 #[derive(Debug, Clone, Serialize)]
 pub struct HopDnssecJson {
-    /// The zone's keys: bogus if any server's are, else the first server's status.
+    /// The zone's keys: bogus if any server's are, else secure if one server's are, else the
+    /// first server's status.
     #[serde(flatten)]
     pub status: StatusJson,
     /// Where the zone's entry keys come from: `anchor`, `parent` (the DS there), `no-ds`
@@ -661,9 +662,11 @@ fn write_hop(
                 let _ = write!(line, "  {:.1} ms", rtt.as_secs_f64() * 1000.0);
             }
         }
-        let security = dnssec.and_then(|z| z.servers.iter().find(|s| s.server == answer.server));
-        if let Some(security) = security {
-            let shown = security.answer.as_ref().unwrap_or(&security.keys);
+        // A server that gave no usable answer has nothing to validate: no word.
+        let shown = dnssec
+            .and_then(|z| z.servers.iter().find(|s| s.server == answer.server))
+            .and_then(|s| s.answer.as_ref());
+        if let Some(shown) = shown {
             let word = match shown {
                 Security::Secure => palette.paint(Tone::Good, "secure"),
                 Security::Insecure(_) => palette.paint(Tone::Dim, "insecure"),
@@ -673,8 +676,7 @@ fn write_hop(
             let _ = write!(line, "  · {word}");
         }
         let _ = writeln!(out, "{line}");
-        if let Some(security) = security {
-            let shown = security.answer.as_ref().unwrap_or(&security.keys);
+        if let Some(shown) = shown {
             // The zone's own failure is said once, above the servers.
             let zone_says = dnssec.is_some_and(|z| &z.security == shown);
             if (!matches!(shown, Security::Secure | Security::Insecure(_)) || verbose) && !zone_says

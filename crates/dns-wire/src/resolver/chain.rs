@@ -102,7 +102,8 @@ pub struct ZoneSecurity {
     pub ds: Vec<DsView>,
     /// The DNSKEYs its servers gave (each once).
     pub keys: Vec<KeyView>,
-    /// The zone's status: bogus if any server's DNSKEY set is, else the first server's.
+    /// The zone's status: bogus if any server's DNSKEY set is, else secure if one server's
+    /// is, else the first server's.
     pub security: Security,
     /// Each server that answered the DNSKEY question or the traced one, in the hop's order.
     pub servers: Vec<ServerSecurity>,
