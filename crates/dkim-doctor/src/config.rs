@@ -101,15 +101,6 @@ pub fn dnssec_policy(common: &CommonOptions) -> Result<DnssecPolicy, RunError> {
     Ok(DnssecPolicy::On { anchors, now: None })
 }
 
-/// The anchors of a policy (zone-file lines, checked when the policy was made), or the IANA
-/// root KSKs when it gives none.
-pub fn trust_anchors(lines: &[String]) -> dns_wire::dnssec::TrustAnchors {
-    if lines.is_empty() {
-        return dns_wire::dnssec::TrustAnchors::iana_root();
-    }
-    dns_wire::dnssec::TrustAnchors::parse(&lines.join("\n")).unwrap_or_default()
-}
-
 /// Parses an RFC 3339 time (`2026-12-01T00:00:00Z`, an offset instead of `Z` allowed) to
 /// seconds since the Unix epoch, for `--validation-time`.
 pub fn parse_validation_time(text: &str) -> Result<u64, String> {

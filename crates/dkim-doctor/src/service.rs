@@ -270,7 +270,7 @@ pub async fn trace_with_dnssec(
     if let DnssecPolicy::On { anchors, now } = dnssec {
         if resolver.config().recursive.is_none() {
             trace = trace.with_validation(TraceValidation {
-                anchors: crate::config::trust_anchors(anchors),
+                anchors: dns_wire::dnssec::TrustAnchors::from_lines_or_iana(anchors),
                 now: now.unwrap_or_else(unix_now),
             });
         }

@@ -285,11 +285,7 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
         });
         return out;
     }
-    let anchors = if obs.anchors.is_empty() {
-        TrustAnchors::iana_root()
-    } else {
-        TrustAnchors::parse(&obs.anchors.join("\n")).unwrap_or_default()
-    };
+    let anchors = TrustAnchors::from_lines_or_iana(&obs.anchors);
     let mut v = Validator::new(&RingCrypto, obs.now, Limits::default());
     // Per zone: each server's status.
     let mut by_zone: BTreeMap<Name, Vec<ServerStatus>> = BTreeMap::new();
