@@ -5,12 +5,13 @@
 //! every one exactly when the check says `dnssec-secure`.
 //!
 //! Unbound runs as a child process on a free loopback port, killed at the end whatever
-//! happens. It reaches the in-process lab (whose servers all listen on one port it picked)
-//! through one `stub-zone` per lab zone, each zone's server addresses `@port`: Unbound has no
-//! global destination port, and each stub is what the delegation from the parent says. DS
-//! queries for a stub zone still go to the parent's servers (Unbound looks the delegation
-//! point up from the parent for DS): `dnssec-moved` shows it, its stale DS exists only in
-//! `com`, and Unbound fails on it. The chain of trust is Unbound's own.
+//! happens, configured by `dns_lab::unbound::render`. It reaches the in-process lab (whose
+//! servers all listen on one port it picked) through one `stub-zone` per lab zone, each zone's
+//! server addresses `@port`: Unbound has no global destination port. DS queries for a stub
+//! zone still go to the parent's servers (Unbound looks the delegation point up from the
+//! parent for DS): `dnssec-moved` shows it, its stale DS exists only in `com`, and Unbound
+//! fails on it. The chain of trust is Unbound's own. (`tests/tests/bind_dnssec.rs` runs
+//! Unbound through the BIND lab on port 53 from the root alone, in a network namespace.)
 //!
 //! Skipped, with the reason printed, when `unbound` is not installed, unless
 //! `DKIM_DOCTOR_REQUIRE_UNBOUND=1` (then it fails).
@@ -72,62 +73,6 @@ fn free_port() -> u16 {
     panic!("no free loopback port for Unbound");
 }
 
-/// `LAB_NOW` as Unbound's `val-override-date` wants it (RRSIG style, YYYYMMDDHHmmSS, UTC).
-fn lab_date() -> String {
-    let stamp = jiff::Timestamp::from_second(i64::from(LAB_NOW)).unwrap();
-    stamp.strftime("%Y%m%d%H%M%S").to_string()
-}
-
-/// The configuration: the lab's anchor, its time, a stub per lab zone.
-fn config(dir: &Path, port: u16, lab_port: u16) -> String {
-    let anchor = dir.join("lab-anchor.txt");
-    std::fs::write(&anchor, trust_anchor() + "\n").expect("write the anchor");
-    let mut conf = format!(
-        r#"server:
-    interface: 127.0.0.1
-    port: {port}
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "{dir}"
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 1
-    num-threads: 1
-    so-reuseport: no
-    access-control: 127.0.0.0/8 allow
-    module-config: "validator iterator"
-    trust-anchor-file: "{anchor}"
-    val-override-date: "{date}"
-    val-log-level: 2
-    ede: yes
-    do-not-query-localhost: no
-    # Every answer from the lab, never from an earlier scenario's cache of another name.
-    msg-cache-size: 4m
-    rrset-cache-size: 4m
-remote-control:
-    control-enable: no
-"#,
-        dir = dir.display(),
-        anchor = anchor.display(),
-        date = lab_date(),
-    );
-    let network = dns_lab::internet::miniature_internet();
-    for origin in network.origins() {
-        let servers = network.servers_of(&origin);
-        if servers.is_empty() {
-            continue;
-        }
-        conf.push_str(&format!("stub-zone:\n    name: \"{origin}\"\n"));
-        for addr in servers {
-            conf.push_str(&format!("    stub-addr: {addr}@{lab_port}\n"));
-        }
-    }
-    conf
-}
-
 /// One question to Unbound, RD and DO set.
 async fn ask(unbound: SocketAddr, name: &Name, rtype: RecordType) -> Message {
     let transport = TransportConfig {
@@ -146,8 +91,14 @@ async fn ask(unbound: SocketAddr, name: &Name, rtype: RecordType) -> Message {
 
 async fn start_unbound(dir: &Path) -> Unbound {
     let port = free_port();
-    let conf = dir.join("unbound.conf");
-    std::fs::write(&conf, config(dir, port, lab().port)).expect("write unbound.conf");
+    let network = dns_lab::internet::miniature_internet();
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let config = dns_lab::unbound::render(&network, dir, listen, lab().port);
+    for (path, text) in &config.files {
+        std::fs::write(dir.join(path), text).expect("write an unbound file");
+    }
+    let conf = dir.join(dns_lab::unbound::CONF_FILE);
+    std::fs::write(&conf, &config.conf).expect("write unbound.conf");
     let check = Command::new("/usr/sbin/unbound-checkconf")
         .arg(&conf)
         .output();

@@ -68,7 +68,7 @@ pub mod resolver;
 pub mod transport;
 mod types;
 
-pub use display::extended_error_name;
+pub use display::{extended_error_name, rrsig_time};
 pub use encode::MAX_COMPRESSION_TARGETS;
 pub use error::{EncodeError, ParseError, ParseErrorKind};
 pub use message::{
