@@ -16,6 +16,7 @@
 //! Without root, `ip`, `iptables` or `named` it prints `SKIPPED ...` and passes, unless
 //! `DKIM_DOCTOR_REQUIRE_NETNS=1` (set by `cargo xtask test`).
 
+use std::ffi::OsStr;
 use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::Path;
@@ -51,6 +52,22 @@ impl Drop for Daemon {
     }
 }
 
+impl Daemon {
+    /// `program` with `args` in the namespace, its output in `log` (in `dir`).
+    fn spawn(namespace: &Namespace, program: &str, args: &[&OsStr], log: &Path) -> Daemon {
+        let log = std::fs::File::create(log).unwrap();
+        let child = namespace
+            .command(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        Daemon(child)
+    }
+}
+
 fn start_named(namespace: &Namespace, dir: &Path) -> Daemon {
     let network = dns_lab::internet::miniature_internet();
     let lab = dns_lab::bind::render(&network, dir, 53).expect("the lab renders for BIND");
@@ -65,18 +82,13 @@ fn start_named(namespace: &Namespace, dir: &Path) -> Daemon {
             .add_address(IpAddr::V4(*addr))
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let log = std::fs::File::create(dir.join("named.stderr")).unwrap();
-    let child = namespace
-        .command(NAMED)
-        .arg("-g")
-        .arg("-c")
-        .arg(dir.join(dns_lab::bind::CONF_FILE))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("start named");
-    let named = Daemon(child);
+    let conf = dir.join(dns_lab::bind::CONF_FILE);
+    let named = Daemon::spawn(
+        namespace,
+        NAMED,
+        &["-g".as_ref(), "-c".as_ref(), conf.as_os_str()],
+        &dir.join("named.stderr"),
+    );
     // Ready when the root answers through it.
     let started = Instant::now();
     loop {
@@ -120,18 +132,12 @@ fn start_unbound(namespace: &Namespace, dir: &Path) -> Daemon {
     }
     let conf = dir.join(dns_lab::unbound::CONF_FILE);
     std::fs::write(&conf, &config.conf).unwrap();
-    let log = std::fs::File::create(dir.join("unbound.log")).unwrap();
-    let child = namespace
-        .command(UNBOUND)
-        .arg("-d")
-        .arg("-c")
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("start unbound");
-    let unbound = Daemon(child);
+    let unbound = Daemon::spawn(
+        namespace,
+        UNBOUND,
+        &["-d".as_ref(), "-c".as_ref(), conf.as_os_str()],
+        &dir.join("unbound.log"),
+    );
     let started = Instant::now();
     while dig(namespace, ".", "SOA").is_none() {
         assert!(
