@@ -293,7 +293,6 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
     let mut expiring: Vec<(Name, RecordType, u32, ServerRef)> = Vec::new();
     let zones = apexes(obs);
     for z in &zones {
-        let anchor_zone = anchors.closest(&z.zone);
         let parent = zones
             .iter()
             .filter(|p| p.zone != z.zone && z.zone.is_subdomain_of(&p.zone))
@@ -314,42 +313,13 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
             let Some(dnskey) = dnskey_rrset(&answer.outcome, &z.zone) else {
                 continue;
             };
-            let (security, keys) = if anchor_zone.as_ref() == Some(&z.zone) {
-                let (ds, keys) = anchors.for_zone(&z.zone);
-                v.zone_keys(&z.zone, &ds, &keys, Some(&dnskey))
-            } else {
-                match &parent_status {
-                    Some(ZoneStatus {
-                        security: Security::Secure,
-                        keys: Some(pk),
-                        ..
-                    }) => v.child_keys(
-                        pk,
-                        &z.zone,
-                        ds.as_ref().unwrap_or(&DsEvidence::Missing),
-                        Some(&dnskey),
-                    ),
-                    Some(ZoneStatus {
-                        security: Security::Insecure(_),
-                        zone,
-                        ..
-                    }) => (
-                        Security::Insecure(InsecureReason::InsecureParent { zone: zone.clone() }),
-                        None,
-                    ),
-                    // Below a bogus or indeterminate parent: the parent's finding is the one
-                    // to fix.
-                    Some(other) => (other.security.clone(), None),
-                    None => (
-                        Security::Indeterminate(
-                            dns_wire::dnssec::IndeterminateReason::NoTrustAnchor {
-                                name: z.zone.clone(),
-                            },
-                        ),
-                        None,
-                    ),
-                }
-            };
+            let (security, keys) = v.keys_below(
+                &anchors,
+                parent_status.as_ref(),
+                &z.zone,
+                ds.as_ref().unwrap_or(&DsEvidence::Missing),
+                &dnskey,
+            );
             if let Some(k) = &keys {
                 if k.signature.expires_in < EXPIRY_WARNING_SECONDS {
                     expiring.push((

@@ -739,6 +739,46 @@ impl<'c> Validator<'c> {
         }
     }
 
+    /// The keys of `zone` as one server serves them (`dnskey`), the zone's place in the
+    /// chain given: from `anchors` when one is for the zone itself; else below `parent`'s
+    /// status (the parent zone as another server served it), with `ds` from the parent: a
+    /// secure parent gives [`Validator::child_keys`], an insecure one makes the zone insecure,
+    /// a bogus or undecided one passes its status down (its own finding is the one to fix);
+    /// without a parent, no anchor covers the zone.
+    pub fn keys_below(
+        &mut self,
+        anchors: &TrustAnchors,
+        parent: Option<&ZoneStatus>,
+        zone: &Name,
+        ds: &DsEvidence,
+        dnskey: &Rrset,
+    ) -> (Security, Option<ZoneKeys>) {
+        if anchors.closest(zone).as_ref() == Some(zone) {
+            let (ds, keys) = anchors.for_zone(zone);
+            return self.zone_keys(zone, &ds, &keys, Some(dnskey));
+        }
+        match parent {
+            Some(ZoneStatus {
+                security: Security::Secure,
+                keys: Some(keys),
+                ..
+            }) => self.child_keys(keys, zone, ds, Some(dnskey)),
+            Some(ZoneStatus {
+                security: Security::Insecure(_),
+                zone: p,
+                ..
+            }) => (
+                Security::Insecure(InsecureReason::InsecureParent { zone: p.clone() }),
+                None,
+            ),
+            Some(other) => (other.security.clone(), None),
+            None => (
+                Security::Indeterminate(IndeterminateReason::NoTrustAnchor { name: zone.clone() }),
+                None,
+            ),
+        }
+    }
+
     /// The chain of trust from `anchors` down the zones of `path` (the anchor's zone first,
     /// then each zone cut in order): one [`ZoneStatus`] per zone. Below an insecure or bogus
     /// zone every zone has the same fate (insecure below insecure, bogus below bogus: a

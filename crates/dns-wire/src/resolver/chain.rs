@@ -6,8 +6,8 @@
 
 use crate::dnssec::keys::{ds_matches, key_tag, FLAG_REVOKE, FLAG_SEP, FLAG_ZONE};
 use crate::dnssec::{
-    dnskey_rrset, ds_evidence, DsEvidence, IndeterminateReason, InsecureReason, Limits, RingCrypto,
-    Security, TrustAnchors, Usage, Validator, ZoneStatus,
+    dnskey_rrset, ds_evidence, DsEvidence, IndeterminateReason, Limits, RingCrypto, Security,
+    TrustAnchors, Usage, Validator, ZoneStatus,
 };
 use crate::rdata::RData;
 use crate::{Name, RecordType};
@@ -239,29 +239,13 @@ pub(crate) fn validate_path(setup: &TraceValidation, hops: &[HopEvidence<'_>]) -
             }) {
                 // Already validated at an earlier hop of the same zone.
                 Some(status) => (status.security, status.keys),
-                None if anchored => v.zone_keys(zone, &anchor_ds, &anchor_keys, Some(&set)),
-                None => match &parent_status {
-                    Some(ZoneStatus {
-                        security: Security::Secure,
-                        keys: Some(pk),
-                        ..
-                    }) => v.child_keys(pk, zone, &ds_evidence, Some(&set)),
-                    Some(ZoneStatus {
-                        security: Security::Insecure(_),
-                        zone: p,
-                        ..
-                    }) => (
-                        Security::Insecure(InsecureReason::InsecureParent { zone: p.clone() }),
-                        None,
-                    ),
-                    Some(other) => (other.security.clone(), None),
-                    None => (
-                        Security::Indeterminate(IndeterminateReason::NoTrustAnchor {
-                            name: zone.clone(),
-                        }),
-                        None,
-                    ),
-                },
+                None => v.keys_below(
+                    &setup.anchors,
+                    parent_status.as_ref(),
+                    zone,
+                    &ds_evidence,
+                    &set,
+                ),
             };
             own.push((
                 record.server.clone(),
