@@ -51,14 +51,19 @@ pub struct StatusJson {
     pub reason: Option<String>,
 }
 
+/// A status as its word and its reason (none when secure).
+fn status_parts(security: &Security) -> (&'static str, Option<String>) {
+    match security {
+        Security::Secure => ("secure", None),
+        Security::Insecure(r) => ("insecure", Some(r.to_string())),
+        Security::Bogus(r) => ("bogus", Some(r.to_string())),
+        Security::Indeterminate(r) => ("indeterminate", Some(r.to_string())),
+    }
+}
+
 impl From<&Security> for StatusJson {
     fn from(security: &Security) -> Self {
-        let (status, reason) = match security {
-            Security::Secure => ("secure", None),
-            Security::Insecure(r) => ("insecure", Some(r.to_string())),
-            Security::Bogus(r) => ("bogus", Some(r.to_string())),
-            Security::Indeterminate(r) => ("indeterminate", Some(r.to_string())),
-        };
+        let (status, reason) = status_parts(security);
         StatusJson { status, reason }
     }
 }
@@ -447,15 +452,19 @@ pub fn trace_human(
     out
 }
 
-/// A status as a word (and reason), colored by how it validates.
-fn painted_security(security: &Security, palette: Palette) -> String {
-    let tone = match security {
+/// The color of a status.
+fn security_tone(security: &Security) -> Tone {
+    match security {
         Security::Secure => Tone::Good,
         Security::Insecure(_) => Tone::Dim,
         Security::Indeterminate(_) => Tone::Warn,
         Security::Bogus(_) => Tone::Bad,
-    };
-    palette.paint(tone, &security.to_string())
+    }
+}
+
+/// A status as a word and its reason, colored by how it validates.
+fn painted_security(security: &Security, palette: Palette) -> String {
+    palette.paint(security_tone(security), &security.to_string())
 }
 
 /// The chain of trust at one zone: its status, the DS at the parent, the DNSKEYs.
@@ -667,13 +676,8 @@ fn write_hop(
             .and_then(|z| z.servers.iter().find(|s| s.server == answer.server))
             .and_then(|s| s.answer.as_ref());
         if let Some(shown) = shown {
-            let word = match shown {
-                Security::Secure => palette.paint(Tone::Good, "secure"),
-                Security::Insecure(_) => palette.paint(Tone::Dim, "insecure"),
-                Security::Indeterminate(_) => palette.paint(Tone::Warn, "indeterminate"),
-                Security::Bogus(_) => palette.paint(Tone::Bad, "bogus"),
-            };
-            let _ = write!(line, "  · {word}");
+            let word = status_parts(shown).0;
+            let _ = write!(line, "  · {}", palette.paint(security_tone(shown), word));
         }
         let _ = writeln!(out, "{line}");
         if let Some(shown) = shown {
@@ -681,7 +685,7 @@ fn write_hop(
             let zone_says = dnssec.is_some_and(|z| &z.security == shown);
             if (!matches!(shown, Security::Secure | Security::Insecure(_)) || verbose) && !zone_says
             {
-                if let Some(reason) = shown.to_string().split_once(": ").map(|(_, r)| r) {
+                if let Some(reason) = status_parts(shown).1 {
                     let _ = writeln!(
                         out,
                         "  {rail}   {}",
