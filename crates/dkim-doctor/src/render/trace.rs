@@ -487,7 +487,8 @@ fn write_zone_dnssec(out: &mut String, zone: &ZoneSecurity, palette: Palette) {
     };
     let label = match &zone.ds_source {
         DsSource::Anchor => "  DS (anchor):      ".to_string(),
-        DsSource::Parent(p) | DsSource::NoDs(p) => format!("  {:<18}", format!("DS at {p}:")),
+        // Aligned with the other labels, and never run into the record after a long name.
+        DsSource::Parent(p) | DsSource::NoDs(p) => format!("  {:<17} ", format!("DS at {p}:")),
         DsSource::None => "  DS:               ".to_string(),
     };
     // An anchor given as a DNSKEY has no DS: the key itself is marked.
