@@ -487,10 +487,18 @@ impl<'z> Proofs<'z> {
             .map(|(r, _)| *r)
     }
 
+    /// The NSEC of `name`'s predecessor: the one with the greatest owner before it in
+    /// canonical order (the last one when none is before it). In an intact chain it covers
+    /// the name; in a broken one it is what BIND serves (it looks the predecessor up, whether
+    /// or not its next name passes `name`), so the two labs give the same broken proof.
     fn nsec_covering(&self, name: &Name) -> Option<&'z Record> {
-        self.nsec
+        let before = self
+            .nsec
             .iter()
-            .find(|(r, n)| between(&r.name, &n.next, name))
+            .filter(|(r, _)| &r.name < name)
+            .max_by(|a, b| a.0.name.cmp(&b.0.name));
+        before
+            .or_else(|| self.nsec.iter().max_by(|a, b| a.0.name.cmp(&b.0.name)))
             .map(|(r, _)| *r)
     }
 
@@ -569,7 +577,7 @@ fn suffix(name: &Name, labels: usize) -> Name {
 }
 
 /// Whether `x` lies strictly between `owner` and `next`, the last record wrapping around.
-fn between<T: Ord + ?Sized>(owner: &T, next: &T, x: &T) -> bool {
+pub(crate) fn between<T: Ord + ?Sized>(owner: &T, next: &T, x: &T) -> bool {
     if owner < next {
         owner < x && x < next
     } else {
