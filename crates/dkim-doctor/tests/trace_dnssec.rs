@@ -9,8 +9,7 @@ use dns_lab::scenarios::{
 };
 use serde_json::Value;
 
-/// `signing::LAB_NOW` in RFC 3339.
-const LAB_TIME: &str = "2026-12-01T00:00:00Z";
+use dns_lab::signing::LAB_TIME;
 
 /// The lab's trust anchor in a file, kept for the whole test binary.
 fn anchor_file() -> &'static std::path::Path {
@@ -26,7 +25,7 @@ fn anchor_file() -> &'static std::path::Path {
 fn trace(name: &str, rtype: &str, extra: &[&str]) -> Run {
     let mut args: Vec<String> = vec!["trace".into(), name.into(), rtype.into()];
     args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(lab().args());
+    args.extend(lab().network_args());
     run_owned(&args)
 }
 
