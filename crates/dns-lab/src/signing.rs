@@ -302,6 +302,24 @@ pub fn is_nsec3_data(record: &Record) -> bool {
     record.rtype() == RecordType::NSEC3 || covers(record, RecordType::NSEC3)
 }
 
+/// Whether a NODATA answer at `name` cannot be given: the zone has an NSEC chain, `name`
+/// holds records, but no NSEC of its own (a broken chain). BIND then answers SERVFAIL, with or
+/// without DO, and so does the lab.
+pub(crate) fn nodata_unprovable(zone: &Zone, name: &Name) -> bool {
+    let mut nsec_chain = false;
+    let mut owns_records = false;
+    let mut own_nsec = false;
+    for r in &zone.records {
+        if r.rtype() == RecordType::NSEC {
+            nsec_chain = true;
+            own_nsec |= r.name == *name;
+        } else if r.name == *name && r.rtype() != RecordType::RRSIG && !is_nsec3_data(r) {
+            owns_records = true;
+        }
+    }
+    nsec_chain && owns_records && !own_nsec
+}
+
 /// Adds to a response of a signed zone, for a query with DO, what a signing authoritative
 /// server adds (RFC 4035 §3.1): the RRSIGs of every RRset it holds, the DS (or the proof there
 /// is none) in a referral, and the NSEC or NSEC3 proofs of a negative or wildcard answer.
