@@ -95,8 +95,9 @@ fn parse_ready_line(line: &str) -> Option<(u16, Vec<IpAddr>)> {
 #[derive(Debug)]
 pub struct LabProcess {
     child: Child,
-    /// The lab root's trust anchor, written for the checks (removed on drop).
-    anchor: std::path::PathBuf,
+    /// The lab root's trust anchor, written for the checks (removed on drop), when the
+    /// network is the signed miniature internet.
+    anchor: Option<std::path::PathBuf>,
     /// Every address of every root server.
     pub roots: Vec<IpAddr>,
     /// The port every server listens on.
@@ -148,11 +149,14 @@ impl LabProcess {
         });
         let mut process = LabProcess {
             child,
-            anchor: std::env::temp_dir().join(format!(
-                "dkim-doctor-lab-anchor-{}-{}.ds",
-                std::process::id(),
-                LAB_PROCESSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            )),
+            // The fixture networks are unsigned: no anchor, DNSSEC not checked.
+            anchor: matches!(network, LabNetwork::Demo).then(|| {
+                std::env::temp_dir().join(format!(
+                    "dkim-doctor-lab-anchor-{}-{}.ds",
+                    std::process::id(),
+                    LAB_PROCESSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                ))
+            }),
             roots: Vec::new(),
             port: 0,
         };
@@ -177,8 +181,8 @@ impl LabProcess {
     }
 
     /// The `--roots ADDR,... --port N` arguments that point dkim-doctor at this lab, using
-    /// the root addresses `keep` accepts, with the lab's trust anchor and time (the lab's
-    /// zones are signed).
+    /// the root addresses `keep` accepts, with the lab's trust anchor and time when its zones
+    /// are signed (the miniature internet).
     pub fn args_where(&self, keep: impl Fn(&IpAddr) -> bool) -> Vec<String> {
         let roots: Vec<String> = self
             .roots
@@ -192,10 +196,12 @@ impl LabProcess {
             "--port".into(),
             self.port.to_string(),
         ];
-        args.extend(
-            dns_lab::signing::check_options(&self.anchor)
-                .unwrap_or_else(|e| panic!("{}: {e}", self.anchor.display())),
-        );
+        if let Some(anchor) = &self.anchor {
+            args.extend(
+                dns_lab::signing::check_options(anchor)
+                    .unwrap_or_else(|e| panic!("{}: {e}", anchor.display())),
+            );
+        }
         args
     }
 
@@ -207,7 +213,9 @@ impl LabProcess {
 
 impl Drop for LabProcess {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.anchor);
+        if let Some(anchor) = &self.anchor {
+            let _ = std::fs::remove_file(anchor);
+        }
         let _ = self.child.kill();
         let _ = wait_bounded(&mut self.child, Duration::from_secs(10));
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use dns_lab::bind::parse_query_log_line;
 use dns_lab::internet::miniature_internet;
-use dns_lab::scenarios::{self, Check, SCENARIOS};
+use dns_lab::scenarios::{self, SCENARIOS};
 use dns_lab::Behaviour;
 use dns_wire::resolver::{
     Classification, LameReason, ResolveError, Resolver, ResolverConfig, WalkOutcome,
@@ -27,22 +27,6 @@ fn resolver() -> Resolver {
     Resolver::new(config)
 }
 
-/// The DKIM names a scenario's check asks about.
-fn dkim_names(scenario: &scenarios::Scenario) -> Vec<Name> {
-    let labels: Vec<&str> = match scenario.check {
-        Check::Ses { tokens, .. } | Check::Identity { tokens, .. } => tokens.to_vec(),
-        Check::Selectors(selectors) => selectors.to_vec(),
-    };
-    labels
-        .iter()
-        .map(|l| {
-            format!("{l}._domainkey.{}", scenario.domain)
-                .parse()
-                .unwrap()
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resolved_answers_equal_what_dig_gets_from_the_answering_server() {
     tokio::time::timeout(TEST_TIMEOUT, async {
@@ -50,7 +34,7 @@ async fn resolved_answers_equal_what_dig_gets_from_the_answering_server() {
         let resolver = resolver();
         let mut checked = 0;
         for scenario in SCENARIOS {
-            for name in dkim_names(scenario) {
+            for name in scenario.dkim_names() {
                 let result = resolver.lookup(&name, RecordType::TXT).await;
                 if scenario.domain == scenarios::UNREACHABLE {
                     assert!(

@@ -103,7 +103,7 @@ pub struct CommonOptions {
     /// Validate DNSSEC signatures as at this time (RFC 3339, e.g. 2026-12-01T00:00:00Z)
     /// instead of now: for labs, whose signatures have fixed windows, and to see how a zone
     /// will validate at a given time.
-    #[arg(long, global = true, value_name = "TIME", value_parser = parse_validation_time)]
+    #[arg(long, global = true, value_name = "TIME", value_parser = crate::config::parse_validation_time)]
     pub validation_time: Option<u64>,
 }
 
@@ -500,16 +500,6 @@ fn parse_cache_ttl(text: &str) -> Result<Duration, String> {
         return Err("reports are kept an hour at most".to_string());
     }
     Ok(duration)
-}
-
-/// An RFC 3339 time as seconds since the Unix epoch (DNSSEC signature times are unsigned).
-fn parse_validation_time(text: &str) -> Result<u64, String> {
-    let time: jiff::Timestamp = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not an RFC 3339 time (like 2026-12-01T00:00:00Z)"))?;
-    u64::try_from(time.as_second())
-        .map_err(|_| format!("{text:?} is before 1970, which signatures cannot name"))
 }
 
 fn parse_interval(text: &str) -> Result<Duration, String> {

@@ -3,13 +3,13 @@
 use dns_wire::resolver::Resolver;
 
 use crate::cli::{Cli, Command, CommonOptions, SelectorArgs, SesArgs, TraceArgs, WatchArgs};
-use crate::config::{check_settings, resolver_config, CheckSettings, INTERNET_TIMEOUT};
+use crate::config::{check_settings, CheckSettings, INTERNET_TIMEOUT};
 use crate::exit::{Outcome, RunError};
 use crate::input::{self, CheckInput};
 use crate::output::Stdout;
 use crate::render::report::{check_human, check_json, report_outcome, HumanOptions};
-use crate::render::trace::{trace_completed, trace_human, trace_json};
-use crate::service::{check_with, trace_with};
+use crate::render::trace::{trace_completed, trace_human, trace_json, TraceDnssecJson};
+use crate::service::{check_with, trace_with, DnssecPolicy};
 use crate::style::{use_color, Palette};
 
 mod bulk;
@@ -144,14 +144,24 @@ pub(crate) fn to_json_line<T: serde::Serialize>(
 /// `trace <NAME> [TYPE]`.
 async fn trace(common: &CommonOptions, args: &TraceArgs) -> Result<Outcome, RunError> {
     let question = input::trace_question(&args.name, Some(&args.rtype))?;
-    let resolver = Resolver::new(resolver_config(common, INTERNET_TIMEOUT)?);
-    let run = trace_with(&resolver, &question.name, question.qtype).await;
+    let settings = check_settings(common, INTERNET_TIMEOUT)?;
+    let resolver = Resolver::new(settings.resolver);
+    let dnssec = settings.dnssec;
+    let run = trace_with(&resolver, &question.name, question.qtype, &dnssec).await;
+    let not_checked = match &dnssec {
+        DnssecPolicy::NotChecked(why) => Some(why.as_str()),
+        _ => None,
+    };
     let mut stdout = Stdout::new();
     if common.json {
-        stdout.write(&to_json_line(&trace_json(&run), true)?);
+        let mut doc = trace_json(&run);
+        if let Some(why) = not_checked {
+            doc.dnssec = Some(TraceDnssecJson::not_checked(why));
+        }
+        stdout.write(&to_json_line(&doc, true)?);
     } else {
         let palette = Palette::new(use_color(common.color));
-        stdout.write(&trace_human(&run, palette, common.verbose));
+        stdout.write(&trace_human(&run, palette, common.verbose, not_checked));
     }
     Ok(if trace_completed(&run) {
         Outcome::Pass

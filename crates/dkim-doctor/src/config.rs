@@ -149,6 +149,16 @@ pub fn check_settings(
     ))
 }
 
+/// Parses an RFC 3339 time (`2026-12-01T00:00:00Z`, an offset instead of `Z` allowed) to
+/// seconds since the Unix epoch, for `--validation-time`.
+pub fn parse_validation_time(text: &str) -> Result<u64, String> {
+    let stamp: jiff::Timestamp = text.trim().parse().map_err(|e| {
+        format!("{text:?} is not an RFC 3339 time such as 2026-12-01T00:00:00Z ({e})")
+    })?;
+    u64::try_from(stamp.as_second())
+        .map_err(|_| format!("{text:?} is before 1970, which DNSSEC times cannot express"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +198,21 @@ mod tests {
         assert_eq!(config.port, 53);
         assert_eq!(config.roots, RootHints::iana());
         assert_eq!(config.transport.timeout, INTERNET_TIMEOUT);
+    }
+
+    #[test]
+    fn validation_times_are_rfc_3339() {
+        assert_eq!(
+            parse_validation_time("2026-12-01T00:00:00Z"),
+            Ok(1_796_083_200)
+        );
+        assert_eq!(
+            parse_validation_time("2026-12-01T01:00:00+01:00"),
+            Ok(1_796_083_200)
+        );
+        assert!(parse_validation_time("2026-12-01").is_err());
+        assert!(parse_validation_time("1969-12-31T23:59:59Z").is_err());
+        assert!(parse_validation_time("yesterday").is_err());
     }
 
     #[test]

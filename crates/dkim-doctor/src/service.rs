@@ -40,7 +40,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use dkim_rules::{Check, CheckMachine};
-use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig};
+use dns_wire::resolver::{PathTrace, Resolver, ResolverConfig, TraceValidation};
 use dns_wire::{Name, RecordType};
 
 pub use crate::input::CheckInput;
@@ -218,7 +218,7 @@ impl Checker {
     /// (`dkim-doctor trace`).
     pub async fn trace(&self, name: &Name, rtype: RecordType) -> TraceRun {
         let resolver = self.resolver();
-        let run = trace_with(&resolver, name, rtype).await;
+        let run = trace_with(&resolver, name, rtype, &self.dnssec).await;
         if run.network.is_some() {
             self.forget_network_state(&resolver);
         }
@@ -243,11 +243,7 @@ impl Checker {
 /// set, the zones' keys asked along the way). The clock is read here, once, and handed to the
 /// rules.
 pub async fn check_with(resolver: &Resolver, check: Check, dnssec: &DnssecPolicy) -> CheckRun {
-    let clock = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    };
+    let clock = unix_now;
     let machine = match resolver.config().recursive {
         Some(address) => CheckMachine::reduced(check, address),
         None => match dnssec {
@@ -267,12 +263,33 @@ pub async fn check_with(resolver: &Resolver, check: Check, dnssec: &DnssecPolicy
 }
 
 /// Walks to `name`/`rtype` with `resolver`, every server of every zone on the way asked
-/// (`dns_wire::resolver::PathTrace`), for `trace` and `serve`.
-pub async fn trace_with(resolver: &Resolver, name: &Name, rtype: RecordType) -> TraceRun {
-    resolver
-        .drive(PathTrace::new(name, rtype))
-        .await
-        .into_result()
+/// (`dns_wire::resolver::PathTrace`), for `trace` and `serve`; the chain of trust validated
+/// along the path as `dnssec` says: each zone's DS at its parent and DNSKEY at every server,
+/// each server's answer validated (`TraceRun::dnssec`). The resolver's queries must set DO.
+/// The clock is read here, once, unless the policy gives the time.
+pub async fn trace_with(
+    resolver: &Resolver,
+    name: &Name,
+    rtype: RecordType,
+    dnssec: &DnssecPolicy,
+) -> TraceRun {
+    let mut trace = PathTrace::new(name, rtype);
+    if let DnssecPolicy::On { anchors, now } = dnssec {
+        if resolver.config().recursive.is_none() {
+            trace = trace.with_validation(TraceValidation {
+                anchors: dns_wire::dnssec::TrustAnchors::from_lines_or_iana(anchors),
+                now: now.unwrap_or_else(unix_now),
+            });
+        }
+    }
+    resolver.drive(trace).await.into_result()
+}
+
+/// This machine's clock, seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// An SES Easy DKIM check of `domain` with the tokens SES gave (each may be pasted as the

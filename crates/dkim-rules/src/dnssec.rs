@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use dns_wire::dnssec::{
-    BogusReason, DenialKind, DsEvidence, InsecureReason, Limits, RingCrypto, Rrset, Security,
-    TrustAnchors, Validator, ZoneKeys, ZoneStatus,
+    BogusReason, DsEvidence, InsecureReason, Limits, RingCrypto, Rrset, Security, TrustAnchors,
+    Validator, ZoneStatus,
 };
 use dns_wire::{Class, Message, Name, Rcode, Record, RecordType};
 use serde::{Deserialize, Serialize};
@@ -213,22 +213,7 @@ fn ds_evidence(outcome: &SignedOutcome, zone: &Name) -> Option<DsEvidence> {
     else {
         return None;
     };
-    // A DS answer holds it in the answer section, a referral in the authority section.
-    let answer = records(answer);
-    let authority = records(authority);
-    if let Some(ds) = Rrset::find(&answer, zone, RecordType::DS)
-        .or_else(|| Rrset::find(&authority, zone, RecordType::DS))
-    {
-        return Some(DsEvidence::Present(ds));
-    }
-    if !matches!(*rcode, Rcode::NOERROR | Rcode::NXDOMAIN) {
-        return None;
-    }
-    let denial = Rrset::collect(&authority)
-        .into_iter()
-        .filter(|s| matches!(s.rtype, RecordType::NSEC | RecordType::NSEC3))
-        .collect();
-    Some(DsEvidence::Absent(denial))
+    dns_wire::dnssec::ds_evidence(*rcode, &records(answer), &records(authority), zone)
 }
 
 /// Whether a DNSKEY answer says the name is a zone apex: a DNSKEY set, or a NODATA whose SOA
@@ -264,19 +249,7 @@ fn dnskey_rrset(outcome: &SignedOutcome, zone: &Name) -> Option<Rrset> {
     let SignedOutcome::Response { rcode, answer, .. } = outcome else {
         return None;
     };
-    let answer = records(answer);
-    match Rrset::find(&answer, zone, RecordType::DNSKEY) {
-        Some(set) => Some(set),
-        None if *rcode == Rcode::NOERROR => Some(Rrset {
-            name: zone.clone(),
-            class: Class::IN,
-            rtype: RecordType::DNSKEY,
-            ttl: 0,
-            data: Vec::new(),
-            signatures: Vec::new(),
-        }),
-        None => None,
-    }
+    dns_wire::dnssec::dnskey_rrset(*rcode, &records(answer), zone)
 }
 
 /// The zones of the observations that are apexes, parents before children.
@@ -312,11 +285,7 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
         });
         return out;
     }
-    let anchors = if obs.anchors.is_empty() {
-        TrustAnchors::iana_root()
-    } else {
-        TrustAnchors::parse(&obs.anchors.join("\n")).unwrap_or_default()
-    };
+    let anchors = TrustAnchors::from_lines_or_iana(&obs.anchors);
     let mut v = Validator::new(&RingCrypto, obs.now, Limits::default());
     // Per zone: each server's status.
     let mut by_zone: BTreeMap<Name, Vec<ServerStatus>> = BTreeMap::new();
@@ -324,7 +293,6 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
     let mut expiring: Vec<(Name, RecordType, u32, ServerRef)> = Vec::new();
     let zones = apexes(obs);
     for z in &zones {
-        let anchor_zone = anchors.closest(&z.zone);
         let parent = zones
             .iter()
             .filter(|p| p.zone != z.zone && z.zone.is_subdomain_of(&p.zone))
@@ -345,42 +313,13 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
             let Some(dnskey) = dnskey_rrset(&answer.outcome, &z.zone) else {
                 continue;
             };
-            let (security, keys) = if anchor_zone.as_ref() == Some(&z.zone) {
-                let (ds, keys) = anchors.for_zone(&z.zone);
-                v.zone_keys(&z.zone, &ds, &keys, Some(&dnskey))
-            } else {
-                match &parent_status {
-                    Some(ZoneStatus {
-                        security: Security::Secure,
-                        keys: Some(pk),
-                        ..
-                    }) => v.child_keys(
-                        pk,
-                        &z.zone,
-                        ds.as_ref().unwrap_or(&DsEvidence::Missing),
-                        Some(&dnskey),
-                    ),
-                    Some(ZoneStatus {
-                        security: Security::Insecure(_),
-                        zone,
-                        ..
-                    }) => (
-                        Security::Insecure(InsecureReason::InsecureParent { zone: zone.clone() }),
-                        None,
-                    ),
-                    // Below a bogus or indeterminate parent: the parent's finding is the one
-                    // to fix.
-                    Some(other) => (other.security.clone(), None),
-                    None => (
-                        Security::Indeterminate(
-                            dns_wire::dnssec::IndeterminateReason::NoTrustAnchor {
-                                name: z.zone.clone(),
-                            },
-                        ),
-                        None,
-                    ),
-                }
-            };
+            let (security, keys) = v.keys_below(
+                &anchors,
+                parent_status.as_ref(),
+                &z.zone,
+                ds.as_ref().unwrap_or(&DsEvidence::Missing),
+                &dnskey,
+            );
             if let Some(k) = &keys {
                 if k.signature.expires_in < EXPIRY_WARNING_SECONDS {
                     expiring.push((
@@ -489,18 +428,21 @@ enum AnswerSecurity {
     Other,
 }
 
-/// Validates one server's answer to a relied-on question with the status of its zone.
+/// Validates one server's answer to a relied-on question with the status of its zone
+/// (`dns_wire::dnssec::Validator::response`). An answer covered only by an NSEC3 opt-out span
+/// is neither counted secure nor named unsigned.
 fn answer_security(
     v: &mut Validator<'_>,
     zone: &ZoneStatus,
     probe: &SignedProbe,
     outcome: &SignedOutcome,
 ) -> AnswerSecurity {
-    let keys: &ZoneKeys = match (&zone.security, &zone.keys) {
-        (Security::Secure, Some(keys)) => keys,
+    // Below a bogus or undecided zone the zone's finding is the one to fix.
+    match (&zone.security, &zone.keys) {
+        (Security::Secure, Some(_)) => {}
         (Security::Insecure(_), _) => return AnswerSecurity::Insecure,
         _ => return AnswerSecurity::Other,
-    };
+    }
     let SignedOutcome::Response {
         rcode,
         answer,
@@ -509,48 +451,21 @@ fn answer_security(
     else {
         return AnswerSecurity::Other;
     };
-    let answer = records(answer);
-    let denial: Vec<Rrset> = Rrset::collect(&records(authority))
-        .into_iter()
-        .filter(|s| matches!(s.rtype, RecordType::NSEC | RecordType::NSEC3))
-        .collect();
-    // Every RRset of the answer that lies in this zone (the CNAME at the name and, in the
-    // same zone, what it points to) must verify; one expanded from a wildcard also needs
-    // the proof that its own name does not exist.
-    let mut expires: Option<u32> = None;
-    let mut any = false;
-    for set in Rrset::collect(&answer) {
-        if !set.name.is_subdomain_of(&keys.zone) {
-            continue;
+    let checked = v.response(
+        zone,
+        &probe.name,
+        probe.rtype,
+        *rcode,
+        &records(answer),
+        &records(authority),
+    );
+    match checked.security {
+        Security::Secure => AnswerSecurity::Secure(checked.expires_in),
+        Security::Bogus(why) => AnswerSecurity::Bogus(why),
+        Security::Insecure(InsecureReason::OptOut { .. }) | Security::Indeterminate(_) => {
+            AnswerSecurity::Other
         }
-        any = true;
-        match v.verify_rrset(&set, &keys.zone, &keys.keys) {
-            Ok(ok) => {
-                if ok.wildcard {
-                    if let Err(why) =
-                        v.prove_wildcard_expansion(&set.name, ok.labels, keys, &denial)
-                    {
-                        return AnswerSecurity::Bogus(why);
-                    }
-                }
-                expires = Some(expires.map_or(ok.expires_in, |e| e.min(ok.expires_in)));
-            }
-            Err(why) => return AnswerSecurity::Bogus(why),
-        }
-    }
-    if any {
-        return AnswerSecurity::Secure(expires);
-    }
-    if !matches!(*rcode, Rcode::NOERROR | Rcode::NXDOMAIN) {
-        return AnswerSecurity::Other;
-    }
-    match v.prove_denial(&probe.name, probe.rtype, keys, &denial) {
-        Ok(proof) => match proof.insecure {
-            Some(_) => AnswerSecurity::Insecure,
-            None if proof.kind == DenialKind::OptOut => AnswerSecurity::Other,
-            None => AnswerSecurity::Secure(None),
-        },
-        Err(why) => AnswerSecurity::Bogus(why),
+        Security::Insecure(_) => AnswerSecurity::Insecure,
     }
 }
 

@@ -160,8 +160,10 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
     let mut name = qname.clone();
     for _ in 0..=MAX_IN_ZONE_CNAME_HOPS {
         if let Some(cut) = delegation_cut(zone, &name) {
-            let at_cut_asking_ds = name == cut && qtype == RecordType::DS;
-            if !at_cut_asking_ds {
+            // The DS set and the NSEC at a delegation point are the parent's own data (RFC
+            // 4035 §2.4, §2.3): answered here, as BIND does, not referred.
+            let parent_side = name == cut && matches!(qtype, RecordType::DS | RecordType::NSEC);
+            if !parent_side {
                 let ns: Vec<Record> = zone
                     .records_at(&cut)
                     .filter(|r| r.rtype() == RecordType::NS)
@@ -179,7 +181,13 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
         response.header.authoritative = true;
 
         // The records at the name, or synthesised from a wildcard (owner rewritten).
-        let exact: Vec<Record> = zone.records_at(&name).cloned().collect();
+        // NSEC3 records (owners are hashes) are not names of the zone: a query for one is
+        // answered as for a name that does not exist, as BIND does.
+        let exact: Vec<Record> = zone
+            .records_at(&name)
+            .filter(|r| !crate::signing::is_nsec3_data(r))
+            .cloned()
+            .collect();
         let found = if !exact.is_empty() {
             exact
         } else if name_exists(zone, &name) {
@@ -215,6 +223,14 @@ fn resolve_in_zone(zone: &Zone, qname: &Name, qtype: RecordType, response: &mut 
                     return;
                 }
                 name = target;
+            }
+            None if crate::signing::nodata_unprovable(zone, &name) => {
+                response.answers.clear();
+                response.authority.clear();
+                response.additional.clear();
+                response.header.authoritative = false;
+                response.set_rcode(Rcode::SERVFAIL);
+                return;
             }
             None => {
                 push_unique(&mut response.authority, negative_soa(zone));

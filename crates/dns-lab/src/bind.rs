@@ -222,3 +222,144 @@ mod tests {
         assert_eq!(parse_query_log_line("garbage"), None);
     }
 }
+
+/// The rendered zone files checked by BIND's own tools, in a temporary directory (no server
+/// started): `named-checkzone` loads every zone file as `named` would, and `dnssec-verify`
+/// proves the healthy signed zones completely and validly signed by BIND's verifier.
+#[cfg(test)]
+mod bind_tools {
+    use super::*;
+    use crate::internet::miniature_internet;
+    use std::process::Command;
+
+    /// Set to 1 to fail instead of skip when the BIND tools are not installed.
+    const REQUIRE_ENV: &str = "DKIM_DOCTOR_REQUIRE_BIND_TOOLS";
+
+    fn tool(name: &str) -> Option<PathBuf> {
+        let found = ["/usr/bin", "/usr/sbin"]
+            .iter()
+            .map(|dir| Path::new(dir).join(name))
+            .find(|p| p.exists());
+        if found.is_none() {
+            let why = format!("{name} is not installed (apt-get install bind9-utils)");
+            assert!(
+                std::env::var(REQUIRE_ENV).map_or(true, |v| v != "1"),
+                "{why}, and {REQUIRE_ENV}=1"
+            );
+            eprintln!("skipped: {why}");
+        }
+        found
+    }
+
+    /// Each rendered zone file written out, with its origin.
+    fn written(dir: &Path) -> Vec<(String, PathBuf, String)> {
+        let net = miniature_internet();
+        let lab = render(&net, dir, 53).unwrap();
+        let mut out = Vec::new();
+        for (path, text) in lab.zone_files {
+            let origin = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("; zone "))
+                .and_then(|l| l.split_whitespace().next())
+                .expect("origin in the first line")
+                .to_string();
+            let full = dir.join(&path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, &text).unwrap();
+            out.push((origin, full, text));
+        }
+        out
+    }
+
+    #[test]
+    fn named_checkzone_loads_every_zone_file() {
+        let Some(checkzone) = tool("named-checkzone") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = written(dir.path());
+        let mut signed: Vec<String> = Vec::new();
+        for (origin, path, text) in &files {
+            // `-k ignore`: the lab's owner names hold underscores on purpose, as named.conf's
+            // `check-names primary ignore` allows.
+            let out = Command::new(&checkzone)
+                .args(["-k", "ignore", "-i", "local", origin])
+                .arg(path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "named-checkzone {origin} {}:\n{}{}",
+                path.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if text.contains("\tRRSIG\t") {
+                signed.push(origin.clone());
+                assert!(
+                    text.contains("\tDNSKEY\t"),
+                    "{origin}: RRSIG without DNSKEY"
+                );
+                // BIND serves a zone as signed only with an NSEC at its apex or an NSEC3PARAM.
+                let apex_nsec = text
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{origin}\t")) && l.contains("\tNSEC\t"));
+                assert!(
+                    apex_nsec || text.contains("\tNSEC3PARAM\t"),
+                    "{origin}: BIND would serve it unsigned"
+                );
+            }
+        }
+        // The signed lab: the root, the TLDs, amazonses.com and the dnssec-* zones, each
+        // copy rendered with its signatures (RSAMD5 keys are published, never used to sign).
+        signed.sort();
+        signed.dedup();
+        for zone in [
+            ".",
+            "com.",
+            "net.",
+            "amazonses.com.",
+            "dnssec-secure.com.",
+            "dnssec-moved.com.",
+        ] {
+            assert!(
+                signed.iter().any(|s| s == zone),
+                "{zone} not signed: {signed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dnssec_verify_accepts_the_healthy_signed_zones() {
+        let Some(verify) = tool("dnssec-verify") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = written(dir.path());
+        // Signed in the lab's long window (2026-01-01 to 2037-01-01), so valid at the real
+        // time too; the broken dnssec-* zones are broken on purpose.
+        let healthy = [".", "com.", "net.", "amazonses.com.", "dnssec-secure.com."];
+        let mut verified = Vec::new();
+        for (origin, path, _) in files
+            .iter()
+            .filter(|(o, _, _)| healthy.contains(&o.as_str()))
+        {
+            let out = Command::new(&verify)
+                .args(["-o", origin])
+                .arg(path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "dnssec-verify {origin}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            verified.push(origin.clone());
+        }
+        verified.sort();
+        verified.dedup();
+        assert_eq!(verified.len(), healthy.len(), "{verified:?}");
+    }
+}

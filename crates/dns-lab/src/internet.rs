@@ -1002,10 +1002,26 @@ fn sign_lab(zones: &mut [HostedZone]) {
                     }
                 }
             }
-            DNSSEC_BAD_DENIAL => hosted
-                .zone
-                .records
-                .retain(|r| r.rtype() != RecordType::NSEC && !covers(r, RecordType::NSEC)),
+            // The NSEC that covers the missing third token goes, with its RRSIG; the rest of
+            // the chain stays (BIND serves a zone without an NSEC at its apex as unsigned,
+            // which would be another fault). Both labs then answer the NXDOMAIN with the NSEC
+            // before it, which does not reach the name.
+            DNSSEC_BAD_DENIAL => {
+                let missing: Name = format!("{}._domainkey.{DNSSEC_BAD_DENIAL}", SES_TOKENS[2])
+                    .parse()
+                    .expect("a valid name");
+                let covering: Option<Name> =
+                    hosted.zone.records.iter().find_map(|r| match &r.data {
+                        RData::Nsec(n) if crate::signing::between(&r.name, &n.next, &missing) => {
+                            Some(r.name.clone())
+                        }
+                        _ => None,
+                    });
+                hosted.zone.records.retain(|r| {
+                    Some(&r.name) != covering.as_ref()
+                        || (r.rtype() != RecordType::NSEC && !covers(r, RecordType::NSEC))
+                })
+            }
             _ => {}
         }
     }

@@ -11,7 +11,10 @@
 //!   hostile-server tests and, with the [`fixtures`] networks (dual-stack servers, a referral
 //!   fanning out to thousands of NS names), the network-namespace tests.
 //! - **the BIND lab** ([`bind::render`]): `named.conf` and zone files for `cargo xtask lab up`,
-//!   which serves the same zones from a real authoritative server on port 53.
+//!   which serves the same zones from a real authoritative server on port 53 (the signed
+//!   zones with the same Rust-made signatures and denial chains).
+//! - **a validating resolver** ([`unbound::render`]): Unbound with the lab's trust anchor and
+//!   time, for the tests that compare the DNSSEC verdicts with Unbound's.
 //!
 //! [`scenarios`] names every domain and the finding each must produce; [`relay`] adds
 //! latency per hop (there is no `tc netem` here); [`probe`] is a tiny client for tests.
@@ -50,6 +53,7 @@ pub mod scenarios;
 pub mod server;
 pub mod signing;
 pub mod simnet;
+pub mod unbound;
 pub mod zonefile;
 
 pub use network::{Behaviour, HostedZone, Network, NetworkError, Server, Zone};

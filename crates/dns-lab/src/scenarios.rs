@@ -78,7 +78,7 @@
 //! | `dnssec-expired.com` | signatures ended 10 days before the lab's time | SES tokens | `dnssec-signature-expired` |
 //! | `dnssec-expiring.com` | signatures end 3 days after the lab's time | SES tokens | `dnssec-signature-expiring` (warning, verdict pass) |
 //! | `dnssec-half-signed.com` | ns1 serves the signed zone, ns2 a copy without the CNAMEs' RRSIGs | SES tokens | `dnssec-servers-differ`, `dnssec-rrsig-missing` |
-//! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC chain removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
+//! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC that covers it removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
 //! | `dnssec-esp-customer.com` | `mail` CNAME into `bogus-esp.net`, whose DS names another key | selector `mail` | `dnssec-target-bogus` |
 //! | `dnssec-rsamd5.com` | DS and DNSKEY of algorithm 1 (RSAMD5) only: insecure | SES tokens | `dnssec-algorithm-unsupported` (warning, verdict pass) |
 //!
@@ -116,7 +116,7 @@ pub const DNSSEC_EXPIRED: &str = "dnssec-expired.com";
 pub const DNSSEC_EXPIRING: &str = "dnssec-expiring.com";
 /// One server signed, the other not.
 pub const DNSSEC_HALF_SIGNED: &str = "dnssec-half-signed.com";
-/// The NSEC chain removed.
+/// The NSEC that covers the missing third token removed.
 pub const DNSSEC_BAD_DENIAL: &str = "dnssec-bad-denial.com";
 /// A customer of a provider whose zone is bogus.
 pub const DNSSEC_ESP_CUSTOMER: &str = "dnssec-esp-customer.com";
@@ -1005,6 +1005,19 @@ pub const SCENARIOS: &[Scenario] = &[
 ];
 
 impl Scenario {
+    /// The DKIM names the check relies on: `<token>._domainkey.<domain>` for each SES token,
+    /// `<selector>._domainkey.<domain>` for each selector.
+    pub fn dkim_names(&self) -> Vec<dns_wire::Name> {
+        let labels: &[&str] = match &self.check {
+            Check::Ses { tokens, .. } | Check::Identity { tokens, .. } => tokens,
+            Check::Selectors(selectors) => selectors,
+        };
+        labels
+            .iter()
+            .filter_map(|l| format!("{l}._domainkey.{}", self.domain).parse().ok())
+            .collect()
+    }
+
     /// The `dkim-doctor` arguments that check this scenario, as a user types them (`ses DOMAIN
     /// --token ...` or `selector DOMAIN SELECTOR...`), without output or server options.
     pub fn args(&self) -> Vec<String> {

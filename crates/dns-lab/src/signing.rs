@@ -302,6 +302,24 @@ pub fn is_nsec3_data(record: &Record) -> bool {
     record.rtype() == RecordType::NSEC3 || covers(record, RecordType::NSEC3)
 }
 
+/// Whether a NODATA answer at `name` cannot be given: the zone has an NSEC chain, `name`
+/// holds records, but no NSEC of its own (a broken chain). BIND then answers SERVFAIL, with or
+/// without DO, and so does the lab.
+pub(crate) fn nodata_unprovable(zone: &Zone, name: &Name) -> bool {
+    let mut nsec_chain = false;
+    let mut owns_records = false;
+    let mut own_nsec = false;
+    for r in &zone.records {
+        if r.rtype() == RecordType::NSEC {
+            nsec_chain = true;
+            own_nsec |= r.name == *name;
+        } else if r.name == *name && r.rtype() != RecordType::RRSIG && !is_nsec3_data(r) {
+            owns_records = true;
+        }
+    }
+    nsec_chain && owns_records && !own_nsec
+}
+
 /// Adds to a response of a signed zone, for a query with DO, what a signing authoritative
 /// server adds (RFC 4035 §3.1): the RRSIGs of every RRset it holds, the DS (or the proof there
 /// is none) in a referral, and the NSEC or NSEC3 proofs of a negative or wildcard answer.
@@ -487,10 +505,18 @@ impl<'z> Proofs<'z> {
             .map(|(r, _)| *r)
     }
 
+    /// The NSEC of `name`'s predecessor: the one with the greatest owner before it in
+    /// canonical order (the last one when none is before it). In an intact chain it covers
+    /// the name; in a broken one it is what BIND serves (it looks the predecessor up, whether
+    /// or not its next name passes `name`), so the two labs give the same broken proof.
     fn nsec_covering(&self, name: &Name) -> Option<&'z Record> {
-        self.nsec
+        let before = self
+            .nsec
             .iter()
-            .find(|(r, n)| between(&r.name, &n.next, name))
+            .filter(|(r, _)| &r.name < name)
+            .max_by(|a, b| a.0.name.cmp(&b.0.name));
+        before
+            .or_else(|| self.nsec.iter().max_by(|a, b| a.0.name.cmp(&b.0.name)))
             .map(|(r, _)| *r)
     }
 
@@ -569,7 +595,7 @@ fn suffix(name: &Name, labels: usize) -> Name {
 }
 
 /// Whether `x` lies strictly between `owner` and `next`, the last record wrapping around.
-fn between<T: Ord + ?Sized>(owner: &T, next: &T, x: &T) -> bool {
+pub(crate) fn between<T: Ord + ?Sized>(owner: &T, next: &T, x: &T) -> bool {
     if owner < next {
         owner < x && x < next
     } else {

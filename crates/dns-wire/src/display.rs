@@ -82,6 +82,19 @@ fn write_generic(f: &mut impl fmt::Write, data: &[u8]) -> fmt::Result {
     Ok(())
 }
 
+/// A time in seconds since the epoch (modulo 2^32, as RRSIGs hold it) in the presentation
+/// form of RRSIG times, `YYYYMMDDHHMMSS` UTC (RFC 4034 §3.2), which zone files, `dig` and
+/// Unbound's `val-override-date` use.
+///
+/// ```
+/// assert_eq!(dns_wire::rrsig_time(1_796_083_200), "20261201000000");
+/// ```
+pub fn rrsig_time(secs: u32) -> String {
+    let mut out = String::with_capacity(14);
+    let _ = write_timestamp(&mut out, secs);
+    out
+}
+
 /// A timestamp in seconds since the epoch as `YYYYMMDDHHMMSS` UTC (RFC 4034 §3.2).
 pub(crate) fn write_timestamp(f: &mut impl fmt::Write, secs: u32) -> fmt::Result {
     let days = i64::from(secs / 86_400);

@@ -74,7 +74,7 @@ pub mod transport;
 mod types;
 mod view;
 
-pub use display::extended_error_name;
+pub use display::{extended_error_name, rrsig_time};
 pub use encode::MAX_COMPRESSION_TARGETS;
 pub use error::{EncodeError, ParseError, ParseErrorKind};
 pub use message::{

@@ -1,9 +1,15 @@
 //! `trace` output: per zone, the parent's and the child's NS sets and every server's answer;
-//! then the final answer.
+//! then the final answer. With DNSSEC (the default), per zone the DS at the parent and the
+//! DNSKEYs at the zone, and per server whether its keys and its answer validated, as DNSViz's
+//! text output shows them.
 
 use std::fmt::Write as _;
 
-use dns_wire::resolver::{Classification, NsSet, QueryRecord, WalkOutcome, ZoneServer};
+use dns_wire::dnssec::{algorithm_mnemonic, digest_mnemonic, Security};
+use dns_wire::resolver::{
+    Classification, DsSource, NsSet, PathSecurity, QueryRecord, ServerSecurity, WalkOutcome,
+    ZoneSecurity, ZoneServer,
+};
 use dns_wire::{Name, Record};
 use serde::Serialize;
 
@@ -31,6 +37,121 @@ pub struct TraceJson {
     pub queries: u64,
     /// Wall time.
     pub elapsed_ms: u64,
+    /// DNSSEC of the final answer; `null` with `--no-dnssec` or through `--resolver`.
+    pub dnssec: Option<TraceDnssecJson>,
+}
+
+/// A DNSSEC status: `secure`, `insecure`, `bogus`, `indeterminate` (or, for the whole trace,
+/// `not-checked`), and why when it is not secure.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusJson {
+    /// The status word.
+    pub status: &'static str,
+    /// Why, in one sentence (`null` when secure).
+    pub reason: Option<String>,
+}
+
+/// A status as its word and its reason (none when secure).
+fn status_parts(security: &Security) -> (&'static str, Option<String>) {
+    match security {
+        Security::Secure => ("secure", None),
+        Security::Insecure(r) => ("insecure", Some(r.to_string())),
+        Security::Bogus(r) => ("bogus", Some(r.to_string())),
+        Security::Indeterminate(r) => ("indeterminate", Some(r.to_string())),
+    }
+}
+
+impl From<&Security> for StatusJson {
+    fn from(security: &Security) -> Self {
+        let (status, reason) = status_parts(security);
+        StatusJson { status, reason }
+    }
+}
+
+/// DNSSEC of the whole trace.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceDnssecJson {
+    /// The final answer as a validating resolver sees it (bogus if any server of the zone
+    /// that answered gave a bogus answer).
+    #[serde(flatten)]
+    pub answer: StatusJson,
+    /// The validation time, seconds since the Unix epoch (`null` when not checked).
+    pub validation_time: Option<u64>,
+    /// Signature verifications done.
+    pub signatures_checked: u32,
+}
+
+impl TraceDnssecJson {
+    /// DNSSEC was on but could not be checked (a private root without its anchor).
+    pub fn not_checked(why: &str) -> Self {
+        TraceDnssecJson {
+            answer: StatusJson {
+                status: "not-checked",
+                reason: Some(why.to_string()),
+            },
+            validation_time: None,
+            signatures_checked: 0,
+        }
+    }
+}
+
+/// DNSSEC of one zone of the path.
+#[derive(Debug, Clone, Serialize)]
+pub struct HopDnssecJson {
+    /// The zone's keys: bogus if any server's are, else secure if one server's are, else the
+    /// first server's status.
+    #[serde(flatten)]
+    pub status: StatusJson,
+    /// Where the zone's entry keys come from: `anchor`, `parent` (the DS there), `no-ds`
+    /// (the parent has none) or `none` (above the trust anchor).
+    pub ds_source: &'static str,
+    /// The DS records at the parent (or the anchor's).
+    pub ds: Vec<DsJson>,
+    /// The DNSKEYs the zone's servers publish.
+    pub dnskeys: Vec<DnskeyJson>,
+}
+
+/// A DS record.
+#[derive(Debug, Clone, Serialize)]
+pub struct DsJson {
+    /// Key tag of the key it names.
+    pub key_tag: u16,
+    /// DNSKEY algorithm number.
+    pub algorithm: u8,
+    /// Algorithm mnemonic, when known.
+    pub algorithm_name: Option<&'static str>,
+    /// Digest type.
+    pub digest_type: u8,
+    /// Whether a DNSKEY of the zone matches it.
+    pub matches_key: bool,
+}
+
+/// A DNSKEY record.
+#[derive(Debug, Clone, Serialize)]
+pub struct DnskeyJson {
+    /// Key tag.
+    pub key_tag: u16,
+    /// Algorithm number.
+    pub algorithm: u8,
+    /// Algorithm mnemonic, when known.
+    pub algorithm_name: Option<&'static str>,
+    /// Flags field.
+    pub flags: u16,
+    /// SEP flag (a key-signing key).
+    pub sep: bool,
+    /// Revoked (RFC 5011).
+    pub revoked: bool,
+    /// Named by a DS at the parent or a trust anchor.
+    pub matched_by_ds: bool,
+}
+
+/// One server's DNSSEC.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerDnssecJson {
+    /// The zone's DNSKEY set as this server serves it.
+    pub keys: StatusJson,
+    /// Its answer (for a referral: the delegation it gave), when it answered usably.
+    pub answer: Option<StatusJson>,
 }
 
 /// One zone of the path.
@@ -50,6 +171,8 @@ pub struct HopJson {
     pub unresolved: Vec<UnresolvedJson>,
     /// Every server address, with its answer.
     pub servers: Vec<ServerJson>,
+    /// The chain of trust at this zone; `null` when DNSSEC was not checked.
+    pub dnssec: Option<HopDnssecJson>,
 }
 
 /// A name server whose address was not found.
@@ -88,6 +211,8 @@ pub struct ServerJson {
     pub answer: Vec<RecordJson>,
     /// Authority section.
     pub authority: Vec<RecordJson>,
+    /// Whether its DNSSEC validated; `null` when DNSSEC was not checked.
+    pub dnssec: Option<ServerDnssecJson>,
 }
 
 /// The outcome word used in JSON and in the human summary.
@@ -127,12 +252,64 @@ fn zone_server<'a>(hop: &'a ZoneHop, answer: &QueryRecord) -> Option<&'a ZoneSer
         .find(|s| s.server.ip == answer.server.ip)
 }
 
+fn hop_dnssec(zone: &ZoneSecurity) -> HopDnssecJson {
+    HopDnssecJson {
+        status: StatusJson::from(&zone.security),
+        ds_source: match zone.ds_source {
+            DsSource::Anchor => "anchor",
+            DsSource::Parent(_) => "parent",
+            DsSource::NoDs(_) => "no-ds",
+            DsSource::None => "none",
+        },
+        ds: zone
+            .ds
+            .iter()
+            .map(|d| DsJson {
+                key_tag: d.key_tag,
+                algorithm: d.algorithm,
+                algorithm_name: algorithm_mnemonic(d.algorithm),
+                digest_type: d.digest_type,
+                matches_key: d.matches_key,
+            })
+            .collect(),
+        dnskeys: zone
+            .keys
+            .iter()
+            .map(|k| DnskeyJson {
+                key_tag: k.key_tag,
+                algorithm: k.algorithm,
+                algorithm_name: algorithm_mnemonic(k.algorithm),
+                flags: k.flags,
+                sep: k.sep(),
+                revoked: k.revoked(),
+                matched_by_ds: k.matched_by_ds,
+            })
+            .collect(),
+    }
+}
+
+/// The DNSSEC of the server that gave `answer` at hop `index`.
+fn server_security<'a>(
+    dnssec: Option<&'a PathSecurity>,
+    index: usize,
+    answer: &QueryRecord,
+) -> Option<&'a ServerSecurity> {
+    dnssec?
+        .zones
+        .get(index)?
+        .servers
+        .iter()
+        .find(|s| s.server == answer.server)
+}
+
 /// `trace --json`.
 pub fn trace_json(run: &TraceRun) -> TraceJson {
+    let dnssec = run.dnssec.as_ref();
     let hops = run
         .hops
         .iter()
-        .map(|hop| HopJson {
+        .enumerate()
+        .map(|(index, hop)| HopJson {
             zone: hop.survey.zone.to_string(),
             name: hop.qname.to_string(),
             parent: hop.survey.delegation.parent.as_ref().map(Name::to_string),
@@ -172,9 +349,14 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
                         authority: response
                             .map(|e| e.response.authority.iter().map(RecordJson::from).collect())
                             .unwrap_or_default(),
+                        dnssec: server_security(dnssec, index, answer).map(|s| ServerDnssecJson {
+                            keys: StatusJson::from(&s.keys),
+                            answer: s.answer.as_ref().map(StatusJson::from),
+                        }),
                     }
                 })
                 .collect(),
+            dnssec: dnssec.and_then(|d| d.zones.get(index)).map(hop_dnssec),
         })
         .collect();
     TraceJson {
@@ -189,11 +371,21 @@ pub fn trace_json(run: &TraceRun) -> TraceJson {
             .collect(),
         queries: run.queries,
         elapsed_ms: millis(run.elapsed),
+        dnssec: dnssec.map(|d| TraceDnssecJson {
+            answer: StatusJson::from(&d.answer),
+            validation_time: Some(d.now),
+            signatures_checked: d.usage.signatures + d.usage.remembered,
+        }),
     }
 }
 
-/// The human trace.
-pub fn trace_human(run: &TraceRun, palette: Palette, verbose: bool) -> String {
+/// The human trace; `not_checked` says why DNSSEC was on but not validated, if it was.
+pub fn trace_human(
+    run: &TraceRun,
+    palette: Palette,
+    verbose: bool,
+    not_checked: Option<&str>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -202,12 +394,46 @@ pub fn trace_human(run: &TraceRun, palette: Palette, verbose: bool) -> String {
         palette.paint(Tone::Strong, &run.question.name.to_string()),
         run.question.qtype,
     );
-    for hop in &run.hops {
+    for (index, hop) in run.hops.iter().enumerate() {
         out.push('\n');
-        write_hop(&mut out, run, hop, palette, verbose);
+        let dnssec = run.dnssec.as_ref().and_then(|d| d.zones.get(index));
+        write_hop(&mut out, run, hop, dnssec, palette, verbose);
     }
     out.push('\n');
     write_final(&mut out, run, palette, verbose);
+    match (&run.dnssec, not_checked) {
+        (Some(dnssec), _) => {
+            let when = jiff::Timestamp::from_second(dnssec.now as i64)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|_| dnssec.now.to_string());
+            let _ = writeln!(
+                out,
+                "{} {}",
+                palette.paint(Tone::Strong, "DNSSEC:"),
+                painted_security(&dnssec.answer, palette)
+            );
+            let _ = writeln!(
+                out,
+                "  {}",
+                palette.paint(
+                    Tone::Dim,
+                    &format!(
+                        "validated at {when}, {} signatures checked",
+                        dnssec.usage.signatures + dnssec.usage.remembered
+                    )
+                )
+            );
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                palette.paint(Tone::Strong, "DNSSEC:"),
+                palette.paint(Tone::Dim, &format!("not checked: {why}"))
+            );
+        }
+        (None, None) => {}
+    }
     let servers: usize = run.hops.iter().map(|h| h.answers.len()).sum();
     let _ = writeln!(
         out,
@@ -226,7 +452,118 @@ pub fn trace_human(run: &TraceRun, palette: Palette, verbose: bool) -> String {
     out
 }
 
-fn write_hop(out: &mut String, run: &TraceRun, hop: &ZoneHop, palette: Palette, verbose: bool) {
+/// The color of a status.
+fn security_tone(security: &Security) -> Tone {
+    match security {
+        Security::Secure => Tone::Good,
+        Security::Insecure(_) => Tone::Dim,
+        Security::Indeterminate(_) => Tone::Warn,
+        Security::Bogus(_) => Tone::Bad,
+    }
+}
+
+/// A status as a word and its reason, colored by how it validates.
+fn painted_security(security: &Security, palette: Palette) -> String {
+    palette.paint(security_tone(security), &security.to_string())
+}
+
+/// The chain of trust at one zone: its status, the DS at the parent, the DNSKEYs.
+fn write_zone_dnssec(out: &mut String, zone: &ZoneSecurity, palette: Palette) {
+    let source = match &zone.ds_source {
+        DsSource::Anchor => "keys from the trust anchor".to_string(),
+        DsSource::Parent(p) => format!("keys from the DS at {p}"),
+        DsSource::NoDs(p) => format!("no DS at {p}"),
+        DsSource::None => "no trust anchor above".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  DNSSEC:           {}  {}",
+        painted_security(&zone.security, palette),
+        palette.paint(Tone::Dim, &format!("({source})"))
+    );
+    let algorithm = |a: u8| match algorithm_mnemonic(a) {
+        Some(name) => format!("{name} ({a})"),
+        None => format!("algorithm {a}"),
+    };
+    let label = match &zone.ds_source {
+        DsSource::Anchor => "  DS (anchor):      ".to_string(),
+        // Aligned with the other labels, and never run into the record after a long name.
+        DsSource::Parent(p) | DsSource::NoDs(p) => format!("  {:<17} ", format!("DS at {p}:")),
+        DsSource::None => "  DS:               ".to_string(),
+    };
+    // An anchor given as a DNSKEY has no DS: the key itself is marked.
+    if zone.ds.is_empty() && matches!(zone.ds_source, DsSource::Parent(_) | DsSource::NoDs(_)) {
+        let _ = writeln!(out, "{label}{}", palette.paint(Tone::Dim, "none"));
+    }
+    for (i, ds) in zone.ds.iter().enumerate() {
+        let digest = digest_mnemonic(ds.digest_type)
+            .map_or(format!("digest {}", ds.digest_type), |d| {
+                format!("{d} ({})", ds.digest_type)
+            });
+        let mark = if ds.matches_key {
+            palette.paint(Tone::Good, "✓ matches a DNSKEY")
+        } else {
+            palette.paint(Tone::Bad, "✗ matches no DNSKEY")
+        };
+        let lead = if i == 0 {
+            label.clone()
+        } else {
+            " ".repeat(20)
+        };
+        let _ = writeln!(
+            out,
+            "{lead}key {} {} {digest}  {mark}",
+            ds.key_tag,
+            algorithm(ds.algorithm)
+        );
+    }
+    if zone.keys.is_empty() {
+        let _ = writeln!(
+            out,
+            "  DNSKEY:           {}",
+            palette.paint(Tone::Dim, "none")
+        );
+    }
+    for (i, key) in zone.keys.iter().enumerate() {
+        let mut role = if key.sep() { "SEP (KSK)" } else { "ZSK" }.to_string();
+        if !key.zone_key() {
+            role = "not a zone key".to_string();
+        }
+        if key.revoked() {
+            role.push_str(", revoked");
+        }
+        let lead = if i == 0 {
+            "  DNSKEY:           "
+        } else {
+            "                    "
+        };
+        let named = if key.matched_by_ds {
+            let by = match zone.ds_source {
+                DsSource::Anchor => "← trust anchor",
+                _ => "← DS",
+            };
+            format!("  {}", palette.paint(Tone::Good, by))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{lead}key {} {} flags {} {role}{named}",
+            key.key_tag,
+            algorithm(key.algorithm),
+            key.flags
+        );
+    }
+}
+
+fn write_hop(
+    out: &mut String,
+    run: &TraceRun,
+    hop: &ZoneHop,
+    dnssec: Option<&ZoneSecurity>,
+    palette: Palette,
+    verbose: bool,
+) {
     let survey = &hop.survey;
     let mut title = palette.paint(Tone::Strong, &survey.zone.to_string());
     match &survey.delegation.parent {
@@ -297,6 +634,9 @@ fn write_hop(out: &mut String, run: &TraceRun, hop: &ZoneHop, palette: Palette, 
             );
         }
     }
+    if let Some(zone) = dnssec {
+        write_zone_dnssec(out, zone, palette);
+    }
     for (name, reason) in &survey.unresolved {
         let _ = writeln!(
             out,
@@ -332,7 +672,29 @@ fn write_hop(out: &mut String, run: &TraceRun, hop: &ZoneHop, palette: Palette, 
                 let _ = write!(line, "  {:.1} ms", rtt.as_secs_f64() * 1000.0);
             }
         }
+        // A server that gave no usable answer has nothing to validate: no word.
+        let shown = dnssec
+            .and_then(|z| z.servers.iter().find(|s| s.server == answer.server))
+            .and_then(|s| s.answer.as_ref());
+        if let Some(shown) = shown {
+            let word = status_parts(shown).0;
+            let _ = write!(line, "  · {}", palette.paint(security_tone(shown), word));
+        }
         let _ = writeln!(out, "{line}");
+        if let Some(shown) = shown {
+            // The zone's own failure is said once, above the servers.
+            let zone_says = dnssec.is_some_and(|z| &z.security == shown);
+            if (!matches!(shown, Security::Secure | Security::Insecure(_)) || verbose) && !zone_says
+            {
+                if let Some(reason) = status_parts(shown).1 {
+                    let _ = writeln!(
+                        out,
+                        "  {rail}   {}",
+                        palette.paint(Tone::Dim, &format!("DNSSEC: {reason}"))
+                    );
+                }
+            }
+        }
         if let Some(error) = answer.error() {
             let _ = writeln!(
                 out,
@@ -372,6 +734,13 @@ fn shown_records(answer: &QueryRecord, verbose: bool) -> Vec<&Record> {
         return Vec::new();
     };
     match answer.classification {
+        // The signatures are summed up by the DNSSEC word on the server's line.
+        Classification::Answer | Classification::Cname { .. } if !verbose => exchange
+            .response
+            .answers
+            .iter()
+            .filter(|r| r.rtype() != dns_wire::RecordType::RRSIG)
+            .collect(),
         Classification::Answer | Classification::Cname { .. } => {
             exchange.response.answers.iter().collect()
         }

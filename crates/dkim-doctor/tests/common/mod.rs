@@ -25,8 +25,16 @@ impl Lab {
     /// The `--roots ... --port ...` arguments pointing at this lab, with its DNSSEC trust
     /// anchor and its time (the lab's signatures have fixed windows around it).
     pub fn args(&self) -> Vec<String> {
+        let mut args = self.network_args();
+        args.extend(lab_dnssec_args());
+        args
+    }
+
+    /// The `--roots ... --port ...` arguments alone, for a test that gives the DNSSEC
+    /// options itself.
+    pub fn network_args(&self) -> Vec<String> {
         let roots: Vec<String> = self.roots.iter().map(IpAddr::to_string).collect();
-        let mut args = vec![
+        vec![
             "--roots".into(),
             roots.join(","),
             "--port".into(),
@@ -34,9 +42,7 @@ impl Lab {
             "-4".into(),
             "--timeout".into(),
             "1s".into(),
-        ];
-        args.extend(lab_dnssec_args());
-        args
+        ]
     }
 }
 

@@ -160,6 +160,16 @@ impl TrustAnchors {
             .cloned()
     }
 
+    /// The anchors of `lines` (zone-file lines, as [`TrustAnchors::lines`] gives them and a
+    /// caller stores them), or the IANA root KSKs when there are none. Lines that do not parse
+    /// give no anchor (a caller checks them once, with [`TrustAnchors::parse`], when read).
+    pub fn from_lines_or_iana(lines: &[String]) -> TrustAnchors {
+        if lines.is_empty() {
+            return TrustAnchors::iana_root();
+        }
+        TrustAnchors::parse(&lines.join("\n")).unwrap_or_default()
+    }
+
     /// Every anchor as a zone-file line, for display.
     pub fn lines(&self) -> Vec<String> {
         use crate::rdata::RData;

@@ -115,6 +115,37 @@ pub fn digest_status(digest_type: u8) -> AlgorithmStatus {
     }
 }
 
+/// The mnemonic of a DNSKEY algorithm number (IANA "DNS Security Algorithm Numbers"), as
+/// zone files and `dig` show it.
+pub fn algorithm_mnemonic(algorithm: u8) -> Option<&'static str> {
+    Some(match algorithm {
+        1 => "RSAMD5",
+        3 => "DSA",
+        5 => "RSASHA1",
+        6 => "DSA-NSEC3-SHA1",
+        7 => "RSASHA1-NSEC3-SHA1",
+        8 => "RSASHA256",
+        10 => "RSASHA512",
+        12 => "ECC-GOST",
+        13 => "ECDSAP256SHA256",
+        14 => "ECDSAP384SHA384",
+        15 => "ED25519",
+        16 => "ED448",
+        _ => return None,
+    })
+}
+
+/// The name of a DS digest type (IANA "Delegation Signer Digest Algorithms").
+pub fn digest_mnemonic(digest_type: u8) -> Option<&'static str> {
+    Some(match digest_type {
+        1 => "SHA-1",
+        2 => "SHA-256",
+        3 => "GOST R 34.11-94",
+        4 => "SHA-384",
+        _ => return None,
+    })
+}
+
 /// [`Crypto`] on `ring`: RSA/SHA-256 and RSA/SHA-512 (keys of 1024 to 8192 bits), ECDSA P-256
 /// and P-384, Ed25519; SHA-1, SHA-256 and SHA-384 digests.
 #[derive(Debug, Clone, Copy, Default)]

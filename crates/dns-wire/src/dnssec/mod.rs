@@ -9,6 +9,8 @@
 //!   from a trust anchor or from the DS set at its parent, the chain of trust
 //!   ([`Validator::chain`]), and the denial proofs ([`Validator::prove_denial`]: NSEC, RFC 4035
 //!   §5.4; NSEC3, RFC 5155 §8, opt-out included).
+//! - [`ds_evidence`], [`dnskey_rrset`], [`Validator::response`], [`Validator::referral`]:
+//!   what one server's response proves, from its sections.
 //! - [`TrustAnchors`]: the IANA root KSKs built in, or anchors read from a file of DS or DNSKEY
 //!   records in zone-file form.
 //! - [`Crypto`]: the cryptography as a small trait, with [`RingCrypto`] on `ring`.
@@ -23,14 +25,19 @@ mod anchor;
 pub mod crypto;
 mod denial;
 pub mod keys;
+mod response;
 pub mod rrset;
 pub mod sign;
 
 use std::fmt;
 
 pub use anchor::{AnchorError, TrustAnchors, IANA_ROOT_ANCHORS};
-pub use crypto::{AlgorithmStatus, Crypto, CryptoError, DigestAlgorithm, RingCrypto};
+pub use crypto::{
+    algorithm_mnemonic, digest_mnemonic, AlgorithmStatus, Crypto, CryptoError, DigestAlgorithm,
+    RingCrypto,
+};
 pub use denial::{nsec3_hash, nsec3_owner, DenialKind, DenialProof};
+pub use response::{denial_rrsets, dnskey_rrset, ds_evidence, ResponseSecurity};
 pub use rrset::Rrset;
 
 use crate::name::Name;
@@ -729,6 +736,46 @@ impl<'c> Validator<'c> {
                     .collect();
                 self.zone_keys(zone, &ds, &[], dnskey)
             }
+        }
+    }
+
+    /// The keys of `zone` as one server serves them (`dnskey`), the zone's place in the
+    /// chain given: from `anchors` when one is for the zone itself; else below `parent`'s
+    /// status (the parent zone as another server served it), with `ds` from the parent: a
+    /// secure parent gives [`Validator::child_keys`], an insecure one makes the zone insecure,
+    /// a bogus or undecided one passes its status down (its own finding is the one to fix);
+    /// without a parent, no anchor covers the zone.
+    pub fn keys_below(
+        &mut self,
+        anchors: &TrustAnchors,
+        parent: Option<&ZoneStatus>,
+        zone: &Name,
+        ds: &DsEvidence,
+        dnskey: &Rrset,
+    ) -> (Security, Option<ZoneKeys>) {
+        if anchors.closest(zone).as_ref() == Some(zone) {
+            let (ds, keys) = anchors.for_zone(zone);
+            return self.zone_keys(zone, &ds, &keys, Some(dnskey));
+        }
+        match parent {
+            Some(ZoneStatus {
+                security: Security::Secure,
+                keys: Some(keys),
+                ..
+            }) => self.child_keys(keys, zone, ds, Some(dnskey)),
+            Some(ZoneStatus {
+                security: Security::Insecure(_),
+                zone: p,
+                ..
+            }) => (
+                Security::Insecure(InsecureReason::InsecureParent { zone: p.clone() }),
+                None,
+            ),
+            Some(other) => (other.security.clone(), None),
+            None => (
+                Security::Indeterminate(IndeterminateReason::NoTrustAnchor { name: zone.clone() }),
+                None,
+            ),
         }
     }
 

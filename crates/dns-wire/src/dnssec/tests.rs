@@ -6,6 +6,7 @@ use super::sign::SigningKey;
 use super::*;
 use crate::message::{Message, Record};
 use crate::rdata::{Nsec, Nsec3, Txt};
+use crate::Rcode;
 
 const T0: u32 = 1_800_000_000;
 const DAY: u32 = 86_400;
@@ -714,4 +715,119 @@ fn rrsets_from_records_keep_their_rrsigs() {
     let sets = Rrset::collect(all);
     assert!(sets.iter().all(|s| s.rtype != RecordType::RRSIG));
     assert!(sets.iter().any(|s| !s.signatures.is_empty()));
+}
+
+#[test]
+fn whole_bind_responses_are_judged_section_by_section() {
+    let (mut v, zone) = bind_example_com();
+    // A signed answer: secure, with the time left on its signature.
+    let msg = captured("bind_dkim_txt_dnssec.bin");
+    let name = n("s1._domainkey.example.com");
+    let answer = v.response(
+        &zone,
+        &name,
+        RecordType::TXT,
+        msg.rcode(),
+        &msg.answers,
+        &msg.authority,
+    );
+    assert_eq!(answer.security, Security::Secure);
+    assert!(answer.expires_in.is_some_and(|e| e > 0));
+    // An NXDOMAIN with its NSEC proof: secure; without the proof: bogus.
+    let nx = captured("bind_nxdomain_nsec.bin");
+    let missing = n("missing._domainkey.example.com");
+    let denied = v.response(
+        &zone,
+        &missing,
+        RecordType::TXT,
+        nx.rcode(),
+        &nx.answers,
+        &nx.authority,
+    );
+    assert_eq!(denied.security, Security::Secure);
+    let stripped: Vec<Record> = nx
+        .authority
+        .iter()
+        .filter(|r| r.rtype() == RecordType::SOA)
+        .cloned()
+        .collect();
+    let unproven = v.response(
+        &zone,
+        &missing,
+        RecordType::TXT,
+        nx.rcode(),
+        &nx.answers,
+        &stripped,
+    );
+    assert!(matches!(
+        unproven.security,
+        Security::Bogus(BogusReason::DenialMissing { .. })
+    ));
+    // A SERVFAIL proves nothing either way.
+    let failed = v.response(&zone, &missing, RecordType::TXT, Rcode::SERVFAIL, &[], &[]);
+    assert!(matches!(failed.security, Security::Indeterminate(_)));
+    // Below an insecure zone, every answer is insecure.
+    let insecure = ZoneStatus {
+        zone: n("example.com"),
+        security: Security::Insecure(InsecureReason::NoDs {
+            zone: n("example.com"),
+        }),
+        keys: None,
+    };
+    let plain = v.response(
+        &insecure,
+        &name,
+        RecordType::TXT,
+        msg.rcode(),
+        &msg.answers,
+        &msg.authority,
+    );
+    assert!(matches!(plain.security, Security::Insecure(_)));
+
+    // A referral with a signed DS: a secure delegation; its DS is the evidence for the child.
+    let referral = captured("bind_referral_ds.bin");
+    let child = n("sub.example.com");
+    assert_eq!(
+        v.referral(
+            &zone,
+            &child,
+            referral.rcode(),
+            &referral.answers,
+            &referral.authority
+        ),
+        Security::Secure
+    );
+    assert!(matches!(
+        ds_evidence(
+            referral.rcode(),
+            &referral.answers,
+            &referral.authority,
+            &child
+        ),
+        Some(DsEvidence::Present(_))
+    ));
+    // The same referral with its DS stripped and no denial: the DS is unproven.
+    let no_ds: Vec<Record> = referral
+        .authority
+        .iter()
+        .filter(|r| r.rtype() == RecordType::NS)
+        .cloned()
+        .collect();
+    assert!(matches!(
+        v.referral(&zone, &child, referral.rcode(), &referral.answers, &no_ds),
+        Security::Bogus(BogusReason::DsUnproven { .. })
+    ));
+
+    // DNSKEY answers: the set, an empty set for NODATA, nothing for a failure.
+    let keys = captured("bind_dnskey.bin");
+    let apex = n("example.com");
+    assert_eq!(
+        dnskey_rrset(keys.rcode(), &keys.answers, &apex).map(|s| s.data.len()),
+        Some(2)
+    );
+    assert_eq!(
+        dnskey_rrset(Rcode::NOERROR, &[], &apex).map(|s| s.data.len()),
+        Some(0)
+    );
+    assert_eq!(dnskey_rrset(Rcode::SERVFAIL, &[], &apex), None);
 }

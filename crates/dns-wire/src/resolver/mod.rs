@@ -49,6 +49,7 @@
 
 mod address_policy;
 mod cache;
+mod chain;
 mod classify;
 mod config;
 #[cfg(feature = "io")]
@@ -84,7 +85,10 @@ pub use health::{
 pub use hints::{RootHints, IANA_ROOT_SERVERS};
 #[cfg(feature = "io")]
 pub use limits::{open_file_limit, socket_budget};
-pub use path::{PathTrace, TraceRun, ZoneHop};
+pub use path::{
+    DsSource, DsView, KeyView, PathSecurity, PathTrace, ServerSecurity, TraceRun, TraceValidation,
+    ZoneHop, ZoneSecurity,
+};
 pub use run::{
     ExchangeId, Run, RunClient, RunEvent, RunStats, TaskId, Transmit, ANSWER_MEMORY,
     ANSWER_MEMORY_ENTRIES, HEALTH_MEMORY, RESOURCE_RETRIES, RESOURCE_WAIT, UNHEARD_IN_FLIGHT,

@@ -1,10 +1,16 @@
 //! The path to a name, every server of every zone on it asked: what `dig +trace` shows for
 //! one server per zone, for all of them. A sans-I/O [`RunClient`]: it walks to the name (CNAMEs
 //! followed), then surveys each zone the walk asked and asks each of its servers the question,
-//! all zones at once.
+//! all zones at once. With [`PathTrace::with_validation`] it also asks each zone's servers
+//! for its DNSKEY set and its parent's servers for its DS, with DO, and validates the chain
+//! from the trust anchors ([`PathSecurity`]).
 
 use std::time::{Duration, Instant};
 
+use super::chain::{validate_path, HopEvidence};
+pub use super::chain::{
+    DsSource, DsView, KeyView, PathSecurity, ServerSecurity, TraceValidation, ZoneSecurity,
+};
 use super::{
     Delegation, QueryPurpose, QueryRecord, Run, RunClient, RunEvent, TaskId, WalkResult, ZoneSurvey,
 };
@@ -20,6 +26,11 @@ pub struct ZoneHop {
     pub survey: ZoneSurvey,
     /// Each server's answer to the question, in the order of the survey's servers.
     pub answers: Vec<QueryRecord>,
+    /// With validation: each server's answer to the zone's DNSKEY question.
+    pub dnskey: Vec<QueryRecord>,
+    /// With validation: each of the parent's servers' answer to the zone's DS question
+    /// (empty for the root, and when the parent zone is not on the path).
+    pub ds: Vec<QueryRecord>,
 }
 
 /// A complete trace.
@@ -37,6 +48,8 @@ pub struct TraceRun {
     pub elapsed: Duration,
     /// Set when nothing answered at all: this machine cannot reach DNS servers.
     pub network: Option<NoNetwork>,
+    /// The chain of trust along the path, when the trace validated.
+    pub dnssec: Option<PathSecurity>,
 }
 
 #[derive(Debug)]
@@ -51,6 +64,26 @@ enum Stage {
         qname: Name,
         survey: Box<ZoneSurvey>,
     },
+    /// The zone's DNSKEY asked of its servers (validation only).
+    Dnskey {
+        zone: usize,
+    },
+    /// The zone's DS asked of its parent's servers (validation only).
+    Ds {
+        zone: usize,
+    },
+}
+
+/// A distinct zone of the path, for validation: its survey once done, its parent's index,
+/// and the DNSSEC answers.
+#[derive(Debug)]
+struct PathZone {
+    zone: Name,
+    parent: Option<usize>,
+    survey: Option<ZoneSurvey>,
+    ds_asked: bool,
+    dnskey: Vec<QueryRecord>,
+    ds: Vec<QueryRecord>,
 }
 
 /// Traces the path to a name on a [`Run`]. See the module documentation.
@@ -62,6 +95,10 @@ pub struct PathTrace {
     lookup: Option<WalkResult>,
     pending: Vec<(TaskId, Stage)>,
     hops: Vec<Option<ZoneHop>>,
+    /// The zone of each hop, as an index into `zones`.
+    hop_zones: Vec<usize>,
+    zones: Vec<PathZone>,
+    validation: Option<TraceValidation>,
     result: Option<TraceRun>,
 }
 
@@ -75,8 +112,20 @@ impl PathTrace {
             lookup: None,
             pending: Vec::new(),
             hops: Vec::new(),
+            hop_zones: Vec::new(),
+            zones: Vec::new(),
+            validation: None,
             result: None,
         }
+    }
+
+    /// Also validates the path: each zone's DNSKEY asked of all its servers and its DS of all
+    /// its parent's servers (the run's queries must set DO:
+    /// [`crate::transport::TransportConfig::dnssec_ok`]), then the chain of trust from
+    /// `validation`'s anchors at its time ([`TraceRun::dnssec`]).
+    pub fn with_validation(mut self, validation: TraceValidation) -> PathTrace {
+        self.validation = Some(validation);
+        self
     }
 
     /// The trace. One stopped before its walk ended (its driver gave up) has the walk as
@@ -90,6 +139,7 @@ impl PathTrace {
             queries: 0,
             elapsed: Duration::ZERO,
             network: None,
+            dnssec: None,
         })
     }
 
@@ -102,13 +152,35 @@ impl PathTrace {
         let Some(lookup) = self.lookup.take() else {
             return;
         };
+        let mut hops: Vec<ZoneHop> = Vec::new();
+        for (hop, zone) in std::mem::take(&mut self.hops)
+            .into_iter()
+            .zip(&self.hop_zones)
+        {
+            let Some(mut hop) = hop else { continue };
+            if let Some(z) = self.zones.get(*zone) {
+                hop.dnskey = z.dnskey.clone();
+                hop.ds = z.ds.clone();
+            }
+            hops.push(hop);
+        }
+        let dnssec = self.validation.as_ref().map(|setup| {
+            let evidence: Vec<HopEvidence<'_>> = hops
+                .iter()
+                .map(|h| HopEvidence {
+                    zone: &h.survey.zone,
+                    ds: &h.ds,
+                    dnskey: &h.dnskey,
+                    answers: &h.answers,
+                })
+                .collect();
+            validate_path(setup, &evidence)
+        });
         self.result = Some(TraceRun {
             question: self.question.clone(),
             lookup,
-            hops: std::mem::take(&mut self.hops)
-                .into_iter()
-                .flatten()
-                .collect(),
+            hops,
+            dnssec,
             queries: run.stats().queries - self.queries_before,
             elapsed: now.saturating_duration_since(self.started.unwrap_or(now)),
             network: run.conclude(),
@@ -134,8 +206,65 @@ impl PathTrace {
             };
             let hop = self.hops.len();
             self.hops.push(None);
+            let zone_index = match self.zones.iter().position(|z| z.zone == zone) {
+                Some(index) => index,
+                None => {
+                    // The parent: the closest enclosing zone already on the path (the walk
+                    // asks parents before children).
+                    let parent = self
+                        .zones
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, z)| zone.is_subdomain_of(&z.zone) && z.zone != zone)
+                        .max_by_key(|(_, z)| z.zone.label_count())
+                        .map(|(i, _)| i);
+                    self.zones.push(PathZone {
+                        zone: zone.clone(),
+                        parent,
+                        survey: None,
+                        ds_asked: false,
+                        dnskey: Vec::new(),
+                        ds: Vec::new(),
+                    });
+                    self.zones.len() - 1
+                }
+            };
+            self.hop_zones.push(zone_index);
             let task = run.survey_zone(&delegation, now);
             self.pending.push((task, Stage::Zone { hop, qname }));
+        }
+    }
+
+    /// A zone's survey is in: with validation, its DNSKEY is asked of its servers (once per
+    /// zone), and each zone below it whose DS is not yet asked gets it asked of its servers.
+    fn ask_dnssec(&mut self, hop: usize, survey: &ZoneSurvey, run: &mut Run, now: Instant) {
+        if self.validation.is_none() {
+            return;
+        }
+        let Some(&index) = self.hop_zones.get(hop) else {
+            return;
+        };
+        if self.zones[index].survey.is_some() {
+            return;
+        }
+        self.zones[index].survey = Some(survey.clone());
+        let task = run.ask_all(survey, &survey.zone, RecordType::DNSKEY, now);
+        self.pending.push((task, Stage::Dnskey { zone: index }));
+        // The DS of each zone whose parent's survey is now known.
+        for child in 0..self.zones.len() {
+            let Some(parent) = self.zones[child].parent else {
+                continue;
+            };
+            if self.zones[child].ds_asked {
+                continue;
+            }
+            let Some(parent_survey) = &self.zones[parent].survey else {
+                continue;
+            };
+            let name = self.zones[child].zone.clone();
+            let task = run.ask_all(parent_survey, &name, RecordType::DS, now);
+            self.zones[child].ds_asked = true;
+            self.pending.push((task, Stage::Ds { zone: child }));
         }
     }
 }
@@ -156,6 +285,7 @@ impl RunClient for PathTrace {
         match (stage, event) {
             (Stage::Lookup, RunEvent::Lookup { result, .. }) => self.survey_path(*result, run, now),
             (Stage::Zone { hop, qname }, RunEvent::Zone { result, .. }) => {
+                self.ask_dnssec(hop, &result, run, now);
                 let task = run.ask_all(&result, &qname, self.question.qtype, now);
                 self.pending.push((
                     task,
@@ -171,7 +301,15 @@ impl RunClient for PathTrace {
                     qname,
                     survey: *survey,
                     answers: records,
+                    dnskey: Vec::new(),
+                    ds: Vec::new(),
                 });
+            }
+            (Stage::Dnskey { zone }, RunEvent::Asked { records, .. }) => {
+                self.zones[zone].dnskey = records;
+            }
+            (Stage::Ds { zone }, RunEvent::Asked { records, .. }) => {
+                self.zones[zone].ds = records;
             }
             // Each start method ends in its own event; anything else leaves the hop out.
             _ => {}
