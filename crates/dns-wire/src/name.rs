@@ -252,9 +252,18 @@ impl PartialEq for Name {
 impl Eq for Name {}
 
 impl Hash for Name {
+    /// Case-insensitive, as `Eq` is. The lowercased octets go to the hasher a block at a time:
+    /// a streaming hasher (SipHash, `HashMap`'s default) gives the same hash as for one octet
+    /// per call, and the resolver's maps keyed by names hashed for about a sixth of a check's
+    /// instructions when it was called once per octet.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.wire.iter() {
-            state.write_u8(b.to_ascii_lowercase());
+        let mut lower = [0u8; 64];
+        for chunk in self.wire.chunks(lower.len()) {
+            let block = &mut lower[..chunk.len()];
+            for (to, from) in block.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            state.write(block);
         }
         state.write_usize(self.wire.len());
     }
