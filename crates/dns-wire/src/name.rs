@@ -299,7 +299,10 @@ pub(crate) fn write_label(f: &mut impl fmt::Write, label: &[u8]) -> fmt::Result 
     // formatting names a tenth of a bulk check's instructions (reports, signatures, JSON).
     let mut rest = label;
     while !rest.is_empty() {
-        let plain = rest.iter().position(|&b| needs_escape(b)).unwrap_or(rest.len());
+        let plain = rest
+            .iter()
+            .position(|&b| needs_escape(b))
+            .unwrap_or(rest.len());
         let (run, after) = rest.split_at(plain);
         // Printable ASCII only, so always UTF-8.
         if let Ok(run) = std::str::from_utf8(run) {
@@ -440,7 +443,9 @@ mod tests {
         // Each octet alone, and between plain runs, against the rule written out per octet.
         for b in 0..=255u8 {
             let expected = match b {
-                b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => format!("\\{}", b as char),
+                b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
+                    format!("\\{}", b as char)
+                }
                 0x21..=0x7e => (b as char).to_string(),
                 _ => format!("\\{b:03}"),
             };
