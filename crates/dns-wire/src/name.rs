@@ -254,7 +254,7 @@ impl Eq for Name {}
 impl Hash for Name {
     /// Case-insensitive, as `Eq` is. The lowercased octets go to the hasher a block at a time:
     /// a streaming hasher (SipHash, `HashMap`'s default) gives the same hash as for one octet
-    /// per call, and the resolver's maps keyed by names hashed for about a sixth of a check's
+    /// per call, and the resolver's maps keyed by names hashed for about a fifth of a check's
     /// instructions when it was called once per octet.
     fn hash<H: Hasher>(&self, state: &mut H) {
         let mut lower = [0u8; 64];
