@@ -168,6 +168,22 @@ async fn bench(options: Options) -> Result<(), String> {
         });
     }
 
+    // Full checks with BIND answering directly (no relay in this process): the CPU per query
+    // of a whole check, the walk, the run's bookkeeping, the diagnosis and the report model.
+    let mut direct = Vec::new();
+    for domain in [
+        dns_lab::scenarios::SES_HEALTHY,
+        dns_lab::scenarios::SES_MISSING,
+    ] {
+        let (check, _) = ses_check(domain)?;
+        let mut samples = Vec::new();
+        for _ in 0..options.rounds {
+            let resolver = Resolver::new(ours(53, true));
+            samples.push(one_check(&resolver, check.clone(), &log).await);
+        }
+        direct.push((format!("dkim-doctor ses {domain}, cold"), samples));
+    }
+
     if options.unbound {
         for (label, concurrent) in [
             ("Unbound 1.17 cold cache, sequential", false),
@@ -239,6 +255,7 @@ async fn bench(options: Options) -> Result<(), String> {
     lab.stop();
 
     print_table(&rows, names.len(), options.rounds, options.latency);
+    print_direct_checks(&direct, options.rounds);
     print_checks(&checks, options.rounds, options.latency);
     Ok(())
 }
@@ -436,21 +453,73 @@ async fn bench_checks(
 async fn one_check(resolver: &Resolver, check: Check, log: &Path) -> CheckSample {
     let before = settled_log_count(log).await;
     let started = Instant::now();
+    let cpu_before = process_cpu();
     let result = resolver
         .drive(CheckMachine::new(check))
         .await
         .into_result(Instant::now());
+    let cpu = process_cpu().saturating_sub(cpu_before);
     let wall = started.elapsed();
     let logged = settled_log_count(log).await - before;
     CheckSample {
         verdict: result.report.verdict,
         run: Run {
             wall,
-            cpu: None,
+            cpu: Some(cpu),
             counted: Some(result.queries()),
             logged,
             answered: usize::from(result.report.verdict == Verdict::Pass),
         },
+    }
+}
+
+/// A row's verdicts (each once) and the medians of its query counts and wall time (ms).
+fn summary(samples: &[CheckSample]) -> (Vec<&str>, f64, f64, f64) {
+    let mut verdicts: Vec<&str> = samples.iter().map(|s| s.verdict.as_str()).collect();
+    verdicts.sort();
+    verdicts.dedup();
+    let counted = median(
+        samples
+            .iter()
+            .map(|s| s.run.counted.unwrap_or(0) as f64)
+            .collect(),
+    );
+    let logged = median(samples.iter().map(|s| s.run.logged as f64).collect());
+    let wall = median(
+        samples
+            .iter()
+            .map(|s| s.run.wall.as_secs_f64() * 1e3)
+            .collect(),
+    );
+    (verdicts, counted, logged, wall)
+}
+
+/// The full checks asked of BIND directly: queries and the CPU this process spent per query
+/// (median over the rounds, each round's CPU divided by its own query count).
+fn print_direct_checks(rows: &[(String, Vec<CheckSample>)], rounds: usize) {
+    println!(
+        "\nFull checks, BIND answering directly (no added latency, no relay), cold resolver; \
+         median of {rounds} rounds.\n"
+    );
+    println!(
+        "| check | verdicts | queries (own count) | queries (BIND log) | wall ms | CPU µs/query |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, samples) in rows {
+        let (verdicts, counted, logged, wall) = summary(samples);
+        let cpu = median(
+            samples
+                .iter()
+                .map(|s| {
+                    s.run.cpu.unwrap_or_default().as_secs_f64() * 1e6
+                        / s.run.counted.unwrap_or(1).max(1) as f64
+                })
+                .collect(),
+        );
+        println!(
+            "| {label} | {} | {counted:.0} | {logged:.0} | {wall:.1} | {cpu:.1} |",
+            verdicts.join(", "),
+        );
     }
 }
 
@@ -463,22 +532,7 @@ fn print_checks(rows: &[(String, Vec<CheckSample>)], rounds: usize, latency: Dur
     println!("| check | verdicts | queries (own count) | queries (BIND log) | wall ms | wall / hop delay |");
     println!("|---|---|---|---|---|---|");
     for (label, samples) in rows {
-        let mut verdicts: Vec<&str> = samples.iter().map(|s| s.verdict.as_str()).collect();
-        verdicts.sort();
-        verdicts.dedup();
-        let counted = median(
-            samples
-                .iter()
-                .map(|s| s.run.counted.unwrap_or(0) as f64)
-                .collect(),
-        );
-        let logged = median(samples.iter().map(|s| s.run.logged as f64).collect());
-        let wall = median(
-            samples
-                .iter()
-                .map(|s| s.run.wall.as_secs_f64() * 1e3)
-                .collect(),
-        );
+        let (verdicts, counted, logged, wall) = summary(samples);
         let counted =
             if samples.iter().all(|s| s.run.counted.is_some()) && !label.starts_with("Unbound") {
                 format!("{counted:.0}")

@@ -252,9 +252,18 @@ impl PartialEq for Name {
 impl Eq for Name {}
 
 impl Hash for Name {
+    /// Case-insensitive, as `Eq` is. The lowercased octets go to the hasher a block at a time:
+    /// a streaming hasher (SipHash, `HashMap`'s default) gives the same hash as for one octet
+    /// per call, and the resolver's maps keyed by names hashed for about a fifth of a check's
+    /// instructions when it was called once per octet.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.wire.iter() {
-            state.write_u8(b.to_ascii_lowercase());
+        let mut lower = [0u8; 64];
+        for chunk in self.wire.chunks(lower.len()) {
+            let block = &mut lower[..chunk.len()];
+            for (to, from) in block.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            state.write(block);
         }
         state.write_usize(self.wire.len());
     }
@@ -286,17 +295,40 @@ impl PartialOrd for Name {
 
 /// Writes one label in presentation form, escaping as `dig` does (RFC 4343 §2.1, RFC 1035 §5.1).
 pub(crate) fn write_label(f: &mut impl fmt::Write, label: &[u8]) -> fmt::Result {
-    for &b in label {
-        match b {
-            b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
-                f.write_char('\\')?;
-                f.write_char(b as char)?;
-            }
-            0x21..=0x7e => f.write_char(b as char)?,
-            _ => write!(f, "\\{b:03}")?,
+    // Runs of octets shown as they are go out in one `write_str`: one call per octet made
+    // formatting names a tenth of a bulk check's instructions (reports, signatures, JSON).
+    let mut rest = label;
+    while !rest.is_empty() {
+        let plain = rest
+            .iter()
+            .position(|&b| needs_escape(b))
+            .unwrap_or(rest.len());
+        let (run, after) = rest.split_at(plain);
+        // Printable ASCII only, so always UTF-8.
+        if let Ok(run) = std::str::from_utf8(run) {
+            f.write_str(run)?;
         }
+        let Some((&b, after)) = after.split_first() else {
+            break;
+        };
+        if (0x21..=0x7e).contains(&b) {
+            f.write_char('\\')?;
+            f.write_char(b as char)?;
+        } else {
+            write!(f, "\\{b:03}")?;
+        }
+        rest = after;
     }
     Ok(())
+}
+
+/// Whether an octet of a label is written escaped: `\X` for the characters special in zone
+/// files, `\DDD` for anything outside printable ASCII.
+fn needs_escape(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' | ..=0x20 | 0x7f..
+    )
 }
 
 /// Writes a name given by its labels in presentation form (`.` for the root).
@@ -404,6 +436,26 @@ mod tests {
         let set: HashSet<Name> = [n("Example.COM"), n("example.com.")].into_iter().collect();
         assert_eq!(set.len(), 1);
         assert_eq!(n("Example.COM").to_string(), "Example.COM.");
+    }
+
+    #[test]
+    fn every_octet_is_written_as_dig_writes_it() {
+        // Each octet alone, and between plain runs, against the rule written out per octet.
+        for b in 0..=255u8 {
+            let expected = match b {
+                b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
+                    format!("\\{}", b as char)
+                }
+                0x21..=0x7e => (b as char).to_string(),
+                _ => format!("\\{b:03}"),
+            };
+            let mut alone = String::new();
+            write_label(&mut alone, &[b]).unwrap();
+            assert_eq!(alone, expected, "octet {b}");
+            let mut between = String::new();
+            write_label(&mut between, &[b'a', b'b', b, b, b'c']).unwrap();
+            assert_eq!(between, format!("ab{expected}{expected}c"), "octet {b}");
+        }
     }
 
     #[test]
