@@ -501,10 +501,16 @@ fn fix_for(reason: &BogusReason, zone: &Name) -> String {
                 .iter()
                 .map(|(tag, alg, digest)| format!("key tag {tag}, algorithm {alg}, digest type {digest}"))
                 .collect();
-            let entry: Vec<String> = keys
+            // The keys flagged SEP (key-signing keys); a zone that flags none signs with any
+            // of its keys, so the first one stands for them.
+            let sep: Vec<_> = keys.iter().filter(|(_, _, flags)| flags & 1 == 1).collect();
+            let candidates = if sep.is_empty() {
+                keys.iter().take(1).collect()
+            } else {
+                sep
+            };
+            let entry: Vec<String> = candidates
                 .iter()
-                .filter(|(_, _, flags)| flags & 1 == 1)
-                .chain(keys.iter().filter(|(_, _, flags)| flags & 1 == 0).take(1))
                 .map(|(tag, alg, _)| format!("key tag {tag}, algorithm {alg}"))
                 .collect();
             format!(
@@ -723,6 +729,28 @@ fn info(code: FindingCode, name: &Name, summary: String) -> Finding {
 mod tests {
     use super::*;
     use dns_wire::{RData, Txt};
+
+    #[test]
+    fn a_ds_mismatch_fix_names_the_key_signing_keys_only() {
+        let zone: Name = "example.com".parse().unwrap();
+        let fix = |keys: Vec<(u16, u8, u16)>| {
+            fix_for(
+                &BogusReason::NoDnskeyMatchesDs {
+                    zone: zone.clone(),
+                    ds: vec![(51195, 15, 2)],
+                    keys,
+                },
+                &zone,
+            )
+        };
+        let text = fix(vec![(33667, 15, 257), (15650, 15, 256)]);
+        assert!(text.contains("key tag 33667, algorithm 15)"), "{text}");
+        assert!(!text.contains("15650"), "{text}");
+        // No key flagged SEP: the zone's first key stands for them.
+        let text = fix(vec![(1, 13, 256), (2, 13, 256)]);
+        assert!(text.contains("(key tag 1, algorithm 13)"), "{text}");
+        assert!(!text.contains("key tag 2,"), "{text}");
+    }
 
     #[test]
     fn wire_records_round_trip_and_refuse_garbage() {
