@@ -68,14 +68,19 @@ pub(crate) fn zone_keys<'a>(
         .collect()
 }
 
-/// The authoritative answers of a lookup's trace (answers, CNAMEs, denials), each the answer
-/// of the zone that gave it.
+/// The authoritative answers to a lookup's own question of type `qtype` in its trace
+/// (answers, CNAMEs, denials along its chain), each the answer of the zone that gave it.
+/// The address lookups of name servers in the same trace are left out: whether a walk makes
+/// them depends on what other walks of the run cached first, and they are not what the check
+/// relies on.
 pub(crate) fn authoritative_answers<'a>(
     records: impl Iterator<Item = &'a QueryRecord>,
+    qtype: RecordType,
 ) -> Vec<&'a QueryRecord> {
     records
         // Not the zones' keys the run asked along the walk (see `zone_keys`).
         .filter(|q| q.purpose != QueryPurpose::ZoneApex)
+        .filter(|q| q.question.qtype == qtype)
         .filter(|q| q.classification.is_authoritative() && q.result.is_ok())
         .collect()
 }

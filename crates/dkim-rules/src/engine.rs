@@ -545,7 +545,7 @@ impl CheckMachine {
                     && !matches!(self.dnssec, DnssecState::Off)
                 {
                     self.target_answers.extend(
-                        authoritative_answers(lookup.trace.queries())
+                        authoritative_answers(lookup.trace.queries(), probe.rtype)
                             .into_iter()
                             .cloned(),
                     );
@@ -749,7 +749,8 @@ impl RunClient for CheckMachine {
             (Pending::DnssecKeys { zone }, RunEvent::Lookup { result, .. }) => {
                 self.trace.extend(result.trace.clone());
                 self.dnssec_done(run, now, |g| {
-                    for record in authoritative_answers(result.trace.queries()) {
+                    for record in authoritative_answers(result.trace.queries(), RecordType::DNSKEY)
+                    {
                         g.add_keys(&zone, record, server_ref(&record.server));
                     }
                     // A walk to a zone not reached before brings its referrals too.
