@@ -54,9 +54,12 @@ fn watch_reports_the_fix_and_stops() {
             let roots = before.roots.iter().map(|r| r.to_string()).collect();
             let port = before.port;
             ready_tx.send((roots, port)).unwrap();
+            // Built (and signed) before the old servers stop: the gap in which nothing
+            // answers stays shorter than a check, so no check sees the network gone.
+            let fixed = fixed_network();
             let _ = swap_rx.await;
             before.shutdown().await;
-            let after = dns_lab::serve(fixed_network(), port).await.unwrap();
+            let after = dns_lab::serve(fixed, port).await.unwrap();
             let _ = stop_rx.await;
             after.shutdown().await;
         });
