@@ -170,19 +170,7 @@ async fn bench(options: Options) -> Result<(), String> {
 
     // Full checks with BIND answering directly (no relay in this process): the CPU per query
     // of a whole check, the walk, the run's bookkeeping, the diagnosis and the report model.
-    let mut direct = Vec::new();
-    for domain in [
-        dns_lab::scenarios::SES_HEALTHY,
-        dns_lab::scenarios::SES_MISSING,
-    ] {
-        let (check, _) = ses_check(domain)?;
-        let mut samples = Vec::new();
-        for _ in 0..options.rounds {
-            let resolver = Resolver::new(ours(53, true));
-            samples.push(one_check(&resolver, check.clone(), &log).await);
-        }
-        direct.push((format!("dkim-doctor ses {domain}, cold"), samples));
-    }
+    let direct = cold_ses_checks(|| ours(53, true), options.rounds, &log).await?;
 
     if options.unbound {
         for (label, concurrent) in [
@@ -357,6 +345,29 @@ struct CheckSample {
 /// missing, each on a fresh (cold) resolver; Unbound cold resolving the healthy domain's three
 /// names; then four healthy SES domains in a row on one resolver (a warm shared cache, as in
 /// bulk).
+/// The healthy and the missing SES check, `rounds` times each from a cold resolver built by
+/// `config`: one row of samples per domain.
+async fn cold_ses_checks(
+    config: impl Fn() -> ResolverConfig,
+    rounds: usize,
+    log: &Path,
+) -> Result<Vec<(String, Vec<CheckSample>)>, String> {
+    let mut rows = Vec::new();
+    for domain in [
+        dns_lab::scenarios::SES_HEALTHY,
+        dns_lab::scenarios::SES_MISSING,
+    ] {
+        let (check, _) = ses_check(domain)?;
+        let mut samples = Vec::new();
+        for _ in 0..rounds {
+            let resolver = Resolver::new(config());
+            samples.push(one_check(&resolver, check.clone(), log).await);
+        }
+        rows.push((format!("dkim-doctor ses {domain}, cold"), samples));
+    }
+    Ok(rows)
+}
+
 async fn bench_checks(
     network: &Network,
     log: &Path,
@@ -368,19 +379,7 @@ async fn bench_checks(
         config.families.ipv6 = false;
         config
     };
-    let mut rows = Vec::new();
-    for domain in [
-        dns_lab::scenarios::SES_HEALTHY,
-        dns_lab::scenarios::SES_MISSING,
-    ] {
-        let (check, _) = ses_check(domain)?;
-        let mut samples = Vec::new();
-        for _ in 0..options.rounds {
-            let resolver = Resolver::new(config());
-            samples.push(one_check(&resolver, check.clone(), log).await);
-        }
-        rows.push((format!("dkim-doctor ses {domain}, cold"), samples));
-    }
+    let mut rows = cold_ses_checks(config, options.rounds, log).await?;
     if options.unbound {
         let (_, names) = ses_check(dns_lab::scenarios::SES_HEALTHY)?;
         let mut samples = Vec::new();
