@@ -98,6 +98,9 @@ pub struct LabProcess {
     /// The lab root's trust anchor, written for the checks (removed on drop), when the
     /// network is the signed miniature internet.
     anchor: Option<std::path::PathBuf>,
+    /// `--trust-anchor` (that file) and `--validation-time`, written once at the start; empty
+    /// for an unsigned network.
+    dnssec_args: Vec<String>,
     /// Every address of every root server.
     pub roots: Vec<IpAddr>,
     /// The port every server listens on.
@@ -157,9 +160,14 @@ impl LabProcess {
                     LAB_PROCESSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 ))
             }),
+            dnssec_args: Vec::new(),
             roots: Vec::new(),
             port: 0,
         };
+        if let Some(anchor) = &process.anchor {
+            process.dnssec_args = dns_lab::signing::check_options(anchor)
+                .map_err(|e| format!("{}: {e}", anchor.display()))?;
+        }
         let line = match receiver.recv_timeout(START_LIMIT) {
             Ok(Some(Ok(line))) => line,
             _ => {
@@ -196,12 +204,7 @@ impl LabProcess {
             "--port".into(),
             self.port.to_string(),
         ];
-        if let Some(anchor) = &self.anchor {
-            args.extend(
-                dns_lab::signing::check_options(anchor)
-                    .unwrap_or_else(|e| panic!("{}: {e}", anchor.display())),
-            );
-        }
+        args.extend(self.dnssec_args.iter().cloned());
         args
     }
 
