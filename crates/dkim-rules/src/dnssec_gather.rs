@@ -9,9 +9,10 @@
 //!   check did not see (the run had the cut cached from an earlier check) gets a DS question,
 //!   to the parent server that gave the referral;
 //! - the DNSKEY set is asked of every server of the zone that holds the DKIM names (the zone
-//!   whose servers the check surveys anyway, where servers that differ matter), and of one
-//!   server of every other zone on the path: the root, the TLDs, the provider's zones, as a
-//!   validating resolver asks them;
+//!   whose servers the check surveys anyway, where servers that differ matter) and of the
+//!   zone that answers each key lookup at a target (the run's lookups ask it, see
+//!   `ResolverConfig::zone_keys`), and of one server of every other zone on the path: the
+//!   root, the TLDs, the provider's parent zones, as a validating resolver asks them;
 //! - the relied-on answers are the expected names' answers from every server, and the
 //!   authoritative answers of the key lookups at the targets.
 

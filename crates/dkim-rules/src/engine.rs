@@ -309,7 +309,13 @@ impl CheckMachine {
                 let task = run.ask_recursive(resolver, &question, now);
                 self.track(task, Pending::Recursive { slot: index });
             } else if probe.resolves_through_target_zone() {
-                let task = run.lookup(&probe.name, probe.rtype, now);
+                // A key the check relies on is validated against each server of the zone
+                // that answers it (DNSSEC: servers that differ fail some receivers).
+                let task = if probe.purpose == ProbePurpose::TargetKey {
+                    run.lookup_keyed(&probe.name, probe.rtype, now)
+                } else {
+                    run.lookup(&probe.name, probe.rtype, now)
+                };
                 self.track(task, Pending::Target { slot: index });
             } else if let Some(zone) = closest_known(&known, &probe.name) {
                 // A name under a zone this check surveyed: its servers are asked directly;

@@ -288,8 +288,13 @@ struct ApexBatch {
 /// and its result, held until they are in.
 #[derive(Debug, Default)]
 struct WalkKeys {
-    /// The zones asked.
-    zones: Vec<Name>,
+    /// The zones asked, each with the servers asked.
+    asked: Vec<(Name, Vec<ServerAddr>)>,
+    /// Every server of the zone that answers is asked ([`Run::lookup_keyed`]).
+    every_server: bool,
+    /// The zones asked of every server known, whose servers are asked as their addresses
+    /// come in while the walk is in the zone.
+    every_zones: Vec<Name>,
     /// The asks still running.
     pending: Vec<TaskId>,
     records: Vec<QueryRecord>,
@@ -501,6 +506,24 @@ impl Run {
     /// ([`RunEvent::Lookup`]).
     pub fn lookup(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
         let id = self.start_walk(Question::new(name.clone(), rtype), true, Vec::new(), now);
+        self.process();
+        id
+    }
+
+    /// Like [`Run::lookup`], for a caller that validates the answer against the keys of the
+    /// server that gave it: with [`ResolverConfig::zone_keys`], the zone that answers is asked
+    /// its DNSKEY set of every server whose address the run knows, not of one (in the walk's
+    /// trace). With the walk's question when `name` is at most one label below the zone (a
+    /// DKIM key, a host: likely the zone that answers), else once the answer is in, one round
+    /// trip more.
+    pub fn lookup_keyed(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
+        let id = self.start_walk(Question::new(name.clone(), rtype), true, Vec::new(), now);
+        if let Some(TaskKind::Lookup {
+            keys: Some(keys), ..
+        }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+        {
+            keys.every_server = true;
+        }
         self.process();
         id
     }
@@ -1932,6 +1955,7 @@ impl Run {
         match step {
             WalkStep::Send(queries) => {
                 self.ask_walk_keys(id, &queries);
+                self.top_up_walk_keys(id);
                 for query in queries {
                     self.want(
                         query.address,
@@ -1944,7 +1968,7 @@ impl Run {
                     );
                 }
             }
-            WalkStep::Wait => {}
+            WalkStep::Wait => self.top_up_walk_keys(id),
             WalkStep::Done => {
                 let Some(task) = self.tasks.remove(&id) else {
                     return;
@@ -1962,7 +1986,10 @@ impl Run {
                     None => walk.into_result(&mut self.cache),
                 };
                 match keys {
-                    Some(mut keys) if !keys.pending.is_empty() => {
+                    Some(mut keys) => {
+                        let answered =
+                            keys.every_server && !matches!(result.outcome, WalkOutcome::Failed(_));
+                        let zone = answered.then(|| result.zone.clone());
                         keys.result = Some(Box::new(result));
                         self.tasks.insert(
                             id,
@@ -1971,8 +1998,14 @@ impl Run {
                                 parents: task.parents,
                             },
                         );
+                        // The zone that answered: its servers not asked yet (it was not the
+                        // one expected to answer, or an address came in late).
+                        if let Some(zone) = zone {
+                            self.ask_missing_zone_keys(id, &zone);
+                        }
+                        self.release_walk_keys(id);
                     }
-                    keys => self.deliver_walk(id, task.parents, result, keys),
+                    None => self.deliver_walk(id, task.parents, result, None),
                 }
             }
         }
@@ -1982,69 +2015,170 @@ impl Run {
     }
 
     /// Asks the DNSKEY set of each zone among `queries`' that walk `id` has not asked yet
-    /// ([`ResolverConfig::zone_keys`]), of the server the run asked it of before, else of the
-    /// server the walk asks now: in the same round trip as the walk's own question.
+    /// ([`ResolverConfig::zone_keys`]), in the same round trip as the walk's own question: of
+    /// every server of the zone known now when it is the zone likely to answer (see
+    /// [`likely_to_answer`]) of a [`Run::lookup_keyed`], else of one server (the one
+    /// the run asked it of before, else the one the walk asks now), as a validating resolver
+    /// asks the zones above.
     fn ask_walk_keys(&mut self, id: TaskId, queries: &[PendingQuery]) {
-        let Some(TaskKind::Lookup {
-            keys: Some(keys), ..
-        }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+        let Some(task) = self.tasks.get(&id) else {
+            return;
+        };
+        let TaskKind::Lookup {
+            walk,
+            keys: Some(keys),
+            ..
+        } = &task.kind
         else {
             return;
         };
-        let mut new_zones: Vec<(Name, ServerAddr)> = Vec::new();
+        let own = keys.every_server;
+        let current = walk.zone().clone();
+        let mut new_zones: Vec<(Name, ServerAddr, bool)> = Vec::new();
         for query in queries {
             // The walk's own descent, not the name server address lookups inside it.
-            if query.purpose != QueryPurpose::Lookup || keys.zones.contains(&query.zone) {
+            if query.purpose != QueryPurpose::Lookup
+                || keys.asked.iter().any(|(z, _)| *z == query.zone)
+                || new_zones.iter().any(|(z, _, _)| *z == query.zone)
+            {
                 continue;
             }
-            keys.zones.push(query.zone.clone());
-            new_zones.push((query.zone.clone(), query.server.clone()));
+            let every = own
+                && query.zone == current.zone
+                && likely_to_answer(&query.question.name, &query.zone);
+            new_zones.push((query.zone.clone(), query.server.clone(), every));
         }
-        for (zone, server) in new_zones {
-            if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
-                self.key_servers.clear();
-            }
-            let server = self
-                .key_servers
-                .entry(zone.clone())
-                .or_insert(server)
-                .clone();
-            let question = Question::new(zone.clone(), RecordType::DNSKEY);
-            let ask = self.start_ask(
-                &zone,
-                &[server],
-                &question,
-                QueryPurpose::ZoneApex,
-                vec![id],
-            );
-            if let Some(TaskKind::Lookup {
+        for (zone, server, every) in new_zones {
+            let servers = if every {
+                if let Some(TaskKind::Lookup {
+                    keys: Some(keys), ..
+                }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+                {
+                    keys.every_zones.push(zone.clone());
+                }
+                let mut servers = self.known_servers(&current);
+                if !servers.iter().any(|s| s.ip == server.ip) {
+                    servers.insert(0, server);
+                }
+                servers
+            } else {
+                if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
+                    self.key_servers.clear();
+                }
+                let server = self
+                    .key_servers
+                    .entry(zone.clone())
+                    .or_insert(server)
+                    .clone();
+                vec![server]
+            };
+            self.ask_zone_keys(id, &zone, servers);
+        }
+    }
+
+    /// Asks `servers` the DNSKEY set of `zone` for walk `id`, whose result waits for it.
+    fn ask_zone_keys(&mut self, id: TaskId, zone: &Name, servers: Vec<ServerAddr>) {
+        let question = Question::new(zone.clone(), RecordType::DNSKEY);
+        let ask = self.start_ask(zone, &servers, &question, QueryPurpose::ZoneApex, vec![id]);
+        let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            Some(TaskKind::Lookup {
                 keys: Some(keys), ..
-            }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
-            {
-                keys.pending.push(ask);
+            }) => keys,
+            Some(TaskKind::WalkKeys(keys)) => keys,
+            _ => return,
+        };
+        keys.pending.push(ask);
+        match keys.asked.iter_mut().find(|(z, _)| z == zone) {
+            Some((_, asked)) => asked.extend(servers),
+            None => keys.asked.push((zone.clone(), servers)),
+        }
+    }
+
+    /// The servers of `delegation` whose addresses the run knows: the glue, and the cached
+    /// addresses of the other names, in the families the run uses.
+    fn known_servers(&mut self, delegation: &Delegation) -> Vec<ServerAddr> {
+        let families = self.config.families();
+        let mut servers: Vec<ServerAddr> = delegation
+            .glue
+            .iter()
+            .filter(|s| families.allows(&s.ip))
+            .cloned()
+            .collect();
+        for ns in &delegation.ns {
+            if delegation.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
+                continue;
+            }
+            for ip in self.cache.addresses(ns).unwrap_or_default() {
+                if families.allows(&ip) && !servers.iter().any(|s| s.ip == ip) {
+                    servers.push(ServerAddr::new(Some(ns.clone()), ip));
+                }
             }
         }
+        servers
+    }
+
+    /// Walk `id` of a [`Run::lookup_keyed`] is in a zone whose servers it asks the DNSKEY
+    /// set of: the servers whose addresses came in since are asked too, in the wave in which
+    /// they are found.
+    fn top_up_walk_keys(&mut self, id: TaskId) {
+        let zone = match self.tasks.get(&id).map(|t| &t.kind) {
+            Some(TaskKind::Lookup {
+                walk,
+                keys: Some(keys),
+                ..
+            }) if keys.every_zones.contains(&walk.zone().zone) => walk.zone().clone(),
+            _ => return,
+        };
+        self.ask_missing_zone_keys(id, &zone);
+    }
+
+    /// Asks the DNSKEY set of `zone` of its servers whose addresses the run knows and that
+    /// walk `id` has not asked yet. True if any was asked.
+    fn ask_missing_zone_keys(&mut self, id: TaskId, zone: &Delegation) -> bool {
+        let asked: Vec<IpAddr> = match self.tasks.get(&id).map(|t| &t.kind) {
+            Some(TaskKind::WalkKeys(keys))
+            | Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            }) => keys
+                .asked
+                .iter()
+                .filter(|(z, _)| *z == zone.zone)
+                .flat_map(|(_, servers)| servers.iter().map(|s| s.ip))
+                .collect(),
+            _ => return false,
+        };
+        let missing: Vec<ServerAddr> = self
+            .known_servers(zone)
+            .into_iter()
+            .filter(|s| !asked.contains(&s.ip))
+            .collect();
+        if missing.is_empty() {
+            return false;
+        }
+        self.ask_zone_keys(id, &zone.zone, missing);
+        true
     }
 
     /// A DNSKEY ask of walk `id` is in: the walk's result goes out once it and every ask are.
     fn walk_keys_in(&mut self, id: TaskId, ask: TaskId, records: Vec<QueryRecord>) {
-        let done = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+        match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
             Some(TaskKind::Lookup {
                 keys: Some(keys), ..
-            }) => {
+            })
+            | Some(TaskKind::WalkKeys(keys)) => {
                 keys.pending.retain(|t| *t != ask);
                 keys.records.extend(records);
-                false
             }
-            Some(TaskKind::WalkKeys(keys)) => {
-                keys.pending.retain(|t| *t != ask);
-                keys.records.extend(records);
-                keys.pending.is_empty()
-            }
-            _ => false,
-        };
-        if !done {
-            return;
+            _ => return,
+        }
+        self.release_walk_keys(id);
+    }
+
+    /// Delivers the held result of walk `id` once its DNSKEY asks are all in.
+    fn release_walk_keys(&mut self, id: TaskId) {
+        match self.tasks.get(&id).map(|t| &t.kind) {
+            Some(TaskKind::WalkKeys(keys)) if keys.pending.is_empty() => {}
+            _ => return,
         }
         let Some(Task {
             kind: TaskKind::WalkKeys(mut keys),
@@ -2083,6 +2217,14 @@ impl Run {
         let waiting: Vec<TaskId> = waiting.collect();
         self.dirty.extend(waiting);
     }
+}
+
+/// Whether `zone` is likely the zone that answers `name`: `name` is its apex or one label
+/// below (a DKIM key, a host). The zone that answers is known only once it has; asking every
+/// server of it then costs a round trip, so such a zone's servers are asked its DNSKEY set
+/// with the walk's question, and any other answering zone's after the answer.
+fn likely_to_answer(name: &Name, zone: &Name) -> bool {
+    name.label_count() <= zone.label_count() + 1
 }
 
 /// The walk of lookup task `id` and the cache it is lent: its own when the run's cache is off

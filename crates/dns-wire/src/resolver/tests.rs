@@ -1457,6 +1457,66 @@ mod run_machine {
     }
 
     #[test]
+    fn a_lookup_asks_every_server_of_the_zone_that_answers_its_keys() {
+        let looked_up_with = |zone_keys: bool, keyed: bool, name: &str, rtype: RecordType| {
+            let mut sim = Sim::default();
+            basic_hierarchy(&mut sim, example_zone());
+            let mut config = Net::config();
+            config.zone_keys = zone_keys;
+            let mut net = Net::new(sim, config);
+            let now = net.now;
+            if keyed {
+                net.run.lookup_keyed(&n(name), rtype, now);
+            } else {
+                net.run.lookup(&n(name), rtype, now);
+            }
+            net.settle();
+            assert_eq!(net.repeated_questions(), Vec::new());
+            let RunEvent::Lookup { result, .. } = &net.events[0] else {
+                panic!("{:?}", net.events);
+            };
+            let mut keys: Vec<(IpAddr, Name)> = result
+                .trace
+                .queries()
+                .filter(|q| q.question.qtype == RecordType::DNSKEY)
+                .map(|q| (q.server.ip, q.question.name.clone()))
+                .collect();
+            keys.sort();
+            (net.elapsed(), keys)
+        };
+        let looked_up = |zone_keys: bool, name: &str, rtype: RecordType| {
+            looked_up_with(zone_keys, true, name, rtype)
+        };
+        // The root's and com's of one server (as a validating resolver asks them), the
+        // answering zone's of both, each in the walk's trace.
+        let expected = vec![
+            (ip("10.0.0.1"), Name::root()),
+            (ip("10.0.0.2"), n("com")),
+            (ip("10.0.0.3"), n("example.com")),
+            (ip("10.0.0.4"), n("example.com")),
+        ];
+        // A name at most one label below the zone (a host): the zone is likely the one that
+        // answers, and both its servers are asked with the walk's question, in its round trip.
+        let (plain, none) = looked_up(false, "ns1.example.com", RecordType::A);
+        assert!(none.is_empty());
+        let (time, keys) = looked_up(true, "ns1.example.com", RecordType::A);
+        assert_eq!(time, plain);
+        assert_eq!(keys, expected);
+        // Deeper: the zone's other server is asked once the answer has shown which zone holds
+        // the name, one round trip more.
+        let (plain, _) = looked_up(false, "a._domainkey.example.com", RecordType::CNAME);
+        let (time, keys) = looked_up(true, "a._domainkey.example.com", RecordType::CNAME);
+        assert_eq!(time, plain + LATENCY);
+        assert_eq!(keys, expected);
+        // A plain lookup asks one server of each zone, the answering one included.
+        let (time, keys) =
+            looked_up_with(true, false, "a._domainkey.example.com", RecordType::CNAME);
+        assert_eq!(time, plain);
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert_eq!(keys[..2], expected[..2]);
+    }
+
+    #[test]
     fn a_cut_below_the_zone_surveyed_at_the_referral_is_surveyed_where_the_name_is() {
         let mut sim = Sim::default();
         let mut example = example_zone();
