@@ -312,7 +312,15 @@ impl CheckMachine {
                 // A key the check relies on is validated against each server of the zone
                 // that answers it (DNSSEC: servers that differ fail some receivers).
                 let task = if probe.purpose == ProbePurpose::TargetKey {
-                    run.lookup_keyed(&probe.name, probe.rtype, now)
+                    // No zone expected below the provider's DKIM zone (SES's, from its
+                    // table) or the registrable domain.
+                    let floor = probe
+                        .name
+                        .parent()
+                        .filter(crate::check::is_ses_dkim_zone)
+                        .or_else(|| crate::mail::registrable_name(&probe.name))
+                        .unwrap_or_else(|| probe.name.clone());
+                    run.lookup_keyed(&probe.name, probe.rtype, &floor, now)
                 } else {
                     run.lookup(&probe.name, probe.rtype, now)
                 };

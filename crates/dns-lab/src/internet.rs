@@ -859,7 +859,7 @@ pub fn miniature_internet() -> Network {
 }
 
 /// The domains of the DNSSEC scenarios (all on dnshost's servers).
-const DNSSEC_DOMAINS: [&str; 13] = [
+const DNSSEC_DOMAINS: [&str; 15] = [
     DNSSEC_SECURE,
     DNSSEC_UNSIGNED,
     DNSSEC_MOVED,
@@ -872,6 +872,8 @@ const DNSSEC_DOMAINS: [&str; 13] = [
     DNSSEC_BAD_DENIAL,
     DNSSEC_ESP_CUSTOMER,
     DNSSEC_BOGUS_ESP,
+    DNSSEC_ESP_HALF_CUSTOMER,
+    DNSSEC_HALF_ESP,
     DNSSEC_RSAMD5,
 ];
 
@@ -889,15 +891,22 @@ fn dnssec_customer_zones() -> Vec<(Zone, &'static [&'static str])> {
             DNSSEC_BAD_DENIAL => customer(domain, &DNSHOST, |z| {
                 ses_cnames(z, domain, &SES_TOKENS[..2], SES_DKIM_ZONE)
             }),
-            DNSSEC_ESP_CUSTOMER => customer(domain, &DNSHOST, |z| {
-                z.cname(
-                    &dk(SELECTOR_MAIL, domain),
-                    &format!("{SELECTOR_MAIL}.dkim.{DNSSEC_BOGUS_ESP}"),
-                )
-            }),
-            DNSSEC_BOGUS_ESP => ZoneBuilder::new(domain, &DNSHOST)
+            DNSSEC_ESP_CUSTOMER | DNSSEC_ESP_HALF_CUSTOMER => {
+                let esp = if domain == DNSSEC_ESP_CUSTOMER {
+                    DNSSEC_BOGUS_ESP
+                } else {
+                    DNSSEC_HALF_ESP
+                };
+                customer(domain, &DNSHOST, |z| {
+                    z.cname(
+                        &dk(SELECTOR_MAIL, domain),
+                        &format!("{SELECTOR_MAIL}.dkim.{esp}"),
+                    )
+                })
+            }
+            DNSSEC_BOGUS_ESP | DNSSEC_HALF_ESP => ZoneBuilder::new(domain, &DNSHOST)
                 .txt_long(
-                    &format!("{SELECTOR_MAIL}.dkim.{DNSSEC_BOGUS_ESP}"),
+                    &format!("{SELECTOR_MAIL}.dkim.{domain}"),
                     &dkim_rsa(keys::RSA_2048),
                 )
                 .build(),
@@ -913,7 +922,7 @@ fn dnssec_customer_zones() -> Vec<(Zone, &'static [&'static str])> {
                 ses_cnames(z, domain, &SES_TOKENS, SES_DKIM_ZONE)
             }),
         };
-        if domain == DNSSEC_HALF_SIGNED {
+        if domain == DNSSEC_HALF_SIGNED || domain == DNSSEC_HALF_ESP {
             out.push((zone.clone(), NS1));
             out.push((zone, NS2));
         } else {
@@ -945,7 +954,7 @@ fn signing_of(origin: &str) -> Option<(u8, Denial, Window)> {
             plain
         }
         DNSSEC_SECURE | DNSSEC_NO_RRSIG | DNSSEC_BAD_SIGNATURE | DNSSEC_HALF_SIGNED
-        | DNSSEC_BAD_DENIAL => plain,
+        | DNSSEC_BAD_DENIAL | DNSSEC_HALF_ESP => plain,
         DNSSEC_MOVED | DNSSEC_BOGUS_ESP => (1, Denial::Nsec, Window::LONG),
         DNSSEC_EXPIRED => (0, Denial::Nsec, Window::EXPIRED),
         DNSSEC_EXPIRING => (0, Denial::Nsec, Window::EXPIRING),
@@ -983,6 +992,14 @@ fn sign_lab(zones: &mut [HostedZone]) {
         let Some((generation, denial, window)) = signing_of(origin) else {
             continue;
         };
+        // half-esp.net's second server signs with the next generation's keys, which its DS
+        // does not name.
+        let generation =
+            if origin == DNSSEC_HALF_ESP && hosted.servers == [addr_of("ns2.dnshost.com")] {
+                1
+            } else {
+                generation
+            };
         let keys = ZoneKeys::lab(&hosted.zone.origin, generation);
         hosted.zone = sign_zone(&hosted.zone, &keys, denial, window);
         let dkim_cname_sig = |r: &Record| {

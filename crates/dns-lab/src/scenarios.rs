@@ -80,6 +80,7 @@
 //! | `dnssec-half-signed.com` | ns1 serves the signed zone, ns2 a copy without the CNAMEs' RRSIGs | SES tokens | `dnssec-servers-differ`, `dnssec-rrsig-missing` |
 //! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC that covers it removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
 //! | `dnssec-esp-customer.com` | `mail` CNAME into `bogus-esp.net`, whose DS names another key | selector `mail` | `dnssec-target-bogus` |
+//! | `dnssec-esp-half.com` | `mail` CNAME into `half-esp.net`: ns1 serves it signed with the key its DS names, ns2 a copy signed with another key | selector `mail` | `dnssec-target-bogus`, `dnssec-servers-differ` |
 //! | `dnssec-rsamd5.com` | DS and DNSKEY of algorithm 1 (RSAMD5) only: insecure | SES tokens | `dnssec-algorithm-unsupported` (warning, verdict pass) |
 //!
 //! The root, the TLDs (NSEC3 with opt-out, as `com`), `amazonses.com` and its DKIM zones and
@@ -122,6 +123,10 @@ pub const DNSSEC_BAD_DENIAL: &str = "dnssec-bad-denial.com";
 pub const DNSSEC_ESP_CUSTOMER: &str = "dnssec-esp-customer.com";
 /// The provider zone with a DS naming another key.
 pub const DNSSEC_BOGUS_ESP: &str = "bogus-esp.net";
+/// A customer of a provider whose servers differ in signing.
+pub const DNSSEC_ESP_HALF_CUSTOMER: &str = "dnssec-esp-half.com";
+/// The provider zone whose second server signs with keys the DS does not name.
+pub const DNSSEC_HALF_ESP: &str = "half-esp.net";
 /// Signed with RSAMD5 only.
 pub const DNSSEC_RSAMD5: &str = "dnssec-rsamd5.com";
 
@@ -993,6 +998,14 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Fail,
         findings: &["dnssec-target-bogus"],
         summary: "the selector's CNAME target is in the provider's bogus zone bogus-esp.net",
+    },
+    Scenario {
+        id: "dnssec-target-servers-differ",
+        domain: DNSSEC_ESP_HALF_CUSTOMER,
+        check: Check::Selectors(&[SELECTOR_MAIL]),
+        verdict: Verdict::Fail,
+        findings: &["dnssec-target-bogus", "dnssec-servers-differ"],
+        summary: "the provider's zone half-esp.net is signed on ns1 with the key its DS names, on ns2 with another",
     },
     Scenario {
         id: "dnssec-rsamd5",

@@ -290,8 +290,9 @@ struct ApexBatch {
 struct WalkKeys {
     /// The zones asked, each with the servers asked.
     asked: Vec<(Name, Vec<ServerAddr>)>,
-    /// Every server of the zone that answers is asked ([`Run::lookup_keyed`]).
-    every_server: bool,
+    /// Every server of the zone that answers is asked; at once for zones at or below this
+    /// name ([`Run::lookup_keyed`]).
+    every_server: Option<Name>,
     /// The zones asked of every server known, whose servers are asked as their addresses
     /// come in while the walk is in the zone.
     every_zones: Vec<Name>,
@@ -513,16 +514,24 @@ impl Run {
     /// Like [`Run::lookup`], for a caller that validates the answer against the keys of the
     /// server that gave it: with [`ResolverConfig::zone_keys`], the zone that answers is asked
     /// its DNSKEY set of every server whose address the run knows, not of one (in the walk's
-    /// trace). With the walk's question when `name` is at most one label below the zone (a
-    /// DKIM key, a host: likely the zone that answers), else once the answer is in, one round
-    /// trip more.
-    pub fn lookup_keyed(&mut self, name: &Name, rtype: RecordType, now: Instant) -> TaskId {
+    /// trace). The caller names a `floor` below which it expects no zone but the one that
+    /// answers (the provider's zone it knows, or the registrable domain): a zone at or below
+    /// it is asked of every server with the walk's question, as their addresses come in; a
+    /// zone above it that turns out to answer is asked of the rest once the answer is in, one
+    /// round trip more.
+    pub fn lookup_keyed(
+        &mut self,
+        name: &Name,
+        rtype: RecordType,
+        floor: &Name,
+        now: Instant,
+    ) -> TaskId {
         let id = self.start_walk(Question::new(name.clone(), rtype), true, Vec::new(), now);
         if let Some(TaskKind::Lookup {
             keys: Some(keys), ..
         }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
         {
-            keys.every_server = true;
+            keys.every_server = Some(floor.clone());
         }
         self.process();
         id
@@ -1987,8 +1996,8 @@ impl Run {
                 };
                 match keys {
                     Some(mut keys) => {
-                        let answered =
-                            keys.every_server && !matches!(result.outcome, WalkOutcome::Failed(_));
+                        let answered = keys.every_server.is_some()
+                            && !matches!(result.outcome, WalkOutcome::Failed(_));
                         let zone = answered.then(|| result.zone.clone());
                         keys.result = Some(Box::new(result));
                         self.tasks.insert(
@@ -2016,8 +2025,8 @@ impl Run {
 
     /// Asks the DNSKEY set of each zone among `queries`' that walk `id` has not asked yet
     /// ([`ResolverConfig::zone_keys`]), in the same round trip as the walk's own question: of
-    /// every server of the zone known now when it is the zone likely to answer (see
-    /// [`likely_to_answer`]) of a [`Run::lookup_keyed`], else of one server (the one
+    /// every server of the zone known now when the zone is at or below the floor of a
+    /// [`Run::lookup_keyed`], else of one server (the one
     /// the run asked it of before, else the one the walk asks now), as a validating resolver
     /// asks the zones above.
     fn ask_walk_keys(&mut self, id: TaskId, queries: &[PendingQuery]) {
@@ -2032,7 +2041,7 @@ impl Run {
         else {
             return;
         };
-        let own = keys.every_server;
+        let floor = keys.every_server.clone();
         let current = walk.zone().clone();
         let mut new_zones: Vec<(Name, ServerAddr, bool)> = Vec::new();
         for query in queries {
@@ -2043,9 +2052,9 @@ impl Run {
             {
                 continue;
             }
-            let every = own
-                && query.zone == current.zone
-                && likely_to_answer(&query.question.name, &query.zone);
+            let every = floor.as_ref().is_some_and(|floor| {
+                query.zone == current.zone && query.zone.is_subdomain_of(floor)
+            });
             new_zones.push((query.zone.clone(), query.server.clone(), every));
         }
         for (zone, server, every) in new_zones {
@@ -2217,14 +2226,6 @@ impl Run {
         let waiting: Vec<TaskId> = waiting.collect();
         self.dirty.extend(waiting);
     }
-}
-
-/// Whether `zone` is likely the zone that answers `name`: `name` is its apex or one label
-/// below (a DKIM key, a host). The zone that answers is known only once it has; asking every
-/// server of it then costs a round trip, so such a zone's servers are asked its DNSKEY set
-/// with the walk's question, and any other answering zone's after the answer.
-fn likely_to_answer(name: &Name, zone: &Name) -> bool {
-    name.label_count() <= zone.label_count() + 1
 }
 
 /// The walk of lookup task `id` and the cache it is lent: its own when the run's cache is off

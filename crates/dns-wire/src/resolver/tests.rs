@@ -1458,18 +1458,20 @@ mod run_machine {
 
     #[test]
     fn a_lookup_asks_every_server_of_the_zone_that_answers_its_keys() {
-        let looked_up_with = |zone_keys: bool, keyed: bool, name: &str, rtype: RecordType| {
+        // `floor`: the caller's `lookup_keyed` floor, or a plain `lookup`.
+        let looked_up = |zone_keys: bool, floor: Option<&str>, name: &str| {
             let mut sim = Sim::default();
             basic_hierarchy(&mut sim, example_zone());
             let mut config = Net::config();
             config.zone_keys = zone_keys;
             let mut net = Net::new(sim, config);
             let now = net.now;
-            if keyed {
-                net.run.lookup_keyed(&n(name), rtype, now);
-            } else {
-                net.run.lookup(&n(name), rtype, now);
-            }
+            match floor {
+                Some(floor) => net
+                    .run
+                    .lookup_keyed(&n(name), RecordType::CNAME, &n(floor), now),
+                None => net.run.lookup(&n(name), RecordType::CNAME, now),
+            };
             net.settle();
             assert_eq!(net.repeated_questions(), Vec::new());
             let RunEvent::Lookup { result, .. } = &net.events[0] else {
@@ -1484,9 +1486,7 @@ mod run_machine {
             keys.sort();
             (net.elapsed(), keys)
         };
-        let looked_up = |zone_keys: bool, name: &str, rtype: RecordType| {
-            looked_up_with(zone_keys, true, name, rtype)
-        };
+        let name = "a._domainkey.example.com";
         // The root's and com's of one server (as a validating resolver asks them), the
         // answering zone's of both, each in the walk's trace.
         let expected = vec![
@@ -1495,22 +1495,20 @@ mod run_machine {
             (ip("10.0.0.3"), n("example.com")),
             (ip("10.0.0.4"), n("example.com")),
         ];
-        // A name at most one label below the zone (a host): the zone is likely the one that
-        // answers, and both its servers are asked with the walk's question, in its round trip.
-        let (plain, none) = looked_up(false, "ns1.example.com", RecordType::A);
+        let (plain, none) = looked_up(false, Some("example.com"), name);
         assert!(none.is_empty());
-        let (time, keys) = looked_up(true, "ns1.example.com", RecordType::A);
+        // The zone at the floor: both its servers are asked with the walk's question, in its
+        // round trip.
+        let (time, keys) = looked_up(true, Some("example.com"), name);
         assert_eq!(time, plain);
         assert_eq!(keys, expected);
-        // Deeper: the zone's other server is asked once the answer has shown which zone holds
-        // the name, one round trip more.
-        let (plain, _) = looked_up(false, "a._domainkey.example.com", RecordType::CNAME);
-        let (time, keys) = looked_up(true, "a._domainkey.example.com", RecordType::CNAME);
+        // The caller expected a zone further down: example.com's other server is asked once
+        // the answer has shown that example.com holds the name, one round trip more.
+        let (time, keys) = looked_up(true, Some("_domainkey.example.com"), name);
         assert_eq!(time, plain + LATENCY);
         assert_eq!(keys, expected);
         // A plain lookup asks one server of each zone, the answering one included.
-        let (time, keys) =
-            looked_up_with(true, false, "a._domainkey.example.com", RecordType::CNAME);
+        let (time, keys) = looked_up(true, None, name);
         assert_eq!(time, plain);
         assert_eq!(keys.len(), 3, "{keys:?}");
         assert_eq!(keys[..2], expected[..2]);
