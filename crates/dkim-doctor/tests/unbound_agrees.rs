@@ -167,12 +167,13 @@ async fn our_verdict(scenario: &Scenario) -> (bool, bool, Vec<String>) {
     }
     .expect("scenario input");
     let mut config = ResolverConfig::lab(lab().roots.clone(), lab().port);
-    config.transport.dnssec_ok = true;
     config.transport.timeout = Duration::from_secs(1);
     let policy = DnssecPolicy::On {
         anchors: vec![trust_anchor()],
         now: Some(u64::from(LAB_NOW)),
     };
+    // DO on every query and the zones' keys asked along the way, as every command runs.
+    policy.configure(&mut config);
     let run = check_with(&Resolver::new(config), input.check, &policy).await;
     let findings = &run.report.findings;
     let failing: Vec<_> = findings

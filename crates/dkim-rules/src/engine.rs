@@ -311,7 +311,8 @@ impl CheckMachine {
             } else if probe.resolves_through_target_zone() {
                 // A key the check relies on is validated against each server of the zone
                 // that answers it (DNSSEC: servers that differ fail some receivers).
-                let task = if probe.purpose == ProbePurpose::TargetKey {
+                let validating = matches!(self.dnssec, DnssecState::Wanted(_));
+                let task = if probe.purpose == ProbePurpose::TargetKey && validating {
                     // No zone expected below the provider's DKIM zone (SES's, from its
                     // table) or the registrable domain.
                     let floor = probe

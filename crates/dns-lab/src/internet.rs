@@ -953,8 +953,13 @@ fn signing_of(origin: &str) -> Option<(u8, Denial, Window)> {
         "amazonses.com" | SES_DKIM_ZONE | SES_REGIONAL_DKIM_ZONE | SES_OTHER_REGIONAL_DKIM_ZONE => {
             plain
         }
-        DNSSEC_SECURE | DNSSEC_NO_RRSIG | DNSSEC_BAD_SIGNATURE | DNSSEC_HALF_SIGNED
-        | DNSSEC_BAD_DENIAL | DNSSEC_HALF_ESP => plain,
+        DNSSEC_SECURE
+        | DNSSEC_NO_RRSIG
+        | DNSSEC_BAD_SIGNATURE
+        | DNSSEC_HALF_SIGNED
+        | DNSSEC_BAD_DENIAL
+        | DNSSEC_ESP_HALF_CUSTOMER
+        | DNSSEC_HALF_ESP => plain,
         DNSSEC_MOVED | DNSSEC_BOGUS_ESP => (1, Denial::Nsec, Window::LONG),
         DNSSEC_EXPIRED => (0, Denial::Nsec, Window::EXPIRED),
         DNSSEC_EXPIRING => (0, Denial::Nsec, Window::EXPIRING),

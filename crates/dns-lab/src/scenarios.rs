@@ -80,7 +80,7 @@
 //! | `dnssec-half-signed.com` | ns1 serves the signed zone, ns2 a copy without the CNAMEs' RRSIGs | SES tokens | `dnssec-servers-differ`, `dnssec-rrsig-missing` |
 //! | `dnssec-bad-denial.com` | signed, third token missing, the NSEC that covers it removed | SES tokens | `dnssec-denial-broken`, `records-partial` |
 //! | `dnssec-esp-customer.com` | `mail` CNAME into `bogus-esp.net`, whose DS names another key | selector `mail` | `dnssec-target-bogus` |
-//! | `dnssec-esp-half.com` | `mail` CNAME into `half-esp.net`: ns1 serves it signed with the key its DS names, ns2 a copy signed with another key | selector `mail` | `dnssec-target-bogus`, `dnssec-servers-differ` |
+//! | `dnssec-esp-half.com` | signed; `mail` CNAME into `half-esp.net`: ns1 serves it signed with the key its DS names, ns2 a copy signed with another key | selector `mail` | `dnssec-target-bogus`, `dnssec-servers-differ` |
 //! | `dnssec-rsamd5.com` | DS and DNSKEY of algorithm 1 (RSAMD5) only: insecure | SES tokens | `dnssec-algorithm-unsupported` (warning, verdict pass) |
 //!
 //! The root, the TLDs (NSEC3 with opt-out, as `com`), `amazonses.com` and its DKIM zones and

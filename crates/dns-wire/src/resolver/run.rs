@@ -512,9 +512,9 @@ impl Run {
     }
 
     /// Like [`Run::lookup`], for a caller that validates the answer against the keys of the
-    /// server that gave it: with [`ResolverConfig::zone_keys`], the zone that answers is asked
-    /// its DNSKEY set of every server whose address the run knows, not of one (in the walk's
-    /// trace). The caller names a `floor` below which it expects no zone but the one that
+    /// server that gave it: the zones on the way are asked their DNSKEY sets as with
+    /// [`ResolverConfig::zone_keys`] (whether it is on or not), and the zone that answers of
+    /// every server whose address the run knows, not of one (all in the walk's trace). The caller names a `floor` below which it expects no zone but the one that
     /// answers (the provider's zone it knows, or the registrable domain): a zone at or below
     /// it is asked of every server with the walk's question, as their addresses come in; a
     /// zone above it that turns out to answer is asked of the rest once the answer is in, one
@@ -527,11 +527,8 @@ impl Run {
         now: Instant,
     ) -> TaskId {
         let id = self.start_walk(Question::new(name.clone(), rtype), true, Vec::new(), now);
-        if let Some(TaskKind::Lookup {
-            keys: Some(keys), ..
-        }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
-        {
-            keys.every_server = Some(floor.clone());
+        if let Some(TaskKind::Lookup { keys, .. }) = self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            keys.get_or_insert_with(Box::default).every_server = Some(floor.clone());
         }
         self.process();
         id
