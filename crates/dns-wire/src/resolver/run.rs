@@ -296,6 +296,11 @@ struct WalkKeys {
     /// The zones asked of every server known, whose servers are asked as their addresses
     /// come in while the walk is in the zone.
     every_zones: Vec<Name>,
+    /// Address lookups of name servers the walk did not resolve, each with its zone: the
+    /// zone's DNSKEY set is asked of what they find.
+    hosts: Vec<(TaskId, Name)>,
+    /// The name servers those lookups were started for.
+    hosts_looked_up: Vec<Name>,
     /// The asks still running.
     pending: Vec<TaskId>,
     records: Vec<QueryRecord>,
@@ -513,12 +518,14 @@ impl Run {
 
     /// Like [`Run::lookup`], for a caller that validates the answer against the keys of the
     /// server that gave it: the zones on the way are asked their DNSKEY sets as with
-    /// [`ResolverConfig::zone_keys`] (whether it is on or not), and the zone that answers of
-    /// every server whose address the run knows, not of one (all in the walk's trace). The caller names a `floor` below which it expects no zone but the one that
+    /// [`ResolverConfig::zone_keys`] (whether it is on or not), one server each, and the zone
+    /// that answers of every one of its servers (all in the walk's trace). The addresses of
+    /// name servers the walk does not look up (it goes on with the first it finds) are looked
+    /// up for it. The caller names a `floor` below which it expects no zone but the one that
     /// answers (the provider's zone it knows, or the registrable domain): a zone at or below
-    /// it is asked of every server with the walk's question, as their addresses come in; a
-    /// zone above it that turns out to answer is asked of the rest once the answer is in, one
-    /// round trip more.
+    /// it has its servers looked up from the referral on and asked with the walk's question,
+    /// as their addresses come in; a zone above it that turns out to answer is asked once the
+    /// answer is in, one round trip more (two if addresses are to be looked up).
     pub fn lookup_keyed(
         &mut self,
         name: &Name,
@@ -1574,6 +1581,9 @@ impl Run {
             (TaskKind::Lookup { .. } | TaskKind::WalkKeys(_), Output::Asked(records)) => {
                 self.walk_keys_in(parent, child, records);
             }
+            (TaskKind::Lookup { .. } | TaskKind::WalkKeys(_), Output::Lookup(lookup)) => {
+                self.walk_host_found(parent, child, &lookup);
+            }
             (TaskKind::Zone(_), Output::Lookup(lookup)) => {
                 self.host_looked_up(parent, child, &lookup);
                 self.hosts_settled(parent);
@@ -2008,6 +2018,17 @@ impl Run {
                         // one expected to answer, or an address came in late).
                         if let Some(zone) = zone {
                             self.ask_missing_zone_keys(id, &zone);
+                            // Those whose addresses the walk went on without.
+                            let unknown: Vec<Name> = zone
+                                .ns
+                                .iter()
+                                .filter(|ns| {
+                                    !zone.glue.iter().any(|g| g.name.as_ref() == Some(*ns))
+                                })
+                                .filter(|ns| self.cache.addresses(ns).is_none())
+                                .cloned()
+                                .collect();
+                            self.look_up_zone_hosts(id, &zone.zone, unknown);
                         }
                         self.release_walk_keys(id);
                     }
@@ -2127,15 +2148,28 @@ impl Run {
     /// set of: the servers whose addresses came in since are asked too, in the wave in which
     /// they are found.
     fn top_up_walk_keys(&mut self, id: TaskId) {
-        let zone = match self.tasks.get(&id).map(|t| &t.kind) {
+        let (zone, unresolved, asked) = match self.tasks.get(&id).map(|t| &t.kind) {
             Some(TaskKind::Lookup {
                 walk,
                 keys: Some(keys),
                 ..
-            }) if keys.every_zones.contains(&walk.zone().zone) => walk.zone().clone(),
+            }) if keys
+                .every_server
+                .as_ref()
+                .is_some_and(|floor| walk.zone().zone.is_subdomain_of(floor)) =>
+            {
+                let zone = walk.zone().clone();
+                let asked = keys.every_zones.contains(&zone.zone);
+                (zone, walk.unresolved().to_vec(), asked)
+            }
             _ => return,
         };
-        self.ask_missing_zone_keys(id, &zone);
+        if asked {
+            self.ask_missing_zone_keys(id, &zone);
+        }
+        // The servers the walk will not look up while the ones it has answer: looked up
+        // beside it from the referral on, so that their keys are asked with its question.
+        self.look_up_zone_hosts(id, &zone.zone, unresolved);
     }
 
     /// Asks the DNSKEY set of `zone` of its servers whose addresses the run knows and that
@@ -2163,6 +2197,78 @@ impl Run {
         }
         self.ask_zone_keys(id, &zone.zone, missing);
         true
+    }
+
+    /// Looks up the addresses of name servers `hosts` of `zone`, which walk `id` has not
+    /// looked up (it went on with the first server it found), so that every server of the
+    /// zone is asked its DNSKEY set, whatever order the answers came in. Each name once.
+    fn look_up_zone_hosts(&mut self, id: TaskId, zone: &Name, hosts: Vec<Name>) {
+        let now = self.now;
+        let types = self.config.families().address_types();
+        for ns in hosts {
+            let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+                Some(TaskKind::Lookup {
+                    keys: Some(keys), ..
+                })
+                | Some(TaskKind::WalkKeys(keys)) => keys,
+                _ => return,
+            };
+            if keys.hosts_looked_up.contains(&ns) {
+                continue;
+            }
+            keys.hosts_looked_up.push(ns.clone());
+            for rtype in types.iter().copied() {
+                let child = self.start_walk(Question::new(ns.clone(), rtype), true, vec![id], now);
+                if let Some(TaskKind::Lookup {
+                    keys: Some(keys), ..
+                })
+                | Some(TaskKind::WalkKeys(keys)) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
+                {
+                    keys.pending.push(child);
+                    keys.hosts.push((child, zone.clone()));
+                }
+            }
+        }
+    }
+
+    /// An address lookup of walk `id`'s answering zone's name server is in: the addresses it
+    /// found are asked the zone's DNSKEY set.
+    fn walk_host_found(&mut self, id: TaskId, child: TaskId, lookup: &WalkResult) {
+        let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            })
+            | Some(TaskKind::WalkKeys(keys)) => keys,
+            _ => return,
+        };
+        keys.pending.retain(|t| *t != child);
+        keys.records.extend(lookup.trace.queries().cloned());
+        let Some(index) = keys.hosts.iter().position(|(t, _)| *t == child) else {
+            return;
+        };
+        let (_, zone) = keys.hosts.remove(index);
+        let families = self.config.families();
+        let mut servers: Vec<ServerAddr> = Vec::new();
+        if let WalkOutcome::Answer(records) = &lookup.outcome {
+            for record in records {
+                let ip = match &record.data {
+                    RData::A(ip) => IpAddr::V4(*ip),
+                    RData::Aaaa(ip) => IpAddr::V6(*ip),
+                    _ => continue,
+                };
+                let asked = keys
+                    .asked
+                    .iter()
+                    .any(|(z, s)| *z == zone && s.iter().any(|s| s.ip == ip));
+                if families.allows(&ip) && !asked && !servers.iter().any(|s| s.ip == ip) {
+                    servers.push(ServerAddr::new(Some(lookup.question.name.clone()), ip));
+                }
+            }
+        }
+        if !servers.is_empty() {
+            self.ask_zone_keys(id, &zone, servers);
+        }
+        self.release_walk_keys(id);
     }
 
     /// A DNSKEY ask of walk `id` is in: the walk's result goes out once it and every ask are.

@@ -1517,6 +1517,102 @@ mod run_machine {
     }
 
     #[test]
+    fn a_keyed_lookup_asks_every_glueless_server_whatever_the_walk_looked_up() {
+        // example.com on four name servers in another TLD, without glue (as Route 53 gives).
+        let hosts = ["ns1", "ns2", "ns3", "ns4"];
+        let sim = || {
+            let mut sim = Sim::default();
+            sim.zone(
+                "10.0.0.1",
+                Zone::new(
+                    ".",
+                    vec![
+                        ns("com", "a.gtld.com"),
+                        a("a.gtld.com", "10.0.0.2"),
+                        ns("net", "a.gtld.net"),
+                        a("a.gtld.net", "10.0.0.8"),
+                    ],
+                ),
+            );
+            let mut com = Vec::new();
+            let mut example = vec![soa("example.com")];
+            let mut hosting = vec![ns("hosting.net", "ns.hosting.net")];
+            hosting.push(a("ns.hosting.net", "10.0.0.9"));
+            for (i, host) in hosts.iter().enumerate() {
+                let name = format!("{host}.hosting.net");
+                com.push(ns("example.com", &name));
+                example.push(ns("example.com", &name));
+                hosting.push(a(&name, &format!("10.0.0.{}", 3 + i)));
+            }
+            example.push(cname("a._domainkey.example.com", "a.dkim.example.net"));
+            sim.zone("10.0.0.2", Zone::new("com", com));
+            sim.zone(
+                "10.0.0.8",
+                Zone::new(
+                    "net",
+                    vec![
+                        ns("hosting.net", "ns.hosting.net"),
+                        a("ns.hosting.net", "10.0.0.9"),
+                    ],
+                ),
+            );
+            sim.zone("10.0.0.9", Zone::new("hosting.net", hosting));
+            for i in 0..hosts.len() {
+                sim.zone(
+                    &format!("10.0.0.{}", 3 + i),
+                    Zone::new("example.com", example.clone()),
+                );
+            }
+            sim
+        };
+        let name = n("a._domainkey.example.com");
+        for parallelism in [1, 2, 4] {
+            let run = |keyed: bool| {
+                let mut config = Net::config();
+                config.ns_lookup_parallelism = parallelism;
+                let mut net = Net::new(sim(), config);
+                let now = net.now;
+                if keyed {
+                    net.run
+                        .lookup_keyed(&name, RecordType::CNAME, &n("example.com"), now);
+                } else {
+                    net.run.lookup(&name, RecordType::CNAME, now);
+                }
+                net.settle();
+                assert_eq!(net.repeated_questions(), Vec::new());
+                let RunEvent::Lookup { result, .. } = &net.events[0] else {
+                    panic!("{:?}", net.events);
+                };
+                assert!(matches!(result.outcome, WalkOutcome::Answer(_)));
+                let mut keys: Vec<IpAddr> = result
+                    .trace
+                    .queries()
+                    .filter(|q| q.question.qtype == RecordType::DNSKEY)
+                    .filter(|q| q.question.name == n("example.com"))
+                    .map(|q| q.server.ip)
+                    .collect();
+                keys.sort();
+                (net.elapsed(), keys)
+            };
+            let (plain, _) = run(false);
+            let (time, keys) = run(true);
+            // Every server of the zone, although the walk looked up only `parallelism` of
+            // their addresses: the others are looked up beside it from the referral on.
+            let every: Vec<IpAddr> = (3..7).map(|i| ip(&format!("10.0.0.{i}"))).collect();
+            assert_eq!(keys, every, "parallelism {parallelism}");
+            // With the default parallelism (2) or more, the other servers' addresses come in
+            // with the ones the walk looked up: no round trip more. Looking up one at a
+            // time, the walk's own lookup makes the descent the others then share: one more.
+            let more = if parallelism >= 2 {
+                Duration::ZERO
+            } else {
+                LATENCY
+            };
+            assert_eq!(time, plain + more, "parallelism {parallelism}");
+        }
+    }
+
+    #[test]
     fn a_cut_below_the_zone_surveyed_at_the_referral_is_surveyed_where_the_name_is() {
         let mut sim = Sim::default();
         let mut example = example_zone();

@@ -436,6 +436,12 @@ impl Walk {
         self.tasks[0].end.is_some()
     }
 
+    /// The name servers of the current zone ([`Walk::zone`]) whose addresses the lookup has
+    /// not started to look up: it does only when the servers it knows have all failed.
+    pub fn unresolved(&self) -> &[Name] {
+        &self.tasks[0].unresolved
+    }
+
     /// The queries still awaited.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
