@@ -2019,15 +2019,7 @@ impl Run {
                         if let Some(zone) = zone {
                             self.ask_missing_zone_keys(id, &zone);
                             // Those whose addresses the walk went on without.
-                            let unknown: Vec<Name> = zone
-                                .ns
-                                .iter()
-                                .filter(|ns| {
-                                    !zone.glue.iter().any(|g| g.name.as_ref() == Some(*ns))
-                                })
-                                .filter(|ns| self.cache.addresses(ns).is_none())
-                                .cloned()
-                                .collect();
+                            let unknown = self.unknown_hosts(&zone);
                             self.look_up_zone_hosts(id, &zone.zone, unknown);
                         }
                         self.release_walk_keys(id);
@@ -2044,9 +2036,8 @@ impl Run {
     /// Asks the DNSKEY set of each zone among `queries`' that walk `id` has not asked yet
     /// ([`ResolverConfig::zone_keys`]), in the same round trip as the walk's own question: of
     /// every server of the zone known now when the zone is at or below the floor of a
-    /// [`Run::lookup_keyed`], else of one server (the one
-    /// the run asked it of before, else the one the walk asks now), as a validating resolver
-    /// asks the zones above.
+    /// [`Run::lookup_keyed`], else of one server (the one the run asked it of before, else the
+    /// one the walk asks now), as a validating resolver asks the zones above.
     fn ask_walk_keys(&mut self, id: TaskId, queries: &[PendingQuery]) {
         let Some(task) = self.tasks.get(&id) else {
             return;
@@ -2077,10 +2068,7 @@ impl Run {
         }
         for (zone, server, every) in new_zones {
             let servers = if every {
-                if let Some(TaskKind::Lookup {
-                    keys: Some(keys), ..
-                }) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
-                {
+                if let Some(keys) = self.walk_keys_mut(id) {
                     keys.every_zones.push(zone.clone());
                 }
                 let mut servers = self.known_servers(&current);
@@ -2107,18 +2095,29 @@ impl Run {
     fn ask_zone_keys(&mut self, id: TaskId, zone: &Name, servers: Vec<ServerAddr>) {
         let question = Question::new(zone.clone(), RecordType::DNSKEY);
         let ask = self.start_ask(zone, &servers, &question, QueryPurpose::ZoneApex, vec![id]);
-        let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
-            Some(TaskKind::Lookup {
-                keys: Some(keys), ..
-            }) => keys,
-            Some(TaskKind::WalkKeys(keys)) => keys,
-            _ => return,
+        let Some(keys) = self.walk_keys_mut(id) else {
+            return;
         };
         keys.pending.push(ask);
         match keys.asked.iter_mut().find(|(z, _)| z == zone) {
             Some((_, asked)) => asked.extend(servers),
             None => keys.asked.push((zone.clone(), servers)),
         }
+    }
+
+    /// The name servers of `delegation` without glue whose addresses the run does not know.
+    fn unknown_hosts(&mut self, delegation: &Delegation) -> Vec<Name> {
+        let unglued = delegation
+            .ns
+            .iter()
+            .filter(|ns| !delegation.glue.iter().any(|g| g.name.as_ref() == Some(*ns)));
+        let mut unknown = Vec::new();
+        for ns in unglued {
+            if self.cache.addresses(ns).is_none() {
+                unknown.push(ns.clone());
+            }
+        }
+        unknown
     }
 
     /// The servers of `delegation` whose addresses the run knows: the glue, and the cached
@@ -2173,30 +2172,36 @@ impl Run {
     }
 
     /// Asks the DNSKEY set of `zone` of its servers whose addresses the run knows and that
-    /// walk `id` has not asked yet. True if any was asked.
-    fn ask_missing_zone_keys(&mut self, id: TaskId, zone: &Delegation) -> bool {
-        let asked: Vec<IpAddr> = match self.tasks.get(&id).map(|t| &t.kind) {
-            Some(TaskKind::WalkKeys(keys))
-            | Some(TaskKind::Lookup {
-                keys: Some(keys), ..
-            }) => keys
-                .asked
-                .iter()
-                .filter(|(z, _)| *z == zone.zone)
-                .flat_map(|(_, servers)| servers.iter().map(|s| s.ip))
-                .collect(),
-            _ => return false,
+    /// walk `id` has not asked yet.
+    fn ask_missing_zone_keys(&mut self, id: TaskId, zone: &Delegation) {
+        let Some(keys) = self.walk_keys_mut(id) else {
+            return;
         };
+        let asked: Vec<IpAddr> = keys
+            .asked
+            .iter()
+            .filter(|(z, _)| *z == zone.zone)
+            .flat_map(|(_, servers)| servers.iter().map(|s| s.ip))
+            .collect();
         let missing: Vec<ServerAddr> = self
             .known_servers(zone)
             .into_iter()
             .filter(|s| !asked.contains(&s.ip))
             .collect();
-        if missing.is_empty() {
-            return false;
+        if !missing.is_empty() {
+            self.ask_zone_keys(id, &zone.zone, missing);
         }
-        self.ask_zone_keys(id, &zone.zone, missing);
-        true
+    }
+
+    /// The DNSKEY asks of walk `id`, running or holding its result.
+    fn walk_keys_mut(&mut self, id: TaskId) -> Option<&mut WalkKeys> {
+        match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
+            Some(TaskKind::Lookup {
+                keys: Some(keys), ..
+            })
+            | Some(TaskKind::WalkKeys(keys)) => Some(keys),
+            _ => None,
+        }
     }
 
     /// Looks up the addresses of name servers `hosts` of `zone`, which walk `id` has not
@@ -2206,12 +2211,8 @@ impl Run {
         let now = self.now;
         let types = self.config.families().address_types();
         for ns in hosts {
-            let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
-                Some(TaskKind::Lookup {
-                    keys: Some(keys), ..
-                })
-                | Some(TaskKind::WalkKeys(keys)) => keys,
-                _ => return,
+            let Some(keys) = self.walk_keys_mut(id) else {
+                return;
             };
             if keys.hosts_looked_up.contains(&ns) {
                 continue;
@@ -2219,11 +2220,7 @@ impl Run {
             keys.hosts_looked_up.push(ns.clone());
             for rtype in types.iter().copied() {
                 let child = self.start_walk(Question::new(ns.clone(), rtype), true, vec![id], now);
-                if let Some(TaskKind::Lookup {
-                    keys: Some(keys), ..
-                })
-                | Some(TaskKind::WalkKeys(keys)) = self.tasks.get_mut(&id).map(|t| &mut t.kind)
-                {
+                if let Some(keys) = self.walk_keys_mut(id) {
                     keys.pending.push(child);
                     keys.hosts.push((child, zone.clone()));
                 }
@@ -2234,12 +2231,9 @@ impl Run {
     /// An address lookup of walk `id`'s answering zone's name server is in: the addresses it
     /// found are asked the zone's DNSKEY set.
     fn walk_host_found(&mut self, id: TaskId, child: TaskId, lookup: &WalkResult) {
-        let keys = match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
-            Some(TaskKind::Lookup {
-                keys: Some(keys), ..
-            })
-            | Some(TaskKind::WalkKeys(keys)) => keys,
-            _ => return,
+        let families = self.config.families();
+        let Some(keys) = self.walk_keys_mut(id) else {
+            return;
         };
         keys.pending.retain(|t| *t != child);
         keys.records.extend(lookup.trace.queries().cloned());
@@ -2247,7 +2241,6 @@ impl Run {
             return;
         };
         let (_, zone) = keys.hosts.remove(index);
-        let families = self.config.families();
         let mut servers: Vec<ServerAddr> = Vec::new();
         if let WalkOutcome::Answer(records) = &lookup.outcome {
             for record in records {
@@ -2273,16 +2266,11 @@ impl Run {
 
     /// A DNSKEY ask of walk `id` is in: the walk's result goes out once it and every ask are.
     fn walk_keys_in(&mut self, id: TaskId, ask: TaskId, records: Vec<QueryRecord>) {
-        match self.tasks.get_mut(&id).map(|t| &mut t.kind) {
-            Some(TaskKind::Lookup {
-                keys: Some(keys), ..
-            })
-            | Some(TaskKind::WalkKeys(keys)) => {
-                keys.pending.retain(|t| *t != ask);
-                keys.records.extend(records);
-            }
-            _ => return,
-        }
+        let Some(keys) = self.walk_keys_mut(id) else {
+            return;
+        };
+        keys.pending.retain(|t| *t != ask);
+        keys.records.extend(records);
         self.release_walk_keys(id);
     }
 
