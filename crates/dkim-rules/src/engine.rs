@@ -65,17 +65,21 @@ pub struct CheckRun {
     pub report: Report,
     /// The zone cuts from the root to the zone that holds the names.
     pub path: Vec<PathStep>,
-    /// Every query sent for this check, in the order made (answers it shared with another
-    /// question of the run are not listed again).
+    /// The queries whose answers the check read, in the order made (answers it shared with
+    /// another question of the run are not listed again).
     pub trace: Vec<QueryRecord>,
+    /// How many queries the run sent for this check: those of the trace, and those whose
+    /// answers no task of the check waited for any more when they came (a walk that went on
+    /// without a name server's address). Each exchange counts once, whatever its retries.
+    pub sent: u64,
     /// Time from the start to the diagnosis.
     pub elapsed: Duration,
 }
 
 impl CheckRun {
-    /// How many queries were sent for this check.
+    /// How many queries were sent for this check ([`CheckRun::sent`]).
     pub fn queries(&self) -> u64 {
-        self.trace.len() as u64
+        self.sent
     }
 
     /// Datagrams thrown away during the check's exchanges because they did not match the
@@ -186,6 +190,8 @@ pub struct CheckMachine {
     extra_records: Vec<QueryRecord>,
     trace: Trace,
     reduced_trace: Vec<QueryRecord>,
+    /// Exchanges the run made for the check's tasks (`Run::take_queries`).
+    sent: u64,
     /// The key lookups' authoritative answers (the keys at the targets), for DNSSEC.
     target_answers: Vec<QueryRecord>,
     dnssec: DnssecState,
@@ -211,6 +217,7 @@ impl CheckMachine {
             extra_records: Vec::new(),
             trace: Trace::default(),
             reduced_trace: Vec::new(),
+            sent: 0,
             target_answers: Vec::new(),
             dnssec: DnssecState::Off,
             result: None,
@@ -639,6 +646,7 @@ impl CheckMachine {
             report,
             path,
             trace,
+            sent: self.sent,
             elapsed: now.saturating_duration_since(started),
         }
     }
@@ -695,6 +703,7 @@ impl RunClient for CheckMachine {
 
     fn handle(&mut self, event: RunEvent, run: &mut Run, now: Instant) {
         let task = event.task();
+        self.sent += run.take_queries(task);
         let Some(at) = self.pending.iter().position(|(t, _)| *t == task) else {
             return;
         };

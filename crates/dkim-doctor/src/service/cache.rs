@@ -414,6 +414,7 @@ mod tests {
             observations,
             path: Vec::new(),
             trace: Vec::new(),
+            sent: 0,
             elapsed: Duration::ZERO,
         }
     }

@@ -224,6 +224,10 @@ struct Task {
     kind: TaskKind,
     /// Tasks that wait for this one's result; none: it goes out as a [`RunEvent`].
     parents: Vec<TaskId>,
+    /// The caller's task this one works for (itself for a caller's task; the first
+    /// parent's for another): the exchanges it makes are counted for it
+    /// ([`Run::take_queries`]).
+    root: TaskId,
 }
 
 #[derive(Debug)]
@@ -385,7 +389,17 @@ pub struct Run {
     now: Instant,
     /// Tasks started by callers since [`Run::take_started`] was last called.
     started: Vec<TaskId>,
+    /// Exchanges made for each caller's task still running ([`Task::root`]).
+    sent: HashMap<TaskId, u64>,
+    /// The same for callers' tasks that have ended, until [`Run::take_queries`] (at most
+    /// [`SENT_KEPT`], oldest dropped first).
+    sent_out: HashMap<TaskId, u64>,
+    sent_out_order: VecDeque<TaskId>,
 }
+
+/// How many ended tasks' exchange counts are kept for [`Run::take_queries`]: a caller that
+/// never takes them does not grow the run.
+const SENT_KEPT: usize = 65_536;
 
 /// Something that works on a run through tasks: it starts some, is told how each ended, and
 /// says when it needs nothing more. A check of a domain is one; a driver runs many on one
@@ -439,6 +453,9 @@ impl Run {
             stats: RunStats::default(),
             now,
             started: Vec::new(),
+            sent: HashMap::new(),
+            sent_out: HashMap::new(),
+            sent_out_order: VecDeque::new(),
         }
     }
 
@@ -446,6 +463,16 @@ impl Run {
     /// clients on one run learns this way which client each event goes to).
     pub fn take_started(&mut self) -> Vec<TaskId> {
         std::mem::take(&mut self.started)
+    }
+
+    /// How many exchanges the run made for caller's task `task` (a lookup, survey or ask a
+    /// caller started), with every task that worked for it: name server address lookups,
+    /// zone surveys, DNSKEY asks, a walk's lookups it went on without. Each exchange counts
+    /// once, for the first task that asked it; a question answered from the run's memory or
+    /// by an exchange another task made counts nothing. Taken once, after the task's
+    /// [`RunEvent`] (then 0); counts of [`SENT_KEPT`] ended tasks are kept.
+    pub fn take_queries(&mut self, task: TaskId) -> u64 {
+        self.sent_out.remove(&task).unwrap_or(0)
     }
 
     /// The configuration.
@@ -667,6 +694,7 @@ impl Run {
     /// the sub-tasks that served only it stop too, and its result is dropped. Exchanges
     /// already asked for still complete (other tasks may share them).
     pub fn cancel(&mut self, task: TaskId) {
+        self.sent.remove(&task);
         let mut stack = vec![task];
         while let Some(id) = stack.pop() {
             let Some(task) = self.tasks.remove(&id) else {
@@ -776,6 +804,20 @@ impl Run {
             if !state.counted {
                 state.counted = true;
                 self.stats.queries += 1;
+                // For the caller's task of the first waiter still there (a walk may have
+                // gone on without the name server address it asked for).
+                let root = state.waiters.iter().find_map(|w| {
+                    let task = match w {
+                        Waiter::Walk { task, .. }
+                        | Waiter::Ask { task, .. }
+                        | Waiter::Recursive { task } => task,
+                        Waiter::Health => return None,
+                    };
+                    self.tasks.get(task).map(|t| t.root)
+                });
+                if let Some(root) = root.filter(|r| self.tasks.contains_key(r)) {
+                    *self.sent.entry(root).or_default() += 1;
+                }
             }
             state.in_flight = true;
             state.retry_at = None;
@@ -1101,7 +1143,18 @@ impl Run {
         if parents.is_empty() {
             self.started.push(id);
         }
-        self.tasks.insert(id, Task { kind, parents });
+        let root = parents
+            .first()
+            .and_then(|p| self.tasks.get(p))
+            .map_or(id, |t| t.root);
+        self.tasks.insert(
+            id,
+            Task {
+                kind,
+                parents,
+                root,
+            },
+        );
         id
     }
 
@@ -1539,6 +1592,14 @@ impl Run {
     /// The result of task `id` goes to the tasks waiting for it, or out as an event.
     fn deliver(&mut self, id: TaskId, parents: Vec<TaskId>, output: Output) {
         if parents.is_empty() {
+            let sent = self.sent.remove(&id).unwrap_or(0);
+            if self.sent_out_order.len() >= SENT_KEPT {
+                if let Some(old) = self.sent_out_order.pop_front() {
+                    self.sent_out.remove(&old);
+                }
+            }
+            self.sent_out.insert(id, sent);
+            self.sent_out_order.push_back(id);
             self.events.push_back(output.into_event(id));
             return;
         }
@@ -1600,6 +1661,7 @@ impl Run {
         let Some(Task {
             kind: TaskKind::Survey(survey),
             parents,
+            ..
         }) = self.tasks.remove(&survey_task)
         else {
             return;
@@ -1930,6 +1992,7 @@ impl Run {
                 let Some(Task {
                     kind: TaskKind::Recursive { question, address },
                     parents,
+                    ..
                 }) = self.tasks.remove(&task)
                 else {
                     return;
@@ -2012,6 +2075,7 @@ impl Run {
                             Task {
                                 kind: TaskKind::WalkKeys(keys),
                                 parents: task.parents,
+                                root: task.root,
                             },
                         );
                         // The zone that answered: its servers not asked yet (it was not the
@@ -2283,6 +2347,7 @@ impl Run {
         let Some(Task {
             kind: TaskKind::WalkKeys(mut keys),
             parents,
+            ..
         }) = self.tasks.remove(&id)
         else {
             return;
