@@ -309,6 +309,13 @@ impl DelegationCache {
         *owner == walk
     }
 
+    /// Who holds the descent from `zone` towards `label`, if anyone.
+    pub(crate) fn descent_owner(&self, zone: &Name, label: &[u8]) -> Option<u64> {
+        self.descents
+            .get(&(zone.to_lowercase(), label.to_ascii_lowercase()))
+            .copied()
+    }
+
     /// Ends a claim of walk `walk`; true if the walk held it (walks waiting for it may now
     /// find a closer zone cut, or claim it themselves).
     pub(crate) fn release_descent(&mut self, zone: &Name, label: &[u8], walk: u64) -> bool {

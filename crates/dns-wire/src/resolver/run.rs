@@ -2116,42 +2116,43 @@ impl Run {
         };
         let floor = keys.every_server.clone();
         let current = walk.zone().clone();
-        let mut new_zones: Vec<(Name, ServerAddr, bool)> = Vec::new();
+        // The zone the walk is in, at or below the floor: every server, once the walk asks
+        // it (its name servers' lookups may have asked some already).
+        let every = floor.as_ref().is_some_and(|floor| {
+            current.zone.is_subdomain_of(floor)
+                && !keys.every_zones.contains(&current.zone)
+                && queries
+                    .iter()
+                    .any(|q| q.purpose == QueryPurpose::Lookup && q.zone == current.zone)
+        });
+        let mut one_server: Vec<(Name, ServerAddr)> = Vec::new();
         for query in queries {
             // The walk's own descent, not the name server address lookups inside it.
             if query.purpose != QueryPurpose::Lookup
+                || (every && query.zone == current.zone)
                 || keys.asked.iter().any(|(z, _)| *z == query.zone)
-                || new_zones.iter().any(|(z, _, _)| *z == query.zone)
+                || one_server.iter().any(|(z, _)| *z == query.zone)
             {
                 continue;
             }
-            let every = floor.as_ref().is_some_and(|floor| {
-                query.zone == current.zone && query.zone.is_subdomain_of(floor)
-            });
-            new_zones.push((query.zone.clone(), query.server.clone(), every));
+            one_server.push((query.zone.clone(), query.server.clone()));
         }
-        for (zone, server, every) in new_zones {
-            let servers = if every {
-                if let Some(keys) = self.walk_keys_mut(id) {
-                    keys.every_zones.push(zone.clone());
-                }
-                let mut servers = self.known_servers(&current);
-                if !servers.iter().any(|s| s.ip == server.ip) {
-                    servers.insert(0, server);
-                }
-                servers
-            } else {
-                if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
-                    self.key_servers.clear();
-                }
-                let server = self
-                    .key_servers
-                    .entry(zone.clone())
-                    .or_insert(server)
-                    .clone();
-                vec![server]
-            };
-            self.ask_zone_keys(id, &zone, servers);
+        if every {
+            if let Some(keys) = self.walk_keys_mut(id) {
+                keys.every_zones.push(current.zone.clone());
+            }
+            self.ask_missing_zone_keys(id, &current);
+        }
+        for (zone, server) in one_server {
+            if self.key_servers.len() >= ZONE_SURVEYS_KEPT {
+                self.key_servers.clear();
+            }
+            let server = self
+                .key_servers
+                .entry(zone.clone())
+                .or_insert(server)
+                .clone();
+            self.ask_zone_keys(id, &zone, vec![server]);
         }
     }
 

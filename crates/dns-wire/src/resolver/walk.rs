@@ -15,8 +15,10 @@
 //! call ([`Walk::poll`], [`Walk::receive`], [`Walk::into_result`]), so many walks of one run
 //! share one cache without a lock. They cooperate through it without talking to each other: a
 //! task about to ask the root's or a top-level domain's servers about a name first claims that
-//! step in the cache; a task of another walk heading for the same child waits (bounded by
-//! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back.
+//! step in the cache; another task heading for the same child waits (bounded by
+//! [`WalkOptions::max_descent_wait`]) and then starts from the cut the first one brought back,
+//! whether it belongs to another walk or to the same one (two name server address lookups
+//! started together), unless the claim is held by a task it works for.
 //! A walk that ends a claim says so ([`Walk::take_released_descents`]); its driver then polls
 //! the walks waiting on the same cache ([`super::Run`] does). A walk gives its claims back in
 //! [`Walk::into_result`] or [`Walk::abandon`]: dropping it does nothing.
@@ -910,11 +912,18 @@ impl Walk {
                     continue;
                 }
             }
-            if self.cache.claim_descent(&zone, &label, self.id) {
+            if self.cache.claim_descent(&zone, &label, self.claimant(id)) {
                 let task = &mut self.tasks[id];
                 task.claim = Some((zone, label));
                 task.waiting_for_descent = None;
                 return false;
+            }
+            // A task this one works for holds it (it waits for this address lookup): going
+            // ahead is the only way on.
+            if let Some(owner) = self.cache.descent_owner(&zone, &label) {
+                if owner >> 20 == self.id && self.works_for(id, (owner & 0xF_FFFF) as usize) {
+                    return false;
+                }
             }
             let now = self.now;
             let wait = self.options.max_descent_wait;
@@ -937,9 +946,29 @@ impl Walk {
     /// Gives up the task's descent claim, if any.
     fn release_claim(&mut self, id: usize) {
         if let Some((zone, label)) = self.tasks[id].claim.take() {
-            self.released_descents |= self.cache.release_descent(&zone, &label, self.id);
+            self.released_descents |= self.cache.release_descent(&zone, &label, self.claimant(id));
         }
         self.tasks[id].waiting_for_descent = None;
+    }
+
+    /// Whether task `id` works for task `other` (an address lookup for it, or for one of
+    /// its own lookups).
+    fn works_for(&self, id: usize, other: usize) -> bool {
+        let mut current = id;
+        while let TaskPurpose::NsAddress { parent, .. } = &self.tasks[current].purpose {
+            if *parent == other {
+                return true;
+            }
+            current = *parent;
+        }
+        false
+    }
+
+    /// Who task `id` claims descents as: the task, not the walk, so that two name server
+    /// address lookups of one walk (started together) share a descent as two walks do, and
+    /// the questions a run sends do not depend on which answer comes first.
+    fn claimant(&self, id: usize) -> u64 {
+        (self.id << 20) | (id as u64 & 0xF_FFFF)
     }
 
     /// Starts address lookups for unresolved NS names, up to the parallelism; true if any
