@@ -1607,6 +1607,79 @@ mod run_machine {
     }
 
     #[test]
+    fn name_server_lookups_of_one_walk_share_their_descent() {
+        // example.com on two name servers in another TLD, without glue: the walk looks both
+        // up at once; one of them asks the root and net, the other waits for the cut.
+        let mut sim = Sim::default();
+        sim.zone(
+            "10.0.0.1",
+            Zone::new(
+                ".",
+                vec![
+                    ns("com", "a.gtld.com"),
+                    a("a.gtld.com", "10.0.0.2"),
+                    ns("net", "a.gtld.net"),
+                    a("a.gtld.net", "10.0.0.8"),
+                ],
+            ),
+        );
+        let mut example = example_zone();
+        example.retain(|r| r.rtype() != RecordType::NS);
+        example.push(ns("example.com", "ns1.hosting.net"));
+        example.push(ns("example.com", "ns2.hosting.net"));
+        sim.zone(
+            "10.0.0.2",
+            Zone::new(
+                "com",
+                vec![
+                    ns("example.com", "ns1.hosting.net"),
+                    ns("example.com", "ns2.hosting.net"),
+                ],
+            ),
+        );
+        sim.zone(
+            "10.0.0.8",
+            Zone::new(
+                "net",
+                vec![
+                    ns("hosting.net", "ns.hosting.net"),
+                    a("ns.hosting.net", "10.0.0.9"),
+                ],
+            ),
+        );
+        sim.zone(
+            "10.0.0.9",
+            Zone::new(
+                "hosting.net",
+                vec![
+                    ns("hosting.net", "ns.hosting.net"),
+                    a("ns.hosting.net", "10.0.0.9"),
+                    a("ns1.hosting.net", "10.0.0.3"),
+                    a("ns2.hosting.net", "10.0.0.4"),
+                ],
+            ),
+        );
+        sim.zone("10.0.0.3", Zone::new("example.com", example.clone()));
+        sim.zone("10.0.0.4", Zone::new("example.com", example));
+        let mut net = Net::new(sim, Net::config());
+        let now = net.now;
+        net.run
+            .lookup(&n("a._domainkey.example.com"), RecordType::CNAME, now);
+        net.settle();
+        let about_hosts = |server: &str| {
+            net.sim
+                .asked
+                .iter()
+                .filter(|(ip_, q)| *ip_ == ip(server) && q.name.is_subdomain_of(&n("hosting.net")))
+                .count()
+        };
+        // One question about the hosts to the root and one to net: the second lookup took
+        // the cut the first brought back. Both hosts asked of hosting.net.
+        assert_eq!((about_hosts("10.0.0.1"), about_hosts("10.0.0.8")), (1, 1));
+        assert_eq!(about_hosts("10.0.0.9"), 2);
+    }
+
+    #[test]
     fn a_cut_below_the_zone_surveyed_at_the_referral_is_surveyed_where_the_name_is() {
         let mut sim = Sim::default();
         let mut example = example_zone();
