@@ -78,14 +78,15 @@ commands:
                                the rest pending, partial, lame, unregistered), on a generated
                                in-process network behind a relay adding MS (20) per round trip,
                                at concurrency 256 (no BIND lab)
-  bench-serve [--connections N] [--seconds S] [--generator xtask|wrk]
+  bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
                                for S (20) seconds; prints requests/s and p50/p90/p99/max latency,
                                how the report cache answered (hit, joined, miss) and the CPU
                                time of the server and of the load generator: the tokio one in
                                xtask (default) or wrk (one thread; apt-get install wrk). Fails
-                               unless every response is 200 with the report a check made
+                               unless every response is 200 with the report a check made;
+                               --server runs that binary instead of this tree's release build
 ";
 
 fn main() -> ExitCode {

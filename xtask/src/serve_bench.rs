@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 const USAGE: &str =
-    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk]";
+    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH]";
 
 /// Which load generator sends the requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,8 @@ struct Options {
     connections: usize,
     seconds: u64,
     generator: Generator,
+    /// A `dkim-doctor` binary to run instead of this tree's release build (another commit's).
+    server: Option<std::path::PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -50,6 +52,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         connections: 200,
         seconds: 20,
         generator: Generator::Xtask,
+        server: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -64,6 +67,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--connections" => {
                 options.connections =
                     super::flag_number(arg, args.next(), USAGE)?.clamp(1, 4096) as usize
+            }
+            "--server" => {
+                let path = args
+                    .next()
+                    .ok_or(format!("--server takes a path\n{USAGE}"))?;
+                options.server = Some(path.into());
             }
             "--seconds" => options.seconds = super::flag_number(arg, args.next(), USAGE)?.max(1),
             _ => return Err(USAGE.to_string()),
@@ -105,7 +114,10 @@ struct Measured {
 /// Runs the benchmark.
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
-    let binary = super::release_dkim_doctor()?;
+    let binary = match &options.server {
+        Some(path) => path.clone(),
+        None => super::release_dkim_doctor()?,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
