@@ -541,7 +541,9 @@ async fn check_endpoint(
     let reported = app
         .reports
         .get_or_run(Arc::clone(&read.key), fresh, || {
-            run_check(&app, &id, read.input.clone(), kind)
+            // Boxed: a check's future is large, and inline it would be moved into every
+            // request's future, most of which are answered from the cache without it.
+            Box::pin(run_check(&app, &id, read.input.clone(), kind))
         })
         .await;
     match reported {
