@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 const USAGE: &str =
-    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH]";
+    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH] [--server-threads N]";
 
 /// Which load generator sends the requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,8 @@ struct Options {
     generator: Generator,
     /// A `dkim-doctor` binary to run instead of this tree's release build (another commit's).
     server: Option<std::path::PathBuf>,
+    /// The server's tokio worker threads (`TOKIO_WORKER_THREADS`; default: one per core).
+    server_threads: Option<u64>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -53,6 +55,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         seconds: 20,
         generator: Generator::Xtask,
         server: None,
+        server_threads: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -73,6 +76,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .next()
                     .ok_or(format!("--server takes a path\n{USAGE}"))?;
                 options.server = Some(path.into());
+            }
+            "--server-threads" => {
+                options.server_threads = Some(super::flag_number(arg, args.next(), USAGE)?.max(1))
             }
             "--seconds" => options.seconds = super::flag_number(arg, args.next(), USAGE)?.max(1),
             _ => return Err(USAGE.to_string()),
@@ -127,7 +133,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot start the demo network: {e}"))?;
     let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
     let limit = (options.connections * 4).to_string();
-    let mut child = Command::new(&binary)
+    let mut server = Command::new(&binary);
+    if let Some(threads) = options.server_threads {
+        server.env("TOKIO_WORKER_THREADS", threads.to_string());
+    }
+    let mut child = server
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(["--roots", &roots.join(","), "--port", &lab.port.to_string()])
         .args([
@@ -201,8 +211,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let threads = options
+        .server_threads
+        .map_or("one per core".to_string(), |n| n.to_string());
     println!(
-        "| `serve`, cached healthy SES check, {} connections, {} s, generator {} | requests | requests/s | p50 | p90 | p99 | max |",
+        "| `serve`, cached healthy SES check, {} connections, {} s, generator {}, server worker threads {threads} | requests | requests/s | p50 | p90 | p99 | max |",
         options.connections,
         options.seconds,
         options.generator.name()
