@@ -275,7 +275,8 @@ pub fn measure(
             next_report += 0.1;
         }
     }
-    let (status, max_rss_kib) = wait_with_rusage(pid)?;
+    let (status, usage) = super::wait_with_rusage(pid)?;
+    let max_rss_kib = usage.ru_maxrss as u64;
     let elapsed = started.elapsed();
     let _ = reader.join();
     let summary = summary.join().unwrap_or_default();
@@ -336,21 +337,4 @@ fn vm_rss_kib(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// Waits for the child and returns its exit status and peak resident set size (KiB).
-fn wait_with_rusage(pid: u32) -> Result<(i32, u64), String> {
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in; pid is our own unreaped child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    if waited < 0 {
-        return Err("wait4 failed".to_string());
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    Ok((code, usage.ru_maxrss as u64))
 }

@@ -78,12 +78,17 @@ commands:
                                the rest pending, partial, lame, unregistered), on a generated
                                in-process network behind a relay adding MS (20) per round trip,
                                at concurrency 256 (no BIND lab)
-  bench-serve [--connections N] [--seconds S]
+  bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH]
+              [--server-threads N]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
                                for S (20) seconds; prints requests/s and p50/p90/p99/max latency,
                                how the report cache answered (hit, joined, miss) and the CPU
-                               time of the server and of the load generator
+                               time of the server and of the load generator: the tokio one in
+                               xtask (default) or wrk (one thread; apt-get install wrk). Fails
+                               unless every response is 200 with the report a check made;
+                               --server runs that binary instead of this tree's release build;
+                               --server-threads sets the server's TOKIO_WORKER_THREADS
 ";
 
 fn main() -> ExitCode {
@@ -143,6 +148,24 @@ fn run_command(command: &mut Command) -> Result<(), String> {
 fn release_dkim_doctor() -> Result<PathBuf, String> {
     run_command(cargo().args(["build", "--release", "-p", "dkim-doctor"]))?;
     Ok(root().join("target/release/dkim-doctor"))
+}
+
+/// Waits for the child `pid` (spawned, not yet waited for) and returns its exit status (-1 when
+/// a signal ended it) and its resource usage (CPU time, peak resident set size in KiB).
+fn wait_with_rusage(pid: u32) -> Result<(i32, libc::rusage), String> {
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return Err("wait4 failed".to_string());
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok((code, usage))
 }
 
 /// The number given after `flag` (`--lines 1000`), or the usage as the error.

@@ -2,9 +2,14 @@
 //! the in-process demo network: C connections (200) each send the same healthy SES check
 //! (`ses-healthy.com`) again and again over HTTP/1.1 keep-alive for D seconds, after a warm-up
 //! that fills the server's delegation cache; prints requests per second and latency
-//! percentiles (Markdown), and how the server's report cache answered (`x-dkim-doctor-cache`:
-//! hit, joined or miss). The load generator is here (tokio, plain HTTP/1.1), so nothing but
-//! the server is measured besides it; both share the machine's cores.
+//! percentiles (Markdown), how the server's report cache answered (`x-dkim-doctor-cache`:
+//! hit, joined or miss), and the CPU time of the server and of the load generator.
+//!
+//! Two load generators, both closed loops (a connection sends its next request when the last
+//! is answered, as `oha` and `wrk` do by default): the tokio one here, or `wrk` with one thread
+//! (`--generator wrk`), which needs far less CPU per request and so leaves the server more of
+//! the cores they share. Either way the bench fails unless every response is 200 and every body
+//! is a healthy report, byte for byte one that a check during the run (or just before) made.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,24 +17,70 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-const USAGE: &str = "usage: cargo xtask bench-serve [--connections N] [--seconds S]";
+const USAGE: &str =
+    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH] [--server-threads N]";
+
+/// Which load generator sends the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Generator {
+    /// The tokio one in this process.
+    Xtask,
+    /// `wrk` (Debian's package), one thread: a C event loop that takes a fraction of the CPU
+    /// per request the tokio one does, leaving the server more of the cores they share.
+    Wrk,
+}
+
+impl Generator {
+    fn name(self) -> &'static str {
+        match self {
+            Generator::Xtask => "xtask",
+            Generator::Wrk => "wrk",
+        }
+    }
+}
 
 struct Options {
     connections: usize,
     seconds: u64,
+    generator: Generator,
+    /// A `dkim-doctor` binary to run instead of this tree's release build (another commit's).
+    server: Option<std::path::PathBuf>,
+    /// The server's tokio worker threads (`TOKIO_WORKER_THREADS`; default: one per core).
+    server_threads: Option<u64>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         connections: 200,
         seconds: 20,
+        generator: Generator::Xtask,
+        server: None,
+        server_threads: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut number = || super::flag_number(arg, args.next(), USAGE);
         match arg.as_str() {
-            "--connections" => options.connections = number()?.clamp(1, 4096) as usize,
-            "--seconds" => options.seconds = number()?.max(1),
+            "--generator" => {
+                options.generator = match args.next().map(String::as_str) {
+                    Some("xtask") => Generator::Xtask,
+                    Some("wrk") => Generator::Wrk,
+                    _ => return Err(format!("--generator takes xtask or wrk\n{USAGE}")),
+                }
+            }
+            "--connections" => {
+                options.connections =
+                    super::flag_number(arg, args.next(), USAGE)?.clamp(1, 4096) as usize
+            }
+            "--server" => {
+                let path = args
+                    .next()
+                    .ok_or(format!("--server takes a path\n{USAGE}"))?;
+                options.server = Some(path.into());
+            }
+            "--server-threads" => {
+                options.server_threads = Some(super::flag_number(arg, args.next(), USAGE)?.max(1))
+            }
+            "--seconds" => options.seconds = super::flag_number(arg, args.next(), USAGE)?.max(1),
             _ => return Err(USAGE.to_string()),
         }
     }
@@ -46,10 +97,33 @@ impl Drop for Server {
     }
 }
 
+/// The start of every healthy report of the check the bench sends.
+const REPORT_START: &str = r#"{"domain":"ses-healthy.com","check":"ses","verdict":"pass","#;
+
+/// Different response bodies a run may see before it is called a failure: one per check run
+/// during it (a miss) and the one made before it.
+const MAX_BODIES: usize = 16;
+
+/// What a measured run saw.
+struct Measured {
+    requests: u64,
+    elapsed: Duration,
+    /// Latency at the 50th, 90th and 99th percentile and the largest, in milliseconds.
+    latency_ms: [f64; 4],
+    outcomes: Outcomes,
+    /// The different response bodies, each once (at most [`MAX_BODIES`]).
+    bodies: Vec<Vec<u8>>,
+    /// CPU time of the load generator (user + system) during the run, in seconds.
+    generator_cpu: Option<f64>,
+}
+
 /// Runs the benchmark.
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
-    let binary = super::release_dkim_doctor()?;
+    let binary = match &options.server {
+        Some(path) => path.clone(),
+        None => super::release_dkim_doctor()?,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -59,7 +133,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot start the demo network: {e}"))?;
     let roots: Vec<String> = lab.roots.iter().map(ToString::to_string).collect();
     let limit = (options.connections * 4).to_string();
-    let mut child = Command::new(&binary)
+    let mut server = Command::new(&binary);
+    if let Some(threads) = options.server_threads {
+        server.env("TOKIO_WORKER_THREADS", threads.to_string());
+    }
+    let mut child = server
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(["--roots", &roots.join(","), "--port", &lab.port.to_string()])
         .args([
@@ -102,63 +180,97 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "POST /v1/check/ses HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let result = runtime.block_on(async {
+    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let result = (|| {
         // Warm-up: the delegation cache and the servers' round-trip times are learnt.
         let warm = Instant::now() + Duration::from_secs(2);
-        load(addr, &request, 8, warm).await?;
-        let until = Instant::now() + Duration::from_secs(options.seconds);
+        runtime.block_on(load(addr, &request, 8, warm))?;
         let cpu_before = cpu_ticks(pid);
-        let own_before = cpu_ticks(std::process::id());
-        let started = Instant::now();
-        let measured = load(addr, &request, options.connections, until).await?;
+        let measured = match options.generator {
+            Generator::Xtask => {
+                let until = Instant::now() + Duration::from_secs(options.seconds);
+                runtime.block_on(load(addr, &request, options.connections, until))?
+            }
+            Generator::Wrk => wrk(addr, &body, &options)?,
+        };
         let cpu = cpu_ticks(pid)
             .zip(cpu_before)
             .map(|(after, before)| after - before);
-        let own = cpu_ticks(std::process::id())
-            .zip(own_before)
-            .map(|(after, before)| after - before);
-        Ok::<_, String>((measured, started.elapsed(), cpu, own))
-    });
+        Ok::<_, String>((measured, cpu))
+    })();
     drop(server);
     runtime.block_on(lab.shutdown());
-    let ((mut latencies, outcomes), elapsed, cpu, own) = result?;
-    latencies.sort();
-    let pct = |p: f64| {
-        let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[at].as_secs_f64() * 1000.0
-    };
+    let (measured, cpu) = result?;
+    check_bodies(&measured)?;
+    let [p50, p90, p99, max] = measured.latency_ms;
     println!(
-        "| `serve`, cached healthy SES check, {} connections, {} s | requests/s | p50 | p90 | p99 | max |",
-        options.connections, options.seconds
+        "load average at the start (1, 5, 15 min): {}",
+        load_average
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    let threads = options
+        .server_threads
+        .map_or("one per core".to_string(), |n| n.to_string());
     println!(
-        "| {} requests | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
-        latencies.len(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        pct(1.0)
+        "| `serve`, cached healthy SES check, {} connections, {} s, generator {}, server worker threads {threads} | requests | requests/s | p50 | p90 | p99 | max |",
+        options.connections,
+        options.seconds,
+        options.generator.name()
     );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     println!(
-        "report cache: {} hit, {} joined, {} miss",
-        outcomes.hit, outcomes.joined, outcomes.miss
+        "| | {} | {:.0} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.1} ms |",
+        measured.requests,
+        measured.requests as f64 / measured.elapsed.as_secs_f64(),
+    );
+    let outcomes = &measured.outcomes;
+    println!(
+        "every response 200, its body one of {} report(s) starting {REPORT_START}; report cache: {} hit, {} joined, {} miss",
+        measured.bodies.len(),
+        outcomes.hit,
+        outcomes.joined,
+        outcomes.miss
     );
     if let Some(ticks) = cpu {
         // Clock ticks are 1/100 s on Linux.
         let seconds = ticks as f64 / 100.0;
         println!(
             "server CPU (user + system): {seconds:.1} s in {:.1} s, {:.1} µs per request",
-            elapsed.as_secs_f64(),
-            seconds * 1e6 / latencies.len().max(1) as f64
+            measured.elapsed.as_secs_f64(),
+            seconds * 1e6 / measured.requests.max(1) as f64
         );
     }
-    if let Some(ticks) = own {
+    if let Some(seconds) = measured.generator_cpu {
         println!(
-            "load generator and lab CPU (this process): {:.1} s",
-            ticks as f64 / 100.0
+            "load generator CPU ({}): {seconds:.1} s, {:.1} µs per request",
+            options.generator.name(),
+            seconds * 1e6 / measured.requests.max(1) as f64
         );
+    }
+    Ok(())
+}
+
+/// Fails unless every body is a healthy report and there were no more different ones than
+/// checks run: a report answered from the cache is the very bytes of the check it came from.
+fn check_bodies(measured: &Measured) -> Result<(), String> {
+    if measured.requests == 0 {
+        return Err("no request was answered".to_string());
+    }
+    for body in &measured.bodies {
+        if !body.starts_with(REPORT_START.as_bytes()) {
+            let start = String::from_utf8_lossy(&body[..body.len().min(200)]);
+            return Err(format!("a response is not the healthy report: {start:?}"));
+        }
+    }
+    let made = measured.outcomes.miss + 1;
+    if measured.bodies.len() as u64 > made {
+        return Err(format!(
+            "{} different reports for {made} checks run: the cache gave bytes no check made",
+            measured.bodies.len()
+        ));
     }
     Ok(())
 }
@@ -198,20 +310,24 @@ impl Outcomes {
     }
 }
 
-/// `connections` keep-alive connections sending `request` until `until`; every latency, and
-/// the cache outcomes.
+/// `connections` keep-alive connections sending `request` until `until`: the latencies, the
+/// cache outcomes and the bodies seen, with the CPU time of this process (the generator and
+/// the lab, idle once the report is cached).
 async fn load(
     addr: std::net::SocketAddr,
     request: &str,
     connections: usize,
     until: Instant,
-) -> Result<(Vec<Duration>, Outcomes), String> {
+) -> Result<Measured, String> {
+    let cpu_before = cpu_ticks(std::process::id());
+    let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
         let request = request.as_bytes().to_vec();
         tasks.spawn(async move {
             let mut latencies = Vec::new();
             let mut outcomes = Outcomes::default();
+            let mut bodies: Vec<Vec<u8>> = Vec::new();
             let stream = TcpStream::connect(addr)
                 .await
                 .map_err(|e| format!("connect: {e}"))?;
@@ -233,18 +349,208 @@ async fn load(
                 }
                 latencies.push(sent.elapsed());
                 outcomes.count(outcome);
+                // Compared with the last body only: a different one is rare (a check ran).
+                if bodies.last() != Some(&body) && !bodies.contains(&body) {
+                    if bodies.len() == MAX_BODIES {
+                        return Err(format!("more than {MAX_BODIES} different responses"));
+                    }
+                    bodies.push(body.clone());
+                }
             }
-            Ok::<_, String>((latencies, outcomes))
+            Ok::<_, String>((latencies, outcomes, bodies))
         });
     }
-    let mut all = Vec::new();
+    let mut latencies = Vec::new();
     let mut outcomes = Outcomes::default();
+    let mut bodies: Vec<Vec<u8>> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (latencies, counted) = joined.map_err(|e| format!("load task: {e}"))??;
-        all.extend(latencies);
+        let (more, counted, seen) = joined.map_err(|e| format!("load task: {e}"))??;
+        latencies.extend(more);
         outcomes.add(&counted);
+        for body in seen {
+            if !bodies.contains(&body) {
+                bodies.push(body);
+            }
+        }
     }
-    Ok((all, outcomes))
+    let elapsed = started.elapsed();
+    let generator_cpu = cpu_ticks(std::process::id())
+        .zip(cpu_before)
+        .map(|(after, before)| (after - before) as f64 / 100.0);
+    latencies.sort();
+    let pct = |p: f64| {
+        let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[at].as_secs_f64() * 1000.0
+    };
+    let latency_ms = if latencies.is_empty() {
+        [0.0; 4]
+    } else {
+        [pct(0.50), pct(0.90), pct(0.99), pct(1.0)]
+    };
+    Ok(Measured {
+        requests: latencies.len() as u64,
+        elapsed,
+        latency_ms,
+        outcomes,
+        bodies,
+        generator_cpu,
+    })
+}
+
+/// The wrk script: POSTs `body`; counts each status other than 200, how the report cache
+/// answered, and each different body (kept, up to [`MAX_BODIES`]); at the end prints
+/// `bench: NAME VALUE` lines and writes the bodies to `dir`.
+fn wrk_script(body: &str, dir: &std::path::Path) -> String {
+    format!(
+        r#"wrk.method = "POST"
+wrk.body = [==[{body}]==]
+wrk.headers["Content-Type"] = "application/json"
+
+local threads = {{}}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  hit, joined, miss, bad, more = 0, 0, 0, 0, 0
+  seen, bodies = {{}}, {{}}
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    bad = bad + 1
+    return
+  end
+  local cache = headers["x-dkim-doctor-cache"]
+  if cache == "hit" then
+    hit = hit + 1
+  elseif cache == "joined" then
+    joined = joined + 1
+  else
+    miss = miss + 1
+  end
+  -- Lua strings are interned: the lookup hashes and compares the body once.
+  if not seen[body] then
+    seen[body] = true
+    if #bodies < {MAX_BODIES} then
+      table.insert(bodies, body)
+    else
+      more = more + 1
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local totals = {{ hit = 0, joined = 0, miss = 0, bad = 0, more = 0 }}
+  local n = 0
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(totals) do
+      totals[name] = totals[name] + thread:get(name)
+    end
+    for _, body in ipairs(thread:get("bodies")) do
+      n = n + 1
+      local file = assert(io.open([==[{dir}]==] .. "/body-" .. n .. ".json", "wb"))
+      file:write(body)
+      file:close()
+    end
+  end
+  for name, value in pairs(totals) do
+    io.write(string.format("bench: %s %d\n", name, value))
+  end
+  local errors = summary.errors
+  io.write(string.format("bench: requests %d\n", summary.requests))
+  io.write(string.format("bench: duration_us %d\n", summary.duration))
+  io.write(string.format("bench: errors %d\n",
+    errors.connect + errors.read + errors.write + errors.status + errors.timeout))
+  io.write(string.format("bench: p50_us %d\n", latency:percentile(50)))
+  io.write(string.format("bench: p90_us %d\n", latency:percentile(90)))
+  io.write(string.format("bench: p99_us %d\n", latency:percentile(99)))
+  io.write(string.format("bench: max_us %d\n", latency.max))
+end
+"#,
+        dir = dir.display()
+    )
+}
+
+/// Runs `wrk` (one thread, the bench's connections and seconds; a 10 s timeout, so that no slow
+/// response falls out of its percentiles unnoticed: any timeout or error fails the bench).
+fn wrk(addr: std::net::SocketAddr, body: &str, options: &Options) -> Result<Measured, String> {
+    let dir = super::root().join("target/tmp/bench-serve");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let script = dir.join("check.lua");
+    std::fs::write(&script, wrk_script(body, &dir))
+        .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
+    let mut command = Command::new("wrk");
+    command
+        .args(["-t1", "-c", &options.connections.to_string()])
+        .args(["-d", &format!("{}s", options.seconds)])
+        .args(["--timeout", "10s", "--latency", "-s"])
+        .arg(&script)
+        .arg(format!("http://{addr}/v1/check/ses"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    println!("{command:?}");
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run wrk (apt-get install wrk): {e}"))?;
+    let mut output = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().ok_or("no stdout")?, &mut output)
+        .map_err(|e| format!("cannot read wrk's output: {e}"))?;
+    let (code, usage) = super::wait_with_rusage(child.id())?;
+    let mut values = std::collections::HashMap::new();
+    for line in output.lines() {
+        match line.strip_prefix("bench: ") {
+            Some(pair) => {
+                if let Some((name, value)) = pair.split_once(' ') {
+                    values.insert(name.to_string(), value.parse::<u64>().unwrap_or(u64::MAX));
+                }
+            }
+            None => println!("  {line}"),
+        }
+    }
+    if code != 0 {
+        return Err(format!("wrk exited with {code}"));
+    }
+    let value = |name: &str| {
+        values
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("wrk's script printed no {name}"))
+    };
+    if value("bad")? > 0 || value("errors")? > 0 {
+        return Err(format!(
+            "{} responses other than 200, {} errors or timeouts",
+            value("bad")?,
+            value("errors")?
+        ));
+    }
+    if value("more")? > 0 {
+        return Err(format!("more than {MAX_BODIES} different responses"));
+    }
+    let mut bodies = Vec::new();
+    for n in 1..=MAX_BODIES {
+        match std::fs::read(dir.join(format!("body-{n}.json"))) {
+            Ok(body) if !bodies.contains(&body) => bodies.push(body),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let ms = |name: &str| value(name).map(|us| us as f64 / 1000.0);
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok(Measured {
+        requests: value("requests")?,
+        elapsed: Duration::from_micros(value("duration_us")?),
+        latency_ms: [ms("p50_us")?, ms("p90_us")?, ms("p99_us")?, ms("max_us")?],
+        outcomes: Outcomes {
+            hit: value("hit")?,
+            joined: value("joined")?,
+            miss: value("miss")?,
+        },
+        bodies,
+        generator_cpu: Some(seconds(usage.ru_utime) + seconds(usage.ru_stime)),
+    })
 }
 
 /// Reads one response (status line, headers, a Content-Length body, into the buffers given);

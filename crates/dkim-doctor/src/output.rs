@@ -52,10 +52,14 @@ impl Stdout {
     }
 }
 
-/// Writes a line to stderr, ignoring failure (there is nowhere left to report it).
+/// Writes a line to stderr, ignoring failure (there is nowhere left to report it). The line
+/// and its newline go in one write (stderr is unbuffered: `writeln!` makes two), so a server
+/// logging every request makes one system call per line.
 pub fn eprint_line(text: &str) {
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "{text}");
+    let mut line = String::with_capacity(text.len() + 1);
+    line.push_str(text);
+    line.push('\n');
+    let _ = io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Longest error line on stderr, in characters: room for one sentence with a quoted excerpt

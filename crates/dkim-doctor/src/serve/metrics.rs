@@ -15,7 +15,7 @@ const BUCKETS: [f64; 12] = [
 ];
 
 /// What `serve` counts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
     /// Checks finished, by check kind and verdict (checks run; reports given again are
     /// counted by the report cache).
@@ -25,8 +25,24 @@ pub struct Metrics {
     /// Histogram of check durations: a count per bucket (not cumulative), then +Inf.
     buckets: [AtomicU64; BUCKETS.len() + 1],
     duration_micros: AtomicU64,
-    /// Requests answered, by status code.
-    responses: Mutex<BTreeMap<u16, u64>>,
+    /// Requests answered, by status code (index: the code less 100): counted without a lock,
+    /// since every request counts its response.
+    responses: Box<[AtomicU64; STATUS_CODES]>,
+}
+
+/// HTTP status codes are 100 to 999.
+const STATUS_CODES: usize = 900;
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            checks: Mutex::default(),
+            in_flight: AtomicI64::default(),
+            buckets: Default::default(),
+            duration_micros: AtomicU64::default(),
+            responses: Box::new(std::array::from_fn(|_| AtomicU64::new(0))),
+        }
+    }
 }
 
 /// Marks a check as running until dropped (so a cancelled check, its client gone, is counted
@@ -61,7 +77,12 @@ impl Metrics {
 
     /// Counts a response.
     pub fn responded(&self, status: u16) {
-        *lock(&self.responses).entry(status).or_default() += 1;
+        if let Some(count) = usize::from(status)
+            .checked_sub(100)
+            .and_then(|at| self.responses.get(at))
+        {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The exposition text; `queries` is the checker's count of queries sent, `cache` the
@@ -148,7 +169,11 @@ impl Metrics {
             "# HELP dkim_doctor_http_responses_total HTTP responses, by status code."
         )?;
         writeln!(out, "# TYPE dkim_doctor_http_responses_total counter")?;
-        for (status, count) in lock(&self.responses).iter() {
+        let answered = self.responses.iter().enumerate().filter_map(|(at, count)| {
+            let count = count.load(Ordering::Relaxed);
+            (count > 0).then_some((at + 100, count))
+        });
+        for (status, count) in answered {
             writeln!(
                 out,
                 "dkim_doctor_http_responses_total{{code=\"{status}\"}} {count}"
@@ -198,5 +223,30 @@ mod tests {
         assert!(text.contains("dkim_doctor_check_duration_seconds_bucket{le=\"30\"} 2\n"));
         assert!(text.contains("dkim_doctor_check_duration_seconds_bucket{le=\"+Inf\"} 3\n"));
         assert!(text.contains("dkim_doctor_check_duration_seconds_count 3\n"));
+    }
+
+    #[test]
+    fn responses_are_counted_by_status_in_order() {
+        let metrics = Metrics::default();
+        for status in [429, 200, 200, 999, 100] {
+            metrics.responded(status);
+        }
+        // Not a status code: not counted, and no panic.
+        metrics.responded(42);
+        metrics.responded(1000);
+        let text = metrics.render(0, &CacheStats::default());
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with("dkim_doctor_http_responses_total{"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "dkim_doctor_http_responses_total{code=\"100\"} 1",
+                "dkim_doctor_http_responses_total{code=\"200\"} 2",
+                "dkim_doctor_http_responses_total{code=\"429\"} 1",
+                "dkim_doctor_http_responses_total{code=\"999\"} 1",
+            ]
+        );
     }
 }

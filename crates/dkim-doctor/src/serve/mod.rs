@@ -26,6 +26,7 @@ mod metrics;
 mod page;
 mod requests;
 
+use std::fmt::Write as _;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,8 +35,9 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -115,11 +117,34 @@ struct Report {
 }
 
 /// The response header that says where a report came from: `hit`, `joined` or `miss`.
-const CACHE_HEADER: &str = "x-dkim-doctor-cache";
+const CACHE_HEADER: HeaderName = HeaderName::from_static("x-dkim-doctor-cache");
 
-/// The id a request is logged under, and answered with (`x-request-id`).
+/// The request header whose id is kept, and the response header that gives the id.
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id a request is logged under, and answered with (`x-request-id`); a header value
+/// already, shared by the request, its log lines and its response without a copy.
 #[derive(Debug, Clone)]
-struct RequestId(String);
+struct RequestId(HeaderValue);
+
+impl RequestId {
+    fn as_str(&self) -> &str {
+        // Made of visible ASCII only (see `request_id`).
+        self.0.to_str().unwrap_or("-")
+    }
+}
+
+/// Whether the request asks for a check of its own ([`wants_fresh`]), read from its headers
+/// where they are (the `HeaderMap` extractor would copy them all).
+struct WantsFresh(bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for WantsFresh {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(WantsFresh(wants_fresh(&parts.headers)))
+    }
+}
 
 /// Serves until `shutdown` completes, then finishes the requests in progress. `ready` is
 /// called with the address actually bound (the port may have been 0).
@@ -185,20 +210,23 @@ fn router(checker: Arc<Checker>, options: ServeOptions) -> Router {
 /// Source of request ids: a per-process prefix from the start time, then a counter.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-fn request_id(given: Option<&HeaderValue>) -> String {
+fn request_id(given: Option<&HeaderValue>) -> RequestId {
     // A load balancer's id is kept when it is a plain token, so logs join up.
-    if let Some(text) = given.and_then(|v| v.to_str().ok()) {
+    if let Some(value) = given {
+        let text = value.as_bytes();
         if !text.is_empty()
             && text.len() <= 64
             && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
         {
-            return text.to_string();
+            return RequestId(value.clone());
         }
     }
     let prefix = process_prefix();
-    format!("{prefix:08x}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
+    let id = format!("{prefix:08x}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    // Hex digits, a dash and digits: always a valid header value.
+    RequestId(HeaderValue::try_from(id).unwrap_or(HeaderValue::from_static("-")))
 }
 
 fn process_prefix() -> u32 {
@@ -219,28 +247,37 @@ async fn log_request(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let id = request_id(request.headers().get("x-request-id"));
+    let id = request_id(request.headers().get(&REQUEST_ID_HEADER));
     let method = request.method().clone();
-    let path = request.uri().path().chars().take(100).collect::<String>();
-    request.extensions_mut().insert(RequestId(id.clone()));
+    // A cheap copy (shared bytes), read once the response is made.
+    let uri = request.uri().clone();
+    request.extensions_mut().insert(id.clone());
     let started = Instant::now();
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
     app.metrics.responded(status);
-    let cache = match response.headers().get(CACHE_HEADER) {
-        Some(outcome) => format!(" (report: {})", outcome.to_str().unwrap_or("?")),
-        None => String::new(),
-    };
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
-    }
-    crate::output::eprint_line(&format!(
-        "serve: request={id} client={} {method} {} -> {status} in {} ms{cache}",
+    let mut line = format!(
+        "serve: request={} client={} {method} {} -> {status} in {} ms",
+        id.as_str(),
         peer.ip(),
-        error_line(&path),
+        log_path(uri.path()),
         started.elapsed().as_millis()
-    ));
+    );
+    if let Some(outcome) = response.headers().get(&CACHE_HEADER) {
+        let _ = write!(line, " (report: {})", outcome.to_str().unwrap_or("?"));
+    }
+    response.headers_mut().insert(REQUEST_ID_HEADER, id.0);
+    crate::output::eprint_line(&line);
     response
+}
+
+/// A request's path as logged: its first 100 characters, as one line ([`error_line`]);
+/// without a copy in the usual case, a short path of visible characters.
+fn log_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.len() <= 100 && !path.chars().any(char::is_control) {
+        return path.into();
+    }
+    error_line(&path.chars().take(100).collect::<String>()).into()
 }
 
 /// A JSON error body `{"error": "..."}` with `status`; the text is one sentence for the
@@ -468,27 +505,27 @@ async fn check_ses(
     State(app): State<Arc<App>>,
     ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
-    headers: HeaderMap,
+    WantsFresh(fresh): WantsFresh,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    check_endpoint(app, peer, id, &headers, body, Kind::Ses).await
+    check_endpoint(app, peer, id, fresh, body, Kind::Ses).await
 }
 
 async fn check_selector(
     State(app): State<Arc<App>>,
     ConnectInfo(ClientAddr(peer)): ConnectInfo<ClientAddr>,
     Extension(id): Extension<RequestId>,
-    headers: HeaderMap,
+    WantsFresh(fresh): WantsFresh,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    check_endpoint(app, peer, id, &headers, body, Kind::Selector).await
+    check_endpoint(app, peer, id, fresh, body, Kind::Selector).await
 }
 
 async fn check_endpoint(
     app: Arc<App>,
     peer: SocketAddr,
     id: RequestId,
-    headers: &HeaderMap,
+    fresh: bool,
     body: Result<Bytes, BytesRejection>,
     kind: Kind,
 ) -> Response {
@@ -503,8 +540,10 @@ async fn check_endpoint(
     }
     let reported = app
         .reports
-        .get_or_run(Arc::clone(&read.key), wants_fresh(headers), || {
-            run_check(&app, &id, read.input.clone(), kind)
+        .get_or_run(Arc::clone(&read.key), fresh, || {
+            // Boxed: a check's future is large, and inline it would be moved into every
+            // request's future, most of which are answered from the cache without it.
+            Box::pin(run_check(&app, &id, read.input.clone(), kind))
         })
         .await;
     match reported {
@@ -587,7 +626,7 @@ async fn run_check(
         .finished_check(check, verdict, started.elapsed());
     crate::output::eprint_line(&format!(
         "serve: request={} check {check} {} -> {verdict} ({} queries)",
-        id.0,
+        id.as_str(),
         error_line(&domain),
         run.queries()
     ));
