@@ -225,7 +225,7 @@ impl CheckMachine {
     }
 
     /// Checks DNSSEC too: the chain of trust to every name the check relies on, validated at
-    /// `setup.now` from `setup.anchors` (see [`crate::dnssec_gather`]). The run's queries must
+    /// `setup.now` from `setup.anchors` (see the `dnssec_gather` module). The run's queries must
     /// set DO (`TransportConfig::dnssec_ok`) for the answers to carry their signatures. A
     /// reduced check (through a resolver) does not check DNSSEC.
     pub fn with_dnssec(mut self, setup: DnssecSetup) -> CheckMachine {

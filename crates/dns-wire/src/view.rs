@@ -61,7 +61,7 @@ use crate::rdata::{
 use crate::types::{Class, RecordType};
 
 /// A DNS message read in place: its header, and its sections read on demand with
-/// [`entries`](MessageView::entries). See the [module documentation](self).
+/// [`entries`](MessageView::entries). See the [crate documentation](crate).
 #[derive(Debug, Clone, Copy)]
 pub struct MessageView<'a> {
     msg: &'a [u8],

@@ -49,7 +49,7 @@ pub fn record_line(record: &Record, full: bool) -> String {
 const SHORT_DATA: usize = 96;
 
 /// `text`, or its start and end around an ellipsis with the full length, when it is longer
-/// than [`SHORT_DATA`] and `full` is off. Cuts on character boundaries.
+/// than 96 characters (`SHORT_DATA`) and `full` is off. Cuts on character boundaries.
 pub fn shorten(text: &str, full: bool) -> String {
     let count = text.chars().count();
     if full || count <= SHORT_DATA {

@@ -20,7 +20,7 @@
 //! - its [`DelegationCache`] (zone cuts, server addresses) and the descents in progress through
 //!   the root and top-level domains, so concurrent lookups do not repeat them;
 //! - the queries in flight: the same question to the same server at the same time is sent
-//!   once and its response shared ([`ResolverStats::coalesced`]);
+//!   once and its response shared ([`RunStats::coalesced`]);
 //! - which servers answered only without EDNS, so they are not sent EDNS again;
 //! - the zone surveys made by [`Resolver::survey`];
 //! - its counters ([`Resolver::stats`]).

@@ -470,7 +470,7 @@ impl Run {
     /// zone surveys, DNSKEY asks, a walk's lookups it went on without. Each exchange counts
     /// once, for the first task that asked it; a question answered from the run's memory or
     /// by an exchange another task made counts nothing. Taken once, after the task's
-    /// [`RunEvent`] (then 0); counts of [`SENT_KEPT`] ended tasks are kept.
+    /// [`RunEvent`] (then 0); the counts of the last 65,536 ended tasks are kept.
     pub fn take_queries(&mut self, task: TaskId) -> u64 {
         self.sent_out.remove(&task).unwrap_or(0)
     }
