@@ -125,8 +125,17 @@ pub enum SignedOutcome {
 }
 
 impl SignedOutcome {
-    /// A parsed response as the DNSSEC rules keep it.
+    /// A parsed response as the DNSSEC rules keep it. A response without an OPT record is
+    /// no evidence for or against signatures: the question went without EDNS (the transport
+    /// falls back to plain DNS after losses or a FORMERR), so without the DO bit, and a
+    /// server answers that without RRSIGs; it counts as not checked, like an answer that
+    /// never came, rather than as a zone whose signatures are missing.
     pub fn from_message(message: &Message) -> SignedOutcome {
+        if message.edns.is_none() {
+            return SignedOutcome::Error {
+                error: AnswerError::NotChecked,
+            };
+        }
         SignedOutcome::Response {
             rcode: message.rcode(),
             answer: message.answers.iter().map(WireRecord::from).collect(),
@@ -351,11 +360,23 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
     let mut secure_names = 0;
     let mut unsigned: Vec<Name> = Vec::new();
     for probe in &obs.answers {
-        let Some((zone, statuses)) = by_zone
+        // The zone that holds the name: the deepest on its path that is an apex, or of which
+        // nothing is known (every DNSKEY question to it went unanswered). Of the latter the
+        // answers cannot be judged: judged with the keys of the zone above, a name of an
+        // unsigned zone whose servers did not answer the DNSKEY question (losses) would read
+        // as signed without signatures.
+        let holder = obs
+            .zones
             .iter()
-            .filter(|(z, _)| probe.name.is_subdomain_of(z))
-            .max_by_key(|(z, _)| z.label_count())
-        else {
+            .filter(|z| probe.name.is_subdomain_of(&z.zone))
+            .filter(|z| {
+                by_zone.contains_key(&z.zone)
+                    || z.dnskey
+                        .iter()
+                        .all(|a| is_apex(&a.outcome, &z.zone).is_none())
+            })
+            .max_by_key(|z| z.zone.label_count());
+        let Some((zone, statuses)) = holder.and_then(|h| by_zone.get_key_value(&h.zone)) else {
             continue;
         };
         let mut bogus: Vec<(ServerRef, BogusReason)> = Vec::new();
@@ -750,6 +771,29 @@ mod tests {
         let text = fix(vec![(1, 13, 256), (2, 13, 256)]);
         assert!(text.contains("(key tag 1, algorithm 13)"), "{text}");
         assert!(!text.contains("key tag 2,"), "{text}");
+    }
+
+    #[test]
+    fn an_answer_to_a_question_without_edns_is_not_evidence() {
+        // The transport fell back to plain DNS (losses): no DO, so no RRSIG in the answer. It
+        // must not read as a zone whose signatures are missing.
+        let name: Name = "s1._domainkey.example.com".parse().unwrap();
+        let record = Record::new(name.clone(), 60, RData::Txt(Txt::new(["v=DKIM1"])));
+        let mut plain =
+            dns_wire::Message::query_without_edns(7, name.clone(), RecordType::TXT).response();
+        plain.answers.push(record.clone());
+        assert_eq!(
+            SignedOutcome::from_message(&plain),
+            SignedOutcome::Error {
+                error: AnswerError::NotChecked
+            }
+        );
+        let mut with_edns = dns_wire::Message::query(7, name, RecordType::TXT).response();
+        with_edns.answers.push(record.clone());
+        assert!(matches!(
+            SignedOutcome::from_message(&with_edns),
+            SignedOutcome::Response { answer, .. } if answer == vec![WireRecord::from(&record)]
+        ));
     }
 
     #[test]

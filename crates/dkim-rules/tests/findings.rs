@@ -1279,6 +1279,23 @@ fn cases() -> Vec<Case> {
             also: |_| {},
         },
         Case {
+            // Losses took every DNSKEY answer of the zone: its answers are not judged with
+            // the keys of the zone above (they would read as signed without signatures).
+            name: "ses-dnssec-zone-keys-unanswered",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::ZoneKeysUnanswered,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |_| {},
+        },
+        Case {
             name: "ses-dnssec-ds-mismatch",
             check: ses_check(all),
             world: World {

@@ -42,6 +42,9 @@ pub enum Signed {
     DeprecatedAlgorithm,
     /// example.com is unsigned, com proves there is no DS.
     Unsigned,
+    /// example.com's servers answered the relied-on name (unsigned) but not the DNSKEY
+    /// question (lost), and the DS evidence was lost too: nothing is known of the zone.
+    ZoneKeysUnanswered,
 }
 
 fn n(s: &str) -> Name {
@@ -226,6 +229,14 @@ pub fn observations(case: Signed, name: &Name, rtype: RecordType) -> DnssecObser
             let proof = signed(&apex, vec![nsec], &com.zsk, NOW + 30 * DAY);
             ds = on_servers(response(&[], &proof), 1);
             dnskey = on_servers(response(&[], &[soa(&apex)]), 2);
+            answers = on_servers(unsigned_answer, 2);
+        }
+        Signed::ZoneKeysUnanswered => {
+            let lost = SignedOutcome::Error {
+                error: dkim_rules::AnswerError::Timeout,
+            };
+            ds = on_servers(lost.clone(), 1);
+            dnskey = on_servers(lost, 2);
             answers = on_servers(unsigned_answer, 2);
         }
     }
