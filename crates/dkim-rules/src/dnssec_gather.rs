@@ -53,7 +53,13 @@ pub(crate) fn referrals<'a>(
 ) -> Vec<(Name, &'a QueryRecord)> {
     records
         .filter_map(|q| match &q.classification {
-            Classification::Referral { zone } if q.result.is_ok() => Some((zone.clone(), q)),
+            // Only a parent speaks for a child's DS: a referral to a zone that is not below
+            // the zone the server was asked as (a confused or lame server) is no evidence.
+            Classification::Referral { zone }
+                if q.result.is_ok() && zone != &q.zone && zone.is_subdomain_of(&q.zone) =>
+            {
+                Some((zone.clone(), q))
+            }
             _ => None,
         })
         .collect()
@@ -210,5 +216,66 @@ impl Gathered {
             answers,
             not_checked: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dns_wire::resolver::Classification;
+    use dns_wire::transport::{Exchange, Protocol};
+    use dns_wire::{Message, Question};
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    fn n(s: &str) -> Name {
+        s.parse().unwrap()
+    }
+
+    /// A referral to `child` from a server asked as a server of `asked_in`.
+    fn referral(asked_in: &str, child: &str) -> QueryRecord {
+        let address: SocketAddr = "192.0.2.1:53".parse().unwrap();
+        let question = Question::new(n(&format!("x.{child}")), RecordType::TXT);
+        QueryRecord {
+            zone: n(asked_in),
+            server: ServerAddr::new(None, address.ip()),
+            address,
+            question: question.clone(),
+            purpose: QueryPurpose::Lookup,
+            result: Ok(Exchange {
+                server: address,
+                response: std::sync::Arc::new(
+                    Message::query(1, question.name.clone(), question.qtype).response(),
+                ),
+                size: 100,
+                protocol: Protocol::Udp,
+                rtt: Duration::from_millis(1),
+                elapsed: Duration::from_millis(1),
+                udp_attempts: 1,
+                tcp_fallback: false,
+                edns_fallback: false,
+                truncated_udp: false,
+                dropped_datagrams: 0,
+            }),
+            classification: Classification::Referral { zone: n(child) },
+            discarded: Vec::new(),
+            repeated: false,
+        }
+    }
+
+    #[test]
+    fn only_a_parent_speaks_for_a_childs_ds() {
+        let records = [
+            referral("com", "amazonses.com"),
+            // A server of the zone itself "referring" to it (confused, or asked as the
+            // wrong zone after losses): not evidence of the zone's DS.
+            referral("amazonses.com", "amazonses.com"),
+            referral("dkim.amazonses.com", "amazonses.com"),
+        ];
+        let found: Vec<(Name, Name)> = referrals(records.iter())
+            .into_iter()
+            .map(|(zone, q)| (zone, q.zone.clone()))
+            .collect();
+        assert_eq!(found, vec![(n("amazonses.com"), n("com"))]);
     }
 }

@@ -1296,6 +1296,23 @@ fn cases() -> Vec<Case> {
             also: |_| {},
         },
         Case {
+            // The DS question to com was lost: the zone's keys cannot be judged, which is
+            // not a DS that matches no key.
+            name: "ses-dnssec-ds-unanswered",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::DsUnanswered,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |_| {},
+        },
+        Case {
             name: "ses-dnssec-ds-mismatch",
             check: ses_check(all),
             world: World {

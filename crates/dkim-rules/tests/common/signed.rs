@@ -45,6 +45,8 @@ pub enum Signed {
     /// example.com's servers answered the relied-on name (unsigned) but not the DNSKEY
     /// question (lost), and the DS evidence was lost too: nothing is known of the zone.
     ZoneKeysUnanswered,
+    /// example.com is signed, but the question for its DS at com went unanswered (lost).
+    DsUnanswered,
 }
 
 fn n(s: &str) -> Name {
@@ -230,6 +232,14 @@ pub fn observations(case: Signed, name: &Name, rtype: RecordType) -> DnssecObser
             ds = on_servers(response(&[], &proof), 1);
             dnskey = on_servers(response(&[], &[soa(&apex)]), 2);
             answers = on_servers(unsigned_answer, 2);
+        }
+        Signed::DsUnanswered => {
+            ds = on_servers(
+                SignedOutcome::Error {
+                    error: dkim_rules::AnswerError::Timeout,
+                },
+                1,
+            );
         }
         Signed::ZoneKeysUnanswered => {
             let lost = SignedOutcome::Error {
