@@ -1319,6 +1319,57 @@ mod run_machine {
         }
     }
 
+    /// example.com ([`example_zone`]) on `servers` name servers `nsK.hosting.net` (10.0.0.3
+    /// on), in another TLD and without glue, as Route 53 delegates: their addresses are at
+    /// hosting.net's server (10.0.0.9), referred to by net's (10.0.0.8).
+    fn glueless_example(servers: usize) -> Sim {
+        let mut sim = Sim::default();
+        sim.zone(
+            "10.0.0.1",
+            Zone::new(
+                ".",
+                vec![
+                    ns("com", "a.gtld.com"),
+                    a("a.gtld.com", "10.0.0.2"),
+                    ns("net", "a.gtld.net"),
+                    a("a.gtld.net", "10.0.0.8"),
+                ],
+            ),
+        );
+        let mut com = Vec::new();
+        let mut example = example_zone();
+        example.retain(|r| r.rtype() != RecordType::NS);
+        let mut hosting = vec![
+            ns("hosting.net", "ns.hosting.net"),
+            a("ns.hosting.net", "10.0.0.9"),
+        ];
+        for k in 1..=servers {
+            let host = format!("ns{k}.hosting.net");
+            com.push(ns("example.com", &host));
+            example.push(ns("example.com", &host));
+            hosting.push(a(&host, &format!("10.0.0.{}", 2 + k)));
+        }
+        sim.zone("10.0.0.2", Zone::new("com", com));
+        sim.zone(
+            "10.0.0.8",
+            Zone::new(
+                "net",
+                vec![
+                    ns("hosting.net", "ns.hosting.net"),
+                    a("ns.hosting.net", "10.0.0.9"),
+                ],
+            ),
+        );
+        sim.zone("10.0.0.9", Zone::new("hosting.net", hosting));
+        for k in 1..=servers {
+            sim.zone(
+                &format!("10.0.0.{}", 2 + k),
+                Zone::new("example.com", example.clone()),
+            );
+        }
+        sim
+    }
+
     fn example_zone() -> Vec<Record> {
         vec![
             ns("example.com", "ns1.example.com"),
@@ -1519,52 +1570,7 @@ mod run_machine {
     #[test]
     fn a_keyed_lookup_asks_every_glueless_server_whatever_the_walk_looked_up() {
         // example.com on four name servers in another TLD, without glue (as Route 53 gives).
-        let hosts = ["ns1", "ns2", "ns3", "ns4"];
-        let sim = || {
-            let mut sim = Sim::default();
-            sim.zone(
-                "10.0.0.1",
-                Zone::new(
-                    ".",
-                    vec![
-                        ns("com", "a.gtld.com"),
-                        a("a.gtld.com", "10.0.0.2"),
-                        ns("net", "a.gtld.net"),
-                        a("a.gtld.net", "10.0.0.8"),
-                    ],
-                ),
-            );
-            let mut com = Vec::new();
-            let mut example = vec![soa("example.com")];
-            let mut hosting = vec![ns("hosting.net", "ns.hosting.net")];
-            hosting.push(a("ns.hosting.net", "10.0.0.9"));
-            for (i, host) in hosts.iter().enumerate() {
-                let name = format!("{host}.hosting.net");
-                com.push(ns("example.com", &name));
-                example.push(ns("example.com", &name));
-                hosting.push(a(&name, &format!("10.0.0.{}", 3 + i)));
-            }
-            example.push(cname("a._domainkey.example.com", "a.dkim.example.net"));
-            sim.zone("10.0.0.2", Zone::new("com", com));
-            sim.zone(
-                "10.0.0.8",
-                Zone::new(
-                    "net",
-                    vec![
-                        ns("hosting.net", "ns.hosting.net"),
-                        a("ns.hosting.net", "10.0.0.9"),
-                    ],
-                ),
-            );
-            sim.zone("10.0.0.9", Zone::new("hosting.net", hosting));
-            for i in 0..hosts.len() {
-                sim.zone(
-                    &format!("10.0.0.{}", 3 + i),
-                    Zone::new("example.com", example.clone()),
-                );
-            }
-            sim
-        };
+        let sim = || glueless_example(4);
         let name = n("a._domainkey.example.com");
         for parallelism in [1, 2, 4] {
             let run = |keyed: bool| {
@@ -1610,57 +1616,7 @@ mod run_machine {
     fn name_server_lookups_of_one_walk_share_their_descent() {
         // example.com on two name servers in another TLD, without glue: the walk looks both
         // up at once; one of them asks the root and net, the other waits for the cut.
-        let mut sim = Sim::default();
-        sim.zone(
-            "10.0.0.1",
-            Zone::new(
-                ".",
-                vec![
-                    ns("com", "a.gtld.com"),
-                    a("a.gtld.com", "10.0.0.2"),
-                    ns("net", "a.gtld.net"),
-                    a("a.gtld.net", "10.0.0.8"),
-                ],
-            ),
-        );
-        let mut example = example_zone();
-        example.retain(|r| r.rtype() != RecordType::NS);
-        example.push(ns("example.com", "ns1.hosting.net"));
-        example.push(ns("example.com", "ns2.hosting.net"));
-        sim.zone(
-            "10.0.0.2",
-            Zone::new(
-                "com",
-                vec![
-                    ns("example.com", "ns1.hosting.net"),
-                    ns("example.com", "ns2.hosting.net"),
-                ],
-            ),
-        );
-        sim.zone(
-            "10.0.0.8",
-            Zone::new(
-                "net",
-                vec![
-                    ns("hosting.net", "ns.hosting.net"),
-                    a("ns.hosting.net", "10.0.0.9"),
-                ],
-            ),
-        );
-        sim.zone(
-            "10.0.0.9",
-            Zone::new(
-                "hosting.net",
-                vec![
-                    ns("hosting.net", "ns.hosting.net"),
-                    a("ns.hosting.net", "10.0.0.9"),
-                    a("ns1.hosting.net", "10.0.0.3"),
-                    a("ns2.hosting.net", "10.0.0.4"),
-                ],
-            ),
-        );
-        sim.zone("10.0.0.3", Zone::new("example.com", example.clone()));
-        sim.zone("10.0.0.4", Zone::new("example.com", example));
+        let sim = glueless_example(2);
         let mut net = Net::new(sim, Net::config());
         let now = net.now;
         net.run
