@@ -223,7 +223,7 @@ impl Gathered {
 mod tests {
     use super::*;
     use dns_wire::resolver::Classification;
-    use dns_wire::transport::{Exchange, Protocol};
+    use dns_wire::transport::Exchange;
     use dns_wire::{Message, Question};
     use std::net::SocketAddr;
     use std::time::Duration;
@@ -242,21 +242,12 @@ mod tests {
             address,
             question: question.clone(),
             purpose: QueryPurpose::Lookup,
-            result: Ok(Exchange {
-                server: address,
-                response: std::sync::Arc::new(
-                    Message::query(1, question.name.clone(), question.qtype).response(),
-                ),
-                size: 100,
-                protocol: Protocol::Udp,
-                rtt: Duration::from_millis(1),
-                elapsed: Duration::from_millis(1),
-                udp_attempts: 1,
-                tcp_fallback: false,
-                edns_fallback: false,
-                truncated_udp: false,
-                dropped_datagrams: 0,
-            }),
+            result: Ok(Exchange::first_udp(
+                address,
+                Message::query(1, question.name.clone(), question.qtype).response(),
+                100,
+                Duration::from_millis(1),
+            )),
             classification: Classification::Referral { zone: n(child) },
             discarded: Vec::new(),
             repeated: false,

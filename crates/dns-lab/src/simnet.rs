@@ -187,17 +187,9 @@ impl<'a> SimNet<'a> {
                     return (
                         waited + rtt,
                         Ok(Exchange {
-                            server: address,
-                            size: bytes.len(),
-                            response: Arc::new(response),
-                            protocol: Protocol::Udp,
-                            rtt,
                             elapsed: waited + rtt,
                             udp_attempts: attempt,
-                            tcp_fallback: false,
-                            edns_fallback: false,
-                            truncated_udp: false,
-                            dropped_datagrams: 0,
+                            ..Exchange::first_udp(address, response, bytes.len(), rtt)
                         }),
                     );
                 }

@@ -541,21 +541,13 @@ mod tests {
         let mut health = Health::default();
         let server = addr("192.0.2.1:53");
         let exchange = Exchange {
-            server,
-            response: std::sync::Arc::new(crate::Message::query(
-                1,
-                crate::Name::root(),
-                crate::RecordType::NS,
-            )),
-            size: 17,
-            protocol: Protocol::Udp,
-            rtt: Duration::from_millis(100),
-            elapsed: Duration::from_millis(100),
-            udp_attempts: 1,
-            tcp_fallback: false,
-            edns_fallback: false,
-            truncated_udp: false,
             dropped_datagrams: 2,
+            ..Exchange::first_udp(
+                server,
+                crate::Message::query(1, crate::Name::root(), crate::RecordType::NS),
+                17,
+                Duration::from_millis(100),
+            )
         };
         health.after(server, &Ok(exchange));
         let wait = health

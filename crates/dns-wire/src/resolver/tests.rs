@@ -160,19 +160,12 @@ impl Sim {
         self.asked.push((address.ip(), question.clone()));
         let message = self.servers.get(&address.ip()).and_then(|s| s(question));
         match message {
-            Some(response) => Ok(Exchange {
-                server: address,
-                response: std::sync::Arc::new(response),
-                size: 100,
-                protocol: Protocol::Udp,
-                rtt: Duration::from_millis(1),
-                elapsed: Duration::from_millis(1),
-                udp_attempts: 1,
-                tcp_fallback: false,
-                edns_fallback: false,
-                truncated_udp: false,
-                dropped_datagrams: 0,
-            }),
+            Some(response) => Ok(Exchange::first_udp(
+                address,
+                response,
+                100,
+                Duration::from_millis(1),
+            )),
             None => Err(QueryError::Timeout {
                 server: address,
                 protocol: Protocol::Udp,

@@ -140,6 +140,32 @@ pub struct Exchange {
     pub dropped_datagrams: u32,
 }
 
+impl Exchange {
+    /// `response` of `size` octets from `server`, to the first UDP datagram, `rtt` after it
+    /// was sent: no retry, no fallback, nothing dropped. For a driver of the sans-I/O run that
+    /// brings its own network (a simulation, a test), which sets the other fields as they were.
+    pub fn first_udp(
+        server: SocketAddr,
+        response: Message,
+        size: usize,
+        rtt: Duration,
+    ) -> Exchange {
+        Exchange {
+            server,
+            response: std::sync::Arc::new(response),
+            size,
+            protocol: Protocol::Udp,
+            rtt,
+            elapsed: rtt,
+            udp_attempts: 1,
+            tcp_fallback: false,
+            edns_fallback: false,
+            truncated_udp: false,
+            dropped_datagrams: 0,
+        }
+    }
+}
+
 /// Asks `server` the `question` (in its class), following the rules in the module
 /// documentation.
 #[cfg(feature = "io")]
