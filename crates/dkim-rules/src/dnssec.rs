@@ -261,6 +261,28 @@ fn dnskey_rrset(outcome: &SignedOutcome, zone: &Name) -> Option<Rrset> {
     dns_wire::dnssec::dnskey_rrset(*rcode, &records(answer), zone)
 }
 
+/// The observed zone that holds `name` (strictly above it with `above`): the deepest that is
+/// a zone apex ([`apexes`]), or of which nothing is known (every DNSKEY question to it went
+/// unanswered, after losses). Which zone holds a name decides whose keys judge it; a zone
+/// not known to be one must not hand that to the zone above it.
+fn holding_zone<'a>(
+    obs: &'a DnssecObservations,
+    name: &Name,
+    above: bool,
+) -> Option<&'a ZoneKeysObservation> {
+    obs.zones
+        .iter()
+        .filter(|z| name.is_subdomain_of(&z.zone) && !(above && z.zone == *name))
+        .filter(|z| {
+            let apex =
+                |want: Option<bool>| move |a: &SignedAnswer| is_apex(&a.outcome, &z.zone) == want;
+            z.zone.is_root()
+                || z.dnskey.iter().any(apex(Some(true)))
+                || z.dnskey.iter().all(apex(None))
+        })
+        .max_by_key(|z| z.zone.label_count())
+}
+
 /// The zones of the observations that are apexes, parents before children.
 fn apexes(obs: &DnssecObservations) -> Vec<&ZoneKeysObservation> {
     let mut zones: Vec<&ZoneKeysObservation> = obs
@@ -302,20 +324,25 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
     let mut expiring: Vec<(Name, RecordType, u32, ServerRef)> = Vec::new();
     let zones = apexes(obs);
     for z in &zones {
-        let parent = zones
-            .iter()
-            .filter(|p| p.zone != z.zone && z.zone.is_subdomain_of(&p.zone))
-            .max_by_key(|p| p.zone.label_count())
-            .map(|p| p.zone.clone());
         // The parent's keys: from its first secure server (servers that differ are reported
-        // at the parent).
-        let parent_status: Option<ZoneStatus> = parent.as_ref().and_then(|p| {
-            let list = by_zone.get(p)?;
-            list.iter()
-                .find(|s| s.status.security == Security::Secure)
-                .or_else(|| list.first())
-                .map(|s| s.status.clone())
-        });
+        // at the parent). A parent of which nothing is known (every DNSKEY question to it
+        // went unanswered) leaves the zone unjudged too: its DS cannot be checked.
+        let parent = holding_zone(obs, &z.zone, true);
+        let parent_status: Option<ZoneStatus> = match parent {
+            Some(p) => {
+                let list = by_zone.get(&p.zone).map(Vec::as_slice).unwrap_or_default();
+                let Some(status) = list
+                    .iter()
+                    .find(|s| s.status.security == Security::Secure)
+                    .or_else(|| list.first())
+                else {
+                    by_zone.insert(z.zone.clone(), Vec::new());
+                    continue;
+                };
+                Some(status.status.clone())
+            }
+            None => None,
+        };
         let ds = z.ds.iter().find_map(|a| ds_evidence(&a.outcome, &z.zone));
         let mut statuses = Vec::new();
         for answer in &z.dnskey {
@@ -360,22 +387,11 @@ pub(crate) fn dnssec_findings(obs: &DnssecObservations, checked_zone: &Name) -> 
     let mut secure_names = 0;
     let mut unsigned: Vec<Name> = Vec::new();
     for probe in &obs.answers {
-        // The zone that holds the name: the deepest on its path that is an apex, or of which
-        // nothing is known (every DNSKEY question to it went unanswered). Of the latter the
-        // answers cannot be judged: judged with the keys of the zone above, a name of an
-        // unsigned zone whose servers did not answer the DNSKEY question (losses) would read
-        // as signed without signatures.
-        let holder = obs
-            .zones
-            .iter()
-            .filter(|z| probe.name.is_subdomain_of(&z.zone))
-            .filter(|z| {
-                by_zone.contains_key(&z.zone)
-                    || z.dnskey
-                        .iter()
-                        .all(|a| is_apex(&a.outcome, &z.zone).is_none())
-            })
-            .max_by_key(|z| z.zone.label_count());
+        // Judged with the keys of the zone that holds the name; not at all when nothing is
+        // known of that zone (judged with the keys of the zone above, a name of an unsigned
+        // zone whose servers did not answer the DNSKEY question would read as signed without
+        // signatures).
+        let holder = holding_zone(obs, &probe.name, false);
         let Some((zone, statuses)) = holder.and_then(|h| by_zone.get_key_value(&h.zone)) else {
             continue;
         };

@@ -1296,6 +1296,23 @@ fn cases() -> Vec<Case> {
             also: |_| {},
         },
         Case {
+            // com's DNSKEY question was lost: example.com's DS (signed by com) cannot be
+            // checked, which is not a DS without signature (judged with the root's keys).
+            name: "ses-dnssec-parent-keys-unanswered",
+            check: ses_check(all),
+            world: World {
+                dnssec: Some(signed::observations(
+                    signed::Signed::ParentKeysUnanswered,
+                    &n(&t1_name),
+                    RecordType::CNAME,
+                )),
+                ..ses_world(good_ses_zone())
+            },
+            verdict: Verdict::Pass,
+            codes: &["trailing-dot"],
+            also: |_| {},
+        },
+        Case {
             // The DS question to com was lost: the zone's keys cannot be judged, which is
             // not a DS that matches no key.
             name: "ses-dnssec-ds-unanswered",

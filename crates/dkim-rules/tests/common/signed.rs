@@ -47,6 +47,9 @@ pub enum Signed {
     ZoneKeysUnanswered,
     /// example.com is signed, but the question for its DS at com went unanswered (lost).
     DsUnanswered,
+    /// Everything is signed, but com's DNSKEY question went unanswered (lost): example.com's
+    /// DS, signed by com, cannot be checked.
+    ParentKeysUnanswered,
 }
 
 fn n(s: &str) -> Name {
@@ -233,6 +236,7 @@ pub fn observations(case: Signed, name: &Name, rtype: RecordType) -> DnssecObser
             dnskey = on_servers(response(&[], &[soa(&apex)]), 2);
             answers = on_servers(unsigned_answer, 2);
         }
+        Signed::ParentKeysUnanswered => {}
         Signed::DsUnanswered => {
             ds = on_servers(
                 SignedOutcome::Error {
@@ -255,7 +259,16 @@ pub fn observations(case: Signed, name: &Name, rtype: RecordType) -> DnssecObser
         keys_of(
             n("com"),
             on_servers(ds_answer(&n("com"), ds_data(&com), &root), 1),
-            on_servers(dnskey_answer(&com), 1),
+            if case == Signed::ParentKeysUnanswered {
+                on_servers(
+                    SignedOutcome::Error {
+                        error: dkim_rules::AnswerError::Timeout,
+                    },
+                    1,
+                )
+            } else {
+                on_servers(dnskey_answer(&com), 1)
+            },
         ),
         keys_of(apex, ds, dnskey),
     ];
