@@ -11,15 +11,9 @@ use serde_json::Value;
 /// thrown away (a late answer to an earlier try). Everything else must be identical, the
 /// number of queries included: which questions a check sends does not depend on which
 /// answer comes first (name server address lookups share their descents, a key's zone is
-/// asked of every server, every exchange is counted for the check that caused it).
+/// asked of every server, every exchange is counted for the check that caused it, a server
+/// that refused is not asked again whether or not its refusal came back first).
 const RUN_DEPENDENT: [&str; 3] = ["elapsed_ms", "rtt_ms", "discarded_responses"];
-
-/// The one scenario whose number of queries still depends on timing: nothing listens on
-/// either server's address, so every question to them fails at once (ICMP port
-/// unreachable), and whether a question planned a moment later is still sent or skipped
-/// depends on whether the failures came back first (one query more or less in about one run
-/// of ten). Its report is otherwise compared like every other.
-const QUERIES_DEPEND_ON_TIMING: [&str; 1] = ["unreachable"];
 
 fn strip(value: &mut Value) {
     match value {
@@ -79,13 +73,7 @@ fn every_scenario_checked_twice_gives_the_same_report() {
     let results = parallel(jobs, 3);
     let mut differing = Vec::new();
     for (scenario, pair) in SCENARIOS.iter().zip(results.chunks(2)) {
-        let (mut first, mut second) =
-            (report(scenario.id, &pair[0]), report(scenario.id, &pair[1]));
-        if QUERIES_DEPEND_ON_TIMING.contains(&scenario.id) {
-            for doc in [&mut first, &mut second] {
-                doc.as_object_mut().map(|map| map.remove("queries"));
-            }
-        }
+        let (first, second) = (report(scenario.id, &pair[0]), report(scenario.id, &pair[1]));
         assert_eq!(pair[0].code, pair[1].code, "{}", scenario.id);
         if let Some(difference) = first_difference(&first, &second, "") {
             differing.push(format!("{}: {difference}", scenario.id));

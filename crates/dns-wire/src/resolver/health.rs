@@ -5,8 +5,9 @@
 //! - Per server address: a smoothed round-trip time and its variation (RFC 6298), which set the
 //!   first wait of the next query ([`crate::transport::TransportConfig::first_wait`]); how
 //!   many queries it answered and how many it left unanswered after every try. A server that
-//!   answered nothing and failed [`DEAD_AFTER`] whole exchanges is not asked again in the run:
-//!   later queries fail at once with its last timeout.
+//!   answered nothing and failed [`DEAD_AFTER`] whole exchanges, or refused one (nothing
+//!   listens there), is not asked again in the run: later queries fail at once with its last
+//!   failure.
 //! - Per address family: answers received, and the local failures (no route, a local
 //!   firewall) that say the family cannot be reached from here. A family with local failures
 //!   and no answer is "not checked from here": its servers are skipped, not called lame.
@@ -257,10 +258,13 @@ impl Health {
                     use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, HostUnreachable};
                     if matches!(kind, ConnectionRefused | ConnectionReset | HostUnreachable) {
                         state.refused_by.insert(ip);
-                        // Nothing listens there (over UDP and TCP): as dead as a silent server,
-                        // only quicker to tell.
+                        // Nothing listens there (over UDP and TCP): dead at once. A refusal is
+                        // not a lost packet, so one says what `DEAD_AFTER` silences say; and
+                        // a question asked of it later fails at once whether or not the
+                        // refusal came back first, so a run sends the same questions
+                        // whichever order the refusals arrive in.
                         let record = state.servers.entry(ip).or_default();
-                        record.failed += 1;
+                        record.failed = record.failed.saturating_add(1).max(DEAD_AFTER);
                         record.last_failure = Some(error.clone());
                     }
                 }
@@ -480,6 +484,35 @@ mod tests {
             health.unreachable_families(),
             vec![(true, LocalCause::NoRoute)]
         );
+    }
+
+    #[test]
+    fn a_server_that_refused_is_not_asked_again_unless_it_answered_before() {
+        let wait = Duration::from_millis(100);
+        let refused =
+            |server: SocketAddr| Err(io(server, std::io::ErrorKind::ConnectionRefused, Some(111)));
+        let mut health = Health::default();
+        let server = addr("192.0.2.1:53");
+        health.before_send(server, wait, wait).unwrap();
+        health.after(server, &refused(server));
+        assert!(
+            matches!(
+                health.before_send(server, wait, wait),
+                Err(QueryError::Io { .. })
+            ),
+            "one refusal: nothing listens there"
+        );
+        // A server that answered earlier in the run (restarted, say) is asked again.
+        let other = addr("192.0.2.2:53");
+        let answer = Exchange::first_udp(
+            other,
+            crate::Message::query(1, crate::Name::root(), crate::RecordType::NS),
+            17,
+            Duration::from_millis(10),
+        );
+        health.after(other, &Ok(answer));
+        health.after(other, &refused(other));
+        assert!(health.before_send(other, wait, wait).is_ok());
     }
 
     #[test]
