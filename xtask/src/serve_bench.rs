@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 const USAGE: &str =
-    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH] [--server-threads N]";
+    "usage: cargo xtask bench-serve [--connections N] [--seconds S] [--runs N] [--generator xtask|wrk] [--server PATH] [--server-threads N]";
 
 /// Which load generator sends the requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,9 @@ struct Options {
     server: Option<std::path::PathBuf>,
     /// The server's tokio worker threads (`TOKIO_WORKER_THREADS`; default: one per core).
     server_threads: Option<u64>,
+    /// Measured runs against the same server, one after the other (each `seconds` long): the
+    /// machine's own variation shows, and the summary gives the median and the worst.
+    runs: u64,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -56,6 +59,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         generator: Generator::Xtask,
         server: None,
         server_threads: None,
+        runs: 1,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -81,6 +85,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.server_threads = Some(super::flag_number(arg, args.next(), USAGE)?.max(1))
             }
             "--seconds" => options.seconds = super::flag_number(arg, args.next(), USAGE)?.max(1),
+            "--runs" => options.runs = super::flag_number(arg, args.next(), USAGE)?.clamp(1, 100),
             _ => return Err(USAGE.to_string()),
         }
     }
@@ -180,76 +185,75 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "POST /v1/check/ses HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let result = (|| {
         // Warm-up: the delegation cache and the servers' round-trip times are learnt.
         let warm = Instant::now() + Duration::from_secs(2);
         runtime.block_on(load(addr, &request, 8, warm))?;
-        let cpu_before = cpu_ticks(pid);
-        let measured = match options.generator {
-            Generator::Xtask => {
-                let until = Instant::now() + Duration::from_secs(options.seconds);
-                runtime.block_on(load(addr, &request, options.connections, until))?
-            }
-            Generator::Wrk => wrk(addr, &body, &options)?,
-        };
-        let cpu = cpu_ticks(pid)
-            .zip(cpu_before)
-            .map(|(after, before)| after - before);
-        Ok::<_, String>((measured, cpu))
+        let mut runs = Vec::new();
+        for _ in 0..options.runs {
+            let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+            let cpu_before = cpu_ticks(pid);
+            let measured = match options.generator {
+                Generator::Xtask => {
+                    let until = Instant::now() + Duration::from_secs(options.seconds);
+                    runtime.block_on(load(addr, &request, options.connections, until))?
+                }
+                Generator::Wrk => wrk(addr, &body, &options)?,
+            };
+            let cpu = cpu_ticks(pid)
+                .zip(cpu_before)
+                .map(|(after, before)| after - before);
+            check_bodies(&measured)?;
+            runs.push((load_average, measured, cpu));
+        }
+        Ok::<_, String>(runs)
     })();
     drop(server);
     runtime.block_on(lab.shutdown());
-    let (measured, cpu) = result?;
-    check_bodies(&measured)?;
-    let [p50, p90, p99, max] = measured.latency_ms;
-    println!(
-        "load average at the start (1, 5, 15 min): {}",
-        load_average
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let runs = result?;
     let threads = options
         .server_threads
         .map_or("one per core".to_string(), |n| n.to_string());
     println!(
-        "| `serve`, cached healthy SES check, {} connections, {} s, generator {}, server worker threads {threads} | requests | requests/s | p50 | p90 | p99 | max |",
+        "\n`serve`, cached healthy SES check, {} connections, {} s per run, generator {}, server worker threads {threads}\n",
         options.connections,
         options.seconds,
         options.generator.name()
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    println!(
-        "| | {} | {:.0} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.1} ms |",
-        measured.requests,
-        measured.requests as f64 / measured.elapsed.as_secs_f64(),
-    );
-    let outcomes = &measured.outcomes;
-    println!(
-        "every response 200, its body one of {} report(s) starting {REPORT_START}; report cache: {} hit, {} joined, {} miss",
-        measured.bodies.len(),
-        outcomes.hit,
-        outcomes.joined,
-        outcomes.miss
-    );
-    if let Some(ticks) = cpu {
+    println!("| run | load average (1 min) | requests | requests/s | p50 | p90 | p99 | max | server CPU/request | generator CPU/request | report cache |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for (index, (load_average, measured, cpu)) in runs.iter().enumerate() {
+        let [p50, p90, p99, max] = measured.latency_ms;
+        let per_request = |seconds: f64| seconds * 1e6 / measured.requests.max(1) as f64;
         // Clock ticks are 1/100 s on Linux.
-        let seconds = ticks as f64 / 100.0;
+        let server_cpu = cpu.map_or("-".to_string(), |ticks| {
+            format!("{:.1} µs", per_request(ticks as f64 / 100.0))
+        });
+        let generator_cpu = measured.generator_cpu.map_or("-".to_string(), |seconds| {
+            format!("{:.1} µs", per_request(seconds))
+        });
+        let outcomes = &measured.outcomes;
         println!(
-            "server CPU (user + system): {seconds:.1} s in {:.1} s, {:.1} µs per request",
-            measured.elapsed.as_secs_f64(),
-            seconds * 1e6 / measured.requests.max(1) as f64
+            "| {} | {} | {} | {:.0} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.1} ms | {server_cpu} | {generator_cpu} | {} hit, {} joined, {} miss |",
+            index + 1,
+            load_average.split_whitespace().next().unwrap_or("?"),
+            measured.requests,
+            measured.requests as f64 / measured.elapsed.as_secs_f64(),
+            outcomes.hit,
+            outcomes.joined,
+            outcomes.miss
         );
     }
-    if let Some(seconds) = measured.generator_cpu {
-        println!(
-            "load generator CPU ({}): {seconds:.1} s, {:.1} µs per request",
-            options.generator.name(),
-            seconds * 1e6 / measured.requests.max(1) as f64
-        );
-    }
+    let mut p99: Vec<f64> = runs.iter().map(|(_, m, _)| m.latency_ms[2]).collect();
+    p99.sort_by(f64::total_cmp);
+    println!(
+        "\nevery response 200, every body a healthy report starting {REPORT_START} (no more different bodies than checks made); p99 over {} run(s): median {:.2} ms, worst {:.2} ms, {} of {} under 5 ms",
+        p99.len(),
+        p99[(p99.len() - 1) / 2],
+        p99[p99.len() - 1],
+        p99.iter().filter(|&&v| v < 5.0).count(),
+        p99.len()
+    );
     Ok(())
 }
 
