@@ -597,6 +597,18 @@ impl<'a> AdviceCtx<'a> {
                 codes: vec![folded.code],
             });
         }
+        // SES knows none of the tokens: the records above name them, so the tokens are checked
+        // before anything is created or changed (records made of a mistyped or old token stay
+        // pending however right they are).
+        if matches!(self.check, Check::Ses { .. }) {
+            let tokens_first = actions.iter().position(|a| {
+                a.kind == ActionKind::Step && a.codes.contains(&FindingCode::TargetUnresolvable)
+            });
+            if let Some(at) = tokens_first {
+                let step = actions.remove(at);
+                actions.insert(0, step);
+            }
+        }
         actions
     }
 
@@ -993,6 +1005,44 @@ mod tests {
                 && !placed.contains("At the DNS host"),
             "{placed}"
         );
+    }
+
+    #[test]
+    fn tokens_that_ses_does_not_know_are_checked_before_the_records_are_created() {
+        use crate::observe::{TargetOutcome, TargetResolution};
+        let (check, mut observations) = missing_at_cloudflare();
+        let Check::Ses { tokens, .. } = &check else {
+            unreachable!()
+        };
+        for token in tokens {
+            observations.targets.push(TargetResolution {
+                name: crate::probe::expected_ses_target(&check, token).unwrap(),
+                outcome: TargetOutcome::Answer {
+                    rcode: dns_wire::Rcode::NXDOMAIN,
+                    records: vec![],
+                },
+            });
+        }
+        let report = crate::diagnose(&check, &observations);
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::TargetUnresolvable));
+        let advice = advise(&check, &observations, &report);
+        let kinds: Vec<ActionKind> = advice.actions.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [ActionKind::Step, ActionKind::Create, ActionKind::Create],
+            "{:#?}",
+            advice.actions
+        );
+        assert_eq!(advice.actions[0].codes, [FindingCode::TargetUnresolvable]);
+
+        // With SES's keys there, the records come first and there is no such step.
+        let (check, observations) = missing_at_cloudflare();
+        let report = crate::diagnose(&check, &observations);
+        let advice = advise(&check, &observations, &report);
+        assert_eq!(advice.actions[0].kind, ActionKind::Create);
     }
 
     #[test]
