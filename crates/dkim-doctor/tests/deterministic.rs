@@ -12,7 +12,8 @@ use serde_json::Value;
 /// number of queries included: which questions a check sends does not depend on which
 /// answer comes first (name server address lookups share their descents, a key's zone is
 /// asked of every server, every exchange is counted for the check that caused it, a server
-/// that refused is not asked again whether or not its refusal came back first).
+/// that refused is not asked the same question again whether or not its refusal came back
+/// first).
 const RUN_DEPENDENT: [&str; 3] = ["elapsed_ms", "rtt_ms", "discarded_responses"];
 
 fn strip(value: &mut Value) {

@@ -259,10 +259,11 @@ impl Health {
                     if matches!(kind, ConnectionRefused | ConnectionReset | HostUnreachable) {
                         state.refused_by.insert(ip);
                         // Nothing listens there (over UDP and TCP): dead at once. A refusal is
-                        // not a lost packet, so one says what `DEAD_AFTER` silences say; and
-                        // a question asked of it later fails at once whether or not the
-                        // refusal came back first, so a run sends the same questions
-                        // whichever order the refusals arrive in.
+                        // not a lost packet, so one says what `DEAD_AFTER` silences say. It
+                        // also keeps a run's questions independent of timing: a failed
+                        // exchange is not remembered, so the same question asked again of
+                        // this server (a walk's, after the zone survey's) would otherwise be
+                        // joined to the exchange while in flight but sent anew once refused.
                         let record = state.servers.entry(ip).or_default();
                         record.failed = record.failed.saturating_add(1).max(DEAD_AFTER);
                         record.last_failure = Some(error.clone());
