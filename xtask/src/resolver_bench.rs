@@ -341,12 +341,9 @@ struct CheckSample {
     verdict: Verdict,
 }
 
-/// Full checks behind the delaying relay: a healthy SES domain and one with its records
-/// missing, each on a fresh (cold) resolver; Unbound cold resolving the healthy domain's three
-/// names; then four healthy SES domains in a row on one resolver (a warm shared cache, as in
-/// bulk).
-/// The healthy and the missing SES check, `rounds` times each from a cold resolver built by
-/// `config`: one row of samples per domain.
+/// The healthy SES checks (two name servers with glue; four Route 53-style ones without) and
+/// the missing one, `rounds` times each from a cold resolver built by `config`: one row of
+/// samples per domain.
 async fn cold_ses_checks(
     config: impl Fn() -> ResolverConfig,
     rounds: usize,
@@ -355,6 +352,7 @@ async fn cold_ses_checks(
     let mut rows = Vec::new();
     for domain in [
         dns_lab::scenarios::SES_HEALTHY,
+        dns_lab::scenarios::ROUTE53_HEALTHY,
         dns_lab::scenarios::SES_MISSING,
     ] {
         let (check, _) = ses_check(domain)?;
@@ -368,6 +366,10 @@ async fn cold_ses_checks(
     Ok(rows)
 }
 
+/// Full checks behind the delaying relay: the cold SES checks ([`cold_ses_checks`]) and a
+/// missing selector, each on a fresh resolver; Unbound cold on the same names (and on the
+/// missing domain's keys at SES alone); one server silent; then healthy SES domains after a
+/// first one on one resolver (a warm shared cache, as in bulk).
 async fn bench_checks(
     network: &Network,
     log: &Path,
@@ -403,6 +405,7 @@ async fn bench_checks(
     ));
     if options.unbound {
         let (_, names) = ses_check(dns_lab::scenarios::SES_HEALTHY)?;
+        let (_, route53_names) = ses_check(dns_lab::scenarios::ROUTE53_HEALTHY)?;
         let (missing, missing_names) = ses_check(dns_lab::scenarios::SES_MISSING)?;
         let keys: Vec<Name> = match &missing {
             Check::Ses { tokens, .. } => tokens
@@ -421,6 +424,14 @@ async fn bench_checks(
                     dns_lab::scenarios::SES_HEALTHY
                 ),
                 names.clone(),
+            ),
+            (
+                format!(
+                    "Unbound 1.17 cold, the {} names of {} at once",
+                    route53_names.len(),
+                    dns_lab::scenarios::ROUTE53_HEALTHY
+                ),
+                route53_names,
             ),
             (
                 format!(

@@ -261,6 +261,29 @@ fn a_healthy_ses_domain_is_checked_on_every_server_in_few_queries_and_round_trip
     assert!(round_trips(cost) <= 5, "{cost:?}");
 }
 
+/// Issue 12's own case: a healthy SES domain in a Route 53-style hosted zone, four name servers
+/// none of which has glue, within 50 queries and in the round trips its addresses take.
+#[test]
+fn a_route53_style_domain_is_checked_on_its_four_glueless_servers_within_fifty_queries() {
+    let net = dns_lab::internet::miniature_internet();
+    let scenario = SCENARIOS
+        .iter()
+        .find(|s| s.domain == scenarios::ROUTE53_HEALTHY)
+        .unwrap();
+    let check = dkim_alone(&check_of(scenario));
+    let (run, cost) = run_check_dnssec(&net, &check, Conditions::default(), false);
+    eprintln!("{}: {cost:?}", scenario.domain);
+    assert_eq!(run.report.verdict, Verdict::Pass);
+    let servers = &run.observations.delegation.servers;
+    assert_eq!(servers.len(), 4, "{servers:?}");
+    assert!(cost.exchanges <= 50, "{cost:?}");
+    assert_eq!(run.queries(), cost.exchanges);
+    // Root, com (no glue); the servers' addresses: net and org, then awsdns-lab.net and
+    // awsdns-lab.org; then the zone's SOA and NS and every name of all four servers in one
+    // wave, SES's keys alongside.
+    assert!(round_trips(cost) <= 6, "{cost:?}");
+}
+
 #[test]
 fn missing_records_cost_one_more_round_of_questions() {
     let net = dns_lab::internet::miniature_internet();

@@ -15,7 +15,8 @@
 //! | 127.53.3.5-6 | `ns-dkim-region1/2.amazonses.com` | `dkim.eu-central-2.amazonses.com.`, `dkim.af-south-1.amazonses.com.` |
 //! | 127.53.4.1-2 / .3-4 / .5-6 | `ns1/ns2.{sendgrid.net,onmicrosoft.com,brevo.com}` | those zones |
 //! | 127.53.10.1-2 | `ns1/ns2.dnshost.com` | `dnshost.com.` and most customer domains |
-//! | 127.53.11.1-2 | `ns-1/ns-2.awsdns-lab.net` | `awsdns-lab.net.`, the undelegated copy of `moved-to-route53.com.` |
+//! | 127.53.11.1-2 | `ns-1/ns-2.awsdns-lab.net` | `awsdns-lab.net.`, the undelegated copy of `moved-to-route53.com.`, `route53-healthy.com.` |
+//! | 127.53.11.3-4 | `ns-3/ns-4.awsdns-lab.org` | `awsdns-lab.org.`, `route53-healthy.com.` |
 //! | 127.53.12.1 | `lame.lab-servers.net` | none: answers REFUSED (lame) |
 //! | 127.53.12.2-3 | `void1/void2.lab-servers.net` | none: nothing listens (unreachable) |
 //! | 127.53.13.1-2 | `ns1/ns2.managed-dkim.net` | `managed-dkim.net.`, `_domainkey.dkim-zone-cut.com.` |
@@ -64,6 +65,8 @@ const SERVERS: &[(&str, Ipv4Addr)] = &[
     ("ns2.dnshost.com", ip(10, 2)),
     ("ns-1.awsdns-lab.net", ip(11, 1)),
     ("ns-2.awsdns-lab.net", ip(11, 2)),
+    ("ns-3.awsdns-lab.org", ip(11, 3)),
+    ("ns-4.awsdns-lab.org", ip(11, 4)),
     ("lame.lab-servers.net", ip(12, 1)),
     ("void1.lab-servers.net", ip(12, 2)),
     ("void2.lab-servers.net", ip(12, 3)),
@@ -75,6 +78,10 @@ const SERVERS: &[(&str, Ipv4Addr)] = &[
 /// Second host names of servers of [`SERVERS`] (name, the server's own name): an NS name with
 /// the same address as another, as small hosts publish `ns1` and `ns2` for one machine.
 const ALIASES: &[(&str, &str)] = &[("ns2.smallhost.net", "ns1.smallhost.net")];
+
+/// The Route 53-style servers in `.org` (with [`ROUTE53_NS`] in `.net`, the four of
+/// [`ROUTE53_HOSTED_NS`]).
+const AWSDNS_ORG: [&str; 2] = ["ns-3.awsdns-lab.org", "ns-4.awsdns-lab.org"];
 
 /// The small host's two NS names (one server).
 const SMALLHOST: [&str; 2] = ["ns1.smallhost.net", "ns2.smallhost.net"];
@@ -207,6 +214,8 @@ fn delegations() -> Vec<(&'static str, Vec<&'static str>)> {
     ));
     list.push(("brevo.com", vec!["ns1.brevo.com", "ns2.brevo.com"]));
     list.push(("awsdns-lab.net", ROUTE53_NS.to_vec()));
+    list.push(("awsdns-lab.org", AWSDNS_ORG.to_vec()));
+    list.push((ROUTE53_HEALTHY, ROUTE53_HOSTED_NS.to_vec()));
     list.push((
         "managed-dkim.net",
         vec!["ns1.managed-dkim.net", "ns2.managed-dkim.net"],
@@ -750,6 +759,13 @@ pub fn miniature_internet() -> Network {
     host(brevo_zone(), &["ns1.brevo.com", "ns2.brevo.com"]);
     host(host_zone("dnshost.com", &DNSHOST), &DNSHOST);
     host(host_zone("awsdns-lab.net", &ROUTE53_NS), &ROUTE53_NS);
+    host(host_zone("awsdns-lab.org", &AWSDNS_ORG), &AWSDNS_ORG);
+    host(
+        customer(ROUTE53_HEALTHY, &ROUTE53_HOSTED_NS, |z| {
+            ses_cnames(z, ROUTE53_HEALTHY, &SES_TOKENS, SES_DKIM_ZONE)
+        }),
+        &ROUTE53_HOSTED_NS,
+    );
     let managed = ["ns1.managed-dkim.net", "ns2.managed-dkim.net"];
     host(host_zone("managed-dkim.net", &managed), &managed);
     host(host_zone("smallhost.net", &SMALLHOST), &SMALLHOST);

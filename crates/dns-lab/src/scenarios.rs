@@ -25,6 +25,7 @@
 //! | `ns-mismatch.net` | parent (net.) lists ns1+ns2, the apex lists ns1 only | SES | `delegation-mismatch` (warning, verdict pass) |
 //! | `moved-to-route53.com` | delegated to dnshost (no records); CNAMEs only on the undelegated awsdns-lab servers | SES, `--expect-ns` [`ROUTE53_NS`] | `delegation-mismatch` (without `--expect-ns`: `record-missing`) |
 //! | `glueless.org` | healthy SES, NS names in another TLD so `org.` has no glue | SES | pass |
+//! | `route53-healthy.com` | healthy SES, Route 53-style: four NS names in `net.` and `org.` ([`ROUTE53_HOSTED_NS`]), none with glue | SES | pass |
 //! | `small-host.com` | healthy SES, NS `ns1`/`ns2.smallhost.net` (another TLD, no glue), both names on one address | SES | pass |
 //! | `dkim-zone-cut.com` | `_domainkey.dkim-zone-cut.com` delegated to managed-dkim.net servers, key there | selector `mail` | pass |
 //! | `wildcard-dkim.com` | `*._domainkey.wildcard-dkim.com` TXT key | selector `mail` | `wildcard-answer` |
@@ -168,8 +169,19 @@ pub const BREVO_SELECTORS: [&str; 2] = ["brevo1", "brevo2"];
 /// delegated to (pass them as `--expect-ns`).
 pub const ROUTE53_NS: [&str; 2] = ["ns-1.awsdns-lab.net", "ns-2.awsdns-lab.net"];
 
+/// The four Route 53-style name servers of [`ROUTE53_HEALTHY`]: in two other TLDs, so `com.`
+/// gives no glue for any of them.
+pub const ROUTE53_HOSTED_NS: [&str; 4] = [
+    "ns-1.awsdns-lab.net",
+    "ns-2.awsdns-lab.net",
+    "ns-3.awsdns-lab.org",
+    "ns-4.awsdns-lab.org",
+];
+
 /// Healthy SES identity.
 pub const SES_HEALTHY: &str = "ses-healthy.com";
+/// Healthy SES identity in a Route 53-style hosted zone: four glueless name servers.
+pub const ROUTE53_HEALTHY: &str = "route53-healthy.com";
 /// No DKIM records at all.
 pub const SES_MISSING: &str = "ses-missing.com";
 /// Only the first token's record.
@@ -426,6 +438,14 @@ pub const SCENARIOS: &[Scenario] = &[
         verdict: Verdict::Pass,
         findings: &[],
         summary: "healthy, delegated to name servers in another TLD (no glue)",
+    },
+    Scenario {
+        id: "route53-healthy",
+        domain: ROUTE53_HEALTHY,
+        check: ses(SES_TOKENS),
+        verdict: Verdict::Pass,
+        findings: &[],
+        summary: "healthy, in a Route 53-style zone: four name servers in .net and .org, none with glue",
     },
     Scenario {
         id: "small-host",
