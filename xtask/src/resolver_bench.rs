@@ -356,14 +356,25 @@ async fn cold_ses_checks(
         dns_lab::scenarios::SES_MISSING,
     ] {
         let (check, _) = ses_check(domain)?;
-        let mut samples = Vec::new();
-        for _ in 0..rounds {
-            let resolver = Resolver::new(config());
-            samples.push(one_check(&resolver, check.clone(), log).await);
-        }
+        let samples = cold_samples(&config, &check, rounds, log).await;
         rows.push((format!("dkim-doctor ses {domain}, cold"), samples));
     }
     Ok(rows)
+}
+
+/// `check`, `rounds` times, each on a fresh (cold) resolver built by `config`.
+async fn cold_samples(
+    config: &impl Fn() -> ResolverConfig,
+    check: &Check,
+    rounds: usize,
+    log: &Path,
+) -> Vec<CheckSample> {
+    let mut samples = Vec::new();
+    for _ in 0..rounds {
+        let resolver = Resolver::new(config());
+        samples.push(one_check(&resolver, check.clone(), log).await);
+    }
+    samples
 }
 
 /// Full checks behind the delaying relay: the cold SES checks ([`cold_ses_checks`]) and a
@@ -391,11 +402,7 @@ async fn bench_checks(
         expect_ns: Vec::new(),
         dmarc: false,
     };
-    let mut samples = Vec::new();
-    for _ in 0..options.rounds {
-        let resolver = Resolver::new(config());
-        samples.push(one_check(&resolver, missing_selector.clone(), log).await);
-    }
+    let samples = cold_samples(&config, &missing_selector, options.rounds, log).await;
     rows.push((
         format!(
             "dkim-doctor selector {} --selector nosuch (missing), cold",
@@ -475,11 +482,7 @@ async fn bench_checks(
         .ok_or("the lab has no ns2.dnshost.com")?;
     {
         let _dropped = DropRule::add(silent)?;
-        let mut samples = Vec::new();
-        for _ in 0..options.rounds.min(3) {
-            let resolver = Resolver::new(config());
-            samples.push(one_check(&resolver, check.clone(), log).await);
-        }
+        let samples = cold_samples(&config, &check, options.rounds.min(3), log).await;
         rows.push((
             format!(
                 "dkim-doctor ses {}, one of its 2 servers silent, cold",
