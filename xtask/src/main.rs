@@ -78,8 +78,8 @@ commands:
                                the rest pending, partial, lame, unregistered), on a generated
                                in-process network behind a relay adding MS (20) per round trip,
                                at concurrency 256 (no BIND lab)
-  bench-serve [--connections N] [--seconds S] [--generator xtask|wrk] [--server PATH]
-              [--server-threads N]
+  bench-serve [--connections N] [--seconds S] [--runs N] [--generator xtask|wrk]
+              [--server PATH] [--server-threads N]
                                `dkim-doctor serve` (release) against the in-process demo network:
                                N (200) keep-alive connections repeat a cached healthy SES check
                                for S (20) seconds; prints requests/s and p50/p90/p99/max latency,
@@ -88,7 +88,9 @@ commands:
                                xtask (default) or wrk (one thread; apt-get install wrk). Fails
                                unless every response is 200 with the report a check made;
                                --server runs that binary instead of this tree's release build;
-                               --server-threads sets the server's TOKIO_WORKER_THREADS
+                               --server-threads sets the server's TOKIO_WORKER_THREADS;
+                               --runs N (1) measures N runs in a row and gives the median and
+                               worst p99
 ";
 
 fn main() -> ExitCode {
