@@ -6,7 +6,7 @@
 //! lab expects.
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use dkim_rules::{AnswerOutcome, Check, CheckMachine, CheckRun, Observations, Severity, Verdict};
@@ -14,7 +14,7 @@ use dns_lab::scenarios::{self, SCENARIOS};
 use dns_lab::simnet::{Conditions, Cost, SimNet};
 use dns_lab::Network;
 use dns_wire::resolver::{ResolverConfig, Run};
-use dns_wire::Name;
+use dns_wire::{Name, Question};
 
 fn n(s: &str) -> Name {
     s.parse().unwrap()
@@ -123,15 +123,32 @@ fn run_check_with(
     config: ResolverConfig,
     dnssec: bool,
 ) -> (CheckRun, Cost) {
+    let (run, cost, _) = drive_check(net, check, conditions, config, dnssec);
+    (run, cost)
+}
+
+/// [`run_check_with`], with the server and question of every exchange the run made.
+fn drive_check(
+    net: &Network,
+    check: &Check,
+    conditions: Conditions,
+    config: ResolverConfig,
+    dnssec: bool,
+) -> (CheckRun, Cost, Vec<(SocketAddr, Question)>) {
     let start = Instant::now();
     let mut run = Run::new(config, start);
     let mut machine = CheckMachine::new(check.clone());
     if dnssec {
         machine = machine.with_dnssec(lab_dnssec());
     }
-    let cost = SimNet::new(net, conditions).drive(&mut run, &mut machine, start);
+    let mut simnet = SimNet::new(net, conditions);
+    let cost = simnet.drive(&mut run, &mut machine, start);
     assert!(machine.result().is_some(), "{check:?} did not end");
-    (machine.into_result(start + cost.elapsed), cost)
+    (
+        machine.into_result(start + cost.elapsed),
+        cost,
+        simnet.asked().to_vec(),
+    )
 }
 
 /// What the check machine observed, at 20 ms a round trip and no loss.
@@ -191,6 +208,64 @@ fn every_lab_scenario_is_diagnosed_as_the_lab_says() {
     let net = dns_lab::internet::miniature_internet();
     let failures = misdiagnosed(&net, Conditions::default());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The same question asked twice of one server in a run's exchanges, as "server question".
+fn repeated_questions(asked: &[(SocketAddr, Question)]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    asked
+        .iter()
+        .filter(|(server, question)| {
+            !seen.insert((*server, question.name.to_lowercase(), question.qtype))
+        })
+        .map(|(server, question)| format!("{server} {} {}", question.name, question.qtype))
+        .collect()
+}
+
+/// Issue 12, criteria 3 and 5 in simulated time: in every scenario, checked as the CLI does
+/// (DNSSEC on), no server is asked the same question twice (a question asked again is joined
+/// to the exchange in flight or answered from the run's memory), and the report and the
+/// number of queries are the same whatever order the answers come back in (round trips
+/// varied by half either way, six seeds, against the run where every round trip is the same).
+#[test]
+fn whatever_order_answers_come_back_in_no_question_is_sent_twice_and_the_report_is_the_same() {
+    let net = dns_lab::internet::miniature_internet();
+    let mut differing = Vec::new();
+    for scenario in SCENARIOS {
+        let check = check_of(scenario);
+        let (steady, _, asked) =
+            drive_check(&net, &check, Conditions::default(), lab_config(&net), true);
+        for repeat in repeated_questions(&asked) {
+            differing.push(format!("{}: asked again: {repeat}", scenario.id));
+        }
+        let steady_report = serde_json::to_string(&steady.report).unwrap();
+        for seed in 1..=6 {
+            let conditions = Conditions {
+                jitter: 0.5,
+                seed,
+                ..Conditions::default()
+            };
+            let (run, _, asked) = drive_check(&net, &check, conditions, lab_config(&net), true);
+            for repeat in repeated_questions(&asked) {
+                differing.push(format!(
+                    "{} (seed {seed}): asked again: {repeat}",
+                    scenario.id
+                ));
+            }
+            if run.queries() != steady.queries() {
+                differing.push(format!(
+                    "{} (seed {seed}): {} queries, {} with equal round trips",
+                    scenario.id,
+                    run.queries(),
+                    steady.queries()
+                ));
+            }
+            if serde_json::to_string(&run.report).unwrap() != steady_report {
+                differing.push(format!("{} (seed {seed}): another report", scenario.id));
+            }
+        }
+    }
+    assert!(differing.is_empty(), "{differing:#?}");
 }
 
 #[test]

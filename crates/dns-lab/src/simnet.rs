@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use dns_wire::resolver::{ExchangeId, Run, RunClient, Transmit};
 use dns_wire::transport::{Exchange, Protocol, QueryError};
-use dns_wire::Message;
+use dns_wire::{Message, Question};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -29,17 +29,22 @@ pub struct Conditions {
     pub latency: Duration,
     /// Probability that a datagram is lost, each way.
     pub loss: f64,
-    /// Seed of the loss generator.
+    /// Seed of the loss and jitter generator.
     pub seed: u64,
+    /// How much each exchange's round trip varies, as a fraction of `latency` either way
+    /// (0.5: from half to one and a half times it), so that results come back in other orders
+    /// than they were sent. 0 leaves every round trip at `latency`.
+    pub jitter: f64,
 }
 
 impl Default for Conditions {
-    /// 20 ms round trips, no loss.
+    /// 20 ms round trips, no loss, no jitter.
     fn default() -> Self {
         Conditions {
             latency: Duration::from_millis(20),
             loss: 0.0,
             seed: 1,
+            jitter: 0.0,
         }
     }
 }
@@ -65,6 +70,8 @@ pub struct SimNet<'a> {
     wire: Vec<(Instant, ExchangeId, Result<Exchange, QueryError>)>,
     cost: Cost,
     next_id: u16,
+    /// Every exchange's server and question, in the order sent (tests' runs are bounded).
+    asked: Vec<(SocketAddr, Question)>,
 }
 
 /// Steps a drive takes at most: each one moves time or hands out results, so a client that
@@ -81,7 +88,15 @@ impl<'a> SimNet<'a> {
             wire: Vec::new(),
             cost: Cost::default(),
             next_id: 0,
+            asked: Vec::new(),
         }
+    }
+
+    /// The server and question of every exchange made so far, in the order sent: what the run
+    /// put on the wire (a question joined to one in flight, or answered from the run's
+    /// memory, is not here).
+    pub fn asked(&self) -> &[(SocketAddr, Question)] {
+        &self.asked
     }
 
     /// Drives `client` on `run` from `start` until it is done (or the run has nothing left to
@@ -141,6 +156,8 @@ impl<'a> SimNet<'a> {
     /// One exchange: how long it takes, and its result.
     fn exchange(&mut self, transmit: &Transmit) -> (Duration, Result<Exchange, QueryError>) {
         self.cost.exchanges += 1;
+        self.asked
+            .push((transmit.address, transmit.question.clone()));
         let address = transmit.address;
         let config = &transmit.transport;
         let server = self
@@ -148,7 +165,7 @@ impl<'a> SimNet<'a> {
             .servers
             .iter()
             .find(|s| s.addrs().any(|a| a == address.ip()));
-        let latency = self.conditions.latency;
+        let latency = self.round_trip();
         let Some(server) = server.filter(|s| s.behaviour != Behaviour::Unreachable) else {
             self.cost.datagrams += 1;
             return (latency, Err(refused(address)));
@@ -229,7 +246,7 @@ impl<'a> SimNet<'a> {
     ) -> (Duration, Result<Exchange, QueryError>) {
         self.cost.datagrams += 1;
         let config = &transmit.transport;
-        let latency = self.conditions.latency;
+        let latency = self.round_trip();
         // A connection first: one more round trip.
         let rtt = latency * 2;
         match reply(zones, &server.behaviour, &query.to_bytes(), Transport::Tcp) {
@@ -266,6 +283,19 @@ impl<'a> SimNet<'a> {
                 }),
             ),
         }
+    }
+
+    /// One exchange's round trip: `latency`, varied by `jitter` (the generator is drawn only
+    /// with jitter, so runs without it lose the same datagrams as before it existed).
+    fn round_trip(&mut self) -> Duration {
+        let Conditions {
+            latency, jitter, ..
+        } = self.conditions;
+        if jitter <= 0.0 {
+            return latency;
+        }
+        let factor = 1.0 + jitter.min(1.0) * (self.rng.random::<f64>() * 2.0 - 1.0);
+        latency.mul_f64(factor)
     }
 
     fn lost(&mut self) -> bool {
