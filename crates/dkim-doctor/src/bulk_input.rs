@@ -74,6 +74,9 @@ pub struct BulkReader<R> {
     line: usize,
     format: Format,
     done: bool,
+    /// Inside a line already reported as too long: its rest is read and dropped up to its
+    /// newline before the next line starts.
+    skipping: bool,
     /// The selectors for a plain list of domains (`bulk --selectors`).
     selectors: Vec<String>,
 }
@@ -86,6 +89,7 @@ impl<R: std::io::BufRead> BulkReader<R> {
             line: 0,
             format: Format::Unknown,
             done: false,
+            skipping: false,
             selectors: Vec::new(),
         }
     }
@@ -97,11 +101,12 @@ impl<R: std::io::BufRead> BulkReader<R> {
         self
     }
 
-    /// The next line's bytes (without its line ending), `Ok(None)` at the end, or an error
-    /// for a line that was too long (skipped to its end without keeping it).
+    /// The next line's bytes (without its line ending), `None` at the end, or an error for a
+    /// line that is too long, given as soon as it passes [`MAX_LINE`] (an endless line, as
+    /// from `/dev/zero`, is reported at once, not at a newline that never comes); its rest is
+    /// dropped unread by the next call.
     fn next_line(&mut self) -> Option<Result<Vec<u8>, BulkInputError>> {
         let mut line = Vec::new();
-        let mut too_long = false;
         loop {
             let buffer = match self.input.fill_buf() {
                 Ok(buffer) => buffer,
@@ -117,7 +122,7 @@ impl<R: std::io::BufRead> BulkReader<R> {
             };
             if buffer.is_empty() {
                 self.done = true;
-                if line.is_empty() && !too_long {
+                if line.is_empty() {
                     return None;
                 }
                 break;
@@ -126,27 +131,30 @@ impl<R: std::io::BufRead> BulkReader<R> {
                 Some(at) => (&buffer[..at], Some(at + 1)),
                 None => (buffer, None),
             };
-            if !too_long {
-                if line.len() + chunk.len() > MAX_LINE {
-                    too_long = true;
-                    line = Vec::new();
-                } else {
-                    line.extend_from_slice(chunk);
-                }
-            }
             let used = found.unwrap_or(buffer.len());
+            let ends = found.is_some();
+            // A line reported as too long is dropped up to its newline.
+            let dropped = self.skipping;
+            let too_long = !dropped && line.len() + chunk.len() > MAX_LINE;
+            if !dropped && !too_long {
+                line.extend_from_slice(chunk);
+            }
             self.input.consume(used);
-            if found.is_some() {
+            if dropped || too_long {
+                self.skipping = !ends;
+            }
+            if too_long {
+                self.line += 1;
+                return Some(Err(BulkInputError {
+                    line: self.line,
+                    reason: format!("longer than {} KB, skipped", MAX_LINE / 1024),
+                }));
+            }
+            if ends && !dropped {
                 break;
             }
         }
         self.line += 1;
-        if too_long {
-            return Some(Err(BulkInputError {
-                line: self.line,
-                reason: format!("longer than {} KB, skipped", MAX_LINE / 1024),
-            }));
-        }
         if line.last() == Some(&b'\r') {
             line.pop();
         }
@@ -468,6 +476,35 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("longer than"));
+    }
+
+    #[test]
+    fn an_endless_line_is_reported_as_soon_as_it_is_too_long() {
+        // Endless zeros: the report cannot wait for the line's end. The reader fails the test
+        // (rather than hang it) if it is read far past the limit before the report.
+        struct Zeros(usize);
+        impl std::io::Read for Zeros {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                assert!(self.0 < 4 * MAX_LINE, "read on past the limit");
+                buf.fill(0);
+                Ok(buf.len())
+            }
+        }
+        let zeros = std::io::BufReader::new(Zeros(0));
+        let first = BulkReader::new(zeros).next().unwrap().unwrap_err();
+        assert_eq!(first.line, 1);
+        assert!(first.reason.contains("longer than 64 KB"), "{first}");
+        // The rest of the line, then the next line is read and numbered as before.
+        let mut input = vec![b'x'; 3 * MAX_LINE];
+        input.extend(b"\nexample.com\n");
+        let entries: Vec<_> = BulkReader::new(std::io::BufReader::with_capacity(1000, &input[..]))
+            .with_selectors(vec!["s1".into()])
+            .collect();
+        assert_eq!(entries.len(), 2, "{entries:?}");
+        assert_eq!(entries[0].as_ref().unwrap_err().line, 1);
+        let domain = entries[1].as_ref().unwrap();
+        assert_eq!((domain.line, domain.domain.as_str()), (2, "example.com"));
     }
 
     #[test]

@@ -305,20 +305,28 @@ fn a_latin1_line_and_an_overlong_line_do_not_stop_the_others() {
 }
 
 /// `bulk /dev/zero` reads forever (there is no end), but its memory stays flat: the endless
-/// line is never kept.
+/// line is never kept, and it is reported as soon as it is too long, not at an end that never
+/// comes.
 #[cfg(target_os = "linux")]
 #[test]
 fn bulk_of_dev_zero_keeps_its_memory_flat() {
+    let errors = std::env::temp_dir().join(format!("dkim-doctor-zero-{}.err", std::process::id()));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dkim-doctor"))
         .args(["bulk", "/dev/zero"])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&errors).expect("stderr file"))
         .spawn()
         .expect("spawn dkim-doctor");
     std::thread::sleep(std::time::Duration::from_secs(2));
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()));
     let _ = child.kill();
     let _ = child.wait();
+    let stderr = std::fs::read_to_string(&errors).unwrap_or_default();
+    let _ = std::fs::remove_file(&errors);
+    assert!(
+        stderr.contains("/dev/zero: line 1: longer than 64 KB, skipped"),
+        "{stderr}"
+    );
     let status = status.expect("the process was still running");
     let peak_kib: u64 = status
         .lines()

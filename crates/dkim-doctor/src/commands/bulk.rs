@@ -241,7 +241,11 @@ pub async fn run(common: &CommonOptions, args: &BulkArgs) -> Result<Outcome, Run
         tally.incomplete
     );
     if tally.bad_lines > 0 {
-        summary.push_str(&format!(", {} unreadable lines", tally.bad_lines));
+        summary.push_str(&format!(
+            ", {} unreadable line{}",
+            tally.bad_lines,
+            if tally.bad_lines == 1 { "" } else { "s" }
+        ));
     }
     if interrupted {
         let unfinished = started_count - tally.printed;
