@@ -88,7 +88,7 @@ fn names(texts: &[String]) -> Result<Vec<Name>, RunError> {
         .iter()
         .map(|t| match parse_domain(t) {
             Err(InputError::IpAddress { input }) => Err(RunError::BadInput(format!(
-                "--expect-ns {input}: give the name server's host name (ns-1.example.net), not its address"
+                "the expected name server {input} is an address: give the name server's host name (ns-1.example.net), not its address"
             ))),
             other => other.map_err(bad),
         })

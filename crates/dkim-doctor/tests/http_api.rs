@@ -224,7 +224,22 @@ fn bad_requests_get_one_sentence_and_no_internal_text() {
     let server = start_serve(&["--roots", "127.53.200.99", "--port", "9"].map(String::from));
     for (path, body, words) in [
         ("/v1/check/ses", "{not json", "not a JSON object"),
-        ("/v1/check/ses", r#"{"domain": "example.com"}"#, "tokens"),
+        (
+            "/v1/check/ses",
+            r#"{"domain": "example.com"}"#,
+            "\"tokens\"",
+        ),
+        ("/v1/check/ses", r#"{"tokens": ["t"]}"#, "\"domain\""),
+        (
+            "/v1/check/ses",
+            r#"{"domain": "example.com", "tokens": ["t"], "expect_ns": ["192.0.2.1"]}"#,
+            "host name",
+        ),
+        (
+            "/v1/check/selector",
+            r#"{"domain": "example.com"}"#,
+            "\"selectors\"",
+        ),
         (
             "/v1/check/ses",
             r#"{"domain": "10.0.0.1", "tokens": ["t"]}"#,
@@ -249,6 +264,8 @@ fn bad_requests_get_one_sentence_and_no_internal_text() {
             !error.contains("panicked") && !error.contains("src/"),
             "{error}"
         );
+        // The API's words (its fields), not the command line's options.
+        assert!(!error.contains("--"), "{error}");
     }
     let wrong_method = http(server.addr, "GET", "/v1/check/ses", None);
     assert_eq!(wrong_method.status, 405);

@@ -441,6 +441,25 @@ fn check_input(kind: Kind, request: CheckRequest) -> Result<CheckInput, RunError
                 (None, None) => None,
             };
             let domain = request.domain.as_deref().filter(|d| !d.trim().is_empty());
+            // What is missing, in the request's words (the shared input rules speak of the
+            // command line's options).
+            if export.is_none() {
+                let Some(domain) = domain else {
+                    return Err(RunError::BadInput(
+                        "the domain is missing: give \"domain\", or an SES export \
+                         (\"identity_json\" or \"records_csv\") that names it"
+                            .to_string(),
+                    ));
+                };
+                if request.tokens.is_empty() {
+                    return Err(RunError::BadInput(format!(
+                        "the DKIM tokens of {} are missing: give \"tokens\" (the three SES \
+                         shows for the identity), or an SES export (\"identity_json\" or \
+                         \"records_csv\")",
+                        domain.trim()
+                    )));
+                }
+            }
             input::ses_check_with(
                 domain,
                 &request.tokens,
@@ -457,8 +476,17 @@ fn check_input(kind: Kind, request: CheckRequest) -> Result<CheckInput, RunError
                 ));
             }
             let Some(domain) = request.domain.as_deref() else {
-                return Err(RunError::BadInput("the domain is missing".to_string()));
+                return Err(RunError::BadInput(
+                    "the domain is missing: give \"domain\"".to_string(),
+                ));
             };
+            if request.selectors.is_empty() {
+                return Err(RunError::BadInput(
+                    "the DKIM selectors are missing: give \"selectors\" (the s= of the \
+                     signatures, e.g. [\"google\"])"
+                        .to_string(),
+                ));
+            }
             input::selector_check_from(domain, &request.selectors, &request.expect_ns)
         }
     }
