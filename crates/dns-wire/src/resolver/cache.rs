@@ -38,6 +38,14 @@ pub struct Delegation {
 }
 
 impl Delegation {
+    /// The name servers that came without glue, in [`Delegation::ns`] order: their
+    /// addresses are looked up (or known from the cache), not given by the referral.
+    pub fn glueless(&self) -> impl Iterator<Item = &Name> {
+        self.ns
+            .iter()
+            .filter(|ns| !self.glue.iter().any(|g| g.name.as_ref() == Some(*ns)))
+    }
+
     /// Whether the parent listed more name servers than are considered.
     pub fn capped(&self) -> bool {
         self.ns_listed > self.ns.len()

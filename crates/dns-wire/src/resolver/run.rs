@@ -1257,12 +1257,7 @@ impl Run {
                 servers.push(glue.clone());
             }
         }
-        let glueless: Vec<Name> = delegation
-            .ns
-            .iter()
-            .filter(|ns| !delegation.glue.iter().any(|g| g.name.as_ref() == Some(*ns)))
-            .cloned()
-            .collect();
+        let glueless: Vec<Name> = delegation.glueless().cloned().collect();
         let zone_name = delegation.zone.clone();
         let id = self.new_task(
             TaskKind::Zone(Box::new(ZoneTask {
@@ -2172,12 +2167,8 @@ impl Run {
 
     /// The name servers of `delegation` without glue whose addresses the run does not know.
     fn unknown_hosts(&mut self, delegation: &Delegation) -> Vec<Name> {
-        let unglued = delegation
-            .ns
-            .iter()
-            .filter(|ns| !delegation.glue.iter().any(|g| g.name.as_ref() == Some(*ns)));
         let mut unknown = Vec::new();
-        for ns in unglued {
+        for ns in delegation.glueless() {
             if self.cache.addresses(ns).is_none() {
                 unknown.push(ns.clone());
             }
@@ -2195,10 +2186,7 @@ impl Run {
             .filter(|s| families.allows(&s.ip))
             .cloned()
             .collect();
-        for ns in &delegation.ns {
-            if delegation.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
-                continue;
-            }
+        for ns in delegation.glueless() {
             for ip in self.cache.addresses(ns).unwrap_or_default() {
                 if families.allows(&ip) && !servers.iter().any(|s| s.ip == ip) {
                     servers.push(ServerAddr::new(Some(ns.clone()), ip));

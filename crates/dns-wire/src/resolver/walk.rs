@@ -739,10 +739,7 @@ impl Walk {
             add(server.clone(), &mut candidates);
         }
         let mut unresolved = Vec::new();
-        for ns in &cut.ns {
-            if cut.glue.iter().any(|g| g.name.as_ref() == Some(ns)) {
-                continue;
-            }
+        for ns in cut.glueless() {
             match self.cache.addresses(ns) {
                 Some(ips) => {
                     for ip in ips.into_iter().filter(|ip| self.family_enabled(ip)) {
