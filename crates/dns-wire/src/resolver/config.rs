@@ -138,8 +138,9 @@ pub struct ResolverConfig {
     /// of the zone with its SOA and NS ([`super::ZoneServer::keys`]); a lookup, locate or
     /// survey walk asks one server of every zone it is referred to (the root included) as it
     /// asks that zone its question (the records are in the walk's trace), and a
-    /// [`super::Run::lookup_keyed`] asks every server of the zone that answers it. A zone asked of one server is asked of the same one all run, so walks through it
-    /// share the exchange.
+    /// [`super::Run::lookup_keyed`] asks every server of the zone that answers it. A zone
+    /// asked of one server is asked of the same one all run, so walks through it share the
+    /// exchange.
     /// Off by default: the queries only serve a caller that validates.
     pub zone_keys: bool,
 }

@@ -38,6 +38,12 @@ use crate::{Name, Question, RData, Record};
 /// How many times one task may go back to a parent zone after a child zone failed.
 const MAX_BACKTRACKS: u32 = 2;
 
+/// A descent claim names its task as the walk's id with the task's index in the low bits
+/// ([`Walk::claimant`]); a walk has far fewer than 2^20 tasks (one per name server address
+/// lookup, bounded by [`Budget::max_ns_address_lookups`]).
+const CLAIM_TASK_BITS: u32 = 20;
+const CLAIM_TASK_MASK: u64 = (1 << CLAIM_TASK_BITS) - 1;
+
 /// What a [`Walk`] needs besides the question.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -917,8 +923,9 @@ impl Walk {
             }
             // A task this one works for holds it (it waits for this address lookup): going
             // ahead is the only way on.
-            if let Some(owner) = self.cache.descent_owner(&zone, &label) {
-                if owner >> 20 == self.id && self.works_for(id, (owner & 0xF_FFFF) as usize) {
+            let owner = self.cache.descent_owner(&zone, &label);
+            if let Some(holder) = owner.and_then(|owner| self.own_claim_task(owner)) {
+                if self.works_for(id, holder) {
                     return false;
                 }
             }
@@ -965,7 +972,13 @@ impl Walk {
     /// address lookups of one walk (started together) share a descent as two walks do, and
     /// the questions a run sends do not depend on which answer comes first.
     fn claimant(&self, id: usize) -> u64 {
-        (self.id << 20) | (id as u64 & 0xF_FFFF)
+        (self.id << CLAIM_TASK_BITS) | (id as u64 & CLAIM_TASK_MASK)
+    }
+
+    /// The task of this walk that holds a claim made as `owner` ([`Walk::claimant`]), if one
+    /// of this walk's tasks does.
+    fn own_claim_task(&self, owner: u64) -> Option<usize> {
+        (owner >> CLAIM_TASK_BITS == self.id).then_some((owner & CLAIM_TASK_MASK) as usize)
     }
 
     /// Starts address lookups for unresolved NS names, up to the parallelism; true if any
