@@ -274,27 +274,26 @@ fn holding_zone<'a>(
         .iter()
         .filter(|z| name.is_subdomain_of(&z.zone) && !(above && z.zone == *name))
         .filter(|z| {
-            let apex =
-                |want: Option<bool>| move |a: &SignedAnswer| is_apex(&a.outcome, &z.zone) == want;
-            z.zone.is_root()
-                || z.dnskey.iter().any(apex(Some(true)))
-                || z.dnskey.iter().all(apex(None))
+            known_apex(z)
+                || z.dnskey
+                    .iter()
+                    .all(|a| is_apex(&a.outcome, &z.zone).is_none())
         })
         .max_by_key(|z| z.zone.label_count())
 }
 
+/// Whether the observed zone is known to be a zone apex: the root, or a server answered its
+/// DNSKEY question as the apex.
+fn known_apex(z: &ZoneKeysObservation) -> bool {
+    z.zone.is_root()
+        || z.dnskey
+            .iter()
+            .any(|a| is_apex(&a.outcome, &z.zone) == Some(true))
+}
+
 /// The zones of the observations that are apexes, parents before children.
 fn apexes(obs: &DnssecObservations) -> Vec<&ZoneKeysObservation> {
-    let mut zones: Vec<&ZoneKeysObservation> = obs
-        .zones
-        .iter()
-        .filter(|z| {
-            z.zone.is_root()
-                || z.dnskey
-                    .iter()
-                    .any(|a| is_apex(&a.outcome, &z.zone) == Some(true))
-        })
-        .collect();
+    let mut zones: Vec<&ZoneKeysObservation> = obs.zones.iter().filter(|z| known_apex(z)).collect();
     zones.sort_by_key(|z| z.zone.label_count());
     zones.dedup_by(|a, b| a.zone == b.zone);
     zones
